@@ -1,0 +1,73 @@
+"""bess-dispatch: battery dispatch for large AI datacenters, a Pyomo LP solved with HiGHS.
+
+Public API (stable names; everything else is reachable but not promised)::
+
+    import optimizer
+    scenario = optimizer.load_scenario("default")        # or Scenario.from_series(...)
+    result = optimizer.optimize(scenario)
+    result.schedule, result.costs, result.summary()
+"""
+
+from optimizer.api import optimize, precheck
+from optimizer.errors import (
+    ConsistencyError,
+    InfeasibleError,
+    InputError,
+    Issue,
+    ModelFileError,
+    ModellingWarning,
+    OptimizerError,
+    OptimizerWarning,
+    ResultCheckError,
+    SolveError,
+    SolverLimitError,
+    SolverUnavailableError,
+    TimeSeriesError,
+    UnboundedError,
+)
+from optimizer.formulation.build import build_model
+from optimizer.inputs.assets import BatteryGroup, BatteryUnit, GpuCluster, Site
+from optimizer.inputs.options import SolverOptions
+from optimizer.inputs.scenario import Scenario
+from optimizer.inputs.tariff import PriceSeriesSource, Tariff
+from optimizer.io import builtin_scenario, load_scenario
+from optimizer.results.result import DispatchResult, Exclusivity
+from optimizer.solve import SolveReport, SolveStatus, TerminationCondition, solve_model
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BatteryGroup",
+    "BatteryUnit",
+    "ConsistencyError",
+    "DispatchResult",
+    "Exclusivity",
+    "GpuCluster",
+    "InfeasibleError",
+    "InputError",
+    "Issue",
+    "ModelFileError",
+    "ModellingWarning",
+    "OptimizerError",
+    "OptimizerWarning",
+    "PriceSeriesSource",
+    "ResultCheckError",
+    "Scenario",
+    "Site",
+    "SolveError",
+    "SolveReport",
+    "SolveStatus",
+    "SolverLimitError",
+    "SolverOptions",
+    "SolverUnavailableError",
+    "Tariff",
+    "TerminationCondition",
+    "TimeSeriesError",
+    "UnboundedError",
+    "build_model",
+    "builtin_scenario",
+    "load_scenario",
+    "optimize",
+    "precheck",
+    "solve_model",
+]

@@ -1,0 +1,173 @@
+"""``optimize``: scenario in, verified DispatchResult out."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from optimizer.diagnostics import Tolerances, check_solution, simultaneous_pairs
+from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
+from optimizer.formulation.build import build_model
+from optimizer.formulation.data import ModelData
+from optimizer.formulation.exclusivity import add_exclusivity
+from optimizer.inputs.consistency import find_infeasibilities
+from optimizer.inputs.scenario import Scenario
+from optimizer.results.bill import COST_TERMS, baseline_terms, bill_terms
+from optimizer.results.extract import build_schedule, extract_group_arrays, tidy_groups
+from optimizer.results.result import DispatchResult, Exclusivity
+from optimizer.solve import SolveReport, SolveStatus, solve_model
+
+logger = logging.getLogger(__name__)
+
+MAX_EXCLUSIVITY_ROUNDS = 4
+
+
+def _values(var: pyo.Var, n: int) -> np.ndarray:
+    return np.array([var[t].value or 0.0 for t in range(n)], dtype=float)
+
+
+def _failure(scenario: Scenario, report: SolveReport, build_s: float, issues: list[Issue]) -> DispatchResult:
+    return DispatchResult(
+        scenario=scenario,
+        status=report.status,
+        schedule=pd.DataFrame(),
+        groups=pd.DataFrame(),
+        costs=pd.DataFrame(),
+        report=report,
+        build_s=build_s,
+        issues=tuple(issues),
+    )
+
+
+def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: bool = True) -> DispatchResult:
+    """Schedule the fleet at least cost and verify the schedule.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Validated inputs; not modified.
+    raise_on_failure : bool
+        Raise :class:`InfeasibleError`, :class:`UnboundedError` or :class:`SolverLimitError`
+        when no solution is found (default). With False, return a result whose ``status``
+        says what happened (sweeps use this).
+    precheck : bool
+        Run the solver-free infeasibility checks first (milliseconds); they name the
+        interval and the MW or MWh short.
+
+    Returns
+    -------
+    DispatchResult
+        Optimal schedule, bill by term against the no-battery baseline, and solve report.
+
+    Raises
+    ------
+    InfeasibleError, UnboundedError, SolverLimitError, SolverUnavailableError, ResultCheckError
+    """
+    options = scenario.options
+    data = ModelData.from_scenario(scenario)
+    if precheck:
+        issues = find_infeasibilities(scenario, data)
+        if issues:
+            report = SolveReport(status=SolveStatus.INFEASIBLE, termination="infeasible")  # type: ignore[arg-type]
+            if raise_on_failure:
+                raise InfeasibleError("", issues=issues)
+            return _failure(scenario, report, 0.0, issues)
+
+    t0 = time.perf_counter()
+    m = build_model(scenario, data)
+    build_s = time.perf_counter() - t0
+    logger.info("built %s: %d intervals, %d groups in %.3f s", scenario.name, data.n_intervals, len(data.groups), build_s)
+    report = solve_model(m, options, interval_min=scenario.interval_min)
+    if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        issues = _explain_failure(scenario, data, report)
+        if raise_on_failure:
+            err = {SolveStatus.INFEASIBLE: InfeasibleError, SolveStatus.UNBOUNDED: UnboundedError}.get(report.status, SolverLimitError)
+            raise err("", issues=issues)
+        return _failure(scenario, report, build_s, issues)
+
+    n = data.n_intervals
+    groups = extract_group_arrays(m, data)
+    exclusivity = Exclusivity()
+    if options.enforce_exclusivity:
+        tol = Tolerances.for_data(data, report.objective_usd or 0.0)
+        pairs = simultaneous_pairs(data, groups, tol)
+        lp_objective = report.objective_usd
+        enforced: set[tuple[str, int]] = set()
+        rounds = 0
+        while pairs and rounds < MAX_EXCLUSIVITY_ROUNDS:
+            rounds += 1
+            enforced |= set(pairs)
+            for name in ("excl_charge", "excl_discharge", "excl_mode", "excl_pairs"):
+                if hasattr(m, name):
+                    m.del_component(name)
+            add_exclusivity(m, data, sorted(enforced, key=lambda p: (p[1], p[0])))
+            mip_report = solve_model(m, options, interval_min=scenario.interval_min)
+            mip_report.handoff_s += report.handoff_s
+            mip_report.solve_s += report.solve_s
+            report = mip_report
+            if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+                issues = [Issue("exclusive charge/discharge made the problem infeasible", field="exclusivity", got=f"{len(enforced)} intervals")]
+                if raise_on_failure:
+                    raise InfeasibleError("", issues=issues)
+                return _failure(scenario, report, build_s, issues)
+            groups = extract_group_arrays(m, data)
+            pairs = simultaneous_pairs(data, groups, tol)
+        if enforced:
+            stamps = tuple(scenario.index[t].isoformat() for _, t in sorted(enforced, key=lambda p: p[1]))
+            exclusivity = Exclusivity(len(enforced), stamps, lp_objective, report.objective_usd)
+            logger.warning(
+                "exclusive charge/discharge enforced on %d intervals (cost %.2f USD)", len(enforced), exclusivity.cost_usd
+            )
+
+    g = _values(m.grid_import_mw, n)
+    x = _values(m.grid_export_mw, n)
+    terms = bill_terms(data, g, x, {k: v["discharge_mw"] for k, v in groups.items()})
+    base = baseline_terms(data)
+    baseline_feasible = bool(np.all(data.load_mw <= data.import_limit_mw + 1e-9))
+    if options.check_invariants:
+        check_solution(
+            scenario.index, data, g, x, groups, terms, base, baseline_feasible, float(report.objective_usd or 0.0),
+            require_exclusive=options.enforce_exclusivity,
+        )
+    costs = pd.DataFrame({"baseline_usd": base, "optimized_usd": terms})
+    costs["savings_usd"] = costs["baseline_usd"] - costs["optimized_usd"]
+    costs = costs.loc[[*COST_TERMS, "total"]]
+    costs.index.name = "term"
+    schedule = build_schedule(scenario, data, g, x, groups)
+    return DispatchResult(
+        scenario=scenario,
+        status=report.status,
+        schedule=schedule,
+        groups=tidy_groups(scenario, groups),
+        costs=costs,
+        report=report,
+        build_s=build_s,
+        baseline_feasible=baseline_feasible,
+        exclusivity=exclusivity,
+    )
+
+
+def _explain_failure(scenario: Scenario, data: ModelData, report: SolveReport) -> list[Issue]:
+    hints = find_infeasibilities(scenario, data)
+    if hints:
+        return hints
+    if report.status == SolveStatus.UNBOUNDED:
+        return [Issue("the LP is unbounded", field="solver", got=report.raw_status, fix="Check for negative prices with no import or export cap")]
+    return [
+        Issue(
+            f"the solver ended with '{report.raw_status}'",
+            field="solver",
+            fix="No single constraint family could be blamed by the pre-checks; relax caps, the terminal SOC target or raise time_limit_s",
+        )
+    ]
+
+
+def precheck(scenario: Scenario) -> None:
+    """Run the solver-free infeasibility checks; raise :class:`InfeasibleError` listing all."""
+    issues = find_infeasibilities(scenario, ModelData.from_scenario(scenario))
+    if issues:
+        raise InfeasibleError("", issues=issues)

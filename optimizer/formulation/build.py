@@ -1,0 +1,63 @@
+"""``build_model``: the whole dispatch LP on one screen (``SPEC.md`` §3-§5)."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+
+from optimizer.formulation.battery_power import add_power_limits
+from optimizer.formulation.costs import degradation_cost, energy_cost, export_revenue, fixed_charges
+from optimizer.formulation.data import ModelData
+from optimizer.formulation.demand_charge import add_demand_peaks
+from optimizer.formulation.grid import add_interconnection, add_power_balance
+from optimizer.formulation.objective import add_objective
+from optimizer.formulation.sets import add_sets
+from optimizer.formulation.state_of_charge import (
+    add_energy_limits,
+    add_state_of_charge,
+    add_terminal_energy,
+)
+from optimizer.formulation.variables import add_core_variables
+from optimizer.inputs.scenario import Scenario
+
+
+def build_model(scenario: Scenario, data: ModelData | None = None) -> pyo.ConcreteModel:
+    """Build the dispatch LP of ``scenario``.
+
+    Families (``SPEC.md`` §4): 1 power balance, 2 state of charge, 3 power limits, 4 energy
+    limits, 5 terminal energy, 6 interconnection, 7 demand peaks. Cost terms (§5): energy,
+    export, demand, degradation, fixed.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario; it is not modified.
+    data : ModelData, optional
+        The scenario's arrays, when the caller already has them.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        With ``m.objective_usd`` and one ``m.cost_<name>_usd`` per term.
+    """
+    data = ModelData.from_scenario(scenario) if data is None else data
+    with PauseGC():
+        m = pyo.ConcreteModel(name=scenario.name)
+        add_sets(m, data)
+        add_core_variables(m, data)
+        add_power_balance(m, data)  # 1
+        add_state_of_charge(m, data)  # 2
+        add_power_limits(m, data)  # 3
+        add_energy_limits(m, data)  # 4
+        add_terminal_energy(m, data)  # 5
+        add_interconnection(m, data)  # 6
+        costs = [energy_cost(m, data)]
+        if data.export_limit_mw.any():
+            costs.append(export_revenue(m, data))
+        if data.n_windows:
+            costs.append(add_demand_peaks(m, data))  # 7
+        if any(g.degradation_cost_usd_per_mwh > 0 for g in data.groups):
+            costs.append(degradation_cost(m, data))
+        costs.append(fixed_charges(data))
+        add_objective(m, costs)
+    return m

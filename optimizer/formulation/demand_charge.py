@@ -1,0 +1,38 @@
+"""Family 7, demand peaks, and the demand cost term (``SPEC.md`` §4.7, §5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer.formulation.costs import CostTerm
+from optimizer.formulation.data import ModelData
+
+
+def add_demand_peaks(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
+    """Add a peak variable per demand window and ``demand_peak[t]`` rows; return the demand cost.
+
+    Notes
+    -----
+    ::
+
+        demand_peak[t]:  p[k(t)] >= g[t]            for every t in a window
+        demand_usd     = sum_k D[k] p[k]
+
+    =======  ======================================  ==========================
+    symbol   meaning                                 Pyomo / field
+    =======  ======================================  ==========================
+    p[k]     peak import in window k [MW]            demand_peak_mw[k]
+    D[k]     demand rate [USD/MW per period]         ModelData.demand_rate_usd_per_mw
+    k(t)     window of interval t                    ModelData.demand_window
+    =======  ======================================  ==========================
+    """
+    m.K = pyo.RangeSet(0, data.n_windows - 1)
+    m.demand_peak_mw = pyo.Var(m.K, domain=pyo.NonNegativeReals)
+    window = data.demand_window
+    in_window = [int(t) for t in np.flatnonzero(window >= 0)]
+    m.demand_peak = pyo.Constraint(
+        in_window, rule=lambda m, t: m.demand_peak_mw[int(window[t])] >= m.grid_import_mw[t]
+    )
+    rate = data.demand_rate_usd_per_mw
+    return CostTerm("demand", sum(float(rate[k]) * m.demand_peak_mw[k] for k in m.K))

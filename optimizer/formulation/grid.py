@@ -1,0 +1,50 @@
+"""Families 1 and 6: site power balance and interconnection limits (``SPEC.md`` §4.1, §4.6)."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from optimizer.formulation.data import ModelData
+
+
+def add_power_balance(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Balance the site's power in every interval, ``grid_balance[t]`` (family 1).
+
+    Notes
+    -----
+    ::
+
+        grid_balance[t]:  g[t] - x[t] + sum_b (d[b,t] - c[b,t]) = L[t] + aux[t]
+
+    No GPU curtailment yet (``u[t] = 0``). ``aux[t] = sum_b a[b,t] n[b] aux[b]``.
+
+    ========  ==================================  ======================
+    symbol    meaning                             Pyomo / field
+    ========  ==================================  ======================
+    g, x      grid import / export [MW]           grid_import_mw, grid_export_mw
+    L         site load at the meter [MW]         ModelData.load_mw
+    aux       fleet auxiliary load [MW]           ModelData.aux_load_mw
+    ========  ==================================  ======================
+    """
+    rhs = data.load_mw + data.aux_load_mw
+    groups = list(m.B)
+
+    def _balance(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
+        battery = sum(m.discharge_mw[b, t] - m.charge_mw[b, t] for b in groups)
+        return m.grid_import_mw[t] - m.grid_export_mw[t] + battery == float(rhs[t])
+
+    m.grid_balance = pyo.Constraint(m.T, rule=_balance)
+
+
+def add_interconnection(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Cap import and export at the point of interconnection (family 6), as variable bounds.
+
+    Notes
+    -----
+    ::
+
+        0 <= g[t] <= Gimp[t]      0 <= x[t] <= Gexp[t]
+    """
+    for t in m.T:
+        m.grid_import_mw[t].setub(float(data.import_limit_mw[t]))
+        m.grid_export_mw[t].setub(float(data.export_limit_mw[t]))

@@ -1,0 +1,71 @@
+"""Families 2, 4 and 5: SOC dynamics, energy limits and terminal energy (``SPEC.md`` §4.2, §4.4, §4.5)."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from optimizer.formulation.data import ModelData
+
+
+def add_state_of_charge(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Add the SOC recursion ``soc_balance[b,t]`` (family 2).
+
+    Notes
+    -----
+    ::
+
+        soc_balance[b,t]:  s[b,t] = r[b] s[b,t-1] + (etac[b] c[b,t] - d[b,t] / etad[b]) dt
+                           with s[b,-1] = s0[b] n[b] E[b]
+
+    ==========  =====================================  ==========================
+    symbol      meaning                                Pyomo / field
+    ==========  =====================================  ==========================
+    s[b,t]      energy at the end of t [MWh]           soc_mwh[b, t]
+    r[b]        retention (1 - lam)^dt [-]             GroupData.retention_frac
+    etac, etad  one-way efficiencies [-]               charge/discharge_efficiency_frac
+    c, d        charge / discharge [MW]                charge_mw, discharge_mw
+    dt          interval length [h]                    ModelData.interval_h
+    ==========  =====================================  ==========================
+    """
+    dt_h = data.interval_h
+    by_name = {g.name: g for g in data.groups}
+
+    def _balance(m: pyo.ConcreteModel, b: str, t: int) -> pyo.Expression:
+        g = by_name[b]
+        before = g.initial_soc_mwh if t == 0 else m.soc_mwh[b, t - 1]
+        return m.soc_mwh[b, t] == (
+            g.retention_frac * before
+            + (g.charge_efficiency_frac * dt_h) * m.charge_mw[b, t]
+            - (dt_h / g.discharge_efficiency_frac) * m.discharge_mw[b, t]
+        )
+
+    m.soc_balance = pyo.Constraint(m.B, m.T, rule=_balance)
+
+
+def add_energy_limits(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Keep the stored energy inside the SOC band (family 4), as variable bounds.
+
+    Notes
+    -----
+    ::
+
+        smin[b] n[b] E[b] <= s[b,t] <= smax[b] n[b] E[b]
+    """
+    for g in data.groups:
+        for t in m.T:
+            m.soc_mwh[g.name, t].setlb(g.soc_min_mwh)
+            m.soc_mwh[g.name, t].setub(g.soc_max_mwh)
+
+
+def add_terminal_energy(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """End the horizon with at least the target energy (family 5), ``soc_terminal[b]``.
+
+    Notes
+    -----
+    ::
+
+        soc_terminal[b]:  s[b,T-1] >= s_final[b]   (default s_final = s[b,-1])
+    """
+    last = m.T.last()
+    target = {g.name: g.final_soc_min_mwh for g in data.groups}
+    m.soc_terminal = pyo.Constraint(m.B, rule=lambda m, b: m.soc_mwh[b, last] >= target[b])

@@ -1,0 +1,1 @@
+"""Validated input models: one pydantic model per input concept, plus the in-memory Scenario."""

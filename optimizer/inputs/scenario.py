@@ -1,0 +1,229 @@
+"""The Scenario: everything one dispatch study needs, in memory, validated once.
+
+A Scenario is built either from TOML files (:func:`optimizer.load_scenario`) or entirely
+in Python from model objects and pandas Series (:meth:`Scenario.from_series`); the solver
+never sees a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from optimizer import units
+from optimizer.errors import Issue, TimeSeriesError
+from optimizer.inputs.assets import Site
+from optimizer.inputs.options import SolverOptions
+from optimizer.inputs.tariff import Tariff
+from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, check_series, to_horizon
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One validated dispatch study.
+
+    Attributes
+    ----------
+    name : str
+        Scenario name.
+    site : Site
+        Assets and interconnection.
+    tariff : Tariff
+        Bill terms.
+    load_mw : pandas.Series
+        Site load at the meter without batteries, ``L_t`` [MW], indexed by the horizon.
+    price_usd_per_mwh : pandas.Series
+        Energy price before the tariff adder (for example the LMP) [USD/MWh].
+    gpu_load_mw : pandas.Series
+        GPU part of ``load_mw``, ``Lgpu_t`` [MW]; defaults to ``load_mw``.
+    options : SolverOptions
+        How to solve.
+    notes : tuple of str
+        What was done to the inputs on the way in (resampling, sources).
+    source_path : str or None
+        The scenario TOML, when loaded from a file.
+    """
+
+    name: str
+    site: Site
+    tariff: Tariff
+    load_mw: pd.Series
+    price_usd_per_mwh: pd.Series
+    gpu_load_mw: pd.Series | None = None
+    options: SolverOptions = field(default_factory=SolverOptions)
+    notes: tuple[str, ...] = ()
+    source_path: str | None = None
+
+    def __post_init__(self) -> None:
+        issues = check_series(self.load_mw, name="load_mw", source=self.source_path)
+        issues += check_series(self.price_usd_per_mwh, name="price_usd_per_mwh", source=self.source_path)
+        if self.gpu_load_mw is not None:
+            issues += check_series(self.gpu_load_mw, name="gpu_load_mw", source=self.source_path)
+        if issues:
+            raise TimeSeriesError("", issues=issues)
+        index = self.load_mw.index
+        for other, nm in ((self.price_usd_per_mwh, "price_usd_per_mwh"), (self.gpu_load_mw, "gpu_load_mw")):
+            if other is not None and not other.index.equals(index):
+                raise TimeSeriesError(
+                    "",
+                    issues=[
+                        Issue(
+                            "index differs from load_mw's index",
+                            path=self.source_path,
+                            field=nm,
+                            expected=f"{len(index)} intervals from {index[0].isoformat()}",
+                            got=f"{len(other)} intervals from {other.index[0].isoformat()}",
+                            fix="Put every series on the same horizon (Scenario.from_series does this)",
+                        )
+                    ],
+                )
+        if len(index) < 1:
+            raise TimeSeriesError("", issues=[Issue("horizon is empty", path=self.source_path, field="load_mw")])
+        step_min = self.interval_min
+        if step_min not in ALLOWED_INTERVAL_MIN:
+            raise TimeSeriesError(
+                "",
+                issues=[
+                    Issue(
+                        "unsupported step",
+                        path=self.source_path,
+                        field="horizon.interval_min",
+                        expected=f"one of {ALLOWED_INTERVAL_MIN} min",
+                        got=f"{step_min} min",
+                        fix="Resample the series to a supported step",
+                    )
+                ],
+            )
+        if (self.load_mw < 0).any():
+            first = self.load_mw.index[(self.load_mw < 0).to_numpy()][0]
+            raise TimeSeriesError(
+                "",
+                issues=[Issue("negative site load", path=self.source_path, field="load_mw", timestamp=first.isoformat(), expected=">= 0 MW", got=f"{float(self.load_mw.loc[first])} MW", fix="Check the sign convention: load is a positive draw")],
+            )
+
+    # ----------------------------------------------------------------- builders
+    @classmethod
+    def from_series(
+        cls,
+        *,
+        name: str,
+        site: Site,
+        tariff: Tariff,
+        load_mw: pd.Series,
+        price_usd_per_mwh: pd.Series,
+        gpu_load_mw: pd.Series | None = None,
+        index: pd.DatetimeIndex | None = None,
+        options: SolverOptions | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> Scenario:
+        """Build a Scenario from pandas Series, resampling each onto one horizon.
+
+        ``index`` defaults to the load's index. Series at another step are resampled by
+        the rules of ``SPEC.md`` §1 and the resampling is recorded in ``notes``.
+        """
+        index = load_mw.index if index is None else index
+        out_notes = list(notes)
+        series: dict[str, pd.Series | None] = {}
+        for nm, s, kind in (
+            ("load_mw", load_mw, "power"),
+            ("price_usd_per_mwh", price_usd_per_mwh, "price"),
+            ("gpu_load_mw", gpu_load_mw, "power"),
+        ):
+            if s is None:
+                series[nm] = None
+                continue
+            aligned, note = to_horizon(s, pd.DatetimeIndex(index), kind=kind, name=nm)  # type: ignore[arg-type]
+            series[nm] = aligned
+            if note:
+                out_notes.append(note)
+        return cls(
+            name=name,
+            site=site,
+            tariff=tariff,
+            load_mw=series["load_mw"],  # type: ignore[arg-type]
+            price_usd_per_mwh=series["price_usd_per_mwh"],  # type: ignore[arg-type]
+            gpu_load_mw=series["gpu_load_mw"],
+            options=options or SolverOptions(),
+            notes=tuple(out_notes),
+        )
+
+    def replace(self, **changes: object) -> Scenario:
+        """A copy with some fields changed (validated again)."""
+        import dataclasses
+
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------ derived data
+    @property
+    def index(self) -> pd.DatetimeIndex:
+        """Horizon: tz-aware local interval starts."""
+        return pd.DatetimeIndex(self.load_mw.index)
+
+    @property
+    def n_intervals(self) -> int:
+        """Number of intervals T [-]."""
+        return len(self.load_mw)
+
+    @property
+    def interval_min(self) -> int:
+        """Step [min]."""
+        idx = self.index
+        if len(idx) < 2:
+            freq = idx.freq
+            return int(pd.Timedelta(freq).total_seconds() // 60) if freq is not None else 60
+        ns = idx.as_unit("ns").asi8
+        return int(round((ns[1] - ns[0]) / 60e9))
+
+    @property
+    def interval_h(self) -> float:
+        """Step [h]."""
+        return units.interval_h(self.interval_min)
+
+    def load_array_mw(self) -> np.ndarray:
+        """``L_t`` [MW]."""
+        return self.load_mw.to_numpy(dtype=float)
+
+    def gpu_load_array_mw(self) -> np.ndarray:
+        """``Lgpu_t`` [MW]."""
+        src = self.load_mw if self.gpu_load_mw is None else self.gpu_load_mw
+        return src.to_numpy(dtype=float)
+
+    def import_price_usd_per_mwh(self) -> np.ndarray:
+        """``pi_t``: energy price plus the tariff adder [USD/MWh]."""
+        return self.price_usd_per_mwh.to_numpy(dtype=float) + self.tariff.energy_adder_usd_per_mwh
+
+    def export_price_usd_per_mwh(self) -> np.ndarray:
+        """``pix_t``: what one exported MWh earns [USD/MWh] (0 when export is not paid)."""
+        kind = self.tariff.export_compensation
+        if kind == "wholesale":
+            return self.price_usd_per_mwh.to_numpy(dtype=float).copy()
+        if kind == "fixed":
+            return np.full(self.n_intervals, float(self.tariff.export_price_usd_per_mwh or 0.0))
+        return np.zeros(self.n_intervals)
+
+    def import_limit_mw(self) -> np.ndarray:
+        """``Gimp_t`` [MW]."""
+        return np.full(self.n_intervals, self.site.import_limit_mw)
+
+    def export_limit_mw(self) -> np.ndarray:
+        """``Gexp_t`` [MW]; 0 when the site may not export."""
+        cap = self.site.export_limit_mw if self.site.allows_export else 0.0
+        return np.full(self.n_intervals, cap)
+
+    def billing_month(self) -> np.ndarray:
+        """Demand window ``k`` of every interval: position of its local calendar month [-]."""
+        periods = self.index.tz_localize(None).to_period("M")
+        codes, _ = pd.factorize(periods, sort=True)
+        return codes.astype(np.int64)
+
+    def billing_month_labels(self) -> list[str]:
+        """Labels ``YYYY-MM`` of the demand windows in order."""
+        periods = self.index.tz_localize(None).to_period("M")
+        return [str(p) for p in sorted(set(periods))]
+
+    def aux_load_mw(self) -> np.ndarray:
+        """Fleet auxiliary load ``sum_b a_b n_b aux_b`` per interval [MW]."""
+        total = sum(g.availability_frac * g.n_units * g.unit.aux_load_mw for g in self.site.battery_groups)
+        return np.full(self.n_intervals, float(total))

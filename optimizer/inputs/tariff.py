@@ -1,0 +1,66 @@
+"""The tariff: what the site pays for energy and demand, and what it earns for export.
+
+Issue scope today: an energy price series (LMP) plus an optional adder, one monthly
+facility demand charge on the month's highest interval import, fixed monthly charges and
+export compensation. The price *values* live in the Scenario as a series; this model
+only says where a TOML-defined tariff reads them from.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class PriceSeriesSource(_Model):
+    """A price column in a CSV or Parquet file (path relative to the TOML that names it)."""
+
+    path: str = Field(description="CSV or Parquet file, relative to the TOML file.")
+    column: str = Field(description="Column holding the price [USD/MWh].")
+    timestamp_column: str = Field(
+        default="interval_start", description="Column of tz-aware interval starts."
+    )
+    attribution: str = Field(default="", description="Where the data comes from and its licence.")
+
+
+class Tariff(_Model):
+    """Energy, demand, fixed and export terms of the bill (``SPEC.md`` §5)."""
+
+    name: str
+    energy_price: PriceSeriesSource | None = Field(
+        default=None, description="Where the energy price series is read from (TOML only)."
+    )
+    energy_adder_usd_per_mwh: float = Field(
+        default=0.0, description="Added to every interval's energy price [USD/MWh]."
+    )
+    demand_charge_usd_per_mw: float = Field(
+        default=0.0,
+        ge=0,
+        description="Monthly facility demand charge on the month's peak import [USD/MW-month].",
+    )
+    fixed_charge_usd_per_month: float = Field(
+        default=0.0, ge=0, description="Fixed charges per billing month [USD/month]."
+    )
+    export_compensation: Literal["none", "wholesale", "fixed"] = Field(
+        default="none",
+        description="none: export earns nothing; wholesale: the energy price without adder; "
+        "fixed: export_price_usd_per_mwh.",
+    )
+    export_price_usd_per_mwh: float | None = Field(
+        default=None, description="Export price when export_compensation = 'fixed' [USD/MWh]."
+    )
+
+    @model_validator(mode="after")
+    def _export(self) -> Tariff:
+        if self.export_compensation == "fixed" and self.export_price_usd_per_mwh is None:
+            msg = (
+                "export_compensation = 'fixed' needs export_price_usd_per_mwh; got none. "
+                "Add export_price_usd_per_mwh or choose another export_compensation"
+            )
+            raise ValueError(msg)
+        return self

@@ -1,0 +1,319 @@
+"""Reading, checking and resampling input time series (``SPEC.md`` §1).
+
+Every series that reaches the model is indexed by tz-aware local interval starts on the
+study's regular horizon. A series at another step is resampled explicitly and the tool
+says so: the time-weighted mean for power and prices when the source is finer, a
+forward-fill (step hold, which keeps the energy of a mean power) when it is coarser.
+Gaps, duplicates, unsorted stamps, naive stamps, NaN and inf are input errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from optimizer.errors import Issue, TimeSeriesError
+
+SeriesKind = Literal["power", "price"]
+ALLOWED_INTERVAL_MIN = (1, 5, 15, 30, 60)
+
+
+def make_index(start: pd.Timestamp, end: pd.Timestamp, interval_min: int, tz: str) -> pd.DatetimeIndex:
+    """Regular horizon of local interval starts in ``[start, end)``.
+
+    Parameters
+    ----------
+    start, end : pandas.Timestamp
+        Tz-aware bounds; ``end`` is exclusive.
+    interval_min : int
+        Step [min], one of 1, 5, 15, 30, 60.
+    tz : str
+        The site's IANA time zone; the index is converted to it.
+    """
+    index = pd.date_range(start.tz_convert("UTC"), end.tz_convert("UTC"), freq=f"{interval_min}min", inclusive="left")
+    return index.tz_convert(tz).rename("interval_start")
+
+
+def read_series(path: Path, column: str, timestamp_column: str = "interval_start") -> pd.Series:
+    """Read one column of a CSV or Parquet file as a tz-aware series.
+
+    CSV timestamps must carry their UTC offset (ISO 8601, e.g. ``2021-02-01T00:00:00-06:00``).
+
+    Raises
+    ------
+    TimeSeriesError
+        The file is missing or unreadable, a column is missing, or stamps are naive.
+    """
+    if not path.exists():
+        msg = ""
+        raise TimeSeriesError(
+            msg,
+            issues=[
+                Issue(
+                    "file not found",
+                    path=str(path),
+                    fix="Check the path; paths in a TOML model are relative to that TOML file",
+                )
+            ],
+        )
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path)
+    except Exception as exc:  # pyarrow / csv parser errors
+        msg = ""
+        raise TimeSeriesError(
+            msg, issues=[Issue(f"cannot read file ({exc})", path=str(path), fix="Check the file format")]
+        ) from exc
+    if timestamp_column in frame.columns:
+        stamps = frame[timestamp_column]
+    elif frame.index.name == timestamp_column:
+        stamps = frame.index.to_series()
+    else:
+        msg = ""
+        raise TimeSeriesError(
+            msg,
+            issues=[
+                Issue(
+                    "timestamp column missing",
+                    path=str(path),
+                    field=timestamp_column,
+                    expected=f"a column named {timestamp_column!r}",
+                    got=f"columns {list(frame.columns)}",
+                    fix="Rename the column or set timestamp_column",
+                )
+            ],
+        )
+    if column not in frame.columns:
+        msg = ""
+        raise TimeSeriesError(
+            msg,
+            issues=[
+                Issue(
+                    "value column missing",
+                    path=str(path),
+                    field=column,
+                    expected=f"a column named {column!r}",
+                    got=f"columns {list(frame.columns)}",
+                    fix="Rename the column or set column",
+                )
+            ],
+        )
+    idx = _parse_stamps(stamps, path, timestamp_column)
+    return pd.Series(frame[column].to_numpy(dtype=float), index=idx, name=column)
+
+
+def _parse_stamps(stamps: pd.Series, path: Path, field: str) -> pd.DatetimeIndex:
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        return pd.DatetimeIndex(stamps)
+    if pd.api.types.is_datetime64_any_dtype(stamps.dtype):
+        _raise_naive(path, field, str(stamps.iloc[0]))
+    try:
+        parsed = pd.to_datetime(stamps, utc=False, format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        msg = ""
+        raise TimeSeriesError(
+            msg,
+            issues=[Issue(f"unparseable timestamps ({exc})", path=str(path), field=field, fix="Use ISO 8601 with a UTC offset")],
+        ) from exc
+    if not isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        if parsed.dtype == object:  # mixed offsets (DST): go through UTC
+            parsed = pd.to_datetime(stamps, utc=True, format="ISO8601")
+        else:
+            _raise_naive(path, field, str(stamps.iloc[0]))
+    return pd.DatetimeIndex(parsed)
+
+
+def _raise_naive(path: Path, field: str, first: str) -> None:
+    msg = ""
+    raise TimeSeriesError(
+        msg,
+        issues=[
+            Issue(
+                "timestamps have no time zone",
+                path=str(path),
+                field=field,
+                timestamp=first,
+                expected="tz-aware local interval starts, e.g. 2021-02-01T00:00:00-06:00",
+                got="naive timestamps",
+                fix="Write the UTC offset into every timestamp",
+            )
+        ],
+    )
+
+
+def ns(index: pd.DatetimeIndex) -> np.ndarray:
+    """Integer nanoseconds since the epoch, whatever the index's stored resolution."""
+    return pd.DatetimeIndex(index).as_unit("ns").asi8
+
+
+def check_series(series: pd.Series, *, name: str, source: str | None = None) -> list[Issue]:
+    """All problems of one series: naive, unsorted, duplicate or irregular stamps, NaN/inf.
+
+    Returns an empty list when the series is clean.
+    """
+    issues: list[Issue] = []
+    idx = series.index
+    if not isinstance(idx, pd.DatetimeIndex):
+        return [Issue("index is not a DatetimeIndex", path=source, field=name, got=type(idx).__name__, fix="Index the series by interval start")]
+    if idx.tz is None:
+        return [Issue("timestamps have no time zone", path=source, field=name, timestamp=str(idx[0]) if len(idx) else None, fix="Localize the index (tz_localize) to the site zone")]
+    if len(idx) == 0:
+        return [Issue("series is empty", path=source, field=name, fix="Provide data for the horizon")]
+    dup = idx.duplicated()
+    if dup.any():
+        issues.append(Issue("duplicate timestamp", path=source, field=name, timestamp=idx[dup][0].isoformat(), fix="Drop or merge duplicate rows"))
+    if not idx.is_monotonic_increasing:
+        pos = int(np.argmax(np.diff(ns(idx)) < 0)) + 1
+        issues.append(Issue("timestamps not sorted", path=source, field=name, timestamp=idx[pos].isoformat(), fix="Sort the rows by time"))
+    values = series.to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        issues.append(
+            Issue(
+                "NaN or inf value",
+                path=source,
+                field=name,
+                timestamp=idx[bad][0].isoformat(),
+                expected="finite numbers",
+                got=f"{int(bad.sum())} non-finite values",
+                fix="Fill or remove the missing values",
+            )
+        )
+    if not issues and len(idx) > 1:
+        steps = np.diff(ns(idx))
+        step = np.median(steps)
+        irregular = steps != step
+        if irregular.any():
+            pos = int(np.argmax(irregular))
+            issues.append(
+                Issue(
+                    "gap or irregular step",
+                    path=source,
+                    field=name,
+                    timestamp=idx[pos].isoformat(),
+                    expected=f"a step of {pd.Timedelta(int(step), 'ns')}",
+                    got=f"next stamp after {pd.Timedelta(int(steps[pos]), 'ns')}",
+                    fix="Fill the gap or resample the series before use",
+                )
+            )
+    return issues
+
+
+def to_horizon(
+    series: pd.Series,
+    index: pd.DatetimeIndex,
+    *,
+    kind: SeriesKind,
+    name: str,
+    source: str | None = None,
+) -> tuple[pd.Series, str | None]:
+    """Check ``series`` and put it on ``index``, resampling explicitly.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Interval-start indexed values: power [MW] or price [USD/MWh].
+    index : pandas.DatetimeIndex
+        The study horizon.
+    kind : {"power", "price"}
+        What the values are; both use the mean when the source is finer and a step hold
+        when it is coarser.
+    name : str
+        Series name for messages and the result.
+    source : str, optional
+        File the series came from, for messages.
+
+    Returns
+    -------
+    (pandas.Series, str or None)
+        The series on ``index`` and a note saying how it was resampled (None if not).
+
+    Raises
+    ------
+    TimeSeriesError
+        Listing every problem, including horizon intervals the series does not cover.
+    """
+    issues = check_series(series, name=name, source=source)
+    if issues:
+        raise TimeSeriesError("", issues=issues)
+    series = series.tz_convert(index.tz)
+    series.index = series.index.as_unit("ns")
+    index = pd.DatetimeIndex(index).as_unit("ns")
+    step_src = pd.Timedelta(int(np.median(np.diff(ns(series.index)))), "ns") if len(series) > 1 else None
+    step_dst = pd.Timedelta(index.freq) if index.freq is not None else pd.Timedelta(index[1] - index[0])
+    note = None
+    if step_src is None or step_src == step_dst:
+        out = series.reindex(index)
+    elif step_src < step_dst:
+        if step_dst % step_src != pd.Timedelta(0):
+            raise TimeSeriesError(
+                "",
+                issues=[
+                    Issue(
+                        "source step does not divide the model step",
+                        path=source,
+                        field=name,
+                        expected=f"a step dividing {step_dst}",
+                        got=str(step_src),
+                        fix="Resample the source first or choose another --step",
+                    )
+                ],
+            )
+        per = int(step_dst / step_src)
+        # bin every source stamp to the model interval that contains it
+        pos = np.searchsorted(ns(index), ns(series.index), side="right") - 1
+        inside = (pos >= 0) & (ns(series.index) < ns(index)[-1] + step_dst.value)
+        grouped = pd.Series(series.to_numpy()[inside]).groupby(pos[inside])
+        means, counts = grouped.mean(), grouped.count()
+        out = pd.Series(np.nan, index=index)
+        full = counts.index[counts.to_numpy() == per]
+        out.iloc[full.to_numpy()] = means.loc[full].to_numpy()
+        note = f"{name}: resampled from {step_src} to {step_dst} by time-weighted mean"
+    else:
+        if step_src % step_dst != pd.Timedelta(0):
+            raise TimeSeriesError(
+                "",
+                issues=[
+                    Issue(
+                        "model step does not divide the source step",
+                        path=source,
+                        field=name,
+                        expected=f"a source step that is a multiple of {step_dst}",
+                        got=str(step_src),
+                        fix="Choose a model step that divides the source step",
+                    )
+                ],
+            )
+        # step hold: each model interval takes the source interval that contains it
+        src = ns(series.index)
+        pos = np.searchsorted(src, ns(index), side="right") - 1
+        ok = (pos >= 0) & (ns(index) < src[-1] + step_src.value)
+        vals = np.full(len(index), np.nan)
+        vals[ok] = series.to_numpy()[pos[ok]]
+        out = pd.Series(vals, index=index)
+        note = f"{name}: resampled from {step_src} to {step_dst} by forward-fill (step hold)"
+    missing = out.isna().to_numpy()
+    if missing.any():
+        first = index[missing][0]
+        raise TimeSeriesError(
+            "",
+            issues=[
+                Issue(
+                    "series does not cover the horizon",
+                    path=source,
+                    field=name,
+                    timestamp=first.isoformat(),
+                    expected=f"values for {index[0].isoformat()} .. {index[-1].isoformat()}",
+                    got=f"{int(missing.sum())} intervals without data (data spans {series.index[0].isoformat()} .. {series.index[-1].isoformat()})",
+                    fix="Extend the data or shorten the horizon (--start/--end)",
+                )
+            ],
+        )
+    out.name = name
+    out.index.name = "interval_start"
+    return out.astype(float), note

@@ -1,0 +1,355 @@
+"""Reading TOML models and series from disk, and writing results atomically.
+
+Every TOML model starts with ``schema_version = 1`` and is validated by its pydantic
+model, which rejects unknown keys. Paths inside a TOML file are resolved relative to that
+file. Errors name the file, the ``table.field`` and the fix, and list every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from optimizer.errors import Issue, ModelFileError, TimeSeriesError
+from optimizer.inputs.assets import BatteryUnit, GpuCluster, Site
+from optimizer.inputs.options import SolverOptions
+from optimizer.inputs.scenario import Scenario
+from optimizer.inputs.tariff import Tariff
+from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, make_index, read_series, to_horizon
+
+SCHEMA_VERSION = 1
+
+
+# ------------------------------------------------------------------ built-in files
+def builtin_root() -> Path:
+    """Folder holding the built-in ``models/`` and ``data/``.
+
+    Inside an installed wheel they live in ``optimizer/_builtin``; in a source checkout,
+    at the repository root.
+    """
+    packaged = Path(str(resources.files("optimizer"))) / "_builtin"
+    if (packaged / "models").is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent
+
+
+def builtin_scenario(name: str = "default") -> Path:
+    """Path of a built-in scenario TOML by name (``default``, ``year-2021``, ...)."""
+    return builtin_root() / "models" / "scenarios" / f"{name}.toml"
+
+
+def list_builtin_scenarios() -> list[str]:
+    """Names of the built-in scenarios."""
+    return sorted(p.stem for p in (builtin_root() / "models" / "scenarios").glob("*.toml"))
+
+
+# ------------------------------------------------------------------- TOML reading
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file and check its ``schema_version``.
+
+    Raises
+    ------
+    ModelFileError
+        Missing file, syntax error (with line and column), or wrong/missing schema_version.
+    """
+    if not path.exists():
+        raise ModelFileError("", issues=[Issue("file not found", path=str(path), fix="Check the path; paths in a TOML model are relative to that TOML file")])
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelFileError("", issues=[Issue(f"TOML syntax error: {exc}", path=str(path), fix="Correct the TOML at that line and column")]) from exc
+    version = doc.pop("schema_version", None)
+    if version != SCHEMA_VERSION:
+        raise ModelFileError(
+            "",
+            issues=[
+                Issue(
+                    "wrong or missing schema_version",
+                    path=str(path),
+                    field="schema_version",
+                    expected=str(SCHEMA_VERSION),
+                    got=repr(version),
+                    fix=f"Put 'schema_version = {SCHEMA_VERSION}' at the top of the file",
+                )
+            ],
+        )
+    return doc
+
+
+def _issues_from_validation(exc: ValidationError, path: Path, table: str) -> list[Issue]:
+    issues = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in (table, *err["loc"]) if p != "")
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            issues.append(Issue("unknown key", path=str(path), field=loc, got=repr(err.get("input")), fix="Remove the key or correct its spelling"))
+        elif kind == "missing":
+            issues.append(Issue("required key missing", path=str(path), field=loc, fix="Add the key"))
+        else:
+            issues.append(
+                Issue(
+                    err["msg"].removeprefix("Value error, "),
+                    path=str(path),
+                    field=loc,
+                    got=repr(err.get("input"))[:80],
+                    fix="Correct the value",
+                )
+            )
+    return issues
+
+
+def _one_table(doc: dict[str, Any], table: str, path: Path) -> dict[str, Any]:
+    extra = sorted(set(doc) - {table})
+    issues = []
+    if table not in doc:
+        issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
+    for key in extra:
+        issues.append(Issue("unknown key", path=str(path), field=key, fix=f"This file holds one [{table}] table; remove {key!r}"))
+    if issues:
+        raise ModelFileError("", issues=issues)
+    return dict(doc[table])
+
+
+def _validate(model: type[BaseModel], raw: dict[str, Any], path: Path, table: str) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ModelFileError("", issues=_issues_from_validation(exc, path, table)) from exc
+
+
+def load_battery_unit(path: Path) -> BatteryUnit:
+    """Read a ``[battery_unit]`` TOML model."""
+    return _validate(BatteryUnit, _one_table(read_toml(path), "battery_unit", path), path, "battery_unit")
+
+
+def load_gpu_cluster(path: Path) -> GpuCluster:
+    """Read a ``[gpu_cluster]`` TOML model."""
+    return _validate(GpuCluster, _one_table(read_toml(path), "gpu_cluster", path), path, "gpu_cluster")
+
+
+def load_tariff(path: Path) -> Tariff:
+    """Read a ``[tariff]`` TOML model."""
+    return _validate(Tariff, _one_table(read_toml(path), "tariff", path), path, "tariff")
+
+
+def load_site(path: Path) -> Site:
+    """Read a ``[site]`` TOML model; ``unit`` and ``gpu_cluster`` may name other TOML files."""
+    raw = _one_table(read_toml(path), "site", path)
+    base = path.parent
+    if isinstance(raw.get("gpu_cluster"), str):
+        raw["gpu_cluster"] = load_gpu_cluster(base / raw["gpu_cluster"])
+    groups = []
+    for g in raw.get("battery_groups", []):
+        g = dict(g)
+        if isinstance(g.get("unit"), str):
+            g["unit"] = load_battery_unit(base / g["unit"])
+        groups.append(g)
+    if groups:
+        raw["battery_groups"] = groups
+    return _validate(Site, raw, path, "site")
+
+
+# ------------------------------------------------------------------ scenario file
+class _Table(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScenarioTable(_Table):
+    """``[scenario]``: name and the models it combines (paths relative to the TOML)."""
+
+    name: str
+    description: str = ""
+    site: str
+    tariff: str
+
+
+class HorizonTable(_Table):
+    """``[horizon]``: ``[start, end)`` as TOML offset date-times, and the step [min]."""
+
+    start: dt.datetime
+    end: dt.datetime
+    interval_min: Literal[1, 5, 15, 30, 60] = 15
+
+
+class LoadTable(_Table):
+    """``[load]``: the site load from a file (telemetry at any step >= 1 s) or the generator."""
+
+    source: Literal["file", "generator"]
+    path: str | None = None
+    column: str = "load_mw"
+    gpu_column: str | None = None
+    timestamp_column: str = "interval_start"
+    scale: float = Field(default=1.0, gt=0, description="Multiplier applied to the file's values [-].")
+    unit: Literal["MW", "kW", "W"] = "MW"
+    generator: dict[str, Any] = Field(default_factory=dict)
+    attribution: str = ""
+
+
+_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver"}
+
+
+def load_scenario(
+    path: str | Path,
+    *,
+    start: dt.datetime | pd.Timestamp | None = None,
+    end: dt.datetime | pd.Timestamp | None = None,
+    interval_min: int | None = None,
+    options: SolverOptions | None = None,
+) -> Scenario:
+    """Read a scenario TOML and everything it names into a validated :class:`Scenario`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario TOML, or the name of a built-in scenario (``default``).
+    start, end : datetime, optional
+        Override the horizon (tz-aware; naive values are taken in the site's zone).
+    interval_min : int, optional
+        Override the step [min].
+    options : SolverOptions, optional
+        Override the ``[solver]`` table.
+
+    Raises
+    ------
+    ModelFileError, TimeSeriesError
+        Listing every problem found, with the file and field.
+    """
+    path = Path(path)
+    if not path.exists() and path.suffix != ".toml" and builtin_scenario(str(path)).exists():
+        path = builtin_scenario(str(path))
+    path = path.resolve()
+    doc = read_toml(path)
+    unknown = sorted(set(doc) - _SCENARIO_TABLES)
+    if unknown:
+        raise ModelFileError("", issues=[Issue("unknown table", path=str(path), field=k, fix=f"Allowed tables: {sorted(_SCENARIO_TABLES)}") for k in unknown])
+    issues: list[Issue] = []
+    parsed: dict[str, Any] = {}
+    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions)):
+        raw = doc.get(table, {} if table == "solver" else None)
+        if raw is None:
+            issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
+            continue
+        try:
+            parsed[table] = model.model_validate(raw)
+        except ValidationError as exc:
+            issues.extend(_issues_from_validation(exc, path, table))
+    if issues:
+        raise ModelFileError("", issues=issues)
+    sc: ScenarioTable = parsed["scenario"]
+    hz: HorizonTable = parsed["horizon"]
+    ld: LoadTable = parsed["load"]
+    base = path.parent
+    site = load_site(base / sc.site)
+    tariff = load_tariff(base / sc.tariff)
+
+    tz = site.timezone
+    t_start = _stamp(start if start is not None else hz.start, tz, path, "horizon.start")
+    t_end = _stamp(end if end is not None else hz.end, tz, path, "horizon.end")
+    step = interval_min if interval_min is not None else hz.interval_min
+    if step not in ALLOWED_INTERVAL_MIN:
+        raise ModelFileError("", issues=[Issue("unsupported step", path=str(path), field="horizon.interval_min", expected=f"one of {ALLOWED_INTERVAL_MIN}", got=str(step), fix="Choose a supported step")])
+    if t_end <= t_start:
+        raise ModelFileError("", issues=[Issue("horizon end is not after its start", path=str(path), field="horizon.end", expected=f"after {t_start.isoformat()}", got=t_end.isoformat(), fix="Swap or correct start and end")])
+    index = make_index(t_start, t_end, step, tz)
+    notes: list[str] = []
+
+    load_mw, gpu_mw = _read_load(ld, base, path, index, site, notes)
+    if tariff.energy_price is None:
+        raise ModelFileError("", issues=[Issue("tariff has no energy price source", path=str(base / sc.tariff), field="tariff.energy_price", fix="Add an [tariff.energy_price] table with path and column")])
+    price_path = (base / sc.tariff).resolve().parent / tariff.energy_price.path
+    price_raw = read_series(price_path, tariff.energy_price.column, tariff.energy_price.timestamp_column)
+    price, note = to_horizon(price_raw, index, kind="price", name="price_usd_per_mwh", source=str(price_path))
+    if note:
+        notes.append(note)
+    if tariff.energy_price.attribution:
+        notes.append(f"prices: {tariff.energy_price.attribution}")
+    return Scenario(
+        name=sc.name,
+        site=site,
+        tariff=tariff,
+        load_mw=load_mw,
+        price_usd_per_mwh=price,
+        gpu_load_mw=gpu_mw,
+        options=options or parsed["solver"],
+        notes=tuple(notes),
+        source_path=str(path),
+    )
+
+
+def _stamp(value: dt.datetime | pd.Timestamp, tz: str, path: Path, field: str) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is None:
+        try:
+            ts = ts.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+        except Exception as exc:  # pytz/zoneinfo ambiguity errors
+            raise ModelFileError("", issues=[Issue(f"local time is ambiguous or does not exist in {tz} ({exc})", path=str(path), field=field, got=str(value), fix="Give the UTC offset explicitly, e.g. 2021-11-07T01:30:00-05:00")]) from exc
+    return ts.tz_convert(tz)
+
+
+_UNIT_TO_MW = {"MW": 1.0, "kW": 1e-3, "W": 1e-6}
+
+
+def _read_load(ld: LoadTable, base: Path, path: Path, index: pd.DatetimeIndex, site: Site, notes: list[str]) -> tuple[pd.Series, pd.Series | None]:
+    if ld.source == "generator":
+        from optimizer.loads.gpu_profile import GpuProfileParams, generate_site_load
+
+        if site.gpu_cluster is None:
+            raise ModelFileError("", issues=[Issue("load.source = 'generator' needs a GPU cluster", path=str(path), field="load.source", fix="Add gpu_cluster to the site, or read the load from a file")])
+        try:
+            params = GpuProfileParams.model_validate(ld.generator)
+        except ValidationError as exc:
+            raise ModelFileError("", issues=_issues_from_validation(exc, path, "load.generator")) from exc
+        frame = generate_site_load(index, site.gpu_cluster, params)
+        notes.append(f"load: GPU-cluster profile generator, seed {params.seed}")
+        return frame["load_mw"].rename("load_mw"), frame["gpu_load_mw"].rename("gpu_load_mw")
+    if ld.path is None:
+        raise ModelFileError("", issues=[Issue("load.source = 'file' needs a path", path=str(path), field="load.path", fix="Add path = '<file>.parquet' (relative to this TOML)")])
+    file = (base / ld.path).resolve()
+    factor = ld.scale * _UNIT_TO_MW[ld.unit]
+    raw = read_series(file, ld.column, ld.timestamp_column) * factor
+    load, note = to_horizon(raw, index, kind="power", name="load_mw", source=str(file))
+    if note:
+        notes.append(note)
+    gpu = None
+    if ld.gpu_column:
+        graw = read_series(file, ld.gpu_column, ld.timestamp_column) * factor
+        gpu, _ = to_horizon(graw, index, kind="power", name="gpu_load_mw", source=str(file))
+    if ld.attribution:
+        notes.append(f"load: {ld.attribution}")
+    if len(load) and site.gpu_cluster is not None:
+        peak = float(load.max())
+        nameplate = site.gpu_cluster.site_power_max_mw
+        if peak > 20 * nameplate or peak < nameplate / 500:
+            raise TimeSeriesError("", issues=[Issue("load scale does not match the site (a unit mistake?)", path=str(file), field=ld.column, expected=f"a peak near the cluster's {nameplate:.0f} MW", got=f"{peak:.4g} MW", fix="Set load.unit ('kW' or 'W') or load.scale")])
+    return load, gpu
+
+
+# ---------------------------------------------------------------- atomic writing
+def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
+    """Write ``target`` via ``write(tmp_path)`` to a temporary name, then rename into place.
+
+    The temporary file sits in the same folder (same file system), so the rename is atomic:
+    readers see either the old complete file or the new complete one.
+    """
+    target = Path(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target

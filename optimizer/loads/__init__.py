@@ -1,0 +1,1 @@
+"""Site load profiles: synthetic, seeded generators of the load the batteries serve."""

@@ -1,0 +1,58 @@
+"""Matplotlib figures of a dispatch result (PNG files for people who want files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from optimizer.results.result import DispatchResult
+
+
+def plot_dispatch(result: DispatchResult, path: Path) -> None:
+    """Write a three-panel PNG: load, import and cap; charge and discharge with SOC; price.
+
+    Parameters
+    ----------
+    result : DispatchResult
+        An optimal result.
+    path : Path
+        Where to write the PNG.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = result.schedule
+    idx = s.index.tz_localize(None)
+    fig, axes = plt.subplots(3, 1, figsize=(13, 9), sharex=True, height_ratios=[3, 2, 1.4])
+    ax = axes[0]
+    ax.plot(idx, s["load_mw"], lw=0.8, color="0.45", label="site load [MW]")
+    ax.plot(idx, s["grid_import_mw"], lw=0.9, color="tab:blue", label="grid import [MW]")
+    cap = result.scenario.site.import_limit_mw
+    ax.axhline(cap, color="tab:red", ls="--", lw=1, label=f"import cap {cap:.0f} MW")
+    ax.set_ylabel("MW")
+    ax.legend(loc="lower left", ncols=3, fontsize=8)
+    ax.set_title(f"{result.scenario.name}: dispatch ({result.scenario.site.name})")
+
+    ax = axes[1]
+    ax.fill_between(idx, 0, s["discharge_mw"], step="post", color="tab:green", alpha=0.6, lw=0, label="discharge [MW]")
+    ax.fill_between(idx, 0, -s["charge_mw"], step="post", color="tab:orange", alpha=0.6, lw=0, label="charge [MW] (negative)")
+    ax.set_ylabel("MW")
+    ax2 = ax.twinx()
+    ax2.plot(idx, 100 * s["soc_fraction"], color="k", lw=0.8, label="SOC [%]")
+    ax2.set_ylabel("SOC [%]")
+    ax2.set_ylim(0, 100)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="lower left", ncols=3, fontsize=8)
+
+    ax = axes[2]
+    ax.plot(idx, s["price_usd_per_mwh"], lw=0.8, color="tab:purple")
+    ax.set_ylabel("USD/MWh")
+    ax.set_yscale("symlog", linthresh=100)
+    ax.set_xlabel(f"local time ({result.scenario.site.timezone})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""Results: the schedule, the bill by term, and the solve report."""

@@ -1,0 +1,157 @@
+"""``DispatchResult``: the schedule, the bill by term against the baseline, and the solve report."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
+from optimizer.inputs.scenario import Scenario
+from optimizer.solve import SolveReport, SolveStatus
+
+
+@dataclass(frozen=True)
+class Exclusivity:
+    """What the exclusivity re-solve did (``SPEC.md`` §6).
+
+    Attributes
+    ----------
+    n_pairs : int
+        (group, interval) pairs that charged and discharged at once in the LP [-].
+    intervals : tuple of str
+        Their interval starts (ISO 8601, local).
+    lp_objective_usd, mip_objective_usd : float
+        Objective before and after enforcing exclusivity [USD].
+    """
+
+    n_pairs: int = 0
+    intervals: tuple[str, ...] = ()
+    lp_objective_usd: float | None = None
+    mip_objective_usd: float | None = None
+
+    @property
+    def cost_usd(self) -> float:
+        """What exclusivity cost [USD] (0 if not enforced)."""
+        if self.lp_objective_usd is None or self.mip_objective_usd is None:
+            return 0.0
+        return self.mip_objective_usd - self.lp_objective_usd
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """The outcome of :func:`optimizer.optimize`.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The inputs, echoed for provenance.
+    status : SolveStatus
+        ``optimal`` unless ``raise_on_failure=False`` and the solve failed.
+    schedule : pandas.DataFrame
+        One row per interval (``SPEC.md`` §7); index ``interval_start``.
+    groups : pandas.DataFrame
+        Tidy: one row per (interval_start, group).
+    costs : pandas.DataFrame
+        Index: cost terms and ``total``; columns ``baseline_usd``, ``optimized_usd``, ``savings_usd`` [USD].
+    report : SolveReport
+        Solver outcome, sizes and times.
+    build_s : float
+        Seconds to build the Pyomo model [s].
+    baseline_feasible : bool
+        Whether the no-battery site respects every hard limit (import cap).
+    exclusivity : Exclusivity
+        Intervals on which exclusive charge/discharge was enforced, and its cost.
+    issues : tuple of Issue
+        Why the solve failed, when it did.
+    """
+
+    scenario: Scenario
+    status: SolveStatus
+    schedule: pd.DataFrame
+    groups: pd.DataFrame
+    costs: pd.DataFrame
+    report: SolveReport
+    build_s: float = 0.0
+    baseline_feasible: bool = True
+    exclusivity: Exclusivity = field(default_factory=Exclusivity)
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def objective_usd(self) -> float:
+        """Optimised total cost [USD]."""
+        return float(self.costs.loc["total", "optimized_usd"]) if len(self.costs) else math.nan
+
+    def raise_for_status(self) -> DispatchResult:
+        """Return self when optimal; raise the matching SolveError otherwise."""
+        if self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            return self
+        err = {SolveStatus.INFEASIBLE: InfeasibleError, SolveStatus.UNBOUNDED: UnboundedError}.get(self.status, SolverLimitError)
+        raise err("", issues=list(self.issues) or [Issue(f"solve ended {self.status}", field="solver")])
+
+    def summary(self) -> dict[str, Any]:
+        """Key figures, JSON-ready (the CLI table, ``summary.json`` and sweeps use these)."""
+        s = self.schedule
+        sc = self.scenario
+        dt_h = sc.interval_h
+        capacity = sc.site.fleet_energy_capacity_mwh
+        discharged = float(s["discharge_mw"].sum() * dt_h) if len(s) else 0.0
+        charged = float(s["charge_mw"].sum() * dt_h) if len(s) else 0.0
+        out: dict[str, Any] = {
+            "scenario": sc.name,
+            "status": str(self.status),
+            "start": sc.index[0].isoformat(),
+            "end": (sc.index[-1] + pd.Timedelta(minutes=sc.interval_min)).isoformat(),
+            "interval_min": sc.interval_min,
+            "n_intervals": sc.n_intervals,
+            "bill_baseline_usd": float(self.costs.loc["total", "baseline_usd"]) if len(self.costs) else None,
+            "bill_optimized_usd": float(self.costs.loc["total", "optimized_usd"]) if len(self.costs) else None,
+            "savings_usd": float(self.costs.loc["total", "savings_usd"]) if len(self.costs) else None,
+            "peak_import_baseline_mw": float(sc.load_mw.max()),
+            "peak_import_optimized_mw": float(s["grid_import_mw"].max()) if len(s) else None,
+            "energy_charged_mwh": charged,
+            "energy_discharged_mwh": discharged,
+            "equivalent_full_cycles": discharged / capacity if capacity > 0 else 0.0,
+            "fleet_power_mw": sc.site.fleet_power_discharge_max_mw,
+            "fleet_energy_mwh": capacity,
+            "baseline_feasible": self.baseline_feasible,
+            "exclusivity_pairs": self.exclusivity.n_pairs,
+            "exclusivity_cost_usd": self.exclusivity.cost_usd,
+            "build_s": self.build_s,
+            "handoff_s": self.report.handoff_s,
+            "solve_s": self.report.solve_s,
+            "n_variables": self.report.n_variables,
+            "n_constraints": self.report.n_constraints,
+            "solver": self.report.solver,
+            "interface": self.report.interface,
+            "costs_usd": {
+                term: {k: float(v) for k, v in row.items()} for term, row in self.costs.iterrows()
+            },
+            "notes": list(sc.notes),
+        }
+        return out
+
+    def to_dir(self, out_dir: str | Path, *, plot: bool = True) -> list[Path]:
+        """Write ``schedule.parquet``, ``schedule.csv``, ``summary.json`` and ``dispatch.png`` atomically.
+
+        Each file is written under a temporary name in ``out_dir`` and renamed into place,
+        so an interrupted run never leaves a half-written file that looks complete.
+        """
+        from optimizer.io import write_atomic
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = [
+            write_atomic(out / "schedule.parquet", lambda p: self.schedule.to_parquet(p)),
+            write_atomic(out / "schedule.csv", lambda p: self.schedule.to_csv(p, date_format="%Y-%m-%dT%H:%M:%S%z")),
+            write_atomic(out / "summary.json", lambda p: p.write_text(json.dumps(self.summary(), indent=2) + "\n")),
+        ]
+        if plot:
+            from optimizer.plots import plot_dispatch
+
+            written.append(write_atomic(out / "dispatch.png", lambda p: plot_dispatch(self, p)))
+        return written

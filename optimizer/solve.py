@@ -1,0 +1,303 @@
+"""Hand the Pyomo model to HiGHS and map every outcome onto our enums and errors.
+
+The default route (``interface = "stdform"``) compiles the model with Pyomo's
+``LinearStandardFormCompiler`` (mixed form: equality, <= and >= rows kept as such) and
+passes the sparse matrices to ``highspy`` in one call. ``appsi``, ``contrib`` and
+``lp_file`` go through Pyomo's own HiGHS interfaces or an LP file; ``benchmarks/``
+measures all four on the same LP.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+
+from optimizer.errors import Issue, SolverUnavailableError
+from optimizer.inputs.options import SolverOptions
+
+logger = logging.getLogger(__name__)
+
+
+class SolveStatus(StrEnum):
+    """What the solve produced."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    ERROR = "error"
+
+
+class TerminationCondition(StrEnum):
+    """Why the solver stopped."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
+    TIME_LIMIT = "time_limit"
+    ITERATION_LIMIT = "iteration_limit"
+    ERROR = "error"
+    UNKNOWN = "unknown"
+
+
+_HIGHS_STATUS = {
+    "Optimal": (SolveStatus.OPTIMAL, TerminationCondition.OPTIMAL),
+    "Infeasible": (SolveStatus.INFEASIBLE, TerminationCondition.INFEASIBLE),
+    "Unbounded": (SolveStatus.UNBOUNDED, TerminationCondition.UNBOUNDED),
+    "Primal infeasible or unbounded": (SolveStatus.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED),
+    "Time limit reached": (SolveStatus.ERROR, TerminationCondition.TIME_LIMIT),
+    "Iteration limit reached": (SolveStatus.ERROR, TerminationCondition.ITERATION_LIMIT),
+}
+
+
+@dataclass
+class SolveReport:
+    """What happened in the solver.
+
+    Attributes
+    ----------
+    status, termination : SolveStatus, TerminationCondition
+    solver : str
+        Solver name and version.
+    interface : str
+        The hand-off route used.
+    algorithm : str
+        HiGHS algorithm asked for.
+    objective_usd : float or None
+        Objective value reported by the solver [USD].
+    handoff_s, solve_s : float
+        Seconds to hand the model to the solver and to solve it [s].
+    n_variables, n_constraints, n_nonzeros : int
+        Size of the problem passed to the solver [-].
+    is_mip : bool
+        True when binaries were present (exclusivity re-solve).
+    simplex_iterations : int
+        Simplex iterations (0 when not reported) [-].
+    """
+
+    status: SolveStatus
+    termination: TerminationCondition
+    solver: str = ""
+    interface: str = ""
+    algorithm: str = ""
+    objective_usd: float | None = None
+    handoff_s: float = 0.0
+    solve_s: float = 0.0
+    n_variables: int = 0
+    n_constraints: int = 0
+    n_nonzeros: int = 0
+    is_mip: bool = False
+    simplex_iterations: int = 0
+    raw_status: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _highs_options(options: SolverOptions, interval_min: int) -> dict[str, Any]:
+    algo = options.algorithm
+    if algo == "auto":
+        algo = "ipm" if interval_min < 15 else "simplex"
+    opts: dict[str, Any] = {
+        "output_flag": False,
+        "time_limit": float(options.time_limit_s),
+        "presolve": "on" if options.presolve else "off",
+        "mip_rel_gap": float(options.mip_rel_gap_frac),
+    }
+    if options.threads:
+        opts["threads"] = int(options.threads)
+    if algo == "simplex":
+        opts["solver"] = "simplex"
+        opts["simplex_strategy"] = 1  # dual
+        opts["simplex_dual_edge_weight_strategy"] = 1  # devex: measured fastest at 15 min
+    elif algo == "ipm":
+        opts["solver"] = "ipm"
+        opts["run_crossover"] = "on"  # a vertex, exactly like simplex
+    opts.update(options.highs_options)
+    return opts
+
+
+def solve_model(m: pyo.ConcreteModel, options: SolverOptions, *, interval_min: int = 60) -> SolveReport:
+    """Solve ``m`` with HiGHS, load the solution into its variables and report.
+
+    Never raises for infeasible or unbounded models: the status says so. Any solver-side
+    exception becomes :class:`SolverUnavailableError`.
+    """
+    opts = _highs_options(options, interval_min)
+    try:
+        if options.interface == "stdform":
+            return _solve_stdform(m, opts)
+        return _solve_pyomo_interface(m, opts, options.interface)
+    except SolverUnavailableError:
+        raise
+    except Exception as exc:  # any solver or hand-off failure is ours to explain
+        msg = ""
+        raise SolverUnavailableError(
+            msg,
+            issues=[
+                Issue(
+                    f"the solver failed ({type(exc).__name__}: {exc})",
+                    field=f"solver.interface={options.interface}",
+                    fix="Re-run with another solver interface (--interface) or report a bug",
+                )
+            ],
+        ) from exc
+
+
+def _highs() -> Any:
+    try:
+        import highspy
+    except ImportError as exc:
+        msg = ""
+        raise SolverUnavailableError(
+            msg, issues=[Issue("highspy is not installed", fix="pip install 'highspy>=1.16,<2'")]
+        ) from exc
+    return highspy
+
+
+def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    highspy = _highs()
+    t0 = time.perf_counter()
+    with PauseGC():
+        info = LinearStandardFormCompiler().write(m, mixed_form=True)
+    cols = info.columns
+    n_col, n_row = len(cols), len(info.rows)
+    inf = highspy.kHighsInf
+    col_lower = np.array([-inf if v.lb is None else v.lb for v in cols], dtype=float)
+    col_upper = np.array([inf if v.ub is None else v.ub for v in cols], dtype=float)
+    kinds = np.fromiter((r.bound_type for r in info.rows), dtype=np.int8, count=n_row)
+    rhs = np.asarray(info.rhs, dtype=float)
+    row_lower = np.where(kinds == 1, -inf, rhs)
+    row_upper = np.where(kinds == -1, inf, rhs)
+    cost = np.asarray(info.c.toarray()).ravel() if n_col else np.zeros(0)
+    a = info.A.tocsc()
+    integer = np.fromiter((v.is_integer() for v in cols), dtype=bool, count=n_col)
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_col, n_row
+    lp.col_cost_ = cost
+    lp.col_lower_, lp.col_upper_ = col_lower, col_upper
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
+    if integer.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for k, v in opts.items():
+        if integer.any() and k in ("solver", "simplex_strategy", "run_crossover"):
+            continue  # MIP: let HiGHS choose its LP solver for the nodes
+        h.setOptionValue(k, v)
+    h.passModel(lp)
+    handoff_s = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    h.run()
+    solve_s = time.perf_counter() - t1
+    raw = h.modelStatusToString(h.getModelStatus())
+    status, term = _HIGHS_STATUS.get(raw, (SolveStatus.ERROR, TerminationCondition.UNKNOWN))
+    info_h = h.getInfo()
+    has_solution = info_h.primal_solution_status == 2  # kSolutionStatusFeasible
+    if term in (TerminationCondition.TIME_LIMIT, TerminationCondition.ITERATION_LIMIT) and has_solution:
+        status = SolveStatus.FEASIBLE
+    objective = None
+    if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        if integer.any():
+            x[integer] = np.round(x[integer])
+        for v, val in zip(cols, x, strict=True):
+            v.set_value(float(val), skip_validation=True)
+        # variables the compiler dropped (no row, no cost) sit at a bound nearest zero
+        seen = {id(v) for v in cols}
+        for v in m.component_data_objects(pyo.Var, active=True):
+            if id(v) not in seen:
+                lo, hi = v.lb, v.ub
+                v.set_value(min(max(0.0, lo if lo is not None else 0.0), hi if hi is not None else 0.0), skip_validation=True)
+        objective = float(h.getInfo().objective_function_value)
+    return SolveReport(
+        status=status,
+        termination=term,
+        solver=f"HiGHS {highspy.Highs().version()}" if hasattr(highspy.Highs, "version") else "HiGHS",
+        interface="stdform",
+        algorithm=str(opts.get("solver", "choose")),
+        objective_usd=objective,
+        handoff_s=handoff_s,
+        solve_s=solve_s,
+        n_variables=n_col,
+        n_constraints=n_row,
+        n_nonzeros=int(a.nnz),
+        is_mip=bool(integer.any()),
+        simplex_iterations=int(info_h.simplex_iteration_count),
+        raw_status=raw,
+    )
+
+
+def _solve_pyomo_interface(m: pyo.ConcreteModel, opts: dict[str, Any], interface: str) -> SolveReport:
+    highspy = _highs()
+    is_mip = any(v.is_integer() for v in m.component_data_objects(pyo.Var, active=True))
+    t0 = time.perf_counter()
+    if interface == "lp_file":
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "model.lp"
+            m.write(str(path), io_options={"symbolic_solver_labels": False})
+            handoff_s = time.perf_counter() - t0
+            h = highspy.Highs()
+            for k, v in opts.items():
+                h.setOptionValue(k, v)
+            h.readModel(str(path))
+            t1 = time.perf_counter()
+            h.run()
+            solve_s = time.perf_counter() - t1
+        raw = h.modelStatusToString(h.getModelStatus())
+        status, term = _HIGHS_STATUS.get(raw, (SolveStatus.ERROR, TerminationCondition.UNKNOWN))
+        # LP-file route: used for timing only; values are not mapped back (names are positional)
+        return SolveReport(status=status, termination=term, solver="HiGHS", interface=interface,
+                           objective_usd=float(h.getInfo().objective_function_value) if status == SolveStatus.OPTIMAL else None,
+                           handoff_s=handoff_s, solve_s=solve_s, is_mip=is_mip, raw_status=raw,
+                           extra={"values_loaded": False})
+    if interface == "appsi":
+        from pyomo.contrib.appsi.solvers.highs import Highs as AppsiHighs
+
+        solver = AppsiHighs()
+        solver.config.load_solution = False
+        solver.highs_options = dict(opts)
+        res = solver.solve(m)
+        total = time.perf_counter() - t0
+        term_s = str(res.termination_condition).split(".")[-1].lower()
+        ok = term_s == "optimal"
+        if ok:
+            res.solution_loader.load_vars()
+        status = SolveStatus.OPTIMAL if ok else (SolveStatus.INFEASIBLE if "infeasible" in term_s else SolveStatus.ERROR)
+        return SolveReport(status=status, termination=TerminationCondition.OPTIMAL if ok else TerminationCondition.UNKNOWN,
+                           solver="HiGHS (appsi)", interface=interface, objective_usd=res.best_feasible_objective if ok else None,
+                           handoff_s=total, solve_s=0.0, is_mip=is_mip, raw_status=term_s,
+                           extra={"note": "appsi reports one total time; it is in handoff_s"})
+    from pyomo.contrib.solver.solvers.highs import Highs as ContribHighs
+
+    solver = ContribHighs()
+    res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False, solver_options=dict(opts))
+    total = time.perf_counter() - t0
+    term_s = str(res.termination_condition).split(".")[-1].lower()
+    ok = "optimal" in term_s
+    if ok:
+        res.solution_loader.load_vars()
+    status = SolveStatus.OPTIMAL if ok else (SolveStatus.INFEASIBLE if "infeasible" in term_s else SolveStatus.ERROR)
+    return SolveReport(status=status, termination=TerminationCondition.OPTIMAL if ok else TerminationCondition.UNKNOWN,
+                       solver="HiGHS (contrib)", interface=interface, objective_usd=res.incumbent_objective if ok else None,
+                       handoff_s=total, solve_s=0.0, is_mip=is_mip, raw_status=term_s,
+                       extra={"note": "contrib reports one total time; it is in handoff_s"})
