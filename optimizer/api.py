@@ -125,6 +125,7 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
 
     g = _values(m.grid_import_mw, n)
     x = _values(m.grid_export_mw, n)
+    g, x = _net_meter(data, g, x)
     terms = bill_terms(data, g, x, {k: v["discharge_mw"] for k, v in groups.items()})
     base = baseline_terms(data)
     baseline_feasible = bool(np.all(data.load_mw <= data.import_limit_mw + 1e-9))
@@ -149,6 +150,19 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
         baseline_feasible=baseline_feasible,
         exclusivity=exclusivity,
     )
+
+
+def _net_meter(data: ModelData, g: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Remove simultaneous import and export where it is cost-neutral (export price = import price).
+
+    The LP is indifferent between importing 11 MW while exporting 10 MW and importing 1 MW when
+    both flows earn the same price; one meter cannot do both, so the equivalent net flow is
+    reported. Balance, caps and every cost term are unchanged.
+    """
+    both = np.minimum(g, x)
+    neutral = np.isclose(data.import_price_usd_per_mwh, data.export_price_usd_per_mwh, rtol=0.0, atol=1e-12)
+    cut = np.where(neutral & (both > 0), both, 0.0)
+    return g - cut, x - cut
 
 
 def _explain_failure(scenario: Scenario, data: ModelData, report: SolveReport) -> list[Issue]:

@@ -9,7 +9,10 @@ measures all four on the same LP.
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -160,7 +163,28 @@ def _highs() -> Any:
         raise SolverUnavailableError(
             msg, issues=[Issue("highspy is not installed", fix="pip install 'highspy>=1.16,<2'")]
         ) from exc
+    _silence_banner(highspy)
     return highspy
+
+
+@functools.cache
+def _silence_banner(highspy: Any) -> None:
+    """HiGHS prints a copyright banner on stdout when the first instance is created, before
+    ``output_flag`` can be set; create that first instance with stdout pointed at /dev/null
+    (once per process) so that the library prints nothing."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+    except OSError:  # no real stdout (some embedders): the banner is harmless
+        highspy.Highs()
 
 
 def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
@@ -232,7 +256,7 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
     return SolveReport(
         status=status,
         termination=term,
-        solver=f"HiGHS {highspy.Highs().version()}" if hasattr(highspy.Highs, "version") else "HiGHS",
+        solver=f"HiGHS {h.version()}",
         interface="stdform",
         algorithm=str(opts.get("solver", "choose")),
         objective_usd=objective,
