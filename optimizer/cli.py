@@ -37,9 +37,7 @@ def _exit_code(exc: OptimizerError) -> int:
 
 
 def _fail(exc: OptimizerError) -> typer.Exit:
-    kind = type(exc).__name__
-    err.print(f"[bold red]{kind}[/]: ", end="")
-    err.print(str(exc), markup=False, highlight=False)
+    typer.echo(f"{type(exc).__name__}: {exc}", err=True)
     return typer.Exit(code=_exit_code(exc))
 
 
