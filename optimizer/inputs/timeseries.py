@@ -146,6 +146,11 @@ def _raise_naive(path: Path, field: str, first: str) -> None:
     )
 
 
+def _fmt(step: pd.Timedelta) -> str:
+    secs = step.total_seconds()
+    return f"{secs / 60:g} min" if secs >= 60 else f"{secs:g} s"
+
+
 def ns(index: pd.DatetimeIndex) -> np.ndarray:
     """Integer nanoseconds since the epoch, whatever the index's stored resolution."""
     return pd.DatetimeIndex(index).as_unit("ns").asi8
@@ -273,7 +278,7 @@ def to_horizon(
         out = pd.Series(np.nan, index=index)
         full = counts.index[counts.to_numpy() == per]
         out.iloc[full.to_numpy()] = means.loc[full].to_numpy()
-        note = f"{name}: resampled from {step_src} to {step_dst} by time-weighted mean"
+        note = f"{name}: resampled from {_fmt(step_src)} to {_fmt(step_dst)} steps by time-weighted mean"
     else:
         if step_src % step_dst != pd.Timedelta(0):
             raise TimeSeriesError(
@@ -296,7 +301,7 @@ def to_horizon(
         vals = np.full(len(index), np.nan)
         vals[ok] = series.to_numpy()[pos[ok]]
         out = pd.Series(vals, index=index)
-        note = f"{name}: resampled from {step_src} to {step_dst} by forward-fill (step hold)"
+        note = f"{name}: resampled from {_fmt(step_src)} to {_fmt(step_dst)} steps by forward-fill (step hold)"
     missing = out.isna().to_numpy()
     if missing.any():
         first = index[missing][0]
