@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from optimizer.diagnostics import Tolerances, check_solution, simultaneous_pairs
+from optimizer.diagnostics import Tolerances, baseline_violations, check_solution, simultaneous_pairs
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.formulation.build import build_model
 from optimizer.formulation.data import ModelData
@@ -17,7 +17,7 @@ from optimizer.formulation.exclusivity import add_exclusivity
 from optimizer.inputs.consistency import find_infeasibilities
 from optimizer.inputs.scenario import Scenario
 from optimizer.results.bill import COST_TERMS, baseline_terms, bill_terms
-from optimizer.results.extract import build_schedule, extract_group_arrays, tidy_groups
+from optimizer.results.extract import Solution, build_schedule, extract_group_arrays, extract_solution, tidy_groups
 from optimizer.results.result import DispatchResult, Exclusivity
 from optimizer.solve import SolveReport, SolveStatus, solve_model
 
@@ -25,9 +25,6 @@ logger = logging.getLogger(__name__)
 
 MAX_EXCLUSIVITY_ROUNDS = 4
 
-
-def _values(var: pyo.Var, n: int) -> np.ndarray:
-    return np.array([var[t].value or 0.0 for t in range(n)], dtype=float)
 
 
 def _failure(scenario: Scenario, report: SolveReport, build_s: float, issues: list[Issue]) -> DispatchResult:
@@ -123,32 +120,33 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
                 "exclusive charge/discharge enforced on %d intervals (cost %.2f USD)", len(enforced), exclusivity.cost_usd
             )
 
-    g = _values(m.grid_import_mw, n)
-    x = _values(m.grid_export_mw, n)
-    g, x = _net_meter(data, g, x)
-    terms = bill_terms(data, g, x, {k: v["discharge_mw"] for k, v in groups.items()})
+    sol = extract_solution(m, data)
+    sol.grid_import_mw, sol.grid_export_mw = _net_meter(data, sol.grid_import_mw, sol.grid_export_mw)
+    terms = bill_terms(data, sol)
     base = baseline_terms(data)
-    baseline_feasible = bool(np.all(data.load_mw <= data.import_limit_mw + 1e-9))
+    violations = baseline_violations(data)
+    baseline_feasible = not any(violations.values())
     if options.check_invariants:
         check_solution(
-            scenario.index, data, g, x, groups, terms, base, baseline_feasible, float(report.objective_usd or 0.0),
+            scenario.index, data, sol, terms, base, baseline_feasible, float(report.objective_usd or 0.0),
             require_exclusive=options.enforce_exclusivity,
         )
     costs = pd.DataFrame({"baseline_usd": base, "optimized_usd": terms})
     costs["savings_usd"] = costs["baseline_usd"] - costs["optimized_usd"]
     costs = costs.loc[[*COST_TERMS, "total"]]
     costs.index.name = "term"
-    schedule = build_schedule(scenario, data, g, x, groups)
+    schedule = build_schedule(scenario, data, sol)
     return DispatchResult(
         scenario=scenario,
         status=report.status,
         schedule=schedule,
-        groups=tidy_groups(scenario, groups),
+        groups=tidy_groups(scenario, sol.groups),
         costs=costs,
         report=report,
         build_s=build_s,
         baseline_feasible=baseline_feasible,
         exclusivity=exclusivity,
+        baseline_violations=violations,
     )
 
 

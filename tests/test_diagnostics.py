@@ -9,6 +9,7 @@ from optimizer.diagnostics import check_solution
 from optimizer.errors import ResultCheckError
 from optimizer.formulation.data import ModelData
 from optimizer.results.bill import baseline_terms, bill_terms
+from optimizer.results.extract import Solution
 from optimizer.testing import make_scenario, make_unit
 from optimizer import optimize
 
@@ -25,8 +26,10 @@ def solved():
 
 
 def _check(sc, data, g, x, groups, objective):
-    terms = bill_terms(data, g, x, {k: v["discharge_mw"] for k, v in groups.items()})
-    check_solution(sc.index, data, g, x, groups, terms, baseline_terms(data), True, objective)
+    z = np.zeros(len(g))
+    sol = Solution(g, x, groups, z, z, z, z, z, z)
+    terms = bill_terms(data, sol)
+    check_solution(sc.index, data, sol, terms, baseline_terms(data), True, objective)
 
 
 def test_clean_solution_passes(solved):

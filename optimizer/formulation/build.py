@@ -6,11 +6,15 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from optimizer.formulation.battery_power import add_power_limits
-from optimizer.formulation.costs import degradation_cost, energy_cost, export_revenue, fixed_charges
+from optimizer.formulation.costs import CostTerm, degradation_cost, energy_cost, export_revenue, fixed_charges
 from optimizer.formulation.data import ModelData
 from optimizer.formulation.demand_charge import add_demand_peaks
+from optimizer.formulation.events import add_events
+from optimizer.formulation.flexible_load import add_flexible_load
 from optimizer.formulation.grid import add_interconnection, add_power_balance
 from optimizer.formulation.objective import add_objective
+from optimizer.formulation.ramp import add_ramp
+from optimizer.formulation.reserve import add_reserve_energy, add_reserve_variables, add_swing_buffer
 from optimizer.formulation.sets import add_sets
 from optimizer.formulation.state_of_charge import (
     add_energy_limits,
@@ -25,8 +29,10 @@ def build_model(scenario: Scenario, data: ModelData | None = None) -> pyo.Concre
     """Build the dispatch LP of ``scenario``.
 
     Families (``SPEC.md`` §4): 1 power balance, 2 state of charge, 3 power limits, 4 energy
-    limits, 5 terminal energy, 6 interconnection, 7 demand peaks. Cost terms (§5): energy,
-    export, demand, degradation, fixed.
+    limits, 5 terminal energy, 6 interconnection, 7 demand peaks, 8 ramp, 9 swing buffer,
+    10 reserve energy, 11 utility events, 12 curtailment (with deferral). Families 8-12 are
+    built only when the scenario asks for them. Cost terms (§5): energy, export, demand,
+    degradation, curtailment, reserve, event credit, fixed.
 
     Parameters
     ----------
@@ -45,17 +51,34 @@ def build_model(scenario: Scenario, data: ModelData | None = None) -> pyo.Concre
         m = pyo.ConcreteModel(name=scenario.name)
         add_sets(m, data)
         add_core_variables(m, data)
+        costs: list[CostTerm] = [energy_cost(m, data)]
+        if data.flex is not None:
+            costs.append(add_flexible_load(m, data))  # 12 (variables used by the balance)
         add_power_balance(m, data)  # 1
         add_state_of_charge(m, data)  # 2
         add_power_limits(m, data)  # 3
         add_energy_limits(m, data)  # 4
         add_terminal_energy(m, data)  # 5
         add_interconnection(m, data)  # 6
-        costs = [energy_cost(m, data)]
         if data.export_limit_mw.any():
             costs.append(export_revenue(m, data))
         if data.n_windows:
             costs.append(add_demand_peaks(m, data))  # 7
+        if data.ramp is not None:
+            add_ramp(m, data)  # 8
+        if data.reserve is not None:
+            revenue = add_reserve_variables(m, data)
+            if revenue is not None:
+                costs.append(revenue)
+        if data.has_swing:
+            add_swing_buffer(m, data)  # 9
+        if data.reserve is not None:
+            add_reserve_energy(m, data)  # 10
+        if data.has_events or data.event_capacity_credit_usd:
+            if data.has_events:
+                costs.append(add_events(m, data))  # 11
+            else:
+                costs.append(CostTerm("event_credit", -data.event_capacity_credit_usd))
         if any(g.degradation_cost_usd_per_mwh > 0 for g in data.groups):
             costs.append(degradation_cost(m, data))
         costs.append(fixed_charges(data))

@@ -33,6 +33,55 @@ class GroupData:
 
 
 @dataclass(frozen=True)
+class RampData:
+    """Family 8 in MW per interval."""
+
+    rise_mw: np.ndarray  # (T,) largest g[t] - g[t-1] [MW]
+    fall_mw: np.ndarray  # (T,) largest g[t-1] - g[t] [MW]
+    initial_import_mw: float | None
+
+
+@dataclass(frozen=True)
+class ReserveData:
+    """Families 9-10: reserve held (fixed or priced) and its sustain time."""
+
+    up_min_mw: np.ndarray
+    down_min_mw: np.ndarray
+    up_max_mw: np.ndarray
+    down_max_mw: np.ndarray
+    price_usd_per_mw_h: float | None
+    sustain_h: float
+
+    @property
+    def is_priced(self) -> bool:
+        """True when the held reserve is a decision variable earning a price."""
+        return self.price_usd_per_mw_h is not None
+
+
+@dataclass(frozen=True)
+class FlexData:
+    """Family 12 and the deferral backlog."""
+
+    curtail_max_mw: np.ndarray  # phi_t Lgpu_t
+    curtail_cost_usd_per_mwh: float  # kappa
+    defer_max_mw: np.ndarray
+    recover_max_mw: np.ndarray  # GPU rating minus Lgpu_t
+    flex_max_mw: np.ndarray  # (1 - floor) Lgpu_t: curtailed + deferred never above this
+    deadline_intervals: int
+    max_backlog_mwh: float
+
+    @property
+    def has_curtailment(self) -> bool:
+        """Curtailment allowed somewhere."""
+        return bool(np.any(self.curtail_max_mw > 0))
+
+    @property
+    def has_deferral(self) -> bool:
+        """Deferral allowed somewhere."""
+        return bool(np.any(self.defer_max_mw > 0)) and self.max_backlog_mwh > 0
+
+
+@dataclass(frozen=True)
 class ModelData:
     """Every number the LP needs, as floats and numpy arrays over the horizon."""
 
@@ -49,11 +98,29 @@ class ModelData:
     demand_rate_usd_per_mw: np.ndarray  # D_k per window
     fixed_usd: float
     groups: tuple[GroupData, ...]
+    ramp: RampData | None = None
+    swing_up_mw: np.ndarray | None = None
+    swing_down_mw: np.ndarray | None = None
+    reserve: ReserveData | None = None
+    event_cap_mw: np.ndarray | None = None  # (T,), +inf outside events
+    event_credit_usd_per_mwh: np.ndarray | None = None  # (T,), 0 outside events
+    event_capacity_credit_usd: float = 0.0
+    flex: FlexData | None = None
 
     @property
     def n_windows(self) -> int:
         """Number of demand windows K [-]."""
         return len(self.demand_rate_usd_per_mw)
+
+    @property
+    def has_swing(self) -> bool:
+        """Family 9 is needed (a swing envelope or reserve headroom)."""
+        return self.swing_up_mw is not None or self.reserve is not None
+
+    @property
+    def has_events(self) -> bool:
+        """Family 11 is needed."""
+        return self.event_cap_mw is not None and bool(np.isfinite(self.event_cap_mw).any())
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> ModelData:
@@ -87,6 +154,8 @@ class ModelData:
             window, rates = months, np.full(n_months, rate)
         else:
             window, rates = np.full(n, -1, dtype=np.int64), np.zeros(0)
+        events = scenario.event_table()
+        cap, credit, capacity_credit = _events(scenario, events, n, n_months)
         return cls(
             n_intervals=n,
             interval_h=dt_h,
@@ -101,4 +170,85 @@ class ModelData:
             demand_rate_usd_per_mw=rates,
             fixed_usd=scenario.tariff.fixed_charge_usd_per_month * n_months,
             groups=tuple(groups),
+            ramp=_ramp(scenario, events, n),
+            swing_up_mw=None if scenario.swing_up_mw is None else scenario.swing_up_mw.to_numpy(dtype=float),
+            swing_down_mw=None if scenario.swing_down_mw is None else scenario.swing_down_mw.to_numpy(dtype=float),
+            reserve=_reserve(scenario, n, groups),
+            event_cap_mw=cap,
+            event_credit_usd_per_mwh=credit,
+            event_capacity_credit_usd=capacity_credit,
+            flex=_flex(scenario, n),
         )
+
+
+def _ramp(scenario: Scenario, events: object, n: int) -> RampData | None:
+    r = scenario.grid.ramp
+    if r is None:
+        return None
+    step_min = float(scenario.interval_min)
+    rise = np.full(n, r.rise_mw_per_min * step_min)
+    fall = np.full(n, r.fall_mw_per_min * step_min)
+    if r.return_to_service_mw_per_min is not None:
+        window = int(np.ceil(r.return_to_service_window_min / step_min))
+        for last in events["last"]:  # type: ignore[index]
+            lo, hi = int(last) + 1, min(n, int(last) + 1 + window)
+            rise[lo:hi] = np.minimum(rise[lo:hi], r.return_to_service_mw_per_min * step_min)
+    return RampData(rise_mw=rise, fall_mw=fall, initial_import_mw=r.initial_import_mw)
+
+
+def _reserve(scenario: Scenario, n: int, groups: list[GroupData]) -> ReserveData | None:
+    r = scenario.grid.reserve
+    if r is None:
+        return None
+    fleet_up = sum(float(np.max(g.discharge_max_mw + g.charge_max_mw, initial=0)) for g in groups)
+    up_max = r.max_up_mw if r.max_up_mw is not None else (fleet_up if r.price_usd_per_mw_h is not None else r.up_mw)
+    down_max = r.max_down_mw if r.max_down_mw is not None else (fleet_up if r.price_usd_per_mw_h is not None else r.down_mw)
+    return ReserveData(
+        up_min_mw=np.full(n, r.up_mw),
+        down_min_mw=np.full(n, r.down_mw),
+        up_max_mw=np.full(n, max(up_max, r.up_mw)),
+        down_max_mw=np.full(n, max(down_max, r.down_mw)),
+        price_usd_per_mw_h=r.price_usd_per_mw_h,
+        sustain_h=r.sustain_h,
+    )
+
+
+def _events(scenario: Scenario, events: object, n: int, n_months: int) -> tuple[np.ndarray | None, np.ndarray | None, float]:
+    programs = {p.name: p for p in scenario.grid.programs}
+    capacity = sum(p.credit_usd_per_mw_month * p.interruptible_mw for p in programs.values()) * n_months
+    if len(events) == 0:  # type: ignore[arg-type]
+        return None, None, capacity
+    cap = np.full(n, np.inf)
+    credit = np.zeros(n)
+    for row in events.itertuples():  # type: ignore[attr-defined]
+        p = programs[row.program]
+        sl = slice(row.first, row.last + 1)
+        cap[sl] = np.minimum(cap[sl], p.cap_mw)
+        credit[sl] = np.maximum(credit[sl], p.credit_usd_per_mwh)
+    return cap, credit, capacity
+
+
+def _flex(scenario: Scenario, n: int) -> FlexData | None:
+    f = scenario.grid.flexible_load
+    if f is None:
+        return None
+    lgpu = scenario.gpu_load_array_mw()
+    kappa = f.curtailment_cost_usd_per_mwh
+    cluster = scenario.site.gpu_cluster
+    if kappa is None and f.curtailment_cost_usd_per_gpu_h is not None:
+        if cluster is None:
+            kappa = 0.0
+        else:  # USD per GPU-hour -> USD per MWh at the meter: one GPU-hour draws gpu_power * pue / (1 - share) MWh
+            mwh_per_gpu_h = cluster.gpu_power_mw * cluster.pue
+            kappa = f.curtailment_cost_usd_per_gpu_h / mwh_per_gpu_h
+    rating = cluster.gpu_power_total_mw * cluster.pue if cluster is not None else float(np.max(lgpu, initial=0.0))
+    dt_h = scenario.interval_h
+    return FlexData(
+        curtail_max_mw=f.curtailable_share_frac * lgpu,
+        curtail_cost_usd_per_mwh=float(kappa or 0.0),
+        defer_max_mw=f.deferrable_share_frac * lgpu,
+        recover_max_mw=np.maximum(rating - lgpu, 0.0) if f.deferrable_share_frac > 0 else np.zeros(n),
+        flex_max_mw=(1.0 - f.power_floor_frac) * lgpu,
+        deadline_intervals=max(1, int(round(f.deferral_deadline_h / dt_h))),
+        max_backlog_mwh=f.max_backlog_mwh,
+    )

@@ -14,9 +14,10 @@ def add_power_balance(m: pyo.ConcreteModel, data: ModelData) -> None:
     -----
     ::
 
-        grid_balance[t]:  g[t] - x[t] + sum_b (d[b,t] - c[b,t]) = L[t] + aux[t]
+        grid_balance[t]:  g[t] - x[t] + sum_b (d[b,t] - c[b,t]) = L[t] - u[t] - v[t] + w[t] + aux[t]
 
-    No GPU curtailment yet (``u[t] = 0``). ``aux[t] = sum_b a[b,t] n[b] aux[b]``.
+    ``aux[t] = sum_b a[b,t] n[b] aux[b]``; ``u`` curtailed, ``v`` deferred and ``w``
+    recovered GPU load exist only when the scenario has flexible load (family 12).
 
     ========  ==================================  ======================
     symbol    meaning                             Pyomo / field
@@ -29,9 +30,17 @@ def add_power_balance(m: pyo.ConcreteModel, data: ModelData) -> None:
     rhs = data.load_mw + data.aux_load_mw
     groups = list(m.B)
 
+    curtail = hasattr(m, "curtailed_mw")
+    defer = hasattr(m, "deferred_mw")
+
     def _balance(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
         battery = sum(m.discharge_mw[b, t] - m.charge_mw[b, t] for b in groups)
-        return m.grid_import_mw[t] - m.grid_export_mw[t] + battery == float(rhs[t])
+        flex = 0.0
+        if curtail:
+            flex = flex + m.curtailed_mw[t]
+        if defer:
+            flex = flex + m.deferred_mw[t] - m.recovered_mw[t]
+        return m.grid_import_mw[t] - m.grid_export_mw[t] + battery + flex == float(rhs[t])
 
     m.grid_balance = pyo.Constraint(m.T, rule=_balance)
 

@@ -14,23 +14,87 @@ from optimizer.formulation.data import ModelData
 from optimizer.inputs.scenario import Scenario
 
 
-def check_import_cap_reachable(scenario: Scenario, data: ModelData) -> list[Issue]:
-    """Load plus aux minus the most the fleet can discharge must fit under the import cap."""
+def _reducible_mw(data: ModelData) -> np.ndarray:
+    """Most the site can take off its grid import in each interval: full discharge, curtailment, deferral [MW]."""
     dmax = sum((g.discharge_max_mw for g in data.groups), np.zeros(data.n_intervals))
-    short = data.load_mw + data.aux_load_mw - dmax - data.import_limit_mw
+    if data.flex is not None:
+        flex = data.flex.curtail_max_mw * (data.flex.curtail_max_mw > 0)
+        if data.flex.has_deferral:
+            flex = flex + data.flex.defer_max_mw
+        dmax = dmax + np.minimum(flex, data.flex.flex_max_mw)
+    return dmax
+
+
+def check_import_cap_reachable(scenario: Scenario, data: ModelData) -> list[Issue]:
+    """Load plus aux minus the most the fleet and flexible load can shed must fit under the import cap."""
+    short = data.load_mw + data.aux_load_mw - _reducible_mw(data) - data.import_limit_mw
     bad = short > 1e-9 * max(1.0, float(np.max(data.load_mw)))
     if not bad.any():
         return []
     t = int(np.argmax(short))
     return [
         Issue(
-            "load exceeds the import cap plus full fleet discharge",
+            "load exceeds the import cap plus full fleet discharge and flexible load",
             path=scenario.source_path,
             field="site.import_limit_mw",
             timestamp=scenario.index[t].isoformat(),
-            expected=f"load + aux - fleet discharge <= {data.import_limit_mw[t]:.3f} MW",
+            expected=f"load + aux - fleet discharge - curtailment <= {data.import_limit_mw[t]:.3f} MW",
             got=f"{short[t]:.3f} MW over the cap ({int(bad.sum())} intervals short, first at {scenario.index[int(np.flatnonzero(bad)[0])].isoformat()})",
-            fix="Raise import_limit_mw, add battery power, or curtail load",
+            fix="Raise import_limit_mw, add battery power, or allow curtailment",
+        )
+    ]
+
+
+def check_event_caps_reachable(scenario: Scenario, data: ModelData) -> list[Issue]:
+    """Each event's cap must lie above the uncurtailable load minus the fleet's power."""
+    if data.event_cap_mw is None:
+        return []
+    issues = []
+    short = data.load_mw + data.aux_load_mw - _reducible_mw(data) - data.event_cap_mw
+    for row in scenario.event_table().itertuples():
+        sl = slice(row.first, row.last + 1)
+        s = short[sl]
+        if np.any(s > 1e-9 * max(1.0, float(np.max(data.load_mw)))):
+            t = row.first + int(np.argmax(s))
+            issues.append(
+                Issue(
+                    f"event {row.event_id} ({row.program}) cap of {row.cap_mw:.1f} MW cannot be reached",
+                    path=scenario.source_path,
+                    field=f"grid.events.{row.event_id}",
+                    timestamp=scenario.index[t].isoformat(),
+                    expected=f"uncurtailable load - fleet power <= {row.cap_mw:.1f} MW",
+                    got=f"{float(np.max(s)):.3f} MW missing",
+                    fix="Raise the program's firm demand, add battery power, or allow more curtailment",
+                )
+            )
+    return issues
+
+
+def check_headroom_fits_fleet(scenario: Scenario, data: ModelData) -> list[Issue]:
+    """Up plus down headroom always equals the fleet's charge plus discharge power; the swing and reserve must fit."""
+    if not data.has_swing:
+        return []
+    n = data.n_intervals
+    fleet = sum((g.discharge_max_mw + g.charge_max_mw for g in data.groups), np.zeros(n))
+    need = np.zeros(n)
+    for arr in (data.swing_up_mw, data.swing_down_mw):
+        if arr is not None:
+            need = need + arr
+    if data.reserve is not None:
+        need = need + data.reserve.up_min_mw + data.reserve.down_min_mw
+    over = need - fleet
+    if not np.any(over > 1e-9 * max(1.0, float(np.max(fleet, initial=1.0)))):
+        return []
+    t = int(np.argmax(over))
+    return [
+        Issue(
+            "swing plus reserve headroom exceeds the fleet's power",
+            path=scenario.source_path,
+            field="grid.swing",
+            timestamp=scenario.index[t].isoformat(),
+            expected=f"up + down swing + reserve <= fleet charge + discharge power ({fleet[t]:.1f} MW)",
+            got=f"{over[t]:.3f} MW too much",
+            fix="Lower the swing (coherent_mw) or the reserve, or add battery power",
         )
     ]
 
@@ -58,6 +122,29 @@ def check_terminal_energy_reachable(scenario: Scenario, data: ModelData) -> list
     return issues
 
 
+def check_event_program_limits(scenario: Scenario, data: ModelData) -> list[Issue]:
+    """A calendar may not call a program more often or longer than its contract allows."""
+    issues = []
+    for p in scenario.grid.programs:
+        mine = [e for e in scenario.grid.events if e.program == p.name]
+        hours = sum((e.end - e.start).total_seconds() / 3600 for e in mine)
+        if p.max_events_per_year is not None and len(mine) > p.max_events_per_year:
+            issues.append(Issue(f"program {p.name} called too often", path=scenario.source_path, field=f"grid.programs.{p.name}.max_events_per_year", expected=f"<= {p.max_events_per_year} events", got=f"{len(mine)}", fix="Drop events from the calendar"))
+        if p.max_hours_per_year is not None and hours > p.max_hours_per_year + 1e-9:
+            issues.append(Issue(f"program {p.name} called for too many hours", path=scenario.source_path, field=f"grid.programs.{p.name}.max_hours_per_year", expected=f"<= {p.max_hours_per_year} h", got=f"{hours:.2f} h", fix="Shorten or drop events"))
+        for e in mine:
+            h = (e.end - e.start).total_seconds() / 3600
+            if p.max_event_duration_h is not None and h > p.max_event_duration_h + 1e-9:
+                issues.append(Issue(f"event {e.event_id} longer than program {p.name} allows", path=scenario.source_path, field=f"grid.events.{e.event_id}", timestamp=e.start.isoformat(), expected=f"<= {p.max_event_duration_h} h", got=f"{h:.2f} h", fix="Shorten the event"))
+    return issues
+
+
 def find_infeasibilities(scenario: Scenario, data: ModelData) -> list[Issue]:
     """Run every provable-infeasibility check; an empty list means none was found."""
-    return check_import_cap_reachable(scenario, data) + check_terminal_energy_reachable(scenario, data)
+    return (
+        check_import_cap_reachable(scenario, data)
+        + check_event_caps_reachable(scenario, data)
+        + check_headroom_fits_fleet(scenario, data)
+        + check_terminal_energy_reachable(scenario, data)
+        + check_event_program_limits(scenario, data)
+    )

@@ -15,6 +15,7 @@ import pandas as pd
 from optimizer import units
 from optimizer.errors import Issue, TimeSeriesError
 from optimizer.inputs.assets import Site
+from optimizer.inputs.grid import GridRules
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.tariff import Tariff
 from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, check_series, to_horizon
@@ -55,6 +56,9 @@ class Scenario:
     options: SolverOptions = field(default_factory=SolverOptions)
     notes: tuple[str, ...] = ()
     source_path: str | None = None
+    grid: GridRules = field(default_factory=GridRules)
+    swing_up_mw: pd.Series | None = None
+    swing_down_mw: pd.Series | None = None
 
     def __post_init__(self) -> None:
         issues = check_series(self.load_mw, name="load_mw", source=self.source_path)
@@ -64,7 +68,12 @@ class Scenario:
         if issues:
             raise TimeSeriesError("", issues=issues)
         index = self.load_mw.index
-        for other, nm in ((self.price_usd_per_mwh, "price_usd_per_mwh"), (self.gpu_load_mw, "gpu_load_mw")):
+        for other, nm in (
+            (self.price_usd_per_mwh, "price_usd_per_mwh"),
+            (self.gpu_load_mw, "gpu_load_mw"),
+            (self.swing_up_mw, "swing_up_mw"),
+            (self.swing_down_mw, "swing_down_mw"),
+        ):
             if other is not None and not other.index.equals(index):
                 raise TimeSeriesError(
                     "",
@@ -117,6 +126,9 @@ class Scenario:
         index: pd.DatetimeIndex | None = None,
         options: SolverOptions | None = None,
         notes: tuple[str, ...] = (),
+        grid: GridRules | None = None,
+        swing_up_mw: pd.Series | None = None,
+        swing_down_mw: pd.Series | None = None,
     ) -> Scenario:
         """Build a Scenario from pandas Series, resampling each onto one horizon.
 
@@ -130,6 +142,8 @@ class Scenario:
             ("load_mw", load_mw, "power"),
             ("price_usd_per_mwh", price_usd_per_mwh, "price"),
             ("gpu_load_mw", gpu_load_mw, "power"),
+            ("swing_up_mw", swing_up_mw, "power"),
+            ("swing_down_mw", swing_down_mw, "power"),
         ):
             if s is None:
                 series[nm] = None
@@ -147,6 +161,9 @@ class Scenario:
             gpu_load_mw=series["gpu_load_mw"],
             options=options or SolverOptions(),
             notes=tuple(out_notes),
+            grid=grid or GridRules(),
+            swing_up_mw=series["swing_up_mw"],
+            swing_down_mw=series["swing_down_mw"],
         )
 
     def replace(self, **changes: object) -> Scenario:
@@ -227,3 +244,32 @@ class Scenario:
         """Fleet auxiliary load ``sum_b a_b n_b aux_b`` per interval [MW]."""
         total = sum(g.availability_frac * g.n_units * g.unit.aux_load_mw for g in self.site.battery_groups)
         return np.full(self.n_intervals, float(total))
+
+    def event_table(self) -> pd.DataFrame:
+        """Called events inside the horizon: id, program, start, end, cap [MW], first and last interval."""
+        rows = []
+        idx = self.index
+        step = pd.Timedelta(minutes=self.interval_min)
+        programs = {p.name: p for p in self.grid.programs}
+        for e in self.grid.events:
+            start, end = pd.Timestamp(e.start), pd.Timestamp(e.end)
+            mask = (idx < end) & (idx + step > start)  # every interval that overlaps the event
+            pos = np.flatnonzero(mask)
+            if len(pos) == 0:
+                continue
+            rows.append(
+                {
+                    "event_id": e.event_id,
+                    "program": e.program,
+                    "start": start.tz_convert(idx.tz),
+                    "end": end.tz_convert(idx.tz),
+                    "cap_mw": programs[e.program].cap_mw,
+                    "first": int(pos[0]),
+                    "last": int(pos[-1]),
+                }
+            )
+        return pd.DataFrame(rows, columns=["event_id", "program", "start", "end", "cap_mw", "first", "last"])
+
+    def n_billing_months(self) -> int:
+        """Calendar months the horizon touches [-]."""
+        return int(self.billing_month().max()) + 1

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from optimizer.formulation.data import ModelData
+from optimizer.results.extract import Solution
 
-COST_TERMS = ("energy", "export", "demand", "degradation", "fixed")
+COST_TERMS = ("energy", "export", "demand", "degradation", "curtailment", "reserve", "event_credit", "fixed")
 
 
 def window_peaks_mw(grid_import_mw: np.ndarray, data: ModelData) -> np.ndarray:
@@ -24,22 +25,33 @@ def window_peaks_mw(grid_import_mw: np.ndarray, data: ModelData) -> np.ndarray:
     return peaks
 
 
-def bill_terms(
-    data: ModelData,
-    grid_import_mw: np.ndarray,
-    grid_export_mw: np.ndarray,
-    discharge_mw_by_group: dict[str, np.ndarray],
-) -> pd.Series:
+def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
     """Every cost term [USD] of a schedule, plus ``total``."""
     dt = data.interval_h
-    energy = float(np.dot(data.import_price_usd_per_mwh, grid_import_mw) * dt)
-    export = -float(np.dot(data.export_price_usd_per_mwh, grid_export_mw) * dt)
-    demand = float(np.dot(data.demand_rate_usd_per_mw, window_peaks_mw(grid_import_mw, data)))
-    degradation = float(
-        sum(g.degradation_cost_usd_per_mwh * discharge_mw_by_group[g.name].sum() * dt for g in data.groups)
-    )
+    g = sol.grid_import_mw
+    energy = float(np.dot(data.import_price_usd_per_mwh, g) * dt)
+    export = -float(np.dot(data.export_price_usd_per_mwh, sol.grid_export_mw) * dt)
+    demand = float(np.dot(data.demand_rate_usd_per_mw, window_peaks_mw(g, data)))
+    degradation = float(sum(gd.degradation_cost_usd_per_mwh * sol.groups[gd.name]["discharge_mw"].sum() * dt for gd in data.groups))
+    curtailment = float(data.flex.curtail_cost_usd_per_mwh * sol.curtailed_mw.sum() * dt) if data.flex is not None else 0.0
+    reserve = 0.0
+    if data.reserve is not None and data.reserve.is_priced:
+        reserve = -float(data.reserve.price_usd_per_mw_h or 0.0) * float((sol.reserve_up_mw + sol.reserve_down_mw).sum()) * dt
+    event_credit = -data.event_capacity_credit_usd
+    if data.event_credit_usd_per_mwh is not None and data.event_cap_mw is not None:
+        inside = np.isfinite(data.event_cap_mw)
+        event_credit -= float(np.sum(data.event_credit_usd_per_mwh[inside] * (data.load_mw[inside] - g[inside])) * dt)
     terms = pd.Series(
-        {"energy": energy, "export": export, "demand": demand, "degradation": degradation, "fixed": data.fixed_usd},
+        {
+            "energy": energy,
+            "export": export,
+            "demand": demand,
+            "degradation": degradation,
+            "curtailment": curtailment,
+            "reserve": reserve,
+            "event_credit": event_credit,
+            "fixed": data.fixed_usd,
+        },
         name="usd",
     )
     terms["total"] = float(terms.sum())
@@ -47,5 +59,5 @@ def bill_terms(
 
 
 def baseline_terms(data: ModelData) -> pd.Series:
-    """Bill of the same site and tariff with no battery: ``g_t = L_t`` [USD]."""
-    return bill_terms(data, data.load_mw.copy(), np.zeros(data.n_intervals), {g.name: np.zeros(data.n_intervals) for g in data.groups})
+    """Bill of the same site and tariff with no battery and no flexibility: ``g_t = L_t`` [USD]."""
+    return bill_terms(data, Solution.baseline(data))

@@ -1,6 +1,8 @@
-"""Pyomo values -> DataFrames, with timestamps re-attached (``SPEC.md`` §7)."""
+"""Pyomo values -> arrays -> DataFrames, with timestamps re-attached (``SPEC.md`` §7)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -10,8 +12,48 @@ from optimizer.formulation.data import ModelData
 from optimizer.inputs.scenario import Scenario
 
 
-def _values(var: pyo.Var, keys: list) -> np.ndarray:
-    return np.array([var[k].value if var[k].value is not None else 0.0 for k in keys], dtype=float)
+@dataclass
+class Solution:
+    """A schedule as plain arrays over the horizon [MW, MWh]."""
+
+    grid_import_mw: np.ndarray
+    grid_export_mw: np.ndarray
+    groups: dict[str, dict[str, np.ndarray]]  # name -> charge_mw, discharge_mw, soc_mwh
+    curtailed_mw: np.ndarray
+    deferred_mw: np.ndarray
+    recovered_mw: np.ndarray
+    backlog_mwh: np.ndarray
+    reserve_up_mw: np.ndarray
+    reserve_down_mw: np.ndarray
+
+    def fleet(self, key: str) -> np.ndarray:
+        """Sum of a per-group array over the groups."""
+        n = len(self.grid_import_mw)
+        return sum((g[key] for g in self.groups.values()), np.zeros(n))
+
+    @classmethod
+    def baseline(cls, data: ModelData) -> Solution:
+        """The same site with no battery and no flexibility: ``g = L``."""
+        n = data.n_intervals
+        z = np.zeros(n)
+        return cls(
+            grid_import_mw=data.load_mw.copy(),
+            grid_export_mw=z.copy(),
+            groups={g.name: {"charge_mw": z.copy(), "discharge_mw": z.copy(), "soc_mwh": z.copy()} for g in data.groups},
+            curtailed_mw=z.copy(),
+            deferred_mw=z.copy(),
+            recovered_mw=z.copy(),
+            backlog_mwh=z.copy(),
+            reserve_up_mw=z.copy(),
+            reserve_down_mw=z.copy(),
+        )
+
+
+def _vals(m: pyo.ConcreteModel, name: str, n: int) -> np.ndarray | None:
+    var = getattr(m, name, None)
+    if var is None:
+        return None
+    return np.array([var[t].value or 0.0 for t in range(n)], dtype=float)
 
 
 def extract_group_arrays(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict[str, np.ndarray]]:
@@ -19,63 +61,90 @@ def extract_group_arrays(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dic
     out = {}
     ts = list(range(data.n_intervals))
     for g in data.groups:
-        keys = [(g.name, t) for t in ts]
         out[g.name] = {
-            "charge_mw": _values(m.charge_mw, keys),
-            "discharge_mw": _values(m.discharge_mw, keys),
-            "soc_mwh": _values(m.soc_mwh, keys),
+            key: np.array([getattr(m, key)[g.name, t].value or 0.0 for t in ts], dtype=float)
+            for key in ("charge_mw", "discharge_mw", "soc_mwh")
         }
     return out
 
 
-def build_schedule(
-    scenario: Scenario,
-    data: ModelData,
-    grid_import_mw: np.ndarray,
-    grid_export_mw: np.ndarray,
-    groups: dict[str, dict[str, np.ndarray]],
-) -> pd.DataFrame:
-    """The site schedule, one row per interval, columns of ``SPEC.md`` §7.
+def extract_solution(m: pyo.ConcreteModel, data: ModelData) -> Solution:
+    """Read every variable the schedule needs; absent families give zeros (or the fixed reserve)."""
+    n = data.n_intervals
+    z = np.zeros(n)
+
+    def get(name: str, default: np.ndarray) -> np.ndarray:
+        v = _vals(m, name, n)
+        return default.copy() if v is None else v
+
+    r = data.reserve
+    return Solution(
+        grid_import_mw=get("grid_import_mw", z),
+        grid_export_mw=get("grid_export_mw", z),
+        groups=extract_group_arrays(m, data),
+        curtailed_mw=get("curtailed_mw", z),
+        deferred_mw=get("deferred_mw", z),
+        recovered_mw=get("recovered_mw", z),
+        backlog_mwh=get("backlog_mwh", z),
+        reserve_up_mw=get("reserve_up_mw", r.up_min_mw if r is not None else z),
+        reserve_down_mw=get("reserve_down_mw", r.down_min_mw if r is not None else z),
+    )
+
+
+def event_labels(scenario: Scenario) -> np.ndarray:
+    """Per interval: the ids of the events covering it ("" outside events)."""
+    labels = np.full(scenario.n_intervals, "", dtype=object)
+    for row in scenario.event_table().itertuples():
+        sl = slice(row.first, row.last + 1)
+        labels[sl] = np.where(labels[sl] == "", row.event_id, labels[sl] + "+" + row.event_id)
+    return labels
+
+
+def build_schedule(scenario: Scenario, data: ModelData, sol: Solution) -> pd.DataFrame:
+    """The site schedule, one row per interval, columns of ``SPEC.md`` §7 and a few more.
 
     Site-level ``charge_mw``, ``discharge_mw`` and ``soc_mwh`` are fleet totals; with more
     than one group, per-group columns follow, suffixed ``_<group>``.
     """
     n = data.n_intervals
-    charge = np.zeros(n)
-    discharge = np.zeros(n)
-    soc = np.zeros(n)
     up = np.zeros(n)
     down = np.zeros(n)
     for g in data.groups:
-        arr = groups[g.name]
-        charge += arr["charge_mw"]
-        discharge += arr["discharge_mw"]
-        soc += arr["soc_mwh"]
+        arr = sol.groups[g.name]
         up += g.discharge_max_mw - arr["discharge_mw"] + arr["charge_mw"]
         down += g.charge_max_mw - arr["charge_mw"] + arr["discharge_mw"]
     capacity = sum(g.energy_capacity_mwh for g in data.groups)
+    soc = sol.fleet("soc_mwh")
     frame = pd.DataFrame(
         {
             "load_mw": data.load_mw,
             "gpu_load_mw": data.gpu_load_mw,
-            "curtailed_mw": np.zeros(n),
+            "curtailed_mw": sol.curtailed_mw,
             "aux_load_mw": data.aux_load_mw,
-            "grid_import_mw": grid_import_mw,
-            "grid_export_mw": grid_export_mw,
-            "charge_mw": charge,
-            "discharge_mw": discharge,
+            "grid_import_mw": sol.grid_import_mw,
+            "grid_export_mw": sol.grid_export_mw,
+            "charge_mw": sol.fleet("charge_mw"),
+            "discharge_mw": sol.fleet("discharge_mw"),
             "soc_mwh": soc,
             "soc_fraction": soc / capacity if capacity > 0 else np.zeros(n),
             "price_usd_per_mwh": data.import_price_usd_per_mwh,
             "headroom_up_mw": up,
             "headroom_down_mw": down,
-            "event": pd.Series([""] * n, dtype="string").to_numpy(),
+            "event": pd.array(event_labels(scenario), dtype="string"),
+            "deferred_mw": sol.deferred_mw,
+            "recovered_mw": sol.recovered_mw,
+            "backlog_mwh": sol.backlog_mwh,
+            "swing_up_mw": data.swing_up_mw if data.swing_up_mw is not None else np.zeros(n),
+            "swing_down_mw": data.swing_down_mw if data.swing_down_mw is not None else np.zeros(n),
+            "reserve_up_mw": sol.reserve_up_mw,
+            "reserve_down_mw": sol.reserve_down_mw,
+            "import_cap_mw": np.minimum(data.import_limit_mw, data.event_cap_mw) if data.event_cap_mw is not None else data.import_limit_mw,
         },
         index=scenario.index,
     )
     if len(data.groups) > 1:
         for g in data.groups:
-            arr = groups[g.name]
+            arr = sol.groups[g.name]
             frame[f"charge_mw_{g.name}"] = arr["charge_mw"]
             frame[f"discharge_mw_{g.name}"] = arr["discharge_mw"]
             frame[f"soc_mwh_{g.name}"] = arr["soc_mwh"]
@@ -87,17 +156,18 @@ def tidy_groups(scenario: Scenario, groups: dict[str, dict[str, np.ndarray]]) ->
     """One row per (interval_start, group): charge, discharge, SOC and net discharge [MW, MWh]."""
     parts = []
     for name, arr in groups.items():
-        part = pd.DataFrame(
-            {
-                "interval_start": scenario.index,
-                "group": name,
-                "charge_mw": arr["charge_mw"],
-                "discharge_mw": arr["discharge_mw"],
-                "soc_mwh": arr["soc_mwh"],
-                "net_discharge_mw": arr["discharge_mw"] - arr["charge_mw"],
-            }
+        parts.append(
+            pd.DataFrame(
+                {
+                    "interval_start": scenario.index,
+                    "group": name,
+                    "charge_mw": arr["charge_mw"],
+                    "discharge_mw": arr["discharge_mw"],
+                    "soc_mwh": arr["soc_mwh"],
+                    "net_discharge_mw": arr["discharge_mw"] - arr["charge_mw"],
+                }
+            )
         )
-        parts.append(part)
     if not parts:
         return pd.DataFrame(columns=["interval_start", "group", "charge_mw", "discharge_mw", "soc_mwh", "net_discharge_mw"])
     return pd.concat(parts, ignore_index=True)

@@ -80,6 +80,7 @@ class DispatchResult:
     baseline_feasible: bool = True
     exclusivity: Exclusivity = field(default_factory=Exclusivity)
     issues: tuple[Issue, ...] = ()
+    baseline_violations: dict[str, int] = field(default_factory=dict)
 
     @property
     def objective_usd(self) -> float:

@@ -1,0 +1,70 @@
+"""Family 12, GPU curtailment, and the deferral backlog (``SPEC.md`` §4.12, extended)."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+from pyomo.core.util import quicksum
+
+from optimizer.formulation.costs import CostTerm
+from optimizer.formulation.data import ModelData
+
+
+def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
+    """Add curtailment ``curtailed_mw[t]`` and deferral; return the curtailment cost.
+
+    Notes
+    -----
+    ::
+
+        0 <= u[t] <= phi[t] Lgpu[t]                                   (family 12, a bound)
+        0 <= v[t] <= psi Lgpu[t]        deferred GPU load
+        0 <= w[t] <= Gpu_rating - Lgpu[t]   recovered (deferred work run later)
+        flex_floor[t]:     u[t] + v[t] <= (1 - floor) Lgpu[t]
+        flex_backlog[t]:   B[t] = B[t-1] + (v[t] - w[t]) dt,  B[-1] = 0,  0 <= B[t] <= Bmax
+        flex_deadline[t]:  B[t] <= sum_{tau = t-D+1..t} v[tau] dt     (work runs within D intervals)
+        B[T-1] = 0                                                   (deferred energy is conserved)
+        curtailment_usd = sum_t kappa u[t] dt
+
+    ===========  ==========================================  ======================
+    symbol       meaning                                     Pyomo / field
+    ===========  ==========================================  ======================
+    u            curtailed GPU load [MW]                     curtailed_mw
+    v, w         deferred / recovered GPU load [MW]          deferred_mw, recovered_mw
+    B            deferred energy not yet run [MWh]           backlog_mwh
+    kappa        value of lost compute [USD/MWh]             FlexData.curtail_cost_usd_per_mwh
+    D            deadline [intervals]                        FlexData.deadline_intervals
+    ===========  ==========================================  ======================
+    """
+    f = data.flex
+    assert f is not None  # noqa: S101 - only called with flexible load
+    dt = data.interval_h
+    cost = CostTerm("curtailment", 0.0)
+    if f.has_curtailment:
+        m.curtailed_mw = pyo.Var(m.T, bounds=lambda m, t: (0.0, float(f.curtail_max_mw[t])))
+        w = f.curtail_cost_usd_per_mwh * dt
+        cost = CostTerm("curtailment", quicksum(w * m.curtailed_mw[t] for t in m.T))
+    if f.has_deferral:
+        last = data.n_intervals - 1
+        m.deferred_mw = pyo.Var(m.T, bounds=lambda m, t: (0.0, float(f.defer_max_mw[t])))
+        m.recovered_mw = pyo.Var(m.T, bounds=lambda m, t: (0.0, float(f.recover_max_mw[t])))
+        m.backlog_mwh = pyo.Var(m.T, bounds=lambda m, t: (0.0, 0.0 if t == last else f.max_backlog_mwh))
+        m.flex_backlog = pyo.Constraint(
+            m.T,
+            rule=lambda m, t: m.backlog_mwh[t]
+            == (0.0 if t == 0 else m.backlog_mwh[t - 1]) + dt * (m.deferred_mw[t] - m.recovered_mw[t]),
+        )
+        d = f.deadline_intervals
+        m.flex_deadline = pyo.Constraint(
+            m.T, rule=lambda m, t: m.backlog_mwh[t] <= dt * quicksum(m.deferred_mw[k] for k in range(max(0, t - d + 1), t + 1))
+        )
+    if f.has_curtailment or f.has_deferral:
+        def _floor(m: pyo.ConcreteModel, t: int) -> object:
+            parts = []
+            if f.has_curtailment:
+                parts.append(m.curtailed_mw[t])
+            if f.has_deferral:
+                parts.append(m.deferred_mw[t])
+            return sum(parts) <= float(f.flex_max_mw[t])
+
+        m.flex_floor = pyo.Constraint(m.T, rule=_floor)
+    return cost
