@@ -111,6 +111,7 @@ def run(
     algorithm: Annotated[str | None, typer.Option(help="HiGHS algorithm: auto, simplex, ipm, choose.")] = None,
     time_limit_s: Annotated[float | None, typer.Option(help="Solver time limit [s].")] = None,
     plot: Annotated[bool, typer.Option(help="Write dispatch.png.")] = True,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html (self-contained, opens offline).")] = False,
 ) -> None:
     """Optimise a scenario, print the bill, and write schedule.parquet/.csv, summary.json, dispatch.png."""
     from optimizer.api import optimize
@@ -130,11 +131,17 @@ def run(
         t0 = time.perf_counter()
         result = optimize(sc)
         result.to_dir(out, plot=plot)
+        if report:
+            from optimizer.report import scenario_inputs, write_report
+
+            write_report(out, inputs=scenario_inputs(sc))
         summary = result.summary()
         summary["wall_s"] = time.perf_counter() - t0
     except OptimizerError as exc:
         raise _fail(exc) from None
     render_summary(summary, out)
+    if report:
+        err.print(f"wrote {out}/report.html")
 
 
 @app.command()
@@ -164,6 +171,28 @@ def list_scenarios() -> None:
 
     for name in list_builtin_scenarios():
         typer.echo(f"{name}\t{builtin_scenario(name)}")
+
+
+@app.command("report")
+def report_command(
+    folder: Annotated[Path, typer.Argument(help="A run's output folder (summary.json, schedule.parquet) or a study's (cases.parquet).")],
+) -> None:
+    """Write a self-contained report.html (opens offline) into a run or study output folder."""
+    from optimizer.report import report_kind, write_report, write_study_report
+
+    kind = report_kind(folder)
+    if kind is None:
+        typer.echo(
+            f"{folder}: no run or study output here; expected summary.json and schedule.parquet (from `bess-dispatch run`) "
+            "or cases.parquet (from `bess-dispatch sweep`). Point at an output folder.",
+            err=True,
+        )
+        raise typer.Exit(code=EXIT_INPUT)
+    try:
+        path = write_report(folder) if kind == "run" else write_study_report(folder)
+    except OptimizerError as exc:
+        raise _fail(exc) from None
+    err.print(f"wrote {path}")
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
 from optimizer.inputs.assets import BatteryUnit, GpuCluster, Site
+from optimizer.inputs.grid import EventProgram, FlexibleLoad, FrequencyReserve, GridRules, RampLimit, SwingBuffer
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.tariff import Tariff
@@ -194,7 +195,43 @@ class LoadTable(_Table):
     attribution: str = ""
 
 
-_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver"}
+class DeriveEventsTable(_Table):
+    """``[grid.events.derive]``: call events on the tightest days of a system-load series."""
+
+    program: str
+    system_load: str = Field(description="Parquet/CSV of hourly system load (relative to the TOML).")
+    column: str = "tva_load_mw"
+    timestamp_column: str = "interval_start"
+    threshold_quantile: float = Field(default=0.95, gt=0, lt=1)
+    duration_h: float = Field(default=2.0, gt=0)
+    lead_h: float = Field(default=1.0, ge=0)
+    max_events: int | None = Field(default=None, ge=0)
+
+
+class EventsTable(_Table):
+    """``[grid.events]``: program models, and a calendar CSV or a derivation rule."""
+
+    programs: list[str] = Field(default_factory=list)
+    calendar: str | None = None
+    derive: DeriveEventsTable | None = None
+
+
+class GridTable(_Table):
+    """``[grid]``: families 8-12."""
+
+    ramp: RampLimit | None = None
+    swing: SwingBuffer | None = None
+    reserve: FrequencyReserve | None = None
+    flexible_load: FlexibleLoad | None = None
+    events: EventsTable | None = None
+
+
+def load_event_program(path: Path) -> EventProgram:
+    """Read an ``[event_program]`` TOML model."""
+    return _validate(EventProgram, _one_table(read_toml(path), "event_program", path), path, "event_program")
+
+
+_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid"}
 
 
 def load_scenario(
@@ -233,8 +270,8 @@ def load_scenario(
         raise ModelFileError("", issues=[Issue("unknown table", path=str(path), field=k, fix=f"Allowed tables: {sorted(_SCENARIO_TABLES)}") for k in unknown])
     issues: list[Issue] = []
     parsed: dict[str, Any] = {}
-    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions)):
-        raw = doc.get(table, {} if table == "solver" else None)
+    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions), ("grid", GridTable)):
+        raw = doc.get(table, {} if table in ("solver", "grid") else None)
         if raw is None:
             issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
             continue
@@ -272,6 +309,7 @@ def load_scenario(
         notes.append(note)
     if tariff.energy_price.attribution:
         notes.append(f"prices: {tariff.energy_price.attribution}")
+    grid, swing_up, swing_down = _read_grid(parsed["grid"], base, path, index, site, gpu_mw if gpu_mw is not None else load_mw, notes)
     return Scenario(
         name=sc.name,
         site=site,
@@ -282,7 +320,54 @@ def load_scenario(
         options=options or parsed["solver"],
         notes=tuple(notes),
         source_path=str(path),
+        grid=grid,
+        swing_up_mw=swing_up,
+        swing_down_mw=swing_down,
     )
+
+
+def _read_grid(
+    gt: GridTable, base: Path, path: Path, index: pd.DatetimeIndex, site: Site, gpu_mw: pd.Series, notes: list[str]
+) -> tuple[GridRules, pd.Series | None, pd.Series | None]:
+    from optimizer.inputs.events import derive_event_calendar, read_event_calendar
+    from optimizer.loads.swing import swing_from_cluster, swing_from_telemetry
+
+    up = down = None
+    if gt.swing is not None:
+        sw = gt.swing
+        if sw.source == "telemetry":
+            file = (base / str(sw.path)).resolve()
+            trace = read_series(file, sw.column, sw.timestamp_column)
+            up, down = swing_from_telemetry(trace, index, coherent_mw=float(sw.coherent_mw or 0.0), percentile=sw.percentile, align=sw.align)
+            notes.append(
+                f"swing: from telemetry {file.name}"
+                + (f" ({sw.attribution})" if sw.attribution else "")
+                + f", scaled so its peak is {sw.coherent_mw:g} MW of site load swinging in step (assumption)"
+                + (", per-interval swings repeated over the horizon" if sw.align == "repeat" else "")
+            )
+        else:
+            up, down = swing_from_cluster(gpu_mw, up_frac=sw.up_frac, down_frac=sw.down_frac)
+            notes.append(f"swing: cluster model, up {sw.up_frac:g} and down {sw.down_frac:g} of GPU load (assumption)")
+    programs: tuple[EventProgram, ...] = ()
+    events: tuple = ()
+    if gt.events is not None:
+        programs = tuple(load_event_program((base / p).resolve()) for p in gt.events.programs)
+        if gt.events.calendar is not None:
+            events = read_event_calendar((base / gt.events.calendar).resolve())
+        elif gt.events.derive is not None:
+            d = gt.events.derive
+            by_name = {p.name: p for p in programs}
+            if d.program not in by_name:
+                raise ModelFileError("", issues=[Issue("derive names an unknown program", path=str(path), field="grid.events.derive.program", expected=f"one of {sorted(by_name)}", got=repr(d.program), fix="Add the program file to grid.events.programs")])
+            load_file = (base / d.system_load).resolve()
+            system = read_series(load_file, d.column, d.timestamp_column)
+            events = derive_event_calendar(system, by_name[d.program], start=index[0], end=index[-1] + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1)), threshold_quantile=d.threshold_quantile, duration_h=d.duration_h, lead_h=d.lead_h, max_events=d.max_events)
+            notes.append(f"events: {len(events)} derived from {load_file.name} (days peaking above the {d.threshold_quantile:g} quantile, {d.duration_h:g} h from {d.lead_h:g} h before the peak hour)")
+    try:
+        grid = GridRules(ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load, programs=programs, events=events)
+    except ValidationError as exc:
+        raise ModelFileError("", issues=_issues_from_validation(exc, path, "grid")) from exc
+    return grid, up, down
 
 
 def _stamp(value: dt.datetime | pd.Timestamp, tz: str, path: Path, field: str) -> pd.Timestamp:

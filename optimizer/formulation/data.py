@@ -69,6 +69,7 @@ class FlexData:
     flex_max_mw: np.ndarray  # (1 - floor) Lgpu_t: curtailed + deferred never above this
     deadline_intervals: int
     max_backlog_mwh: float
+    defer_cost_usd_per_mwh: float
 
     @property
     def has_curtailment(self) -> bool:
@@ -251,4 +252,5 @@ def _flex(scenario: Scenario, n: int) -> FlexData | None:
         flex_max_mw=(1.0 - f.power_floor_frac) * lgpu,
         deadline_intervals=max(1, int(round(f.deferral_deadline_h / dt_h))),
         max_backlog_mwh=f.max_backlog_mwh,
+        defer_cost_usd_per_mwh=f.deferral_cost_usd_per_mwh,
     )

@@ -22,8 +22,10 @@ def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
         flex_floor[t]:     u[t] + v[t] <= (1 - floor) Lgpu[t]
         flex_backlog[t]:   B[t] = B[t-1] + (v[t] - w[t]) dt,  B[-1] = 0,  0 <= B[t] <= Bmax
         flex_deadline[t]:  B[t] <= sum_{tau = t-D+1..t} v[tau] dt     (work runs within D intervals)
+                           written sparsely with a running total V[t] = V[t-1] + v[t] dt:
+                           B[t] <= V[t] - V[t-D]
         B[T-1] = 0                                                   (deferred energy is conserved)
-        curtailment_usd = sum_t kappa u[t] dt
+        curtailment_usd = sum_t kappa u[t] dt  +  sum_t mu v[t] dt   (mu: cost of delaying work)
 
     ===========  ==========================================  ======================
     symbol       meaning                                     Pyomo / field
@@ -38,11 +40,11 @@ def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     f = data.flex
     assert f is not None  # noqa: S101 - only called with flexible load
     dt = data.interval_h
-    cost = CostTerm("curtailment", 0.0)
+    terms: list[object] = []
     if f.has_curtailment:
         m.curtailed_mw = pyo.Var(m.T, bounds=lambda m, t: (0.0, float(f.curtail_max_mw[t])))
         w = f.curtail_cost_usd_per_mwh * dt
-        cost = CostTerm("curtailment", quicksum(w * m.curtailed_mw[t] for t in m.T))
+        terms.extend(w * m.curtailed_mw[t] for t in m.T)
     if f.has_deferral:
         last = data.n_intervals - 1
         m.deferred_mw = pyo.Var(m.T, bounds=lambda m, t: (0.0, float(f.defer_max_mw[t])))
@@ -54,9 +56,20 @@ def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
             == (0.0 if t == 0 else m.backlog_mwh[t - 1]) + dt * (m.deferred_mw[t] - m.recovered_mw[t]),
         )
         d = f.deadline_intervals
-        m.flex_deadline = pyo.Constraint(
-            m.T, rule=lambda m, t: m.backlog_mwh[t] <= dt * quicksum(m.deferred_mw[k] for k in range(max(0, t - d + 1), t + 1))
+        # running total of deferred energy, so the deadline rows stay sparse (3 entries, not D)
+        m.deferred_total_mwh = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+        m.flex_deferred_total = pyo.Constraint(
+            m.T,
+            rule=lambda m, t: m.deferred_total_mwh[t]
+            == (0.0 if t == 0 else m.deferred_total_mwh[t - 1]) + dt * m.deferred_mw[t],
         )
+        m.flex_deadline = pyo.Constraint(
+            m.T,
+            rule=lambda m, t: m.backlog_mwh[t]
+            <= m.deferred_total_mwh[t] - (m.deferred_total_mwh[t - d] if t >= d else 0.0),
+        )
+        if f.defer_cost_usd_per_mwh:
+            terms.extend(f.defer_cost_usd_per_mwh * dt * m.deferred_mw[t] for t in m.T)
     if f.has_curtailment or f.has_deferral:
         def _floor(m: pyo.ConcreteModel, t: int) -> object:
             parts = []
@@ -67,4 +80,4 @@ def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
             return sum(parts) <= float(f.flex_max_mw[t])
 
         m.flex_floor = pyo.Constraint(m.T, rule=_floor)
-    return cost
+    return CostTerm("curtailment", quicksum(terms))

@@ -164,6 +164,9 @@ class FlexibleLoad(_Model):
     deferrable_share_frac: float = Field(default=0.0, ge=0, le=1, description="Share of Lgpu that may be deferred [-].")
     deferral_deadline_h: float = Field(default=4.0, gt=0, description="Deferred work must run within [h].")
     max_backlog_mwh: float = Field(default=0.0, ge=0, description="Largest deferred-energy backlog [MWh].")
+    deferral_cost_usd_per_mwh: float = Field(
+        default=0.0, ge=0, description="Cost of delaying one MWh of GPU work (an assumption) [USD/MWh]."
+    )
 
     @model_validator(mode="after")
     def _cost(self) -> FlexibleLoad:

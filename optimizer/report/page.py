@@ -103,7 +103,8 @@ def format_number(value: float | None, unit: str) -> str:
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "\u2013"
-    d = decimals_for(unit, float(value))
+    value = float(value) + 0.0  # -0.0 -> 0.0
+    d = decimals_for(unit, value)
     if unit == "usd":
         sign = "-" if value < 0 else ""
         return f"{sign}${abs(value):,.{d}f}"
@@ -138,7 +139,7 @@ def cell(value: object) -> str:
     if isinstance(value, bool) or value is None:
         return f"<td>{esc('' if value is None else value)}</td>"
     if isinstance(value, int | float):
-        v = float(value)
+        v = float(value) + 0.0  # -0.0 -> 0.0
         if math.isnan(v):
             return '<td class="num" data-value="">\u2013</td>'
         text = f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}"

@@ -33,7 +33,10 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
     export = -float(np.dot(data.export_price_usd_per_mwh, sol.grid_export_mw) * dt)
     demand = float(np.dot(data.demand_rate_usd_per_mw, window_peaks_mw(g, data)))
     degradation = float(sum(gd.degradation_cost_usd_per_mwh * sol.groups[gd.name]["discharge_mw"].sum() * dt for gd in data.groups))
-    curtailment = float(data.flex.curtail_cost_usd_per_mwh * sol.curtailed_mw.sum() * dt) if data.flex is not None else 0.0
+    curtailment = 0.0
+    if data.flex is not None:  # lost compute plus the cost of delaying deferred work
+        curtailment = float(data.flex.curtail_cost_usd_per_mwh * sol.curtailed_mw.sum() * dt)
+        curtailment += float(data.flex.defer_cost_usd_per_mwh * sol.deferred_mw.sum() * dt)
     reserve = 0.0
     if data.reserve is not None and data.reserve.is_priced:
         reserve = -float(data.reserve.price_usd_per_mw_h or 0.0) * float((sol.reserve_up_mw + sol.reserve_down_mw).sum()) * dt

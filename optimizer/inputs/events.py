@@ -1,0 +1,84 @@
+"""Event calendars: read a CSV of called events, or derive one from the real TVA system load.
+
+Derivation rule (documented, deterministic): within ``[start, end)``, take the local days
+whose hourly TVA system load peaks above the ``threshold_quantile`` of the whole series
+(the 2021 EIA-930 TVA balancing-authority load), in descending order of that daily peak,
+and call one event per day, ``duration_h`` long, starting ``lead_h`` before the day's
+peak hour, until the program's ``max_events_per_year`` or ``max_hours_per_year`` is used
+up (or ``max_events``). The utility calls interruptible load when its own system is
+tightest, which is what this rule imitates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.errors import Issue, ModelFileError
+from optimizer.inputs.grid import Event, EventProgram
+
+
+def read_event_calendar(path: Path) -> tuple[Event, ...]:
+    """Read ``event_id,program,start,end`` rows (ISO 8601 with UTC offsets)."""
+    if not path.exists():
+        raise ModelFileError("", issues=[Issue("file not found", path=str(path), fix="Check the calendar path (relative to the TOML)")])
+    frame = pd.read_csv(path, dtype=str)
+    missing = {"event_id", "program", "start", "end"} - set(frame.columns)
+    if missing:
+        raise ModelFileError("", issues=[Issue("calendar columns missing", path=str(path), expected="event_id, program, start, end", got=", ".join(frame.columns), fix=f"Add {sorted(missing)}")])
+    events = []
+    issues = []
+    for row in frame.itertuples(index=False):
+        try:
+            events.append(Event(event_id=row.event_id, program=row.program, start=pd.Timestamp(row.start).to_pydatetime(), end=pd.Timestamp(row.end).to_pydatetime()))
+        except Exception as exc:  # pydantic / timestamp parse errors: collect them all
+            issues.append(Issue(f"bad event row ({exc})".replace("\n", " "), path=str(path), field=str(row.event_id), fix="Use ISO 8601 times with UTC offsets"))
+    if issues:
+        raise ModelFileError("", issues=issues)
+    return tuple(events)
+
+
+def derive_event_calendar(
+    system_load_mw: pd.Series,
+    program: EventProgram,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    threshold_quantile: float = 0.95,
+    duration_h: float = 2.0,
+    lead_h: float = 1.0,
+    max_events: int | None = None,
+) -> tuple[Event, ...]:
+    """Events on the tightest system days inside ``[start, end)`` (see the module docstring).
+
+    Parameters
+    ----------
+    system_load_mw : pandas.Series
+        Hourly system load on tz-aware local interval starts [MW].
+    program : EventProgram
+        The program the events belong to (its limits cap the count and hours).
+    threshold_quantile : float
+        Only days peaking above this quantile of the whole series qualify [-].
+    duration_h, lead_h : float
+        Event length, and how long before the peak hour it starts [h].
+    """
+    threshold = float(system_load_mw.quantile(threshold_quantile))
+    window = system_load_mw[(system_load_mw.index >= start) & (system_load_mw.index < end)]
+    if window.empty:
+        return ()
+    days = window.groupby(window.index.date)
+    peaks = pd.DataFrame({"peak_mw": days.max(), "at": days.idxmax()})
+    peaks = peaks[peaks["peak_mw"] > threshold].sort_values("peak_mw", ascending=False)
+    limit = len(peaks)
+    if program.max_events_per_year is not None:
+        limit = min(limit, program.max_events_per_year)
+    if program.max_hours_per_year is not None:
+        limit = min(limit, int(program.max_hours_per_year // duration_h))
+    if max_events is not None:
+        limit = min(limit, max_events)
+    events = []
+    for i, row in enumerate(peaks.head(limit).sort_values("at").itertuples()):
+        s = pd.Timestamp(row.at) - pd.Timedelta(hours=lead_h)
+        events.append(Event(event_id=f"{program.name.replace(' ', '-')}-{i + 1}", program=program.name, start=s.to_pydatetime(), end=(s + pd.Timedelta(hours=duration_h)).to_pydatetime()))
+    return tuple(events)
