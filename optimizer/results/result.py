@@ -120,6 +120,7 @@ class DispatchResult:
             "fleet_power_mw": sc.site.fleet_power_discharge_max_mw,
             "fleet_energy_mwh": capacity,
             "baseline_feasible": self.baseline_feasible,
+            "baseline_violations": dict(self.baseline_violations),
             "exclusivity_pairs": self.exclusivity.n_pairs,
             "exclusivity_cost_usd": self.exclusivity.cost_usd,
             "build_s": self.build_s,
@@ -134,6 +135,11 @@ class DispatchResult:
             },
             "notes": list(sc.notes),
         }
+        if len(s):
+            from optimizer.formulation.data import ModelData
+            from optimizer.results.grid_report import grid_report
+
+            out["grid"] = grid_report(sc, ModelData.from_scenario(sc), s, self.baseline_violations)
         return out
 
     def to_dir(self, out_dir: str | Path, *, plot: bool = True) -> list[Path]:

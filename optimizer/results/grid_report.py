@@ -1,0 +1,102 @@
+"""Grid-stability reporting: event performance, ramp compliance, headroom held, baseline violations.
+
+Pure pandas over a schedule (``SPEC.md`` §7 columns plus the flexible-load columns); every
+figure carries its unit in its key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizer.formulation.data import ModelData
+from optimizer.inputs.scenario import Scenario
+
+
+def event_performance(scenario: Scenario, schedule: pd.DataFrame) -> pd.DataFrame:
+    """One row per event: import before and during, and MWh of reduction by source.
+
+    ``reduction_mwh = sum (load - import) dt`` over the event splits exactly into
+    ``battery_mwh`` (net discharge) + ``curtailment_mwh`` + ``deferral_mwh`` (deferred minus
+    recovered) - ``aux_mwh`` (fleet auxiliary load).
+    """
+    dt = scenario.interval_h
+    rows = []
+    per_hour = int(round(1 / dt))
+    for e in scenario.event_table().itertuples():
+        during = schedule.iloc[e.first : e.last + 1]
+        before = schedule.iloc[max(0, e.first - per_hour) : e.first]
+        rows.append(
+            {
+                "event_id": e.event_id,
+                "program": e.program,
+                "start": e.start.isoformat(),
+                "end": e.end.isoformat(),
+                "cap_mw": e.cap_mw,
+                "import_before_mw": float(before["grid_import_mw"].mean()) if len(before) else float("nan"),
+                "import_during_max_mw": float(during["grid_import_mw"].max()),
+                "load_during_mean_mw": float(during["load_mw"].mean()),
+                "reduction_mwh": float((during["load_mw"] - during["grid_import_mw"]).sum() * dt),
+                "battery_mwh": float((during["discharge_mw"] - during["charge_mw"]).sum() * dt),
+                "curtailment_mwh": float(during["curtailed_mw"].sum() * dt),
+                "deferral_mwh": float((during["deferred_mw"] - during["recovered_mw"]).sum() * dt),
+                "aux_mwh": float(during["aux_load_mw"].sum() * dt),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ramp_compliance(data: ModelData, schedule: pd.DataFrame) -> dict[str, Any]:
+    """Largest step of grid import per interval, optimised and baseline, against the limit [MW]."""
+    from optimizer.diagnostics import ramp_steps_mw
+
+    g = schedule["grid_import_mw"].to_numpy()
+    base = schedule["load_mw"].to_numpy()
+    opt_steps = ramp_steps_mw(data, g)
+    base_steps = ramp_steps_mw(data, base)
+    out: dict[str, Any] = {
+        "largest_rise_optimized_mw": float(opt_steps.max(initial=0.0)),
+        "largest_fall_optimized_mw": float(-opt_steps.min(initial=0.0)),
+        "largest_rise_baseline_mw": float(base_steps.max(initial=0.0)),
+        "largest_fall_baseline_mw": float(-base_steps.min(initial=0.0)),
+    }
+    if data.ramp is not None:
+        out["rise_limit_mw"] = float(np.max(data.ramp.rise_mw))
+        out["fall_limit_mw"] = float(np.max(data.ramp.fall_mw))
+        tol = 1e-6 * max(1.0, float(np.max(np.abs(base))))
+        out["violations_optimized"] = int(np.sum((opt_steps > data.ramp.rise_mw + tol) | (-opt_steps > data.ramp.fall_mw + tol)))
+        out["violations_baseline"] = int(np.sum((base_steps > data.ramp.rise_mw + tol) | (-base_steps > data.ramp.fall_mw + tol)))
+    return out
+
+
+def headroom_held(schedule: pd.DataFrame) -> dict[str, float]:
+    """Minimum and mean headroom, and the least margin over swing plus reserve [MW]."""
+    up, down = schedule["headroom_up_mw"], schedule["headroom_down_mw"]
+    need_up = schedule["swing_up_mw"] + schedule["reserve_up_mw"]
+    need_down = schedule["swing_down_mw"] + schedule["reserve_down_mw"]
+    return {
+        "headroom_up_min_mw": float(up.min()),
+        "headroom_up_mean_mw": float(up.mean()),
+        "headroom_down_min_mw": float(down.min()),
+        "headroom_down_mean_mw": float(down.mean()),
+        "margin_up_min_mw": float((up - need_up).min()),
+        "margin_down_min_mw": float((down - need_down).min()),
+        "swing_up_max_mw": float(schedule["swing_up_mw"].max()),
+        "swing_down_max_mw": float(schedule["swing_down_mw"].max()),
+    }
+
+
+def grid_report(scenario: Scenario, data: ModelData, schedule: pd.DataFrame, baseline_violations: dict[str, int]) -> dict[str, Any]:
+    """Everything above, JSON-ready (part of ``summary.json`` under ``grid``)."""
+    events = event_performance(scenario, schedule)
+    return {
+        "ramp": ramp_compliance(data, schedule),
+        "headroom": headroom_held(schedule),
+        "events": events.to_dict(orient="records"),
+        "baseline_violations": dict(baseline_violations),
+        "curtailed_mwh": float(schedule["curtailed_mw"].sum() * scenario.interval_h),
+        "deferred_mwh": float(schedule["deferred_mw"].sum() * scenario.interval_h),
+        "backlog_max_mwh": float(schedule["backlog_mwh"].max()),
+    }
