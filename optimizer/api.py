@@ -167,6 +167,10 @@ def _explain_failure(scenario: Scenario, data: ModelData, report: SolveReport) -
     hints = find_infeasibilities(scenario, data)
     if hints:
         return hints
+    if report.status == SolveStatus.INFEASIBLE:
+        from optimizer.infeasibility import diagnose_infeasibility
+
+        return diagnose_infeasibility(scenario, data)
     if report.status == SolveStatus.UNBOUNDED:
         return [Issue("the LP is unbounded", field="solver", got=report.raw_status, fix="Check for negative prices with no import or export cap")]
     return [

@@ -1,0 +1,108 @@
+"""Explain an infeasible study: an elastic re-solve with priced slack on every relaxable family.
+
+When HiGHS reports the LP infeasible and the solver-free pre-checks found nothing, the
+model is built again and every relaxable constraint gets a non-negative slack:
+
+=====================  ==============================  ======
+family                 relaxed rows                    unit
+=====================  ==============================  ======
+interconnection (6)    g[t] <= Gimp[t] + s             MW
+terminal energy (5)    s[b,T-1] + s >= target          MWh
+ramp (8)               ramp_up / ramp_down rows        MW
+swing buffer (9)       swing_up / swing_down rows      MW
+reserve energy (10)    reserve_energy_up / _down rows  MWh
+utility events (11)    event_cap rows                  MW
+=====================  ==============================  ======
+
+The objective becomes the sum of the slacks (the cost terms are dropped), so the solution
+is the smallest total violation that makes the study feasible. Every slack above the
+tolerance is reported as an :class:`~optimizer.errors.Issue` naming the family, the interval
+and the amount: that is "which constraint, at which interval and by how many MW or MWh".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer.errors import Issue
+from optimizer.formulation.build import build_model
+from optimizer.formulation.data import ModelData
+from optimizer.inputs.scenario import Scenario
+
+RELAXABLE = {
+    "ramp_up": ("ramp", "MW", "import rises faster than the ramp limit allows"),
+    "ramp_down": ("ramp", "MW", "import falls faster than the ramp limit allows"),
+    "swing_up": ("swing buffer", "MW", "not enough up headroom for the swing and reserve"),
+    "swing_down": ("swing buffer", "MW", "not enough down headroom for the swing and reserve"),
+    "reserve_energy_up": ("reserve energy", "MWh", "not enough stored energy to sustain the up reserve"),
+    "reserve_energy_down": ("reserve energy", "MWh", "not enough room to sustain the down reserve"),
+    "event_cap": ("utility event", "MW", "import above the event cap"),
+    "soc_terminal": ("terminal energy", "MWh", "terminal energy target missed"),
+}
+MAX_ISSUES = 12
+
+
+def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
+    """Smallest violations that would make the study feasible, family by family."""
+    from optimizer.solve import SolveStatus, solve_model
+
+    m = build_model(scenario, data)
+    m.objective_usd.deactivate()
+    slacks: list[tuple[str, object, pyo.Var]] = []
+    m.elastic = pyo.Block()
+    for name in RELAXABLE:
+        con = getattr(m, name, None)
+        if con is None:
+            continue
+        keys = list(con.keys())
+        s = pyo.Var(keys, domain=pyo.NonNegativeReals)
+        m.elastic.add_component(f"slack_{name}", s)
+        for k in keys:
+            c = con[k]
+            lo, body, hi = c.lower, c.body, c.upper
+            if hi is not None:
+                c.set_value((lo, body - s[k], hi) if lo is None else (None, body - s[k], hi))
+            else:
+                c.set_value((lo, body + s[k], None))
+            slacks.append((name, k, s[k]))
+    # interconnection: the import cap is a bound; move it into a relaxable row
+    cap = data.import_limit_mw
+    m.elastic.slack_import_cap = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    for t in m.T:
+        m.grid_import_mw[t].setub(None)
+    m.elastic.import_cap = pyo.Constraint(m.T, rule=lambda b, t: m.grid_import_mw[t] <= float(cap[t]) + m.elastic.slack_import_cap[t])
+    for t in m.T:
+        slacks.append(("import_cap", t, m.elastic.slack_import_cap[t]))
+    m.elastic.total = pyo.Objective(expr=sum(v for _, _, v in slacks), sense=pyo.minimize)
+    report = solve_model(m, scenario.options.model_copy(update={"enforce_exclusivity": False}), interval_min=scenario.interval_min)
+    if report.status != SolveStatus.OPTIMAL:
+        return [Issue(f"the elastic re-solve also failed ({report.raw_status})", field="solver", fix="The infeasibility lies in a family that cannot be relaxed (power or energy bounds); check the battery and load data")]
+    tol = 1e-6 * max(1.0, float(np.max(data.load_mw)))
+    found: dict[str, list[tuple[object, float]]] = {}
+    for name, key, var in slacks:
+        v = float(var.value or 0.0)
+        if v > tol:
+            found.setdefault(name, []).append((key, v))
+    issues = []
+    for name, items in found.items():
+        family, unit, what = RELAXABLE.get(name, ("interconnection", "MW", "import above the interconnection cap"))
+        items.sort(key=lambda kv: -kv[1])
+        key, worst = items[0]
+        t = key if isinstance(key, int) else (data.n_intervals - 1 if name == "soc_terminal" else int(key[-1]))
+        stamps = [scenario.index[k if isinstance(k, int) else t].isoformat() for k, _ in items[:3]]
+        total = sum(v for _, v in items)
+        where = f"group {key}" if name == "soc_terminal" else f"{len(items)} intervals"
+        issues.append(
+            Issue(
+                f"{family}: {what}",
+                path=scenario.source_path,
+                field=name,
+                timestamp=scenario.index[t].isoformat(),
+                expected="0 violation",
+                got=f"{worst:.3f} {unit} short at worst, {total:.3f} {unit} in all over {where} (worst first: {', '.join(stamps)})",
+                fix="Relax this limit or add battery power/energy or flexible load",
+            )
+        )
+    issues.sort(key=lambda i: i.field or "")
+    return issues[:MAX_ISSUES] or [Issue("infeasible, but the elastic re-solve found no relaxable violation", field="solver", fix="Check power and energy bounds")]
