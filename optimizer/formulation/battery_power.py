@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from optimizer.formulation.data import ModelData
+from optimizer.formulation.params import set_bounds
 
 
 def add_power_limits(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -24,8 +25,8 @@ def add_power_limits(m: pyo.ConcreteModel, data: ModelData) -> None:
     a n Pc, a n Pd available charge / discharge [MW]      GroupData.charge_max_mw, ...
     =============  ====================================  ===========================
     """
+    ts = list(m.T)
     for g in data.groups:
-        cmax, dmax = g.charge_max_mw, g.discharge_max_mw
-        for t in m.T:
-            m.charge_mw[g.name, t].setub(float(cmax[t]))
-            m.discharge_mw[g.name, t].setub(float(dmax[t]))
+        keys = [(g.name, t) for t in ts]
+        set_bounds(m, m.charge_mw, keys, lambda d, b=g.name: (None, d.group(b).charge_max_mw), data)
+        set_bounds(m, m.discharge_mw, keys, lambda d, b=g.name: (None, d.group(b).discharge_max_mw), data)

@@ -13,6 +13,7 @@ from optimizer.formulation.events import add_events
 from optimizer.formulation.flexible_load import add_flexible_load
 from optimizer.formulation.grid import add_interconnection, add_power_balance
 from optimizer.formulation.objective import add_objective
+from optimizer.formulation.params import param, structure_key
 from optimizer.formulation.ramp import add_ramp
 from optimizer.formulation.reserve import add_reserve_energy, add_reserve_variables, add_swing_buffer
 from optimizer.formulation.sets import add_sets
@@ -25,7 +26,7 @@ from optimizer.formulation.variables import add_core_variables
 from optimizer.inputs.scenario import Scenario
 
 
-def build_model(scenario: Scenario, data: ModelData | None = None) -> pyo.ConcreteModel:
+def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: bool = False) -> pyo.ConcreteModel:
     """Build the dispatch LP of ``scenario``.
 
     Families (``SPEC.md`` §4): 1 power balance, 2 state of charge, 3 power limits, 4 energy
@@ -40,6 +41,10 @@ def build_model(scenario: Scenario, data: ModelData | None = None) -> pyo.Concre
         A validated scenario; it is not modified.
     data : ModelData, optional
         The scenario's arrays, when the caller already has them.
+    mutable : bool
+        Hold every number in mutable Params and refreshable bounds, so that
+        :func:`optimizer.formulation.params.update_model` can change the data of another
+        scenario with the same structure without a rebuild (warm re-solves). Slower to build.
 
     Returns
     -------
@@ -49,6 +54,9 @@ def build_model(scenario: Scenario, data: ModelData | None = None) -> pyo.Concre
     data = ModelData.from_scenario(scenario) if data is None else data
     with PauseGC():
         m = pyo.ConcreteModel(name=scenario.name)
+        object.__setattr__(m, "_mutable", mutable)
+        object.__setattr__(m, "_structure", structure_key(data))
+        object.__setattr__(m, "_data", data)
         add_sets(m, data)
         add_core_variables(m, data)
         costs: list[CostTerm] = [energy_cost(m, data)]
@@ -78,9 +86,9 @@ def build_model(scenario: Scenario, data: ModelData | None = None) -> pyo.Concre
             if data.has_events:
                 costs.append(add_events(m, data))  # 11
             else:
-                costs.append(CostTerm("event_credit", -data.event_capacity_credit_usd))
+                costs.append(CostTerm("event_credit", param(m, "event_capacity_credit", None, lambda d: -d.event_capacity_credit_usd, data)))
         if any(g.degradation_cost_usd_per_mwh > 0 for g in data.groups):
             costs.append(degradation_cost(m, data))
-        costs.append(fixed_charges(data))
+        costs.append(fixed_charges(m, data))
         add_objective(m, costs)
     return m

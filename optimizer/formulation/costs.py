@@ -8,6 +8,7 @@ import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
 from optimizer.formulation.data import ModelData
+from optimizer.formulation.params import param
 
 
 @dataclass(frozen=True)
@@ -20,26 +21,23 @@ class CostTerm:
 
 def energy_cost(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     """``energy_usd = sum_t pi[t] g[t] dt``."""
-    w = data.import_price_usd_per_mwh * data.interval_h
-    return CostTerm("energy", quicksum(float(w[t]) * m.grid_import_mw[t] for t in m.T))
+    w = param(m, "energy_weight", m.T, lambda d: d.import_price_usd_per_mwh * d.interval_h, data)
+    return CostTerm("energy", quicksum(w[t] * m.grid_import_mw[t] for t in m.T))
 
 
 def export_revenue(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     """``export_usd = - sum_t pix[t] x[t] dt`` (a revenue, so negative)."""
-    w = data.export_price_usd_per_mwh * data.interval_h
-    return CostTerm("export", quicksum(-float(w[t]) * m.grid_export_mw[t] for t in m.T if w[t] != 0.0))
+    w = param(m, "export_weight", m.T, lambda d: -d.export_price_usd_per_mwh * d.interval_h, data)
+    return CostTerm("export", quicksum(w[t] * m.grid_export_mw[t] for t in m.T))
 
 
 def degradation_cost(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     """``degradation_usd = sum_bt delta[b] d[b,t] dt``."""
-    terms = []
-    for g in data.groups:
-        w = g.degradation_cost_usd_per_mwh * data.interval_h
-        if w != 0.0:
-            terms.extend(w * m.discharge_mw[g.name, t] for t in m.T)
-    return CostTerm("degradation", quicksum(terms))
+    names = [g.name for g in data.groups if g.degradation_cost_usd_per_mwh > 0]
+    w = param(m, "degradation_weight", names, lambda d: {g.name: g.degradation_cost_usd_per_mwh * d.interval_h for g in d.groups}, data)
+    return CostTerm("degradation", quicksum(w[b] * m.discharge_mw[b, t] for b in names for t in m.T))
 
 
-def fixed_charges(data: ModelData) -> CostTerm:
+def fixed_charges(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     """``fixed_usd``: fixed monthly charges of every billing month touched (a constant)."""
-    return CostTerm("fixed", data.fixed_usd)
+    return CostTerm("fixed", param(m, "fixed", None, lambda d: d.fixed_usd, data))

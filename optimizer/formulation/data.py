@@ -108,6 +108,14 @@ class ModelData:
     event_capacity_credit_usd: float = 0.0
     flex: FlexData | None = None
 
+    def group(self, name: str) -> GroupData:
+        """The group called ``name``."""
+        for g in self.groups:
+            if g.name == name:
+                return g
+        msg = f"no battery group {name!r}"
+        raise KeyError(msg)
+
     @property
     def n_windows(self) -> int:
         """Number of demand windows K [-]."""

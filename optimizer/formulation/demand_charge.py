@@ -7,6 +7,7 @@ import pyomo.environ as pyo
 
 from optimizer.formulation.costs import CostTerm
 from optimizer.formulation.data import ModelData
+from optimizer.formulation.params import param
 
 
 def add_demand_peaks(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
@@ -34,5 +35,5 @@ def add_demand_peaks(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     m.demand_peak = pyo.Constraint(
         in_window, rule=lambda m, t: m.demand_peak_mw[int(window[t])] >= m.grid_import_mw[t]
     )
-    rate = data.demand_rate_usd_per_mw
-    return CostTerm("demand", sum(float(rate[k]) * m.demand_peak_mw[k] for k in m.K))
+    rate = param(m, "demand_rate", list(m.K), lambda d: d.demand_rate_usd_per_mw, data)
+    return CostTerm("demand", sum(rate[k] * m.demand_peak_mw[k] for k in m.K))

@@ -8,6 +8,7 @@ from pyomo.core.util import quicksum
 
 from optimizer.formulation.costs import CostTerm
 from optimizer.formulation.data import ModelData
+from optimizer.formulation.params import param
 
 
 def add_events(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
@@ -24,13 +25,19 @@ def add_events(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     The energy credit is paid on the reduction below the site load ``L[t]``; the capacity
     credit (USD/MW-month on the program's interruptible MW) is a constant.
     """
-    cap = data.event_cap_mw
-    assert cap is not None  # noqa: S101 - only called with events
-    ts = [int(t) for t in np.flatnonzero(np.isfinite(cap))]
-    m.event_cap = pyo.Constraint(ts, rule=lambda m, t: m.grid_import_mw[t] <= float(cap[t]))
+    assert data.event_cap_mw is not None  # noqa: S101 - only called with events
+    ts = [int(t) for t in np.flatnonzero(np.isfinite(data.event_cap_mw))]
+    cap = param(m, "event_cap", ts, lambda d: dict(zip(ts, d.event_cap_mw[ts].tolist(), strict=True)), data)
+    m.event_cap = pyo.Constraint(ts, rule=lambda m, t: m.grid_import_mw[t] <= cap[t])
     credit = data.event_credit_usd_per_mwh if data.event_credit_usd_per_mwh is not None else np.zeros(data.n_intervals)
-    dt = data.interval_h
-    energy = quicksum(
-        -float(credit[t]) * dt * (float(data.load_mw[t]) - m.grid_import_mw[t]) for t in ts if credit[t] != 0.0
+    paid = [t for t in ts if credit[t] != 0.0]
+    w = param(m, "event_credit_weight", paid, lambda d: dict(zip(paid, (d.event_credit_usd_per_mwh[paid] * d.interval_h).tolist(), strict=True)), data)
+    const = param(
+        m,
+        "event_credit_constant",
+        None,
+        lambda d: -float(np.sum(d.event_credit_usd_per_mwh[paid] * d.load_mw[paid]) * d.interval_h) - d.event_capacity_credit_usd,
+        data,
     )
-    return CostTerm("event_credit", energy - data.event_capacity_credit_usd)
+    energy = quicksum(w[t] * m.grid_import_mw[t] for t in paid)
+    return CostTerm("event_credit", energy + const)

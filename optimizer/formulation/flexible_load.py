@@ -7,6 +7,7 @@ from pyomo.core.util import quicksum
 
 from optimizer.formulation.costs import CostTerm
 from optimizer.formulation.data import ModelData
+from optimizer.formulation.params import param, set_bounds
 
 
 def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
@@ -39,23 +40,28 @@ def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     """
     f = data.flex
     assert f is not None  # noqa: S101 - only called with flexible load
-    dt = data.interval_h
+    ts = list(m.T)
     terms: list[object] = []
     if f.has_curtailment:
-        m.curtailed_mw = pyo.Var(m.T, bounds=lambda m, t: (0.0, float(f.curtail_max_mw[t])))
-        w = f.curtail_cost_usd_per_mwh * dt
-        terms.extend(w * m.curtailed_mw[t] for t in m.T)
+        m.curtailed_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+        set_bounds(m, m.curtailed_mw, ts, lambda d: (None, d.flex.curtail_max_mw), data)
+        kappa = param(m, "curtail_weight", None, lambda d: d.flex.curtail_cost_usd_per_mwh * d.interval_h, data)
+        terms.extend(kappa * m.curtailed_mw[t] for t in m.T)
     if f.has_deferral:
         last = data.n_intervals - 1
-        m.deferred_mw = pyo.Var(m.T, bounds=lambda m, t: (0.0, float(f.defer_max_mw[t])))
-        m.recovered_mw = pyo.Var(m.T, bounds=lambda m, t: (0.0, float(f.recover_max_mw[t])))
-        m.backlog_mwh = pyo.Var(m.T, bounds=lambda m, t: (0.0, 0.0 if t == last else f.max_backlog_mwh))
+        m.deferred_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+        m.recovered_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+        m.backlog_mwh = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+        set_bounds(m, m.deferred_mw, ts, lambda d: (None, d.flex.defer_max_mw), data)
+        set_bounds(m, m.recovered_mw, ts, lambda d: (None, d.flex.recover_max_mw), data)
+        set_bounds(m, m.backlog_mwh, ts, lambda d: (None, [0.0 if t == last else d.flex.max_backlog_mwh for t in ts]), data)
+        dt = param(m, "flex_interval_h", None, lambda d: d.interval_h, data)
         m.flex_backlog = pyo.Constraint(
             m.T,
             rule=lambda m, t: m.backlog_mwh[t]
             == (0.0 if t == 0 else m.backlog_mwh[t - 1]) + dt * (m.deferred_mw[t] - m.recovered_mw[t]),
         )
-        d = f.deadline_intervals
+        d_int = f.deadline_intervals
         # running total of deferred energy, so the deadline rows stay sparse (3 entries, not D)
         m.deferred_total_mwh = pyo.Var(m.T, domain=pyo.NonNegativeReals)
         m.flex_deferred_total = pyo.Constraint(
@@ -66,18 +72,21 @@ def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
         m.flex_deadline = pyo.Constraint(
             m.T,
             rule=lambda m, t: m.backlog_mwh[t]
-            <= m.deferred_total_mwh[t] - (m.deferred_total_mwh[t - d] if t >= d else 0.0),
+            <= m.deferred_total_mwh[t] - (m.deferred_total_mwh[t - d_int] if t >= d_int else 0.0),
         )
         if f.defer_cost_usd_per_mwh:
-            terms.extend(f.defer_cost_usd_per_mwh * dt * m.deferred_mw[t] for t in m.T)
+            mu = param(m, "defer_weight", None, lambda d: d.flex.defer_cost_usd_per_mwh * d.interval_h, data)
+            terms.extend(mu * m.deferred_mw[t] for t in m.T)
     if f.has_curtailment or f.has_deferral:
+        room = param(m, "flex_max", m.T, lambda d: d.flex.flex_max_mw, data)
+
         def _floor(m: pyo.ConcreteModel, t: int) -> object:
             parts = []
             if f.has_curtailment:
                 parts.append(m.curtailed_mw[t])
             if f.has_deferral:
                 parts.append(m.deferred_mw[t])
-            return sum(parts) <= float(f.flex_max_mw[t])
+            return sum(parts) <= room[t]
 
         m.flex_floor = pyo.Constraint(m.T, rule=_floor)
     return CostTerm("curtailment", quicksum(terms))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from optimizer.formulation.data import ModelData
+from optimizer.formulation.params import param, set_bounds
 
 
 def add_power_balance(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -27,9 +28,8 @@ def add_power_balance(m: pyo.ConcreteModel, data: ModelData) -> None:
     aux       fleet auxiliary load [MW]           ModelData.aux_load_mw
     ========  ==================================  ======================
     """
-    rhs = data.load_mw + data.aux_load_mw
+    rhs = param(m, "site_demand", m.T, lambda d: d.load_mw + d.aux_load_mw, data)
     groups = list(m.B)
-
     curtail = hasattr(m, "curtailed_mw")
     defer = hasattr(m, "deferred_mw")
 
@@ -40,7 +40,7 @@ def add_power_balance(m: pyo.ConcreteModel, data: ModelData) -> None:
             flex = flex + m.curtailed_mw[t]
         if defer:
             flex = flex + m.deferred_mw[t] - m.recovered_mw[t]
-        return m.grid_import_mw[t] - m.grid_export_mw[t] + battery + flex == float(rhs[t])
+        return m.grid_import_mw[t] - m.grid_export_mw[t] + battery + flex == rhs[t]
 
     m.grid_balance = pyo.Constraint(m.T, rule=_balance)
 
@@ -54,6 +54,6 @@ def add_interconnection(m: pyo.ConcreteModel, data: ModelData) -> None:
 
         0 <= g[t] <= Gimp[t]      0 <= x[t] <= Gexp[t]
     """
-    for t in m.T:
-        m.grid_import_mw[t].setub(float(data.import_limit_mw[t]))
-        m.grid_export_mw[t].setub(float(data.export_limit_mw[t]))
+    ts = list(m.T)
+    set_bounds(m, m.grid_import_mw, ts, lambda d: (None, d.import_limit_mw), data)
+    set_bounds(m, m.grid_export_mw, ts, lambda d: (None, d.export_limit_mw), data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from optimizer.formulation.data import ModelData
+from optimizer.formulation.params import param
 
 
 def add_ramp(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -31,12 +32,14 @@ def add_ramp(m: pyo.ConcreteModel, data: ModelData) -> None:
     r = data.ramp
     assert r is not None  # noqa: S101 - build_model only calls this when the family is on
     g = m.grid_import_mw
-    g0 = r.initial_import_mw
-    first = 0 if g0 is not None else 1
-    ts = range(first, data.n_intervals)
+    has_start = r.initial_import_mw is not None
+    g0 = param(m, "ramp_initial_import", None, lambda d: d.ramp.initial_import_mw, data) if has_start else None
+    rise = param(m, "ramp_rise", m.T, lambda d: d.ramp.rise_mw, data)
+    fall = param(m, "ramp_fall", m.T, lambda d: d.ramp.fall_mw, data)
+    ts = range(0 if has_start else 1, data.n_intervals)
 
     def _prev(t: int) -> object:
         return g0 if t == 0 else g[t - 1]
 
-    m.ramp_up = pyo.Constraint(ts, rule=lambda m, t: g[t] - _prev(t) <= float(r.rise_mw[t]))
-    m.ramp_down = pyo.Constraint(ts, rule=lambda m, t: _prev(t) - g[t] <= float(r.fall_mw[t]))
+    m.ramp_up = pyo.Constraint(ts, rule=lambda m, t: g[t] - _prev(t) <= rise[t])
+    m.ramp_down = pyo.Constraint(ts, rule=lambda m, t: _prev(t) - g[t] <= fall[t])

@@ -8,35 +8,31 @@ from pyomo.core.util import quicksum
 
 from optimizer.formulation.costs import CostTerm
 from optimizer.formulation.data import ModelData
-
-
-def _held(m: pyo.ConcreteModel, data: ModelData, direction: str, t: int) -> object:
-    """Reserve held in interval t [MW]: a variable when priced, else a constant."""
-    r = data.reserve
-    if r is None:
-        return 0.0
-    if r.is_priced:
-        return getattr(m, f"reserve_{direction}_mw")[t]
-    return float((r.up_min_mw if direction == "up" else r.down_min_mw)[t])
+from optimizer.formulation.params import param, set_bounds
 
 
 def add_reserve_variables(m: pyo.ConcreteModel, data: ModelData) -> CostTerm | None:
-    """With a reserve price, add ``reserve_up_mw[t]``/``reserve_down_mw[t]`` and return the revenue.
+    """Add ``reserve_up_mw[t]``/``reserve_down_mw[t]``; with a price, return the revenue.
 
     Notes
     -----
-    ::
+    Without a price the bounds pin them to the required amounts (``ru = ru_min``)::
 
         ru_min[t] <= ru[t] <= ru_max[t]       rd_min[t] <= rd[t] <= rd_max[t]
         reserve_usd = - sum_t price (ru[t] + rd[t]) dt
     """
     r = data.reserve
-    if r is None or not r.is_priced:
+    if r is None:
         return None
-    m.reserve_up_mw = pyo.Var(m.T, bounds=lambda m, t: (float(r.up_min_mw[t]), float(r.up_max_mw[t])))
-    m.reserve_down_mw = pyo.Var(m.T, bounds=lambda m, t: (float(r.down_min_mw[t]), float(r.down_max_mw[t])))
-    w = float(r.price_usd_per_mw_h or 0.0) * data.interval_h
-    return CostTerm("reserve", quicksum(-w * (m.reserve_up_mw[t] + m.reserve_down_mw[t]) for t in m.T))
+    ts = list(m.T)
+    m.reserve_up_mw = pyo.Var(m.T)
+    m.reserve_down_mw = pyo.Var(m.T)
+    set_bounds(m, m.reserve_up_mw, ts, lambda d: (d.reserve.up_min_mw, d.reserve.up_max_mw), data)
+    set_bounds(m, m.reserve_down_mw, ts, lambda d: (d.reserve.down_min_mw, d.reserve.down_max_mw), data)
+    if not r.is_priced:
+        return None
+    w = param(m, "reserve_weight", None, lambda d: -float(d.reserve.price_usd_per_mw_h or 0.0) * d.interval_h, data)
+    return CostTerm("reserve", quicksum(w * (m.reserve_up_mw[t] + m.reserve_down_mw[t]) for t in m.T))
 
 
 def add_swing_buffer(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -50,27 +46,33 @@ def add_swing_buffer(m: pyo.ConcreteModel, data: ModelData) -> None:
         swing_down[t]:  sum_b (a n Pc[b,t] - c[b,t] + d[b,t]) >= wdn[t] + rd[t]
 
     Up headroom is what the fleet can still add to supply (more discharge or less charge);
-    down headroom is what it can still absorb.
+    down headroom is what it can still absorb. Written with the fleet's power moved to the
+    right-hand side: ``sum_b (c - d) >= wup + ru - sum_b a n Pd``.
 
     ========  =========================================  =========================
     symbol    meaning                                    Pyomo / field
     ========  =========================================  =========================
     wup, wdn  swing above / below the interval mean [MW] ModelData.swing_up_mw, ...
-    ru, rd    frequency reserve held up / down [MW]      reserve_up_mw or constant
+    ru, rd    frequency reserve held up / down [MW]      reserve_up_mw, reserve_down_mw
     ========  =========================================  =========================
     """
     n = data.n_intervals
-    wup = data.swing_up_mw if data.swing_up_mw is not None else np.zeros(n)
-    wdn = data.swing_down_mw if data.swing_down_mw is not None else np.zeros(n)
-    groups = data.groups
+    names = [g.name for g in data.groups]
+    fleet_d = param(m, "swing_fleet_discharge", m.T, lambda d: sum((g.discharge_max_mw for g in d.groups), np.zeros(d.n_intervals)), data)
+    fleet_c = param(m, "swing_fleet_charge", m.T, lambda d: sum((g.charge_max_mw for g in d.groups), np.zeros(d.n_intervals)), data)
+    wup = param(m, "swing_up", m.T, lambda d: d.swing_up_mw if d.swing_up_mw is not None else np.zeros(n), data)
+    wdn = param(m, "swing_down", m.T, lambda d: d.swing_down_mw if d.swing_down_mw is not None else np.zeros(n), data)
+    has_reserve = hasattr(m, "reserve_up_mw")
 
     def _up(m: pyo.ConcreteModel, t: int) -> object:
-        room = sum(float(g.discharge_max_mw[t]) - m.discharge_mw[g.name, t] + m.charge_mw[g.name, t] for g in groups)
-        return room >= float(wup[t]) + _held(m, data, "up", t)
+        net = sum(m.charge_mw[b, t] - m.discharge_mw[b, t] for b in names)
+        need = wup[t] + (m.reserve_up_mw[t] if has_reserve else 0.0)
+        return fleet_d[t] + net >= need
 
     def _down(m: pyo.ConcreteModel, t: int) -> object:
-        room = sum(float(g.charge_max_mw[t]) - m.charge_mw[g.name, t] + m.discharge_mw[g.name, t] for g in groups)
-        return room >= float(wdn[t]) + _held(m, data, "down", t)
+        net = sum(m.discharge_mw[b, t] - m.charge_mw[b, t] for b in names)
+        need = wdn[t] + (m.reserve_down_mw[t] if has_reserve else 0.0)
+        return fleet_c[t] + net >= need
 
     m.swing_up = pyo.Constraint(m.T, rule=_up)
     m.swing_down = pyo.Constraint(m.T, rule=_down)
@@ -91,15 +93,14 @@ def add_reserve_energy(m: pyo.ConcreteModel, data: ModelData) -> None:
     assert r is not None  # noqa: S101 - only called with a reserve
     if r.sustain_h <= 0 or not data.groups:
         return
-    etad = min(g.discharge_efficiency_frac for g in data.groups)
-    etac = max(g.charge_efficiency_frac for g in data.groups)
-    lo = sum(g.soc_min_mwh for g in data.groups)
-    hi = sum(g.soc_max_mwh for g in data.groups)
     names = [g.name for g in data.groups]
-    h = r.sustain_h
+    k_up = param(m, "reserve_up_energy_h", None, lambda d: d.reserve.sustain_h / min(g.discharge_efficiency_frac for g in d.groups), data)
+    k_dn = param(m, "reserve_down_energy_h", None, lambda d: d.reserve.sustain_h * max(g.charge_efficiency_frac for g in d.groups), data)
+    lo = param(m, "reserve_soc_floor", None, lambda d: sum(g.soc_min_mwh for g in d.groups), data)
+    hi = param(m, "reserve_soc_ceiling", None, lambda d: sum(g.soc_max_mwh for g in d.groups), data)
     m.reserve_energy_up = pyo.Constraint(
-        m.T, rule=lambda m, t: sum(m.soc_mwh[b, t] for b in names) - (h / etad) * _held(m, data, "up", t) >= lo
+        m.T, rule=lambda m, t: sum(m.soc_mwh[b, t] for b in names) - k_up * m.reserve_up_mw[t] >= lo
     )
     m.reserve_energy_down = pyo.Constraint(
-        m.T, rule=lambda m, t: sum(m.soc_mwh[b, t] for b in names) + (h * etac) * _held(m, data, "down", t) <= hi
+        m.T, rule=lambda m, t: sum(m.soc_mwh[b, t] for b in names) + k_dn * m.reserve_down_mw[t] <= hi
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from optimizer.formulation.data import ModelData
+from optimizer.formulation.params import param, set_bounds
 
 
 def add_state_of_charge(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -27,17 +28,15 @@ def add_state_of_charge(m: pyo.ConcreteModel, data: ModelData) -> None:
     dt          interval length [h]                    ModelData.interval_h
     ==========  =====================================  ==========================
     """
-    dt_h = data.interval_h
-    by_name = {g.name: g for g in data.groups}
+    names = [g.name for g in data.groups]
+    keep = param(m, "soc_retention", names, lambda d: {g.name: g.retention_frac for g in d.groups}, data)
+    into = param(m, "soc_charge_coef", names, lambda d: {g.name: g.charge_efficiency_frac * d.interval_h for g in d.groups}, data)
+    out = param(m, "soc_discharge_coef", names, lambda d: {g.name: d.interval_h / g.discharge_efficiency_frac for g in d.groups}, data)
+    start = param(m, "soc_initial", names, lambda d: {g.name: g.initial_soc_mwh for g in d.groups}, data)
 
     def _balance(m: pyo.ConcreteModel, b: str, t: int) -> pyo.Expression:
-        g = by_name[b]
-        before = g.initial_soc_mwh if t == 0 else m.soc_mwh[b, t - 1]
-        return m.soc_mwh[b, t] == (
-            g.retention_frac * before
-            + (g.charge_efficiency_frac * dt_h) * m.charge_mw[b, t]
-            - (dt_h / g.discharge_efficiency_frac) * m.discharge_mw[b, t]
-        )
+        before = start[b] if t == 0 else m.soc_mwh[b, t - 1]
+        return m.soc_mwh[b, t] == keep[b] * before + into[b] * m.charge_mw[b, t] - out[b] * m.discharge_mw[b, t]
 
     m.soc_balance = pyo.Constraint(m.B, m.T, rule=_balance)
 
@@ -51,10 +50,10 @@ def add_energy_limits(m: pyo.ConcreteModel, data: ModelData) -> None:
 
         smin[b] n[b] E[b] <= s[b,t] <= smax[b] n[b] E[b]
     """
+    ts = list(m.T)
     for g in data.groups:
-        for t in m.T:
-            m.soc_mwh[g.name, t].setlb(g.soc_min_mwh)
-            m.soc_mwh[g.name, t].setub(g.soc_max_mwh)
+        keys = [(g.name, t) for t in ts]
+        set_bounds(m, m.soc_mwh, keys, lambda d, b=g.name: (d.group(b).soc_min_mwh, d.group(b).soc_max_mwh), data)
 
 
 def add_terminal_energy(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -67,5 +66,6 @@ def add_terminal_energy(m: pyo.ConcreteModel, data: ModelData) -> None:
         soc_terminal[b]:  s[b,T-1] >= s_final[b]   (default s_final = s[b,-1])
     """
     last = m.T.last()
-    target = {g.name: g.final_soc_min_mwh for g in data.groups}
+    names = [g.name for g in data.groups]
+    target = param(m, "soc_final", names, lambda d: {g.name: g.final_soc_min_mwh for g in d.groups}, data)
     m.soc_terminal = pyo.Constraint(m.B, rule=lambda m, b: m.soc_mwh[b, last] >= target[b])

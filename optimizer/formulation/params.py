@@ -1,0 +1,138 @@
+"""Data that may change between solves of one model structure (warm re-solves).
+
+A family reads every number through :func:`param` or :func:`set_bounds`, giving a *getter*:
+a function of :class:`ModelData` that returns the values. In a plain build the getter's
+values are used directly (floats and numpy arrays: the fastest build). In a mutable build
+(``build_model(..., mutable=True)``) they become mutable Pyomo Params and variable bounds
+that :func:`update_model` later refreshes from another scenario's data, so sweeps and
+rolling-horizon runs change only what differs and never rebuild.
+
+The getter is the one place each number is defined; the update reuses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer.formulation.data import ModelData
+
+Getter = Callable[[ModelData], Any]
+
+
+def _registry(m: pyo.ConcreteModel) -> list[Callable[[ModelData], None]]:
+    reg = getattr(m, "_updaters", None)
+    if reg is None:
+        reg = []
+        object.__setattr__(m, "_updaters", reg)
+    return reg
+
+
+def is_mutable(m: pyo.ConcreteModel) -> bool:
+    """True when the model was built for in-place updates."""
+    return bool(getattr(m, "_mutable", False))
+
+
+def param(m: pyo.ConcreteModel, name: str, index: Iterable[Any] | None, getter: Getter, data: ModelData) -> Any:
+    """Values of ``getter(data)``: plain (array, dict or float) or a mutable Param named ``p_<name>``.
+
+    ``index`` is None for a scalar; otherwise the Param's index set, and ``getter`` returns
+    an array (positional) or a dict keyed like the index.
+    """
+    values = getter(data)
+    if not is_mutable(m):
+        return values.tolist() if isinstance(values, np.ndarray) else values
+    if index is None:
+        p = pyo.Param(mutable=True, initialize=float(values), within=pyo.Reals)
+        m.add_component(f"p_{name}", p)
+
+        def _update(d: ModelData) -> None:
+            p.set_value(float(getter(d)))
+
+    else:
+        keys = list(index)
+        init = _as_dict(keys, values)
+        p = pyo.Param(keys, mutable=True, initialize=init, within=pyo.Reals)
+        m.add_component(f"p_{name}", p)
+
+        def _update(d: ModelData) -> None:
+            p.store_values(_as_dict(keys, getter(d)))
+
+    _registry(m).append(_update)
+    return p
+
+
+def _as_dict(keys: list[Any], values: Any) -> dict[Any, float]:
+    if isinstance(values, dict):
+        return {k: float(values[k]) for k in keys}
+    arr = np.asarray(values, dtype=float)
+    return {k: float(arr[i]) for i, k in enumerate(keys)}
+
+
+def set_bounds(
+    m: pyo.ConcreteModel,
+    var: pyo.Var,
+    keys: list[Any],
+    getter: Callable[[ModelData], tuple[Any, Any]],
+    data: ModelData,
+) -> None:
+    """Set bounds of ``var[k]`` for ``k`` in ``keys`` from ``getter(data) -> (lower, upper)`` arrays (None: unbounded)."""
+
+    def _apply(d: ModelData) -> None:
+        lo, hi = getter(d)
+        lo_a = None if lo is None else np.broadcast_to(np.asarray(lo, dtype=float), (len(keys),))
+        hi_a = None if hi is None else np.broadcast_to(np.asarray(hi, dtype=float), (len(keys),))
+        for i, k in enumerate(keys):
+            v = var[k]
+            if lo_a is not None:
+                v.setlb(float(lo_a[i]))
+            if hi_a is not None:
+                v.setub(float(hi_a[i]))
+
+    _apply(data)
+    if is_mutable(m):
+        _registry(m).append(_apply)
+
+
+def update_model(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Refresh every mutable Param and bound of ``m`` from ``data`` (same structure).
+
+    Raises
+    ------
+    ValueError
+        When the model was not built mutable, or ``data`` has another structure.
+    """
+    if not is_mutable(m):
+        msg = "update_model needs a model built with build_model(..., mutable=True); rebuild it that way"
+        raise ValueError(msg)
+    key = structure_key(data)
+    if key != getattr(m, "_structure", None):
+        msg = "the new data has another model structure (horizon, groups, families or event intervals differ); build a new model"
+        raise ValueError(msg)
+    for update in _registry(m):
+        update(data)
+    object.__setattr__(m, "_data", data)
+
+
+def structure_key(data: ModelData) -> tuple[Any, ...]:
+    """Everything that decides which components the model has (not their values)."""
+    f = data.flex
+    r = data.reserve
+    return (
+        data.n_intervals,
+        data.interval_h,
+        tuple(g.name for g in data.groups),
+        tuple(g.degradation_cost_usd_per_mwh > 0 for g in data.groups),
+        bool(data.export_limit_mw.any()),
+        data.demand_window.tobytes(),
+        None if data.ramp is None else data.ramp.initial_import_mw is not None,
+        data.swing_up_mw is not None,
+        None if r is None else (r.is_priced, r.sustain_h > 0),
+        None if data.event_cap_mw is None else np.isfinite(data.event_cap_mw).tobytes(),
+        None if data.event_credit_usd_per_mwh is None else (data.event_credit_usd_per_mwh != 0).tobytes(),
+        bool(data.event_capacity_credit_usd),
+        None if f is None else (f.has_curtailment, f.has_deferral, f.deadline_intervals, f.defer_cost_usd_per_mwh > 0),
+    )
