@@ -120,6 +120,21 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
                 "exclusive charge/discharge enforced on %d intervals (cost %.2f USD)", len(enforced), exclusivity.cost_usd
             )
 
+    return finish(scenario, data, m, report, build_s, exclusivity=exclusivity)
+
+
+def finish(
+    scenario: Scenario,
+    data: ModelData,
+    m: pyo.ConcreteModel,
+    report: SolveReport,
+    build_s: float,
+    *,
+    exclusivity: Exclusivity | None = None,
+) -> DispatchResult:
+    """Turn a solved model into a verified DispatchResult (shared by cold and warm solves)."""
+    options = scenario.options
+    exclusivity = exclusivity or Exclusivity()
     sol = extract_solution(m, data)
     sol.grid_import_mw, sol.grid_export_mw = _net_meter(data, sol.grid_import_mw, sol.grid_export_mw)
     terms = bill_terms(data, sol)
