@@ -200,9 +200,9 @@ def check_exclusive(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol
 
 
 def check_against_baseline(optimized: pd.Series, baseline: pd.Series, baseline_feasible: bool, tol: Tolerances) -> list[Issue]:
-    """With a feasible baseline, the optimised total never exceeds it."""
+    """With a feasible baseline (and no terminal target above the initial SOC), the optimised total never exceeds it."""
     if baseline_feasible and optimized["total"] > baseline["total"] + max(tol.usd, REL_TOL * abs(baseline["total"])):
-        return [Issue("optimised bill above the no-battery baseline", field="total_usd", expected=f"<= {baseline['total']:.2f}", got=f"{optimized['total']:.2f}")]
+        return [Issue("optimised bill above the idle-fleet bill", field="total_usd", expected=f"<= {baseline['total']:.2f}", got=f"{optimized['total']:.2f}")]
     return []
 
 

@@ -107,6 +107,7 @@ class ModelData:
     event_credit_usd_per_mwh: np.ndarray | None = None  # (T,), 0 outside events
     event_capacity_credit_usd: float = 0.0
     flex: FlexData | None = None
+    demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
 
     def group(self, name: str) -> GroupData:
         """The group called ``name``."""
@@ -161,8 +162,11 @@ class ModelData:
         rate = scenario.tariff.demand_charge_usd_per_mw
         if rate > 0:
             window, rates = months, np.full(n_months, rate)
+            labels = scenario.billing_month_labels()
+            floor = np.array([scenario.month_to_date_peak_mw.get(lab, 0.0) for lab in labels], dtype=float)
         else:
             window, rates = np.full(n, -1, dtype=np.int64), np.zeros(0)
+            floor = np.zeros(0)
         events = scenario.event_table()
         cap, credit, capacity_credit = _events(scenario, events, n, n_months)
         return cls(
@@ -187,6 +191,7 @@ class ModelData:
             event_credit_usd_per_mwh=credit,
             event_capacity_credit_usd=capacity_credit,
             flex=_flex(scenario, n),
+            demand_floor_mw=floor,
         )
 
 

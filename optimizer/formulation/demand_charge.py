@@ -7,7 +7,7 @@ import pyomo.environ as pyo
 
 from optimizer.formulation.costs import CostTerm
 from optimizer.formulation.data import ModelData
-from optimizer.formulation.params import param
+from optimizer.formulation.params import param, set_bounds
 
 
 def add_demand_peaks(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
@@ -18,6 +18,7 @@ def add_demand_peaks(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     ::
 
         demand_peak[t]:  p[k(t)] >= g[t]            for every t in a window
+        p[k] >= p_mtd[k]                            peak already set this month (a bound)
         demand_usd     = sum_k D[k] p[k]
 
     =======  ======================================  ==========================
@@ -30,6 +31,7 @@ def add_demand_peaks(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     """
     m.K = pyo.RangeSet(0, data.n_windows - 1)
     m.demand_peak_mw = pyo.Var(m.K, domain=pyo.NonNegativeReals)
+    set_bounds(m, m.demand_peak_mw, list(m.K), lambda d: (d.demand_floor_mw, None), data)
     window = data.demand_window
     in_window = [int(t) for t in np.flatnonzero(window >= 0)]
     m.demand_peak = pyo.Constraint(

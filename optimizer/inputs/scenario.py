@@ -35,6 +35,9 @@ class Scenario:
         Bill terms.
     load_mw : pandas.Series
         Site load at the meter without batteries, ``L_t`` [MW], indexed by the horizon.
+    month_to_date_peak_mw : dict
+        Peak import already set before the horizon, by billing month ``YYYY-MM`` [MW]: the
+        month's demand charge is billed on at least this (rolling-horizon state).
     price_usd_per_mwh : pandas.Series
         Energy price before the tariff adder (for example the LMP) [USD/MWh].
     gpu_load_mw : pandas.Series
@@ -59,6 +62,7 @@ class Scenario:
     grid: GridRules = field(default_factory=GridRules)
     swing_up_mw: pd.Series | None = None
     swing_down_mw: pd.Series | None = None
+    month_to_date_peak_mw: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         issues = check_series(self.load_mw, name="load_mw", source=self.source_path)

@@ -16,8 +16,8 @@ COST_TERMS = ("energy", "export", "demand", "degradation", "curtailment", "reser
 
 
 def window_peaks_mw(grid_import_mw: np.ndarray, data: ModelData) -> np.ndarray:
-    """Highest import in each demand window [MW]."""
-    peaks = np.zeros(data.n_windows)
+    """Highest import in each demand window, at least the month-to-date peak [MW]."""
+    peaks = np.zeros(data.n_windows) if data.demand_floor_mw is None else data.demand_floor_mw.astype(float).copy()
     w = data.demand_window
     mask = w >= 0
     if mask.any():
