@@ -27,11 +27,14 @@ from optimizer.errors import (
 )
 from optimizer.formulation.build import build_model
 from optimizer.inputs.assets import BatteryGroup, BatteryUnit, GpuCluster, Site
+from optimizer.inputs.grid import Event, EventProgram, FlexibleLoad, FrequencyReserve, GridRules, RampLimit, SwingBuffer
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.tariff import PriceSeriesSource, Tariff
 from optimizer.io import builtin_scenario, load_scenario
-from optimizer.results.result import DispatchResult, Exclusivity
+from optimizer.operate import OperationResult, operate
+from optimizer.results.result import DispatchResult, Exclusivity, read_result
+from optimizer.warm import WarmSolver
 from optimizer.solve import SolveReport, SolveStatus, TerminationCondition, solve_model
 
 __version__ = "0.1.0"
@@ -40,6 +43,13 @@ __all__ = [
     "BatteryGroup",
     "BatteryUnit",
     "ConsistencyError",
+    "Event",
+    "EventProgram",
+    "FlexibleLoad",
+    "FrequencyReserve",
+    "GridRules",
+    "RampLimit",
+    "SwingBuffer",
     "DispatchResult",
     "Exclusivity",
     "GpuCluster",
@@ -49,6 +59,7 @@ __all__ = [
     "ModelFileError",
     "ModellingWarning",
     "OptimizerError",
+    "OperationResult",
     "OptimizerWarning",
     "PriceSeriesSource",
     "ResultCheckError",
@@ -64,10 +75,13 @@ __all__ = [
     "TerminationCondition",
     "TimeSeriesError",
     "UnboundedError",
+    "WarmSolver",
     "build_model",
     "builtin_scenario",
     "load_scenario",
+    "operate",
     "optimize",
     "precheck",
+    "read_result",
     "solve_model",
 ]

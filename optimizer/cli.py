@@ -227,6 +227,102 @@ def report_command(
     err.print(f"wrote {path}")
 
 
+def render_sweep(cases: Any, folder: Path, pngs: list[Path], axes: tuple[str, ...]) -> None:
+    """Print a study's outcome to stderr: cases by status, the best case, the files written."""
+    counts = cases["status"].value_counts()
+    err.print(f"[bold]{len(cases)} cases[/]: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    failed = cases[~cases["status"].isin(("optimal", "feasible"))]
+    for (status, kind), n in failed.groupby(["status", "error_type"], dropna=False).size().items():
+        err.print(f"  [yellow]{n} {status}[/] ({kind})")
+    if "savings_usd" in cases.columns and cases["savings_usd"].notna().any():
+        best = cases.loc[cases["savings_usd"].idxmax()]
+        where = ", ".join(f"{a}={best[a]}" for a in axes)
+        err.print(f"best savings: {_money(best['savings_usd'])} at {where} (case {best['case_id']})")
+    err.print(f"wrote {folder}/cases.parquet" + "".join(f", {p.name}" for p in pngs))
+
+
+@app.command()
+def sweep(
+    study: Annotated[Path, typer.Argument(help="Study TOML, e.g. models/studies/fleet-size.toml.")],
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a running dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Local dask worker processes (default: one per core); 0 runs in this process without dask.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: bess-sweep-out/<study name>). Running again skips finished cases.")] = None,
+    schedules: Annotated[bool, typer.Option("--schedules", help="Also write each case's full schedule to schedules/<case_id>.parquet.")] = False,
+    plots: Annotated[bool, typer.Option(help="Write the PNG plots.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show the progress bar.")] = True,
+) -> None:
+    """Run a what-if study: every case solved on dask.distributed, one row each in cases.parquet, plus PNG plots."""
+    import os
+
+    from optimizer.study import load_study
+    from optimizer.sweep import run_study
+    from optimizer.sweep_plots import write_study_plots
+
+    if (scheduler is not None and workers is not None) or (workers is not None and workers < 0):
+        typer.echo("sweep: give --scheduler (an existing cluster) or --workers N >= 0 (a local one), not both.", err=True)
+        raise typer.Exit(code=EXIT_INPUT)
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO chatter would bury the progress bar
+    try:
+        spec = load_study(study)
+        folder = out if out is not None else Path("bess-sweep-out") / spec.name
+        n_workers = None if scheduler is not None or workers == 0 else (workers or os.cpu_count() or 1)
+        cases = run_study(spec, scheduler, out_dir=folder, workers=n_workers, save_schedules=schedules, progress=progress)
+        pngs = write_study_plots(cases, folder, axes=spec.axis_names) if plots else []
+    except OptimizerError as exc:
+        raise _fail(exc) from None
+    render_sweep(cases, folder, pngs, spec.axis_names)
+
+
+@app.command()
+def operate(
+    scenario: Annotated[str | None, typer.Argument(help="Scenario TOML or built-in name (default: 'default').")] = None,
+    window: Annotated[str, typer.Option(help="Optimisation window, e.g. 48h.")] = "48h",
+    step: Annotated[str, typer.Option(help="Committed step, e.g. 1h.")] = "1h",
+    forecast: Annotated[str, typer.Option(help="perfect, persistence, persistence-week or noisy.")] = "persistence",
+    seed: Annotated[int, typer.Option(help="Seed of the noisy forecast.")] = 0,
+    interval: Annotated[str | None, typer.Option("--step-data", help="Model step for the data, e.g. 60 (default: the scenario's).")] = None,
+    start: Annotated[str | None, typer.Option(help="Horizon start, ISO 8601.")] = None,
+    end: Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write operation.parquet and operation.json here.")] = None,
+) -> None:
+    """Receding-horizon operation on forecasts; prints the rolling bill, the perfect-foresight bill and the gap."""
+    import json
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from optimizer.forecasts import by_name
+    from optimizer.io import load_scenario, write_atomic
+    from optimizer.operate import operate as run_operate
+
+    try:
+        try:
+            by_name(forecast)
+        except KeyError as exc:
+            raise InputError(str(exc.args[0])) from exc
+        sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(interval))
+        with Progress(TextColumn("operate"), BarColumn(), TextColumn("{task.completed}/{task.total} windows"), TimeRemainingColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("operate", total=None)
+            res = run_operate(sc, forecast, window=window, step=step, seed=seed, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except OptimizerError as exc:
+        raise _fail(exc) from None
+    s = res.summary()
+    t = Table(title=f"{sc.name}: rolling operation, window {window}, step {step}, forecast {forecast}")
+    t.add_column("term")
+    for col in ("without batteries", "rolling", "perfect foresight"):
+        t.add_column(col, justify="right")
+    for term, row in res.costs.iterrows():
+        t.add_row(f"{term} [USD]", _money(row["baseline_usd"]), _money(row["rolling_usd"]), _money(row["perfect_foresight_usd"]), style="bold" if term == "total" else "")
+    t.add_section()
+    t.add_row("value of foresight [USD]", "", _money(s["value_of_foresight_usd"]), "")
+    t.add_row("solves", "", f"{s['n_solves']} ({s['n_builds']} builds), {s['solves_per_s']:.1f}/s", f"{s['wall_s']:.1f} s")
+    err.print(t)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / "operation.parquet", lambda p: res.schedule.to_parquet(p))
+        write_atomic(out / "operation.json", lambda p: p.write_text(json.dumps(s, indent=2) + "\n"))
+        err.print(f"wrote {out}/operation.parquet, operation.json")
+
+
 def main() -> None:
     """Console-script entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -142,6 +142,25 @@ class DispatchResult:
             out["grid"] = grid_report(sc, ModelData.from_scenario(sc), s, self.baseline_violations)
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        """Summary, cost table and schedule as plain Python objects (JSON-ready)."""
+        sched = self.schedule.reset_index()
+        if len(sched):
+            sched["interval_start"] = sched["interval_start"].map(lambda t: t.isoformat())
+        return {
+            "summary": self.summary(),
+            "costs_usd": self.costs.to_dict(orient="index"),
+            "schedule": sched.to_dict(orient="list"),
+        }
+
+    def to_parquet(self, out_dir: str | Path) -> Path:
+        """Write ``schedule.parquet`` only (atomically); returns its path."""
+        from optimizer.io import write_atomic
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        return write_atomic(out / "schedule.parquet", lambda p: self.schedule.to_parquet(p))
+
     def to_dir(self, out_dir: str | Path, *, plot: bool = True) -> list[Path]:
         """Write ``schedule.parquet``, ``schedule.csv``, ``summary.json`` and ``dispatch.png`` atomically.
 
@@ -162,3 +181,11 @@ class DispatchResult:
 
             written.append(write_atomic(out / "dispatch.png", lambda p: plot_dispatch(self, p)))
         return written
+
+
+def read_result(out_dir: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read a run's output folder back: the schedule (tz-aware index) and ``summary.json``."""
+    out = Path(out_dir)
+    schedule = pd.read_parquet(out / "schedule.parquet")
+    summary = json.loads((out / "summary.json").read_text())
+    return schedule, summary
