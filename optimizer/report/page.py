@@ -25,7 +25,8 @@ header h1 { font-size: 24px; margin: 0 0 4px; }
 header p { margin: 0; color: var(--muted); }
 section { background:#fff; border:1px solid var(--line); border-radius:8px; padding:16px 20px; margin-top:18px; }
 section h2 { font-size: 17px; margin: 0 0 10px; }
-.kpis { display:grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; }
+section h3 { font-size: 14px; margin: 14px 0 6px; }
+.kpis { display:grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 12px; }
 .kpi { border:1px solid var(--line); border-radius:6px; padding:10px 12px; background:#fbfcfd; }
 .kpi-label { font-size:12px; color:var(--muted); text-transform:uppercase; letter-spacing:.03em; }
 .kpi-value { font-size:22px; font-weight:600; font-variant-numeric: tabular-nums; }
@@ -42,6 +43,7 @@ table.sortable th[aria-sort="ascending"]::after { content: " \\25B2"; }
 table.sortable th[aria-sort="descending"]::after { content: " \\25BC"; }
 .table-wrap { max-height: 520px; overflow: auto; border: 1px solid var(--line); }
 tr.failed td { color: var(--bad); }
+.nowrap td, .nowrap th { white-space: nowrap; }
 ul.sources { margin: 4px 0 0; padding-left: 20px; }
 code { font-size: 12px; }
 """
@@ -149,11 +151,19 @@ def cell(value: object) -> str:
     return f"<td>{esc(value)}</td>"
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[object]], *, sortable: bool = False, row_classes: Sequence[str] | None = None, table_id: str = "") -> str:
-    """An HTML table; ``sortable`` adds click-to-sort headers (``SORT_JS``)."""
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    sortable: bool = False,
+    row_classes: Sequence[str] | None = None,
+    table_id: str = "",
+    numeric_header: bool = False,
+) -> str:
+    """An HTML table; ``sortable`` adds click-to-sort headers (``SORT_JS``); ``numeric_header`` right-aligns all but the first header."""
     cls = ' class="sortable"' if sortable else ""
     tid = f' id="{esc(table_id)}"' if table_id else ""
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    head = "".join(f'<th class="num">{esc(h)}</th>' if numeric_header and i else f"<th>{esc(h)}</th>" for i, h in enumerate(header))
     body = []
     for i, row in enumerate(rows):
         rc = f' class="{esc(row_classes[i])}"' if row_classes and row_classes[i] else ""
@@ -180,9 +190,9 @@ def find_number(flat: Mapping[str, Any], *names: str) -> float | None:
     """First finite number whose dotted key is, or ends with, one of ``names``."""
     for name in names:
         for key, value in flat.items():
-            if (key == name or key.endswith("." + name)) and isinstance(value, int | float) and not isinstance(value, bool):
-                if math.isfinite(float(value)):
-                    return float(value)
+            is_number = isinstance(value, int | float) and not isinstance(value, bool)
+            if (key == name or key.endswith("." + name)) and is_number and math.isfinite(float(value)):
+                return float(value)
     return None
 
 

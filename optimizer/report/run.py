@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 MAX_POINTS = 20_000
 """Above this many intervals a time-series trace is thinned (min/max per bucket) [-]."""
+THINNED_POINTS = 10_000
+"""About how many points a thinned trace keeps (a year at 15 min: 2-hour buckets) [-]."""
 
 COLORS = {
     "load": "#7b8794",
@@ -35,12 +37,15 @@ COLORS = {
     "discharge": "#2da44e",
     "soc": "#0b7285",
     "price": "#6f42c1",
-    "event": "rgba(207,34,46,0.10)",
+    "event": "rgba(207,34,46,0.16)",
 }
 
-# Keys that name the same quantity in the summary's metadata, newest first.
-RAMP_RISE_KEYS = ("rise_mw_per_min", "ramp_rise_mw_per_min", "ramp_up_limit_mw_per_min", "ramp_limit_mw_per_min")
-RAMP_FALL_KEYS = ("fall_mw_per_min", "ramp_fall_mw_per_min", "ramp_down_limit_mw_per_min", "ramp_limit_mw_per_min")
+# Ramp limits: per step [MW] as summary.json's ``grid.ramp`` records them, else per minute
+# [MW/min] as the scenario's ``[grid.ramp]`` states them.
+RAMP_RISE_STEP_KEYS = ("rise_limit_mw",)
+RAMP_FALL_STEP_KEYS = ("fall_limit_mw",)
+RAMP_RISE_PER_MIN_KEYS = ("rise_mw_per_min",)
+RAMP_FALL_PER_MIN_KEYS = ("fall_mw_per_min",)
 HEADROOM_UP_NEED = ("swing_up_mw", "reserve_up_mw")
 HEADROOM_DOWN_NEED = ("swing_down_mw", "reserve_down_mw")
 
@@ -117,16 +122,16 @@ def local_ms(index: pd.DatetimeIndex) -> np.ndarray:
     return naive.as_unit("ms").asi8.astype(float)
 
 
-def thin_positions(values: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
-    """Positions to plot: all of them, or each bucket's min and max when there are too many.
+def thin_positions(values: np.ndarray, max_points: int = MAX_POINTS, target_points: int = THINNED_POINTS) -> np.ndarray:
+    """Positions to plot: all of them up to ``max_points``, else each bucket's min and max.
 
     Min/max per bucket keeps every peak and trough visible (a mean would hide the peak that
-    sets the demand charge), with at most about ``max_points`` points.
+    sets the demand charge), with at most about ``target_points`` points.
     """
     n = len(values)
     if n <= max_points:
         return np.arange(n)
-    k = math.ceil(2 * n / max_points)
+    k = math.ceil(2 * n / target_points)
     n_buckets = math.ceil(n / k)
     padded = np.full(n_buckets * k, np.nan)
     padded[:n] = values
@@ -140,10 +145,19 @@ def thin_positions(values: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarr
 
 
 def _trace(x_ms: np.ndarray, y: np.ndarray, **kw: Any) -> go.Scatter:
+    """A line trace, thinned if long; y as float32 and, on a regular wall clock, x as ``x0 + k dx``.
+
+    Both keep the file small: float32 holds MW, MWh and USD/MWh to well under the 0.1 shown,
+    and a regular step (any horizon without a DST change) needs no x array at all.
+    """
     import plotly.graph_objects as go
 
     pos = thin_positions(y)
-    return go.Scatter(x=x_ms[pos], y=np.round(y[pos], 3), **kw)
+    xs, ys = x_ms[pos], y[pos].astype(np.float32)
+    steps = np.diff(xs)
+    if len(xs) > 2 and np.all(steps == steps[0]):
+        return go.Scatter(x0=float(xs[0]), dx=float(steps[0]), y=ys, **kw)
+    return go.Scatter(x=xs, y=ys, **kw)
 
 
 def event_runs(schedule: pd.DataFrame) -> list[tuple[int, int, str]]:
@@ -173,6 +187,22 @@ def event_ids(schedule: pd.DataFrame) -> list[str]:
     for lab in schedule["event"].dropna().astype(str).unique():
         ids.update(p for p in lab.split("+") if p.strip())
     return sorted(ids)
+
+
+def event_records(summary: Mapping[str, Any], schedule: pd.DataFrame) -> list[dict[str, Any]]:
+    """The run's events: ``summary["grid"]["events"]`` (with performance) or, failing that, the ids in the schedule."""
+    grid = summary.get("grid")
+    if isinstance(grid, Mapping) and isinstance(grid.get("events"), list) and grid["events"]:
+        return [dict(e) for e in grid["events"] if isinstance(e, Mapping)]
+    return [{"event_id": i} for i in event_ids(schedule)]
+
+
+def event_served(event: Mapping[str, Any]) -> bool | None:
+    """Whether grid import stayed within the event's cap (None when the run did not record it)."""
+    cap, peak = event.get("cap_mw"), event.get("import_during_max_mw")
+    if not isinstance(cap, int | float) or not isinstance(peak, int | float):
+        return None
+    return bool(peak <= cap + 1e-6 * max(1.0, abs(cap)))
 
 
 # --------------------------------------------------------------------------- figures
@@ -233,7 +263,7 @@ def dispatch_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Ma
         shared_xaxes=True,
         vertical_spacing=0.035,
         row_heights=[0.34, 0.24, 0.2, 0.22],
-        subplot_titles=("site load and grid import [MW]", "battery charge / discharge [MW]", "state of charge [MWh]", "energy price [USD/MWh]"),
+        subplot_titles=("site load and grid import [MW]", "battery charge / discharge and flexible GPU load [MW]", "state of charge [MWh]", "energy price [USD/MWh]"),
     )
     line = {"width": 1.2}
     if "load_mw" in s:
@@ -243,7 +273,9 @@ def dispatch_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Ma
     if "grid_export_mw" in s and float(s["grid_export_mw"].abs().max()) > 1e-6:
         fig.add_trace(_trace(x, -s["grid_export_mw"].to_numpy(float), name="grid export (negative)", line={**line, "color": COLORS["export"]}), 1, 1)
     cap = P.find_number(flat, "import_limit_mw", "grid_import_limit_mw")
-    if cap is not None:
+    if "import_cap_mw" in s:  # per interval: the site cap, lower during utility events
+        fig.add_trace(_trace(x, s["import_cap_mw"].to_numpy(float), name="import cap", line={"color": COLORS["cap"], "dash": "dash", "width": 1.5, "shape": "hv"}), 1, 1)
+    elif cap is not None:
         fig.add_trace(
             go.Scatter(x=[x[0], x[-1] + step_ms], y=[cap, cap], mode="lines", name=f"import cap {cap:,.0f} MW", line={"color": COLORS["cap"], "dash": "dash", "width": 1.5}),
             1,
@@ -253,6 +285,12 @@ def dispatch_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Ma
         fig.add_trace(_trace(x, s["discharge_mw"].to_numpy(float), name="discharge", fill="tozeroy", line={"width": 0.6, "color": COLORS["discharge"], "shape": "hv"}), 2, 1)
     if "charge_mw" in s:
         fig.add_trace(_trace(x, -s["charge_mw"].to_numpy(float), name="charge (negative)", fill="tozeroy", line={"width": 0.6, "color": COLORS["charge"], "shape": "hv"}), 2, 1)
+    flex = {"GPU load curtailed": s["curtailed_mw"].to_numpy(float) if "curtailed_mw" in s else None}
+    if "deferred_mw" in s:
+        flex["GPU load deferred minus recovered"] = s["deferred_mw"].to_numpy(float) - (s["recovered_mw"].to_numpy(float) if "recovered_mw" in s else 0.0)
+    for (name, values), color in zip(flex.items(), ("#bf3989", "#6e7781"), strict=False):
+        if values is not None and np.abs(values).max(initial=0.0) > 1e-6:
+            fig.add_trace(_trace(x, values, name=name, line={"width": 1, "color": color, "shape": "hv", "dash": "dot"}), 2, 1)
     if "soc_mwh" in s:
         fig.add_trace(_trace(x, s["soc_mwh"].to_numpy(float), name="state of charge", fill="tozeroy", line={**line, "color": COLORS["soc"]}, fillcolor="rgba(11,114,133,0.15)"), 3, 1)
     for key, label in (("soc_min_mwh", "SOC min"), ("soc_max_mwh", "SOC max")):
@@ -266,8 +304,9 @@ def dispatch_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Ma
         fig.add_trace(_trace(x, s["price_usd_per_mwh"].to_numpy(float), name="price", line={"width": 1, "color": COLORS["price"], "shape": "hv"}), 4, 1)
     for first, last, label in event_runs(s):
         fig.add_vrect(x0=x[first], x1=x[last] + step_ms, fillcolor=COLORS["event"], line_width=0, layer="below", row="all", col=1)
-        fig.add_annotation(x=x[first], y=1.0, xref="x", yref="paper", text=f"event {label}", showarrow=False, xanchor="left", yanchor="bottom", font={"size": 10, "color": COLORS["cap"]})
+        fig.add_annotation(x=x[first], y=0.98, xref="x", yref="y domain", text=f"event {label}", textangle=-90, showarrow=False, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.75)", font={"size": 10, "color": COLORS["cap"]})
     fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
+    fig.update_yaxes(hoverformat=",.1f")
     fig.update_xaxes(
         rangeselector={
             "buttons": [
@@ -282,6 +321,7 @@ def dispatch_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Ma
         col=1,
     )
     fig.update_xaxes(title_text=f"local time ({_timezone(flat)})", row=4, col=1)
+    fig.update_yaxes(hoverformat=",.2f", row=4, col=1)
     fig.update_layout(
         template="plotly_white",
         height=860,
@@ -300,80 +340,113 @@ def _timezone(flat: Mapping[str, Any]) -> str:
     return "site time"
 
 
+def ramp_limits_mw(summary: Mapping[str, Any], flat: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """Largest allowed rise and fall of grid import per interval [MW], if the run has a ramp limit."""
+    dt_min = float(summary.get("interval_min", 15))
+    out = []
+    for step_keys, per_min_keys in ((RAMP_RISE_STEP_KEYS, RAMP_RISE_PER_MIN_KEYS), (RAMP_FALL_STEP_KEYS, RAMP_FALL_PER_MIN_KEYS)):
+        value = P.find_number(flat, *step_keys)
+        if value is None and (per_min := P.find_number(flat, *per_min_keys)) is not None:
+            value = per_min * dt_min
+        out.append(value)
+    return out[0], out[1]
+
+
 def ramp_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Mapping[str, Any]) -> tuple[go.Figure, str]:
-    """Step-to-step change of grid import per minute, with and without batteries, against the limits."""
+    """Step-to-step change of grid import [MW per interval], with and without batteries, against the limits."""
     import plotly.graph_objects as go
 
     s = schedule
     dt_min = float(summary.get("interval_min", 15))
+    step_ms = dt_min * 60_000.0
     x = local_ms(s.index)
-    ramp = np.diff(s["grid_import_mw"].to_numpy(float), prepend=np.nan) / dt_min
+    steps = np.diff(s["grid_import_mw"].to_numpy(float))
     fig = go.Figure()
     if "load_mw" in s:
-        base = np.diff(s["load_mw"].to_numpy(float), prepend=np.nan) / dt_min
-        fig.add_trace(_trace(x[1:], base[1:], name="without batteries (load)", line={"width": 0.8, "color": COLORS["load"]}))
-    fig.add_trace(_trace(x[1:], ramp[1:], name="with batteries (grid import)", line={"width": 1, "color": COLORS["import"]}))
-    rise = P.find_number(flat, *RAMP_RISE_KEYS)
-    fall = P.find_number(flat, *RAMP_FALL_KEYS)
-    step_ms = dt_min * 60_000.0
-    parts = []
-    finite = ramp[1:] if len(ramp) > 1 else np.zeros(1)
-    parts.append(f"largest rise {np.nanmax(finite):,.2f} MW/min, largest fall {-np.nanmin(finite):,.2f} MW/min")
+        fig.add_trace(_trace(x[1:], np.diff(s["load_mw"].to_numpy(float)), name="without batteries (load)", line={"width": 0.8, "color": COLORS["load"]}, opacity=0.7))
+    fig.add_trace(_trace(x[1:], steps, name="with batteries (grid import)", line={"width": 1.1, "color": COLORS["import"]}))
+    rise, fall = ramp_limits_mw(summary, flat)
     for value, sign, label in ((rise, 1.0, "rise limit"), (fall, -1.0, "fall limit")):
         if value is not None:
-            fig.add_trace(go.Scatter(x=[x[0], x[-1] + step_ms], y=[sign * value, sign * value], mode="lines", name=f"{label} {value:g} MW/min", line={"color": COLORS["cap"], "dash": "dash", "width": 1.2}))
+            fig.add_trace(go.Scatter(x=[x[0], x[-1] + step_ms], y=[sign * value, sign * value], mode="lines", name=f"{label} {value:,.1f} MW per interval", line={"color": COLORS["cap"], "dash": "dash", "width": 1.2}))
+    parts = [f"With batteries: largest rise {steps.max(initial=0.0):,.1f} MW, largest fall {-steps.min(initial=0.0):,.1f} MW per {dt_min:g}-minute interval"]
+    recorded = summary.get("grid", {}).get("ramp", {}) if isinstance(summary.get("grid"), Mapping) else {}
     if rise is not None or fall is not None:
-        tol = 1e-6
-        n_bad = int(np.sum(finite > (rise if rise is not None else np.inf) + tol) + np.sum(finite < -(fall if fall is not None else np.inf) - tol))
-        parts.append(f"{n_bad} step(s) outside the limits")
+        if "violations_optimized" in recorded:
+            n_bad, n_base = recorded.get("violations_optimized"), recorded.get("violations_baseline")
+        else:
+            tol = 1e-6 * max(1.0, float(np.abs(s["grid_import_mw"]).max()))
+            hi = rise if rise is not None else np.inf
+            lo = fall if fall is not None else np.inf
+            n_bad = int(np.sum((steps > hi + tol) | (-steps > lo + tol)))
+            base = np.diff(s["load_mw"].to_numpy(float)) if "load_mw" in s else np.zeros(0)
+            n_base = int(np.sum((base > hi + tol) | (-base > lo + tol)))
+        parts.append(f"steps outside the limits: {n_bad} with batteries, {n_base} without")
+        if P.find_number(flat, "return_to_service_mw_per_min") is not None:
+            parts.append("a slower return-to-service rise limit after events, where set, is counted but not drawn")
     else:
-        parts.append("no ramp limit recorded for this run")
+        parts.append("no ramp limit in this run")
     fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
+    fig.update_yaxes(hoverformat=",.1f")
     fig.update_layout(
         template="plotly_white",
         height=320,
         hovermode="x unified",
-        yaxis={"title": "change of import [MW/min]"},
+        yaxis={"title": "change of import [MW per interval]"},
         margin={"l": 70, "r": 20, "t": 20, "b": 40},
         legend={"orientation": "h", "y": -0.2, "x": 0},
     )
     return fig, "; ".join(parts) + "."
 
 
+def _mw(value: float) -> str:
+    return f"{round(float(value), 1) + 0.0:,.1f} MW"
+
+
 def headroom_figure(schedule: pd.DataFrame) -> tuple[go.Figure, str]:
-    """Headroom up/down held by the fleet, against what the swing buffer and reserve need [MW]."""
+    """Headroom the fleet holds above what the swing buffer and reserve need (or the headroom itself) [MW]."""
     import plotly.graph_objects as go
 
     s = schedule
     x = local_ms(s.index)
+    step_ms = float((s.index[1] - s.index[0]).total_seconds() * 1000) if len(s) > 1 else 0.0
     fig = go.Figure()
     parts = []
+    has_need = any(c in s for c in HEADROOM_UP_NEED + HEADROOM_DOWN_NEED)
     for direction, cols, color in (("up", HEADROOM_UP_NEED, COLORS["discharge"]), ("down", HEADROOM_DOWN_NEED, COLORS["charge"])):
         col = f"headroom_{direction}_mw"
         if col not in s:
             continue
         have = s[col].to_numpy(float)
-        fig.add_trace(_trace(x, have, name=f"headroom {direction}", line={"width": 1, "color": color}))
         need_cols = [c for c in cols if c in s]
-        msg = f"{direction}: min {np.min(have):,.1f} MW"
+        msg = f"{direction}: least held {_mw(np.min(have))}"
         if need_cols:
             need = s[need_cols].to_numpy(float).sum(axis=1)
-            fig.add_trace(_trace(x, need, name=f"needed {direction} ({' + '.join(need_cols)})", line={"width": 1, "color": color, "dash": "dot"}))
-            n_bad = int(np.sum(have < need - 1e-6))
-            msg += f", smallest margin {np.min(have - need):,.1f} MW, {n_bad} interval(s) short"
+            margin = have - need
+            fig.add_trace(_trace(x, margin, name=f"margin {direction}: {col} - ({' + '.join(need_cols)})", line={"width": 1, "color": color}))
+            n_bad = int(np.sum(margin < -1e-6 * max(1.0, float(np.max(np.abs(have))))))
+            msg += f", most needed {_mw(np.max(need))}, smallest margin {_mw(np.min(margin))}, {n_bad} interval(s) short"
+        else:
+            fig.add_trace(_trace(x, have, name=f"headroom {direction}", line={"width": 1, "color": color}))
         parts.append(msg)
-    if not any(c in s for c in HEADROOM_UP_NEED + HEADROOM_DOWN_NEED):
-        parts.append("no swing or reserve requirement recorded in this run")
+    if has_need:
+        fig.add_trace(go.Scatter(x=[x[0], x[-1] + step_ms], y=[0.0, 0.0], mode="lines", name="required: margin >= 0", line={"color": COLORS["cap"], "dash": "dash", "width": 1.2}))
+    else:
+        parts.append("no swing or reserve requirement in this run")
     fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
+    fig.update_yaxes(hoverformat=",.1f")
     fig.update_layout(
         template="plotly_white",
         height=320,
         hovermode="x unified",
-        yaxis={"title": "headroom [MW]", "rangemode": "tozero"},
+        yaxis={"title": "margin over need [MW]" if has_need else "headroom [MW]", "rangemode": "tozero"},
         margin={"l": 70, "r": 20, "t": 20, "b": 40},
         legend={"orientation": "h", "y": -0.2, "x": 0},
     )
-    return fig, "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    if has_need:
+        text = "Headroom up = power the fleet could still add (discharge more or charge less); down = the reverse. " + text
+    return fig, text
 
 
 # --------------------------------------------------------------------------- the page
@@ -396,13 +469,45 @@ def _kpis(summary: Mapping[str, Any], schedule: pd.DataFrame) -> str:
         P.kpi("peak_import_optimized_mw", "Peak import after", peak1, "mw", suffix="MW", sub=dpeak),
         P.kpi("equivalent_full_cycles", "Equivalent full cycles", summary.get("equivalent_full_cycles"), "cycles", sub=f"{summary.get('energy_discharged_mwh', 0.0):,.0f} MWh discharged"),
     ]
-    ids = event_ids(schedule)
-    if ids:
-        n_int = int((schedule["event"].fillna("").astype(str) != "").sum())
-        cards.append(P.kpi_text("events", "Events served", f"{len(ids)}", sub=f"{n_int} intervals: {', '.join(ids[:6])}{' ...' if len(ids) > 6 else ''}", value=len(ids)))
+    events = event_records(summary, schedule)
+    served = [event_served(e) for e in events]
+    if events and all(v is not None for v in served):
+        n_ok = sum(bool(v) for v in served)
+        cards.append(P.kpi_text("events", "Events served", f"{n_ok} of {len(events)}", sub="import within the event cap", value=n_ok))
+    elif events:
+        n_int = int((schedule["event"].fillna("").astype(str) != "").sum()) if "event" in schedule else 0
+        cards.append(P.kpi_text("events", "Events", f"{len(events)}", sub=f"{n_int} intervals; performance not recorded", value=len(events)))
     else:
         cards.append(P.kpi_text("events", "Events served", "no events", sub="no utility event in the horizon"))
-    return '<div class="kpis">' + "".join(cards) + "</div>"
+    return '<div class="kpis">' + "".join(cards) + "</div>" + _violations_note(summary)
+
+
+def _violations_note(summary: Mapping[str, Any]) -> str:
+    grid = summary.get("grid") if isinstance(summary.get("grid"), Mapping) else {}
+    found = summary.get("baseline_violations") or grid.get("baseline_violations") or {}
+    bad = {k: v for k, v in found.items() if isinstance(v, int | float) and v}
+    if not bad:
+        return ""
+    text = ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in bad.items())
+    return f'<p class="note bad">Without batteries the site would break hard limits (intervals or steps): {P.esc(text)}.</p>'
+
+
+def _short_time(value: object) -> object:
+    """``2021-02-16T17:00:00-06:00`` -> ``2021-02-16 17:00`` (local time); anything else unchanged."""
+    if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and value[10] == "T":
+        return f"{value[:10]} {value[11:16]}"
+    return value
+
+
+def _events_section(summary: Mapping[str, Any], schedule: pd.DataFrame) -> str:
+    events = event_records(summary, schedule)
+    if not events:
+        return ""
+    keys = list(dict.fromkeys(k for e in events for k in e))
+    rows = [[("yes" if event_served(e) else "no") if event_served(e) is not None else "", *(_short_time(e.get(k)) for k in keys)] for e in events]
+    body = P.table(["served", *keys], rows)
+    body += '<p class="note">Served: grid import stayed at or below the event cap in every interval of the event. Reduction [MWh] = battery + curtailment + deferral - auxiliary load.</p>'
+    return P.section("Utility events", '<div class="table-wrap nowrap">' + body + "</div>", section_id="events")
 
 
 def _bill_table(costs: Mapping[str, Mapping[str, float]]) -> str:
@@ -410,17 +515,28 @@ def _bill_table(costs: Mapping[str, Mapping[str, float]]) -> str:
         [term, row.get("baseline_usd"), row.get("optimized_usd"), row.get("savings_usd")]
         for term, row in costs.items()
     ]
-    return P.table(["term", "without batteries [USD]", "with batteries [USD]", "savings [USD]"], rows)
+    return P.table(["term", "without batteries [USD]", "with batteries [USD]", "savings [USD]"], rows, numeric_header=True)
+
+
+SOURCE_KEYS = ("attribution", "source", "source_path", "path")
+"""Input keys whose text says where a number or series comes from (listed under Sources)."""
 
 
 def _inputs_section(summary: Mapping[str, Any], inputs: Mapping[str, Any] | None) -> str:
-    notes = list(summary.get("notes", []))
-    src = "".join(f"<li>{P.esc(n)}</li>" for n in notes) or "<li>none recorded</li>"
-    parts = [f"<h3>Sources and notes</h3><ul class=\"sources\">{src}</ul>"]
     meta = {k: v for k, v in summary.items() if k not in ("costs_usd", "notes")}
+    if isinstance(meta.get("grid"), Mapping):  # events have their own table
+        meta["grid"] = {k: v for k, v in meta["grid"].items() if k != "events"}
     if inputs:
         meta = {**meta, "inputs": {**dict(meta.get("inputs", {}) or {}), **dict(inputs)}}
     flat = P.flatten(meta)
+    items = [P.esc(n) for n in summary.get("notes", [])]
+    items += [
+        f"<code>{P.esc(k)}</code>: {P.esc(v)}"
+        for k, v in flat.items()
+        if k.rsplit(".", 1)[-1] in SOURCE_KEYS and isinstance(v, str) and v.strip()
+    ]
+    src = "".join(f"<li>{i}</li>" for i in items) or "<li>none recorded</li>"
+    parts = [f"<h3>Sources and notes</h3><ul class=\"sources\">{src}</ul>"]
     rows = [[k, v if isinstance(v, int | float | bool) or v is None else str(v)] for k, v in flat.items()]
     parts.append("<h3>Inputs and run facts</h3><p class=\"note\">Every key of <code>summary.json</code> (and of the scenario's inputs, when the report was written by <code>run --report</code>).</p>")
     parts.append('<div class="table-wrap">' + P.table(["key", "value"], rows) + "</div>")
@@ -444,8 +560,8 @@ def build_run_html(summary: Mapping[str, Any], schedule: pd.DataFrame, inputs: M
         sections.append(P.section("Bill: without batteries to with batteries", P.figure_div(waterfall_figure(costs), "chart-waterfall") + _bill_table(costs), section_id="bill"))
     note = ""
     if len(schedule) > MAX_POINTS:
-        note = f'<p class="note">{len(schedule):,} intervals: each trace is thinned to the lowest and highest value of each bucket (about {MAX_POINTS:,} points), so every peak stays visible; the key figures use every interval.</p>'
-    if P.find_number(flat, "import_limit_mw", "grid_import_limit_mw") is None:
+        note = f'<p class="note">{len(schedule):,} intervals: each trace is thinned to the lowest and highest value of each bucket (about {THINNED_POINTS:,} points), so every peak stays visible; zoom in for the shape, the key figures use every interval.</p>'
+    if "import_cap_mw" not in schedule and P.find_number(flat, "import_limit_mw", "grid_import_limit_mw") is None:
         note += '<p class="note">The import cap is not recorded in this run\'s summary.json, so it is not drawn.</p>'
     sections.append(
         P.section(
@@ -456,6 +572,8 @@ def build_run_html(summary: Mapping[str, Any], schedule: pd.DataFrame, inputs: M
             section_id="dispatch",
         )
     )
+    if events_html := _events_section(summary, schedule):
+        sections.append(events_html)
     if "grid_import_mw" in schedule and len(schedule) > 1:
         fig, text = ramp_figure(summary, schedule, flat)
         sections.append(P.section("Ramp compliance", P.figure_div(fig, "chart-ramp") + f'<p class="note">{P.esc(text)}</p>', section_id="ramp"))

@@ -7,6 +7,7 @@ defensively: any of the names below may be missing, and axes are found from the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,8 +26,12 @@ TOTAL_COLS = ("total_usd", "bill_optimized_usd", "optimized_total_usd", "objecti
 SAVINGS_COLS = ("savings_usd", "total_savings_usd")
 BASELINE_COLS = ("baseline_total_usd", "bill_baseline_usd", "baseline_usd")
 PEAK_COLS = ("peak_import_mw", "peak_import_optimized_mw")
-META_COLS = {"case_id", "status", "error_type", "message", "error", "reason", "path", "schedule_path", "solver", "interface", "termination"}
-RESULT_PREFIXES = ("peak_import", "energy_charged", "energy_discharged", "equivalent_full_cycles", "n_variables", "n_constraints", "exclusivity", "cost_", "baseline_", "optimized_", "savings")
+META_COLS = {
+    "case_id", "position", "study", "label", "start", "end", "interval_min", "load_shift_days", "status", "error_type",
+    "message", "error", "reason", "path", "schedule_path", "solver", "interface", "termination", "solve_mode", "worker",
+    "n_intervals", "baseline_feasible",
+}
+RESULT_PREFIXES = ("peak_", "energy_charged", "energy_discharged", "equivalent_full_cycles", "n_variables", "n_constraints", "exclusivity", "cost_", "baseline_", "optimized_", "savings")
 RESULT_SUFFIXES = ("_usd", "_s")
 MAX_LINES = 24
 
@@ -40,9 +45,11 @@ def find_axes(cases: pd.DataFrame) -> list[str]:
 
     A column is a result when it is a known metadata column (``case_id``, ``status`` ...),
     ends in ``_usd`` or ``_s`` (money and timings; rates such as ``_usd_per_mw`` are inputs),
-    or starts with a result prefix (``peak_import``, ``energy_charged`` ...).
+    or starts with a result prefix (``peak_import``, ``energy_charged`` ...). A column that
+    maps one to one onto an earlier axis (``fleet_power_mw`` beside ``fleet_units``) is
+    derived from it and left out. Used only when the folder has no ``study.json``.
     """
-    axes = []
+    axes: list[str] = []
     for col in cases.columns:
         name = str(col)
         if name in META_COLS or name.endswith(RESULT_SUFFIXES) or name.startswith(RESULT_PREFIXES):
@@ -52,8 +59,31 @@ def find_axes(cases: pd.DataFrame) -> list[str]:
             continue
         if not pd.api.types.is_numeric_dtype(values) and values.nunique() > max(24, len(cases) // 2):
             continue
+        if any(_one_to_one(cases, a, name) for a in axes):
+            continue
         axes.append(name)
     return axes
+
+
+def _one_to_one(cases: pd.DataFrame, a: str, b: str) -> bool:
+    pairs = cases[[a, b]].dropna().drop_duplicates()
+    return bool(len(pairs)) and pairs[a].is_unique and pairs[b].is_unique
+
+
+def study_axes(study_dir: Path, cases: pd.DataFrame) -> tuple[list[str] | None, dict[str, Any]]:
+    """The axes named by the sweep's manifest ``study.json`` (None without one), and its ``study`` table."""
+    path = Path(study_dir) / "study.json"
+    if not path.is_file():
+        return None, {}
+    try:
+        study = json.loads(path.read_text(encoding="utf-8")).get("study", {}) or {}
+    except (json.JSONDecodeError, AttributeError):
+        return None, {}
+    names = list(study.get("axes", {}) or {})
+    if not names:
+        names = list(dict.fromkeys(k for c in study.get("cases", []) or [] for k in c if k != "label"))
+    names = [n for n in names if n in cases.columns]
+    return (names or None), study
 
 
 def pareto_mask(cost: np.ndarray, peak: np.ndarray) -> np.ndarray:
@@ -123,7 +153,7 @@ def heatmap_figure(ok: pd.DataFrame, x_axis: str, y_axis: str, metric: str, othe
             hovertemplate=f"{x_axis}=%{{x}}<br>{y_axis}=%{{y}}<br>{metric}=%{{text}}<extra></extra>",
         )
     )
-    fig.update_layout(template="plotly_white", height=420, xaxis={"title": x_axis, "type": "category"}, yaxis={"title": y_axis, "type": "category"}, margin={"l": 80, "r": 20, "t": 20, "b": 50})
+    fig.update_layout(template="plotly_white", height=420, xaxis={"title": x_axis, "type": "category"}, yaxis={"title": y_axis, "type": "category"}, margin={"l": 80, "r": 20, "t": 40, "b": 50})
     return fig
 
 
@@ -159,7 +189,7 @@ def read_cases(study_dir: Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def build_study_html(cases: pd.DataFrame, *, title: str = "Study report", axes: Sequence[str] | None = None) -> str:
+def build_study_html(cases: pd.DataFrame, *, title: str = "Study report", axes: Sequence[str] | None = None, description: str = "") -> str:
     """The study report page as an HTML string (see :func:`write_study_report`)."""
     cases = cases.reset_index(drop=cases.index.name is None)
     axes = list(axes) if axes is not None else find_axes(cases)
@@ -200,10 +230,12 @@ def build_study_html(cases: pd.DataFrame, *, title: str = "Study report", axes: 
     cost_col = total_col or sav_col
     if cost_col and peak_col and len(ok):
         sections.append(P.section("Pareto front: bill against peak import", P.figure_div(pareto_figure(ok, cost_col, peak_col, axes), "chart-pareto") + '<p class="note">Red: no other case has both a lower bill and a lower peak import.</p>', section_id="pareto"))
+    lead = [c for c in ("case_id", "status", *axes, sav_col, total_col, peak_col, "equivalent_full_cycles", "message") if c and c in cases.columns]
+    cases = cases[list(dict.fromkeys(lead)) + [c for c in cases.columns if c not in lead]]
     rows = [[None if (isinstance(v, float) and np.isnan(v)) else (v.item() if isinstance(v, np.generic) else v) for v in r] for r in cases.itertuples(index=False)]
     classes = ["" if k else "failed" for k in ok_mask]
-    sections.append(P.section("Cases", '<p class="note">Click a column header to sort.</p><div class="table-wrap">' + P.table([str(c) for c in cases.columns], rows, sortable=True, row_classes=classes, table_id="cases-table") + "</div>", section_id="cases"))
-    return P.page(title, f"{len(cases):,} cases; {axes_note}", sections)
+    sections.append(P.section("Cases", '<p class="note">Click a column header to sort.</p><div class="table-wrap nowrap">' + P.table([str(c) for c in cases.columns], rows, sortable=True, row_classes=classes, table_id="cases-table") + "</div>", section_id="cases"))
+    return P.page(title, f"{description + '. ' if description else ''}{len(cases):,} cases; {axes_note}", sections)
 
 
 def write_study_report(study_dir: str | Path, *, axes: Sequence[str] | None = None) -> Path:
@@ -215,7 +247,8 @@ def write_study_report(study_dir: str | Path, *, axes: Sequence[str] | None = No
         Folder holding ``cases.parquet`` (one row per case: ``case_id``, ``status``,
         ``total_usd`` and/or ``savings_usd``, ``peak_import_mw``, and the axis columns).
     axes : sequence of str, optional
-        The study's axis columns; found from the columns when not given (:func:`find_axes`).
+        The study's axis columns. Default: those the sweep's ``study.json`` names, else
+        found from the columns (:func:`find_axes`).
 
     Returns
     -------
@@ -231,5 +264,7 @@ def write_study_report(study_dir: str | Path, *, axes: Sequence[str] | None = No
 
     folder = Path(study_dir)
     cases = read_cases(folder)
-    text = build_study_html(cases, title=f"Study report: {folder.resolve().name}", axes=axes)
+    named, study = study_axes(folder, cases)
+    name = study.get("name") or folder.resolve().name
+    text = build_study_html(cases, title=f"Study report: {name}", axes=axes if axes is not None else named, description=str(study.get("description", "")))
     return write_atomic(folder / "report.html", lambda p: p.write_text(text, encoding="utf-8"))

@@ -1,0 +1,87 @@
+"""Tariffs: the tariff model, its windows for the LP, URDB import and the bill calculator.
+
+Pure pandas/numpy: nothing here imports Pyomo (``STYLE.md`` §7).
+
+- :class:`TariffSpec` (``model.py``): the tariff as data.
+- :func:`tariff_arrays` (``windows.py``): prices and :class:`DemandWindow` records on a horizon.
+- :func:`bill` (``calculator.py``): the bill line by line, independent of the windows.
+- :func:`read_urdb` (``urdb.py``) and :func:`load_tariff_spec` (``io.py``): reading.
+"""
+
+from optimizer.tariffs.calculator import bill, bill_summary
+from optimizer.tariffs.coincident import read_system_load, system_peak_candidates
+from optimizer.tariffs.io import load_tariff_spec, spec_from_legacy
+from optimizer.tariffs.model import (
+    BillingState,
+    CandidateHour,
+    CoincidentPeakCharge,
+    CoincidentSource,
+    ContractDemand,
+    DemandPeriod,
+    DemandTier,
+    EnergyCharge,
+    EnergyPeriod,
+    EnergyRecord,
+    EnergyTier,
+    FacilityDemandCharge,
+    PeakRecord,
+    Ratchet,
+    TariffSpec,
+    TouDemandCharge,
+    TouSchedule,
+)
+from optimizer.tariffs.urdb import read_urdb, urdb_to_spec
+from optimizer.tariffs.windows import (
+    BillingMonth,
+    DemandWindow,
+    EnergyTierBlock,
+    TariffArrays,
+    billing_months,
+    cost_terms,
+    demand_windows,
+    energy_price_usd_per_mwh,
+    energy_tier_blocks,
+    export_price_usd_per_mwh,
+    tariff_arrays,
+    window_values,
+)
+
+__all__ = [
+    "BillingMonth",
+    "BillingState",
+    "CandidateHour",
+    "CoincidentPeakCharge",
+    "CoincidentSource",
+    "ContractDemand",
+    "DemandPeriod",
+    "DemandTier",
+    "DemandWindow",
+    "EnergyCharge",
+    "EnergyPeriod",
+    "EnergyRecord",
+    "EnergyTier",
+    "EnergyTierBlock",
+    "FacilityDemandCharge",
+    "PeakRecord",
+    "Ratchet",
+    "TariffArrays",
+    "TariffSpec",
+    "TouDemandCharge",
+    "TouSchedule",
+    "bill",
+    "bill_summary",
+    "billing_months",
+    "cost_terms",
+    "demand_windows",
+    "energy_price_usd_per_mwh",
+    "energy_tier_blocks",
+    "export_price_usd_per_mwh",
+    "load_tariff_spec",
+    "read_system_load",
+    "read_urdb",
+    "spec_from_legacy",
+    "system_peak_candidates",
+    "tariff_arrays",
+    "urdb_to_spec",
+    "window_values",
+]
