@@ -34,6 +34,7 @@ from optimizer.inputs.tariff import PriceSeriesSource, Tariff
 from optimizer.io import builtin_scenario, load_scenario
 from optimizer.operate import OperationResult, operate
 from optimizer.results.result import DispatchResult, Exclusivity, read_result
+from optimizer.tariffs.calculator import bill
 from optimizer.warm import WarmSolver
 from optimizer.solve import SolveReport, SolveStatus, TerminationCondition, solve_model
 
@@ -76,6 +77,7 @@ __all__ = [
     "TimeSeriesError",
     "UnboundedError",
     "WarmSolver",
+    "bill",
     "build_model",
     "builtin_scenario",
     "load_scenario",

@@ -286,7 +286,15 @@ def load_scenario(
     ld: LoadTable = parsed["load"]
     base = path.parent
     site = load_site(base / sc.site)
-    tariff = load_tariff(base / sc.tariff)
+    tariff_file = (base / sc.tariff).resolve()
+    spec = None
+    if _is_engine_tariff(tariff_file):
+        from optimizer.tariffs.io import load_tariff_spec
+
+        spec = load_tariff_spec(tariff_file)
+        tariff = Tariff(name=spec.name)
+    else:
+        tariff = load_tariff(tariff_file)
 
     tz = site.timezone
     t_start = _stamp(start if start is not None else hz.start, tz, path, "horizon.start")
@@ -300,15 +308,18 @@ def load_scenario(
     notes: list[str] = []
 
     load_mw, gpu_mw = _read_load(ld, base, path, index, site, notes)
-    if tariff.energy_price is None:
+    if spec is not None:
+        price = _engine_price(spec, index, notes)
+    elif tariff.energy_price is None:
         raise ModelFileError("", issues=[Issue("tariff has no energy price source", path=str(base / sc.tariff), field="tariff.energy_price", fix="Add an [tariff.energy_price] table with path and column")])
-    price_path = (base / sc.tariff).resolve().parent / tariff.energy_price.path
-    price_raw = read_series(price_path, tariff.energy_price.column, tariff.energy_price.timestamp_column)
-    price, note = to_horizon(price_raw, index, kind="price", name="price_usd_per_mwh", source=str(price_path))
-    if note:
-        notes.append(note)
-    if tariff.energy_price.attribution:
-        notes.append(f"prices: {tariff.energy_price.attribution}")
+    else:
+        price_path = tariff_file.parent / tariff.energy_price.path
+        price_raw = read_series(price_path, tariff.energy_price.column, tariff.energy_price.timestamp_column)
+        price, note = to_horizon(price_raw, index, kind="price", name="price_usd_per_mwh", source=str(price_path))
+        if note:
+            notes.append(note)
+        if tariff.energy_price.attribution:
+            notes.append(f"prices: {tariff.energy_price.attribution}")
     grid, swing_up, swing_down = _read_grid(parsed["grid"], base, path, index, site, gpu_mw if gpu_mw is not None else load_mw, notes)
     return Scenario(
         name=sc.name,
@@ -323,7 +334,37 @@ def load_scenario(
         grid=grid,
         swing_up_mw=swing_up,
         swing_down_mw=swing_down,
+        tariff_spec=spec,
     )
+
+
+def _is_engine_tariff(path: Path) -> bool:
+    """URDB JSON, or a TOML tariff in the tariff engine's schema (not the simple [tariff] keys)."""
+    if path.suffix.lower() == ".json":
+        return True
+    doc = read_toml(path)
+    table = doc.get("tariff", {})
+    simple = {"energy_price", "energy_adder_usd_per_mwh", "demand_charge_usd_per_mw"}
+    return isinstance(table, dict) and not (simple & set(table))
+
+
+def _engine_price(spec: Any, index: pd.DatetimeIndex, notes: list[str]) -> pd.Series:
+    """The market price series a TariffSpec names (its energy basis uses it), else zeros [USD/MWh]."""
+    src = getattr(spec.energy, "price_series", None)
+    uses_market = spec.energy.basis in ("market", "market_plus_schedule")
+    notes.append(f"tariff: {spec.name} (energy basis {spec.energy.basis})")
+    if src is None:
+        if uses_market:
+            raise ModelFileError("", issues=[Issue("energy basis uses the market price but no price_series is given", field="tariff.energy.price_series", fix="Add [tariff.energy.price_series] or use basis = 'schedule'")])
+        return pd.Series(0.0, index=index, name="price_usd_per_mwh")
+    file = Path(src.path)
+    raw = read_series(file, src.column, src.timestamp_column)
+    price, note = to_horizon(raw, index, kind="price", name="price_usd_per_mwh", source=str(file))
+    if note:
+        notes.append(note)
+    if src.attribution:
+        notes.append(f"prices: {src.attribution}")
+    return price
 
 
 def _read_grid(

@@ -121,3 +121,21 @@ def test_list_shows_builtin_scenarios():
     res = runner.invoke(app, ["list"])
     assert res.exit_code == 0
     assert "default" in res.output and "year-2021" in res.output
+
+
+def test_bill_command_prints_monthly_lines(tmp_path):
+    out = tmp_path / "bill.csv"
+    res = runner.invoke(app, ["bill", "--tariff", str(MODELS / "tariffs" / "mlgw-lgs3-tou-style.toml"), "--load", str(builtin_root() / "data" / "memphis_1gw_site_load_2021_15min.parquet"), "--start", "2021-02-01", "--end", "2021-03-01", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    lines = pd.read_csv(out)
+    assert set(lines["month"]) == {"2021-02"}
+    assert {"energy", "demand", "fixed"} <= set(lines["kind"])
+    assert "total" in res.output
+
+
+def test_bill_command_bad_tariff_exits_2(tmp_path):
+    bad = tmp_path / "t.toml"
+    bad.write_text("schema_version = 1\n[tariff]\nname = 'x'\nbogus = 1\n")
+    res = runner.invoke(app, ["bill", "--tariff", str(bad), "--load", str(builtin_root() / "data" / "memphis_1gw_site_load_2021_15min.parquet")])
+    assert res.exit_code == 2
+    assert "bogus" in res.output and "Traceback" not in res.output

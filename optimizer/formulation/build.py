@@ -17,6 +17,7 @@ from optimizer.formulation.params import param, structure_key
 from optimizer.formulation.ramp import add_ramp
 from optimizer.formulation.reserve import add_reserve_energy, add_reserve_variables, add_swing_buffer
 from optimizer.formulation.sets import add_sets
+from optimizer.formulation.tariff_charges import add_tariff_charges
 from optimizer.formulation.state_of_charge import (
     add_energy_limits,
     add_state_of_charge,
@@ -59,7 +60,10 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
         object.__setattr__(m, "_data", data)
         add_sets(m, data)
         add_core_variables(m, data)
-        costs: list[CostTerm] = [energy_cost(m, data)]
+        tariff = add_tariff_charges(m, data) if data.tariff is not None else None  # 7, tariff engine
+        costs: list[CostTerm] = [energy_cost(m, data, tariff["energy_extra"] if tariff else 0.0)]
+        if tariff is not None:
+            costs += [CostTerm(name, tariff[name]) for name in ("demand", "excess", "coincident", "minimum")]
         if data.flex is not None:
             costs.append(add_flexible_load(m, data))  # 12 (variables used by the balance)
         add_power_balance(m, data)  # 1

@@ -19,10 +19,10 @@ class CostTerm:
     expr: object
 
 
-def energy_cost(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
-    """``energy_usd = sum_t pi[t] g[t] dt``."""
+def energy_cost(m: pyo.ConcreteModel, data: ModelData, extra: object = 0.0) -> CostTerm:
+    """``energy_usd = sum_t pi[t] g[t] dt`` (+ the tariff's energy-tier charges, ``extra``)."""
     w = param(m, "energy_weight", m.T, lambda d: d.import_price_usd_per_mwh * d.interval_h, data)
-    return CostTerm("energy", quicksum(w[t] * m.grid_import_mw[t] for t in m.T))
+    return CostTerm("energy", quicksum(w[t] * m.grid_import_mw[t] for t in m.T) + extra)
 
 
 def export_revenue(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:

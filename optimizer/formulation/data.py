@@ -7,6 +7,7 @@ unit conversions happen here (through :mod:`optimizer.units`) and nowhere in the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -108,6 +109,7 @@ class ModelData:
     event_capacity_credit_usd: float = 0.0
     flex: FlexData | None = None
     demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
+    tariff: Any = None  # optimizer.tariffs.windows.TariffArrays when the scenario has a TariffSpec
 
     def group(self, name: str) -> GroupData:
         """The group called ``name``."""
@@ -169,19 +171,29 @@ class ModelData:
             floor = np.zeros(0)
         events = scenario.event_table()
         cap, credit, capacity_credit = _events(scenario, events, n, n_months)
+        arrays = scenario.tariff_arrays()
+        import_price = scenario.import_price_usd_per_mwh()
+        export_price = scenario.export_price_usd_per_mwh()
+        fixed = scenario.tariff.fixed_charge_usd_per_month * n_months
+        if arrays is not None:
+            _check_convex(arrays, scenario)
+            import_price = np.asarray(arrays.energy_price_usd_per_mwh, dtype=float)
+            export_price = np.asarray(arrays.export_price_usd_per_mwh, dtype=float)
+            window, rates, floor = np.full(n, -1, dtype=np.int64), np.zeros(0), np.zeros(0)
+            fixed = float(sum(mo.fixed_usd for mo in arrays.months))
         return cls(
             n_intervals=n,
             interval_h=dt_h,
             load_mw=scenario.load_array_mw(),
             gpu_load_mw=scenario.gpu_load_array_mw(),
             aux_load_mw=scenario.aux_load_mw(),
-            import_price_usd_per_mwh=scenario.import_price_usd_per_mwh(),
-            export_price_usd_per_mwh=scenario.export_price_usd_per_mwh(),
+            import_price_usd_per_mwh=import_price,
+            export_price_usd_per_mwh=export_price,
             import_limit_mw=scenario.import_limit_mw(),
             export_limit_mw=scenario.export_limit_mw(),
             demand_window=window,
             demand_rate_usd_per_mw=rates,
-            fixed_usd=scenario.tariff.fixed_charge_usd_per_month * n_months,
+            fixed_usd=fixed,
             groups=tuple(groups),
             ramp=_ramp(scenario, events, n),
             swing_up_mw=None if scenario.swing_up_mw is None else scenario.swing_up_mw.to_numpy(dtype=float),
@@ -192,7 +204,30 @@ class ModelData:
             event_capacity_credit_usd=capacity_credit,
             flex=_flex(scenario, n),
             demand_floor_mw=floor,
+            tariff=arrays,
         )
+
+
+def _check_convex(arrays: Any, scenario: Scenario) -> None:
+    """A declining tier makes the bill concave: an LP cannot price it exactly; refuse it clearly."""
+    if arrays.is_convex:
+        return
+    from optimizer.errors import InputError, Issue
+
+    bad = [w.name for w in arrays.demand_windows if not w.is_convex] + [b.name for b in arrays.energy_tiers if not b.is_convex]
+    raise InputError(
+        "",
+        issues=[
+            Issue(
+                "declining tier rates cannot be priced exactly by the LP",
+                path=scenario.source_path,
+                field=f"tariff ({', '.join(bad[:4])})",
+                expected="tier rates that rise (or stay) with use",
+                got="a tier cheaper than the one before",
+                fix="Flatten the tiers to one rate, or model the cheaper tier as the only rate",
+            )
+        ],
+    )
 
 
 def _ramp(scenario: Scenario, events: object, n: int) -> RampData | None:

@@ -135,4 +135,11 @@ def structure_key(data: ModelData) -> tuple[Any, ...]:
         None if data.event_credit_usd_per_mwh is None else (data.event_credit_usd_per_mwh != 0).tobytes(),
         bool(data.event_capacity_credit_usd),
         None if f is None else (f.has_curtailment, f.has_deferral, f.deadline_intervals, f.defer_cost_usd_per_mwh > 0),
+        _tariff_structure(data),
     )
+
+
+def _tariff_structure(data: ModelData) -> tuple[Any, ...]:
+    from optimizer.formulation.tariff_charges import tariff_structure
+
+    return tariff_structure(data)

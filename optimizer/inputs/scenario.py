@@ -8,6 +8,7 @@ never sees a file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,7 @@ class Scenario:
     swing_up_mw: pd.Series | None = None
     swing_down_mw: pd.Series | None = None
     month_to_date_peak_mw: dict[str, float] = field(default_factory=dict)
+    tariff_spec: Any = None  # optimizer.tariffs.TariffSpec: the full tariff engine, used instead of `tariff`'s charges
 
     def __post_init__(self) -> None:
         issues = check_series(self.load_mw, name="load_mw", source=self.source_path)
@@ -210,6 +212,14 @@ class Scenario:
         """``Lgpu_t`` [MW]."""
         src = self.load_mw if self.gpu_load_mw is None else self.gpu_load_mw
         return src.to_numpy(dtype=float)
+
+    def tariff_arrays(self) -> Any:
+        """The tariff engine's arrays on this horizon (None without a TariffSpec)."""
+        if self.tariff_spec is None:
+            return None
+        from optimizer.tariffs.windows import tariff_arrays
+
+        return tariff_arrays(self.tariff_spec, self.index, price_usd_per_mwh=self.price_usd_per_mwh)
 
     def import_price_usd_per_mwh(self) -> np.ndarray:
         """``pi_t``: energy price plus the tariff adder [USD/MWh]."""

@@ -12,7 +12,10 @@ import pandas as pd
 from optimizer.formulation.data import ModelData
 from optimizer.results.extract import Solution
 
-COST_TERMS = ("energy", "export", "demand", "degradation", "curtailment", "reserve", "event_credit", "fixed")
+COST_TERMS = (
+    "energy", "export", "demand", "excess", "coincident", "minimum",
+    "degradation", "curtailment", "reserve", "event_credit", "fixed",
+)
 
 
 def window_peaks_mw(grid_import_mw: np.ndarray, data: ModelData) -> np.ndarray:
@@ -29,9 +32,17 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
     """Every cost term [USD] of a schedule, plus ``total``."""
     dt = data.interval_h
     g = sol.grid_import_mw
-    energy = float(np.dot(data.import_price_usd_per_mwh, g) * dt)
-    export = -float(np.dot(data.export_price_usd_per_mwh, sol.grid_export_mw) * dt)
-    demand = float(np.dot(data.demand_rate_usd_per_mw, window_peaks_mw(g, data)))
+    tariff = {"excess": 0.0, "coincident": 0.0, "minimum": 0.0}
+    if data.tariff is not None:  # the tariff engine's own numpy bill (optimizer.tariffs.windows)
+        from optimizer.tariffs.windows import cost_terms
+
+        t_terms = cost_terms(data.tariff, g, sol.grid_export_mw)
+        energy, export, demand = float(t_terms["energy"]), float(t_terms["export"]), float(t_terms["demand"])
+        tariff = {k: float(t_terms[k]) for k in tariff}
+    else:
+        energy = float(np.dot(data.import_price_usd_per_mwh, g) * dt)
+        export = -float(np.dot(data.export_price_usd_per_mwh, sol.grid_export_mw) * dt)
+        demand = float(np.dot(data.demand_rate_usd_per_mw, window_peaks_mw(g, data)))
     degradation = float(sum(gd.degradation_cost_usd_per_mwh * sol.groups[gd.name]["discharge_mw"].sum() * dt for gd in data.groups))
     curtailment = 0.0
     if data.flex is not None:  # lost compute plus the cost of delaying deferred work
@@ -49,6 +60,7 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
             "energy": energy,
             "export": export,
             "demand": demand,
+            **tariff,
             "degradation": degradation,
             "curtailment": curtailment,
             "reserve": reserve,

@@ -1,0 +1,144 @@
+"""The tariff engine's charges in the LP: block-average demand windows, ratchets, contract
+excess, coincident peaks, energy tiers and minimum bills (``SPEC.md`` §4.7 and §5, extended).
+
+Used instead of the single monthly demand window of :mod:`demand_charge` when the scenario
+carries a :class:`~optimizer.tariffs.model.TariffSpec`. The records come from
+:func:`optimizer.tariffs.windows.tariff_arrays` (pure pandas); the maths is in that module's
+docstring and repeated here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.core.util import quicksum
+
+from optimizer.formulation.costs import CostTerm
+from optimizer.formulation.data import ModelData
+from optimizer.formulation.params import param, set_bounds
+
+
+def _block_avg(m: pyo.ConcreteModel, s: int, e: int) -> Any:
+    return quicksum(m.grid_import_mw[t] for t in range(s, e)) * (1.0 / (e - s))
+
+
+def add_tariff_charges(m: pyo.ConcreteModel, data: ModelData) -> dict[str, Any]:
+    """Add the tariff's demand-side variables and rows; return cost expressions by term.
+
+    Notes
+    -----
+    For every peak window ``k`` (facility, TOU, coincident "max") and block ``b``::
+
+        tariff_block[k,b]:    m[k] >= (1/n_kb) sum_{t in b} g[t]          metered peak
+                              m[k] >= month-to-date peak                  (a bound)
+        tariff_billed[k]:     B[k] >= m[k],   B[k] >= ratchet/minimum floor (a bound)
+        tariff_ratchet[k,j]:  B[k] >= f m[j]                              earlier month in horizon
+        tariff_tier[k,i]:     r[k,i] >= B[k] - above[k,i],  r >= 0
+        tariff_excess[k]:     e[k] >= m[k] - contract[k],   e >= 0
+        demand_usd     += D[k] B[k] + sum_i extra[k,i] r[k,i];   excess_usd += X[k] e[k]
+
+    Expected coincident windows add ``D (sum_b w_b avg_b(g) + accrued)`` with no variable.
+    Energy tiers: ``q[j,i] >= sum_{t in j} g dt - above``, cost ``extra q`` (in ``energy``).
+    Minimum bill of month M: ``y[M] >= minimum - (energy + demand + excess + coincident + fixed)_M``.
+
+    Returns
+    -------
+    dict
+        ``energy_extra``, ``demand``, ``excess``, ``coincident``, ``minimum`` expressions [USD],
+        and ``by_month`` partial sums used by the minimum bill.
+    """
+    arr = data.tariff
+    assert arr is not None  # noqa: S101 - only called with a tariff spec
+    dt = data.interval_h
+    peak = [w for w in arr.demand_windows if not w.is_expected]
+    names = [w.name for w in peak]
+    m.tariff_windows = pyo.Set(initialize=names, ordered=True)
+    m.tariff_metered_mw = pyo.Var(m.tariff_windows, domain=pyo.NonNegativeReals)
+    m.tariff_billed_mw = pyo.Var(m.tariff_windows, domain=pyo.NonNegativeReals)
+    set_bounds(m, m.tariff_metered_mw, names, lambda d: ([w.peak_floor_mw for w in d.tariff.demand_windows if not w.is_expected], None), data)
+    set_bounds(m, m.tariff_billed_mw, names, lambda d: ([w.billing_floor_mw for w in d.tariff.demand_windows if not w.is_expected], None), data)
+    blocks = [(w.name, b) for w in peak for b in range(w.n_blocks)]
+    by_name = {w.name: w for w in peak}
+    m.tariff_block = pyo.Constraint(
+        blocks,
+        rule=lambda m, k, b: m.tariff_metered_mw[k] >= _block_avg(m, int(by_name[k].block_starts[b]), int(by_name[k].block_ends[b])),
+    )
+    m.tariff_billed = pyo.Constraint(m.tariff_windows, rule=lambda m, k: m.tariff_billed_mw[k] >= m.tariff_metered_mw[k])
+    links = [(w.name, j, f) for w in peak for j, f in w.ratchet_links if j in by_name]
+    m.tariff_ratchet = pyo.Constraint(
+        [(k, j) for k, j, _ in links], rule=lambda m, k, j: m.tariff_billed_mw[k] >= dict(((a, b), f) for a, b, f in links)[(k, j)] * m.tariff_metered_mw[j]
+    )
+    tiers = [(w.name, i) for w in peak for i in range(len(w.tier_steps))]
+    m.tariff_tier_mw = pyo.Var(tiers, domain=pyo.NonNegativeReals)
+    m.tariff_tier = pyo.Constraint(tiers, rule=lambda m, k, i: m.tariff_tier_mw[k, i] >= m.tariff_billed_mw[k] - by_name[k].tier_steps[i][0])
+    contract = [w.name for w in peak if w.contract_mw is not None]
+    m.tariff_excess_mw = pyo.Var(contract, domain=pyo.NonNegativeReals)
+    cmw = param(m, "tariff_contract", contract, lambda d: {w.name: w.contract_mw for w in d.tariff.demand_windows if w.name in contract}, data)
+    m.tariff_excess = pyo.Constraint(contract, rule=lambda m, k: m.tariff_excess_mw[k] >= m.tariff_metered_mw[k] - cmw[k])
+    rate = param(m, "tariff_rate", names, lambda d: {w.name: w.rate_usd_per_mw for w in d.tariff.demand_windows if not w.is_expected}, data)
+    xrate = param(m, "tariff_excess_rate", contract, lambda d: {w.name: w.excess_rate_usd_per_mw for w in d.tariff.demand_windows if w.name in contract}, data)
+
+    per_month: dict[str, dict[str, Any]] = {mo.month: {"energy": 0.0, "demand": 0.0, "excess": 0.0, "coincident": 0.0} for mo in arr.months}
+
+    def add(month: str, term: str, expr: Any) -> None:
+        per_month[month][term] = per_month[month][term] + expr
+
+    for w in peak:
+        expr = rate[w.name] * m.tariff_billed_mw[w.name] + quicksum(extra * m.tariff_tier_mw[w.name, i] for i, (_, extra) in enumerate(w.tier_steps))
+        add(w.month, "coincident" if w.kind == "coincident" else "demand", expr)
+        if w.contract_mw is not None:
+            add(w.month, "excess", xrate[w.name] * m.tariff_excess_mw[w.name])
+    for w in arr.demand_windows:
+        if w.is_expected:
+            assert w.block_weights is not None  # noqa: S101
+            avg = quicksum(float(wt) * _block_avg(m, int(s), int(e)) for wt, s, e in zip(w.block_weights, w.block_starts, w.block_ends, strict=True))
+            add(w.month, "coincident", w.rate_usd_per_mw * (avg + w.accrued_mw))
+    tier_keys = [(blk.name, i) for blk in arr.energy_tiers for i in range(len(blk.tier_steps))]
+    m.tariff_energy_tier_mwh = pyo.Var(tier_keys, domain=pyo.NonNegativeReals)
+    blk_by = {blk.name: blk for blk in arr.energy_tiers}
+    m.tariff_energy_tier = pyo.Constraint(
+        tier_keys,
+        rule=lambda m, j, i: m.tariff_energy_tier_mwh[j, i] >= dt * quicksum(m.grid_import_mw[int(t)] for t in blk_by[j].positions) - blk_by[j].tier_steps[i][0],
+    )
+    for blk in arr.energy_tiers:
+        add(blk.month, "energy", quicksum(extra * m.tariff_energy_tier_mwh[blk.name, i] for i, (_, extra) in enumerate(blk.tier_steps)))
+    energy_extra = quicksum(v["energy"] for v in per_month.values())
+    minimum: Any = 0.0
+    with_min = [mo for mo in arr.months if mo.minimum_usd > 0]
+    if with_min:
+        price = data.import_price_usd_per_mwh * dt
+        m.tariff_minimum_usd = pyo.Var([mo.month for mo in with_min], domain=pyo.NonNegativeReals)
+
+        def _minimum(m: pyo.ConcreteModel, month: str) -> Any:
+            mo = next(x for x in with_min if x.month == month)
+            base = quicksum(float(price[t]) * m.grid_import_mw[int(t)] for t in mo.positions)
+            pm = per_month[month]
+            subtotal = base + pm["energy"] + pm["demand"] + pm["excess"] + pm["coincident"] + mo.fixed_usd
+            return m.tariff_minimum_usd[month] >= mo.minimum_usd - subtotal
+
+        m.tariff_minimum = pyo.Constraint([mo.month for mo in with_min], rule=_minimum)
+        minimum = quicksum(m.tariff_minimum_usd[mo.month] for mo in with_min)
+    return {
+        "energy_extra": energy_extra,
+        "demand": quicksum(v["demand"] for v in per_month.values()),
+        "excess": quicksum(v["excess"] for v in per_month.values()),
+        "coincident": quicksum(v["coincident"] for v in per_month.values()),
+        "minimum": minimum,
+    }
+
+
+def tariff_structure(data: ModelData) -> tuple[Any, ...]:
+    """What of the tariff decides the model's components (for warm re-solves)."""
+    arr = data.tariff
+    if arr is None:
+        return ()
+    wins = tuple(
+        (w.name, w.kind, w.block_starts.tobytes(), w.block_ends.tobytes(), w.tier_steps, w.ratchet_links, w.contract_mw is None,
+         None if w.block_weights is None else np.asarray(w.block_weights).tobytes(), w.accrued_mw)
+        for w in arr.demand_windows
+    )
+    tiers = tuple((b.name, b.positions.tobytes(), b.tier_steps) for b in arr.energy_tiers)
+    months = tuple((mo.month, mo.minimum_usd, mo.fixed_usd, mo.positions.tobytes()) for mo in arr.months)
+    return (wins, tiers, months)

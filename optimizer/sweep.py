@@ -1,0 +1,638 @@
+"""Run a study's cases in-process or on dask.distributed, one row per case, resumable.
+
+Three ways to run (:func:`run_study`):
+
+- ``client=None`` and ``workers=None``: one case after another in this process;
+- ``workers=N``: a :class:`distributed.LocalCluster` of ``N`` worker processes, one thread each;
+- ``client=Client(...)`` or a scheduler address ``"tcp://host:port"``: an existing cluster.
+
+HiGHS runs on one thread per case (dask provides the parallelism). The unit of work is the
+module-level :func:`run_case`; no Pyomo model or solver object crosses a process boundary.
+Each worker keeps a :class:`WorkerCache` (a dask worker plugin; a plain object in
+sequential mode) that holds the loaded and prepared input series, so cases that share a
+horizon and price year read their files once per worker. The cache also has a slot for a
+warm solver per model structure; today every case is a **cold** build and solve through
+:func:`optimizer.optimize`, and each row says so (``solve_mode``).
+
+With ``out_dir``, each finished case is written atomically as
+``out_dir/cases/<case_id>.parquet`` (a temporary name renamed into place, so a killed run
+never leaves a file that looks complete) and the rows are gathered into
+``out_dir/cases.parquet`` at the end. Running the same study into the same folder again
+skips the case ids already there: that is resume, after any kill including SIGKILL. Do not
+run two sweeps into one folder at the same time.
+
+A case that fails (infeasible, bad value, solver error, even a bug or a lost worker) becomes
+a row with ``status``, ``error_type`` and ``message``; it never stops the sweep.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import socket
+import time
+import traceback
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from optimizer.errors import (
+    InputError,
+    Issue,
+    ModelFileError,
+    OptimizerError,
+    ResultCheckError,
+    SolveError,
+)
+from optimizer.inputs.scenario import Scenario
+from optimizer.study import (
+    Case,
+    Study,
+    apply_case,
+    check_paths,
+    make_case_id,
+    move_to_year,
+    prepare_inputs,
+    week_shift_days,
+)
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from optimizer.results.result import DispatchResult
+
+__all__ = [
+    "TIMING_COLUMNS",
+    "SweepCachePlugin",
+    "WorkerCache",
+    "expand_study",
+    "read_cases",
+    "run_case",
+    "run_case_on_worker",
+    "run_study",
+]
+
+logger = logging.getLogger(__name__)
+
+OK_STATUSES = ("optimal", "feasible")
+TIMING_COLUMNS = ("prepare_s", "build_s", "handoff_s", "solve_s", "wall_s", "worker")
+"""Columns that differ between two runs of the same case (times and where it ran)."""
+
+_HEAD = ("case_id", "position", "study", "label")
+_STATUS = ("status", "error_type", "message")
+_TAIL = ("solve_mode", "schedule_path", *TIMING_COLUMNS)
+PLUGIN_NAME = "bess-dispatch-sweep-cache"
+
+
+# ------------------------------------------------------------------- expansion
+def _base_path(study: Study) -> tuple[str, str]:
+    """(as written, absolute path or built-in name) of the base scenario."""
+    from optimizer.io import builtin_scenario
+
+    written = study.base_scenario
+    path = study.resolve(written)
+    if not path.exists() and Path(written).suffix != ".toml" and builtin_scenario(written).exists():
+        path = builtin_scenario(written)
+    if not path.exists():
+        raise ModelFileError("", issues=[Issue("base scenario not found", path=str(path), field="study.base_scenario", got=written, fix="Give a scenario TOML (relative to the study file) or a built-in name")])
+    return written, str(path)
+
+
+def _horizon(study: Study, base: str) -> tuple[Any, Any, int]:
+    """The study's horizon as wall-clock start and end and step, defaults from the base TOML."""
+    from optimizer.io import HorizonTable, read_toml
+
+    start, end, step = study.start, study.end, study.interval_min
+    if start is None or end is None or step is None:
+        hz = HorizonTable.model_validate(read_toml(Path(base)).get("horizon", {}))
+        start = hz.start if start is None else start
+        end = hz.end if end is None else end
+        step = hz.interval_min if step is None else step
+    return start.replace(tzinfo=None), end.replace(tzinfo=None), int(step)
+
+
+def expand_study(study: Study) -> list[Case]:
+    """Every case of ``study``, in order, each with its stable ``case_id``.
+
+    Reads only the base scenario's ``[horizon]`` table when the study does not give its own
+    horizon; no series are loaded and nothing is solved.
+
+    Parameters
+    ----------
+    study : Study
+        The study spec.
+
+    Returns
+    -------
+    list of Case
+        In product order (last axis fastest) or in the order of the explicit list.
+
+    Raises
+    ------
+    ModelFileError
+        The base scenario does not exist, a date cannot move to a price year, or two
+        explicit cases are the same.
+    """
+    written, base = _base_path(study)
+    start, end, step = _horizon(study, base)
+    cases: list[Case] = []
+    for position, (label, values) in enumerate(study.combinations()):
+        c_start, c_end, shift, price_written, price_abs = start, end, 0, None, None
+        if "price_year" in values:
+            year = int(values["price_year"])
+            try:
+                c_start, c_end = move_to_year(start, end, year)
+            except ValueError as exc:
+                raise ModelFileError("", issues=[Issue(str(exc), field="price_year", fix="Choose other study dates")]) from exc
+            shift = week_shift_days((c_start - start).days)
+            price_written = study.price_files[year]
+            price_abs = str(study.resolve(price_written))
+        inputs = {
+            "base_scenario": written,
+            "start": c_start.isoformat(),
+            "end": c_end.isoformat(),
+            "interval_min": step,
+            "load_shift_days": shift,
+            "price_file": price_written,
+            "values": values,
+        }
+        cases.append(
+            Case(
+                case_id=make_case_id(inputs),
+                position=position,
+                study=study.name,
+                label=label,
+                values=values,
+                start=c_start,
+                end=c_end,
+                interval_min=step,
+                load_shift_days=shift,
+                base_scenario=base,
+                price_file=price_abs,
+            )
+        )
+    seen: dict[str, int] = {}
+    for c in cases:
+        if c.case_id in seen:
+            raise ModelFileError("", issues=[Issue("two cases have the same inputs", field=f"cases[{c.position}]", got=f"same as cases[{seen[c.case_id]}]", fix="Remove the duplicate")])
+        seen[c.case_id] = c.position
+    return cases
+
+
+# ------------------------------------------------------------- one case
+@dataclass
+class WorkerCache:
+    """State one worker keeps between cases: prepared inputs (and, later, warm solvers).
+
+    Attributes
+    ----------
+    max_inputs : int
+        Prepared input scenarios kept, least recently used dropped first [-].
+    inputs : OrderedDict
+        :attr:`optimizer.study.Case.input_key` -> prepared :class:`~optimizer.Scenario`.
+    solvers : dict
+        Reserved for warm re-solves: a model built once per structure and updated in
+        place. Empty today (every case is a cold build).
+    n_hits, n_misses : int
+        Input cache hits and misses [-].
+    """
+
+    max_inputs: int = 8
+    inputs: OrderedDict[tuple[object, ...], Scenario] = field(default_factory=OrderedDict)
+    solvers: dict[object, object] = field(default_factory=dict)
+    n_hits: int = 0
+    n_misses: int = 0
+
+    def prepared(self, case: Case) -> Scenario:
+        """The case's inputs before its axes are applied (loaded once per key)."""
+        key = case.input_key
+        if key in self.inputs:
+            self.n_hits += 1
+            self.inputs.move_to_end(key)
+            return self.inputs[key]
+        self.n_misses += 1
+        scenario = prepare_inputs(case)
+        self.inputs[key] = scenario
+        while len(self.inputs) > self.max_inputs:
+            self.inputs.popitem(last=False)
+        return scenario
+
+
+def _status_of(exc: BaseException) -> str:
+    if isinstance(exc, InputError):
+        return "input_error"
+    if isinstance(exc, SolveError):
+        return "solver_error"
+    if isinstance(exc, ResultCheckError):
+        return "check_failed"
+    return "error"
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OptimizerError):
+        return str(exc)
+    return "".join(traceback.format_exception(exc))[-4000:]
+
+
+def _head_row(case: Case) -> dict[str, Any]:
+    row: dict[str, Any] = {"case_id": case.case_id, "position": case.position, "study": case.study, "label": case.label}
+    row.update(case.values)
+    row.update(
+        start=case.start.isoformat(),
+        end=case.end.isoformat(),
+        interval_min=case.interval_min,
+        load_shift_days=case.load_shift_days,
+        status=None,
+        error_type=None,
+        message=None,
+    )
+    return row
+
+
+def _effective(row: dict[str, Any], case: Case, scenario: Scenario) -> None:
+    site, tariff = scenario.site, scenario.tariff
+    row.update(
+        fleet_units=int(sum(g.n_units for g in site.battery_groups)),
+        import_limit_mw=float(site.import_limit_mw),
+        demand_charge_usd_per_mw=float(tariff.demand_charge_usd_per_mw),
+        price_multiplier=float(case.values.get("price_multiplier", 1.0)),
+        price_year=int(case.values["price_year"]) if "price_year" in case.values else case.start.year,
+        fleet_power_mw=float(site.fleet_power_discharge_max_mw),
+        fleet_energy_mwh=float(site.fleet_energy_capacity_mwh),
+        n_intervals=int(scenario.n_intervals),
+    )
+
+
+def _result_columns(row: dict[str, Any], result: DispatchResult) -> None:
+    report = result.report
+    row.update(build_s=float(result.build_s), handoff_s=float(report.handoff_s), solve_s=float(report.solve_s))
+    if str(result.status) not in OK_STATUSES:
+        row["status"] = str(result.status)
+        row["error_type"] = {"infeasible": "InfeasibleError", "unbounded": "UnboundedError"}.get(str(result.status), "SolverLimitError")
+        row["message"] = "; ".join(i.message() for i in result.issues) or f"solve ended {result.status}"
+        return
+    s = result.summary()
+    row["status"] = str(result.status)
+    row.update(
+        bill_baseline_usd=float(s["bill_baseline_usd"]),
+        bill_optimized_usd=float(s["bill_optimized_usd"]),
+        savings_usd=float(s["savings_usd"]),
+    )
+    for term, values in result.costs.iterrows():
+        if term == "total":
+            continue
+        row[f"{term}_baseline_usd"] = float(values["baseline_usd"])
+        row[f"{term}_optimized_usd"] = float(values["optimized_usd"])
+        row[f"{term}_savings_usd"] = float(values["savings_usd"])
+    peak_base, peak_opt = float(s["peak_import_baseline_mw"]), float(s["peak_import_optimized_mw"])
+    row.update(
+        peak_import_baseline_mw=peak_base,
+        peak_import_optimized_mw=peak_opt,
+        peak_reduction_mw=peak_base - peak_opt,
+        energy_charged_mwh=float(s["energy_charged_mwh"]),
+        energy_discharged_mwh=float(s["energy_discharged_mwh"]),
+        equivalent_full_cycles=float(s["equivalent_full_cycles"]),
+        baseline_feasible=bool(s["baseline_feasible"]),
+        exclusivity_pairs=int(s["exclusivity_pairs"]),
+        n_variables=int(s["n_variables"]),
+        n_constraints=int(s["n_constraints"]),
+    )
+
+
+def run_case(case: Case, cache: WorkerCache | None = None, *, schedule_dir: str | None = None) -> dict[str, Any]:
+    """Build, solve and summarise one case; never raises for a failing case.
+
+    Parameters
+    ----------
+    case : Case
+        From :func:`expand_study`.
+    cache : WorkerCache, optional
+        This worker's cache; a fresh one (nothing reused) when omitted.
+    schedule_dir : str, optional
+        Write the full schedule to ``<schedule_dir>/<case_id>.parquet`` (atomically).
+
+    Returns
+    -------
+    dict
+        One row: the case id and axis values, the effective inputs (``fleet_units``,
+        ``import_limit_mw``, ``price_year`` ...), ``status``, ``error_type`` and
+        ``message``, the bill with and without batteries and each cost term
+        (``<term>_baseline_usd``, ``<term>_optimized_usd``, ``<term>_savings_usd``)
+        [USD], ``savings_usd`` [USD], peak import [MW], equivalent full cycles [-],
+        and ``prepare_s``, ``build_s``, ``handoff_s``, ``solve_s``, ``wall_s`` [s].
+    """
+    from optimizer.api import optimize
+
+    t0 = time.perf_counter()
+    cache = WorkerCache() if cache is None else cache
+    row = _head_row(case)
+    row.update(solve_mode="cold", schedule_path=None, worker=f"{socket.gethostname()}:{os.getpid()}")
+    try:
+        base = cache.prepared(case)
+        row["prepare_s"] = time.perf_counter() - t0
+        scenario = apply_case(base, case)
+        _effective(row, case, scenario)
+        result = optimize(scenario, raise_on_failure=False)
+        _result_columns(row, result)
+        if schedule_dir is not None and row["status"] in OK_STATUSES:
+            from optimizer.io import write_atomic
+
+            target = Path(schedule_dir) / f"{case.case_id}.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, lambda p: result.schedule.to_parquet(p))
+            row["schedule_path"] = str(target)
+    except Exception as exc:  # a failing case becomes a row; it never stops the sweep
+        row.update(status=_status_of(exc), error_type=type(exc).__name__, message=_message(exc))
+        logger.debug("case %s failed: %s", case.case_id, exc)
+    row["wall_s"] = time.perf_counter() - t0
+    return row
+
+
+# ---------------------------------------------------------------- dask side
+class SweepCachePlugin(WorkerPlugin):
+    """Dask worker plugin that gives each worker its own :class:`WorkerCache`.
+
+    Registered by :func:`run_study`; :func:`run_case_on_worker` finds it under
+    ``worker.plugins[PLUGIN_NAME]``.
+    """
+
+    name = PLUGIN_NAME
+
+    def __init__(self) -> None:
+        self.cache = WorkerCache()
+
+    def setup(self, worker: Any) -> None:  # noqa: ARG002 - dask's signature
+        """Start each worker with an empty cache."""
+        self.cache = WorkerCache()
+
+    def teardown(self, worker: Any) -> None:  # noqa: ARG002 - dask's signature
+        """Drop the cache."""
+        self.cache = WorkerCache()
+
+
+def run_case_on_worker(case: Case, *, schedule_dir: str | None = None) -> dict[str, Any]:
+    """:func:`run_case` with the calling dask worker's cache (a fresh one if none)."""
+    cache = None
+    try:
+        from distributed import get_worker
+
+        plugin = get_worker().plugins.get(PLUGIN_NAME)
+        cache = getattr(plugin, "cache", None)
+    except (ImportError, ValueError):  # not on a worker
+        cache = None
+    return run_case(case, cache, schedule_dir=schedule_dir)
+
+
+def _dask_rows(client: Client, todo: Sequence[Case], schedule_dir: str | None) -> Iterator[dict[str, Any]]:
+    from distributed import as_completed
+
+    client.register_plugin(SweepCachePlugin(), name=PLUGIN_NAME)
+    token = uuid.uuid4().hex[:8]
+    futures = client.map(
+        run_case_on_worker,
+        list(todo),
+        schedule_dir=schedule_dir,
+        key=[f"bess-case-{c.case_id}-{token}" for c in todo],
+        pure=False,
+    )
+    by_key = {f.key: c for f, c in zip(futures, todo, strict=True)}
+    try:
+        for fut in as_completed(futures):
+            case = by_key[fut.key]
+            try:
+                row = fut.result()
+            except Exception as exc:  # lost worker, unpicklable input, ...: still a row
+                row = _head_row(case)
+                row.update(status="error", error_type=type(exc).__name__, message=_message(exc), solve_mode="cold")
+            fut.release()
+            yield row
+    finally:
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            client.cancel(pending)
+
+
+# ------------------------------------------------------------ files and rows
+def _row_path(out: Path, case_id: str) -> Path:
+    return out / "cases" / f"{case_id}.parquet"
+
+
+def _write_row(out: Path, row: dict[str, Any]) -> None:
+    from optimizer.io import write_atomic
+
+    frame = pd.DataFrame([row])
+    write_atomic(_row_path(out, row["case_id"]), lambda p: frame.to_parquet(p, index=False))
+
+
+def _read_row(path: Path) -> dict[str, Any]:
+    frame = pd.read_parquet(path)
+    return {k: (None if v is pd.NA else v) for k, v in frame.iloc[0].to_dict().items()}
+
+
+def _frame(rows: list[dict[str, Any]], axes: Sequence[str]) -> pd.DataFrame:
+    """Rows -> the study frame, in a fixed column order, exactly as ``cases.parquet`` reads back.
+
+    The frame goes through Parquet in memory, so the frame returned, the file written and a
+    later :func:`read_cases` agree value for value and dtype for dtype (a missing flag of a
+    failed case is the same missing value everywhere).
+    """
+    frame = pd.DataFrame.from_records(rows)
+    if frame.empty:
+        return frame
+    first = [c for c in (*_HEAD, *axes, "start", "end", "interval_min", "load_shift_days", *_STATUS) if c in frame.columns]
+    last = [c for c in _TAIL if c in frame.columns]
+    middle = [c for c in frame.columns if c not in first and c not in last]
+    frame = frame[first + middle + last].sort_values("position", kind="stable").reset_index(drop=True)
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return pd.read_parquet(io.BytesIO(buffer.getvalue()))
+
+
+def read_cases(out_dir: str | Path, study: Study | None = None) -> pd.DataFrame:
+    """The rows finished so far in ``out_dir`` (all of them, or those of ``study``)."""
+    out = Path(out_dir)
+    if study is None:
+        paths = sorted((out / "cases").glob("*.parquet"))
+        axes: Sequence[str] = ()
+    else:
+        paths = [p for c in expand_study(study) if (p := _row_path(out, c.case_id)).exists()]
+        axes = study.axis_names
+    return _frame([_read_row(p) for p in paths], axes)
+
+
+class _Bar:
+    """A rich progress bar on stderr: done/total, failures, elapsed and time remaining."""
+
+    def __init__(self, *, total: int, done: int, failed: int, title: str, enabled: bool) -> None:
+        self.enabled = enabled
+        self.failed = failed
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("cases, [red]{task.fields[failed]} failed[/]"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        self.task = self.progress.add_task(title, total=total, completed=done, failed=failed)
+
+    def __enter__(self) -> _Bar:
+        if self.enabled:
+            self.progress.start()
+        return self
+
+    def advance(self, *, failed: bool) -> None:
+        self.failed += int(failed)
+        if self.enabled:
+            self.progress.update(self.task, advance=1, failed=self.failed)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.enabled:
+            self.progress.stop()
+
+
+# ---------------------------------------------------------------- the runner
+def run_study(
+    study: Study,
+    client: Client | str | None = None,
+    *,
+    out_dir: str | Path | None = None,
+    workers: int | None = None,
+    save_schedules: bool = False,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Solve every case of a study and return one row per case.
+
+    Parameters
+    ----------
+    study : Study
+        The study (see :func:`optimizer.study.load_study`).
+    client : distributed.Client or str, optional
+        A caller's client, or a scheduler address (``tcp://127.0.0.1:8786``). Workers must
+        be able to import ``optimizer`` and read the study's files at the same paths.
+    out_dir : str or Path, optional
+        Folder for ``cases/<case_id>.parquet``, ``cases.parquet``, ``study.json`` (and
+        ``schedules/``). Cases already there are skipped (resume). None: nothing written.
+    workers : int, optional
+        Start a local cluster of this many worker processes (one thread each). With
+        neither ``client`` nor ``workers``, cases run one by one in this process.
+    save_schedules : bool
+        Also write each case's full schedule to ``out_dir/schedules/<case_id>.parquet``.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case in study order; see :func:`run_case` for the columns.
+
+    Raises
+    ------
+    ModelFileError, TimeSeriesError
+        Before anything is solved: the base scenario or a price file cannot be read, a
+        window is not covered, or a dotted axis names no field. Failing *cases* do not raise.
+    ValueError
+        Both ``client`` and ``workers`` given, or ``save_schedules`` without ``out_dir``.
+    """
+    if client is not None and workers is not None:
+        msg = "run_study: give either client (an existing cluster) or workers (a local one), not both"
+        raise ValueError(msg)
+    if save_schedules and out_dir is None:
+        msg = "run_study: save_schedules needs out_dir; pass out_dir=<folder>"
+        raise ValueError(msg)
+    cases = expand_study(study)
+    out = Path(out_dir).resolve() if out_dir is not None else None
+    done: dict[str, dict[str, Any]] = {}
+    if out is not None:
+        (out / "cases").mkdir(parents=True, exist_ok=True)
+        for stale in [*(out / "cases").glob(".*.tmp"), *out.glob(".*.tmp")]:
+            stale.unlink(missing_ok=True)  # left by a killed run; never looked complete
+        done = {c.case_id: _read_row(p) for c in cases if (p := _row_path(out, c.case_id)).exists()}
+        _write_manifest(out, study, cases)
+    todo = [c for c in cases if c.case_id not in done]
+
+    cache = WorkerCache()
+    first: dict[tuple[object, ...], Case] = {}
+    for c in todo:
+        first.setdefault(c.input_key, c)
+    bases = [cache.prepared(c) for c in first.values()]  # fail before building: every input loads and covers its window
+    if bases:
+        check_paths(bases[0], study)
+
+    schedule_dir = str(out / "schedules") if (save_schedules and out is not None) else None
+    n_failed = sum(1 for r in done.values() if r.get("status") not in OK_STATUSES)
+    logger.info("study %s: %d cases, %d already done, %d to run", study.name, len(cases), len(done), len(todo))
+    rows = dict(done)
+    own_cluster = None
+    own_client = None
+    t0 = time.perf_counter()
+    try:
+        if client is None and workers is None:
+            stream: Iterator[dict[str, Any]] = (run_case(c, cache, schedule_dir=schedule_dir) for c in todo)
+        else:
+            from distributed import Client as DaskClient
+            from distributed import LocalCluster
+
+            if isinstance(client, str) and todo:
+                own_client = DaskClient(client)
+            elif client is None and todo:
+                own_cluster = LocalCluster(
+                    n_workers=int(workers or 1), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+                )
+                own_client = DaskClient(own_cluster)
+            active = own_client if own_client is not None else client
+            stream = _dask_rows(active, todo, schedule_dir) if todo else iter(())  # type: ignore[arg-type]
+        with _Bar(total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress) as bar:
+            for row in stream:
+                if out is not None:
+                    _write_row(out, row)
+                rows[row["case_id"]] = row
+                bar.advance(failed=row["status"] not in OK_STATUSES)
+    finally:
+        if own_client is not None:
+            own_client.close()
+        if own_cluster is not None:
+            own_cluster.close()
+    logger.info("study %s: ran %d cases in %.1f s", study.name, len(todo), time.perf_counter() - t0)
+    if out is not None:
+        from optimizer.io import write_atomic
+
+        frame = _frame([_read_row(_row_path(out, c.case_id)) for c in cases], study.axis_names)
+        write_atomic(out / "cases.parquet", lambda p: frame.to_parquet(p, index=False))
+        return frame
+    return _frame([rows[c.case_id] for c in cases], study.axis_names)
+
+
+def _write_manifest(out: Path, study: Study, cases: list[Case]) -> None:
+    from optimizer.io import write_atomic
+
+    manifest = {
+        "study": study.model_dump(mode="json"),
+        "n_cases": len(cases),
+        "cases": [{"case_id": c.case_id, "position": c.position, "label": c.label, "values": c.values} for c in cases],
+    }
+    text = json.dumps(manifest, indent=2) + "\n"
+    write_atomic(out / "study.json", lambda p: p.write_text(text, encoding="utf-8"))
