@@ -8,7 +8,8 @@ and shares no code with ``optimizer/``. linopy is a benchmark-only dependency: n
 Rows (T intervals, B groups, K demand windows, ``dt = interval_h``)::
 
     (1) balance  g_t - x_t + sum_b (d_bt - c_bt) = L_t + sum_b a_b n_b aux_b
-    (2) SOC      s_bt - r_b s_b,t-1 - etac_b dt c_bt + dt/etad_b d_bt = [t == 0] r_b s_b,-1
+    (2) SOC      s_bt - r_b s_b,t-1 - etac_b dt c_bt + dt/etad_b d_bt = 0    (t >= 1)
+                 s_b0            - etac_b dt c_b0 + dt/etad_b d_b0 = r_b s_b,-1
     (7) demand   p_k(t) - g_t >= 0                   for t in a window
     families 3-6 are column bounds (the terminal energy is the lower bound of s_b,T-1)
 """
@@ -79,11 +80,14 @@ def build_linopy_model(
     # (1) power balance
     m.add_constraints(g - x + (d - c).sum("b") == per_t(L + aux), name="balance")
 
-    # (2) state of charge; s.shift(t=1) is absent at t = 0, where the initial energy is the rhs
-    rhs = xr.zeros_like(ones_bt)
-    rhs[:, 0] = r * s_init
-    soc = s - per_b(r) * s.shift(t=1) - per_b(etac * dt) * c + per_b(dt / etad) * d
-    m.add_constraints(soc == rhs, name="soc")
+    # (2) state of charge. s.roll(t=1) holds s_b,t-1 for t >= 1 (its t = 0 slot wraps around and
+    # is masked out); t = 0 gets its own rows with the initial energy on the right-hand side.
+    flow = per_b(dt / etad) * d - per_b(etac * dt) * c
+    later = xr.DataArray(np.arange(T) >= 1, coords=[t_idx])
+    m.add_constraints(s - per_b(r) * s.roll(t=1) + flow == 0.0, name="soc", mask=later & (ones_bt > 0))
+    m.add_constraints(
+        s.isel(t=0) + flow.isel(t=0) == per_b(r * s_init), name="soc_first"
+    )
 
     objective = (per_t(np.asarray(price_usd_per_mwh, dtype=float) * dt) * g).sum()
     pix = np.asarray(export_price_usd_per_mwh, dtype=float) * dt
@@ -96,10 +100,9 @@ def build_linopy_model(
     if K:
         k_idx = pd.RangeIndex(K, name="k")
         p = m.add_variables(lower=0.0, coords=[k_idx], name="p")
-        t_in = np.flatnonzero(win >= 0)
-        sel_t = xr.DataArray(t_in, dims="r")
-        sel_k = xr.DataArray(win[t_in], dims="r")
-        m.add_constraints(p.isel(k=sel_k) - g.isel(t=sel_t) >= 0.0, name="demand")
+        k_of_t = xr.DataArray(np.where(win >= 0, win, 0), coords=[t_idx])
+        in_window = xr.DataArray(win >= 0, coords=[t_idx])
+        m.add_constraints(p.isel(k=k_of_t) - g >= 0.0, name="demand", mask=in_window)
         objective = objective + (xr.DataArray(D, coords=[k_idx]) * p).sum()
 
     m.add_objective(objective)
