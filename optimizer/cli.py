@@ -50,18 +50,34 @@ def _parse_time(value: str | None, option: str) -> dt.datetime | None:
         raise InputError(f"{option}: not an ISO 8601 date-time; expected e.g. 2021-02-14 or 2021-02-14T00:00-06:00, got {value!r}. Correct {option}.") from exc
 
 
-def _parse_step(value: str | None) -> int | None:
+def _parse_step(value: str | None, option: str = "--step") -> int | None:
     if value is None:
         return None
+    from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN
+
     text = value.strip().lower().removesuffix("min").removesuffix("m")
-    if text.endswith("h"):
-        minutes = int(float(text[:-1]) * 60)
-    else:
-        try:
-            minutes = int(text)
-        except ValueError as exc:
-            raise InputError(f"--step: expected minutes like 15, 15min or 1h, got {value!r}. Correct --step.") from exc
-    return minutes
+    try:
+        minutes = float(text[:-1]) * 60 if text.endswith("h") else float(text)
+    except ValueError as exc:
+        msg = f"{option}: expected minutes like 15, 15min or 1h, got {value!r}. Correct {option}."
+        raise InputError(msg) from exc
+    if minutes not in ALLOWED_INTERVAL_MIN:
+        msg = f"{option}: unsupported step; expected one of {ALLOWED_INTERVAL_MIN} min, got {value!r}. Choose a supported step."
+        raise InputError(msg)
+    return int(minutes)
+
+
+def _parse_duration(value: str, option: str) -> str:
+    import pandas as pd
+
+    try:
+        ok = not pd.isna(pd.Timedelta(value))
+    except ValueError:
+        ok = False
+    if not ok:
+        msg = f"{option}: not a duration; expected e.g. 48h, 90min or 1d, got {value!r}. Correct {option}."
+        raise InputError(msg)
+    return value
 
 
 def _scenario_arg(scenario: str | None) -> str:
@@ -161,7 +177,11 @@ def run(
                 sc = sc.replace(options=sc.options.model_copy(update=changes))
                 type(sc.options).model_validate(sc.options.model_dump())
             except ValidationError as exc:
-                raise InputError(f"solver options: {exc.errors()[0]['msg']}; got {changes}. Use a listed value.") from exc
+                e = exc.errors()[0]
+                key = str(e["loc"][0]) if e["loc"] else next(iter(changes))
+                option = "--" + key.replace("_", "-")
+                msg = f"{option}: {e['msg']}; got {changes.get(key)!r}. Correct {option}."
+                raise InputError(msg) from exc
         t0 = time.perf_counter()
         result = optimize(sc)
         result.to_dir(out, plot=plot)
@@ -300,8 +320,11 @@ def operate(
         try:
             by_name(forecast)
         except KeyError as exc:
-            raise InputError(str(exc.args[0])) from exc
-        sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(interval))
+            msg = str(exc.args[0]).rstrip(".") + "."
+            raise InputError(msg) from exc
+        _parse_duration(window, "--window")
+        _parse_duration(step, "--step")
+        sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(interval, "--step-data"))
         with Progress(TextColumn("operate"), BarColumn(), TextColumn("{task.completed}/{task.total} windows"), TimeRemainingColumn(), console=err, transient=True) as bar:
             task = bar.add_task("operate", total=None)
             res = run_operate(sc, forecast, window=window, step=step, seed=seed, progress=lambda done, total: bar.update(task, completed=done, total=total))

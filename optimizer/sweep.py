@@ -8,11 +8,12 @@ Three ways to run (:func:`run_study`):
 
 HiGHS runs on one thread per case (dask provides the parallelism). The unit of work is the
 module-level :func:`run_case`; no Pyomo model or solver object crosses a process boundary.
-Each worker keeps a :class:`WorkerCache` (a dask worker plugin; a plain object in
-sequential mode) that holds the loaded and prepared input series, so cases that share a
-horizon and price year read their files once per worker. The cache also has a slot for a
-warm solver per model structure; today every case is a **cold** build and solve through
-:func:`optimizer.optimize`, and each row says so (``solve_mode``).
+The client loads each distinct input (base scenario on a horizon, with a price year) once,
+which also checks every window before anything is solved, and scatters it to all workers;
+tasks carry only the small :class:`~optimizer.study.Case`. Each worker keeps a
+:class:`WorkerCache` (a dask worker plugin; a plain object in sequential mode) with a slot
+for a warm solver per model structure; today every case is a **cold** build and solve
+through :func:`optimizer.optimize`, and each row says so (``solve_mode``).
 
 With ``out_dir``, each finished case is written atomically as
 ``out_dir/cases/<case_id>.parquet`` (a temporary name renamed into place, so a killed run
@@ -308,7 +309,9 @@ def _result_columns(row: dict[str, Any], result: DispatchResult) -> None:
     )
 
 
-def run_case(case: Case, cache: WorkerCache | None = None, *, schedule_dir: str | None = None) -> dict[str, Any]:
+def run_case(
+    case: Case, cache: WorkerCache | None = None, *, base: Scenario | None = None, schedule_dir: str | None = None
+) -> dict[str, Any]:
     """Build, solve and summarise one case; never raises for a failing case.
 
     Parameters
@@ -317,6 +320,9 @@ def run_case(case: Case, cache: WorkerCache | None = None, *, schedule_dir: str 
         From :func:`expand_study`.
     cache : WorkerCache, optional
         This worker's cache; a fresh one (nothing reused) when omitted.
+    base : Scenario, optional
+        The case's prepared inputs (:func:`optimizer.study.prepare_inputs`), when the caller
+        already has them (dask scatters them); otherwise they come from ``cache``.
     schedule_dir : str, optional
         Write the full schedule to ``<schedule_dir>/<case_id>.parquet`` (atomically).
 
@@ -337,7 +343,8 @@ def run_case(case: Case, cache: WorkerCache | None = None, *, schedule_dir: str 
     row = _head_row(case)
     row.update(solve_mode="cold", schedule_path=None, worker=f"{socket.gethostname()}:{os.getpid()}")
     try:
-        base = cache.prepared(case)
+        if base is None:
+            base = cache.prepared(case)
         row["prepare_s"] = time.perf_counter() - t0
         scenario = apply_case(base, case)
         _effective(row, case, scenario)
@@ -379,8 +386,12 @@ class SweepCachePlugin(WorkerPlugin):
         self.cache = WorkerCache()
 
 
-def run_case_on_worker(case: Case, *, schedule_dir: str | None = None) -> dict[str, Any]:
-    """:func:`run_case` with the calling dask worker's cache (a fresh one if none)."""
+def run_case_on_worker(case: Case, base: Scenario | None = None, *, schedule_dir: str | None = None) -> dict[str, Any]:
+    """:func:`run_case` with the calling dask worker's cache (a fresh one if none).
+
+    ``base`` is the case's prepared inputs, scattered once to every worker by
+    :func:`run_study`, so workers need no access to the data files.
+    """
     cache = None
     try:
         from distributed import get_worker
@@ -389,17 +400,21 @@ def run_case_on_worker(case: Case, *, schedule_dir: str | None = None) -> dict[s
         cache = getattr(plugin, "cache", None)
     except (ImportError, ValueError):  # not on a worker
         cache = None
-    return run_case(case, cache, schedule_dir=schedule_dir)
+    return run_case(case, cache, base=base, schedule_dir=schedule_dir)
 
 
-def _dask_rows(client: Client, todo: Sequence[Case], schedule_dir: str | None) -> Iterator[dict[str, Any]]:
+def _dask_rows(
+    client: Client, todo: Sequence[Case], bases: dict[tuple[object, ...], Scenario], schedule_dir: str | None
+) -> Iterator[dict[str, Any]]:
     from distributed import as_completed
 
     client.register_plugin(SweepCachePlugin(), name=PLUGIN_NAME)
     token = uuid.uuid4().hex[:8]
+    shared = {key: client.scatter(scenario, broadcast=True, hash=False) for key, scenario in bases.items()}
     futures = client.map(
         run_case_on_worker,
         list(todo),
+        [shared[c.input_key] for c in todo],
         schedule_dir=schedule_dir,
         key=[f"bess-case-{c.case_id}-{token}" for c in todo],
         pure=False,
@@ -532,7 +547,8 @@ def run_study(
         The study (see :func:`optimizer.study.load_study`).
     client : distributed.Client or str, optional
         A caller's client, or a scheduler address (``tcp://127.0.0.1:8786``). Workers must
-        be able to import ``optimizer`` and read the study's files at the same paths.
+        be able to import ``optimizer``; inputs are scattered to them, so they read no data
+        files (with ``save_schedules`` they write into ``out_dir``, which must be shared).
     out_dir : str or Path, optional
         Folder for ``cases/<case_id>.parquet``, ``cases.parquet``, ``study.json`` (and
         ``schedules/``). Cases already there are skipped (resume). None: nothing written.
@@ -578,9 +594,9 @@ def run_study(
     first: dict[tuple[object, ...], Case] = {}
     for c in todo:
         first.setdefault(c.input_key, c)
-    bases = [cache.prepared(c) for c in first.values()]  # fail before building: every input loads and covers its window
+    bases = {key: cache.prepared(c) for key, c in first.items()}  # fail before building: every input loads and covers its window
     if bases:
-        check_paths(bases[0], study)
+        check_paths(next(iter(bases.values())), study)
 
     schedule_dir = str(out / "schedules") if (save_schedules and out is not None) else None
     n_failed = sum(1 for r in done.values() if r.get("status") not in OK_STATUSES)
@@ -604,7 +620,7 @@ def run_study(
                 )
                 own_client = DaskClient(own_cluster)
             active = own_client if own_client is not None else client
-            stream = _dask_rows(active, todo, schedule_dir) if todo else iter(())  # type: ignore[arg-type]
+            stream = _dask_rows(active, todo, bases, schedule_dir) if todo else iter(())  # type: ignore[arg-type]
         with _Bar(total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress) as bar:
             for row in stream:
                 if out is not None:
@@ -631,6 +647,7 @@ def _write_manifest(out: Path, study: Study, cases: list[Case]) -> None:
 
     manifest = {
         "study": study.model_dump(mode="json"),
+        "axes": list(study.axis_names),
         "n_cases": len(cases),
         "cases": [{"case_id": c.case_id, "position": c.position, "label": c.label, "values": c.values} for c in cases],
     }
