@@ -70,12 +70,13 @@ class Issue:
             where.append(f"at {self.timestamp}")
         head = " ".join(where) or "input"
         msg = f"{head}: {self.what}"
-        if self.expected is not None or self.got is not None:
-            msg += f"; expected {self.expected}, got {self.got}"
+        parts = [f"{k} {v}" for k, v in (("expected", self.expected), ("got", self.got)) if v is not None]
+        if parts:
+            msg += "; " + ", ".join(parts)
         msg += "."
         if self.fix:
             fix = self.fix.rstrip(".")
-            msg += f" {fix}."
+            msg += f" {fix}" + ("" if fix.endswith("?") else ".")
         return msg
 
 

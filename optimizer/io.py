@@ -8,13 +8,15 @@ file. Errors name the file, the ``table.field`` and the fix, and list every prob
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import tempfile
 import tomllib
 from collections.abc import Callable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -65,7 +67,14 @@ def read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ModelFileError("", issues=[Issue("file not found", path=str(path), fix="Check the path; paths in a TOML model are relative to that TOML file")])
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ModelFileError("", issues=[Issue(f"not UTF-8 text (byte {exc.object[exc.start : exc.start + 1]!r} at line {line})", path=str(path), fix="Save the file as UTF-8 text")]) from exc
+    except OSError as exc:  # a folder, no permission, ...
+        raise ModelFileError("", issues=[Issue(f"cannot read the file ({exc.strerror})", path=str(path), fix="Point at a readable TOML file")]) from exc
+    try:
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ModelFileError("", issues=[Issue(f"TOML syntax error: {exc}", path=str(path), fix="Correct the TOML at that line and column")]) from exc
     version = doc.pop("schema_version", None)
@@ -86,15 +95,35 @@ def read_toml(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _issues_from_validation(exc: ValidationError, path: Path, table: str) -> list[Issue]:
+def _keys_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
+    """The keys the (nested) pydantic model accepts at ``loc``, for "did you mean" hints."""
+    for part in loc:
+        if model is None or isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part))
+        todo, model = [info.annotation] if info is not None else [], None
+        while todo:  # find the BaseModel inside Optional[...] / tuple[..., ...]
+            t = todo.pop()
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                model = t
+                break
+            todo.extend(get_args(t))
+    return list(model.model_fields) if model is not None else []
+
+
+def _issues_from_validation(exc: ValidationError, path: Path, table: str, model: type[BaseModel] | None = None) -> list[Issue]:
     issues = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in (table, *err["loc"]) if p != "")
         kind = err["type"]
         if kind == "extra_forbidden":
-            issues.append(Issue("unknown key", path=str(path), field=loc, got=repr(err.get("input")), fix="Remove the key or correct its spelling"))
+            near = difflib.get_close_matches(str(err["loc"][-1]), _keys_at(model, err["loc"][:-1]), n=1)
+            fix = f"Did you mean {near[0]!r}? Otherwise remove the key" if near else "Remove the key or correct its spelling"
+            issues.append(Issue("unknown key", path=str(path), field=loc, got=repr(err.get("input")), fix=fix))
         elif kind == "missing":
             issues.append(Issue("required key missing", path=str(path), field=loc, fix="Add the key"))
+        elif kind == "value_error" and isinstance(err.get("input"), dict):  # a model validator: its message says what and how to fix
+            issues.append(Issue(err["msg"].removeprefix("Value error, "), path=str(path), field=loc))
         else:
             issues.append(
                 Issue(
@@ -114,7 +143,8 @@ def _one_table(doc: dict[str, Any], table: str, path: Path) -> dict[str, Any]:
     if table not in doc:
         issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
     for key in extra:
-        issues.append(Issue("unknown key", path=str(path), field=key, fix=f"This file holds one [{table}] table; remove {key!r}"))
+        fix = f"Rename [{key}] to [{table}]" if difflib.get_close_matches(key, [table]) else f"This file holds one [{table}] table; remove {key!r}"
+        issues.append(Issue("unknown key", path=str(path), field=key, fix=fix))
     if issues:
         raise ModelFileError("", issues=issues)
     return dict(doc[table])
@@ -124,7 +154,38 @@ def _validate(model: type[BaseModel], raw: dict[str, Any], path: Path, table: st
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise ModelFileError("", issues=_issues_from_validation(exc, path, table)) from exc
+        raise ModelFileError("", issues=_issues_from_validation(exc, path, table, model)) from exc
+
+
+def _missing(raw: str, toml: Path, key: str) -> Issue | None:
+    """An issue when the file ``raw`` named by ``key`` in ``toml`` does not exist (relative to the TOML)."""
+    file = (toml.parent / raw).resolve()
+    if file.exists():
+        return None
+    fix = f"Correct {key}; paths in a TOML model are relative to the folder of that TOML file"
+    if not Path(raw).is_absolute() and (Path.cwd() / raw).exists():
+        fix = f"{raw!r} exists relative to the current folder, but paths are relative to the TOML file: write {os.path.relpath(Path.cwd() / raw, toml.parent)!r}"
+    return Issue("file not found", path=str(toml), field=key, got=f"{raw!r}, which resolves to {file}", fix=fix)
+
+
+def _require(toml: Path, named: list[tuple[str, str]]) -> None:
+    """Raise one ModelFileError listing every ``(key, raw path)`` of ``toml`` that names no file."""
+    issues = [i for key, raw in named if (i := _missing(raw, toml, key)) is not None]
+    if issues:
+        raise ModelFileError("", issues=issues)
+
+
+def _series(file: Path, column: str, timestamp_column: str, *, toml: Path, table: str, path_key: str = "path", column_key: str = "column") -> pd.Series:
+    """:func:`read_series`, with its problems named by the TOML keys (``table.column`` ...) that point there."""
+    try:
+        return read_series(file, column, timestamp_column)
+    except TimeSeriesError as exc:
+        keys = {None: path_key, column: column_key, timestamp_column: "timestamp_column"}
+        issues = [
+            replace(i, field=f"{table}.{keys[i.field]}", fix=f"{i.fix}; {table}.{keys[i.field]} is set in {toml.name}") if i.field in keys else i
+            for i in exc.issues
+        ]
+        raise TimeSeriesError("", issues=issues) from exc
 
 
 def load_battery_unit(path: Path) -> BatteryUnit:
@@ -146,13 +207,19 @@ def load_site(path: Path) -> Site:
     """Read a ``[site]`` TOML model; ``unit`` and ``gpu_cluster`` may name other TOML files."""
     raw = _one_table(read_toml(path), "site", path)
     base = path.parent
+    groups_raw = raw.get("battery_groups", [])
+    if not isinstance(groups_raw, list) or not all(isinstance(g, dict) for g in groups_raw):
+        raise ModelFileError("", issues=[Issue("battery_groups must be [[site.battery_groups]] tables", path=str(path), field="site.battery_groups", got=repr(groups_raw)[:80], fix="Write each group as a [[site.battery_groups]] table")])
+    named = [("site.gpu_cluster", raw["gpu_cluster"])] if isinstance(raw.get("gpu_cluster"), str) else []
+    named += [(f"site.battery_groups.{i}.unit", g["unit"]) for i, g in enumerate(groups_raw) if isinstance(g.get("unit"), str)]
+    _require(path, named)
     if isinstance(raw.get("gpu_cluster"), str):
-        raw["gpu_cluster"] = load_gpu_cluster(base / raw["gpu_cluster"])
+        raw["gpu_cluster"] = load_gpu_cluster((base / raw["gpu_cluster"]).resolve())
     groups = []
-    for g in raw.get("battery_groups", []):
+    for g in groups_raw:
         g = dict(g)
         if isinstance(g.get("unit"), str):
-            g["unit"] = load_battery_unit(base / g["unit"])
+            g["unit"] = load_battery_unit((base / g["unit"]).resolve())
         groups.append(g)
     if groups:
         raw["battery_groups"] = groups
@@ -203,8 +270,8 @@ class DeriveEventsTable(_Table):
     column: str = "tva_load_mw"
     timestamp_column: str = "interval_start"
     threshold_quantile: float = Field(default=0.95, gt=0, lt=1)
-    duration_h: float = Field(default=2.0, gt=0)
-    lead_h: float = Field(default=1.0, ge=0)
+    duration_h: float = Field(default=2.0, ge=1 / 60, le=24, description="Event length [h].")
+    lead_h: float = Field(default=1.0, ge=0, le=24, description="Start this long before the peak hour [h].")
     max_events: int | None = Field(default=None, ge=0)
 
 
@@ -263,6 +330,11 @@ def load_scenario(
     path = Path(path)
     if not path.exists() and path.suffix != ".toml" and builtin_scenario(str(path)).exists():
         path = builtin_scenario(str(path))
+    if not path.exists():
+        names = list_builtin_scenarios()
+        near = difflib.get_close_matches(path.stem, names, n=1)
+        fix = f"Did you mean the built-in {near[0]!r}?" if near else "Give the path of a scenario TOML or a built-in name"
+        raise ModelFileError("", issues=[Issue("scenario file not found", path=str(path), expected=f"a scenario TOML file or a built-in name ({', '.join(names)})", got=str(path), fix=fix)])
     path = path.resolve()
     doc = read_toml(path)
     unknown = sorted(set(doc) - _SCENARIO_TABLES)
@@ -278,14 +350,15 @@ def load_scenario(
         try:
             parsed[table] = model.model_validate(raw)
         except ValidationError as exc:
-            issues.extend(_issues_from_validation(exc, path, table))
+            issues.extend(_issues_from_validation(exc, path, table, model))
     if issues:
         raise ModelFileError("", issues=issues)
     sc: ScenarioTable = parsed["scenario"]
     hz: HorizonTable = parsed["horizon"]
     ld: LoadTable = parsed["load"]
     base = path.parent
-    site = load_site(base / sc.site)
+    _require(path, [("scenario.site", sc.site), ("scenario.tariff", sc.tariff)])
+    site = load_site((base / sc.site).resolve())
     tariff_file = (base / sc.tariff).resolve()
     spec = None
     if _is_engine_tariff(tariff_file):
@@ -313,8 +386,9 @@ def load_scenario(
     elif tariff.energy_price is None:
         raise ModelFileError("", issues=[Issue("tariff has no energy price source", path=str(base / sc.tariff), field="tariff.energy_price", fix="Add an [tariff.energy_price] table with path and column")])
     else:
-        price_path = tariff_file.parent / tariff.energy_price.path
-        price_raw = read_series(price_path, tariff.energy_price.column, tariff.energy_price.timestamp_column)
+        _require(tariff_file, [("tariff.energy_price.path", tariff.energy_price.path)])
+        price_path = (tariff_file.parent / tariff.energy_price.path).resolve()
+        price_raw = _series(price_path, tariff.energy_price.column, tariff.energy_price.timestamp_column, toml=tariff_file, table="tariff.energy_price")
         price, note = to_horizon(price_raw, index, kind="price", name="price_usd_per_mwh", source=str(price_path))
         if note:
             notes.append(note)
@@ -377,8 +451,9 @@ def _read_grid(
     if gt.swing is not None:
         sw = gt.swing
         if sw.source == "telemetry":
+            _require(path, [("grid.swing.path", str(sw.path))])
             file = (base / str(sw.path)).resolve()
-            trace = read_series(file, sw.column, sw.timestamp_column)
+            trace = _series(file, sw.column, sw.timestamp_column, toml=path, table="grid.swing")
             up, down = swing_from_telemetry(trace, index, coherent_mw=float(sw.coherent_mw or 0.0), percentile=sw.percentile, align=sw.align)
             notes.append(
                 f"swing: from telemetry {file.name}"
@@ -392,33 +467,55 @@ def _read_grid(
     programs: tuple[EventProgram, ...] = ()
     events: tuple = ()
     if gt.events is not None:
+        named = [(f"grid.events.programs.{i}", p) for i, p in enumerate(gt.events.programs)]
+        named += [(key, raw) for key, raw in (("grid.events.calendar", gt.events.calendar), ("grid.events.derive.system_load", gt.events.derive and gt.events.derive.system_load)) if raw is not None]
+        _require(path, named)
         programs = tuple(load_event_program((base / p).resolve()) for p in gt.events.programs)
         if gt.events.calendar is not None:
-            events = read_event_calendar((base / gt.events.calendar).resolve())
+            calendar = (base / gt.events.calendar).resolve()
+            events = read_event_calendar(calendar)
+            known = {p.name for p in programs}
+            unknown = [
+                Issue("event names an unknown program", path=str(calendar), field=f"{e.event_id}.program", timestamp=e.start.isoformat(), expected=f"one of {sorted(known)}", got=repr(e.program), fix="Add the program's file to grid.events.programs or correct the name")
+                for e in events
+                if e.program not in known
+            ]
+            if unknown:
+                raise ModelFileError("", issues=unknown)
         elif gt.events.derive is not None:
             d = gt.events.derive
             by_name = {p.name: p for p in programs}
             if d.program not in by_name:
                 raise ModelFileError("", issues=[Issue("derive names an unknown program", path=str(path), field="grid.events.derive.program", expected=f"one of {sorted(by_name)}", got=repr(d.program), fix="Add the program file to grid.events.programs")])
             load_file = (base / d.system_load).resolve()
-            system = read_series(load_file, d.column, d.timestamp_column)
+            system = _series(load_file, d.column, d.timestamp_column, toml=path, table="grid.events.derive", path_key="system_load")
             events = derive_event_calendar(system, by_name[d.program], start=index[0], end=index[-1] + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1)), threshold_quantile=d.threshold_quantile, duration_h=d.duration_h, lead_h=d.lead_h, max_events=d.max_events)
             notes.append(f"events: {len(events)} derived from {load_file.name} (days peaking above the {d.threshold_quantile:g} quantile, {d.duration_h:g} h from {d.lead_h:g} h before the peak hour)")
     try:
         grid = GridRules(ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load, programs=programs, events=events)
     except ValidationError as exc:
-        raise ModelFileError("", issues=_issues_from_validation(exc, path, "grid")) from exc
+        raise ModelFileError("", issues=_issues_from_validation(exc, path, "grid", GridRules)) from exc
     return grid, up, down
 
 
 def _stamp(value: dt.datetime | pd.Timestamp, tz: str, path: Path, field: str) -> pd.Timestamp:
-    ts = pd.Timestamp(value)
-    if ts.tzinfo is None:
-        try:
-            ts = ts.tz_localize(tz, ambiguous="raise", nonexistent="raise")
-        except Exception as exc:  # pytz/zoneinfo ambiguity errors
-            raise ModelFileError("", issues=[Issue(f"local time is ambiguous or does not exist in {tz} ({exc})", path=str(path), field=field, got=str(value), fix="Give the UTC offset explicitly, e.g. 2021-11-07T01:30:00-05:00")]) from exc
-    return ts.tz_convert(tz)
+    try:
+        ts = pd.Timestamp(value).as_unit("ns")  # the horizon is indexed in ns: 1678 .. 2261
+        if ts.tzinfo is not None:
+            return ts.tz_convert(tz)
+        first, second = ((ts + pd.Timedelta(hours=h)).tz_localize(tz).isoformat()[-6:] for h in (-3, 3))
+    except (ValueError, OverflowError) as exc:  # OutOfBoundsDatetime
+        raise ModelFileError("", issues=[Issue("date-time out of range", path=str(path), field=field, expected="a date between 1678 and 2261", got=str(value), fix="Correct the date")]) from exc
+    try:
+        return ts.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+    except ValueError as exc:  # pytz AmbiguousTimeError / NonExistentTimeError
+        if "nonexistent" in f"{type(exc).__name__} {exc}".lower():
+            what = f"naive local time does not exist in {tz} (the clocks skip it at the DST change)"
+            fix = f"Pick a time that exists, or give the UTC offset, e.g. {ts.isoformat()}{first}"
+        else:
+            what = f"naive local time is ambiguous in {tz} (it occurs twice at the DST change)"
+            fix = f"Give the UTC offset: {ts.isoformat()}{first} (the first) or {ts.isoformat()}{second} (the second)"
+        raise ModelFileError("", issues=[Issue(what, path=str(path), field=field, timestamp=ts.isoformat(), expected="a date-time with its UTC offset", got=str(value), fix=fix)]) from exc
 
 
 _UNIT_TO_MW = {"MW": 1.0, "kW": 1e-3, "W": 1e-6}
@@ -433,21 +530,22 @@ def _read_load(ld: LoadTable, base: Path, path: Path, index: pd.DatetimeIndex, s
         try:
             params = GpuProfileParams.model_validate(ld.generator)
         except ValidationError as exc:
-            raise ModelFileError("", issues=_issues_from_validation(exc, path, "load.generator")) from exc
+            raise ModelFileError("", issues=_issues_from_validation(exc, path, "load.generator", GpuProfileParams)) from exc
         frame = generate_site_load(index, site.gpu_cluster, params)
         notes.append(f"load: GPU-cluster profile generator, seed {params.seed}")
         return frame["load_mw"].rename("load_mw"), frame["gpu_load_mw"].rename("gpu_load_mw")
     if ld.path is None:
         raise ModelFileError("", issues=[Issue("load.source = 'file' needs a path", path=str(path), field="load.path", fix="Add path = '<file>.parquet' (relative to this TOML)")])
+    _require(path, [("load.path", ld.path)])
     file = (base / ld.path).resolve()
     factor = ld.scale * _UNIT_TO_MW[ld.unit]
-    raw = read_series(file, ld.column, ld.timestamp_column) * factor
+    raw = _series(file, ld.column, ld.timestamp_column, toml=path, table="load") * factor
     load, note = to_horizon(raw, index, kind="power", name="load_mw", source=str(file))
     if note:
         notes.append(note)
     gpu = None
     if ld.gpu_column:
-        graw = read_series(file, ld.gpu_column, ld.timestamp_column) * factor
+        graw = _series(file, ld.gpu_column, ld.timestamp_column, toml=path, table="load", column_key="gpu_column") * factor
         gpu, _ = to_horizon(graw, index, kind="power", name="gpu_load_mw", source=str(file))
     if ld.attribution:
         notes.append(f"load: {ld.attribution}")
@@ -455,7 +553,7 @@ def _read_load(ld: LoadTable, base: Path, path: Path, index: pd.DatetimeIndex, s
         peak = float(load.max())
         nameplate = site.gpu_cluster.site_power_max_mw
         if peak > 20 * nameplate or peak < nameplate / 500:
-            raise TimeSeriesError("", issues=[Issue("load scale does not match the site (a unit mistake?)", path=str(file), field=ld.column, expected=f"a peak near the cluster's {nameplate:.0f} MW", got=f"{peak:.4g} MW", fix="Set load.unit ('kW' or 'W') or load.scale")])
+            raise TimeSeriesError("", issues=[Issue("load scale does not match the site (a unit mistake?)", path=str(file), field="load.unit", timestamp=load.idxmax().isoformat(), expected=f"a peak near the cluster's {nameplate:.0f} MW", got=f"{peak:.4g} MW", fix="Set load.unit ('kW' or 'W') or load.scale")])
     return load, gpu
 
 

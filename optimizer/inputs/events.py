@@ -14,26 +14,53 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
 from optimizer.errors import Issue, ModelFileError
 from optimizer.inputs.grid import Event, EventProgram
 
 
 def read_event_calendar(path: Path) -> tuple[Event, ...]:
-    """Read ``event_id,program,start,end`` rows (ISO 8601 with UTC offsets)."""
+    """Read ``event_id,program,start,end`` rows (ISO 8601 with UTC offsets).
+
+    Raises
+    ------
+    ModelFileError
+        Listing every bad row: naive or unparseable times, an end not after its start.
+    """
     if not path.exists():
         raise ModelFileError("", issues=[Issue("file not found", path=str(path), fix="Check the calendar path (relative to the TOML)")])
-    frame = pd.read_csv(path, dtype=str)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:  # EmptyDataError, UnicodeDecodeError are ValueErrors
+        raise ModelFileError("", issues=[Issue(f"cannot read the calendar ({exc})".replace("\n", " "), path=str(path), fix="Write a CSV with the header event_id,program,start,end")]) from exc
     missing = {"event_id", "program", "start", "end"} - set(frame.columns)
     if missing:
-        raise ModelFileError("", issues=[Issue("calendar columns missing", path=str(path), expected="event_id, program, start, end", got=", ".join(frame.columns), fix=f"Add {sorted(missing)}")])
+        raise ModelFileError("", issues=[Issue("calendar columns missing", path=str(path), field=sorted(missing)[0], expected="event_id, program, start, end", got=", ".join(map(str, frame.columns)), fix=f"Add {sorted(missing)}")])
     events = []
     issues = []
-    for row in frame.itertuples(index=False):
+    for n, row in enumerate(frame.itertuples(index=False), start=2):  # line 1 is the header
+        event_id = str(row.event_id).strip() or f"line {n}"
+        stamps = {}
+        for col in ("start", "end"):
+            text = str(getattr(row, col)).strip()
+            try:
+                stamps[col] = pd.Timestamp(text)
+                if pd.isna(stamps[col]):
+                    raise ValueError(text)
+            except (ValueError, TypeError, OverflowError):
+                stamps.pop(col, None)
+                issues.append(Issue("unparseable time", path=str(path), field=f"{event_id}.{col}", expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00", got=repr(text), fix="Correct the time"))
+                continue
+            if stamps[col].tzinfo is None:
+                issues.append(Issue("time has no UTC offset", path=str(path), field=f"{event_id}.{col}", timestamp=text, expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00", got=repr(text), fix="Write the UTC offset into the time"))
+        if len(stamps) < 2 or any(s.tzinfo is None for s in stamps.values()):
+            continue
         try:
-            events.append(Event(event_id=row.event_id, program=row.program, start=pd.Timestamp(row.start).to_pydatetime(), end=pd.Timestamp(row.end).to_pydatetime()))
-        except Exception as exc:  # pydantic / timestamp parse errors: collect them all
-            issues.append(Issue(f"bad event row ({exc})".replace("\n", " "), path=str(path), field=str(row.event_id), fix="Use ISO 8601 times with UTC offsets"))
+            events.append(Event(event_id=event_id, program=str(row.program).strip(), start=stamps["start"].to_pydatetime(), end=stamps["end"].to_pydatetime()))
+        except ValidationError as exc:  # collect them all
+            for err in exc.errors():
+                issues.append(Issue(err["msg"].removeprefix("Value error, "), path=str(path), field=event_id, timestamp=stamps["start"].isoformat(), fix="Correct the row"))
     if issues:
         raise ModelFileError("", issues=issues)
     return tuple(events)

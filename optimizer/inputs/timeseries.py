@@ -84,7 +84,7 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
                     field=timestamp_column,
                     expected=f"a column named {timestamp_column!r}",
                     got=f"columns {list(frame.columns)}",
-                    fix="Rename the column or set timestamp_column",
+                    fix="Rename the column in the file or name the right timestamp column",
                 )
             ],
         )
@@ -99,33 +99,85 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
                     field=column,
                     expected=f"a column named {column!r}",
                     got=f"columns {list(frame.columns)}",
-                    fix="Rename the column or set column",
+                    fix="Rename the column in the file or name the right column",
                 )
             ],
         )
+    if len(frame) == 0:
+        msg = ""
+        raise TimeSeriesError(msg, issues=[Issue("file has no rows", path=str(path), field=column, fix="Provide data")])
     idx = _parse_stamps(stamps, path, timestamp_column)
-    return pd.Series(frame[column].to_numpy(dtype=float), index=idx, name=column)
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce") if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype) else raw
+    try:
+        values = values.to_numpy(dtype=float)
+    except (TypeError, ValueError):  # e.g. datetimes or nested values
+        values = np.full(len(raw), np.nan)
+    text = (values != values) & raw.notna().to_numpy()  # was not missing, but is not a number
+    if text.any():
+        pos = int(np.argmax(text))
+        msg = ""
+        raise TimeSeriesError(
+            msg,
+            issues=[
+                Issue(
+                    "value is not a number",
+                    path=str(path),
+                    field=column,
+                    timestamp=idx[pos].isoformat(),
+                    expected="numbers",
+                    got=f"{raw.iloc[pos]!r} in {int(text.sum())} row(s)",
+                    fix="Write plain numbers (no units or text) in the column",
+                )
+            ],
+        )
+    return pd.Series(values, index=idx, name=column)
 
 
 def _parse_stamps(stamps: pd.Series, path: Path, field: str) -> pd.DatetimeIndex:
+    idx = _parse_stamps_any_unit(stamps, path, field)
+    try:
+        return idx.as_unit("ns")  # the model works in ns: 1677-09-21 .. 2262-04-11
+    except (ValueError, OverflowError) as exc:  # OutOfBoundsDatetime
+        msg = ""
+        raise TimeSeriesError(
+            msg,
+            issues=[Issue("timestamp out of range", path=str(path), field=field, expected="dates between 1678 and 2261", got=f"{idx.min()} .. {idx.max()}", fix="Correct the timestamps")],
+        ) from exc
+
+
+def _parse_stamps_any_unit(stamps: pd.Series, path: Path, field: str) -> pd.DatetimeIndex:
     if isinstance(stamps.dtype, pd.DatetimeTZDtype):
         return pd.DatetimeIndex(stamps)
     if pd.api.types.is_datetime64_any_dtype(stamps.dtype):
         _raise_naive(path, field, str(stamps.iloc[0]))
+    text = stamps.astype(str).str.strip()
     try:
-        parsed = pd.to_datetime(stamps, utc=False, format="ISO8601")
-    except (ValueError, TypeError) as exc:
+        parsed = pd.to_datetime(text, utc=True, format="ISO8601")  # naive stamps parse as UTC here
+    except (ValueError, TypeError, OverflowError) as exc:
+        bad = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").isna().to_numpy()
+        first = text[bad].iloc[0] if bad.any() else text.iloc[0]
         msg = ""
         raise TimeSeriesError(
             msg,
-            issues=[Issue(f"unparseable timestamps ({exc})", path=str(path), field=field, fix="Use ISO 8601 with a UTC offset")],
+            issues=[
+                Issue(
+                    "unparseable timestamp",
+                    path=str(path),
+                    field=field,
+                    expected="ISO 8601 date-times with a UTC offset, e.g. 2021-02-01T00:00:00-06:00",
+                    got=f"{first!r} in {max(1, int(bad.sum()))} row(s)",
+                    fix="Correct the timestamps",
+                )
+            ],
         ) from exc
-    if not isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        if parsed.dtype == object:  # mixed offsets (DST): go through UTC
-            parsed = pd.to_datetime(stamps, utc=True, format="ISO8601")
-        else:
-            _raise_naive(path, field, str(stamps.iloc[0]))
-    return pd.DatetimeIndex(parsed)
+    naive = ~text.str.contains(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d\d(?::?\d\d)?)$", regex=True).to_numpy()
+    if naive.any():
+        _raise_naive(path, field, str(text[naive].iloc[0]))
+    try:  # one offset throughout: keep it; offsets that change at DST stay in UTC
+        return pd.DatetimeIndex(pd.to_datetime(text, utc=False, format="ISO8601"))
+    except (ValueError, TypeError):
+        return pd.DatetimeIndex(parsed)
 
 
 def _raise_naive(path: Path, field: str, first: str) -> None:
@@ -191,18 +243,20 @@ def check_series(series: pd.Series, *, name: str, source: str | None = None) -> 
         )
     if not issues and len(idx) > 1:
         steps = np.diff(ns(idx))
-        step = np.median(steps)
+        step = int(np.median(steps))
         irregular = steps != step
         if irregular.any():
             pos = int(np.argmax(irregular))
+            gap = int(steps[pos]) > step and int(steps[pos]) % step == 0
             issues.append(
                 Issue(
                     "gap or irregular step",
                     path=source,
                     field=name,
-                    timestamp=idx[pos].isoformat(),
-                    expected=f"a step of {pd.Timedelta(int(step), 'ns')}",
-                    got=f"next stamp after {pd.Timedelta(int(steps[pos]), 'ns')}",
+                    timestamp=(idx[pos] + pd.Timedelta(step, "ns")).isoformat() if gap else idx[pos + 1].isoformat(),
+                    expected=f"a step of {_fmt(pd.Timedelta(step, 'ns'))}",
+                    got=f"{_fmt(pd.Timedelta(int(steps[pos]), 'ns'))} from {idx[pos].isoformat()} to the next stamp"
+                    + (f" ({int(steps[pos]) // step - 1} stamps missing)" if gap else ""),
                     fix="Fill the gap or resample the series before use",
                 )
             )
@@ -263,8 +317,8 @@ def to_horizon(
                         "source step does not divide the model step",
                         path=source,
                         field=name,
-                        expected=f"a step dividing {step_dst}",
-                        got=str(step_src),
+                        expected=f"a source step dividing {_fmt(step_dst)}",
+                        got=f"a step of {_fmt(step_src)}",
                         fix="Resample the source first or choose another --step",
                     )
                 ],
@@ -288,8 +342,8 @@ def to_horizon(
                         "model step does not divide the source step",
                         path=source,
                         field=name,
-                        expected=f"a source step that is a multiple of {step_dst}",
-                        got=str(step_src),
+                        expected=f"a source step that is a multiple of {_fmt(step_dst)}",
+                        got=f"a step of {_fmt(step_src)}",
                         fix="Choose a model step that divides the source step",
                     )
                 ],
