@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -168,11 +169,22 @@ def _highs() -> Any:
     return highspy
 
 
+# Anything that redirects the process's stdout/stderr file descriptors (this banner
+# suppression, Pyomo's persistent HiGHS interface) holds this lock: two threads redirecting
+# at once corrupt each other's descriptors.
+FD_LOCK = threading.Lock()
+
+
 @functools.cache
 def _silence_banner(highspy: Any) -> None:
     """HiGHS prints a copyright banner on stdout when the first instance is created, before
     ``output_flag`` can be set; create that first instance with stdout pointed at /dev/null
     (once per process) so that the library prints nothing."""
+    with FD_LOCK:
+        _create_silently(highspy)
+
+
+def _create_silently(highspy: Any) -> None:
     try:
         sys.stdout.flush()
         saved = os.dup(1)

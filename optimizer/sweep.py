@@ -201,8 +201,10 @@ class WorkerCache:
     inputs : OrderedDict
         :attr:`optimizer.study.Case.input_key` -> prepared :class:`~optimizer.Scenario`.
     solvers : dict
-        Reserved for warm re-solves: a model built once per structure and updated in
-        place. Empty today (every case is a cold build).
+        One :class:`optimizer.warm.WarmSolver` per horizon shape: a model built once per
+        structure and updated in place for every later case of that structure.
+    warm : bool
+        Re-solve warm (default); False builds every case cold.
     n_hits, n_misses : int
         Input cache hits and misses [-].
     """
@@ -210,6 +212,7 @@ class WorkerCache:
     max_inputs: int = 8
     inputs: OrderedDict[tuple[object, ...], Scenario] = field(default_factory=OrderedDict)
     solvers: dict[object, object] = field(default_factory=dict)
+    warm: bool = True
     n_hits: int = 0
     n_misses: int = 0
 
@@ -348,7 +351,16 @@ def run_case(
         row["prepare_s"] = time.perf_counter() - t0
         scenario = apply_case(base, case)
         _effective(row, case, scenario)
-        result = optimize(scenario, raise_on_failure=False)
+        if cache.warm:
+            from optimizer.warm import WarmSolver
+
+            solver = cache.solvers.setdefault((scenario.n_intervals, scenario.interval_min), WarmSolver())
+            assert isinstance(solver, WarmSolver)  # noqa: S101 - the cache holds only these
+            warm_before = solver.n_warm
+            result = solver.optimize(scenario, raise_on_failure=False)
+            row["solve_mode"] = "warm" if solver.n_warm > warm_before else "cold"
+        else:
+            result = optimize(scenario, raise_on_failure=False)
         _result_columns(row, result)
         if schedule_dir is not None and row["status"] in OK_STATUSES:
             from optimizer.io import write_atomic
@@ -386,7 +398,7 @@ class SweepCachePlugin(WorkerPlugin):
         self.cache = WorkerCache()
 
 
-def run_case_on_worker(case: Case, base: Scenario | None = None, *, schedule_dir: str | None = None) -> dict[str, Any]:
+def run_case_on_worker(case: Case, base: Scenario | None = None, *, schedule_dir: str | None = None, warm: bool = True) -> dict[str, Any]:
     """:func:`run_case` with the calling dask worker's cache (a fresh one if none).
 
     ``base`` is the case's prepared inputs, scattered once to every worker by
@@ -400,11 +412,13 @@ def run_case_on_worker(case: Case, base: Scenario | None = None, *, schedule_dir
         cache = getattr(plugin, "cache", None)
     except (ImportError, ValueError):  # not on a worker
         cache = None
+    if cache is not None:
+        cache.warm = warm
     return run_case(case, cache, base=base, schedule_dir=schedule_dir)
 
 
 def _dask_rows(
-    client: Client, todo: Sequence[Case], bases: dict[tuple[object, ...], Scenario], schedule_dir: str | None
+    client: Client, todo: Sequence[Case], bases: dict[tuple[object, ...], Scenario], schedule_dir: str | None, warm: bool = True
 ) -> Iterator[dict[str, Any]]:
     from distributed import as_completed
 
@@ -416,6 +430,7 @@ def _dask_rows(
         list(todo),
         [shared[c.input_key] for c in todo],
         schedule_dir=schedule_dir,
+        warm=warm,
         key=[f"bess-case-{c.case_id}-{token}" for c in todo],
         pure=False,
     )
@@ -538,6 +553,7 @@ def run_study(
     workers: int | None = None,
     save_schedules: bool = False,
     progress: bool = True,
+    warm: bool = True,
 ) -> pd.DataFrame:
     """Solve every case of a study and return one row per case.
 
@@ -559,6 +575,9 @@ def run_study(
         Also write each case's full schedule to ``out_dir/schedules/<case_id>.parquet``.
     progress : bool
         Show a progress bar on stderr.
+    warm : bool
+        Re-solve cases of one structure on one persistent model per worker (default), or
+        build every case cold. Both agree to 1e-6.
 
     Returns
     -------
@@ -590,7 +609,7 @@ def run_study(
         _write_manifest(out, study, cases)
     todo = [c for c in cases if c.case_id not in done]
 
-    cache = WorkerCache()
+    cache = WorkerCache(warm=warm)
     first: dict[tuple[object, ...], Case] = {}
     for c in todo:
         first.setdefault(c.input_key, c)
@@ -620,7 +639,7 @@ def run_study(
                 )
                 own_client = DaskClient(own_cluster)
             active = own_client if own_client is not None else client
-            stream = _dask_rows(active, todo, bases, schedule_dir) if todo else iter(())  # type: ignore[arg-type]
+            stream = _dask_rows(active, todo, bases, schedule_dir, warm) if todo else iter(())  # type: ignore[arg-type]
         with _Bar(total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress) as bar:
             for row in stream:
                 if out is not None:

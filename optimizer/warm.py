@@ -24,7 +24,7 @@ from optimizer.formulation.data import ModelData
 from optimizer.formulation.params import structure_key, update_model
 from optimizer.inputs.scenario import Scenario
 from optimizer.results.result import DispatchResult
-from optimizer.solve import SolveReport, SolveStatus, TerminationCondition, _highs_options
+from optimizer.solve import FD_LOCK, SolveReport, SolveStatus, TerminationCondition, _highs_options
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,8 @@ class WarmSolver:
         opts = _highs_options(scenario.options, scenario.interval_min)
         opts.pop("output_flag", None)
         t0 = time.perf_counter()
-        res = self._solver.solve(self._model, solver_options=opts, load_solutions=False, raise_exception_on_nonoptimal_result=False)
+        with FD_LOCK:  # Pyomo's persistent interface redirects stdout/stderr descriptors
+            res = self._solver.solve(self._model, solver_options=opts, load_solutions=False, raise_exception_on_nonoptimal_result=False)
         total = time.perf_counter() - t0
         term = str(res.termination_condition).split(".")[-1].lower()
         ok = "optimal" in term or term == "convergencecriteriasatisfied"
