@@ -86,7 +86,6 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
             raise err("", issues=issues)
         return _failure(scenario, report, build_s, issues)
 
-    n = data.n_intervals
     groups = extract_group_arrays(m, data)
     exclusivity = Exclusivity()
     if options.enforce_exclusivity:

@@ -11,7 +11,6 @@ converted with :func:`spec_from_legacy`, so existing tariff files keep working.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -73,45 +72,9 @@ def _issues(exc: ValidationError, path: Path, table: str) -> list[Issue]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise ModelFileError(
-            "",
-            issues=[
-                Issue(
-                    "file not found",
-                    path=str(path),
-                    fix="Check the path; paths in a TOML model are relative to that TOML file",
-                )
-            ],
-        )
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelFileError(
-            "",
-            issues=[
-                Issue(
-                    f"TOML syntax error: {exc}",
-                    path=str(path),
-                    fix="Correct the TOML at that line and column",
-                )
-            ],
-        ) from exc
-    version = doc.pop("schema_version", None)
-    if version != SCHEMA_VERSION:
-        raise ModelFileError(
-            "",
-            issues=[
-                Issue(
-                    "wrong or missing schema_version",
-                    path=str(path),
-                    field="schema_version",
-                    expected=str(SCHEMA_VERSION),
-                    got=repr(version),
-                    fix=f"Put 'schema_version = {SCHEMA_VERSION}' at the top of the file",
-                )
-            ],
-        )
+    from optimizer.io import read_toml  # the one TOML reader: encoding, syntax, schema_version
+
+    doc = read_toml(path)
     extra = sorted(set(doc) - {"tariff"})
     if "tariff" not in doc or extra:
         issues = [
