@@ -37,8 +37,8 @@ from optimizer.tariffs.coincident import read_system_load
 TZ = "America/Chicago"
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
-URDB_DIR = SHARED / "tariffs"
-TVA_LOAD = SHARED / "loads" / "eia930_tva_ba_hourly_demand_2020_2024_cleaned.csv"
+URDB_DIR = REPO / "models" / "tariffs" / "urdb"
+TVA_LOAD = REPO / "data" / "eia930_tva_ba_hourly_demand_2021_cleaned.csv.gz"
 URDB_FILES = sorted(URDB_DIR.glob("*.json"))
 ATOL = 1e-6
 
@@ -464,11 +464,11 @@ def test_coincident_hours_from_tva_system_load(tmp_path):
         f"[tariff.coincident_peak.source]\nkind = 'system_load'\npath = '{TVA_LOAD}'\n"
     )
     t = load_tariff_spec(toml)
-    # one per complete local month: the UTC file starts 2019-12-31 18:00 CST and ends
-    # 2024-12-31 17:00 CST, so December 2019 and December 2024 are incomplete and left out
+    # one per complete local month: the shipped 2021 extract (UTC 2020-12-31 .. 2022-01-01)
+    # covers every local month of 2021 in full; December 2020 is incomplete and left out
     starts = [c.start for c in t.coincident_peak.candidates]
-    assert len(starts) == 59
-    assert (starts[0].year, starts[0].month, starts[-1].month) == (2020, 1, 11)
+    assert len(starts) == 12
+    assert (starts[0].year, starts[0].month, starts[-1].year, starts[-1].month) == (2021, 1, 2021, 12)
     idx = horizon("2021-02-16", 48)
     g = pd.Series(1.0, index=idx)
     g[pd.Timestamp("2021-02-16 18:00", tz=TZ)] = 3.0
