@@ -221,7 +221,7 @@ def solve_reference(
         ms = h.getModelStatus()
     status = _STATUS.get(ms, h.modelStatusToString(ms))
 
-    T, B, K = m["T"], m["B"], m["K"]
+    T, B = m["T"], m["B"]
     out = dict(status=status, objective_usd=None)
     keys = ("grid_import_mw", "grid_export_mw", "charge_mw", "discharge_mw", "soc_mwh", "peak_mw",
             "energy_usd", "export_usd", "demand_usd", "degradation_usd")

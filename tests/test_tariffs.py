@@ -36,7 +36,6 @@ from optimizer.tariffs.coincident import read_system_load
 
 TZ = "America/Chicago"
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared" / "data"
 URDB_DIR = REPO / "models" / "tariffs" / "urdb"
 TVA_LOAD = REPO / "data" / "eia930_tva_ba_hourly_demand_2021_cleaned.csv.gz"
 URDB_FILES = sorted(URDB_DIR.glob("*.json"))
