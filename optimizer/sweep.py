@@ -11,9 +11,10 @@ module-level :func:`run_case`; no Pyomo model or solver object crosses a process
 The client loads each distinct input (base scenario on a horizon, with a price year) once,
 which also checks every window before anything is solved, and scatters it to all workers;
 tasks carry only the small :class:`~optimizer.study.Case`. Each worker keeps a
-:class:`WorkerCache` (a dask worker plugin; a plain object in sequential mode) with a slot
-for a warm solver per model structure; today every case is a **cold** build and solve
-through :func:`optimizer.optimize`, and each row says so (``solve_mode``).
+:class:`WorkerCache` (a dask worker plugin; a plain object in sequential mode) holding one
+:class:`optimizer.warm.WarmSolver` per horizon shape: the first case of a structure is built
+(cold), later ones update that model in place and re-solve warm on the persistent HiGHS
+instance; each row says which (``solve_mode``). ``warm=False`` builds every case cold.
 
 With ``out_dir``, each finished case is written atomically as
 ``out_dir/cases/<case_id>.parquet`` (a temporary name renamed into place, so a killed run
