@@ -22,7 +22,7 @@ Usage::
     python benchmarks/bench_routes.py --sizes day-5min month-15min --repeats 1
     python benchmarks/bench_routes.py --repeats-year15 1               # cap the slow size
 
-Writes ``benchmarks/RESULTS.md`` (``--out``) and ``benchmarks/results.json`` (``--json``).
+Writes ``benchmarks/RESULTS-families-1-7.md`` (``--out``; RESULTS.md is now the full-LP benchmark of ``bench_full.py``) and ``benchmarks/results.json`` (``--json``).
 See ``benchmarks/README.md`` for the meaning of every column.
 """
 
@@ -811,7 +811,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--merge", action="store_true",
                    help="start from the existing --json and replace only what this invocation measures")
     p.add_argument("--note", action="append", default=[], help="a note to print at the top of RESULTS.md")
-    p.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md")
+    p.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS-families-1-7.md")
     p.add_argument("--json", type=Path, default=BENCH_DIR / "results.json")
     # internal: child mode
     p.add_argument("--child", help=argparse.SUPPRESS)

@@ -107,3 +107,145 @@ def build_linopy_model(
 
     m.add_objective(objective)
     return m
+
+
+# ============================================================================ all families
+def build_linopy_full(inp: dict) -> linopy.Model:
+    """The full dispatch LP (families 1-12 + the deferral backlog) in linopy.
+
+    Same input dict and the same rows, columns and objective as ``benchmarks/raw_full.py``
+    (read its docstring for the maths); the objective omits the same constants (``offset``
+    there: fixed charges and the event credit constant).
+    """
+    T = int(inp["T"])
+    dt = float(inp["dt"])
+    L = np.asarray(inp["load_mw"], dtype=float)
+    aux = np.asarray(inp["aux_load_mw"], dtype=float)
+    cmax = np.atleast_2d(np.asarray(inp["charge_max_mw"], dtype=float))
+    dmax = np.atleast_2d(np.asarray(inp["discharge_max_mw"], dtype=float))
+    B = cmax.shape[0]
+    smin, smax = np.asarray(inp["soc_min_mwh"], float), np.asarray(inp["soc_max_mwh"], float)
+    s0, sfin = np.asarray(inp["initial_soc_mwh"], float), np.asarray(inp["final_soc_min_mwh"], float)
+    etac, etad = np.asarray(inp["etac"], float), np.asarray(inp["etad"], float)
+    ret, delta = np.asarray(inp["retention"], float), np.asarray(inp["degradation_usd_per_mwh"], float)
+    win = np.asarray(inp["demand_window"], dtype=np.int64)
+    D = np.asarray(inp["demand_rate_usd_per_mw"], float)
+    K = D.size
+    gexp = np.asarray(inp["export_limit_mw"], float)
+    has_ramp = bool(inp["has_ramp"])
+    has_reserve = bool(inp["has_reserve"])
+    has_swing = bool(inp["has_swing_data"]) or has_reserve
+    sustain = float(inp["reserve_sustain_h"]) if has_reserve else 0.0
+    cap = np.asarray(inp["event_cap_mw"], float)
+    in_event = np.isfinite(cap)
+    credit = np.asarray(inp["event_credit_usd_per_mwh"], float)
+    has_flex = bool(inp["has_flex"])
+    curt = has_flex and bool(np.any(np.asarray(inp["curtail_max_mw"]) > 0))
+    defer = has_flex and bool(np.any(np.asarray(inp["defer_max_mw"]) > 0)) and float(inp["max_backlog_mwh"]) > 0
+
+    t_idx = pd.RangeIndex(T, name="t")
+    b_idx = pd.Index([f"b{i}" for i in range(B)], name="b")
+
+    def per_t(v) -> xr.DataArray:
+        return xr.DataArray(np.broadcast_to(np.asarray(v, dtype=float), (T,)), coords=[t_idx])
+
+    def per_b(v) -> xr.DataArray:
+        return xr.DataArray(np.asarray(v, dtype=float), coords=[b_idx])
+
+    def per_bt(v) -> xr.DataArray:
+        return xr.DataArray(np.broadcast_to(np.asarray(v, dtype=float), (B, T)), coords=[b_idx, t_idx])
+
+    m = linopy.Model()
+    g = m.add_variables(lower=0.0, upper=per_t(inp["import_limit_mw"]), name="g")
+    x = m.add_variables(lower=0.0, upper=per_t(gexp), name="x")
+    c = m.add_variables(lower=0.0, upper=per_bt(cmax), name="c")
+    d = m.add_variables(lower=0.0, upper=per_bt(dmax), name="d")
+    s = m.add_variables(lower=per_bt(smin[:, None]), upper=per_bt(smax[:, None]), name="s")
+    if K:
+        k_idx = pd.RangeIndex(K, name="k")
+        p = m.add_variables(lower=xr.DataArray(np.asarray(inp["demand_floor_mw"], float), coords=[k_idx]), name="p")
+    if has_reserve:
+        ru = m.add_variables(lower=per_t(inp["reserve_up_min_mw"]), upper=per_t(inp["reserve_up_max_mw"]), name="ru")
+        rd = m.add_variables(lower=per_t(inp["reserve_down_min_mw"]), upper=per_t(inp["reserve_down_max_mw"]), name="rd")
+    if curt:
+        u = m.add_variables(lower=0.0, upper=per_t(inp["curtail_max_mw"]), name="u")
+    if defer:
+        v = m.add_variables(lower=0.0, upper=per_t(inp["defer_max_mw"]), name="v")
+        w = m.add_variables(lower=0.0, upper=per_t(inp["recover_max_mw"]), name="w")
+        bmax = np.full(T, float(inp["max_backlog_mwh"]))
+        bmax[-1] = 0.0
+        bk = m.add_variables(lower=0.0, upper=per_t(bmax), name="backlog")
+        vt = m.add_variables(lower=0.0, name="deferred_total", coords=[t_idx])
+
+    # (1) balance
+    lhs = g - x + (d - c).sum("b")
+    if curt:
+        lhs = lhs + u
+    if defer:
+        lhs = lhs + v - w
+    m.add_constraints(lhs == per_t(L + aux), name="balance")
+    # (2) state of charge; shift() leaves no variable at t = 0, where the rhs holds r s_-1
+    rhs = np.zeros((B, T))
+    rhs[:, 0] = ret * s0
+    m.add_constraints(s - per_b(ret) * s.shift(t=1) - per_b(etac * dt) * c + per_b(dt / etad) * d == per_bt(rhs), name="soc")
+    # (5) terminal energy
+    m.add_constraints(s.isel(t=-1) >= per_b(sfin), name="terminal")
+    # (7) demand peaks
+    if K:
+        k_of_t = xr.DataArray(np.where(win >= 0, win, 0), coords=[t_idx])
+        m.add_constraints(p.isel(k=k_of_t) - g >= 0.0, name="demand", mask=xr.DataArray(win >= 0, coords=[t_idx]))
+    # (8) ramp
+    if has_ramp:
+        g0 = float(inp["ramp_initial_import_mw"])
+        later = xr.DataArray(np.arange(T) >= 1, coords=[t_idx])
+        step = g - g.shift(t=1)
+        m.add_constraints(step <= per_t(inp["ramp_rise_mw"]), name="ramp_up", mask=later)
+        m.add_constraints(-step <= per_t(inp["ramp_fall_mw"]), name="ramp_down", mask=later)
+        if np.isfinite(g0):
+            m.add_constraints(g.isel(t=0) <= float(inp["ramp_rise_mw"][0]) + g0, name="ramp_up0")
+            m.add_constraints(-g.isel(t=0) <= float(inp["ramp_fall_mw"][0]) - g0, name="ramp_down0")
+    # (9) swing buffer
+    if has_swing:
+        up = (c - d).sum("b")
+        dn = (d - c).sum("b")
+        if has_reserve:
+            up, dn = up - ru, dn - rd
+        m.add_constraints(up >= per_t(np.asarray(inp["swing_up_mw"], float) - dmax.sum(axis=0)), name="swing_up")
+        m.add_constraints(dn >= per_t(np.asarray(inp["swing_down_mw"], float) - cmax.sum(axis=0)), name="swing_down")
+    # (10) reserve energy
+    if has_reserve and sustain > 0 and B:
+        fleet = s.sum("b")
+        m.add_constraints(fleet - (sustain / etad.min()) * ru >= float(smin.sum()), name="reserve_energy_up")
+        m.add_constraints(fleet + (sustain * etac.max()) * rd <= float(smax.sum()), name="reserve_energy_down")
+    # (11) event caps
+    if in_event.any():
+        m.add_constraints(g <= per_t(np.where(in_event, cap, 0.0)), name="event_cap", mask=xr.DataArray(in_event, coords=[t_idx]))
+    # (12) deferral backlog and flex floor
+    if defer:
+        dl = int(inp["deadline_intervals"])
+        m.add_constraints(bk - bk.shift(t=1) - dt * v + dt * w == 0.0, name="flex_backlog")
+        m.add_constraints(vt - vt.shift(t=1) - dt * v == 0.0, name="flex_deferred_total")
+        m.add_constraints(bk - vt + vt.shift(t=dl) <= 0.0, name="flex_deadline")
+    if curt or defer:
+        flex = u + v if (curt and defer) else (u if curt else v)
+        m.add_constraints(flex <= per_t(inp["flex_max_mw"]), name="flex_floor")
+
+    # objective (without the constants)
+    wg = np.asarray(inp["import_price_usd_per_mwh"], float) * dt
+    paid = in_event & (credit != 0.0)
+    wg = wg + np.where(paid, credit * dt, 0.0)
+    obj = (per_t(wg) * g).sum()
+    if gexp.any():
+        obj = obj - (per_t(np.asarray(inp["export_price_usd_per_mwh"], float) * dt) * x).sum()
+    if np.any(delta != 0.0):
+        obj = obj + (per_bt((delta * dt)[:, None]) * d).sum()
+    if K:
+        obj = obj + (xr.DataArray(D, coords=[k_idx]) * p).sum()
+    if has_reserve and np.isfinite(float(inp["reserve_price_usd_per_mw_h"])):
+        obj = obj - (float(inp["reserve_price_usd_per_mw_h"]) * dt) * (ru.sum() + rd.sum())
+    if curt and float(inp["curtail_cost_usd_per_mwh"]):
+        obj = obj + (float(inp["curtail_cost_usd_per_mwh"]) * dt) * u.sum()
+    if defer and float(inp["defer_cost_usd_per_mwh"]):
+        obj = obj + (float(inp["defer_cost_usd_per_mwh"]) * dt) * v.sum()
+    m.add_objective(obj)
+    return m

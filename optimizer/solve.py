@@ -108,9 +108,11 @@ class SolveReport:
 
 
 def _highs_options(options: SolverOptions, interval_min: int) -> dict[str, Any]:
-    algo = options.algorithm
-    if algo == "auto":
-        algo = "ipm" if interval_min < 15 else "simplex"
+    """HiGHS options for ``options``. ``auto`` is HiGHS's own default (dual simplex, its own
+    pricing) at every step: measured fastest or tied on the full LP at every size from a day at
+    5 min to a year at 15 min (``benchmarks/HIGHS-OPTIONS.md``); devex pricing was 1.2-3x and
+    interior point 1.4-2.4x slower there. ``interval_min`` is kept for rules that depend on it."""
+    del interval_min
     opts: dict[str, Any] = {
         "output_flag": False,
         "time_limit": float(options.time_limit_s),
@@ -119,11 +121,11 @@ def _highs_options(options: SolverOptions, interval_min: int) -> dict[str, Any]:
     }
     if options.threads:
         opts["threads"] = int(options.threads)
-    if algo == "simplex":
+    if options.algorithm == "simplex":
         opts["solver"] = "simplex"
         opts["simplex_strategy"] = 1  # dual
-        opts["simplex_dual_edge_weight_strategy"] = 1  # devex: measured fastest at 15 min
-    elif algo == "ipm":
+        opts["simplex_dual_edge_weight_strategy"] = 1  # devex
+    elif options.algorithm == "ipm":
         opts["solver"] = "ipm"
         opts["run_crossover"] = "on"  # a vertex, exactly like simplex
     opts.update(options.highs_options)

@@ -15,9 +15,10 @@ class SolverOptions(BaseModel):
     fastest honest route we measured (see ``benchmarks/``). ``"appsi"`` and ``"contrib"``
     use Pyomo's own HiGHS interfaces; ``"lp_file"`` writes an LP file and reads it in HiGHS.
 
-    ``algorithm = "auto"`` picks dual simplex with devex pricing at steps of 15 min and
-    longer and the interior-point method with crossover at shorter steps, where the ramp
-    rows make dual simplex slow (``PERF-ANCHORS.md``; re-measured in ``benchmarks/``).
+    ``algorithm = "auto"`` (the same as ``"choose"``) leaves HiGHS at its default dual simplex
+    with its own pricing: measured fastest or tied at every size and step on the full LP
+    (``benchmarks/HIGHS-OPTIONS.md``). ``"simplex"`` forces dual simplex with devex pricing
+    and ``"ipm"`` the interior-point method with crossover (an exact vertex either way).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
