@@ -15,6 +15,11 @@ Windows of one structure are warm re-solves of one persistent model (:class:`War
 the model is rebuilt only when the structure changes (the last, shorter windows, and windows
 that cross a month boundary).
 
+Month-to-date peaks are carried for the simple tariff (``month_to_date_peak_mw``) and for
+tariff-engine tariffs (each window's metered block-average peak, as ``TariffSpec.state``).
+Windows of a TOU tariff move their on-peak blocks as the window moves, so each of those windows
+is a new model structure (built, not warm).
+
 Scope: families 1-7 and event caps are planned and applied. Ramp, swing and reserve are
 honoured in the plan; deviations from the forecast are absorbed by the battery alone, so the
 actual schedule may break them, and the result counts every such break. Curtailment and
@@ -138,6 +143,8 @@ def operate(
     soc = {g.name: g.initial_soc_mwh for g in groups}
     months = scenario.index.tz_localize(None).to_period("M").astype(str)
     mtd: dict[str, float] = dict(scenario.month_to_date_peak_mw)
+    spec = scenario.tariff_spec
+    spec_peaks: dict[tuple[str, str], float] = {} if spec is None else {(r.month, r.charge): r.peak_mw for r in spec.state.peaks}
     solver = WarmSolver()
     out = {key: np.zeros(n) for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")}
     per_group = {g.name: {key: np.zeros(n) for key in ("charge_mw", "discharge_mw", "soc_mwh")} for g in groups}
@@ -166,6 +173,7 @@ def operate(
             swing_down_mw=None if scenario.swing_down_mw is None else scenario.swing_down_mw.iloc[issue:stop],
             month_to_date_peak_mw=dict(mtd),
             source_path=scenario.source_path,
+            tariff_spec=None if spec is None else _with_peaks(spec, spec_peaks),
         )
         plan = solver.optimize(sub)
         n_solves += 1
@@ -174,6 +182,8 @@ def operate(
         _apply(scenario, full, issue, commit, ps, soc, out, per_group, dt)
         for t in range(issue, issue + commit):
             mtd[months[t]] = max(mtd.get(months[t], 0.0), float(out["grid_import_mw"][t]))
+        if full.tariff is not None:
+            _tariff_peaks(full.tariff, out["grid_import_mw"], issue + commit, spec_peaks)
         if progress is not None:
             progress(i + 1, total_steps)
     wall = time.perf_counter() - t_start
@@ -219,6 +229,31 @@ def operate(
         violations=violations,
         forecast=str(name),
     )
+
+
+def _with_peaks(spec: Any, peaks: dict[tuple[str, str], float]) -> Any:
+    """The tariff spec with the peaks metered so far as its month-to-date state."""
+    from optimizer.tariffs.model import BillingState, PeakRecord
+
+    records = tuple(PeakRecord(month=m, charge=c, peak_mw=max(0.0, v)) for (m, c), v in sorted(peaks.items()))
+    return spec.model_copy(update={"state": BillingState(peaks=records, energy=spec.state.energy)})
+
+
+def _tariff_peaks(arrays: Any, grid_import_mw: np.ndarray, done: int, peaks: dict[tuple[str, str], float]) -> None:
+    """Update the metered peak of every tariff-engine window from the blocks committed so far.
+
+    A block counts once all its intervals are committed (positions < ``done``). Expected-value
+    coincident charges are not carried (a documented limit of rolling operation).
+    """
+    for w in arrays.demand_windows:
+        if w.is_expected:
+            continue
+        full_blocks = w.block_ends <= done
+        if not full_blocks.any():
+            continue
+        avg = w.block_averages_mw(grid_import_mw)[full_blocks]
+        key = (w.month, w.charge)
+        peaks[key] = max(peaks.get(key, 0.0), float(avg.max()))
 
 
 def _apply(

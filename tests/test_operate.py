@@ -104,3 +104,14 @@ def test_examples_run(script, tmp_path):
     proc = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip()
+
+
+def test_rolling_carries_tariff_engine_peaks():
+    """With a tariff-engine tariff (TOU demand windows on 30-minute blocks), a perfect forecast
+    and windows covering the rest of the horizon, rolling operation equals perfect foresight
+    only if the peaks metered so far are carried into each window's tariff state."""
+    sc = optimizer.load_scenario("mlgw-tou", start="2021-02-10", end="2021-02-12", interval_min=60)
+    res = operate(sc, "perfect", window=sc.n_intervals, step="1h")
+    total = res.costs.loc["total", "perfect_foresight_usd"]
+    assert res.value_of_foresight_usd == pytest.approx(0.0, abs=1e-6 * total)
+    assert res.costs.loc["demand", "rolling_usd"] > 0
