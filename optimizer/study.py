@@ -491,6 +491,8 @@ def _shift_series(series: pd.Series, index: pd.DatetimeIndex, shift_days: int, n
 
 def _year_prices(src: Scenario, path: Path, index: pd.DatetimeIndex) -> pd.Series:
     source = src.tariff.energy_price
+    if source is None and src.tariff_spec is not None:  # a tariff-engine tariff names its own price file
+        source = getattr(src.tariff_spec.energy, "price_series", None)
     if source is None:
         raise TimeSeriesError("", issues=[Issue("the base tariff names no price file, so its column is unknown", field="tariff.energy_price", fix="Give the base tariff an [tariff.energy_price] table")])
     raw = read_series(path, source.column, source.timestamp_column).tz_convert(index.tz)
