@@ -153,6 +153,8 @@ def finish(
     costs = costs.loc[[*COST_TERMS, "total"]]
     costs.index.name = "term"
     schedule = build_schedule(scenario, data, sol)
+    from optimizer.results.grid_report import grid_report
+
     return DispatchResult(
         scenario=scenario,
         status=report.status,
@@ -164,6 +166,7 @@ def finish(
         baseline_feasible=baseline_feasible,
         exclusivity=exclusivity,
         baseline_violations=violations,
+        grid=grid_report(scenario, data, schedule, violations),
     )
 
 

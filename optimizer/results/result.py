@@ -68,6 +68,10 @@ class DispatchResult:
         Intervals on which exclusive charge/discharge was enforced, and its cost.
     issues : tuple of Issue
         Why the solve failed, when it did.
+    baseline_violations : dict
+        Intervals in which the no-battery site breaks each hard limit [-].
+    grid : dict
+        Ramp compliance, headroom and event performance (``results.grid_report``).
     """
 
     scenario: Scenario
@@ -81,6 +85,7 @@ class DispatchResult:
     exclusivity: Exclusivity = field(default_factory=Exclusivity)
     issues: tuple[Issue, ...] = ()
     baseline_violations: dict[str, int] = field(default_factory=dict)
+    grid: dict[str, Any] = field(default_factory=dict)
 
     @property
     def objective_usd(self) -> float:
@@ -135,11 +140,8 @@ class DispatchResult:
             },
             "notes": list(sc.notes),
         }
-        if len(s):
-            from optimizer.formulation.data import ModelData
-            from optimizer.results.grid_report import grid_report
-
-            out["grid"] = grid_report(sc, ModelData.from_scenario(sc), s, self.baseline_violations)
+        if self.grid:
+            out["grid"] = self.grid
         return out
 
     def to_dict(self) -> dict[str, Any]:
