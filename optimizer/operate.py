@@ -152,7 +152,7 @@ def operate(
     mtd: dict[str, float] = dict(scenario.month_to_date_peak_mw)
     spec = scenario.tariff_spec
     spec_peaks: dict[tuple[str, str], float] = {} if spec is None else {(r.month, r.charge): r.peak_mw for r in spec.state.peaks}
-    solver = WarmSolver()
+    solver = WarmSolver(max_models=48)  # TOU windows repeat their block layout day by day
     out = {key: np.zeros(n) for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")}
     per_group = {g.name: {key: np.zeros(n) for key in ("charge_mw", "discharge_mw", "soc_mwh")} for g in groups}
     total_steps = int(np.ceil(n / k))

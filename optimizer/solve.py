@@ -202,49 +202,100 @@ def _create_silently(highspy: Any) -> None:
         highspy.Highs()
 
 
-def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
+@dataclass
+class StandardForm:
+    """The LP of a Pyomo model as arrays (Pyomo's ``LinearStandardFormCompiler``, mixed form).
+
+    Attributes
+    ----------
+    columns : list
+        The Pyomo variables, in column order.
+    rows : list
+        ``RowEntry(constraint, bound_type)`` in row order (1: ``<=``, -1: ``>=``, 0: ``=``).
+    cost, col_lower, col_upper, row_lower, row_upper : numpy.ndarray
+        Objective coefficients and bounds (``inf`` where unbounded).
+    a : scipy.sparse.csc_matrix
+        The constraint matrix.
+    offset : float
+        The objective's constant [USD].
+    integer : numpy.ndarray
+        True for integer columns.
+    """
+
+    columns: list[Any]
+    rows: list[Any]
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    a: Any
+    offset: float
+    integer: np.ndarray
+    dropped: list[Any] | None = None  # variables in no row and not in the objective (found on first load)
+
+
+def standard_form(m: pyo.ConcreteModel) -> StandardForm:
+    """Compile ``m`` to arrays (no solver involved)."""
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-    highspy = _highs()
-    t0 = time.perf_counter()
+    inf = np.inf
     with PauseGC():
         info = LinearStandardFormCompiler().write(m, mixed_form=True)
     cols = info.columns
     n_col, n_row = len(cols), len(info.rows)
-    inf = highspy.kHighsInf
     col_lower = np.array([-inf if v.lb is None else v.lb for v in cols], dtype=float)
     col_upper = np.array([inf if v.ub is None else v.ub for v in cols], dtype=float)
     kinds = np.fromiter((r.bound_type for r in info.rows), dtype=np.int8, count=n_row)
     rhs = np.asarray(info.rhs, dtype=float)
-    row_lower = np.where(kinds == 1, -inf, rhs)
-    row_upper = np.where(kinds == -1, inf, rhs)
-    cost = np.asarray(info.c.toarray()).ravel() if n_col else np.zeros(0)
-    a = info.A.tocsc()
-    integer = np.fromiter((v.is_integer() for v in cols), dtype=bool, count=n_col)
+    return StandardForm(
+        columns=list(cols),
+        rows=list(info.rows),
+        cost=np.asarray(info.c.toarray()).ravel() if n_col else np.zeros(0),
+        col_lower=col_lower,
+        col_upper=col_upper,
+        row_lower=np.where(kinds == 1, -inf, rhs),
+        row_upper=np.where(kinds == -1, inf, rhs),
+        a=info.A.tocsc(),
+        offset=float(info.c_offset[0]) if len(info.c_offset) else 0.0,
+        integer=np.fromiter((v.is_integer() for v in cols), dtype=bool, count=n_col),
+    )
 
+
+def highs_instance(sf: StandardForm, opts: dict[str, Any]) -> Any:
+    """A new ``highspy.Highs`` holding ``sf`` with ``opts`` set (LP options skipped for a MIP)."""
+    highspy = _highs()
+    inf = highspy.kHighsInf
+    n_col, n_row = len(sf.columns), len(sf.rows)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_col, n_row
-    lp.col_cost_ = cost
-    lp.col_lower_, lp.col_upper_ = col_lower, col_upper
-    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
-    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    lp.col_cost_ = sf.cost
+    lp.col_lower_ = np.where(np.isinf(sf.col_lower), -inf, sf.col_lower)
+    lp.col_upper_ = np.where(np.isinf(sf.col_upper), inf, sf.col_upper)
+    lp.row_lower_ = np.where(np.isinf(sf.row_lower), -inf, sf.row_lower)
+    lp.row_upper_ = np.where(np.isinf(sf.row_upper), inf, sf.row_upper)
+    lp.offset_ = sf.offset
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.a_matrix_.start_ = sf.a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = sf.a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = sf.a.data.astype(float)
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
-    if integer.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
-
+    is_mip = bool(sf.integer.any())
+    if is_mip:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in sf.integer]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for k, v in opts.items():
-        if integer.any() and k in ("solver", "simplex_strategy", "run_crossover"):
+        if is_mip and k in ("solver", "simplex_strategy", "run_crossover"):
             continue  # MIP: let HiGHS choose its LP solver for the nodes
         h.setOptionValue(k, v)
     h.passModel(lp)
-    handoff_s = time.perf_counter() - t0
+    return h
 
+
+def run_highs(h: Any) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray | None, float | None, float]:
+    """``h.run()``; return status, termination, HiGHS's status text, the primal values (None
+    without a solution), the objective [USD] and the solve seconds [s]."""
     t1 = time.perf_counter()
     h.run()
     solve_s = time.perf_counter() - t1
@@ -254,20 +305,36 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
     has_solution = info_h.primal_solution_status == 2  # kSolutionStatusFeasible
     if term in (TerminationCondition.TIME_LIMIT, TerminationCondition.ITERATION_LIMIT) and has_solution:
         status = SolveStatus.FEASIBLE
-    objective = None
-    if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        x = np.asarray(h.getSolution().col_value, dtype=float)
-        if integer.any():
-            x[integer] = np.round(x[integer])
-        for v, val in zip(cols, x, strict=True):
-            v.set_value(float(val), skip_validation=True)
-        # variables the compiler dropped (no row, no cost) sit at a bound nearest zero
-        seen = {id(v) for v in cols}
-        for v in m.component_data_objects(pyo.Var, active=True):
-            if id(v) not in seen:
-                lo, hi = v.lb, v.ub
-                v.set_value(min(max(0.0, lo if lo is not None else 0.0), hi if hi is not None else 0.0), skip_validation=True)
-        objective = float(h.getInfo().objective_function_value)
+    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        return status, term, raw, None, None, solve_s
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    return status, term, raw, x, float(info_h.objective_function_value), solve_s
+
+
+def load_values(m: pyo.ConcreteModel, sf: StandardForm, x: np.ndarray) -> None:
+    """Put the column values ``x`` into the model's variables; variables the compiler dropped
+    (no row, no cost) sit at the bound nearest zero."""
+    if sf.integer.any():
+        x = x.copy()
+        x[sf.integer] = np.round(x[sf.integer])
+    for v, val in zip(sf.columns, x.tolist(), strict=True):
+        v.set_value(val, skip_validation=True)
+    if sf.dropped is None:
+        seen = {id(v) for v in sf.columns}
+        sf.dropped = [v for v in m.component_data_objects(pyo.Var, active=True) if id(v) not in seen]
+    for v in sf.dropped:
+        lo, hi = v.lb, v.ub
+        v.set_value(min(max(0.0, lo if lo is not None else 0.0), hi if hi is not None else 0.0), skip_validation=True)
+
+
+def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
+    t0 = time.perf_counter()
+    sf = standard_form(m)
+    h = highs_instance(sf, opts)
+    handoff_s = time.perf_counter() - t0
+    status, term, raw, x, objective, solve_s = run_highs(h)
+    if x is not None:
+        load_values(m, sf, x)
     return SolveReport(
         status=status,
         termination=term,
@@ -277,11 +344,11 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
         objective_usd=objective,
         handoff_s=handoff_s,
         solve_s=solve_s,
-        n_variables=n_col,
-        n_constraints=n_row,
-        n_nonzeros=int(a.nnz),
-        is_mip=bool(integer.any()),
-        simplex_iterations=int(info_h.simplex_iteration_count),
+        n_variables=len(sf.columns),
+        n_constraints=len(sf.rows),
+        n_nonzeros=int(sf.a.nnz),
+        is_mip=bool(sf.integer.any()),
+        simplex_iterations=int(h.getInfo().simplex_iteration_count),
         raw_status=raw,
     )
 
