@@ -8,7 +8,7 @@ few matrix coefficients that hold a Param) is an affine function of those getter
     cost = c0 + Jc p      row bound = r0 + Jr p      coefficient = a0 + Ja p
 
 where ``p`` stacks every getter's values. :class:`AffineLp` finds ``c0, Jc, ...`` once per
-built model (each Param-dependent number is probed by moving its Params by +1 and checked
+built model (each Param-dependent number is probed by moving its Params by one step, max(1, |value|), and checked
 to be affine; the whole map is then checked against Pyomo's own compilation of the model),
 so a warm re-solve costs a few numpy operations and the ``changeColsCost``,
 ``changeColsBounds``, ``changeRowsBounds`` and ``changeCoeff`` calls for the numbers that
@@ -81,22 +81,23 @@ class _Probe:
         params = list(identify_mutable_parameters(expr))
         v0 = float(pyo.value(expr))
         slope: list[tuple[int, float]] = []
-        saved = [q.value for q in params]
+        saved = [float(q.value) for q in params]
+        steps = [max(1.0, abs(s)) for s in saved]  # a step that moves even a 1e30 "no bound" value
         try:
-            for q, s in zip(params, saved, strict=True):
-                q.set_value(s + 1.0)
-                slope.append((self.index[id(q)], float(pyo.value(expr)) - v0))
+            for q, s, h in zip(params, saved, steps, strict=True):
+                q.set_value(s + h)
+                slope.append((self.index[id(q)], (float(pyo.value(expr)) - v0) / h))
                 q.set_value(s)
-            for q, s in zip(params, saved, strict=True):
-                q.set_value(s + 1.0)
+            for q, s, h in zip(params, saved, steps, strict=True):
+                q.set_value(s + h)
             v1 = float(pyo.value(expr))
-            for q, s in zip(params, saved, strict=True):
-                q.set_value(s + 2.0)
+            for q, s, h in zip(params, saved, steps, strict=True):
+                q.set_value(s + 2.0 * h)
             v2 = float(pyo.value(expr))
         finally:
             for q, s in zip(params, saved, strict=True):
                 q.set_value(s)
-        total = sum(d for _, d in slope)
+        total = sum(d * h for (_, d), h in zip(slope, steps, strict=True))
         scale = 1.0 + abs(v0) + abs(total)
         k = len(self.pos)
         if abs(v1 - v0 - total) > _RTOL * scale or abs(v2 - v1 - total) > _RTOL * scale:
@@ -106,7 +107,7 @@ class _Probe:
             self.exprs.append((k, expr, [(q, self.index[id(q)]) for q in params], sign))
             return
         self.pos.append(position)
-        self.const.append(sign * (v0 - sum(d * float(s) for (_, d), s in zip(slope, saved, strict=True))))
+        self.const.append(sign * (v0 - sum(d * s for (_, d), s in zip(slope, saved, strict=True))))
         for j, d in slope:
             if d != 0.0:
                 self.rows.append(k)
