@@ -21,8 +21,9 @@ that cross a month boundary).
 
 Month-to-date peaks are carried for the simple tariff (``month_to_date_peak_mw``) and for
 tariff-engine tariffs (each window's metered block-average peak, as ``TariffSpec.state``).
-Windows of a TOU tariff move their on-peak blocks as the window moves, so each of those windows
-is a new model structure (built, not warm).
+Which demand blocks a TOU window holds is data in the warm model (masked rows), so windows of a
+TOU tariff re-solve warm too; only the shrinking last windows and month-crossing windows (more
+billing windows) are built.
 
 Scope: families 1-7 and event caps are planned and applied. Ramp, swing and reserve are
 honoured in the plan; deviations from the forecast are absorbed by the battery alone, so the
@@ -152,7 +153,7 @@ def operate(
     mtd: dict[str, float] = dict(scenario.month_to_date_peak_mw)
     spec = scenario.tariff_spec
     spec_peaks: dict[tuple[str, str], float] = {} if spec is None else {(r.month, r.charge): r.peak_mw for r in spec.state.peaks}
-    solver = WarmSolver(max_models=48)  # TOU windows repeat their block layout day by day
+    solver = WarmSolver(max_models=8)
     out = {key: np.zeros(n) for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")}
     per_group = {g.name: {key: np.zeros(n) for key in ("charge_mw", "discharge_mw", "soc_mwh")} for g in groups}
     total_steps = int(np.ceil(n / k))
