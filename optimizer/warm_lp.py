@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
+from pyomo.common.numeric_types import native_numeric_types
+from pyomo.core.expr.numeric_expr import DivisionExpression, NegationExpression, ProductExpression, SumExpression
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 
@@ -78,6 +80,18 @@ class _Probe:
 
     def add(self, position: int, expr: Any, sign: float = 1.0) -> None:
         """Record ``sign * expr`` at ``position`` (``expr`` holds at least one mutable Param)."""
+        lin = _linear(expr)
+        if lin is not None:  # read off the expression tree: no evaluation needed
+            const, terms = lin
+            k = len(self.pos)
+            self.pos.append(position)
+            self.const.append(sign * const)
+            for q, c in terms:
+                if c != 0.0:
+                    self.rows.append(k)
+                    self.cols.append(self.index[id(q)])
+                    self.vals.append(sign * c)
+            return
         params = list(identify_mutable_parameters(expr))
         v0 = float(pyo.value(expr))
         slope: list[tuple[int, float]] = []
@@ -120,8 +134,51 @@ class _Probe:
         return _Affine(np.asarray(self.pos, dtype=np.int64), np.asarray(self.const, dtype=float), jac, self.exprs)
 
 
+def _linear(e: Any) -> tuple[float, list[tuple[Any, float]]] | None:
+    """``e`` as ``const + sum(coef * Param)`` when its tree is sums, negations, divisions by
+    numbers and products with one numeric side; None otherwise (then it is probed numerically)."""
+    if type(e) in native_numeric_types:
+        return float(e), []
+    if e.is_parameter_type():
+        return (0.0, [(e, 1.0)]) if not e.is_constant() else (float(pyo.value(e)), [])  # mutable Params are not constant
+    if not e.is_expression_type():
+        return None
+    args = e.args
+    if isinstance(e, NegationExpression):
+        r = _linear(args[0])
+        return None if r is None else (-r[0], [(q, -c) for q, c in r[1]])
+    if isinstance(e, SumExpression):
+        const, terms = 0.0, []
+        for a in args:
+            r = _linear(a)
+            if r is None:
+                return None
+            const += r[0]
+            terms += r[1]
+        return const, terms
+    if isinstance(e, (ProductExpression, DivisionExpression)):
+        a, b = _linear(args[0]), _linear(args[1])
+        if a is None or b is None:
+            return None
+        if isinstance(e, DivisionExpression):
+            if b[1] or b[0] == 0.0:
+                return None
+            return a[0] / b[0], [(q, c / b[0]) for q, c in a[1]]
+        if not a[1]:
+            return a[0] * b[0], [(q, a[0] * c) for q, c in b[1]]
+        if not b[1]:
+            return a[0] * b[0], [(q, b[0] * c) for q, c in a[1]]
+        return None  # a product of two Params
+    return None
+
+
 def _has_params(expr: Any) -> bool:
-    return expr is not None and not isinstance(expr, (int, float)) and next(iter(identify_mutable_parameters(expr)), None) is not None
+    if expr is None or type(expr) in native_numeric_types:
+        return False
+    lin = _linear(expr)
+    if lin is not None:
+        return bool(lin[1])
+    return next(iter(identify_mutable_parameters(expr)), None) is not None
 
 
 @dataclass
