@@ -100,6 +100,8 @@ def extract_solution(m: pyo.ConcreteModel, data: ModelData) -> Solution:
 def event_labels(scenario: Scenario) -> np.ndarray:
     """Per interval: the ids of the events covering it ("" outside events)."""
     labels = np.full(scenario.n_intervals, "", dtype=object)
+    if not scenario.grid.events:
+        return labels
     for row in scenario.event_table().itertuples():
         sl = slice(row.first, row.last + 1)
         labels[sl] = np.where(labels[sl] == "", row.event_id, labels[sl] + "+" + row.event_id)
