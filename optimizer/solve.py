@@ -19,15 +19,19 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import scipy.sparse  # noqa: F401 - Pyomo's standard-form compiler imports it lazily; pay it at import, not in the hand-off timer
 from pyomo.common.gc_manager import PauseGC
 
 from optimizer.errors import Issue, SolverUnavailableError
 from optimizer.inputs.options import SolverOptions
+
+if TYPE_CHECKING:
+    from optimizer.blocks import BlockPlan
 
 logger = logging.getLogger(__name__)
 
@@ -132,16 +136,42 @@ def _highs_options(options: SolverOptions, interval_min: int) -> dict[str, Any]:
     return opts
 
 
-def solve_model(m: pyo.ConcreteModel, options: SolverOptions, *, interval_min: int = 60) -> SolveReport:
+def solve_model(
+    m: pyo.ConcreteModel,
+    options: SolverOptions,
+    *,
+    interval_min: int = 60,
+    index: pd.DatetimeIndex | None = None,
+) -> SolveReport:
     """Solve ``m`` with HiGHS, load the solution into its variables and report.
 
     Never raises for infeasible or unbounded models: the status says so. Any solver-side
     exception becomes :class:`SolverUnavailableError`.
+
+    Parameters
+    ----------
+    m : pyomo.environ.ConcreteModel
+        A model of :func:`optimizer.formulation.build.build_model`.
+    options : SolverOptions
+        Interface, HiGHS settings and ``warm_start``.
+    interval_min : int
+        Interval length [min].
+    index : pandas.DatetimeIndex, optional
+        The scenario's site-local intervals. The block warm start (``options.warm_start``,
+        :mod:`optimizer.blocks`) cuts the horizon into calendar months of this index; without
+        it the LP is solved cold.
     """
     opts = _highs_options(options, interval_min)
     try:
         if options.interface == "stdform":
-            return _solve_stdform(m, opts)
+            plan = None
+            if options.warm_start != "none" and index is not None:
+                from optimizer.blocks import plan_blocks
+
+                data = getattr(m, "_data", None)
+                floors = {} if data is None else {g.name: g.initial_soc_mwh for g in data.groups}
+                plan = plan_blocks(index, floors, options.warm_start)
+            return _solve_stdform(m, opts, plan)
         return _solve_pyomo_interface(m, opts, options.interface)
     except SolverUnavailableError:
         raise
@@ -202,7 +232,7 @@ def _create_silently(highspy: Any) -> None:
         highspy.Highs()
 
 
-def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
+def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan | None = None) -> SolveReport:
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
     highspy = _highs()
@@ -246,7 +276,19 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
     handoff_s = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    h.run()
+    extra: dict[str, Any] = {}
+    solved = False
+    if plan is not None and not integer.any():
+        solved, extra = _solve_from_blocks(highspy, h, lp, a, cols, len(m.T), plan, opts)
+        if not solved:  # back to a cold solve with the caller's settings
+            h.clearSolver()
+            h.resetOptions()
+            h.setOptionValue("output_flag", False)
+            for k, v in opts.items():
+                h.setOptionValue(k, v)
+            h.setOptionValue("time_limit", max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t1)))
+    if not solved:
+        h.run()
     solve_s = time.perf_counter() - t1
     raw = h.modelStatusToString(h.getModelStatus())
     status, term = _HIGHS_STATUS.get(raw, (SolveStatus.ERROR, TerminationCondition.UNKNOWN))
@@ -273,7 +315,7 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
         termination=term,
         solver=f"HiGHS {h.version()}",
         interface="stdform",
-        algorithm=str(opts.get("solver", "choose")),
+        algorithm="simplex (block warm start)" if solved else str(opts.get("solver", "choose")),
         objective_usd=objective,
         handoff_s=handoff_s,
         solve_s=solve_s,
@@ -283,7 +325,58 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
         is_mip=bool(integer.any()),
         simplex_iterations=int(info_h.simplex_iteration_count),
         raw_status=raw,
+        extra=extra,
     )
+
+
+def _solve_from_blocks(
+    highspy: Any, h: Any, lp: Any, a: Any, cols: list[Any], n_intervals: int, plan: BlockPlan, opts: dict[str, Any]
+) -> tuple[bool, dict[str, Any]]:
+    """Block warm start (:mod:`optimizer.blocks`) on the passed model ``h``; True when HiGHS
+    reports Optimal on the full LP. Never raises: any failure is a reason in the report, and
+    the caller then solves cold."""
+    from optimizer.blocks import FINAL_OPTIONS, block_start, scan_columns
+
+    t0 = time.perf_counter()
+    extra: dict[str, Any] = {"warm_start": "blocks", "block_label": plan.label, "n_blocks": plan.n_blocks, "fallback": ""}
+    try:
+        col_interval, floors = scan_columns(cols, n_intervals, plan)
+        block_opts = {k: v for k, v in opts.items() if k != "time_limit"}
+        block_opts["time_limit"] = float(opts.get("time_limit", 3600.0))
+        start = block_start(highspy, lp, a, col_interval, plan, floors, block_opts)
+        extra.update(blocks_s=start.blocks_s, block_iterations=start.block_iterations,
+                     basis_basic_minus_rows=start.n_basic_minus_rows)
+        statuses = [highspy.HighsBasisStatus(i) for i in range(5)]
+        basis = highspy.HighsBasis()
+        basis.col_status = [statuses[i] for i in start.col_status.tolist()]
+        basis.row_status = [statuses[i] for i in start.row_status.tolist()]
+        basis.valid = True
+        basis.alien = True  # HiGHS checks it, completes it and repairs it when singular
+        if h.setBasis(basis) != highspy.HighsStatus.kOk:
+            extra["fallback"] = "HiGHS rejected the assembled basis"
+            return False, extra
+        for k, v in {**FINAL_OPTIONS, **_user_overrides(opts)}.items():
+            h.setOptionValue(k, v)
+        h.setOptionValue("time_limit", max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t0)))
+        t1 = time.perf_counter()
+        h.run()
+        extra["final_s"] = time.perf_counter() - t1
+        extra["final_iterations"] = int(h.getInfo().simplex_iteration_count)
+        raw = h.modelStatusToString(h.getModelStatus())
+        if raw != "Optimal":
+            extra["fallback"] = f"the final solve from the assembled basis ended with '{raw}'"
+            logger.warning("block warm start: %s; solving cold", extra["fallback"])
+            return False, extra
+    except Exception as exc:  # a block that is infeasible or fails: the cold solve decides
+        extra["fallback"] = f"{type(exc).__name__}: {exc}"
+        logger.warning("block warm start failed (%s); solving cold", extra["fallback"])
+        return False, extra
+    return True, extra
+
+
+def _user_overrides(opts: dict[str, Any]) -> dict[str, Any]:
+    """The caller's explicit simplex settings, which win over the final solve's defaults."""
+    return {k: opts[k] for k in ("simplex_strategy", "simplex_dual_edge_weight_strategy") if k in opts}
 
 
 def _solve_pyomo_interface(m: pyo.ConcreteModel, opts: dict[str, Any], interface: str) -> SolveReport:
