@@ -232,11 +232,23 @@ def _create_silently(highspy: Any) -> None:
         highspy.Highs()
 
 
-def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan | None = None) -> SolveReport:
+def compile_stdform(m: pyo.ConcreteModel) -> tuple[list[Any], Any, Any, np.ndarray]:
+    """Compile ``m`` with Pyomo's ``LinearStandardFormCompiler`` into a ``highspy.HighsLp``.
+
+    Returns
+    -------
+    cols : list
+        The Pyomo variables, in column order.
+    lp : highspy.HighsLp
+        Costs, bounds, row bounds and the column-wise matrix.
+    a : scipy.sparse.csc_matrix
+        The same matrix, rows x columns.
+    integer : numpy.ndarray
+        True for the integer columns.
+    """
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
     highspy = _highs()
-    t0 = time.perf_counter()
     with PauseGC():
         info = LinearStandardFormCompiler().write(m, mixed_form=True)
     cols = info.columns
@@ -265,6 +277,15 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan |
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
     if integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+
+    return cols, lp, a, integer
+
+
+def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan | None = None) -> SolveReport:
+    highspy = _highs()
+    t0 = time.perf_counter()
+    cols, lp, a, integer = compile_stdform(m)
+    n_col, n_row = lp.num_col_, lp.num_row_
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
