@@ -194,7 +194,6 @@ def column_spans(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarr
     a tariff window, an energy tier) spans the blocks of the rows it appears in, found by
     propagating spans over the matrix until they stop changing.
     """
-    n_col = len(col_block)
     timed = col_block >= 0
     first = np.where(timed, col_block, n_blocks).astype(np.int64)  # unknown: empty span (first > last)
     last = np.where(timed, col_block, -1).astype(np.int64)

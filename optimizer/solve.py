@@ -299,8 +299,14 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan |
     t1 = time.perf_counter()
     extra: dict[str, Any] = {}
     solved = False
+    nnz = int(a.nnz)
+    basis = None
     if plan is not None and not integer.any():
-        solved, extra = _solve_from_blocks(highspy, h, lp, a, cols, len(m.T), plan, opts)
+        basis, extra = _block_basis(highspy, lp, a, cols, len(m.T), plan, opts)
+    del lp, a  # HiGHS holds its own copy: free ours before the full solve (peak memory)
+    if basis is not None:
+        solved = _solve_from_basis(highspy, h, basis, opts, extra, t1)
+        del basis
         if not solved:  # back to a cold solve with the caller's settings
             h.clearSolver()
             h.resetOptions()
@@ -342,7 +348,7 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan |
         solve_s=solve_s,
         n_variables=n_col,
         n_constraints=n_row,
-        n_nonzeros=int(a.nnz),
+        n_nonzeros=nnz,
         is_mip=bool(integer.any()),
         simplex_iterations=int(info_h.simplex_iteration_count),
         raw_status=raw,
@@ -350,21 +356,17 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan |
     )
 
 
-def _solve_from_blocks(
-    highspy: Any, h: Any, lp: Any, a: Any, cols: list[Any], n_intervals: int, plan: BlockPlan, opts: dict[str, Any]
-) -> tuple[bool, dict[str, Any]]:
-    """Block warm start (:mod:`optimizer.blocks`) on the passed model ``h``; True when HiGHS
-    reports Optimal on the full LP. Never raises: any failure is a reason in the report, and
-    the caller then solves cold."""
-    from optimizer.blocks import FINAL_OPTIONS, block_start, scan_columns
+def _block_basis(
+    highspy: Any, lp: Any, a: Any, cols: list[Any], n_intervals: int, plan: BlockPlan, opts: dict[str, Any]
+) -> tuple[Any, dict[str, Any]]:
+    """The block warm start's basis of the full LP (:mod:`optimizer.blocks`), or None with the
+    reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
+    from optimizer import blocks
 
-    t0 = time.perf_counter()
     extra: dict[str, Any] = {"warm_start": "blocks", "block_label": plan.label, "n_blocks": plan.n_blocks, "fallback": ""}
     try:
-        col_interval, floors = scan_columns(cols, n_intervals, plan)
-        block_opts = {k: v for k, v in opts.items() if k != "time_limit"}
-        block_opts["time_limit"] = float(opts.get("time_limit", 3600.0))
-        start = block_start(highspy, lp, a, col_interval, plan, floors, block_opts)
+        col_interval, floors = blocks.scan_columns(cols, n_intervals, plan)
+        start = blocks.block_start(highspy, lp, a, col_interval, plan, floors, dict(opts))
         extra.update(blocks_s=start.blocks_s, block_iterations=start.block_iterations,
                      basis_basic_minus_rows=start.n_basic_minus_rows)
         statuses = [highspy.HighsBasisStatus(i) for i in range(5)]
@@ -373,26 +375,34 @@ def _solve_from_blocks(
         basis.row_status = [statuses[i] for i in start.row_status.tolist()]
         basis.valid = True
         basis.alien = True  # HiGHS checks it, completes it and repairs it when singular
-        if h.setBasis(basis) != highspy.HighsStatus.kOk:
-            extra["fallback"] = "HiGHS rejected the assembled basis"
-            return False, extra
-        for k, v in {**FINAL_OPTIONS, **_user_overrides(opts)}.items():
-            h.setOptionValue(k, v)
-        h.setOptionValue("time_limit", max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t0)))
-        t1 = time.perf_counter()
-        h.run()
-        extra["final_s"] = time.perf_counter() - t1
-        extra["final_iterations"] = int(h.getInfo().simplex_iteration_count)
-        raw = h.modelStatusToString(h.getModelStatus())
-        if raw != "Optimal":
-            extra["fallback"] = f"the final solve from the assembled basis ended with '{raw}'"
-            logger.warning("block warm start: %s; solving cold", extra["fallback"])
-            return False, extra
     except Exception as exc:  # a block that is infeasible or fails: the cold solve decides
         extra["fallback"] = f"{type(exc).__name__}: {exc}"
         logger.warning("block warm start failed (%s); solving cold", extra["fallback"])
-        return False, extra
-    return True, extra
+        return None, extra
+    return basis, extra
+
+
+def _solve_from_basis(highspy: Any, h: Any, basis: Any, opts: dict[str, Any], extra: dict[str, Any], t_start: float) -> bool:
+    """Run the full LP in ``h`` from ``basis``; True when HiGHS reports Optimal."""
+    from optimizer import blocks
+
+    if h.setBasis(basis) != highspy.HighsStatus.kOk:
+        extra["fallback"] = "HiGHS rejected the assembled basis"
+        logger.warning("block warm start: %s; solving cold", extra["fallback"])
+        return False
+    for k, v in {**blocks.FINAL_OPTIONS, **_user_overrides(opts)}.items():
+        h.setOptionValue(k, v)
+    h.setOptionValue("time_limit", max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t_start)))
+    t1 = time.perf_counter()
+    h.run()
+    extra["final_s"] = time.perf_counter() - t1
+    extra["final_iterations"] = int(h.getInfo().simplex_iteration_count)
+    raw = h.modelStatusToString(h.getModelStatus())
+    if raw != "Optimal":
+        extra["fallback"] = f"the final solve from the assembled basis ended with '{raw}'"
+        logger.warning("block warm start: %s; solving cold", extra["fallback"])
+        return False
+    return True
 
 
 def _user_overrides(opts: dict[str, Any]) -> dict[str, Any]:

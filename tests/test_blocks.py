@@ -36,7 +36,9 @@ def test_blocks_match_the_cold_optimum(stability, cold):
     assert warm.status == SolveStatus.OPTIMAL
     assert warm.report.raw_status == "Optimal"
     extra = warm.report.extra
-    assert extra["warm_start"] == "blocks" and extra["n_blocks"] == 3 and extra["fallback"] == ""
+    assert extra["warm_start"] == "blocks"
+    assert extra["n_blocks"] == 3
+    assert extra["fallback"] == ""
     assert warm.report.algorithm == "simplex (block warm start)"
     assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=RTOL)
     assert cold.report.extra == {}  # warm_start="none" is a plain cold solve
@@ -46,7 +48,8 @@ def test_blocks_on_the_families_1_to_7_year_scenario():
     sc = load_scenario("year-2021", start="2021-05-01T00:00", end="2021-07-01T00:00", interval_min=60)
     warm = optimize(_with(sc, warm_start="blocks"))
     base = optimize(_with(sc, warm_start="none"))
-    assert warm.report.extra["fallback"] == "" and warm.report.extra["n_blocks"] == 2
+    assert warm.report.extra["fallback"] == ""
+    assert warm.report.extra["n_blocks"] == 2
     assert warm.objective_usd == pytest.approx(base.objective_usd, rel=RTOL)
 
 
@@ -57,7 +60,8 @@ def test_assembled_point_satisfies_the_full_lp(stability):
     m = build_model(stability, data)
     cols, lp, a, _ = compile_stdform(m)
     plan = blocks.plan_blocks(stability.index, {g.name: g.initial_soc_mwh for g in data.groups}, "blocks")
-    assert plan is not None and plan.n_blocks == 3
+    assert plan is not None
+    assert plan.n_blocks == 3
     col_interval, floors = blocks.scan_columns(cols, data.n_intervals, plan)
     assert sorted(floors) == [0, 1]  # a floor at the end of every month but the last
     start = blocks.block_start(_highs(), lp, a, col_interval, plan, floors, {"output_flag": False})
@@ -66,14 +70,16 @@ def test_assembled_point_satisfies_the_full_lp(stability):
     scale = 1.0 + np.abs(ax)
     assert np.all((np.asarray(lp.row_lower_) - ax) / scale <= 1e-7)
     assert np.all((ax - np.asarray(lp.row_upper_)) / scale <= 1e-7)
-    assert np.all(x >= np.asarray(lp.col_lower_) - 1e-7) and np.all(x <= np.asarray(lp.col_upper_) + 1e-7)
+    assert np.all(x >= np.asarray(lp.col_lower_) - 1e-7)
+    assert np.all(x <= np.asarray(lp.col_upper_) + 1e-7)
     assert start.n_basic_minus_rows == 0  # disjoint monthly blocks: a square basis
 
 
 def test_a_final_solve_that_is_not_optimal_falls_back_to_cold(stability, cold, monkeypatch):
     monkeypatch.setitem(blocks.FINAL_OPTIONS, "simplex_iteration_limit", 0)
     res = optimize(_with(stability, warm_start="blocks"))
-    assert res.status == SolveStatus.OPTIMAL and res.report.raw_status == "Optimal"
+    assert res.status == SolveStatus.OPTIMAL
+    assert res.report.raw_status == "Optimal"
     assert "Iteration limit" in res.report.extra["fallback"]
     assert res.report.algorithm != "simplex (block warm start)"
     assert res.objective_usd == pytest.approx(cold.objective_usd, rel=RTOL)
@@ -91,7 +97,8 @@ def test_a_bad_basis_still_ends_optimal(stability, cold, monkeypatch):
 
     monkeypatch.setattr(blocks, "block_start", bad)
     res = optimize(_with(stability, warm_start="blocks"))
-    assert res.status == SolveStatus.OPTIMAL and res.report.raw_status == "Optimal"
+    assert res.status == SolveStatus.OPTIMAL
+    assert res.report.raw_status == "Optimal"
     assert res.objective_usd == pytest.approx(cold.objective_usd, rel=RTOL)
 
 
@@ -111,7 +118,9 @@ def test_plan_blocks_rules():
     tz = "America/Chicago"
     year_h = pd.date_range("2021-01-01", "2022-01-01", freq="1h", tz=tz, inclusive="left")
     plan = blocks.plan_blocks(year_h, {"fleet": 1.0}, "auto")
-    assert plan is not None and plan.n_blocks == 12 and plan.label == "month"
+    assert plan is not None
+    assert plan.n_blocks == 12
+    assert plan.label == "month"
     assert np.all(np.diff(plan.block_of_t) >= 0)
     assert blocks.plan_blocks(year_h, {}, "none") is None
     assert blocks.plan_blocks(None, {}, "blocks") is None
