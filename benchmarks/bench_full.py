@@ -433,6 +433,8 @@ def write_markdown(results: dict[str, Any], path: Path, options_summary: list[st
     L.append("| size | route | total: target | total: measured | met? | peak RSS: target | peak RSS: measured | met? |")
     L.append("|---|---|---:|---:|---|---:|---:|---|")
     for route in ("pyomo", "pyomo_cold", "pyomo_choose"):
+        if all(t.get("missing") for t in targets_rows(results, route)) and route != "pyomo":
+            continue  # not measured at any target size
         for t in targets_rows(results, route):
             m_txt = "-" if t["m_max"] is None else f"<= {t['m_max']}x"
             if t.get("missing"):
@@ -544,8 +546,7 @@ def findings(results: dict[str, Any]) -> list[str]:
             out.append(f"- {size}: raw_default largest row violation {raw['max_row_violation']:.1e}, bound violation "
                        f"{raw.get('max_col_violation', 0):.1e}; project non-solve time {_f((p.get('total_s') or 0) - (p.get('solve_s') or 0))} s "
                        f"(build {_f(p.get('build_s'))}, hand-off {_f(p.get('handoff_s'))}, post {_f(p.get('post_s'))}) against "
-                       f"raw {_f((r.get('raw', {}).get('total_s') or 0) - (r.get('raw', {}).get('solve_s') or 0))} s and linopy "
-                       f"{_f((r.get('linopy', {}).get('total_s') or 0) - (r.get('linopy', {}).get('solve_s') or 0))} s.")
+                       f"raw {_nonsolve(r.get('raw', {}))} s and linopy {_nonsolve(r.get('linopy', {}))} s.")
     if same_shape:
         out.insert(0, "- Every route built the same LP at every size (identical columns, rows and non-zeros).")
     all_diffs = [a.get("obj_rel_diff") for s in results["sizes"].values() for a in s["routes"].values()
@@ -554,6 +555,11 @@ def findings(results: dict[str, Any]) -> list[str]:
         out.insert(1, f"- Objectives: largest relative difference to raw_default over all routes and sizes "
                       f"{max(all_diffs):.1e} (tolerance {RTOL:g}).")
     return out
+
+
+def _nonsolve(a: dict[str, Any]) -> str:
+    """Non-solve seconds of a route, or "-" when it was not run."""
+    return _f(a["total_s"] - a["solve_s"]) if "total_s" in a else "-"
 
 
 def options_section(path: Path) -> list[str]:
