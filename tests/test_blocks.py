@@ -143,3 +143,14 @@ def test_column_spans_propagate_through_shared_columns():
     first, last = blocks.column_spans(a, a.tocsc(), np.array([0, 1, -1, -1]), 2)
     assert first.tolist() == [0, 1, 0, 0]
     assert last.tolist() == [0, 1, 1, 1]
+
+
+def test_blocks_with_a_tariff_engine_tariff():
+    """Tariff-engine columns (30-min demand windows, on/off-peak, excess) span each month:
+    the warm start still ends at the cold optimum, or falls back to it."""
+    sc = load_scenario("mlgw-tou", start="2021-03-01T00:00", end="2021-06-01T00:00", interval_min=60)
+    warm = optimize(_with(sc, warm_start="blocks"))
+    base = optimize(_with(sc, warm_start="none"))
+    assert warm.status == SolveStatus.OPTIMAL
+    assert warm.report.extra["n_blocks"] == 3
+    assert warm.objective_usd == pytest.approx(base.objective_usd, rel=RTOL)
