@@ -27,10 +27,13 @@ The caller (:func:`optimizer.solve.solve_model`) accepts the result only when Hi
 Optimal on the full LP and otherwise solves cold, so the warm start can change the time, never
 the answer.
 
-Measured (``benchmarks/RESULTS.md``, route ``pyomo``, grid-stability LP, 2 cores): a year at
-1 h, 12 blocks 2.1-2.5 s + final solve 1.7 s (1,081 iterations) against a cold solve of 8 s;
-a year at 15 min, 28.5 s + 21.1 s against 167 s. Not used for 30 days at 5 min (day or week
-blocks: 19.6-26.3 s against ~18 s cold).
+Measured (``benchmarks/RESULTS.md``, grid-stability LP with every family, 2 cores, HiGHS 1.16):
+a year at 1 h, 12 month blocks 2.2 s + final solve 0.9 s (1,081 iterations) against a cold
+solve of 7.6 s; a year at 15 min, 27.7 s + 19.9 s (4,093 iterations) against 173.5 s cold (raw
+highspy with HiGHS defaults: 138.0 s). The families 1-7 ``year-2021`` scenario at 15 min:
+8.4 s + 0.9 s against 31.6 s. Not used for 30 days at 5 min: day or week blocks gave
+19.6-26.3 s against ~18 s cold (the monthly peak is shared by every block, so the assembled
+point is no vertex of the full LP and the basis is poor).
 """
 
 from __future__ import annotations
@@ -109,8 +112,10 @@ AUTO_MIN_BLOCKS = 3
 AUTO_MIN_INTERVALS = 8000
 
 # HiGHS options of the final solve from the assembled basis: dual simplex with devex pricing.
-# Steepest-edge pricing (HiGHS's default) first computes its weights for the whole non-slack
-# basis: 2 s more at a year at 1 h (final solve 3.3 s against 1.7 s).
+# Measured final solves, year at 15 min: devex 19.9-24.1 s, Dantzig 30.1 s, steepest edge
+# 56.4 s (it first computes its weights for the whole non-slack basis); year at 1 h: devex
+# 0.8-1.7 s, HiGHS's default pricing 3.3 s; primal simplex from a primal-feasible start (no
+# block-end SOC floors) 1.9 s.
 FINAL_OPTIONS: dict[str, Any] = {"solver": "simplex", "simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 1}
 
 

@@ -32,9 +32,10 @@ class SolverOptions(BaseModel):
       cold. Needs at least two calendar months.
     * ``"auto"`` (default): ``"blocks"`` from 3 calendar months and 8,000 intervals on,
       otherwise ``"none"``. Measured on the full grid-stability LP (2 cores,
-      ``benchmarks/RESULTS.md``): a year at 1 h took 3.9-4.1 s of solver time [s] warm
-      against ~8 s cold, a year at 15 min 50 s against 167 s; 30 days at 5 min gained nothing
-      with day or week blocks (19.6-26.3 s against ~18 s), so it stays cold.
+      ``benchmarks/RESULTS.md``): solver time for a year at 1 h 3.2 s warm against 7.6 s
+      cold, for a year at 15 min 48.6 s against 173.5 s (the families 1-7 ``year-2021``
+      scenario at 15 min: 9.7 s against 31.6 s); 30 days at 5 min gained nothing with day or
+      week blocks (19.6-26.3 s against ~18 s), so it stays cold there.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
