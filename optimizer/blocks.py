@@ -238,23 +238,21 @@ def column_spans(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarr
 
 def block_start(
     highspy: Any,
-    lp: Any,
-    a_csc: sp.csc_matrix,
+    sf: Any,
     col_interval: np.ndarray,
     plan: BlockPlan,
     soc_end_cols: dict[int, list[tuple[int, float]]],
     opts: dict[str, Any],
 ) -> BlockStart:
-    """Solve the blocks of ``plan`` in turn and assemble a start for the full LP ``lp``.
+    """Solve the blocks of ``plan`` in turn and assemble a start for the full LP ``sf``.
 
     Parameters
     ----------
     highspy : module
         The ``highspy`` module.
-    lp : highspy.HighsLp
-        The full LP (its costs, bounds and row bounds are read, not changed).
-    a_csc : scipy.sparse.csc_matrix
-        The full LP's matrix, rows x columns.
+    sf : optimizer.solve.StandardForm
+        The full LP: ``cost``, ``col_lower``, ``col_upper``, ``row_lower``, ``row_upper``
+        (``inf`` where unbounded) and the matrix ``a`` (rows x columns, CSC); read, not changed.
     col_interval : numpy.ndarray
         Interval of each column, -1 for none (:func:`column_intervals`).
     plan : BlockPlan
@@ -270,6 +268,7 @@ def block_start(
         When a block's LP is not solved to optimality.
     """
     t0 = time.perf_counter()
+    a_csc = sp.csc_matrix(sf.a)
     n_row, n_col = a_csc.shape
     nb = plan.n_blocks
     col_block = np.where(col_interval >= 0, plan.block_of_t[np.clip(col_interval, 0, None)], -1)
@@ -284,11 +283,11 @@ def block_start(
         row_first[nz] = np.maximum.reduceat(first[a_csr.indices], starts)
         row_last[nz] = np.maximum.reduceat(last[a_csr.indices], starts)
 
-    cost = np.asarray(lp.col_cost_, dtype=float)
-    col_lo = np.asarray(lp.col_lower_, dtype=float)
-    col_hi = np.asarray(lp.col_upper_, dtype=float)
-    row_lo = np.asarray(lp.row_lower_, dtype=float)
-    row_hi = np.asarray(lp.row_upper_, dtype=float)
+    cost = np.asarray(sf.cost, dtype=float)
+    col_lo = np.asarray(sf.col_lower, dtype=float)
+    col_hi = np.asarray(sf.col_upper, dtype=float)
+    row_lo = np.asarray(sf.row_lower, dtype=float)
+    row_hi = np.asarray(sf.row_upper, dtype=float)
 
     x = np.zeros(n_col)
     col_status = np.full(n_col, LOWER, dtype=np.int8)

@@ -162,13 +162,14 @@ def run(
     time_limit_s: Annotated[float | None, typer.Option(help="Solver time limit [s].")] = None,
     plot: Annotated[bool, typer.Option(help="Write dispatch.png.")] = True,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html (self-contained, opens offline).")] = False,
+    energy_basis: Annotated[str | None, typer.Option("--energy-basis", help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.")] = None,
 ) -> None:
     """Optimise a scenario, print the bill, and write schedule.parquet/.csv, summary.json, dispatch.png."""
     from optimizer.api import optimize
     from optimizer.io import load_scenario
 
     try:
-        sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(step))
+        sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(step), energy_basis=energy_basis)
         changes = {k: v for k, v in (("interface", interface), ("algorithm", algorithm), ("time_limit_s", time_limit_s)) if v is not None}
         if changes:
             from pydantic import ValidationError
@@ -306,6 +307,7 @@ def operate(
     start: Annotated[str | None, typer.Option(help="Horizon start, ISO 8601.")] = None,
     end: Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write operation.parquet and operation.json here.")] = None,
+    energy_basis: Annotated[str | None, typer.Option("--energy-basis", help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.")] = None,
 ) -> None:
     """Receding-horizon operation on forecasts; prints the rolling bill, the perfect-foresight bill and the gap."""
     import json
@@ -324,7 +326,7 @@ def operate(
             raise InputError(msg) from exc
         _parse_duration(window, "--window")
         _parse_duration(step, "--step")
-        sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(interval, "--step-data"))
+        sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(interval, "--step-data"), energy_basis=energy_basis)
         with Progress(TextColumn("operate"), BarColumn(), TextColumn("{task.completed}/{task.total} windows"), TimeRemainingColumn(), console=err, transient=True) as bar:
             task = bar.add_task("operate", total=None)
             res = run_operate(sc, forecast, window=window, step=step, seed=seed, progress=lambda done, total: bar.update(task, completed=done, total=total))

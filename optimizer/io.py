@@ -238,6 +238,12 @@ class ScenarioTable(_Table):
     description: str = ""
     site: str
     tariff: str
+    energy_basis: Literal["market", "schedule", "market_plus_schedule"] | None = Field(
+        default=None,
+        description="Overrides the tariff's [tariff.energy] basis (tariff-engine tariffs only): "
+        "'market' = the tariff's price series (LMP) + adder, 'schedule' = its TOU energy rates + adder, "
+        "'market_plus_schedule' = both.",
+    )
 
 
 class HorizonTable(_Table):
@@ -308,6 +314,7 @@ def load_scenario(
     end: dt.datetime | pd.Timestamp | None = None,
     interval_min: int | None = None,
     options: SolverOptions | None = None,
+    energy_basis: str | None = None,
 ) -> Scenario:
     """Read a scenario TOML and everything it names into a validated :class:`Scenario`.
 
@@ -321,6 +328,9 @@ def load_scenario(
         Override the step [min].
     options : SolverOptions, optional
         Override the ``[solver]`` table.
+    energy_basis : {"market", "schedule", "market_plus_schedule"}, optional
+        Override the energy basis (market-price exposure) of a tariff-engine tariff; the
+        scenario's ``scenario.energy_basis`` otherwise, else the tariff file's own.
 
     Raises
     ------
@@ -365,8 +375,16 @@ def load_scenario(
         from optimizer.tariffs.io import load_tariff_spec
 
         spec = load_tariff_spec(tariff_file)
+        basis = energy_basis if energy_basis is not None else sc.energy_basis
+        if basis is not None:
+            spec = _with_energy_basis(spec, basis, path, tariff_file, from_arg=energy_basis is not None)
         tariff = Tariff(name=spec.name)
     else:
+        if energy_basis is not None or sc.energy_basis is not None:
+            raise ModelFileError("", issues=[Issue(
+                "energy_basis needs a tariff-engine tariff (TOU schedule or URDB); this tariff is a simple LMP + demand-charge tariff",
+                path=str(path), field="--energy-basis" if energy_basis is not None else "scenario.energy_basis", got=str(energy_basis or sc.energy_basis),
+                fix=f"Remove energy_basis, or point scenario.tariff at an engine tariff such as tariffs/mlgw-lgs3-tou-style.toml (now {tariff_file.name})")])
         tariff = load_tariff(tariff_file)
 
     tz = site.timezone
@@ -382,7 +400,7 @@ def load_scenario(
 
     load_mw, gpu_mw = _read_load(ld, base, path, index, site, notes)
     if spec is not None:
-        price = _engine_price(spec, index, notes)
+        price = _engine_price(spec, index, notes, tariff_file)
     elif tariff.energy_price is None:
         raise ModelFileError("", issues=[Issue("tariff has no energy price source", path=str(base / sc.tariff), field="tariff.energy_price", fix="Add an [tariff.energy_price] table with path and column")])
     else:
@@ -412,6 +430,25 @@ def load_scenario(
     )
 
 
+def _with_energy_basis(spec: Any, basis: str, path: Path, tariff_file: Path, *, from_arg: bool) -> Any:
+    """``spec`` with its energy basis replaced by ``basis``, re-validated (a ``schedule`` basis needs TOU rates)."""
+    from optimizer.tariffs.model import TariffSpec
+
+    where = "--energy-basis" if from_arg else "scenario.energy_basis"
+    allowed = ("market", "schedule", "market_plus_schedule")
+    if basis not in allowed:
+        raise ModelFileError("", issues=[Issue("unknown energy basis", path=str(path), field=where, expected=" | ".join(allowed), got=basis, fix=f"Use one of {allowed}")])
+    data = spec.model_dump()
+    data["energy"]["basis"] = basis
+    try:
+        return TariffSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ModelFileError("", issues=[Issue(
+            f"energy basis {basis!r} does not fit this tariff ({exc.errors()[0]['msg']})",
+            path=str(path), field=where, got=basis,
+            fix=f"The tariff {tariff_file.name} has no TOU energy schedule; use 'market', or add [tariff.energy.schedule] and periods to it")]) from None
+
+
 def _is_engine_tariff(path: Path) -> bool:
     """URDB JSON, or a TOML tariff in the tariff engine's schema (not the simple [tariff] keys)."""
     if path.suffix.lower() == ".json":
@@ -422,7 +459,7 @@ def _is_engine_tariff(path: Path) -> bool:
     return isinstance(table, dict) and not (simple & set(table))
 
 
-def _engine_price(spec: Any, index: pd.DatetimeIndex, notes: list[str]) -> pd.Series:
+def _engine_price(spec: Any, index: pd.DatetimeIndex, notes: list[str], tariff_file: Path | None = None) -> pd.Series:
     """The market price series a TariffSpec names (its energy basis uses it), else zeros [USD/MWh]."""
     src = getattr(spec.energy, "price_series", None)
     uses_market = spec.energy.basis in ("market", "market_plus_schedule")
@@ -432,7 +469,10 @@ def _engine_price(spec: Any, index: pd.DatetimeIndex, notes: list[str]) -> pd.Se
             raise ModelFileError("", issues=[Issue("energy basis uses the market price but no price_series is given", field="tariff.energy.price_series", fix="Add [tariff.energy.price_series] or use basis = 'schedule'")])
         return pd.Series(0.0, index=index, name="price_usd_per_mwh")
     file = Path(src.path)
-    raw = read_series(file, src.column, src.timestamp_column)
+    if tariff_file is None or tariff_file.suffix.lower() == ".json":
+        raw = read_series(file, src.column, src.timestamp_column)
+    else:
+        raw = _series(file, src.column, src.timestamp_column, toml=tariff_file, table="tariff.energy.price_series")
     price, note = to_horizon(raw, index, kind="price", name="price_usd_per_mwh", source=str(file))
     if note:
         notes.append(note)

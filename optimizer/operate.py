@@ -10,6 +10,10 @@ the grid takes the rest.
 End-of-window myopia: every window must end with each group at least at the study's initial
 SOC (the ``terminal = "initial"`` rule, the default), so a window never sells the battery
 empty because the window happens to end. ``terminal = "none"`` drops the rule (myopic).
+When forecast errors have left the fleet so low that a window cannot get back to that SOC
+(typically the last, short windows, with the import cap leaving little room to charge), the
+window is re-planned with the rule dropped, and the result counts it
+(``violations["terminal_relaxed"]``) instead of stopping the run.
 
 Windows of one structure are warm re-solves of one persistent model (:class:`WarmSolver`);
 the model is rebuilt only when the structure changes (the last, shorter windows, and windows
@@ -17,8 +21,9 @@ that cross a month boundary).
 
 Month-to-date peaks are carried for the simple tariff (``month_to_date_peak_mw``) and for
 tariff-engine tariffs (each window's metered block-average peak, as ``TariffSpec.state``).
-Windows of a TOU tariff move their on-peak blocks as the window moves, so each of those windows
-is a new model structure (built, not warm).
+Which demand blocks a TOU window holds is data in the warm model (masked rows), so windows of a
+TOU tariff re-solve warm too; only the shrinking last windows and month-crossing windows (more
+billing windows) are built.
 
 Scope: families 1-7 and event caps are planned and applied. Ramp, swing and reserve are
 honoured in the plan; deviations from the forecast are absorbed by the battery alone, so the
@@ -38,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.api import optimize
+from optimizer.errors import InfeasibleError
 from optimizer.forecasts import Forecast, by_name, from_frame
 from optimizer.formulation.data import ModelData
 from optimizer.inputs.scenario import Scenario
@@ -65,7 +71,9 @@ class OperationResult:
     wall_s : float
         Seconds for the rolling run [s].
     violations : dict
-        Intervals where the actual schedule broke a limit (import cap, SOC band).
+        Intervals where the actual schedule broke a limit (``import_cap``), intervals off the
+        plan (``off_plan``), and windows re-planned without the terminal rule
+        (``terminal_relaxed``).
     """
 
     schedule: pd.DataFrame
@@ -145,11 +153,12 @@ def operate(
     mtd: dict[str, float] = dict(scenario.month_to_date_peak_mw)
     spec = scenario.tariff_spec
     spec_peaks: dict[tuple[str, str], float] = {} if spec is None else {(r.month, r.charge): r.peak_mw for r in spec.state.peaks}
-    solver = WarmSolver()
+    solver = WarmSolver(max_models=8)
     out = {key: np.zeros(n) for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")}
     per_group = {g.name: {key: np.zeros(n) for key in ("charge_mw", "discharge_mw", "soc_mwh")} for g in groups}
     total_steps = int(np.ceil(n / k))
     n_solves = 0
+    n_relaxed = 0
     full = ModelData.from_scenario(scenario)
     for i, issue in enumerate(range(0, n, k)):
         stop = min(n, issue + w)
@@ -175,7 +184,15 @@ def operate(
             source_path=scenario.source_path,
             tariff_spec=None if spec is None else _with_peaks(spec, spec_peaks),
         )
-        plan = solver.optimize(sub)
+        try:
+            plan = solver.optimize(sub)
+        except InfeasibleError as exc:
+            if terminal != "initial" or not any((i.field or "").startswith("soc_terminal") for i in exc.issues):
+                raise
+            logger.info("window at %s cannot reach the terminal SOC; re-planned without the terminal rule", scenario.index[issue])
+            relaxed = tuple(g.model_copy(update={"final_soc_min_frac": g.unit.soc_min_frac}) for g in window_groups)
+            plan = solver.optimize(sub.replace(site=sub.site.model_copy(update={"battery_groups": relaxed})))
+            n_relaxed += 1
         n_solves += 1
         commit = min(k, n - issue)
         ps = plan.schedule.iloc[:commit]
@@ -218,6 +235,7 @@ def operate(
     violations = {
         "import_cap": int(np.sum(out["grid_import_mw"] > full.import_limit_mw * (1 + 1e-9))),
         "off_plan": int(np.sum(np.abs(out["grid_import_mw"] - out["planned_import_mw"]) > 1e-6 * max(1.0, float(full.load_mw.max())))),
+        "terminal_relaxed": n_relaxed,
     }
     return OperationResult(
         schedule=schedule,

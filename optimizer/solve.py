@@ -232,90 +232,102 @@ def _create_silently(highspy: Any) -> None:
         highspy.Highs()
 
 
-def compile_stdform(m: pyo.ConcreteModel) -> tuple[list[Any], Any, Any, np.ndarray]:
-    """Compile ``m`` with Pyomo's ``LinearStandardFormCompiler`` into a ``highspy.HighsLp``.
+@dataclass
+class StandardForm:
+    """The LP of a Pyomo model as arrays (Pyomo's ``LinearStandardFormCompiler``, mixed form).
 
-    Returns
-    -------
-    cols : list
+    Attributes
+    ----------
+    columns : list
         The Pyomo variables, in column order.
-    lp : highspy.HighsLp
-        Costs, bounds, row bounds and the column-wise matrix.
+    rows : list
+        ``RowEntry(constraint, bound_type)`` in row order (1: ``<=``, -1: ``>=``, 0: ``=``).
+    cost, col_lower, col_upper, row_lower, row_upper : numpy.ndarray
+        Objective coefficients and bounds (``inf`` where unbounded).
     a : scipy.sparse.csc_matrix
-        The same matrix, rows x columns.
+        The constraint matrix.
+    offset : float
+        The objective's constant [USD].
     integer : numpy.ndarray
-        True for the integer columns.
+        True for integer columns.
     """
+
+    columns: list[Any]
+    rows: list[Any]
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    a: Any
+    offset: float
+    integer: np.ndarray
+    dropped: list[Any] | None = None  # variables in no row and not in the objective (found on first load)
+
+
+def standard_form(m: pyo.ConcreteModel) -> StandardForm:
+    """Compile ``m`` to arrays (no solver involved)."""
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-    highspy = _highs()
+    inf = np.inf
     with PauseGC():
         info = LinearStandardFormCompiler().write(m, mixed_form=True)
     cols = info.columns
     n_col, n_row = len(cols), len(info.rows)
-    inf = highspy.kHighsInf
     col_lower = np.array([-inf if v.lb is None else v.lb for v in cols], dtype=float)
     col_upper = np.array([inf if v.ub is None else v.ub for v in cols], dtype=float)
     kinds = np.fromiter((r.bound_type for r in info.rows), dtype=np.int8, count=n_row)
     rhs = np.asarray(info.rhs, dtype=float)
-    row_lower = np.where(kinds == 1, -inf, rhs)
-    row_upper = np.where(kinds == -1, inf, rhs)
-    cost = np.asarray(info.c.toarray()).ravel() if n_col else np.zeros(0)
-    a = info.A.tocsc()
-    integer = np.fromiter((v.is_integer() for v in cols), dtype=bool, count=n_col)
+    return StandardForm(
+        columns=list(cols),
+        rows=list(info.rows),
+        cost=np.asarray(info.c.toarray()).ravel() if n_col else np.zeros(0),
+        col_lower=col_lower,
+        col_upper=col_upper,
+        row_lower=np.where(kinds == 1, -inf, rhs),
+        row_upper=np.where(kinds == -1, inf, rhs),
+        a=info.A.tocsc(),
+        offset=float(info.c_offset[0]) if len(info.c_offset) else 0.0,
+        integer=np.fromiter((v.is_integer() for v in cols), dtype=bool, count=n_col),
+    )
 
+
+def highs_instance(sf: StandardForm, opts: dict[str, Any]) -> Any:
+    """A new ``highspy.Highs`` holding ``sf`` with ``opts`` set (LP options skipped for a MIP)."""
+    highspy = _highs()
+    inf = highspy.kHighsInf
+    n_col, n_row = len(sf.columns), len(sf.rows)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_col, n_row
-    lp.col_cost_ = cost
-    lp.col_lower_, lp.col_upper_ = col_lower, col_upper
-    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
-    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    lp.col_cost_ = sf.cost
+    lp.col_lower_ = np.where(np.isinf(sf.col_lower), -inf, sf.col_lower)
+    lp.col_upper_ = np.where(np.isinf(sf.col_upper), inf, sf.col_upper)
+    lp.row_lower_ = np.where(np.isinf(sf.row_lower), -inf, sf.row_lower)
+    lp.row_upper_ = np.where(np.isinf(sf.row_upper), inf, sf.row_upper)
+    lp.offset_ = sf.offset
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.a_matrix_.start_ = sf.a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = sf.a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = sf.a.data.astype(float)
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
-    if integer.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
-
-    return cols, lp, a, integer
-
-
-def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan | None = None) -> SolveReport:
-    highspy = _highs()
-    t0 = time.perf_counter()
-    cols, lp, a, integer = compile_stdform(m)
-    n_col, n_row = lp.num_col_, lp.num_row_
-
+    is_mip = bool(sf.integer.any())
+    if is_mip:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in sf.integer]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for k, v in opts.items():
-        if integer.any() and k in ("solver", "simplex_strategy", "run_crossover"):
+        if is_mip and k in ("solver", "simplex_strategy", "run_crossover"):
             continue  # MIP: let HiGHS choose its LP solver for the nodes
         h.setOptionValue(k, v)
     h.passModel(lp)
-    handoff_s = time.perf_counter() - t0
+    return h
 
+
+def run_highs(h: Any) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray | None, float | None, float]:
+    """``h.run()``; return status, termination, HiGHS's status text, the primal values (None
+    without a solution), the objective [USD] and the solve seconds [s]."""
     t1 = time.perf_counter()
-    extra: dict[str, Any] = {}
-    solved = False
-    nnz = int(a.nnz)
-    basis = None
-    if plan is not None and not integer.any():
-        basis, extra = _block_basis(highspy, lp, a, cols, len(m.T), plan, opts)
-    del lp, a  # HiGHS holds its own copy: free ours before the full solve (peak memory)
-    if basis is not None:
-        solved = _solve_from_basis(highspy, h, basis, opts, extra, t1)
-        del basis
-        if not solved:  # back to a cold solve with the caller's settings
-            h.clearSolver()
-            h.resetOptions()
-            h.setOptionValue("output_flag", False)
-            for k, v in opts.items():
-                h.setOptionValue(k, v)
-            h.setOptionValue("time_limit", max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t1)))
-    if not solved:
-        h.run()
+    h.run()
     solve_s = time.perf_counter() - t1
     raw = h.modelStatusToString(h.getModelStatus())
     status, term = _HIGHS_STATUS.get(raw, (SolveStatus.ERROR, TerminationCondition.UNKNOWN))
@@ -323,50 +335,100 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan |
     has_solution = info_h.primal_solution_status == 2  # kSolutionStatusFeasible
     if term in (TerminationCondition.TIME_LIMIT, TerminationCondition.ITERATION_LIMIT) and has_solution:
         status = SolveStatus.FEASIBLE
-    objective = None
-    if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        x = np.asarray(h.getSolution().col_value, dtype=float)
-        if integer.any():
-            x[integer] = np.round(x[integer])
-        for v, val in zip(cols, x, strict=True):
-            v.set_value(float(val), skip_validation=True)
-        # variables the compiler dropped (no row, no cost) sit at a bound nearest zero
-        seen = {id(v) for v in cols}
-        for v in m.component_data_objects(pyo.Var, active=True):
-            if id(v) not in seen:
-                lo, hi = v.lb, v.ub
-                v.set_value(min(max(0.0, lo if lo is not None else 0.0), hi if hi is not None else 0.0), skip_validation=True)
-        objective = float(h.getInfo().objective_function_value)
+    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        return status, term, raw, None, None, solve_s
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    return status, term, raw, x, float(info_h.objective_function_value), solve_s
+
+
+def load_values(m: pyo.ConcreteModel, sf: StandardForm, x: np.ndarray) -> None:
+    """Put the column values ``x`` into the model's variables; variables the compiler dropped
+    (no row, no cost) sit at the bound nearest zero."""
+    if sf.integer.any():
+        x = x.copy()
+        x[sf.integer] = np.round(x[sf.integer])
+    for v, val in zip(sf.columns, x.tolist(), strict=True):
+        v.set_value(val, skip_validation=True)
+    if sf.dropped is None:
+        seen = {id(v) for v in sf.columns}
+        sf.dropped = [v for v in m.component_data_objects(pyo.Var, active=True) if id(v) not in seen]
+    for v in sf.dropped:
+        lo, hi = v.lb, v.ub
+        v.set_value(min(max(0.0, lo if lo is not None else 0.0), hi if hi is not None else 0.0), skip_validation=True)
+
+
+def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan | None = None) -> SolveReport:
+    t0 = time.perf_counter()
+    sf = standard_form(m)
+    h = highs_instance(sf, opts)
+    handoff_s = time.perf_counter() - t0
+    extra: dict[str, Any] = {}
+    if plan is not None and not sf.integer.any():
+        status, term, raw, x, objective, solve_s = _solve_warm(h, sf, len(m.T), plan, opts, extra)
+    else:
+        status, term, raw, x, objective, solve_s = run_highs(h)
+    if x is not None:
+        load_values(m, sf, x)
     return SolveReport(
         status=status,
         termination=term,
         solver=f"HiGHS {h.version()}",
         interface="stdform",
-        algorithm="simplex (block warm start)" if solved else str(opts.get("solver", "choose")),
+        algorithm="simplex (block warm start)" if extra and not extra["fallback"] else str(opts.get("solver", "choose")),
         objective_usd=objective,
         handoff_s=handoff_s,
         solve_s=solve_s,
-        n_variables=n_col,
-        n_constraints=n_row,
-        n_nonzeros=nnz,
-        is_mip=bool(integer.any()),
-        simplex_iterations=int(info_h.simplex_iteration_count),
+        n_variables=len(sf.columns),
+        n_constraints=len(sf.rows),
+        n_nonzeros=int(sf.a.nnz),
+        is_mip=bool(sf.integer.any()),
+        simplex_iterations=int(h.getInfo().simplex_iteration_count),
         raw_status=raw,
         extra=extra,
     )
 
 
-def _block_basis(
-    highspy: Any, lp: Any, a: Any, cols: list[Any], n_intervals: int, plan: BlockPlan, opts: dict[str, Any]
-) -> tuple[Any, dict[str, Any]]:
+def _solve_warm(
+    h: Any, sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict[str, Any], extra: dict[str, Any]
+) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray | None, float | None, float]:
+    """The block warm start (:mod:`optimizer.blocks`), then the full LP from the assembled basis;
+    a cold solve of ``h`` with the caller's ``opts`` whenever that does not end Optimal.
+    Returns what :func:`run_highs` returns, the seconds counting the blocks too [s]."""
+    t0 = time.perf_counter()
+    basis = _block_basis(sf, n_intervals, plan, opts, extra)
+    if basis is not None:
+        if _solve_from_basis(h, basis, opts, extra, t0):
+            status, term, raw, x, objective, _ = _result(h)
+            return status, term, raw, x, objective, time.perf_counter() - t0
+        h.clearSolver()  # back to a cold solve with the caller's settings
+        h.resetOptions()
+        h.setOptionValue("output_flag", False)
+        for k, v in opts.items():
+            h.setOptionValue(k, v)
+        h.setOptionValue("time_limit", max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t0)))
+    status, term, raw, x, objective, _ = run_highs(h)
+    return status, term, raw, x, objective, time.perf_counter() - t0
+
+
+def _result(h: Any) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray | None, float | None, float]:
+    """What :func:`run_highs` returns, for an instance that has already run (0 s)."""
+    raw = h.modelStatusToString(h.getModelStatus())
+    status, term = _HIGHS_STATUS.get(raw, (SolveStatus.ERROR, TerminationCondition.UNKNOWN))
+    info_h = h.getInfo()
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    return status, term, raw, x, float(info_h.objective_function_value), 0.0
+
+
+def _block_basis(sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict[str, Any], extra: dict[str, Any]) -> Any:
     """The block warm start's basis of the full LP (:mod:`optimizer.blocks`), or None with the
     reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
     from optimizer import blocks
 
-    extra: dict[str, Any] = {"warm_start": "blocks", "block_label": plan.label, "n_blocks": plan.n_blocks, "fallback": ""}
+    highspy = _highs()
+    extra.update(warm_start="blocks", block_label=plan.label, n_blocks=plan.n_blocks, fallback="")
     try:
-        col_interval, floors = blocks.scan_columns(cols, n_intervals, plan)
-        start = blocks.block_start(highspy, lp, a, col_interval, plan, floors, dict(opts))
+        col_interval, floors = blocks.scan_columns(sf.columns, n_intervals, plan)
+        start = blocks.block_start(highspy, sf, col_interval, plan, floors, dict(opts))
         extra.update(blocks_s=start.blocks_s, block_iterations=start.block_iterations,
                      basis_basic_minus_rows=start.n_basic_minus_rows)
         statuses = [highspy.HighsBasisStatus(i) for i in range(5)]
@@ -378,14 +440,15 @@ def _block_basis(
     except Exception as exc:  # a block that is infeasible or fails: the cold solve decides
         extra["fallback"] = f"{type(exc).__name__}: {exc}"
         logger.warning("block warm start failed (%s); solving cold", extra["fallback"])
-        return None, extra
-    return basis, extra
+        return None
+    return basis
 
 
-def _solve_from_basis(highspy: Any, h: Any, basis: Any, opts: dict[str, Any], extra: dict[str, Any], t_start: float) -> bool:
+def _solve_from_basis(h: Any, basis: Any, opts: dict[str, Any], extra: dict[str, Any], t_start: float) -> bool:
     """Run the full LP in ``h`` from ``basis``; True when HiGHS reports Optimal."""
     from optimizer import blocks
 
+    highspy = _highs()
     if h.setBasis(basis) != highspy.HighsStatus.kOk:
         extra["fallback"] = "HiGHS rejected the assembled basis"
         logger.warning("block warm start: %s; solving cold", extra["fallback"])

@@ -355,7 +355,7 @@ def run_case(
         if cache.warm:
             from optimizer.warm import WarmSolver
 
-            solver = cache.solvers.setdefault((scenario.n_intervals, scenario.interval_min), WarmSolver())
+            solver = cache.solvers.setdefault((scenario.n_intervals, scenario.interval_min), WarmSolver(max_models=8))
             assert isinstance(solver, WarmSolver)  # noqa: S101 - the cache holds only these
             warm_before = solver.n_warm
             result = solver.optimize(scenario, raise_on_failure=False)

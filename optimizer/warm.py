@@ -5,7 +5,10 @@ new scenario :func:`~optimizer.formulation.params.update_model` refreshes the Pa
 variable bounds from its data, and Pyomo's persistent HiGHS interface
 (``pyomo.contrib.solver``) passes only what changed to the HiGHS instance it keeps, which
 keeps its simplex basis. Nothing is rebuilt. A scenario with another structure (another
-horizon, other groups, families switched on or off, other event intervals) gets a new model.
+horizon, other groups, families switched on or off, other event intervals, TOU blocks on other
+weekdays) gets a new model; the solver keeps the ``max_models`` most recently used models, one
+per structure, so cases that alternate between a few structures (price years whose weekdays
+differ, rolling windows that repeat a daily TOU layout) stay warm on each.
 
 Used by sweeps (one solver per worker) and by rolling-horizon operation.
 """
@@ -14,7 +17,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections import OrderedDict
+from typing import Any, Literal
 
 import pyomo.environ as pyo
 
@@ -24,6 +28,7 @@ from optimizer.formulation.data import ModelData
 from optimizer.formulation.params import structure_key, update_model
 from optimizer.inputs.scenario import Scenario
 from optimizer.results.result import DispatchResult
+from optimizer.warm_lp import DirectWarm
 from optimizer.solve import FD_LOCK, SolveReport, SolveStatus, TerminationCondition, _highs_options
 
 logger = logging.getLogger(__name__)
@@ -44,10 +49,22 @@ class WarmSolver:
         How many scenarios needed a build, and how many were warm re-solves [-].
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_models: int = 8, route: Literal["direct", "persistent"] = "direct") -> None:
+        """``max_models``: how many built models (one per structure) to keep [-].
+        ``route``: ``direct`` pushes changed numbers straight to HiGHS through the model's affine
+        map (:mod:`optimizer.warm_lp`; falls back to ``persistent`` when the map does not hold),
+        ``persistent`` uses Pyomo's persistent HiGHS interface."""
+        if max_models < 1:
+            msg = f"max_models must be at least 1; got {max_models}"
+            raise ValueError(msg)
+        if route not in ("direct", "persistent"):
+            msg = f"route must be 'direct' or 'persistent'; got {route!r}"
+            raise ValueError(msg)
+        self.max_models = max_models
+        self.route = route
+        self._models: OrderedDict[tuple[Any, ...], tuple[pyo.ConcreteModel, Any]] = OrderedDict()
         self._model: pyo.ConcreteModel | None = None
         self._solver: Any = None
-        self._key: tuple[Any, ...] | None = None
         self.n_builds = 0
         self.n_warm = 0
 
@@ -70,21 +87,33 @@ class WarmSolver:
             return _failure(scenario, SolveReport(status=SolveStatus.INFEASIBLE, termination=TerminationCondition.INFEASIBLE), 0.0, issues)
         key = structure_key(data)
         t0 = time.perf_counter()
-        warm = self._model is not None and key == self._key
+        warm = key in self._models
+        opts = _highs_options(scenario.options, scenario.interval_min)
+        handoff_s = 0.0
         if warm:
-            assert self._model is not None  # noqa: S101 - narrowed by `warm`
-            update_model(self._model, data)
+            self._models.move_to_end(key)
+            self._model, self._solver = self._models[key]
+            if isinstance(self._solver, DirectWarm):
+                self._solver.update(data, opts)  # the model's Params are not refreshed: HiGHS holds the numbers
+            else:
+                update_model(self._model, data)
             self.n_warm += 1
         else:
             self._model = build_model(scenario, data, mutable=True)
-            self._solver = _persistent_highs()
-            self._key = key
+            t1 = time.perf_counter()
+            direct = DirectWarm.build(self._model, data, opts) if self.route == "direct" else None
+            self._solver = direct if direct is not None else _persistent_highs()
+            handoff_s = time.perf_counter() - t1
+            self._models[key] = (self._model, self._solver)
+            while len(self._models) > self.max_models:
+                self._models.popitem(last=False)
             self.n_builds += 1
-        build_s = time.perf_counter() - t0
-        report = self._solve(scenario, warm=warm)
+        build_s = time.perf_counter() - t0 - handoff_s
+        report = self._solve_direct(warm=warm, opts=opts, handoff_s=handoff_s) if isinstance(self._solver, DirectWarm) else self._solve(scenario, warm=warm)
         m = self._model
         if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            self._model, self._key = None, None  # do not warm-start from a failed state
+            if not isinstance(self._solver, DirectWarm):  # the direct route clears its HiGHS state itself
+                self._models.pop(key, None)  # do not warm-start from a failed state
             issues = _explain_failure(scenario, data, report)
             if raise_on_failure:
                 err = {SolveStatus.INFEASIBLE: InfeasibleError, SolveStatus.UNBOUNDED: UnboundedError}.get(report.status, SolverLimitError)
@@ -96,6 +125,28 @@ class WarmSolver:
                 logger.info("warm solve charges and discharges at once; re-solving cold with exclusivity")
                 return optimize(scenario, raise_on_failure=raise_on_failure)
         return finish(scenario, data, m, report, build_s)
+
+    def _solve_direct(self, *, warm: bool, opts: dict[str, Any], handoff_s: float) -> SolveReport:
+        dw = self._solver
+        assert isinstance(dw, DirectWarm)  # noqa: S101 - the caller checked
+        status, term, raw, objective, solve_s, iters = dw.solve()
+        sf = dw.lp.sf
+        return SolveReport(
+            status=status,
+            termination=term,
+            solver=f"HiGHS {dw.h.version()}",
+            interface="direct-warm",
+            algorithm=str(opts.get("solver", "choose")),
+            objective_usd=objective,
+            handoff_s=handoff_s + dw.update_s,
+            solve_s=solve_s,
+            n_variables=len(sf.columns),
+            n_constraints=len(sf.rows),
+            n_nonzeros=int(sf.a.nnz),
+            simplex_iterations=iters,
+            raw_status=raw,
+            extra={"warm": warm, "changed": dw.n_changed, "note": "hand-off = compile + affine map (cold) or the pushed changes (warm)"},
+        )
 
     def _solve(self, scenario: Scenario, *, warm: bool) -> SolveReport:
         opts = _highs_options(scenario.options, scenario.interval_min)

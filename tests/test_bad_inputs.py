@@ -28,7 +28,8 @@ PRICE = "miso_rt_lmp_arkansas_hub_2021.parquet"
 DATA_FILES = (LOAD, PRICE, "eia930_tva_system_load_2021.parquet", "ornl_frontier_hpl_power_15s.csv")
 SCENARIO = "models/scenarios/default.toml"
 SITE = "models/sites/memphis-1gw.toml"
-TARIFF = "models/tariffs/miso-arkansas-lmp-tva-demand.toml"
+TARIFF = "models/tariffs/miso-arkansas-lmp-tva-demand.toml"  # the simple LMP + demand-charge tariff
+TOU = "models/tariffs/mlgw-lgs3-tou-style.toml"  # the default scenario's tariff-engine tariff
 BATTERY = "models/batteries/megapack2xl-4h.toml"
 CLUSTER = "models/clusters/gpu-1m.toml"
 PROGRAM = "models/programs/tva-ip30.toml"
@@ -187,9 +188,18 @@ def _both(*steps: Callable[[Workspace], object]) -> Callable[[Workspace], None]:
     return go
 
 
+def _use_simple_tariff(w: Workspace) -> None:
+    """Point the default scenario at the simple LMP + demand-charge tariff (cases that break that file)."""
+    w.edit(SCENARIO, 'tariff = "../tariffs/mlgw-lgs3-tou-style.toml"\nenergy_basis = "market"', 'tariff = "../tariffs/miso-arkansas-lmp-tva-demand.toml"')
+
+
+def _simple(step: Callable[[Workspace], object]) -> Callable[[Workspace], None]:
+    return _both(_use_simple_tariff, step)
+
+
 CASES = [
     # ---- TOML files: syntax, schema_version, unknown/missing/mistyped keys -----------------
-    Case("toml-syntax-error", _set(SCENARIO, "[horizon]", "[horizon"), ("default.toml", "line 11", "column 9")),
+    Case("toml-syntax-error", _set(SCENARIO, "[horizon]", "[horizon"), ("default.toml", "line 23", "column 9")),
     Case("schema-version-missing", _set(SCENARIO, "schema_version = 1\n", ""), ("default.toml", "[schema_version]", "missing")),
     Case("schema-version-2", _set(SITE, "schema_version = 1", "schema_version = 2"), ("memphis-1gw.toml", "[schema_version]", "got 2")),
     Case("scenario-unknown-key", _set(SCENARIO, 'name = "default"', 'name = "default"\ncolour = "red"'), ("default.toml", "[scenario.colour]", "unknown key")),
@@ -202,7 +212,7 @@ CASES = [
     Case("site-unknown-key", _set(SITE, "import_limit_mw = 1000.0", "import_limit_mw = 1000.0\nimport_limit_kw = 1e6"), ("memphis-1gw.toml", "[site.import_limit_kw]", "unknown key")),
     Case("battery-unknown-key", _set(BATTERY, "soc_min_frac = 0.05", "soc_min_frac = 0.05\nsoc_floor_frac = 0.1"), ("megapack2xl-4h.toml", "[battery_unit.soc_floor_frac]", "unknown key", "Did you mean 'soc_min_frac'?")),
     Case("cluster-unknown-key", _set(CLUSTER, "pue = 1.2", "pue = 1.2\ncop = 3.0"), ("gpu-1m.toml", "[gpu_cluster.cop]", "unknown key")),
-    Case("tariff-unknown-key", _set(TARIFF, 'export_compensation = "none"', 'export_compensation = "none"\ndemand_ratchet_frac = 0.8'), ("miso-arkansas-lmp-tva-demand.toml", "[tariff.demand_ratchet_frac]", "unknown key")),
+    Case("tariff-unknown-key", _simple(_set(TARIFF, 'export_compensation = "none"', 'export_compensation = "none"\ndemand_ratchet_frac = 0.8')), ("miso-arkansas-lmp-tva-demand.toml", "[tariff.demand_ratchet_frac]", "unknown key")),
     Case("program-unknown-key", _both(_events_grid(), _set(PROGRAM, "notice_min = 30.0", "notice_min = 30.0\nnotice_h = 0.5")), ("tva-ip30.toml", "[event_program.notice_h]", "unknown key")),
     Case("battery-missing-key", _set(BATTERY, "energy_capacity_mwh = 3.916", ""), ("megapack2xl-4h.toml", "[battery_unit.energy_capacity_mwh]", "missing")),
     Case("battery-string-for-float", _set(BATTERY, "power_charge_max_mw = 0.979", 'power_charge_max_mw = "979 kW"'), ("megapack2xl-4h.toml", "[battery_unit.power_charge_max_mw]", "979 kW")),
@@ -220,8 +230,8 @@ CASES = [
     Case("export-allowed-zero-limit", _set(SITE, 'export_policy = "none"', 'export_policy = "allowed"'), ("memphis-1gw.toml", "[site", "export_limit_mw")),
     Case("unknown-time-zone", _set(SITE, 'timezone = "America/Chicago"', 'timezone = "Central"'), ("memphis-1gw.toml", "[site", "timezone", "Central")),
     Case("pue-below-one", _set(CLUSTER, "pue = 1.2", "pue = 0.8"), ("gpu-1m.toml", "[gpu_cluster.pue]", "0.8")),
-    Case("negative-demand-charge", _set(TARIFF, "demand_charge_usd_per_mw = 12750.0", "demand_charge_usd_per_mw = -12750.0"), ("miso-arkansas-lmp-tva-demand.toml", "[tariff.demand_charge_usd_per_mw]", "-12750")),
-    Case("fixed-export-without-price", _set(TARIFF, 'export_compensation = "none"', 'export_compensation = "fixed"'), ("miso-arkansas-lmp-tva-demand.toml", "[tariff", "export_price_usd_per_mwh")),
+    Case("negative-demand-charge", _simple(_set(TARIFF, "demand_charge_usd_per_mw = 12750.0", "demand_charge_usd_per_mw = -12750.0")), ("miso-arkansas-lmp-tva-demand.toml", "[tariff.demand_charge_usd_per_mw]", "-12750")),
+    Case("fixed-export-without-price", _simple(_set(TARIFF, 'export_compensation = "none"', 'export_compensation = "fixed"')), ("miso-arkansas-lmp-tva-demand.toml", "[tariff", "export_price_usd_per_mwh")),
     Case("duplicate-group-names", lambda w: w.write(SITE, w.text(SITE) + '\n[[site.battery_groups]]\nname = "megapack"\nunit = "../batteries/megapack2xl-4h.toml"\nn_units = 10\n'), ("memphis-1gw.toml", "[site", "megapack", "unique")),
     Case("load-unit-unsupported", _set(SCENARIO, 'column = "load_mw"', 'column = "load_mw"\nunit = "GW"'), ("default.toml", "[load.unit]", "GW")),
     Case("load-scale-zero", _set(SCENARIO, 'column = "load_mw"', 'column = "load_mw"\nscale = 0'), ("default.toml", "[load.scale]", "greater than 0")),
@@ -234,23 +244,38 @@ CASES = [
     Case("scenario-file-missing", lambda w: setattr(w, "scenario", w.root / "models/scenarios/nope.toml"), ("nope.toml", "scenario file not found", "default")),
     Case("builtin-name-misspelt", lambda w: setattr(w, "scenario", "defualt"), ("defualt", "scenario file not found", "Did you mean the built-in 'default'?")),
     Case("site-file-missing", _set(SCENARIO, "../sites/memphis-1gw.toml", "../sites/memphis-2gw.toml"), ("default.toml", "[scenario.site]", "memphis-2gw.toml", "not found")),
-    Case("tariff-file-missing", _set(SCENARIO, "../tariffs/miso", "../tariff/miso"), ("default.toml", "[scenario.tariff]", "not found")),
+    Case("tariff-file-missing", _set(SCENARIO, "../tariffs/mlgw", "../tariff/mlgw"), ("default.toml", "[scenario.tariff]", "not found")),
     Case("battery-file-missing", _set(SITE, "megapack2xl-4h.toml", "megapack3-4h.toml"), ("memphis-1gw.toml", "[site.battery_groups.0.unit]", "megapack3-4h.toml", "not found")),
     Case("cluster-file-missing", _set(SITE, "../clusters/gpu-1m.toml", "../cluster/gpu-1m.toml"), ("memphis-1gw.toml", "[site.gpu_cluster]", "not found")),
     Case("load-file-missing", _set(SCENARIO, LOAD, "site_load.parquet"), ("default.toml", "[load.path]", "site_load.parquet", "not found")),
-    Case("price-file-missing", _set(TARIFF, PRICE, "miso_rt_lmp_arkansas_hub_2031.parquet"), ("miso-arkansas-lmp-tva-demand.toml", "[tariff.energy_price.path]", "2031.parquet", "not found")),
+    Case("price-file-missing", _simple(_set(TARIFF, PRICE, "miso_rt_lmp_arkansas_hub_2031.parquet")), ("miso-arkansas-lmp-tva-demand.toml", "[tariff.energy_price.path]", "2031.parquet", "not found")),
     Case("program-file-missing", _both(_events_grid(), _set(SCENARIO, "tva-ip30.toml", "tva-ip60.toml")), ("default.toml", "[grid.events.programs.0]", "tva-ip60.toml", "not found")),
     Case("calendar-file-missing", _both(_events_grid(), _set(SCENARIO, '"events.csv"', '"calendar.csv"')), ("default.toml", "[grid.events.calendar]", "calendar.csv", "not found")),
     Case("load-path-relative-to-cwd", _set(SCENARIO, f"../../data/{LOAD}", f"data/{LOAD}"), ("default.toml", "[load.path]", "exists relative to the current folder", "../../data/"), chdir=True),
-    Case("price-file-not-parquet", lambda w: (w.root / "data" / PRICE).write_bytes(b"PAR1 this is not parquet"), (PRICE, "[tariff.energy_price.path]", "cannot read")),
+    Case("price-file-not-parquet", _simple(lambda w: (w.root / "data" / PRICE).write_bytes(b"PAR1 this is not parquet")), (PRICE, "[tariff.energy_price.path]", "cannot read")),
     # ---- columns ----------------------------------------------------------------------------
     Case("load-column-wrong", _set(SCENARIO, 'column = "load_mw"', 'column = "site_load_mw"'), (LOAD, "[load.column]", "site_load_mw", "gpu_load_mw")),
     Case("gpu-column-wrong", _set(SCENARIO, 'gpu_column = "gpu_load_mw"', 'gpu_column = "gpu_mw"'), (LOAD, "[load.gpu_column]", "gpu_mw")),
     Case("load-timestamp-column-wrong", _set(SCENARIO, 'column = "load_mw"', 'column = "load_mw"\ntimestamp_column = "time"'), (LOAD, "[load.timestamp_column]", "time")),
-    Case("price-column-wrong", _set(TARIFF, 'column = "lmp_usd_per_mwh"', 'column = "lmp"'), (PRICE, "[tariff.energy_price.column]", "lmp_usd_per_mwh")),
+    # ---- the default's tariff-engine (TOU) tariff and its market exposure --------------------
+    Case("tou-tariff-unknown-key", _set(TOU, "prorate_partial_months = false", "prorate_partial_months = false\nratchet_frac = 0.8"), ("mlgw-lgs3-tou-style.toml", "[tariff.ratchet_frac]", "unknown key")),
+    Case("tou-negative-demand-rate", _set(TOU, "rate_usd_per_mw = 10190.0", "rate_usd_per_mw = -10190.0"), ("mlgw-lgs3-tou-style.toml", "[tariff.tou_demand.0.periods.1.rate_usd_per_mw]", "-10190")),
+    Case("tou-schedule-11-months", _set(TOU, "  [0,0,0,0,1,1,1,1,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0],  # Feb\n", ""), ("mlgw-lgs3-tou-style.toml", "[tariff.energy.schedule.weekday]", "12 months x 24 hours", "11x")),
+    Case("tou-price-file-missing", _set(TOU, PRICE, "miso_rt_lmp_arkansas_hub_2031.parquet"), ("2031.parquet", "[tariff.energy.price_series.path]", "not found", "mlgw-lgs3-tou-style.toml")),
+    Case("tou-price-column-wrong", _set(TOU, 'column = "lmp_usd_per_mwh"', 'column = "lmp"'), (PRICE, "[tariff.energy.price_series.column]", "lmp_usd_per_mwh", "mlgw-lgs3-tou-style.toml")),
+    Case("tou-price-file-not-parquet", lambda w: (w.root / "data" / PRICE).write_bytes(b"PAR1 this is not parquet"), (PRICE, "[tariff.energy.price_series.path]", "cannot read")),
+    Case("energy-basis-unknown", _set(SCENARIO, 'energy_basis = "market"', 'energy_basis = "lmp"'), ("default.toml", "[scenario.energy_basis]", "'market', 'schedule' or 'market_plus_schedule'", "lmp")),
+    Case("energy-basis-on-simple-tariff", _both(_use_simple_tariff, _set(SCENARIO, 'tariff = "../tariffs/miso-arkansas-lmp-tva-demand.toml"', 'tariff = "../tariffs/miso-arkansas-lmp-tva-demand.toml"\nenergy_basis = "schedule"')), ("default.toml", "[scenario.energy_basis]", "tariff-engine tariff", "mlgw-lgs3-tou-style.toml")),
+    Case("energy-basis-option-unknown", lambda w: None, ("default.toml", "[--energy-basis]", "market | schedule | market_plus_schedule", "got spot"), args=("run", "{scenario}", "--energy-basis", "spot", "--out", "{out}")),
+    Case("energy-basis-schedule-without-rates", _both(
+        lambda w: w.write("models/tariffs/lmp-only.toml", 'schema_version = 1\n[tariff]\nname = "LMP only"\n[tariff.energy]\nbasis = "market"\n[tariff.energy.price_series]\npath = "../../data/' + PRICE + '"\ncolumn = "lmp_usd_per_mwh"\n'),
+        _set(SCENARIO, 'tariff = "../tariffs/mlgw-lgs3-tou-style.toml"\nenergy_basis = "market"', 'tariff = "../tariffs/lmp-only.toml"\nenergy_basis = "schedule"'),
+    ), ("default.toml", "[scenario.energy_basis]", "energy basis 'schedule' does not fit", "lmp-only.toml has no TOU energy schedule")),
+    Case("price-column-wrong", _simple(_set(TARIFF, 'column = "lmp_usd_per_mwh"', 'column = "lmp"')), (PRICE, "[tariff.energy_price.column]", "lmp_usd_per_mwh")),
     # ---- series contents --------------------------------------------------------------------
     Case("load-naive-timestamps", lambda w: w.load(_naive), (LOAD, "[load.timestamp_column]", "no time zone"), at="2021-01-01"),
     Case("price-naive-timestamps-csv", _both(
+        _use_simple_tariff,
         lambda w: w.put("prices.csv", _naive(w.frame(PRICE)).assign(interval_start=lambda f: f["interval_start"].dt.strftime("%Y-%m-%dT%H:%M:%S"))),
         _set(TARIFF, PRICE, "prices.csv"),
     ), ("prices.csv", "[tariff.energy_price.timestamp_column]", "no time zone"), at="2021-01-01"),
@@ -343,7 +368,7 @@ def test_csv_stamps_whose_offset_changes_at_dst_are_accepted(ws: Workspace):
     prices["interval_start"] = [t.isoformat() for t in prices["interval_start"]]
     assert prices["interval_start"].str[-6:].nunique() == 2
     ws.put("prices.csv", prices)
-    ws.edit(TARIFF, PRICE, "prices.csv")
+    ws.edit(TOU, PRICE, "prices.csv")
     ws.horizon("start = 2021-03-13T00:00:00-06:00\nend = 2021-03-16T00:00:00-05:00\ninterval_min = 60")
     res = runner.invoke(app, ["validate", str(ws.scenario)])
     assert res.exit_code == 0, res.output

@@ -12,7 +12,7 @@ import optimizer.blocks as blocks
 from optimizer import load_scenario, optimize
 from optimizer.formulation.build import build_model
 from optimizer.formulation.data import ModelData
-from optimizer.solve import SolveStatus, _highs, compile_stdform
+from optimizer.solve import SolveStatus, _highs, standard_form
 from optimizer.testing import RTOL
 
 
@@ -58,20 +58,20 @@ def test_assembled_point_satisfies_the_full_lp(stability):
     boundary: the blocks' values together satisfy every row and bound of the full LP."""
     data = ModelData.from_scenario(stability)
     m = build_model(stability, data)
-    cols, lp, a, _ = compile_stdform(m)
+    sf = standard_form(m)
     plan = blocks.plan_blocks(stability.index, {g.name: g.initial_soc_mwh for g in data.groups}, "blocks")
     assert plan is not None
     assert plan.n_blocks == 3
-    col_interval, floors = blocks.scan_columns(cols, data.n_intervals, plan)
+    col_interval, floors = blocks.scan_columns(sf.columns, data.n_intervals, plan)
     assert sorted(floors) == [0, 1]  # a floor at the end of every month but the last
-    start = blocks.block_start(_highs(), lp, a, col_interval, plan, floors, {"output_flag": False})
+    start = blocks.block_start(_highs(), sf, col_interval, plan, floors, {"output_flag": False})
     x = start.col_value
-    ax = a @ x
+    ax = sf.a @ x
     scale = 1.0 + np.abs(ax)
-    assert np.all((np.asarray(lp.row_lower_) - ax) / scale <= 1e-7)
-    assert np.all((ax - np.asarray(lp.row_upper_)) / scale <= 1e-7)
-    assert np.all(x >= np.asarray(lp.col_lower_) - 1e-7)
-    assert np.all(x <= np.asarray(lp.col_upper_) + 1e-7)
+    assert np.all((sf.row_lower - ax) / scale <= 1e-7)
+    assert np.all((ax - sf.row_upper) / scale <= 1e-7)
+    assert np.all(x >= sf.col_lower - 1e-7)
+    assert np.all(x <= sf.col_upper + 1e-7)
     assert start.n_basic_minus_rows == 0  # disjoint monthly blocks: a square basis
 
 

@@ -69,20 +69,54 @@ def test_default_invariants_from_schedule(default_scenario, default_result):
     assert (np.minimum(s.charge_mw, s.discharge_mw) <= ATOL_MW * 1000).all()
 
 
+def _hand_bill(import_mw: pd.Series, price_usd_per_mwh: pd.Series) -> dict[str, float]:
+    """The default tariff's February bill recomputed here from its TOML's numbers (not from
+    the tariff engine): energy at LMP, 30-minute clock-aligned block averages, on-peak =
+    weekdays 04:00-10:00 local in February, TOU demand 10,190 (on) / 4,370 (off) USD/MW-month,
+    facilities 360 USD/MW-month on the monthly maximum, excess 10,190 USD/MW-month over 900 MW,
+    2,000 USD/month fixed."""
+    avg = import_mw.resample("30min").mean()
+    on = (avg.index.day_of_week < 5) & (avg.index.hour >= 4) & (avg.index.hour < 10)
+    peak = float(avg.max())
+    return {
+        "energy": float((price_usd_per_mwh * import_mw).sum() * 0.25),
+        "demand": 10190.0 * float(avg[on].max()) + 4370.0 * float(avg[~on].max()) + 360.0 * peak,
+        "excess": 10190.0 * max(0.0, peak - 900.0),
+        "fixed": 2000.0,
+    }
+
+
+def test_default_tariff_is_the_mlgw_tou_tariff_on_market_energy(default_scenario):
+    spec = default_scenario.tariff_spec
+    assert spec is not None and "LGS-3" in spec.name
+    assert spec.energy.basis == "market"  # default.toml's energy_basis overrides the file's "schedule"
+    assert spec.demand_interval_min == 30
+
+
 def test_default_costs_recompute_and_beat_baseline(default_scenario, default_result):
     s = default_result.schedule
     costs = default_result.costs
-    energy = float((s.price_usd_per_mwh * s.grid_import_mw).sum() * 0.25)
-    assert costs.loc["energy", "optimized_usd"] == pytest.approx(energy, rel=1e-9)
-    demand = 12750.0 * s.grid_import_mw.max()
-    assert costs.loc["demand", "optimized_usd"] == pytest.approx(demand, rel=1e-9)
-    baseline_energy = float((s.price_usd_per_mwh * s.load_mw).sum() * 0.25)
-    assert costs.loc["energy", "baseline_usd"] == pytest.approx(baseline_energy, rel=1e-9)
-    terms = ["energy", "export", "demand", "degradation", "fixed"]
+    opt = _hand_bill(s.grid_import_mw, s.price_usd_per_mwh)
+    base = _hand_bill(s.load_mw, s.price_usd_per_mwh)  # no batteries, no auxiliary load
+    for term in ("energy", "demand", "excess", "fixed"):
+        assert costs.loc[term, "optimized_usd"] == pytest.approx(opt[term], rel=1e-9), term
+        assert costs.loc[term, "baseline_usd"] == pytest.approx(base[term], rel=1e-9), term
+    assert costs.loc["excess", "baseline_usd"] > 0  # the 2021 load (909.5 MW) is above the 900 MW contract
+    terms = ["energy", "export", "demand", "excess", "coincident", "minimum", "degradation", "fixed"]
     assert costs.loc[terms, "optimized_usd"].sum() == pytest.approx(costs.loc["total", "optimized_usd"], rel=1e-12)
     assert costs.loc["total", "optimized_usd"] == pytest.approx(default_result.report.objective_usd, rel=1e-6)
     assert costs.loc["total", "optimized_usd"] < costs.loc["total", "baseline_usd"]
     assert (costs["savings_usd"] == costs["baseline_usd"] - costs["optimized_usd"]).all()
+
+
+def test_default_bill_equals_the_independent_calculator(default_scenario, default_result):
+    from optimizer import bill
+
+    s = default_result.schedule
+    lines = bill(s.grid_import_mw, default_scenario.tariff_spec, export_mw=s.grid_export_mw, price_usd_per_mwh=default_scenario.price_usd_per_mwh)
+    by_kind = lines.groupby("kind")["amount_usd"].sum()
+    for term in ("energy", "demand", "excess", "fixed"):
+        assert default_result.costs.loc[term, "optimized_usd"] == pytest.approx(by_kind.get(term, 0.0), rel=1e-9), term
 
 
 def test_default_summary_is_consistent(default_result):

@@ -335,3 +335,16 @@ def test_pareto_front_ignores_round_off_on_a_binding_cap():
     cost = np.array([10.0, 9.0, 8.0, 8.5, 7.0])
     peak = np.array([850.0, 849.9999999, 900.0, 950.0, 960.0])
     assert pareto_front(cost, peak).tolist() == [False, True, True, False, True]
+
+
+def test_tou_cases_of_both_price_years_share_one_warm_model(tiny, tiny_reference):
+    """The tiny study runs on the default's TOU tariff: August 2022 and 2024 put on-peak blocks
+    on other positions, which in the warm model is data (masked rows), so every solved case
+    after the first is a warm re-solve, and warm rows equal cold ones."""
+    ok = tiny_reference[tiny_reference["status"] == "optimal"]
+    assert set(ok["price_year"]) == {2022, 2024}
+    assert (ok["solve_mode"] == "warm").sum() == len(ok) - 1
+    cold = run_study(tiny, progress=False, warm=False)
+    size = ["n_constraints", "n_variables"]  # the warm model holds masked block rows for every window
+    _assert_same(_results(cold).drop(columns=size), _results(tiny_reference).drop(columns=size))
+    assert (tiny_reference.loc[ok.index, "n_constraints"] > cold.loc[ok.index, "n_constraints"]).all()

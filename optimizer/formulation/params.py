@@ -13,6 +13,7 @@ The getter is the one place each number is defined; the update reuses it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,46 @@ def _registry(m: pyo.ConcreteModel) -> list[Callable[[ModelData], None]]:
         reg = []
         object.__setattr__(m, "_updaters", reg)
     return reg
+
+
+@dataclass(frozen=True)
+class ParamSource:
+    """A mutable Param and the getter that fills it: ``keys`` None for a scalar Param."""
+
+    component: Any
+    keys: list[Any] | None
+    getter: Getter
+
+    def values(self, data: ModelData) -> np.ndarray:
+        """The getter's values for ``data`` in ``keys`` order [the Param's unit]."""
+        v = self.getter(data)
+        if self.keys is None:
+            return np.array([float(v)])
+        if isinstance(v, dict):
+            return np.array([float(v[k]) for k in self.keys], dtype=float)
+        return np.asarray(v, dtype=float).reshape(-1)
+
+
+@dataclass(frozen=True)
+class BoundSource:
+    """Variables whose bounds :func:`set_bounds` sets, and the getter of ``(lower, upper)``."""
+
+    var: Any
+    keys: list[Any]
+    getter: Callable[[ModelData], tuple[Any, Any]]
+
+
+def sources(m: pyo.ConcreteModel) -> tuple[list[ParamSource], list[BoundSource]]:
+    """Every mutable Param and every data-driven bound of a mutable model, in build order."""
+    return list(getattr(m, "_param_sources", [])), list(getattr(m, "_bound_sources", []))
+
+
+def _add_source(m: pyo.ConcreteModel, attr: str, item: Any) -> None:
+    reg = getattr(m, attr, None)
+    if reg is None:
+        reg = []
+        object.__setattr__(m, attr, reg)
+    reg.append(item)
 
 
 def is_mutable(m: pyo.ConcreteModel) -> bool:
@@ -52,6 +93,7 @@ def param(m: pyo.ConcreteModel, name: str, index: Iterable[Any] | None, getter: 
         def _update(d: ModelData) -> None:
             p.set_value(float(getter(d)))
 
+        _add_source(m, "_param_sources", ParamSource(p, None, getter))
     else:
         keys = list(index)
         init = _as_dict(keys, values)
@@ -60,6 +102,8 @@ def param(m: pyo.ConcreteModel, name: str, index: Iterable[Any] | None, getter: 
 
         def _update(d: ModelData) -> None:
             p.store_values(_as_dict(keys, getter(d)))
+
+        _add_source(m, "_param_sources", ParamSource(p, keys, getter))
 
     _registry(m).append(_update)
     return p
@@ -95,6 +139,7 @@ def set_bounds(
     _apply(data)
     if is_mutable(m):
         _registry(m).append(_apply)
+        _add_source(m, "_bound_sources", BoundSource(var, list(keys), getter))
 
 
 def update_model(m: pyo.ConcreteModel, data: ModelData) -> None:

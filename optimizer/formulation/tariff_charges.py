@@ -16,11 +16,46 @@ import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
 from optimizer.formulation.data import ModelData
-from optimizer.formulation.params import param, set_bounds
+from optimizer.formulation.params import is_mutable, param, set_bounds
 
 
 def _block_avg(m: pyo.ConcreteModel, s: int, e: int) -> Any:
     return quicksum(m.grid_import_mw[t] for t in range(s, e)) * (1.0 / (e - s))
+
+
+# Row lower bound of a (window, block) pair whose block is not in the window: HiGHS reads any
+# bound at or beyond its infinite_bound (1e20) as no bound, so the row is free.
+BLOCK_OFF_MW = -1e30
+
+
+def block_partition(data: ModelData) -> tuple[np.ndarray, np.ndarray]:
+    """Every demand block of the horizon's peak windows, once: (starts, ends) positions, sorted."""
+    arr = data.tariff
+    assert arr is not None  # noqa: S101
+    pairs = sorted({(int(s), int(e)) for w in arr.demand_windows if not w.is_expected for s, e in zip(w.block_starts, w.block_ends, strict=True)})
+    return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64)
+
+
+def _add_block_rows_masked(m: pyo.ConcreteModel, data: ModelData, names: list[str], windows: Any) -> None:
+    """``tariff_block[k,j]: m[k] - avg_j(g) >= floor[k,j]`` for every window slot ``k`` and every
+    block ``j`` of the horizon, with ``floor = 0`` where block ``j`` is in window ``k`` and
+    :data:`BLOCK_OFF_MW` (no bound) elsewhere: which blocks a window holds is data, not structure."""
+    starts, ends = block_partition(data)
+    pairs = [(k, j) for k in names for j in range(len(starts))]
+
+    def floor(d: ModelData) -> np.ndarray:
+        s2, e2 = block_partition(d)
+        out = np.full((len(names), len(s2)), BLOCK_OFF_MW)
+        col = {(int(a), int(b)): j for j, (a, b) in enumerate(zip(s2, e2, strict=True))}
+        for i, w in enumerate(windows(d)):
+            for a, b in zip(w.block_starts, w.block_ends, strict=True):
+                out[i, col[(int(a), int(b))]] = 0.0
+        return out.ravel()
+
+    lo = param(m, "tariff_block_floor", pairs, floor, data)
+    m.tariff_block = pyo.Constraint(
+        pairs, rule=lambda m, k, j: m.tariff_metered_mw[k] - _block_avg(m, int(starts[j]), int(ends[j])) >= lo[k, j]
+    )
 
 
 def add_tariff_charges(m: pyo.ConcreteModel, data: ModelData) -> dict[str, Any]:
@@ -52,32 +87,49 @@ def add_tariff_charges(m: pyo.ConcreteModel, data: ModelData) -> dict[str, Any]:
     assert arr is not None  # noqa: S101 - only called with a tariff spec
     dt = data.interval_h
     peak = [w for w in arr.demand_windows if not w.is_expected]
-    names = [w.name for w in peak]
+    mutable = is_mutable(m)
+    # A mutable build (warm re-solves) labels windows by position and holds their blocks as
+    # row bounds, so that another horizon or year with other TOU blocks is the same structure.
+    names = [f"w{i}" for i in range(len(peak))] if mutable else [w.name for w in peak]
+    label = dict(zip((w.name for w in peak), names, strict=True))
+
+    def windows(d: ModelData) -> list[Any]:
+        return [w for w in d.tariff.demand_windows if not w.is_expected]
+
+    def labelled(d: ModelData) -> list[tuple[str, Any, bool]]:
+        """(label, window, has contract) of ``d``'s peak windows, labelled like this model's."""
+        ws = windows(d)
+        labels = [f"w{i}" for i in range(len(ws))] if mutable else [w.name for w in ws]
+        return [(lab, w, w.contract_mw is not None) for lab, w in zip(labels, ws, strict=True)]
+
     m.tariff_windows = pyo.Set(initialize=names, ordered=True)
     m.tariff_metered_mw = pyo.Var(m.tariff_windows, domain=pyo.NonNegativeReals)
     m.tariff_billed_mw = pyo.Var(m.tariff_windows, domain=pyo.NonNegativeReals)
-    set_bounds(m, m.tariff_metered_mw, names, lambda d: ([w.peak_floor_mw for w in d.tariff.demand_windows if not w.is_expected], None), data)
-    set_bounds(m, m.tariff_billed_mw, names, lambda d: ([w.billing_floor_mw for w in d.tariff.demand_windows if not w.is_expected], None), data)
-    blocks = [(w.name, b) for w in peak for b in range(w.n_blocks)]
-    by_name = {w.name: w for w in peak}
-    m.tariff_block = pyo.Constraint(
-        blocks,
-        rule=lambda m, k, b: m.tariff_metered_mw[k] >= _block_avg(m, int(by_name[k].block_starts[b]), int(by_name[k].block_ends[b])),
-    )
+    set_bounds(m, m.tariff_metered_mw, names, lambda d: ([w.peak_floor_mw for w in windows(d)], None), data)
+    set_bounds(m, m.tariff_billed_mw, names, lambda d: ([w.billing_floor_mw for w in windows(d)], None), data)
+    by_name = {label[w.name]: w for w in peak}
+    if mutable:
+        _add_block_rows_masked(m, data, names, windows)
+    else:
+        blocks = [(w.name, b) for w in peak for b in range(w.n_blocks)]
+        m.tariff_block = pyo.Constraint(
+            blocks,
+            rule=lambda m, k, b: m.tariff_metered_mw[k] >= _block_avg(m, int(by_name[k].block_starts[b]), int(by_name[k].block_ends[b])),
+        )
     m.tariff_billed = pyo.Constraint(m.tariff_windows, rule=lambda m, k: m.tariff_billed_mw[k] >= m.tariff_metered_mw[k])
-    links = [(w.name, j, f) for w in peak for j, f in w.ratchet_links if j in by_name]
+    links = [(label[w.name], label[j], f) for w in peak for j, f in w.ratchet_links if j in label]
     m.tariff_ratchet = pyo.Constraint(
         [(k, j) for k, j, _ in links], rule=lambda m, k, j: m.tariff_billed_mw[k] >= dict(((a, b), f) for a, b, f in links)[(k, j)] * m.tariff_metered_mw[j]
     )
-    tiers = [(w.name, i) for w in peak for i in range(len(w.tier_steps))]
+    tiers = [(label[w.name], i) for w in peak for i in range(len(w.tier_steps))]
     m.tariff_tier_mw = pyo.Var(tiers, domain=pyo.NonNegativeReals)
     m.tariff_tier = pyo.Constraint(tiers, rule=lambda m, k, i: m.tariff_tier_mw[k, i] >= m.tariff_billed_mw[k] - by_name[k].tier_steps[i][0])
-    contract = [w.name for w in peak if w.contract_mw is not None]
+    contract = [label[w.name] for w in peak if w.contract_mw is not None]
     m.tariff_excess_mw = pyo.Var(contract, domain=pyo.NonNegativeReals)
-    cmw = param(m, "tariff_contract", contract, lambda d: {w.name: w.contract_mw for w in d.tariff.demand_windows if w.name in contract}, data)
+    cmw = param(m, "tariff_contract", contract, lambda d: {lab: w.contract_mw for lab, w, c in labelled(d) if c}, data)
     m.tariff_excess = pyo.Constraint(contract, rule=lambda m, k: m.tariff_excess_mw[k] >= m.tariff_metered_mw[k] - cmw[k])
-    rate = param(m, "tariff_rate", names, lambda d: {w.name: w.rate_usd_per_mw for w in d.tariff.demand_windows if not w.is_expected}, data)
-    xrate = param(m, "tariff_excess_rate", contract, lambda d: {w.name: w.excess_rate_usd_per_mw for w in d.tariff.demand_windows if w.name in contract}, data)
+    rate = param(m, "tariff_rate", names, lambda d: {lab: w.rate_usd_per_mw for lab, w, _ in labelled(d)}, data)
+    xrate = param(m, "tariff_excess_rate", contract, lambda d: {lab: w.excess_rate_usd_per_mw for lab, w, c in labelled(d) if c}, data)
 
     per_month: dict[str, dict[str, Any]] = {mo.month: {"energy": 0.0, "demand": 0.0, "excess": 0.0, "coincident": 0.0} for mo in arr.months}
 
@@ -85,10 +137,11 @@ def add_tariff_charges(m: pyo.ConcreteModel, data: ModelData) -> dict[str, Any]:
         per_month[month][term] = per_month[month][term] + expr
 
     for w in peak:
-        expr = rate[w.name] * m.tariff_billed_mw[w.name] + quicksum(extra * m.tariff_tier_mw[w.name, i] for i, (_, extra) in enumerate(w.tier_steps))
+        k = label[w.name]
+        expr = rate[k] * m.tariff_billed_mw[k] + quicksum(extra * m.tariff_tier_mw[k, i] for i, (_, extra) in enumerate(w.tier_steps))
         add(w.month, "coincident" if w.kind == "coincident" else "demand", expr)
         if w.contract_mw is not None:
-            add(w.month, "excess", xrate[w.name] * m.tariff_excess_mw[w.name])
+            add(w.month, "excess", xrate[k] * m.tariff_excess_mw[k])
     for w in arr.demand_windows:
         if w.is_expected:
             assert w.block_weights is not None  # noqa: S101
@@ -129,15 +182,25 @@ def add_tariff_charges(m: pyo.ConcreteModel, data: ModelData) -> dict[str, Any]:
 
 
 def tariff_structure(data: ModelData) -> tuple[Any, ...]:
-    """What of the tariff decides the model's components (for warm re-solves)."""
+    """What of the tariff decides the components of a mutable model (for warm re-solves).
+
+    Peak windows count by position and kind, with the horizon's block partition; which blocks
+    each window holds, its name and month are data (masked rows). Expected coincident charges,
+    energy tiers and minimum bills keep their layout in the key.
+    """
     arr = data.tariff
     if arr is None:
         return ()
+    peak = [w for w in arr.demand_windows if not w.is_expected]
+    pos = {w.name: i for i, w in enumerate(peak)}
+    starts, ends = block_partition(data)
     wins = tuple(
-        (w.name, w.kind, w.block_starts.tobytes(), w.block_ends.tobytes(), w.tier_steps, w.ratchet_links, w.contract_mw is None,
-         None if w.block_weights is None else np.asarray(w.block_weights).tobytes(), w.accrued_mw)
-        for w in arr.demand_windows
+        (w.kind, w.tier_steps, tuple((pos.get(j), f) for j, f in w.ratchet_links), w.contract_mw is None) for w in peak
+    )
+    expected = tuple(
+        (w.name, w.block_starts.tobytes(), w.block_ends.tobytes(), np.asarray(w.block_weights).tobytes(), w.accrued_mw)
+        for w in arr.demand_windows if w.is_expected
     )
     tiers = tuple((b.name, b.positions.tobytes(), b.tier_steps) for b in arr.energy_tiers)
-    months = tuple((mo.month, mo.minimum_usd, mo.fixed_usd, mo.positions.tobytes()) for mo in arr.months)
-    return (wins, tiers, months)
+    with_min = tuple((mo.month, mo.positions.tobytes()) for mo in arr.months if mo.minimum_usd > 0)
+    return (wins, starts.tobytes(), ends.tobytes(), expected, tiers, with_min)

@@ -55,22 +55,19 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
     if data.event_credit_usd_per_mwh is not None and data.event_cap_mw is not None:
         inside = np.isfinite(data.event_cap_mw)
         event_credit -= float(np.sum(data.event_credit_usd_per_mwh[inside] * (data.load_mw[inside] - g[inside])) * dt)
-    terms = pd.Series(
-        {
-            "energy": energy,
-            "export": export,
-            "demand": demand,
-            **tariff,
-            "degradation": degradation,
-            "curtailment": curtailment,
-            "reserve": reserve,
-            "event_credit": event_credit,
-            "fixed": data.fixed_usd,
-        },
-        name="usd",
-    )
-    terms["total"] = float(terms.sum())
-    return terms
+    values = {
+        "energy": energy,
+        "export": export,
+        "demand": demand,
+        **tariff,
+        "degradation": degradation,
+        "curtailment": curtailment,
+        "reserve": reserve,
+        "event_credit": event_credit,
+        "fixed": float(data.fixed_usd),
+    }
+    values["total"] = float(sum(values.values()))
+    return pd.Series(values, name="usd")
 
 
 def baseline_terms(data: ModelData) -> pd.Series:

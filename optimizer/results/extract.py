@@ -53,18 +53,24 @@ def _vals(m: pyo.ConcreteModel, name: str, n: int) -> np.ndarray | None:
     var = getattr(m, name, None)
     if var is None:
         return None
+    if len(var) == n:  # indexed by T = range(n), in order
+        return np.fromiter((v.value or 0.0 for v in var.values()), dtype=float, count=n)
     return np.array([var[t].value or 0.0 for t in range(n)], dtype=float)
 
 
 def extract_group_arrays(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict[str, np.ndarray]]:
     """Per group: ``charge_mw``, ``discharge_mw``, ``soc_mwh`` arrays over the horizon."""
-    out = {}
-    ts = list(range(data.n_intervals))
-    for g in data.groups:
-        out[g.name] = {
-            key: np.array([getattr(m, key)[g.name, t].value or 0.0 for t in ts], dtype=float)
-            for key in ("charge_mw", "discharge_mw", "soc_mwh")
-        }
+    n, names = data.n_intervals, [g.name for g in data.groups]
+    out: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}
+    for key in ("charge_mw", "discharge_mw", "soc_mwh"):
+        var = getattr(m, key)
+        if list(m.B) == names and len(var) == n * len(names):  # indexed by B x T, in that order
+            values = np.fromiter((v.value or 0.0 for v in var.values()), dtype=float, count=len(var)).reshape(len(names), n)
+            for i, name in enumerate(names):
+                out[name][key] = values[i]
+        else:
+            for name in names:
+                out[name][key] = np.array([var[name, t].value or 0.0 for t in range(n)], dtype=float)
     return out
 
 
@@ -94,6 +100,8 @@ def extract_solution(m: pyo.ConcreteModel, data: ModelData) -> Solution:
 def event_labels(scenario: Scenario) -> np.ndarray:
     """Per interval: the ids of the events covering it ("" outside events)."""
     labels = np.full(scenario.n_intervals, "", dtype=object)
+    if not scenario.grid.events:
+        return labels
     for row in scenario.event_table().itertuples():
         sl = slice(row.first, row.last + 1)
         labels[sl] = np.where(labels[sl] == "", row.event_id, labels[sl] + "+" + row.event_id)

@@ -90,11 +90,11 @@ def headroom_held(schedule: pd.DataFrame) -> dict[str, float]:
 
 def grid_report(scenario: Scenario, data: ModelData, schedule: pd.DataFrame, baseline_violations: dict[str, int]) -> dict[str, Any]:
     """Everything above, JSON-ready (part of ``summary.json`` under ``grid``)."""
-    events = event_performance(scenario, schedule)
+    events = event_performance(scenario, schedule).to_dict(orient="records") if scenario.grid.events else []
     return {
         "ramp": ramp_compliance(data, schedule),
         "headroom": headroom_held(schedule),
-        "events": events.to_dict(orient="records"),
+        "events": events,
         "baseline_violations": dict(baseline_violations),
         "curtailed_mwh": float(schedule["curtailed_mw"].sum() * scenario.interval_h),
         "deferred_mwh": float(schedule["deferred_mw"].sum() * scenario.interval_h),
