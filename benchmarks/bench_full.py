@@ -4,7 +4,10 @@
 Routes (each run in a fresh subprocess, so imports and peak RSS are per route):
 
 * ``pyomo``       - the project: ``load_scenario`` -> ``ModelData`` -> ``build_model`` ->
-  ``solve_model`` (``interface="stdform"``, HiGHS options of ``algorithm="auto"``).
+  ``solve_model`` (``interface="stdform"``, HiGHS options of ``algorithm="auto"``,
+  ``warm_start="auto"``: the block warm start of ``optimizer/blocks.py`` from 3 calendar months
+  and 8,000 intervals on, else cold).
+* ``pyomo_cold``  - the same with ``SolverOptions(warm_start="none")``: the project's cold solve.
 * ``raw``         - the floor: ``raw_full.build_raw_full`` (numpy/scipy) -> ``HighsLp`` ->
   ``passModel`` -> ``run``, with the same HiGHS options as ``pyomo``.
 * ``raw_default`` - the same raw LP solved with HiGHS's default settings: the yardstick of the
@@ -53,8 +56,9 @@ sys.path.insert(0, str(BENCH_DIR))
 from bench_routes import RunClock, machine_info  # noqa: E402
 from full_common import SIZES, load_size, machine_load, model_arrays, read_inputs, write_inputs  # noqa: E402
 
-ROUTES = ["pyomo", "pyomo_choose", "raw", "raw_default", "linopy", "linopy_default"]
-DEFAULT_ROUTES = ["pyomo", "pyomo_choose", "raw", "raw_default", "linopy"]
+ROUTES = ["pyomo", "pyomo_cold", "pyomo_choose", "raw", "raw_default", "linopy", "linopy_default"]
+DEFAULT_ROUTES = ["pyomo", "pyomo_cold", "raw", "raw_default", "linopy"]
+WARM_KEYS = ("warm_start", "n_blocks", "blocks_s", "block_iterations", "final_s", "final_iterations", "fallback")
 SLOW_SIZES = {"30d-5min", "year-15min"}
 RTOL = 1e-6
 TIME_COLS = ("build_s", "handoff_s", "solve_s", "post_s", "total_s")
@@ -99,7 +103,7 @@ def _offset(data: Any) -> float:
     return const
 
 
-def child_pyomo(size: str, algorithm: str | None = None) -> dict[str, Any]:
+def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     import highspy  # noqa: F401
     import pyomo.environ  # noqa: F401
@@ -118,6 +122,10 @@ def child_pyomo(size: str, algorithm: str | None = None) -> dict[str, Any]:
         import dataclasses
 
         sc = dataclasses.replace(sc, options=sc.options.model_copy(update={"algorithm": algorithm}))
+    if warm_start is not None:  # the same scenario with another SolverOptions.warm_start
+        import dataclasses
+
+        sc = dataclasses.replace(sc, options=sc.options.model_copy(update={"warm_start": warm_start}))
     data = ModelData.from_scenario(sc)
     data_s = time.perf_counter() - t
     rss_before = _rss_mb()
@@ -126,7 +134,7 @@ def child_pyomo(size: str, algorithm: str | None = None) -> dict[str, Any]:
     m = build_model(sc, data)
     build_s = time.perf_counter() - t
     t_call = time.perf_counter()
-    rep = solve_model(m, sc.options, interval_min=sc.interval_min)
+    rep = solve_model(m, sc.options, interval_min=sc.interval_min, index=sc.index)
     wall = time.perf_counter() - t_call
     post_s = wall - rep.handoff_s - rep.solve_s
     rss_after = _rss_mb()
@@ -142,6 +150,8 @@ def child_pyomo(size: str, algorithm: str | None = None) -> dict[str, Any]:
         "n_variables": rep.n_variables, "n_constraints": rep.n_constraints, "n_nonzeros": rep.n_nonzeros,
         "simplex_iterations": rep.simplex_iterations, "exclusivity_pairs": pairs,
         "highs_options": _highs_options(sc.options, sc.interval_min),
+        "warm_start_option": sc.options.warm_start,
+        **{k: rep.extra[k] for k in WARM_KEYS if k in rep.extra},
     }
 
 
@@ -237,6 +247,8 @@ def run_child(args: argparse.Namespace) -> None:
     opts = json.loads(args.opts) if args.opts else {}
     if args.child == "pyomo":
         res = child_pyomo(args.size)
+    elif args.child == "pyomo_cold":
+        res = child_pyomo(args.size, warm_start="none")
     elif args.child == "pyomo_choose":
         res = child_pyomo(args.size, algorithm="choose")
     elif args.child in ("raw", "raw_default"):
@@ -322,11 +334,18 @@ def aggregate(runs: list[dict[str, Any]], ref_obj: float | None) -> dict[str, An
     agg["obj_rel_diff"] = (max(abs(o - ref_obj) / max(1.0, abs(ref_obj)) for o in objs)
                            if ref_obj is not None and all(o is not None for o in objs) else None)
     agg["status"] = sorted({str(r["status"]) for r in ok})
+    falls = [r["fallback"] for r in ok if r.get("fallback")]
+    if "warm_start" in ok[0]:
+        agg["fallback"] = falls[0] if falls else ""
     loads = [x for r in ok for x in (r.get("loadavg_1min_before"), r.get("loadavg_1min_after")) if x is not None]
     if loads:
         agg["loadavg_min"], agg["loadavg_max"] = min(loads), max(loads)
+    for k in ("blocks_s", "final_s"):
+        if all(k in r for r in ok):
+            agg[k] = _median([r[k] for r in ok])
     for k in ("n_variables", "n_constraints", "n_nonzeros", "simplex_iterations", "ipm_iterations",
-              "exclusivity_pairs", "max_row_violation", "max_col_violation", "offset_usd"):
+              "exclusivity_pairs", "max_row_violation", "max_col_violation", "offset_usd",
+              "warm_start", "n_blocks", "block_iterations", "final_iterations"):
         if k in ok[0]:
             agg[k] = ok[0][k]
     return agg
@@ -395,7 +414,11 @@ def write_markdown(results: dict[str, Any], path: Path, options_summary: list[st
              "`algorithm=\"auto\"`); `raw` = `benchmarks/raw_full.py` (numpy/scipy -> `HighsLp` -> `passModel`) "
              "with the same options; `raw_default` = the same raw LP with HiGHS default settings (the targets' "
              "yardstick); `linopy` = `benchmarks/linopy_model.build_linopy_full` with the same options as `pyomo`; "
-             "`pyomo_choose` = the project route with `SolverOptions(algorithm=\"choose\")`. "
+             "`pyomo_cold` = the project route with `SolverOptions(warm_start=\"none\")` (a cold solve: what `pyomo` was "
+             "before the block warm start); `pyomo` uses `warm_start=\"auto\"`, which at the year sizes is the block warm "
+             "start (`optimizer/blocks.py`: calendar months solved in turn with carried state, their bases assembled "
+             "into a basis of the full LP, then dual simplex with devex pricing to optimality; `solve` includes the "
+             "month solves); `pyomo_choose` = the project route with `SolverOptions(algorithm=\"choose\")`. "
              "Each route runs in a fresh process per repeat; times are medians; `total` = build + hand-off + solve + "
              "post (imports and scenario loading excluded, shown apart). Peak RSS = `VmHWM` of the whole child "
              "process (not `ru_maxrss`, which Linux carries over from the forking parent); the `pyomo` child also holds the Scenario and pandas, the others read arrays from an .npz; "
@@ -404,13 +427,14 @@ def write_markdown(results: dict[str, Any], path: Path, options_summary: list[st
     # targets
     L.append("## Targets (issue 10): project route against `raw_default`, same run")
     L.append("")
-    L.append("`pyomo` is the project as it is (`algorithm=\"auto\"`); `pyomo_choose` the same route with "
-             "`SolverOptions(algorithm=\"choose\")` (HiGHS's own choice, threads=1), what the HiGHS-options "
-             "measurement below recommends.")
+    L.append("`pyomo` is the project as it is (`algorithm=\"auto\"`, `warm_start=\"auto\"`); `pyomo_cold` the same "
+             "route solved cold (`warm_start=\"none\"`); `pyomo_choose` the route with `SolverOptions(algorithm=\"choose\")`.")
     L.append("")
     L.append("| size | route | total: target | total: measured | met? | peak RSS: target | peak RSS: measured | met? |")
     L.append("|---|---|---:|---:|---|---:|---:|---|")
-    for route in ("pyomo", "pyomo_choose"):
+    for route in ("pyomo", "pyomo_cold", "pyomo_choose"):
+        if all(t.get("missing") for t in targets_rows(results, route)) and route != "pyomo":
+            continue  # not measured at any target size
         for t in targets_rows(results, route):
             m_txt = "-" if t["m_max"] is None else f"<= {t['m_max']}x"
             if t.get("missing"):
@@ -425,17 +449,18 @@ def write_markdown(results: dict[str, Any], path: Path, options_summary: list[st
     L.append("")
     L.append("| size | T | pyomo total s | raw_default total s | total / raw_default | total / raw (same options) | "
              "peak RSS / raw_default | total / linopy | linopy / raw_default | pyomo_choose / raw_default | "
-             "pyomo_choose / linopy | obj max rel diff | excl pairs |")
+             "pyomo_cold / raw_default | obj max rel diff | excl pairs |")
     L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size, res in results["sizes"].items():
         r = res["routes"]
         p, raw, rd, lp, pc = (r.get(k, {}) for k in ("pyomo", "raw", "raw_default", "linopy", "pyomo_choose"))
+        pcold = r.get("pyomo_cold", {})
         diffs = [a.get("obj_rel_diff") for a in r.values() if a.get("obj_rel_diff") is not None]
         L.append(f"| {size} | {res['info']['n_intervals']} | {_f(p.get('total_s'))} | {_f(rd.get('total_s'))} | "
                  f"{_f(_ratio(p.get('total_s'), rd.get('total_s')), 2)} | {_f(_ratio(p.get('total_s'), raw.get('total_s')), 2)} | "
                  f"{_f(_ratio(p.get('peak_rss_mb'), rd.get('peak_rss_mb')), 2)} | {_f(_ratio(p.get('total_s'), lp.get('total_s')), 2)} | "
                  f"{_f(_ratio(lp.get('total_s'), rd.get('total_s')), 2)} | {_f(_ratio(pc.get('total_s'), rd.get('total_s')), 2)} | "
-                 f"{_f(_ratio(pc.get('total_s'), lp.get('total_s')), 2)} | {max(diffs):.1e} | "
+                 f"{_f(_ratio(pcold.get('total_s'), rd.get('total_s')), 2)} | {max(diffs):.1e} | "
                  f"{p.get('exclusivity_pairs', '-')} |" if diffs else f"| {size} | - |")
     L.append("")
     if options_summary:
@@ -474,6 +499,13 @@ def write_markdown(results: dict[str, Any], path: Path, options_summary: list[st
         if loads:
             L.append("")
             L.append(f"1-min load average around these runs: {min(x[0] for x in loads):.2f}-{max(x[1] for x in loads):.2f}.")
+        for route, a in res["routes"].items():
+            if a.get("warm_start") == "blocks":
+                L.append("")
+                L.append(f"`{route}` block warm start: {a.get('n_blocks')} month blocks in {_f(a.get('blocks_s'))} s "
+                         f"({a.get('block_iterations')} simplex iterations), then the full LP from the assembled basis in "
+                         f"{_f(a.get('final_s'))} s ({a.get('final_iterations')} iterations); fallback to cold: "
+                         f"{a.get('fallback') or 'none'}.")
         for n in res.get("notes", []):
             L.append("")
             L.append(f"Note: {n}")
@@ -514,8 +546,7 @@ def findings(results: dict[str, Any]) -> list[str]:
             out.append(f"- {size}: raw_default largest row violation {raw['max_row_violation']:.1e}, bound violation "
                        f"{raw.get('max_col_violation', 0):.1e}; project non-solve time {_f((p.get('total_s') or 0) - (p.get('solve_s') or 0))} s "
                        f"(build {_f(p.get('build_s'))}, hand-off {_f(p.get('handoff_s'))}, post {_f(p.get('post_s'))}) against "
-                       f"raw {_f((r.get('raw', {}).get('total_s') or 0) - (r.get('raw', {}).get('solve_s') or 0))} s and linopy "
-                       f"{_f((r.get('linopy', {}).get('total_s') or 0) - (r.get('linopy', {}).get('solve_s') or 0))} s.")
+                       f"raw {_nonsolve(r.get('raw', {}))} s and linopy {_nonsolve(r.get('linopy', {}))} s.")
     if same_shape:
         out.insert(0, "- Every route built the same LP at every size (identical columns, rows and non-zeros).")
     all_diffs = [a.get("obj_rel_diff") for s in results["sizes"].values() for a in s["routes"].values()
@@ -524,6 +555,11 @@ def findings(results: dict[str, Any]) -> list[str]:
         out.insert(1, f"- Objectives: largest relative difference to raw_default over all routes and sizes "
                       f"{max(all_diffs):.1e} (tolerance {RTOL:g}).")
     return out
+
+
+def _nonsolve(a: dict[str, Any]) -> str:
+    """Non-solve seconds of a route, or "-" when it was not run."""
+    return _f(a["total_s"] - a["solve_s"]) if "total_s" in a else "-"
 
 
 def options_section(path: Path) -> list[str]:

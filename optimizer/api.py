@@ -78,7 +78,7 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
     m = build_model(scenario, data)
     build_s = time.perf_counter() - t0
     logger.info("built %s: %d intervals, %d groups in %.3f s", scenario.name, data.n_intervals, len(data.groups), build_s)
-    report = solve_model(m, options, interval_min=scenario.interval_min)
+    report = solve_model(m, options, interval_min=scenario.interval_min, index=scenario.index)
     if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         issues = _explain_failure(scenario, data, report)
         if raise_on_failure:

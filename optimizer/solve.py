@@ -19,15 +19,19 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import scipy.sparse  # noqa: F401 - Pyomo's standard-form compiler imports it lazily; pay it at import, not in the hand-off timer
 from pyomo.common.gc_manager import PauseGC
 
 from optimizer.errors import Issue, SolverUnavailableError
 from optimizer.inputs.options import SolverOptions
+
+if TYPE_CHECKING:
+    from optimizer.blocks import BlockPlan
 
 logger = logging.getLogger(__name__)
 
@@ -132,16 +136,42 @@ def _highs_options(options: SolverOptions, interval_min: int) -> dict[str, Any]:
     return opts
 
 
-def solve_model(m: pyo.ConcreteModel, options: SolverOptions, *, interval_min: int = 60) -> SolveReport:
+def solve_model(
+    m: pyo.ConcreteModel,
+    options: SolverOptions,
+    *,
+    interval_min: int = 60,
+    index: pd.DatetimeIndex | None = None,
+) -> SolveReport:
     """Solve ``m`` with HiGHS, load the solution into its variables and report.
 
     Never raises for infeasible or unbounded models: the status says so. Any solver-side
     exception becomes :class:`SolverUnavailableError`.
+
+    Parameters
+    ----------
+    m : pyomo.environ.ConcreteModel
+        A model of :func:`optimizer.formulation.build.build_model`.
+    options : SolverOptions
+        Interface, HiGHS settings and ``warm_start``.
+    interval_min : int
+        Interval length [min].
+    index : pandas.DatetimeIndex, optional
+        The scenario's site-local intervals. The block warm start (``options.warm_start``,
+        :mod:`optimizer.blocks`) cuts the horizon into calendar months of this index; without
+        it the LP is solved cold.
     """
     opts = _highs_options(options, interval_min)
     try:
         if options.interface == "stdform":
-            return _solve_stdform(m, opts)
+            plan = None
+            if options.warm_start != "none" and index is not None:
+                from optimizer.blocks import plan_blocks
+
+                data = getattr(m, "_data", None)
+                floors = {} if data is None else {g.name: g.initial_soc_mwh for g in data.groups}
+                plan = plan_blocks(index, floors, options.warm_start)
+            return _solve_stdform(m, opts, plan)
         return _solve_pyomo_interface(m, opts, options.interface)
     except SolverUnavailableError:
         raise
@@ -327,12 +357,18 @@ def load_values(m: pyo.ConcreteModel, sf: StandardForm, x: np.ndarray) -> None:
         v.set_value(min(max(0.0, lo if lo is not None else 0.0), hi if hi is not None else 0.0), skip_validation=True)
 
 
-def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
+def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan | None = None) -> SolveReport:
     t0 = time.perf_counter()
     sf = standard_form(m)
     h = highs_instance(sf, opts)
+    n_rows = len(sf.rows)
+    sf.rows = []  # Pyomo's row entries are not needed after the hand-off: ~340 MB at a year at 15 min
     handoff_s = time.perf_counter() - t0
-    status, term, raw, x, objective, solve_s = run_highs(h)
+    extra: dict[str, Any] = {}
+    if plan is not None and not sf.integer.any():
+        status, term, raw, x, objective, solve_s = _solve_warm(h, sf, len(m.T), plan, opts, extra)
+    else:
+        status, term, raw, x, objective, solve_s = run_highs(h)
     if x is not None:
         load_values(m, sf, x)
     return SolveReport(
@@ -340,17 +376,103 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveReport:
         termination=term,
         solver=f"HiGHS {h.version()}",
         interface="stdform",
-        algorithm=str(opts.get("solver", "choose")),
+        algorithm="simplex (block warm start)" if extra and not extra["fallback"] else str(opts.get("solver", "choose")),
         objective_usd=objective,
         handoff_s=handoff_s,
         solve_s=solve_s,
         n_variables=len(sf.columns),
-        n_constraints=len(sf.rows),
+        n_constraints=n_rows,
         n_nonzeros=int(sf.a.nnz),
         is_mip=bool(sf.integer.any()),
         simplex_iterations=int(h.getInfo().simplex_iteration_count),
         raw_status=raw,
+        extra=extra,
     )
+
+
+def _solve_warm(
+    h: Any, sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict[str, Any], extra: dict[str, Any]
+) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray | None, float | None, float]:
+    """The block warm start (:mod:`optimizer.blocks`), then the full LP from the assembled basis;
+    a cold solve of ``h`` with the caller's ``opts`` whenever that does not end Optimal.
+    Returns what :func:`run_highs` returns, the seconds counting the blocks too [s]."""
+    t0 = time.perf_counter()
+    basis = _block_basis(sf, n_intervals, plan, opts, extra)
+    if basis is not None:
+        if _solve_from_basis(h, basis, opts, extra, t0):
+            status, term, raw, x, objective, _ = _result(h)
+            return status, term, raw, x, objective, time.perf_counter() - t0
+        h.clearSolver()  # back to a cold solve with the caller's settings
+        h.resetOptions()
+        h.setOptionValue("output_flag", False)
+        for k, v in opts.items():
+            h.setOptionValue(k, v)
+        h.setOptionValue("time_limit", max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t0)))
+    status, term, raw, x, objective, _ = run_highs(h)
+    return status, term, raw, x, objective, time.perf_counter() - t0
+
+
+def _result(h: Any) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray | None, float | None, float]:
+    """What :func:`run_highs` returns, for an instance that has already run (0 s)."""
+    raw = h.modelStatusToString(h.getModelStatus())
+    status, term = _HIGHS_STATUS.get(raw, (SolveStatus.ERROR, TerminationCondition.UNKNOWN))
+    info_h = h.getInfo()
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    return status, term, raw, x, float(info_h.objective_function_value), 0.0
+
+
+def _block_basis(sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict[str, Any], extra: dict[str, Any]) -> Any:
+    """The block warm start's basis of the full LP (:mod:`optimizer.blocks`), or None with the
+    reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
+    from optimizer import blocks
+
+    highspy = _highs()
+    extra.update(warm_start="blocks", block_label=plan.label, n_blocks=plan.n_blocks, fallback="")
+    try:
+        col_interval, floors = blocks.scan_columns(sf.columns, n_intervals, plan)
+        start = blocks.block_start(highspy, sf, col_interval, plan, floors, dict(opts))
+        extra.update(blocks_s=start.blocks_s, block_iterations=start.block_iterations,
+                     basis_basic_minus_rows=start.n_basic_minus_rows)
+        statuses = [highspy.HighsBasisStatus(i) for i in range(5)]
+        basis = highspy.HighsBasis()
+        basis.col_status = [statuses[i] for i in start.col_status.tolist()]
+        basis.row_status = [statuses[i] for i in start.row_status.tolist()]
+        basis.valid = True
+        basis.alien = True  # HiGHS checks it, completes it and repairs it when singular
+    except Exception as exc:  # a block that is infeasible or fails: the cold solve decides
+        extra["fallback"] = f"{type(exc).__name__}: {exc}"
+        logger.warning("block warm start failed (%s); solving cold", extra["fallback"])
+        return None
+    return basis
+
+
+def _solve_from_basis(h: Any, basis: Any, opts: dict[str, Any], extra: dict[str, Any], t_start: float) -> bool:
+    """Run the full LP in ``h`` from ``basis``; True when HiGHS reports Optimal."""
+    from optimizer import blocks
+
+    highspy = _highs()
+    if h.setBasis(basis) != highspy.HighsStatus.kOk:
+        extra["fallback"] = "HiGHS rejected the assembled basis"
+        logger.warning("block warm start: %s; solving cold", extra["fallback"])
+        return False
+    for k, v in {**blocks.FINAL_OPTIONS, **_user_overrides(opts)}.items():
+        h.setOptionValue(k, v)
+    h.setOptionValue("time_limit", max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t_start)))
+    t1 = time.perf_counter()
+    h.run()
+    extra["final_s"] = time.perf_counter() - t1
+    extra["final_iterations"] = int(h.getInfo().simplex_iteration_count)
+    raw = h.modelStatusToString(h.getModelStatus())
+    if raw != "Optimal":
+        extra["fallback"] = f"the final solve from the assembled basis ended with '{raw}'"
+        logger.warning("block warm start: %s; solving cold", extra["fallback"])
+        return False
+    return True
+
+
+def _user_overrides(opts: dict[str, Any]) -> dict[str, Any]:
+    """The caller's explicit simplex settings, which win over the final solve's defaults."""
+    return {k: opts[k] for k in ("simplex_strategy", "simplex_dual_edge_weight_strategy") if k in opts}
 
 
 def _solve_pyomo_interface(m: pyo.ConcreteModel, opts: dict[str, Any], interface: str) -> SolveReport:
