@@ -78,7 +78,7 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
     m = build_model(scenario, data)
     build_s = time.perf_counter() - t0
     logger.info("built %s: %d intervals, %d groups in %.3f s", scenario.name, data.n_intervals, len(data.groups), build_s)
-    report = solve_model(m, options, interval_min=scenario.interval_min, index=scenario.index)
+    report = solve_model(m, options, interval_min=scenario.interval_min, index=scenario.index, release_rows=True)
     if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         issues = _explain_failure(scenario, data, report)
         if raise_on_failure:
@@ -97,6 +97,8 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
         while pairs and rounds < MAX_EXCLUSIVITY_ROUNDS:
             rounds += 1
             enforced |= set(pairs)
+            if getattr(m, "_rows_released", False):  # a large LP dropped its rows during the solve
+                m = build_model(scenario, data)
             for name in ("excl_charge", "excl_discharge", "excl_mode", "excl_pairs"):
                 if hasattr(m, name):
                     m.del_component(name)

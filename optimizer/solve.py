@@ -142,6 +142,7 @@ def solve_model(
     *,
     interval_min: int = 60,
     index: pd.DatetimeIndex | None = None,
+    release_rows: bool = False,
 ) -> SolveReport:
     """Solve ``m`` with HiGHS, load the solution into its variables and report.
 
@@ -160,6 +161,12 @@ def solve_model(
         The scenario's site-local intervals. The block warm start (``options.warm_start``,
         :mod:`optimizer.blocks`) cuts the horizon into calendar months of this index; without
         it the LP is solved cold.
+    release_rows : bool
+        With the stdform route, drop the model's constraints, objective and expressions once
+        HiGHS holds the LP and the LP has at least :data:`RELEASE_ROWS_MIN` rows, so that their
+        memory is free while HiGHS solves (a year at 15 min: several hundred MB). The variables
+        stay and receive the solution; a caller that needs the rows again (the exclusivity
+        re-solve) rebuilds the model (``m._rows_released`` is True).
     """
     opts = _highs_options(options, interval_min)
     try:
@@ -171,7 +178,7 @@ def solve_model(
                 data = getattr(m, "_data", None)
                 floors = {} if data is None else {g.name: g.initial_soc_mwh for g in data.groups}
                 plan = plan_blocks(index, floors, options.warm_start)
-            return _solve_stdform(m, opts, plan)
+            return _solve_stdform(m, opts, plan, release_rows=release_rows)
         return _solve_pyomo_interface(m, opts, options.interface)
     except SolverUnavailableError:
         raise
@@ -357,12 +364,35 @@ def load_values(m: pyo.ConcreteModel, sf: StandardForm, x: np.ndarray) -> None:
         v.set_value(min(max(0.0, lo if lo is not None else 0.0), hi if hi is not None else 0.0), skip_validation=True)
 
 
-def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan | None = None) -> SolveReport:
+# LPs at least this large release their Pyomo rows during the solve (``solve_model(release_rows=True)``) [-]
+RELEASE_ROWS_MIN = 200_000
+
+
+def release_model_rows(m: pyo.ConcreteModel) -> None:
+    """Delete every Constraint, Objective and Expression of ``m`` (keep Vars, Sets, Params) and
+    hand the freed memory back to the operating system; sets ``m._rows_released``."""
+    import gc
+
+    for comp in list(m.component_objects((pyo.Constraint, pyo.Objective, pyo.Expression), descend_into=True)):
+        comp.parent_block().del_component(comp)
+    object.__setattr__(m, "_rows_released", True)
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is still free for reuse in-process
+        pass
+
+
+def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan | None = None, *, release_rows: bool = False) -> SolveReport:
     t0 = time.perf_counter()
     sf = standard_form(m)
     h = highs_instance(sf, opts)
     n_rows = len(sf.rows)
     sf.rows = []  # Pyomo's row entries are not needed after the hand-off: ~340 MB at a year at 15 min
+    if release_rows and n_rows >= RELEASE_ROWS_MIN and not sf.integer.any():
+        release_model_rows(m)
     handoff_s = time.perf_counter() - t0
     extra: dict[str, Any] = {}
     if plan is not None and not sf.integer.any():
