@@ -4,7 +4,7 @@
 Routes (each run in a fresh subprocess, so imports and peak RSS are per route):
 
 * ``pyomo``       - the project: ``load_scenario`` -> ``ModelData`` -> ``build_model`` ->
-  ``solve_model`` (``interface="stdform"``, HiGHS options of ``algorithm="auto"``,
+  ``solve_model`` (``interface="stdform"``, ``release_rows=True`` as ``optimize`` calls it, HiGHS options of ``algorithm="auto"``,
   ``warm_start="auto"``: the block warm start of ``optimizer/blocks.py`` from 3 calendar months
   and 8,000 intervals on, else cold).
 * ``pyomo_cold``  - the same with ``SolverOptions(warm_start="none")``: the project's cold solve.
@@ -134,7 +134,7 @@ def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None 
     m = build_model(sc, data)
     build_s = time.perf_counter() - t
     t_call = time.perf_counter()
-    rep = solve_model(m, sc.options, interval_min=sc.interval_min, index=sc.index)
+    rep = solve_model(m, sc.options, interval_min=sc.interval_min, index=sc.index, release_rows=True)  # as optimize() calls it
     wall = time.perf_counter() - t_call
     post_s = wall - rep.handoff_s - rep.solve_s
     rss_after = _rss_mb()
