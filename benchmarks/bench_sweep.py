@@ -147,6 +147,22 @@ def _highs_lp(m: dict[str, Any]) -> Any:
     return lp
 
 
+def push_raw_changes(h: Any, m: dict[str, Any], prev: dict[str, Any]) -> tuple[int, int, int]:
+    """Change on ``h`` the costs, column bounds and row bounds of ``m`` that differ from ``prev``; return the counts."""
+    import numpy as np
+
+    c_idx = np.flatnonzero(m["cost"] != prev["cost"])
+    if c_idx.size:
+        h.changeColsCost(c_idx.size, c_idx.astype(np.int32), m["cost"][c_idx])
+    b_idx = np.flatnonzero((m["col_lower"] != prev["col_lower"]) | (m["col_upper"] != prev["col_upper"]))
+    if b_idx.size:
+        h.changeColsBounds(b_idx.size, b_idx.astype(np.int32), m["col_lower"][b_idx], m["col_upper"][b_idx])
+    r_idx = np.flatnonzero((m["row_lower"] != prev["row_lower"]) | (m["row_upper"] != prev["row_upper"]))
+    if r_idx.size:
+        h.changeRowsBounds(r_idx.size, r_idx.astype(np.int32), m["row_lower"][r_idx], m["row_upper"][r_idx])
+    return int(c_idx.size), int(b_idx.size), int(r_idx.size)
+
+
 def _new_highs(opts: dict[str, Any]) -> Any:
     import highspy
 
@@ -209,16 +225,8 @@ def run_raw() -> dict[str, Any]:
             h.passModel(_highs_lp(m))
             rec["solve_mode"] = "cold"
         else:
-            c_idx = np.flatnonzero(m["cost"] != prev["cost"])
-            if c_idx.size:
-                h.changeColsCost(c_idx.size, c_idx.astype(np.int32), m["cost"][c_idx])
-            b_idx = np.flatnonzero((m["col_lower"] != prev["col_lower"]) | (m["col_upper"] != prev["col_upper"]))
-            if b_idx.size:
-                h.changeColsBounds(b_idx.size, b_idx.astype(np.int32), m["col_lower"][b_idx], m["col_upper"][b_idx])
-            r_idx = np.flatnonzero((m["row_lower"] != prev["row_lower"]) | (m["row_upper"] != prev["row_upper"]))
-            if r_idx.size:
-                h.changeRowsBounds(r_idx.size, r_idx.astype(np.int32), m["row_lower"][r_idx], m["row_upper"][r_idx])
-            rec.update(solve_mode="warm", n_cost=int(c_idx.size), n_col_bounds=int(b_idx.size), n_row_bounds=int(r_idx.size))
+            n_cost, n_col, n_row = push_raw_changes(h, m, prev)
+            rec.update(solve_mode="warm", n_cost=n_cost, n_col_bounds=n_col, n_row_bounds=n_row)
         rec["update_s"] = time.perf_counter() - t3
         t4 = time.perf_counter()
         h.run()

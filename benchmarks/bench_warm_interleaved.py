@@ -37,8 +37,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 def one_pass() -> dict[str, Any]:
     """One interleaved pass over the study; seconds per route and the largest objective gap."""
-    import numpy as np
-    from bench_sweep import STUDY, _highs_lp, _new_highs, _same_matrix
+    from bench_sweep import STUDY, _highs_lp, _new_highs, _same_matrix, push_raw_changes
     from reference_lp import build_reference_lp
     from test_cross_check import reference_inputs
 
@@ -73,15 +72,7 @@ def one_pass() -> dict[str, Any]:
             h = _new_highs(_highs_options(scenario.options, scenario.interval_min))
             h.passModel(_highs_lp(m))
         else:
-            idx = np.flatnonzero(m["cost"] != prev["cost"])
-            if idx.size:
-                h.changeColsCost(idx.size, idx.astype(np.int32), m["cost"][idx])
-            idx = np.flatnonzero((m["col_lower"] != prev["col_lower"]) | (m["col_upper"] != prev["col_upper"]))
-            if idx.size:
-                h.changeColsBounds(idx.size, idx.astype(np.int32), m["col_lower"][idx], m["col_upper"][idx])
-            idx = np.flatnonzero((m["row_lower"] != prev["row_lower"]) | (m["row_upper"] != prev["row_upper"]))
-            if idx.size:
-                h.changeRowsBounds(idx.size, idx.astype(np.int32), m["row_lower"][idx], m["row_upper"][idx])
+            push_raw_changes(h, m, prev)
         h.run()
         ok = h.modelStatusToString(h.getModelStatus())
         if ok == "Optimal":
