@@ -291,13 +291,13 @@ def _spawn(route: str, size: str, tmp: Path, *, data: str, opts: dict[str, Any],
 def prepare(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """Scenario -> arrays (.npz) for the raw and linopy children; the project's HiGHS options."""
     from optimizer.formulation.data import ModelData
-    from optimizer.solve import _highs_options
+    from optimizer.solve import cold_highs_options
 
     sc = load_size(size)
     d = ModelData.from_scenario(sc)
     npz = tmp / f"inputs-{size}.npz"
     write_inputs(model_arrays(d), npz)
-    opts = _highs_options(sc.options, sc.interval_min)
+    opts = cold_highs_options(sc.options, d.n_intervals, sc.interval_min)  # the project's cold settings, thread rule included
     info = {"n_intervals": d.n_intervals, "interval_min": sc.interval_min, "start": str(sc.index[0]),
             "end": str(sc.index[-1]), "offset_usd": _offset(d), "n_groups": len(d.groups),
             "n_event_intervals": int(sum(1 for v in (d.event_cap_mw if d.event_cap_mw is not None else []) if v != float("inf"))),

@@ -267,6 +267,8 @@ def block_start(
     RuntimeError
         When a block's LP is not solved to optimality.
     """
+    from optimizer.solve import run_in_scheduler  # the solve route imports this module
+
     t0 = time.perf_counter()
     a_csc = sp.csc_matrix(sf.a)
     n_row, n_col = a_csc.shape
@@ -321,12 +323,12 @@ def block_start(
         for key, val in opts.items():
             h.setOptionValue(key, val)
         h.passModel(sub)
-        h.run()
+        run_in_scheduler(h)
         status = h.modelStatusToString(h.getModelStatus())
         if status != "Optimal" and k < nb - 1 and soc_end_cols.get(k):
             # the block-end SOC floor may be out of reach: solve the block without it
             h.changeColsBounds(len(cols), np.arange(len(cols), dtype=np.int32), col_lo[cols], hi_c)
-            h.run()
+            run_in_scheduler(h)
             status = h.modelStatusToString(h.getModelStatus())
         if status != "Optimal":
             msg = f"block {k} of {nb}: HiGHS ended with '{status}'"

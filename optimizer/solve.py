@@ -122,9 +122,8 @@ def _highs_options(options: SolverOptions, interval_min: int) -> dict[str, Any]:
         "time_limit": float(options.time_limit_s),
         "presolve": "on" if options.presolve else "off",
         "mip_rel_gap": float(options.mip_rel_gap_frac),
+        "threads": 1 if options.threads is None else int(options.threads),  # 0: HiGHS chooses
     }
-    if options.threads:
-        opts["threads"] = int(options.threads)
     if options.algorithm == "simplex":
         opts["solver"] = "simplex"
         opts["simplex_strategy"] = 1  # dual
@@ -133,6 +132,31 @@ def _highs_options(options: SolverOptions, interval_min: int) -> dict[str, Any]:
         opts["solver"] = "ipm"
         opts["run_crossover"] = "on"  # a vertex, exactly like simplex
     opts.update(options.highs_options)
+    return opts
+
+
+def _parallel_dual(options: SolverOptions, n_intervals: int, interval_min: int) -> bool:
+    """The measured thread rule of :class:`SolverOptions` (``threads = None``): parallel dual
+    simplex on 2 threads for a long cold LP at 5-15 min steps on a machine with 2+ cores."""
+    from optimizer.inputs.options import PARALLEL_MIN_INTERVALS
+
+    return (
+        options.threads is None
+        and options.algorithm == "auto"
+        and "simplex_strategy" not in options.highs_options
+        and "threads" not in options.highs_options
+        and 5 <= interval_min <= 15
+        and n_intervals >= PARALLEL_MIN_INTERVALS
+        and (os.cpu_count() or 1) >= 2
+    )
+
+
+def cold_highs_options(options: SolverOptions, n_intervals: int, interval_min: int) -> dict[str, Any]:
+    """The HiGHS options of a cold solve of ``n_intervals`` intervals: :func:`_highs_options`
+    plus the measured thread rule (:func:`_parallel_dual`)."""
+    opts = _highs_options(options, interval_min)
+    if _parallel_dual(options, n_intervals, interval_min):
+        opts.update(simplex_strategy=3, threads=2)
     return opts
 
 
@@ -178,6 +202,8 @@ def solve_model(
                 data = getattr(m, "_data", None)
                 floors = {} if data is None else {g.name: g.initial_soc_mwh for g in data.groups}
                 plan = plan_blocks(index, floors, options.warm_start)
+            if plan is None and index is not None:
+                opts = cold_highs_options(options, len(index), interval_min)
             return _solve_stdform(m, opts, plan, release_rows=release_rows)
         return _solve_pyomo_interface(m, opts, options.interface)
     except SolverUnavailableError:
@@ -330,11 +356,40 @@ def highs_instance(sf: StandardForm, opts: dict[str, Any]) -> Any:
     return h
 
 
+def run_in_scheduler(h: Any) -> None:
+    """``h.run()`` where HiGHS's thread scheduler allows it.
+
+    HiGHS keeps one task scheduler per calling OS thread, sized by the ``threads`` option of
+    the first solve on that thread; a later solve asking for another count ends with status
+    'Not Set'. A solve with ``threads`` other than 1 therefore runs on a fresh thread (its
+    scheduler is created for it and shut down when it ends); one-thread solves, the default,
+    run where they are called."""
+    threads = h.getOptionValue("threads")
+    if isinstance(threads, tuple):  # highspy returns (status, value)
+        threads = threads[-1]
+    if int(threads) == 1:
+        h.run()
+        return
+    failure: list[BaseException] = []
+
+    def _go() -> None:
+        try:
+            h.run()
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=_go, name="highs-solve", daemon=True)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
 def run_highs(h: Any) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray | None, float | None, float]:
     """``h.run()``; return status, termination, HiGHS's status text, the primal values (None
     without a solution), the objective [USD] and the solve seconds [s]."""
     t1 = time.perf_counter()
-    h.run()
+    run_in_scheduler(h)
     solve_s = time.perf_counter() - t1
     raw = h.modelStatusToString(h.getModelStatus())
     status, term = _HIGHS_STATUS.get(raw, (SolveStatus.ERROR, TerminationCondition.UNKNOWN))
@@ -489,7 +544,7 @@ def _solve_from_basis(h: Any, basis: Any, opts: dict[str, Any], extra: dict[str,
         h.setOptionValue(k, v)
     h.setOptionValue("time_limit", max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t_start)))
     t1 = time.perf_counter()
-    h.run()
+    run_in_scheduler(h)
     extra["final_s"] = time.perf_counter() - t1
     extra["final_iterations"] = int(h.getInfo().simplex_iteration_count)
     raw = h.modelStatusToString(h.getModelStatus())
@@ -519,7 +574,7 @@ def _solve_pyomo_interface(m: pyo.ConcreteModel, opts: dict[str, Any], interface
                 h.setOptionValue(k, v)
             h.readModel(str(path))
             t1 = time.perf_counter()
-            h.run()
+            run_in_scheduler(h)
             solve_s = time.perf_counter() - t1
         raw = h.modelStatusToString(h.getModelStatus())
         status, term = _HIGHS_STATUS.get(raw, (SolveStatus.ERROR, TerminationCondition.UNKNOWN))

@@ -7,6 +7,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
+# A cold solve at least this long (5-15 min steps) uses parallel dual simplex on 2 threads (threads = None) [-]
+PARALLEL_MIN_INTERVALS = 2500
+
+
 class SolverOptions(BaseModel):
     """How the LP is handed to HiGHS and solved.
 
@@ -36,6 +40,16 @@ class SolverOptions(BaseModel):
       cold, for a year at 15 min 48.6 s against 173.5 s (the families 1-7 ``year-2021``
       scenario at 15 min: 9.7 s against 31.6 s); 30 days at 5 min gained nothing with day or
       week blocks (19.6-26.3 s against ~18 s), so it stays cold there.
+
+    ``threads = None`` (default) is the measured rule: one thread, except a cold solve (no
+    block warm start) of at least :data:`PARALLEL_MIN_INTERVALS` intervals at 5 to 15 min
+    with ``algorithm = "auto"`` on a machine with two or more cores, which runs HiGHS's
+    parallel dual simplex (PAMI, ``simplex_strategy = 3``) on 2 threads. Raw full LP, 2 cores:
+    30 days at 5 min 17.7 s -> 11.2 s, a month at 15 min 1.47 -> 1.12 s; a week and a day at
+    5 min gained nothing, so they stay serial. Warm re-solves (sweeps, rolling windows) and
+    the block warm start use one thread. An integer is passed to HiGHS as is (0: HiGHS
+    chooses). Solves on more than one thread run on a fresh OS thread, because HiGHS sizes
+    its task scheduler once per calling thread (``solve.run_in_scheduler``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -44,7 +58,7 @@ class SolverOptions(BaseModel):
     algorithm: Literal["auto", "simplex", "ipm", "choose"] = "auto"
     warm_start: Literal["none", "blocks", "auto"] = "auto"
     time_limit_s: float = Field(default=3600.0, gt=0, description="Solver time limit [s].")
-    threads: int = Field(default=1, ge=0, description="HiGHS threads; 0 lets HiGHS choose.")
+    threads: int | None = Field(default=None, ge=0, description="HiGHS threads; None: the measured rule above; 0: HiGHS chooses.")
     presolve: bool = True
     mip_rel_gap_frac: float = Field(
         default=1e-6, ge=0, le=1, description="Relative MIP gap for exclusivity re-solves [-]."
