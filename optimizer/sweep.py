@@ -351,6 +351,8 @@ def run_case(
             base = cache.prepared(case)
         row["prepare_s"] = time.perf_counter() - t0
         scenario = apply_case(base, case)
+        if scenario.options.threads is None:  # workers share the machine: one HiGHS thread each
+            scenario = scenario.replace(options=scenario.options.model_copy(update={"threads": 1}))
         _effective(row, case, scenario)
         if cache.warm:
             from optimizer.warm import WarmSolver
