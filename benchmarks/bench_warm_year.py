@@ -54,8 +54,8 @@ def run_route(route: str) -> dict[str, Any]:
     per: list[dict[str, Any]] = []
     if route == "raw":
         sys.path.insert(0, str(REPO / "tests"))
-        import highspy
-        import numpy as np
+        sys.path.insert(0, str(BENCH_DIR))
+        from bench_sweep import _highs_lp, _new_highs, push_raw_changes
         from reference_lp import build_reference_lp
         from test_cross_check import reference_inputs
 
@@ -68,21 +68,10 @@ def run_route(route: str) -> dict[str, Any]:
             t0 = time.perf_counter()
             m = build_reference_lp(**reference_inputs(sc))
             if h is None:
-                h = highspy.Highs()
-                h.setOptionValue("output_flag", False)
-                for k, v in _highs_options(sc.options, sc.interval_min).items():
-                    h.setOptionValue(k, v)
-                lp = highspy.HighsLp()
-                lp.num_col_, lp.num_row_ = len(m["cost"]), len(m["row_lower"])
-                lp.col_cost_, lp.col_lower_, lp.col_upper_ = m["cost"], m["col_lower"], m["col_upper"]
-                lp.row_lower_, lp.row_upper_ = m["row_lower"], m["row_upper"]
-                a = m["A"]
-                lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-                lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data
-                h.passModel(lp)
+                h = _new_highs(_highs_options(sc.options, sc.interval_min))
+                h.passModel(_highs_lp(m))
             else:
-                idx = np.flatnonzero(m["cost"] != prev["cost"])
-                h.changeColsCost(idx.size, idx.astype(np.int32), m["cost"][idx])
+                push_raw_changes(h, m, prev)
             t1 = time.perf_counter()
             h.run()
             t2 = time.perf_counter()

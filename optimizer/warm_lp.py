@@ -242,20 +242,19 @@ class AffineLp:
                 cache[key] = generate_standard_repn(con.body, compute_values=False, quadratic=False)
             r = cache[key]
             const = r.constant
-            bound = con.upper if bt == 1 else con.lower if bt == -1 else con.upper
+            bound = con.lower if bt == -1 else con.upper  # an equality's two bounds are the same
             if _has_params(const) or _has_params(bound):
                 rhs = (bound if bound is not None else 0.0) - const
                 if bt in (1, 0):
                     row_hi.add(i, rhs)
                 if bt in (-1, 0):
                     row_lo.add(i, rhs)
-            if r.linear_coefs and any(_has_params(c) for c in r.linear_coefs):
-                for v, c in zip(r.linear_vars, r.linear_coefs, strict=True):
-                    if _has_params(c):
-                        if id(v) not in col_of:
-                            return None
-                        coef.add(len(coef_rc), c)
-                        coef_rc.append((i, col_of[id(v)]))
+            for v, c in zip(r.linear_vars, r.linear_coefs, strict=True):
+                if _has_params(c):
+                    if id(v) not in col_of:
+                        return None
+                    coef.add(len(coef_rc), c)
+                    coef_rc.append((i, col_of[id(v)]))
         if not (cost.ok and offset.ok and row_lo.ok and row_hi.ok and coef.ok):
             logger.info("warm LP: a number is not affine in its Params; using the persistent interface")
             return None
