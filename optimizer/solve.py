@@ -32,6 +32,9 @@ from optimizer.inputs.options import SolverOptions
 
 if TYPE_CHECKING:
     from optimizer.blocks import BlockPlan
+    from optimizer.coarse import CoarsePlan, LevelMap
+
+    WarmPlan = BlockPlan | CoarsePlan
 
 logger = logging.getLogger(__name__)
 
@@ -195,13 +198,7 @@ def solve_model(
     opts = _highs_options(options, interval_min)
     try:
         if options.interface == "stdform":
-            plan = None
-            if options.warm_start != "none" and index is not None:
-                from optimizer.blocks import plan_blocks
-
-                data = getattr(m, "_data", None)
-                floors = {} if data is None else {g.name: g.initial_soc_mwh for g in data.groups}
-                plan = plan_blocks(index, floors, options.warm_start)
+            plan = _warm_plan(m, options, index, interval_min)
             if plan is None and index is not None:
                 opts = cold_highs_options(options, len(index), interval_min)
             return _solve_stdform(m, opts, plan, release_rows=release_rows)
@@ -220,6 +217,25 @@ def solve_model(
                 )
             ],
         ) from exc
+
+
+def _warm_plan(m: pyo.ConcreteModel, options: SolverOptions, index: pd.DatetimeIndex | None, interval_min: int) -> WarmPlan | None:
+    """The warm start of ``options.warm_start`` for this horizon, or None for a cold solve:
+    calendar-month blocks (:mod:`optimizer.blocks`) or a coarse LP (:mod:`optimizer.coarse`);
+    ``"auto"`` tries the blocks first."""
+    if options.warm_start == "none" or index is None:
+        return None
+    from optimizer.blocks import plan_blocks
+    from optimizer.coarse import plan_coarse
+
+    plan: WarmPlan | None = None
+    if options.warm_start in ("blocks", "auto"):
+        data = getattr(m, "_data", None)
+        floors = {} if data is None else {g.name: g.initial_soc_mwh for g in data.groups}
+        plan = plan_blocks(index, floors, options.warm_start)
+    if plan is None and options.warm_start in ("coarse", "auto"):
+        plan = plan_coarse(index, interval_min, options.warm_start)
+    return plan
 
 
 def _highs() -> Any:
@@ -440,18 +456,23 @@ def release_model_rows(m: pyo.ConcreteModel) -> None:
         pass
 
 
-def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan | None = None, *, release_rows: bool = False) -> SolveReport:
+def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: WarmPlan | None = None, *, release_rows: bool = False) -> SolveReport:
+    from optimizer.coarse import CoarsePlan, coarse_maps
+
     t0 = time.perf_counter()
     sf = standard_form(m)
     h = highs_instance(sf, opts)
     n_rows = len(sf.rows)
+    maps = None
+    if isinstance(plan, CoarsePlan) and not sf.integer.any():
+        maps = coarse_maps(sf, plan, len(m.T))  # needs the row entries, freed next
     sf.rows = []  # Pyomo's row entries are not needed after the hand-off: ~340 MB at a year at 15 min
     if release_rows and n_rows >= RELEASE_ROWS_MIN and not sf.integer.any():
         release_model_rows(m)
     handoff_s = time.perf_counter() - t0
     extra: dict[str, Any] = {}
     if plan is not None and not sf.integer.any():
-        status, term, raw, x, objective, solve_s = _solve_warm(h, sf, len(m.T), plan, opts, extra)
+        status, term, raw, x, objective, solve_s = _solve_warm(h, sf, len(m.T), plan, opts, extra, maps)
     else:
         status, term, raw, x, objective, solve_s = run_highs(h)
     if x is not None:
@@ -461,7 +482,7 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan |
         termination=term,
         solver=f"HiGHS {h.version()}",
         interface="stdform",
-        algorithm="simplex (block warm start)" if extra and not extra["fallback"] else str(opts.get("solver", "choose")),
+        algorithm=_WARM_LABEL[extra["warm_start"]] if extra and not extra["fallback"] else str(opts.get("solver", "choose")),
         objective_usd=objective,
         handoff_s=handoff_s,
         solve_s=solve_s,
@@ -475,14 +496,29 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: BlockPlan |
     )
 
 
+_WARM_LABEL = {"blocks": "simplex (block warm start)", "coarse": "simplex (coarse warm start)"}
+
+
 def _solve_warm(
-    h: Any, sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict[str, Any], extra: dict[str, Any]
+    h: Any,
+    sf: StandardForm,
+    n_intervals: int,
+    plan: WarmPlan,
+    opts: dict[str, Any],
+    extra: dict[str, Any],
+    maps: list[LevelMap] | None = None,
 ) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray | None, float | None, float]:
-    """The block warm start (:mod:`optimizer.blocks`), then the full LP from the assembled basis;
-    a cold solve of ``h`` with the caller's ``opts`` whenever that does not end Optimal.
-    Returns what :func:`run_highs` returns, the seconds counting the blocks too [s]."""
+    """The block (:mod:`optimizer.blocks`) or coarse (:mod:`optimizer.coarse`) warm start, then
+    the full LP from its basis; a cold solve of ``h`` with the caller's ``opts`` whenever that
+    does not end Optimal. Returns what :func:`run_highs` returns, the seconds counting the
+    blocks or the coarse LP too [s]."""
+    from optimizer.blocks import BlockPlan
+
     t0 = time.perf_counter()
-    basis = _block_basis(sf, n_intervals, plan, opts, extra)
+    if isinstance(plan, BlockPlan):
+        basis = _block_basis(sf, n_intervals, plan, opts, extra)
+    else:
+        basis = _coarse_basis(sf, plan, maps, opts, extra)
     if basis is not None:
         if _solve_from_basis(h, basis, opts, extra, t0):
             status, term, raw, x, objective, _ = _result(h)
@@ -518,16 +554,50 @@ def _block_basis(sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict
         start = blocks.block_start(highspy, sf, col_interval, plan, floors, dict(opts))
         extra.update(blocks_s=start.blocks_s, block_iterations=start.block_iterations,
                      basis_basic_minus_rows=start.n_basic_minus_rows)
-        statuses = [highspy.HighsBasisStatus(i) for i in range(5)]
-        basis = highspy.HighsBasis()
-        basis.col_status = [statuses[i] for i in start.col_status.tolist()]
-        basis.row_status = [statuses[i] for i in start.row_status.tolist()]
-        basis.valid = True
-        basis.alien = True  # HiGHS checks it, completes it and repairs it when singular
+        basis = _highs_basis(highspy, start.col_status, start.row_status)
     except Exception as exc:  # a block that is infeasible or fails: the cold solve decides
         extra["fallback"] = f"{type(exc).__name__}: {exc}"
         logger.warning("block warm start failed (%s); solving cold", extra["fallback"])
         return None
+    return basis
+
+
+def _coarse_basis(
+    sf: StandardForm, plan: CoarsePlan, maps: list[LevelMap] | None, opts: dict[str, Any], extra: dict[str, Any]
+) -> Any:
+    """The coarse warm start's basis of the full LP (:mod:`optimizer.coarse`), or None with the
+    reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
+    from optimizer import coarse
+
+    highspy = _highs()
+    extra.update(warm_start="coarse", coarse_label=plan.label, fallback="")
+    try:
+        if maps is None:
+            msg = "no coarse maps (a MIP, or the rows were released)"
+            raise RuntimeError(msg)
+        coarse_opts = {**opts, "threads": 1}
+        coarse_opts.pop("simplex_strategy", None)
+        from optimizer import blocks
+
+        start = coarse.coarse_start(highspy, sf, maps, coarse_opts, blocks.FINAL_OPTIONS, lambda c, r: _highs_basis(highspy, c, r))
+        extra.update(coarse_s=start.coarse_s, coarse_iterations=start.coarse_iterations,
+                     coarse_sizes=start.sizes, basis_basic_minus_rows=start.n_basic_minus_rows)
+        basis = _highs_basis(highspy, start.col_status, start.row_status)
+    except Exception as exc:  # an infeasible coarse LP or any failure: the cold solve decides
+        extra["fallback"] = f"{type(exc).__name__}: {exc}"
+        logger.warning("coarse warm start failed (%s); solving cold", extra["fallback"])
+        return None
+    return basis
+
+
+def _highs_basis(highspy: Any, col_status: np.ndarray, row_status: np.ndarray) -> Any:
+    """An alien ``HighsBasis`` of the statuses: HiGHS checks it, completes it and repairs it."""
+    statuses = [highspy.HighsBasisStatus(i) for i in range(5)]
+    basis = highspy.HighsBasis()
+    basis.col_status = [statuses[i] for i in col_status.tolist()]
+    basis.row_status = [statuses[i] for i in row_status.tolist()]
+    basis.valid = True
+    basis.alien = True
     return basis
 
 
@@ -538,7 +608,7 @@ def _solve_from_basis(h: Any, basis: Any, opts: dict[str, Any], extra: dict[str,
     highspy = _highs()
     if h.setBasis(basis) != highspy.HighsStatus.kOk:
         extra["fallback"] = "HiGHS rejected the assembled basis"
-        logger.warning("block warm start: %s; solving cold", extra["fallback"])
+        logger.warning("%s warm start: %s; solving cold", extra["warm_start"], extra["fallback"])
         return False
     for k, v in {**blocks.FINAL_OPTIONS, **_user_overrides(opts)}.items():
         h.setOptionValue(k, v)
@@ -550,7 +620,7 @@ def _solve_from_basis(h: Any, basis: Any, opts: dict[str, Any], extra: dict[str,
     raw = h.modelStatusToString(h.getModelStatus())
     if raw != "Optimal":
         extra["fallback"] = f"the final solve from the assembled basis ended with '{raw}'"
-        logger.warning("block warm start: %s; solving cold", extra["fallback"])
+        logger.warning("%s warm start: %s; solving cold", extra["warm_start"], extra["fallback"])
         return False
     return True
 

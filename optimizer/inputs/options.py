@@ -56,7 +56,7 @@ class SolverOptions(BaseModel):
 
     interface: Literal["stdform", "appsi", "contrib", "lp_file"] = "stdform"
     algorithm: Literal["auto", "simplex", "ipm", "choose"] = "auto"
-    warm_start: Literal["none", "blocks", "auto"] = "auto"
+    warm_start: Literal["none", "blocks", "coarse", "auto"] = "auto"
     time_limit_s: float = Field(default=3600.0, gt=0, description="Solver time limit [s].")
     threads: int | None = Field(default=None, ge=0, description="HiGHS threads; None: the measured rule above; 0: HiGHS chooses.")
     presolve: bool = True

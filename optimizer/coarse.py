@@ -1,0 +1,427 @@
+"""Coarse warm start: solve the LP aggregated in time, then the full LP from its basis.
+
+At 5-minute steps the dual simplex spends most of its time finding which hours charge, which
+discharge and where the peak sits; a coarser LP answers that far more cheaply. The coarse LP
+is made from the full LP itself, not from a second scenario, so every family (tariff engine,
+events, deferral, reserve) comes along with no special case:
+
+1. Each column and row of a Pyomo component indexed by the interval set ``T`` (alone or as a
+   factor of a product such as ``B x T``) gets the group of its interval,
+   ``CoarsePlan.group_of_t`` (clock groups of ``coarse_min`` minutes). Columns of one
+   component, one non-interval index and one group become one coarse column (they take one
+   value); rows likewise are summed into one coarse row. Anything not indexed by ``T`` (a
+   monthly peak, a tariff block) stays as it is. With ``P`` the column map and ``R`` the row
+   sum, the coarse LP is ``min (P'c)'y  s.t.  R l <= R A P y <= R u``, column bounds the
+   intersection of the merged columns' bounds (their mean where they do not meet).
+2. Summing the rows of a group with merged columns gives the coarse model one would write by
+   hand: ``sum_t (s_t - s_{t-1})`` is ``s_G - s_{G-1}``, the ramp rows sum to
+   ``g_G - g_{G-1} <= sum_t rise_t``, the balance rows to the group's energy, the energy costs
+   to ``sum_t price_t dt``.
+3. The coarse basis is mapped back: every fine column and row takes its coarse twin's status
+   (a status at a bound the fine column or row does not have moves to the one it has). The
+   count of basic statuses is off by a few (the shared columns); HiGHS takes the basis as
+   *alien* and completes and repairs it, then runs dual simplex (devex) on the full LP.
+
+The caller (:func:`optimizer.solve.solve_model`) accepts the result only when HiGHS reports
+Optimal on the full LP and otherwise solves cold, so the start can change the time, never the
+answer.
+
+Measured (``benchmarks/RESULTS.md``, grid-stability LP with every family, 2 cores, HiGHS
+1.16): see :data:`AUTO_RULE`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+logger = logging.getLogger(__name__)
+
+BASIC, LOWER, UPPER = 1, 0, 2  # HighsBasisStatus kBasic, kLower, kUpper
+
+# "auto" uses a coarse start at steps of at most AUTO_MAX_STEP_MIN from AUTO_MIN_INTERVALS on,
+# aggregating to COARSE_MIN minutes (measured, see the module docstring)
+AUTO_MAX_STEP_MIN = 15
+AUTO_MIN_INTERVALS = 96
+COARSE_LEVELS_MIN = (120, 30)
+AUTO_RULE = "filled in from the measurements"
+
+
+@dataclass
+class CoarsePlan:
+    """How to aggregate the horizon: one or more levels, coarsest first.
+
+    Attributes
+    ----------
+    levels_min : tuple of int
+        Group length of each level, coarsest first [min].
+    group_of_t : list of numpy.ndarray
+        Per level, the group of each interval, non-decreasing from 0, shape (T,) [-].
+    """
+
+    levels_min: tuple[int, ...]
+    group_of_t: list[np.ndarray]
+
+    @property
+    def label(self) -> str:
+        """What the levels are, for reports (``"120 -> 30 min"``)."""
+        return " -> ".join(str(x) for x in self.levels_min) + " min"
+
+
+@dataclass
+class CoarseStart:
+    """The mapped basis and what it cost.
+
+    Attributes
+    ----------
+    col_status, row_status : numpy.ndarray
+        HiGHS basis status (0 lower, 1 basic, 2 upper) of every column and row of the full LP.
+    sizes : list of str
+        ``"columns x rows"`` of each level's LP.
+    coarse_s : float
+        Seconds to aggregate and solve the levels and map the basis [s].
+    coarse_iterations : int
+        Simplex iterations over the levels [-].
+    n_basic_minus_rows : int
+        Basic statuses in the mapped basis minus the row count [-].
+    """
+
+    col_status: np.ndarray
+    row_status: np.ndarray
+    sizes: list[str]
+    coarse_s: float
+    coarse_iterations: int
+    n_basic_minus_rows: int
+
+
+@dataclass
+class LevelMap:
+    """Where each column and row of the full LP goes in one level's LP."""
+
+    col_map: np.ndarray
+    n_cols: int
+    row_map: np.ndarray
+    n_rows: int
+
+
+def plan_coarse(
+    index: pd.DatetimeIndex | None, interval_min: int, mode: str, levels_min: tuple[int, ...] = COARSE_LEVELS_MIN
+) -> CoarsePlan | None:
+    """The coarse plan for ``mode`` (``"coarse"`` or ``"auto"``), or None.
+
+    Each level's groups are clock periods of its length (on UTC instants, so a DST change
+    repeats no group; a partial first or last period is a group of its own). Levels not longer than ``interval_min`` or
+    not a multiple of it are left out. ``"auto"`` applies at steps of at most
+    :data:`AUTO_MAX_STEP_MIN` minutes from :data:`AUTO_MIN_INTERVALS` intervals on.
+    """
+    if mode not in ("coarse", "auto") or index is None or len(index) == 0:
+        return None
+    if mode == "auto" and (interval_min > AUTO_MAX_STEP_MIN or len(index) < AUTO_MIN_INTERVALS):
+        return None
+    seconds = np.asarray(index.as_unit("s").asi8, dtype=np.int64)  # UTC instants: no repeated hour at a DST change
+    levels, groups = [], []
+    for minutes in sorted(set(levels_min), reverse=True):
+        if minutes <= interval_min or minutes % interval_min:
+            continue
+        period = seconds // (minutes * 60)
+        group = np.concatenate([[0], np.cumsum(np.diff(period) != 0)]).astype(np.int64)
+        if int(group[-1]) + 1 < len(index):
+            levels.append(minutes)
+            groups.append(group)
+    if not levels:
+        return None
+    return CoarsePlan(levels_min=tuple(levels), group_of_t=groups)
+
+
+def _interval_position(comp: Any) -> int | None:
+    """-1 when ``comp`` is indexed by ``T`` alone, the factor's position in a product, or None."""
+    if not comp.is_indexed():
+        return None
+    big_t = getattr(comp.model(), "T", None)
+    if big_t is None:
+        return None
+    s = comp.index_set()
+    if s is big_t:
+        return -1
+    subsets = list(s.subsets()) if hasattr(s, "subsets") else []
+    if len(subsets) > 1:
+        for i, sub in enumerate(subsets):
+            if sub is big_t:
+                return i
+    return None
+
+
+def item_intervals(items: list[Any], n_intervals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Component code, interval (-1 for none) and non-interval index code of every Pyomo
+    component data in ``items`` (columns or constraints).
+
+    An item has an interval when its component is indexed by ``T`` (alone or as a factor of a
+    product set); the index code tells apart, e.g., the battery groups of ``soc_mwh[b, t]``.
+    """
+    n = len(items)
+    t_of = np.full(n, -1, dtype=np.int64)
+    rest_code = np.zeros(n, dtype=np.int64)
+    parents = [item.parent_component() for item in items]
+    ids = np.fromiter((id(c) for c in parents), dtype=np.int64, count=n)
+    uniq, first, comp_code = np.unique(ids, return_index=True, return_inverse=True)
+    comp_code = np.ravel(comp_code).astype(np.int64)
+    pos = {id(item): j for j, item in enumerate(items)}
+    n_rest = 0
+    for j0 in first.tolist():
+        comp = parents[j0]
+        p = _interval_position(comp)
+        if p is None:
+            continue
+        js, ts, rest_of = [], [], []
+        rests: dict[Any, int] = {}
+        for idx, data in comp.items():
+            j = pos.get(id(data))
+            if j is None:
+                continue
+            t = idx if p == -1 else idx[p]
+            if isinstance(t, int) and 0 <= t < n_intervals:
+                js.append(j)
+                ts.append(t)
+                if p >= 0:
+                    rest_of.append(rests.setdefault((idx[:p], idx[p + 1 :]), len(rests)))
+        if js:
+            t_of[js] = ts
+            if p >= 0:
+                rest_code[js] = np.asarray(rest_of, dtype=np.int64) + n_rest
+                n_rest += len(rests)
+    return comp_code, t_of, rest_code
+
+
+def coarse_index(keys: np.ndarray, interval: np.ndarray, group_of_t: np.ndarray) -> tuple[np.ndarray, int]:
+    """Coarse index of items with integer ``keys`` (n x k) and ``interval`` (-1 for none):
+    items with equal keys in one group share one; an item without an interval keeps its own.
+    Returns the map and the coarse count."""
+    n = len(interval)
+    grp = np.where(interval >= 0, group_of_t[np.clip(interval, 0, None)], -1 - np.arange(n, dtype=np.int64))
+    full = np.column_stack([keys, grp]) if n else np.zeros((0, keys.shape[1] + 1), dtype=np.int64)
+    _, first, inverse = np.unique(full, axis=0, return_index=True, return_inverse=True)
+    # number the coarse items in the order of their first fine item (a stable, readable layout)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[np.ravel(inverse)], len(first)
+
+
+def row_keys(a: sp.csc_matrix, col_interval: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's latest column interval (-1 for none), and the first and count of its columns
+    without an interval (a peak, a tariff window) as an (n_row x 2) key, so that rows are
+    summed only with rows that share those columns."""
+    csr = sp.csr_matrix(a)
+    n_row = csr.shape[0]
+    nz = np.diff(csr.indptr) > 0
+    starts = csr.indptr[:-1][nz]
+    latest = np.full(n_row, -1, dtype=np.int64)
+    shared = np.full((n_row, 2), -1, dtype=np.int64)
+    if len(csr.indices):
+        ci = col_interval[csr.indices]
+        latest[nz] = np.maximum.reduceat(ci, starts)
+        untimed = ci < 0
+        big = np.iinfo(np.int64).max
+        first = np.minimum.reduceat(np.where(untimed, csr.indices, big), starts)
+        shared[nz, 0] = np.where(first == big, -1, first)
+        shared[nz, 1] = np.add.reduceat(untimed.astype(np.int64), starts)
+    return latest, shared
+
+
+def coarse_maps(sf: Any, plan: CoarsePlan, n_intervals: int) -> list[LevelMap]:
+    """Where the columns and rows of the full LP ``sf`` (its ``columns`` and ``rows`` still
+    set) go in each level's LP, coarsest first.
+
+    A row of a component not indexed by ``T`` (a ramp row on ``T[1:]``, an event row) takes
+    the latest interval of its columns.
+    """
+    c_comp, c_t, c_rest = item_intervals(sf.columns, n_intervals)
+    r_comp, r_t, r_rest = item_intervals([r.constraint for r in sf.rows], n_intervals)
+    latest, shared = row_keys(sf.a, c_t)
+    r_t = np.where(r_t >= 0, r_t, latest)
+    bound = np.fromiter((r.bound_type for r in sf.rows), dtype=np.int64, count=len(sf.rows))
+    col_keys = np.column_stack([c_comp, c_rest])
+    row_keys_ = np.column_stack([r_comp, r_rest, bound, shared])
+    out = []
+    for group in plan.group_of_t:
+        col_map, n_cols = coarse_index(col_keys, c_t, group)
+        row_map, n_rows = coarse_index(row_keys_, r_t, group)
+        out.append(LevelMap(col_map, n_cols, row_map, n_rows))
+    return out
+
+
+def _sum_bounds(r: sp.csr_matrix, bound: np.ndarray, infinity: float) -> np.ndarray:
+    """``R @ bound``, infinite (``infinity``: -inf for lower bounds, inf for upper) where a
+    summed bound is."""
+    out = r @ np.where(np.isfinite(bound), bound, 0.0)
+    inf_count = r @ (~np.isfinite(bound)).astype(float)
+    return np.where(inf_count > 0, infinity, out)
+
+
+def _merge_col_bounds(col_map: np.ndarray, n_coarse: int, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Intersection of the merged columns' bounds; their mean where the intersection is empty."""
+    lo_c = np.full(n_coarse, -np.inf)
+    hi_c = np.full(n_coarse, np.inf)
+    np.maximum.at(lo_c, col_map, lo)
+    np.minimum.at(hi_c, col_map, hi)
+    empty = lo_c > hi_c
+    if empty.any():
+        count = np.bincount(col_map, minlength=n_coarse).astype(float)
+        mean_lo = np.bincount(col_map, weights=np.where(np.isfinite(lo), lo, 0.0), minlength=n_coarse) / count
+        mean_hi = np.bincount(col_map, weights=np.where(np.isfinite(hi), hi, 0.0), minlength=n_coarse) / count
+        lo_c[empty] = mean_lo[empty]
+        hi_c[empty] = np.maximum(mean_lo[empty], mean_hi[empty])
+    return lo_c, hi_c
+
+
+def fit_status(status: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Move a nonbasic status to a bound the column or row has (lower, else upper, else basic)."""
+    out = status.copy()
+    has_lo, has_hi = np.isfinite(lower), np.isfinite(upper)
+    at_lo = (out == LOWER) & ~has_lo
+    out[at_lo & has_hi] = UPPER
+    at_hi = (out == UPPER) & ~has_hi
+    out[at_hi & has_lo] = LOWER
+    nonbasic = out != BASIC
+    out[nonbasic & ~has_lo & ~has_hi] = BASIC
+    out[(out == LOWER) & ~has_lo] = BASIC
+    out[(out == UPPER) & ~has_hi] = BASIC
+    return out
+
+
+def aggregate(sf: Any, level: LevelMap) -> dict[str, Any]:
+    """The level's LP: ``a = R A P``, ``cost = P'c``, row bounds ``R l``, ``R u`` and column
+    bounds the intersection of the merged columns' (arrays, ``inf`` where unbounded)."""
+    a = sp.csc_matrix(sf.a)
+    n_row, n_col = a.shape
+    p = sp.csc_matrix((np.ones(n_col), (np.arange(n_col), level.col_map)), shape=(n_col, level.n_cols))
+    r = sp.csr_matrix((np.ones(n_row), (level.row_map, np.arange(n_row))), shape=(level.n_rows, n_row))
+    a_c = (r @ a @ p).tocsc()
+    a_c.eliminate_zeros()
+    lo, hi = _merge_col_bounds(level.col_map, level.n_cols, np.asarray(sf.col_lower, float), np.asarray(sf.col_upper, float))
+    return {
+        "a": a_c,
+        "cost": np.asarray(p.T @ np.asarray(sf.cost, dtype=float), dtype=float),
+        "col_lower": lo,
+        "col_upper": hi,
+        "row_lower": _sum_bounds(r, np.asarray(sf.row_lower, dtype=float), -np.inf),
+        "row_upper": _sum_bounds(r, np.asarray(sf.row_upper, dtype=float), np.inf),
+    }
+
+
+def _highs_lp(highspy: Any, lp_arrays: dict[str, Any]) -> Any:
+    inf = highspy.kHighsInf
+    a = lp_arrays["a"]
+    n_row, n_col = a.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_col, n_row
+    lp.col_cost_ = lp_arrays["cost"]
+    for name in ("col_lower", "col_upper", "row_lower", "row_upper"):
+        v = lp_arrays[name]
+        setattr(lp, name + "_", np.where(np.isinf(v), np.copysign(inf, v), v))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
+    return lp
+
+
+def coarse_start(
+    highspy: Any,
+    sf: Any,
+    levels: list[LevelMap],
+    opts: dict[str, Any],
+    final_options: dict[str, Any],
+    to_basis: Any,
+) -> CoarseStart:
+    """Solve the levels' LPs, coarsest first, each from the basis of the one before, and map
+    the last basis to ``sf``.
+
+    Parameters
+    ----------
+    highspy : module
+        The ``highspy`` module.
+    sf : optimizer.solve.StandardForm
+        The full LP (``cost``, bounds with ``inf`` where unbounded, matrix ``a``); read only.
+    levels : list of LevelMap
+        :func:`coarse_maps`.
+    opts : dict
+        HiGHS options of every level's solve.
+    final_options : dict
+        HiGHS options added for a level solved from the level before (dual simplex, devex).
+    to_basis : callable
+        ``(col_status, row_status) -> HighsBasis``.
+
+    Raises
+    ------
+    RuntimeError
+        When a level's LP is not solved to optimality.
+    """
+    from optimizer.solve import run_in_scheduler  # the solve route imports this module
+
+    t0 = time.perf_counter()
+    iterations = 0
+    sizes: list[str] = []
+    prev: tuple[np.ndarray, np.ndarray, LevelMap] | None = None
+    for level in levels:
+        arrays = aggregate(sf, level)
+        h = highspy.Highs()
+        for key, val in opts.items():
+            h.setOptionValue(key, val)
+        h.passModel(_highs_lp(highspy, arrays))
+        if prev is not None:
+            cs, rs = _lift(prev, level, arrays["col_lower"], arrays["col_upper"], arrays["row_lower"], arrays["row_upper"])
+            h.setBasis(to_basis(cs, rs))
+            for key, val in final_options.items():
+                h.setOptionValue(key, val)
+        run_in_scheduler(h)
+        status = h.modelStatusToString(h.getModelStatus())
+        sizes.append(f"{level.n_cols} x {level.n_rows}")
+        if status != "Optimal":
+            msg = f"the coarse LP ({sizes[-1]} columns x rows) ended with '{status}'"
+            raise RuntimeError(msg)
+        iterations += int(h.getInfo().simplex_iteration_count)
+        basis = h.getBasis()
+        cs = np.fromiter((int(x) for x in basis.col_status), dtype=np.int8, count=level.n_cols)
+        rs = np.fromiter((int(x) for x in basis.row_status), dtype=np.int8, count=level.n_rows)
+        prev = (cs, rs, level)
+    assert prev is not None
+    full = LevelMap(np.arange(sf.a.shape[1]), sf.a.shape[1], np.arange(sf.a.shape[0]), sf.a.shape[0])
+    col_status, row_status = _lift(prev, full, sf.col_lower, sf.col_upper, sf.row_lower, sf.row_upper)
+    n_basic = int(np.sum(col_status == BASIC) + np.sum(row_status == BASIC))
+    return CoarseStart(
+        col_status=col_status,
+        row_status=row_status,
+        sizes=sizes,
+        coarse_s=time.perf_counter() - t0,
+        coarse_iterations=iterations,
+        n_basic_minus_rows=n_basic - sf.a.shape[0],
+    )
+
+
+def _lift(
+    prev: tuple[np.ndarray, np.ndarray, LevelMap],
+    level: LevelMap,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The statuses of the coarser level ``prev`` on ``level``'s columns and rows, moved to the
+    bounds those have (:func:`fit_status`). The levels nest, so each item of ``level`` has one
+    twin: the twin of any full-LP item it merges."""
+    cs, rs, coarse = prev
+    col_twin = np.empty(level.n_cols, dtype=np.int64)
+    col_twin[level.col_map] = coarse.col_map
+    row_twin = np.empty(level.n_rows, dtype=np.int64)
+    row_twin[level.row_map] = coarse.row_map
+    col_status = fit_status(cs[col_twin], np.asarray(col_lower, float), np.asarray(col_upper, float))
+    row_status = fit_status(rs[row_twin], np.asarray(row_lower, float), np.asarray(row_upper, float))
+    return col_status, row_status
