@@ -6,7 +6,8 @@ Routes (each run in a fresh subprocess, so imports and peak RSS are per route):
 * ``pyomo``       - the project: ``load_scenario`` -> ``ModelData`` -> ``build_model`` ->
   ``solve_model`` (``interface="stdform"``, ``release_rows=True`` as ``optimize`` calls it, HiGHS options of ``algorithm="auto"``,
   ``warm_start="auto"``: the block warm start of ``optimizer/blocks.py`` from 3 calendar months
-  and 8,000 intervals on, else cold).
+  and 8,000 intervals on, else at 5-15 min steps the coarse warm start of ``optimizer/coarse.py``,
+  else cold).
 * ``pyomo_cold``  - the same with ``SolverOptions(warm_start="none")``: the project's cold solve.
 * ``raw``         - the floor: ``raw_full.build_raw_full`` (numpy/scipy) -> ``HighsLp`` ->
   ``passModel`` -> ``run``, with the same HiGHS options as ``pyomo``.
@@ -58,7 +59,8 @@ from full_common import SIZES, load_size, machine_load, model_arrays, read_input
 
 ROUTES = ["pyomo", "pyomo_cold", "pyomo_choose", "raw", "raw_default", "linopy", "linopy_default"]
 DEFAULT_ROUTES = ["pyomo", "pyomo_cold", "raw", "raw_default", "linopy"]
-WARM_KEYS = ("warm_start", "n_blocks", "blocks_s", "block_iterations", "final_s", "final_iterations", "fallback")
+WARM_KEYS = ("warm_start", "n_blocks", "blocks_s", "block_iterations", "final_s", "final_iterations", "fallback",
+             "coarse_label", "coarse_s", "coarse_iterations", "coarse_sizes")
 SLOW_SIZES = {"30d-5min", "year-15min"}
 RTOL = 1e-6
 TIME_COLS = ("build_s", "handoff_s", "solve_s", "post_s", "total_s")
@@ -340,12 +342,13 @@ def aggregate(runs: list[dict[str, Any]], ref_obj: float | None) -> dict[str, An
     loads = [x for r in ok for x in (r.get("loadavg_1min_before"), r.get("loadavg_1min_after")) if x is not None]
     if loads:
         agg["loadavg_min"], agg["loadavg_max"] = min(loads), max(loads)
-    for k in ("blocks_s", "final_s"):
+    for k in ("blocks_s", "final_s", "coarse_s"):
         if all(k in r for r in ok):
             agg[k] = _median([r[k] for r in ok])
     for k in ("n_variables", "n_constraints", "n_nonzeros", "simplex_iterations", "ipm_iterations",
               "exclusivity_pairs", "max_row_violation", "max_col_violation", "offset_usd",
-              "warm_start", "n_blocks", "block_iterations", "final_iterations"):
+              "warm_start", "n_blocks", "block_iterations", "final_iterations",
+              "coarse_label", "coarse_iterations", "coarse_sizes"):
         if k in ok[0]:
             agg[k] = ok[0][k]
     return agg
@@ -415,10 +418,12 @@ def write_markdown(results: dict[str, Any], path: Path, options_summary: list[st
              "with the same options; `raw_default` = the same raw LP with HiGHS default settings (the targets' "
              "yardstick); `linopy` = `benchmarks/linopy_model.build_linopy_full` with the same options as `pyomo`; "
              "`pyomo_cold` = the project route with `SolverOptions(warm_start=\"none\")` (a cold solve: what `pyomo` was "
-             "before the block warm start); `pyomo` uses `warm_start=\"auto\"`, which at the year sizes is the block warm "
+             "before the warm starts); `pyomo` uses `warm_start=\"auto\"`, which at the year sizes is the block warm "
              "start (`optimizer/blocks.py`: calendar months solved in turn with carried state, their bases assembled "
              "into a basis of the full LP, then dual simplex with devex pricing to optimality; `solve` includes the "
-             "month solves); `pyomo_choose` = the project route with `SolverOptions(algorithm=\"choose\")`. "
+             "month solves) and at 5-15 min steps below that the coarse warm start (`optimizer/coarse.py`: the LP "
+             "aggregated in time to 120 and then 30 min, solved coarsest first, its basis lifted to the full LP, then "
+             "dual simplex with devex pricing; `solve` includes the coarse solves, `hand-off` the maps); `pyomo_choose` = the project route with `SolverOptions(algorithm=\"choose\")`. "
              "Each route runs in a fresh process per repeat; times are medians; `total` = build + hand-off + solve + "
              "post (imports and scenario loading excluded, shown apart). Peak RSS = `VmHWM` of the whole child "
              "process (not `ru_maxrss`, which Linux carries over from the forking parent); the `pyomo` child also holds the Scenario and pandas, the others read arrays from an .npz; "
@@ -504,6 +509,13 @@ def write_markdown(results: dict[str, Any], path: Path, options_summary: list[st
                 L.append("")
                 L.append(f"`{route}` block warm start: {a.get('n_blocks')} month blocks in {_f(a.get('blocks_s'))} s "
                          f"({a.get('block_iterations')} simplex iterations), then the full LP from the assembled basis in "
+                         f"{_f(a.get('final_s'))} s ({a.get('final_iterations')} iterations); fallback to cold: "
+                         f"{a.get('fallback') or 'none'}.")
+            if a.get("warm_start") == "coarse":
+                L.append("")
+                L.append(f"`{route}` coarse warm start: levels {a.get('coarse_label')} (LPs of "
+                         f"{', '.join(a.get('coarse_sizes') or [])} columns x rows) in {_f(a.get('coarse_s'))} s "
+                         f"({a.get('coarse_iterations')} simplex iterations), then the full LP from the lifted basis in "
                          f"{_f(a.get('final_s'))} s ({a.get('final_iterations')} iterations); fallback to cold: "
                          f"{a.get('fallback') or 'none'}.")
         for n in res.get("notes", []):
