@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from optimizer import coarse
+
 logger = logging.getLogger(__name__)
 
 BASIC = 1  # HighsBasisStatus.kBasic
@@ -65,11 +67,14 @@ class BlockPlan:
         Group name -> least SOC at the end of every block but the last [MWh].
     label : str
         What the blocks are (``"month"``, ``"day"``), for reports.
+    coarse : optimizer.coarse.CoarsePlan, optional
+        Coarse levels to start each block from (steps of 15 min or less), or None.
     """
 
     block_of_t: np.ndarray
     soc_floor_mwh: dict[str, float] = field(default_factory=dict)
     label: str = ""
+    coarse: Any = None
 
     @property
     def n_blocks(self) -> int:
@@ -173,6 +178,20 @@ def scan_columns(cols: list[Any], n_intervals: int, plan: BlockPlan) -> tuple[np
     return out, floors
 
 
+def _coarse_block_start(highspy: Any, h: Any, block_lp: Any, levels: list[Any], opts: dict[str, Any], to_basis: Any) -> int:
+    """Give ``h`` (holding the block's LP) the basis of the block's coarse warm start and the
+    final options; leave it cold when the coarse levels fail. Returns their iterations."""
+    try:
+        start = coarse.coarse_start(highspy, block_lp, levels, opts, FINAL_OPTIONS, to_basis)
+    except RuntimeError as exc:
+        logger.info("block coarse start failed (%s); the block is solved cold", exc)
+        return 0
+    h.setBasis(to_basis(start.col_status, start.row_status))
+    for key, val in FINAL_OPTIONS.items():
+        h.setOptionValue(key, val)
+    return start.coarse_iterations
+
+
 def _interval_position(comp: Any) -> int | None:
     """-1 when ``comp`` is indexed by ``T`` alone, the factor's position in a product, or None."""
     if not comp.is_indexed():
@@ -243,6 +262,8 @@ def block_start(
     plan: BlockPlan,
     soc_end_cols: dict[int, list[tuple[int, float]]],
     opts: dict[str, Any],
+    levels: list[Any] | None = None,
+    to_basis: Any = None,
 ) -> BlockStart:
     """Solve the blocks of ``plan`` in turn and assemble a start for the full LP ``sf``.
 
@@ -261,6 +282,12 @@ def block_start(
         Block -> [(column, least value)]: the block-end SOC floors [MWh].
     opts : dict
         HiGHS options for the block solves.
+    levels : list of optimizer.coarse.LevelMap, optional
+        Coarse levels of the full LP (:func:`optimizer.coarse.coarse_maps`): each block is
+        then started from its own coarse warm start (:func:`optimizer.coarse.coarse_start` on
+        the block's LP), and solved cold if that fails.
+    to_basis : callable, optional
+        ``(col_status, row_status) -> HighsBasis``, needed with ``levels``.
 
     Raises
     ------
@@ -323,6 +350,9 @@ def block_start(
         for key, val in opts.items():
             h.setOptionValue(key, val)
         h.passModel(sub)
+        if levels:
+            block_lp = coarse.LpArrays(a_sub, cost[cols], lo_c, hi_c, row_lo[rows] - shift, row_hi[rows] - shift)
+            iterations += _coarse_block_start(highspy, h, block_lp, [coarse.restrict(lv, cols, rows) for lv in levels], opts, to_basis)
         run_in_scheduler(h)
         status = h.modelStatusToString(h.getModelStatus())
         if status != "Optimal" and k < nb - 1 and soc_end_cols.get(k):

@@ -295,35 +295,58 @@ def fit_status(status: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.n
     return out
 
 
-def aggregate(sf: Any, level: LevelMap) -> dict[str, Any]:
-    """The level's LP: ``a = R A P``, ``cost = P'c``, row bounds ``R l``, ``R u`` and column
-    bounds the intersection of the merged columns' (arrays, ``inf`` where unbounded)."""
-    a = sp.csc_matrix(sf.a)
+@dataclass
+class LpArrays:
+    """An LP as arrays: ``row_lower <= a x <= row_upper``, ``col_lower <= x <= col_upper``,
+    minimise ``cost' x`` (``inf`` where unbounded). :class:`optimizer.solve.StandardForm` has
+    the same attributes."""
+
+    a: sp.csc_matrix
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+
+
+def aggregate(lp: Any, level: LevelMap) -> LpArrays:
+    """The level's LP of ``lp`` (:class:`LpArrays` or a StandardForm): ``a = R A P``,
+    ``cost = P'c``, row bounds ``R l``, ``R u``, column bounds the intersection of the merged
+    columns' bounds."""
+    a = sp.csc_matrix(lp.a)
     n_row, n_col = a.shape
     p = sp.csc_matrix((np.ones(n_col), (np.arange(n_col), level.col_map)), shape=(n_col, level.n_cols))
     r = sp.csr_matrix((np.ones(n_row), (level.row_map, np.arange(n_row))), shape=(level.n_rows, n_row))
     a_c = (r @ a @ p).tocsc()
     a_c.eliminate_zeros()
-    lo, hi = _merge_col_bounds(level.col_map, level.n_cols, np.asarray(sf.col_lower, float), np.asarray(sf.col_upper, float))
-    return {
-        "a": a_c,
-        "cost": np.asarray(p.T @ np.asarray(sf.cost, dtype=float), dtype=float),
-        "col_lower": lo,
-        "col_upper": hi,
-        "row_lower": _sum_bounds(r, np.asarray(sf.row_lower, dtype=float), -np.inf),
-        "row_upper": _sum_bounds(r, np.asarray(sf.row_upper, dtype=float), np.inf),
-    }
+    lo, hi = _merge_col_bounds(level.col_map, level.n_cols, np.asarray(lp.col_lower, float), np.asarray(lp.col_upper, float))
+    return LpArrays(
+        a=a_c,
+        cost=np.asarray(p.T @ np.asarray(lp.cost, dtype=float), dtype=float),
+        col_lower=lo,
+        col_upper=hi,
+        row_lower=_sum_bounds(r, np.asarray(lp.row_lower, dtype=float), -np.inf),
+        row_upper=_sum_bounds(r, np.asarray(lp.row_upper, dtype=float), np.inf),
+    )
 
 
-def _highs_lp(highspy: Any, lp_arrays: dict[str, Any]) -> Any:
+def restrict(level: LevelMap, cols: np.ndarray, rows: np.ndarray) -> LevelMap:
+    """``level`` for the sub-LP of the full LP's columns ``cols`` and rows ``rows`` (a month
+    block), its coarse items renumbered from 0."""
+    col_u, col_map = np.unique(level.col_map[cols], return_inverse=True)
+    row_u, row_map = np.unique(level.row_map[rows], return_inverse=True)
+    return LevelMap(np.ravel(col_map), len(col_u), np.ravel(row_map), len(row_u))
+
+
+def _highs_lp(highspy: Any, lp_arrays: LpArrays) -> Any:
     inf = highspy.kHighsInf
-    a = lp_arrays["a"]
+    a = lp_arrays.a
     n_row, n_col = a.shape
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_col, n_row
-    lp.col_cost_ = lp_arrays["cost"]
+    lp.col_cost_ = lp_arrays.cost
     for name in ("col_lower", "col_upper", "row_lower", "row_upper"):
-        v = lp_arrays[name]
+        v = getattr(lp_arrays, name)
         setattr(lp, name + "_", np.where(np.isinf(v), np.copysign(inf, v), v))
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = a.indptr.astype(np.int32)
@@ -348,10 +371,10 @@ def coarse_start(
     ----------
     highspy : module
         The ``highspy`` module.
-    sf : optimizer.solve.StandardForm
+    sf : optimizer.solve.StandardForm or LpArrays
         The full LP (``cost``, bounds with ``inf`` where unbounded, matrix ``a``); read only.
     levels : list of LevelMap
-        :func:`coarse_maps`.
+        :func:`coarse_maps` (or :func:`restrict` of them, for a sub-LP).
     opts : dict
         HiGHS options of every level's solve.
     final_options : dict
@@ -377,7 +400,7 @@ def coarse_start(
             h.setOptionValue(key, val)
         h.passModel(_highs_lp(highspy, arrays))
         if prev is not None:
-            cs, rs = _lift(prev, level, arrays["col_lower"], arrays["col_upper"], arrays["row_lower"], arrays["row_upper"])
+            cs, rs = _lift(prev, level, arrays.col_lower, arrays.col_upper, arrays.row_lower, arrays.row_upper)
             h.setBasis(to_basis(cs, rs))
             for key, val in final_options.items():
                 h.setOptionValue(key, val)

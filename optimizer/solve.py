@@ -226,13 +226,15 @@ def _warm_plan(m: pyo.ConcreteModel, options: SolverOptions, index: pd.DatetimeI
     if options.warm_start == "none" or index is None:
         return None
     from optimizer.blocks import plan_blocks
-    from optimizer.coarse import plan_coarse
+    from optimizer.coarse import AUTO_MAX_STEP_MIN, plan_coarse
 
     plan: WarmPlan | None = None
     if options.warm_start in ("blocks", "auto"):
         data = getattr(m, "_data", None)
         floors = {} if data is None else {g.name: g.initial_soc_mwh for g in data.groups}
         plan = plan_blocks(index, floors, options.warm_start)
+        if plan is not None and interval_min <= AUTO_MAX_STEP_MIN:
+            plan.coarse = plan_coarse(index, interval_min, "coarse")  # each month from its coarse start
     if plan is None and options.warm_start in ("coarse", "auto"):
         plan = plan_coarse(index, interval_min, options.warm_start)
     return plan
@@ -464,8 +466,9 @@ def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: WarmPlan | 
     h = highs_instance(sf, opts)
     n_rows = len(sf.rows)
     maps = None
-    if isinstance(plan, CoarsePlan) and not sf.integer.any():
-        maps = coarse_maps(sf, plan, len(m.T))  # needs the row entries, freed next
+    levels = plan if isinstance(plan, CoarsePlan) else getattr(plan, "coarse", None)
+    if levels is not None and not sf.integer.any():
+        maps = coarse_maps(sf, levels, len(m.T))  # needs the row entries, freed next
     sf.rows = []  # Pyomo's row entries are not needed after the hand-off: ~340 MB at a year at 15 min
     if release_rows and n_rows >= RELEASE_ROWS_MIN and not sf.integer.any():
         release_model_rows(m)
@@ -516,7 +519,7 @@ def _solve_warm(
 
     t0 = time.perf_counter()
     if isinstance(plan, BlockPlan):
-        basis = _block_basis(sf, n_intervals, plan, opts, extra)
+        basis = _block_basis(sf, n_intervals, plan, opts, extra, maps)
     else:
         basis = _coarse_basis(sf, plan, maps, opts, extra)
     if basis is not None:
@@ -542,7 +545,9 @@ def _result(h: Any) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray 
     return status, term, raw, x, float(info_h.objective_function_value), 0.0
 
 
-def _block_basis(sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict[str, Any], extra: dict[str, Any]) -> Any:
+def _block_basis(
+    sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict[str, Any], extra: dict[str, Any], maps: list[LevelMap] | None = None
+) -> Any:
     """The block warm start's basis of the full LP (:mod:`optimizer.blocks`), or None with the
     reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
     from optimizer import blocks
@@ -551,7 +556,9 @@ def _block_basis(sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict
     extra.update(warm_start="blocks", block_label=plan.label, n_blocks=plan.n_blocks, fallback="")
     try:
         col_interval, floors = blocks.scan_columns(sf.columns, n_intervals, plan)
-        start = blocks.block_start(highspy, sf, col_interval, plan, floors, dict(opts))
+        if maps:
+            extra["block_coarse_label"] = plan.coarse.label
+        start = blocks.block_start(highspy, sf, col_interval, plan, floors, dict(opts), maps, lambda c, r: _highs_basis(highspy, c, r))
         extra.update(blocks_s=start.blocks_s, block_iterations=start.block_iterations,
                      basis_basic_minus_rows=start.n_basic_minus_rows)
         basis = _highs_basis(highspy, start.col_status, start.row_status)

@@ -154,3 +154,16 @@ def test_blocks_with_a_tariff_engine_tariff():
     assert warm.status == SolveStatus.OPTIMAL
     assert warm.report.extra["n_blocks"] == 3
     assert warm.objective_usd == pytest.approx(base.objective_usd, rel=RTOL)
+
+
+def test_blocks_at_15_min_start_each_month_from_its_coarse_lp():
+    """At steps of 15 min or less each month block is itself started from the coarse warm
+    start (optimizer.coarse on the block's LP); the end point is still the cold optimum."""
+    sc = load_scenario("year-2021", start="2021-05-01T00:00", end="2021-07-01T00:00", interval_min=15)
+    warm = optimize(_with(sc, warm_start="blocks"))
+    base = optimize(_with(sc, warm_start="none"))
+    extra = warm.report.extra
+    assert extra["fallback"] == ""
+    assert extra["n_blocks"] == 2
+    assert extra["block_coarse_label"] == "120 -> 30 min"
+    assert warm.objective_usd == pytest.approx(base.objective_usd, rel=RTOL)

@@ -76,7 +76,7 @@ def test_the_aggregated_lp_is_the_hourly_model_by_hand():
     the coefficients one writes for an hourly model (derived below from the inputs)."""
     sc, load, price = _small()
     m, sf, level, lp = _level(sc, 60)
-    a = lp["a"].tocsr()
+    a = lp.a.tocsr()
     dt_h = 5 / 60
     # columns: each of the hour's 12 imports share one coarse column, and the two hours differ
     g0 = {_col(sf, level, m.grid_import_mw[t]) for t in range(12)}
@@ -84,13 +84,13 @@ def test_the_aggregated_lp_is_the_hourly_model_by_hand():
     assert len(g0) == 1 and len(g1) == 1 and g0 != g1
     (g0,), (g1,) = g0, g1
     # energy cost of an hour's import column: sum_t price_t dt [USD per MW held for the hour]
-    assert lp["cost"][g1] == pytest.approx(float(np.sum(price[12:24]) * dt_h), rel=1e-12)
+    assert lp.cost[g1] == pytest.approx(float(np.sum(price[12:24]) * dt_h), rel=1e-12)
     # balance of hour 1: 12 g_1 + ... = sum of the hour's load [MW x intervals]
     rb = _row(sf, level, m.grid_balance[12])
     assert {_row(sf, level, m.grid_balance[t]) for t in range(12, 24)} == {rb}
     assert a[rb, g1] == pytest.approx(12.0)
-    assert lp["row_lower"][rb] == pytest.approx(float(np.sum(load[12:24])), rel=1e-12)
-    assert lp["row_upper"][rb] == pytest.approx(float(np.sum(load[12:24])), rel=1e-12)
+    assert lp.row_lower[rb] == pytest.approx(float(np.sum(load[12:24])), rel=1e-12)
+    assert lp.row_upper[rb] == pytest.approx(float(np.sum(load[12:24])), rel=1e-12)
     # SOC of the lossy group, hour 1: sum_t (s_t - r s_{t-1} - ...) with s constant in an hour
     # = (12 - 11 r) s_1 - r s_0 - 12 etac dt c_1 + 12 dt / etad d_1 = 0
     r = (1 - 0.01) ** dt_h
@@ -106,7 +106,7 @@ def test_the_aggregated_lp_is_the_hourly_model_by_hand():
     assert _row(sf, level, m.soc_balance["lossless", 12]) != rs
     # hour 0's SOC row carries the initial SOC: sum of the rows' right-hand sides, r s_-1
     r0 = _row(sf, level, m.soc_balance["lossy", 0])
-    assert lp["row_lower"][r0] == pytest.approx(r * 0.5 * 4.0, rel=1e-12)
+    assert lp.row_lower[r0] == pytest.approx(r * 0.5 * 4.0, rel=1e-12)
     assert level.n_cols < len(sf.columns) / 6
 
 
@@ -115,7 +115,7 @@ def test_ramp_rows_sum_to_the_hourly_ramp():
     g_1 - g_0 <= 12 rise: the hourly ramp limit."""
     sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-15T03:00", interval_min=5)
     m, sf, level, lp = _level(sc, 60)
-    a = lp["a"].tocsr()
+    a = lp.a.tocsr()
     rise = 10.0 * 5  # the scenario's 10 MW/min at 5 min [MW per interval]
     rows = {_row(sf, level, m.ramp_up[t]) for t in range(12, 24)}
     assert len(rows) == 1
@@ -124,7 +124,7 @@ def test_ramp_rows_sum_to_the_hourly_ramp():
     assert a[ru, g1] == pytest.approx(1.0)
     assert a[ru, g0] == pytest.approx(-1.0)
     assert a[ru].nnz == 2
-    assert lp["row_upper"][ru] == pytest.approx(12 * rise)
+    assert lp.row_upper[ru] == pytest.approx(12 * rise)
 
 
 # --------------------------------------------------------------------------- end to end

@@ -34,20 +34,25 @@ class SolverOptions(BaseModel):
       (:mod:`optimizer.blocks`). The schedule is still an optimal vertex of the full LP:
       when HiGHS does not report Optimal from that start, or a month fails, the LP is solved
       cold. Needs at least two calendar months.
+    * ``"coarse"``: the same LP aggregated in time (2 h, then 30 min groups) is solved
+      coarsest first and its basis lifted to the full LP, which HiGHS then solves with dual
+      simplex (devex pricing) (:mod:`optimizer.coarse`); cold again unless that ends Optimal.
     * ``"auto"`` (default): ``"blocks"`` from 3 calendar months and 8,000 intervals on,
-      otherwise ``"none"``. Measured on the full grid-stability LP (2 cores,
-      ``benchmarks/RESULTS.md``): solver time for a year at 1 h 3.2 s warm against 7.6 s
-      cold, for a year at 15 min 48.6 s against 173.5 s (the families 1-7 ``year-2021``
-      scenario at 15 min: 9.7 s against 31.6 s); 30 days at 5 min gained nothing with day or
-      week blocks (19.6-26.3 s against ~18 s), so it stays cold there.
+      otherwise ``"coarse"`` at steps of 15 min or less from 96 intervals on, otherwise
+      ``"none"``. Measured on the full grid-stability LP (2 cores, ``benchmarks/RESULTS.md``):
+      solver time for a year at 1 h 3.2 s warm against 7.6 s cold, for a year at 15 min
+      48.6 s against 173.5 s (the coarse start: 97 s); 30 days at 5 min gained nothing with
+      day or week blocks (19.6-26.3 s against ~18 s) and 3.5 s against 11-15 s with the
+      coarse start; a week at 5 min 0.40 s against 0.92 s, a month at 15 min 0.43 s against
+      1.24 s, a day at 5 min 0.02 s against 0.08 s.
 
     ``threads = None`` (default) is the measured rule: one thread, except a cold solve (no
-    block warm start) of at least :data:`PARALLEL_MIN_INTERVALS` intervals at 5 to 15 min
+    warm start) of at least :data:`PARALLEL_MIN_INTERVALS` intervals at 5 to 15 min
     with ``algorithm = "auto"`` on a machine with two or more cores, which runs HiGHS's
     parallel dual simplex (PAMI, ``simplex_strategy = 3``) on 2 threads. Raw full LP, 2 cores:
     30 days at 5 min 17.7 s -> 11.2 s, a month at 15 min 1.47 -> 1.12 s; a week and a day at
     5 min gained nothing, so they stay serial. Warm re-solves (sweeps, rolling windows) and
-    the block warm start use one thread. An integer is passed to HiGHS as is (0: HiGHS
+    the warm starts use one thread. An integer is passed to HiGHS as is (0: HiGHS
     chooses). Solves on more than one thread run on a fresh OS thread, because HiGHS sizes
     its task scheduler once per calling thread (``solve.run_in_scheduler``).
     """
