@@ -178,23 +178,20 @@ def item_intervals(items: list[Any], n_intervals: int) -> tuple[np.ndarray, np.n
         p = _interval_position(comp)
         if p is None:
             continue
-        js, ts, rest_of = [], [], []
-        rests: dict[Any, int] = {}
-        for idx, data in comp.items():
-            j = pos.get(id(data))
-            if j is None:
-                continue
-            t = idx if p == -1 else idx[p]
-            if isinstance(t, int) and 0 <= t < n_intervals:
-                js.append(j)
-                ts.append(t)
-                if p >= 0:
-                    rest_of.append(rests.setdefault((idx[:p], idx[p + 1 :]), len(rests)))
-        if js:
-            t_of[js] = ts
-            if p >= 0:
-                rest_code[js] = np.asarray(rest_of, dtype=np.int64) + n_rest
-                n_rest += len(rests)
+        # the component's index is T or a product with T: every interval is in 0..T-1
+        keys = list(comp.keys())
+        js = np.fromiter((pos.get(i, -1) for i in map(id, comp.values())), dtype=np.int64, count=len(keys))
+        if p == -1:
+            ts = np.fromiter(keys, dtype=np.int64, count=len(keys))
+        else:
+            ts = np.fromiter((k[p] for k in keys), dtype=np.int64, count=len(keys))
+            rests: dict[Any, int] = {}
+            codes = np.fromiter((rests.setdefault((k[:p], k[p + 1 :]), len(rests)) for k in keys), dtype=np.int64, count=len(keys))
+        kept = (js >= 0) & (ts >= 0) & (ts < n_intervals)
+        t_of[js[kept]] = ts[kept]
+        if p >= 0:
+            rest_code[js[kept]] = codes[kept] + n_rest
+            n_rest += len(rests)
     return comp_code, t_of, rest_code
 
 
