@@ -167,43 +167,71 @@ def item_intervals(items: list[Any], n_intervals: int) -> tuple[np.ndarray, np.n
     n = len(items)
     t_of = np.full(n, -1, dtype=np.int64)
     rest_code = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), t_of, rest_code
     parents = [item.parent_component() for item in items]
-    ids = np.fromiter((id(c) for c in parents), dtype=np.int64, count=n)
-    uniq, first, comp_code = np.unique(ids, return_index=True, return_inverse=True)
+    ids = np.fromiter(map(id, parents), dtype=np.int64, count=n)
+    _, first, comp_code = np.unique(ids, return_index=True, return_inverse=True)
     comp_code = np.ravel(comp_code).astype(np.int64)
-    pos = {id(item): j for j, item in enumerate(items)}
+    # the index each data object keeps (Pyomo's ComponentData._index; .index() looks it up again)
+    idxs = [getattr(item, "_index", None) for item in items]
+    positions = [_interval_position(parents[j]) for j in first.tolist()]
+    for code, j0 in enumerate(first.tolist()):
+        if positions[code] is not None and parents[j0][idxs[j0]] is not items[j0]:
+            idxs = [item.index() for item in items]  # not the layout assumed: ask Pyomo
+            break
+    pos_of_code = np.array([-2 if p is None else p for p in positions], dtype=np.int64)
+    item_pos = pos_of_code[comp_code]
+    single = np.flatnonzero(item_pos == -1)  # indexed by T alone: the index is the interval
+    if len(single):
+        ts = np.fromiter((idxs[j] if type(idxs[j]) is int else -1 for j in single.tolist()), dtype=np.int64, count=len(single))
+        t_of[single] = np.where((ts >= 0) & (ts < n_intervals), ts, -1)
     n_rest = 0
-    for j0 in first.tolist():
-        comp = parents[j0]
-        p = _interval_position(comp)
-        if p is None:
+    for code, p in enumerate(positions):
+        if p is None or p == -1:
             continue
-        # the component's index is T or a product with T: every interval is in 0..T-1
-        keys = list(comp.keys())
-        js = np.fromiter((pos.get(i, -1) for i in map(id, comp.values())), dtype=np.int64, count=len(keys))
-        if p == -1:
-            ts = np.fromiter(keys, dtype=np.int64, count=len(keys))
-        else:
-            ts = np.fromiter((k[p] for k in keys), dtype=np.int64, count=len(keys))
-            rests: dict[Any, int] = {}
-            codes = np.fromiter((rests.setdefault((k[:p], k[p + 1 :]), len(rests)) for k in keys), dtype=np.int64, count=len(keys))
-        kept = (js >= 0) & (ts >= 0) & (ts < n_intervals)
-        t_of[js[kept]] = ts[kept]
-        if p >= 0:
-            rest_code[js[kept]] = codes[kept] + n_rest
-            n_rest += len(rests)
+        members = np.flatnonzero(comp_code == code)
+        keys = [idxs[j] for j in members.tolist()]
+        ts = np.fromiter((k[p] if type(k[p]) is int else -1 for k in keys), dtype=np.int64, count=len(keys))
+        rests: dict[Any, int] = {}
+        codes = np.fromiter((rests.setdefault((k[:p], k[p + 1 :]), len(rests)) for k in keys), dtype=np.int64, count=len(keys))
+        ok = (ts >= 0) & (ts < n_intervals)
+        t_of[members[ok]] = ts[ok]
+        rest_code[members] = codes + n_rest
+        n_rest += len(rests)
     return comp_code, t_of, rest_code
 
 
-def coarse_index(keys: np.ndarray, interval: np.ndarray, group_of_t: np.ndarray) -> tuple[np.ndarray, int]:
-    """Coarse index of items with integer ``keys`` (n x k) and ``interval`` (-1 for none):
-    items with equal keys in one group share one; an item without an interval keeps its own.
+def compress_keys(keys: np.ndarray) -> np.ndarray:
+    """One integer code per distinct row of the integer key matrix ``keys`` (n x k)."""
+    keys = np.asarray(keys, dtype=np.int64)
+    code = np.zeros(len(keys), dtype=np.int64)
+    size = 1
+    for column in keys.T:  # mixed radix over the columns' own codes, re-coded when it grows
+        values, inverse = np.unique(column, return_inverse=True)
+        code = code * len(values) + np.ravel(inverse)
+        size *= len(values)
+        if size > 2**40:
+            values, code = np.unique(code, return_inverse=True)
+            code = np.ravel(code).astype(np.int64)
+            size = len(values)
+    return code
+
+
+def coarse_index(key: np.ndarray, interval: np.ndarray, group_of_t: np.ndarray) -> tuple[np.ndarray, int]:
+    """Coarse index of items with integer codes ``key`` (:func:`compress_keys`) and
+    ``interval`` (-1 for none): items with equal codes in one group share one; an item without
+    an interval keeps its own. Numbered in the order of each coarse item's first fine item.
     Returns the map and the coarse count."""
     n = len(interval)
-    grp = np.where(interval >= 0, group_of_t[np.clip(interval, 0, None)], -1 - np.arange(n, dtype=np.int64))
-    full = np.column_stack([keys, grp]) if n else np.zeros((0, keys.shape[1] + 1), dtype=np.int64)
-    _, first, inverse = np.unique(full, axis=0, return_index=True, return_inverse=True)
-    # number the coarse items in the order of their first fine item (a stable, readable layout)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    n_groups = int(group_of_t.max()) + 1
+    timed = interval >= 0
+    combined = key * n_groups + group_of_t[np.clip(interval, 0, None)]
+    top = int(combined[timed].max()) + 1 if timed.any() else 0
+    combined = np.where(timed, combined, top + np.arange(n, dtype=np.int64))
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
@@ -243,8 +271,8 @@ def coarse_maps(sf: Any, plan: CoarsePlan, n_intervals: int) -> list[LevelMap]:
     latest, shared = row_keys(sf.a, c_t)
     r_t = np.where(r_t >= 0, r_t, latest)
     bound = np.fromiter((r.bound_type for r in sf.rows), dtype=np.int64, count=len(sf.rows))
-    col_keys = np.column_stack([c_comp, c_rest])
-    row_keys_ = np.column_stack([r_comp, r_rest, bound, shared])
+    col_keys = compress_keys(np.column_stack([c_comp, c_rest]))
+    row_keys_ = compress_keys(np.column_stack([r_comp, r_rest, bound, shared]))
     out = []
     for group in plan.group_of_t:
         col_map, n_cols = coarse_index(col_keys, c_t, group)
