@@ -19,22 +19,22 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import scipy.sparse  # noqa: F401 - Pyomo's standard-form compiler imports it lazily; pay it at import, not in the hand-off timer
 from pyomo.common.gc_manager import PauseGC
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from optimizer import blocks, coarse
+from optimizer.blocks import BlockPlan, plan_blocks
+from optimizer.coarse import AUTO_MAX_STEP_MIN, CoarsePlan, LevelMap, coarse_maps, plan_coarse
 from optimizer.errors import Issue, SolverUnavailableError
 from optimizer.inputs.options import SolverOptions
 
-if TYPE_CHECKING:
-    from optimizer.blocks import BlockPlan
-    from optimizer.coarse import CoarsePlan, LevelMap
-
-    WarmPlan = BlockPlan | CoarsePlan
+WarmPlan = BlockPlan | CoarsePlan  # how a stdform solve starts (optimizer.blocks, optimizer.coarse)
 
 logger = logging.getLogger(__name__)
 
@@ -225,8 +225,6 @@ def _warm_plan(m: pyo.ConcreteModel, options: SolverOptions, index: pd.DatetimeI
     ``"auto"`` tries the blocks first."""
     if options.warm_start == "none" or index is None:
         return None
-    from optimizer.blocks import plan_blocks
-    from optimizer.coarse import AUTO_MAX_STEP_MIN, plan_coarse
 
     plan: WarmPlan | None = None
     if options.warm_start in ("blocks", "auto"):
@@ -318,7 +316,6 @@ class StandardForm:
 
 def standard_form(m: pyo.ConcreteModel) -> StandardForm:
     """Compile ``m`` to arrays (no solver involved)."""
-    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
     inf = np.inf
     with PauseGC():
@@ -459,7 +456,6 @@ def release_model_rows(m: pyo.ConcreteModel) -> None:
 
 
 def _solve_stdform(m: pyo.ConcreteModel, opts: dict[str, Any], plan: WarmPlan | None = None, *, release_rows: bool = False) -> SolveReport:
-    from optimizer.coarse import CoarsePlan, coarse_maps
 
     t0 = time.perf_counter()
     sf = standard_form(m)
@@ -515,7 +511,6 @@ def _solve_warm(
     the full LP from its basis; a cold solve of ``h`` with the caller's ``opts`` whenever that
     does not end Optimal. Returns what :func:`run_highs` returns, the seconds counting the
     blocks or the coarse LP too [s]."""
-    from optimizer.blocks import BlockPlan
 
     t0 = time.perf_counter()
     if isinstance(plan, BlockPlan):
@@ -550,7 +545,6 @@ def _block_basis(
 ) -> Any:
     """The block warm start's basis of the full LP (:mod:`optimizer.blocks`), or None with the
     reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
-    from optimizer import blocks
 
     highspy = _highs()
     extra.update(warm_start="blocks", block_label=plan.label, n_blocks=plan.n_blocks, fallback="")
@@ -574,7 +568,6 @@ def _coarse_basis(
 ) -> Any:
     """The coarse warm start's basis of the full LP (:mod:`optimizer.coarse`), or None with the
     reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
-    from optimizer import coarse
 
     highspy = _highs()
     extra.update(warm_start="coarse", coarse_label=plan.label, fallback="")
@@ -584,8 +577,7 @@ def _coarse_basis(
             raise RuntimeError(msg)
         coarse_opts = {**opts, "threads": 1}
         coarse_opts.pop("simplex_strategy", None)
-        from optimizer import blocks
-
+    
         start = coarse.coarse_start(highspy, sf, maps, coarse_opts, blocks.FINAL_OPTIONS, lambda c, r: _highs_basis(highspy, c, r))
         extra.update(coarse_s=start.coarse_s, coarse_iterations=start.coarse_iterations,
                      coarse_sizes=start.sizes, basis_basic_minus_rows=start.n_basic_minus_rows)
@@ -610,7 +602,6 @@ def _highs_basis(highspy: Any, col_status: np.ndarray, row_status: np.ndarray) -
 
 def _solve_from_basis(h: Any, basis: Any, opts: dict[str, Any], extra: dict[str, Any], t_start: float) -> bool:
     """Run the full LP in ``h`` from ``basis``; True when HiGHS reports Optimal."""
-    from optimizer import blocks
 
     highspy = _highs()
     if h.setBasis(basis) != highspy.HighsStatus.kOk:
