@@ -23,6 +23,10 @@ peak, tariff-engine windows, energy tiers). That makes a good starting basis che
    dual simplex (devex pricing) on the full LP to optimality. HiGHS skips presolve when it is
    given a basis.
 
+At steps of 15 min or less each block's LP is itself started from its coarse warm start
+(:mod:`optimizer.coarse` on the block's LP, ``BlockPlan.coarse``): a year at 15 min, month
+solves 31.0 s -> 12.6 s.
+
 The caller (:func:`optimizer.solve.solve_model`) accepts the result only when HiGHS reports
 Optimal on the full LP and otherwise solves cold, so the warm start can change the time, never
 the answer.
@@ -163,7 +167,7 @@ def scan_columns(cols: list[Any], n_intervals: int, plan: BlockPlan) -> tuple[np
         comp = v.parent_component()
         key = id(comp)
         if key not in pos_of:
-            pos_of[key] = _interval_position(comp)
+            pos_of[key] = coarse.interval_position(comp)
         p = pos_of[key]
         if p is None:
             continue
@@ -190,25 +194,6 @@ def _coarse_block_start(highspy: Any, h: Any, block_lp: Any, levels: list[Any], 
     for key, val in FINAL_OPTIONS.items():
         h.setOptionValue(key, val)
     return start.coarse_iterations
-
-
-def _interval_position(comp: Any) -> int | None:
-    """-1 when ``comp`` is indexed by ``T`` alone, the factor's position in a product, or None."""
-    if not comp.is_indexed():
-        return None
-    model = comp.model()
-    big_t = getattr(model, "T", None)
-    if big_t is None:
-        return None
-    s = comp.index_set()
-    if s is big_t:
-        return -1
-    subsets = list(s.subsets()) if hasattr(s, "subsets") else []
-    if len(subsets) > 1:
-        for i, sub in enumerate(subsets):
-            if sub is big_t:
-                return i
-    return None
 
 
 def column_spans(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarray, n_blocks: int) -> tuple[np.ndarray, np.ndarray]:

@@ -545,22 +545,19 @@ def _block_basis(
 ) -> Any:
     """The block warm start's basis of the full LP (:mod:`optimizer.blocks`), or None with the
     reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
-
     highspy = _highs()
     extra.update(warm_start="blocks", block_label=plan.label, n_blocks=plan.n_blocks, fallback="")
-    try:
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
         col_interval, floors = blocks.scan_columns(sf.columns, n_intervals, plan)
         if maps:
             extra["block_coarse_label"] = plan.coarse.label
         start = blocks.block_start(highspy, sf, col_interval, plan, floors, dict(opts), maps, lambda c, r: _highs_basis(highspy, c, r))
         extra.update(blocks_s=start.blocks_s, block_iterations=start.block_iterations,
                      basis_basic_minus_rows=start.n_basic_minus_rows)
-        basis = _highs_basis(highspy, start.col_status, start.row_status)
-    except Exception as exc:  # a block that is infeasible or fails: the cold solve decides
-        extra["fallback"] = f"{type(exc).__name__}: {exc}"
-        logger.warning("block warm start failed (%s); solving cold", extra["fallback"])
-        return None
-    return basis
+        return start.col_status, start.row_status
+
+    return _start_basis(highspy, make, extra)
 
 
 def _coarse_basis(
@@ -568,25 +565,33 @@ def _coarse_basis(
 ) -> Any:
     """The coarse warm start's basis of the full LP (:mod:`optimizer.coarse`), or None with the
     reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
-
     highspy = _highs()
     extra.update(warm_start="coarse", coarse_label=plan.label, fallback="")
-    try:
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
         if maps is None:
             msg = "no coarse maps (a MIP, or the rows were released)"
             raise RuntimeError(msg)
-        coarse_opts = {**opts, "threads": 1}
+        coarse_opts = {**opts, "threads": 1}  # one thread, HiGHS's own choice of simplex
         coarse_opts.pop("simplex_strategy", None)
-    
         start = coarse.coarse_start(highspy, sf, maps, coarse_opts, blocks.FINAL_OPTIONS, lambda c, r: _highs_basis(highspy, c, r))
         extra.update(coarse_s=start.coarse_s, coarse_iterations=start.coarse_iterations,
                      coarse_sizes=start.sizes, basis_basic_minus_rows=start.n_basic_minus_rows)
-        basis = _highs_basis(highspy, start.col_status, start.row_status)
-    except Exception as exc:  # an infeasible coarse LP or any failure: the cold solve decides
+        return start.col_status, start.row_status
+
+    return _start_basis(highspy, make, extra)
+
+
+def _start_basis(highspy: Any, make: Any, extra: dict[str, Any]) -> Any:
+    """The basis of ``make()`` (column and row statuses), or None with the reason in
+    ``extra["fallback"]`` when it raises (an infeasible block or coarse LP, anything else)."""
+    try:
+        col_status, row_status = make()
+    except Exception as exc:  # the cold solve decides
         extra["fallback"] = f"{type(exc).__name__}: {exc}"
-        logger.warning("coarse warm start failed (%s); solving cold", extra["fallback"])
+        logger.warning("%s warm start failed (%s); solving cold", extra["warm_start"], extra["fallback"])
         return None
-    return basis
+    return _highs_basis(highspy, col_status, row_status)
 
 
 def _highs_basis(highspy: Any, col_status: np.ndarray, row_status: np.ndarray) -> Any:

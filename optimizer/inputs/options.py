@@ -41,10 +41,11 @@ class SolverOptions(BaseModel):
       otherwise ``"coarse"`` at steps of 15 min or less from 96 intervals on, otherwise
       ``"none"``. Measured on the full grid-stability LP (2 cores, ``benchmarks/RESULTS.md``):
       solver time for a year at 1 h 3.2 s warm against 7.6 s cold, for a year at 15 min
-      48.6 s against 173.5 s (the coarse start: 97 s); 30 days at 5 min gained nothing with
-      day or week blocks (19.6-26.3 s against ~18 s) and 3.5 s against 11-15 s with the
-      coarse start; a week at 5 min 0.40 s against 0.92 s, a month at 15 min 0.43 s against
-      1.24 s, a day at 5 min 0.02 s against 0.08 s.
+      32.6 s (month blocks, each started from its coarse LP) against 173.5 s cold (the coarse
+      start alone: 97 s); 30 days at 5 min gained nothing with day or week blocks
+      (19.6-26.3 s against ~18 s) and takes 3.3 s against 11.4 s with the coarse start; a
+      week at 5 min 0.41 s against 1.00 s, a month at 15 min 0.45 s against 1.35 s, a day at
+      5 min 0.020 s against 0.074 s.
 
     ``threads = None`` (default) is the measured rule: one thread, except a cold solve (no
     warm start) of at least :data:`PARALLEL_MIN_INTERVALS` intervals at 5 to 15 min
