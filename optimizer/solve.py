@@ -30,7 +30,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer import blocks, coarse
 from optimizer.blocks import BlockPlan, plan_blocks
-from optimizer.coarse import AUTO_MAX_STEP_MIN, CoarsePlan, LevelMap, coarse_maps, plan_coarse
+from optimizer.coarse import CoarsePlan, LevelMap, coarse_maps, measured_gain, plan_coarse
 from optimizer.errors import Issue, SolverUnavailableError
 from optimizer.inputs.options import SolverOptions
 
@@ -226,15 +226,16 @@ def _warm_plan(m: pyo.ConcreteModel, options: SolverOptions, index: pd.DatetimeI
     if options.warm_start == "none" or index is None:
         return None
 
+    data = getattr(m, "_data", None)
+    engine = data is not None and data.tariff is not None
     plan: WarmPlan | None = None
     if options.warm_start in ("blocks", "auto"):
-        data = getattr(m, "_data", None)
         floors = {} if data is None else {g.name: g.initial_soc_mwh for g in data.groups}
         plan = plan_blocks(index, floors, options.warm_start)
-        if plan is not None and interval_min <= AUTO_MAX_STEP_MIN:
-            plan.coarse = plan_coarse(index, interval_min, "coarse")  # each month from its coarse start
+        if plan is not None and measured_gain(interval_min, tariff_engine=engine):  # each month from its coarse start
+            plan.coarse = plan_coarse(index, interval_min, "coarse")
     if plan is None and options.warm_start in ("coarse", "auto"):
-        plan = plan_coarse(index, interval_min, options.warm_start)
+        plan = plan_coarse(index, interval_min, options.warm_start, tariff_engine=engine)
     return plan
 
 

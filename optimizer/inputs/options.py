@@ -38,8 +38,9 @@ class SolverOptions(BaseModel):
       coarsest first and its basis lifted to the full LP, which HiGHS then solves with dual
       simplex (devex pricing) (:mod:`optimizer.coarse`); cold again unless that ends Optimal.
     * ``"auto"`` (default): ``"blocks"`` from 3 calendar months and 8,000 intervals on,
-      otherwise ``"coarse"`` at steps of 15 min or less from 96 intervals on, otherwise
-      ``"none"``. Measured on the full grid-stability LP (2 cores, ``benchmarks/RESULTS.md``):
+      otherwise ``"coarse"`` at steps of 15 min or less from 96 intervals on (not for a
+      tariff-engine tariff at 15 min, where it was measured slower: the default scenario's
+      February 0.71 s against 0.48 s cold), otherwise ``"none"``. Measured on the full grid-stability LP (2 cores, ``benchmarks/RESULTS.md``):
       solver time for a year at 1 h 3.2 s warm against 7.6 s cold, for a year at 15 min
       32.6 s (month blocks, each started from its coarse LP) against 173.5 s cold (the coarse
       start alone: 97 s); 30 days at 5 min gained nothing with day or week blocks
