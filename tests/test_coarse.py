@@ -4,6 +4,7 @@ the full LP solved from its basis ends at the cold optimum, or falls back to a c
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pandas as pd
@@ -228,3 +229,14 @@ def test_auto_leaves_a_tariff_engine_lp_cold_at_15_min():
     assert coarse.plan_coarse(week5, 5, "auto", tariff_engine=True) is not None
     res = optimize(load_scenario("default", start="2021-02-08T00:00", end="2021-02-10T00:00", interval_min=15))
     assert res.report.extra == {}  # the default scenario (TOU engine) at 15 min: cold
+
+
+def test_the_summary_says_how_the_lp_was_started():
+    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5)
+    summary = optimize(sc).summary()
+    assert summary["algorithm"] == "simplex (coarse warm start)"
+    assert summary["warm_start"]["warm_start"] == "coarse"
+    assert summary["warm_start"]["coarse_label"] == "120 -> 30 min"
+    assert summary["warm_start"]["fallback"] == ""
+    assert summary["simplex_iterations"] > 0
+    json.dumps(summary)  # JSON-safe for summary.json

@@ -135,6 +135,11 @@ class DispatchResult:
             "n_constraints": self.report.n_constraints,
             "solver": self.report.solver,
             "interface": self.report.interface,
+            "algorithm": self.report.algorithm,
+            "simplex_iterations": self.report.simplex_iterations,
+            # how the LP was started (optimizer.blocks / optimizer.coarse): levels, seconds,
+            # iterations and any fallback to a cold solve; {} for a cold solve
+            "warm_start": {k: v for k, v in self.report.extra.items() if isinstance(v, (str, int, float, list))},
             "costs_usd": {
                 term: {k: float(v) for k, v in row.items()} for term, row in self.costs.iterrows()
             },
