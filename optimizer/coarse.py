@@ -6,21 +6,24 @@ is made from the full LP itself, not from a second scenario, so every family (ta
 events, deferral, reserve) comes along with no special case:
 
 1. Each column and row of a Pyomo component indexed by the interval set ``T`` (alone or as a
-   factor of a product such as ``B x T``) gets the group of its interval,
-   ``CoarsePlan.group_of_t`` (clock groups of ``coarse_min`` minutes). Columns of one
-   component, one non-interval index and one group become one coarse column (they take one
-   value); rows likewise are summed into one coarse row. Anything not indexed by ``T`` (a
-   monthly peak, a tariff block) stays as it is. With ``P`` the column map and ``R`` the row
+   factor of a product such as ``B x T``) gets the group of its interval at each level,
+   ``CoarsePlan.group_of_t`` (clock groups of 120, then 30 minutes); a row of a component on
+   a subset of ``T`` (``ramp_up`` on ``T[1:]``, ``event_cap``) takes the latest interval of
+   its columns. Columns of one component, one non-interval index and one group become one
+   coarse column (they take one value); rows of one component, one group, one bound type and
+   the same shared columns are summed into one coarse row. Anything without an interval (a
+   monthly peak, a tariff window) stays as it is. With ``P`` the column map and ``R`` the row
    sum, the coarse LP is ``min (P'c)'y  s.t.  R l <= R A P y <= R u``, column bounds the
    intersection of the merged columns' bounds (their mean where they do not meet).
 2. Summing the rows of a group with merged columns gives the coarse model one would write by
    hand: ``sum_t (s_t - s_{t-1})`` is ``s_G - s_{G-1}``, the ramp rows sum to
    ``g_G - g_{G-1} <= sum_t rise_t``, the balance rows to the group's energy, the energy costs
-   to ``sum_t price_t dt``.
-3. The coarse basis is mapped back: every fine column and row takes its coarse twin's status
-   (a status at a bound the fine column or row does not have moves to the one it has). The
-   count of basic statuses is off by a few (the shared columns); HiGHS takes the basis as
-   *alien* and completes and repairs it, then runs dual simplex (devex) on the full LP.
+   to ``sum_t price_t dt`` (``tests/test_coarse.py`` checks these against the inputs).
+3. The coarsest LP is solved cold, each finer one from the basis of the one before, the full
+   LP from the last: every column and row takes its coarse twin's status (a status at a bound
+   the fine column or row does not have moves to the one it has). The count of basic
+   statuses is off by a few (the shared columns); HiGHS takes the basis as *alien*, completes
+   and repairs it, then runs dual simplex (devex pricing).
 
 The caller (:func:`optimizer.solve.solve_model`) accepts the result only when HiGHS reports
 Optimal on the full LP and otherwise solves cold, so the start can change the time, never the
@@ -133,8 +136,8 @@ def plan_coarse(
     """The coarse plan for ``mode`` (``"coarse"`` or ``"auto"``), or None.
 
     Each level's groups are clock periods of its length (on UTC instants, so a DST change
-    repeats no group; a partial first or last period is a group of its own). Levels not longer than ``interval_min`` or
-    not a multiple of it are left out. ``"auto"`` applies at steps of at most
+    repeats no group; a partial first or last period is a group of its own). Levels not longer
+    than ``interval_min`` or not a multiple of it are left out. ``"auto"`` applies at steps of at most
     :data:`AUTO_MAX_STEP_MIN` minutes from :data:`AUTO_MIN_INTERVALS` intervals on, except for
     a ``tariff_engine`` LP at steps of :data:`AUTO_ENGINE_COLD_FROM_STEP_MIN` minutes or more.
     """
