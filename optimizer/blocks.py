@@ -158,27 +158,17 @@ def scan_columns(cols: list[Any], n_intervals: int, plan: BlockPlan) -> tuple[np
     (alone or as one factor of a product set such as ``B x T``). The floors map a block to
     ``[(column, least SOC [MWh])]`` for ``soc_mwh[b, t]`` at the block's last interval.
     """
-    out = np.full(len(cols), -1, dtype=np.int64)
+    _, out, _ = coarse.item_intervals(cols, n_intervals)
     floors: dict[int, list[tuple[int, float]]] = {}
     block = plan.block_of_t
-    ends = set(np.flatnonzero(np.diff(block) != 0).tolist())
-    pos_of: dict[int, int | None] = {}
-    for j, v in enumerate(cols):
-        comp = v.parent_component()
-        key = id(comp)
-        if key not in pos_of:
-            pos_of[key] = coarse.interval_position(comp)
-        p = pos_of[key]
-        if p is None:
-            continue
-        idx = v.index()
-        t = idx if p == -1 else idx[p]
-        if isinstance(t, int) and 0 <= t < n_intervals:
-            out[j] = t
-            if t in ends and comp.local_name == "soc_mwh":
-                floor = plan.soc_floor_mwh.get(idx[0] if isinstance(idx, tuple) else idx)
-                if floor is not None:
-                    floors.setdefault(int(block[t]), []).append((j, float(floor)))
+    ends = np.flatnonzero(np.diff(block) != 0)
+    for j in np.flatnonzero(np.isin(out, ends)).tolist():
+        v = cols[j]
+        if v.parent_component().local_name == "soc_mwh":
+            idx = v.index()
+            floor = plan.soc_floor_mwh.get(idx[0] if isinstance(idx, tuple) else idx)
+            if floor is not None:
+                floors.setdefault(int(block[out[j]]), []).append((j, float(floor)))
     return out, floors
 
 
@@ -321,22 +311,12 @@ def block_start(
                 i = where.get(c)
                 if i is not None and floor <= hi_c[i]:
                     lo_c[i] = max(lo_c[i], floor)
-        sub = highspy.HighsLp()
-        sub.num_col_, sub.num_row_ = len(cols), len(rows)
-        sub.col_cost_ = cost[cols]
-        sub.col_lower_, sub.col_upper_ = lo_c, hi_c
-        sub.row_lower_, sub.row_upper_ = row_lo[rows] - shift, row_hi[rows] - shift
-        sub.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        sub.a_matrix_.start_ = a_sub.indptr.astype(np.int32)
-        sub.a_matrix_.index_ = a_sub.indices.astype(np.int32)
-        sub.a_matrix_.value_ = a_sub.data.astype(float)
-        sub.a_matrix_.num_col_, sub.a_matrix_.num_row_ = len(cols), len(rows)
+        block_lp = coarse.LpArrays(a_sub, cost[cols], lo_c, hi_c, row_lo[rows] - shift, row_hi[rows] - shift)
         h = highspy.Highs()
         for key, val in opts.items():
             h.setOptionValue(key, val)
-        h.passModel(sub)
+        h.passModel(coarse.highs_lp(highspy, block_lp))
         if levels:
-            block_lp = coarse.LpArrays(a_sub, cost[cols], lo_c, hi_c, row_lo[rows] - shift, row_hi[rows] - shift)
             iterations += _coarse_block_start(highspy, h, block_lp, [coarse.restrict(lv, cols, rows) for lv in levels], opts, to_basis)
         run_in_scheduler(h)
         status = h.modelStatusToString(h.getModelStatus())

@@ -393,9 +393,11 @@ def restrict(level: LevelMap, cols: np.ndarray, rows: np.ndarray) -> LevelMap:
     return LevelMap(np.ravel(col_map), len(col_u), np.ravel(row_map), len(row_u))
 
 
-def _highs_lp(highspy: Any, lp_arrays: LpArrays) -> Any:
+def highs_lp(highspy: Any, lp_arrays: Any) -> Any:
+    """A ``highspy.HighsLp`` of ``lp_arrays`` (:class:`LpArrays` or a StandardForm), the matrix
+    column-wise, ``inf`` bounds as HiGHS's infinity."""
     inf = highspy.kHighsInf
-    a = lp_arrays.a
+    a = sp.csc_matrix(lp_arrays.a)
     n_row, n_col = a.shape
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_col, n_row
@@ -453,7 +455,7 @@ def coarse_start(
         h = highspy.Highs()
         for key, val in opts.items():
             h.setOptionValue(key, val)
-        h.passModel(_highs_lp(highspy, arrays))
+        h.passModel(highs_lp(highspy, arrays))
         if prev is not None:
             cs, rs = _lift(prev, level, arrays.col_lower, arrays.col_upper, arrays.row_lower, arrays.row_upper)
             h.setBasis(to_basis(cs, rs))

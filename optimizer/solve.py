@@ -344,21 +344,8 @@ def standard_form(m: pyo.ConcreteModel) -> StandardForm:
 def highs_instance(sf: StandardForm, opts: dict[str, Any]) -> Any:
     """A new ``highspy.Highs`` holding ``sf`` with ``opts`` set (LP options skipped for a MIP)."""
     highspy = _highs()
-    inf = highspy.kHighsInf
-    n_col, n_row = len(sf.columns), len(sf.rows)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n_col, n_row
-    lp.col_cost_ = sf.cost
-    lp.col_lower_ = np.where(np.isinf(sf.col_lower), -inf, sf.col_lower)
-    lp.col_upper_ = np.where(np.isinf(sf.col_upper), inf, sf.col_upper)
-    lp.row_lower_ = np.where(np.isinf(sf.row_lower), -inf, sf.row_lower)
-    lp.row_upper_ = np.where(np.isinf(sf.row_upper), inf, sf.row_upper)
+    lp = coarse.highs_lp(highspy, sf)
     lp.offset_ = sf.offset
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = sf.a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = sf.a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = sf.a.data.astype(float)
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
     is_mip = bool(sf.integer.any())
     if is_mip:
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in sf.integer]
