@@ -79,14 +79,10 @@ def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
             terms.extend(mu * m.deferred_mw[t] for t in m.T)
     if f.has_curtailment or f.has_deferral:
         room = param(m, "flex_max", m.T, lambda d: d.flex.flex_max_mw, data)
+        flex_vars = [v for v in (getattr(m, "curtailed_mw", None), getattr(m, "deferred_mw", None)) if v is not None]
 
         def _floor(m: pyo.ConcreteModel, t: int) -> object:
-            parts = []
-            if f.has_curtailment:
-                parts.append(m.curtailed_mw[t])
-            if f.has_deferral:
-                parts.append(m.deferred_mw[t])
-            return sum(parts) <= room[t]
+            return sum(v[t] for v in flex_vars) <= room[t]
 
         m.flex_floor = pyo.Constraint(m.T, rule=_floor)
     return CostTerm("curtailment", quicksum(terms))
