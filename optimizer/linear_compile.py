@@ -18,6 +18,7 @@ family, including the tariff engine, events, deferral and a MIP.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +98,7 @@ class _Columns:
         return col
 
 
-def _walk(expr: Any, sign: float, columns: _Columns, cols: list[int], vals: list[float]) -> float:
+def _walk(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> float:
     """Append the column and coefficient of every variable term of ``sign * expr`` to ``cols``
     and ``vals``; return its constant. A flat ``LinearExpression`` (most rows) is read in one
     loop, anything else by :func:`_walk_tree`."""
@@ -121,7 +122,7 @@ def _walk(expr: Any, sign: float, columns: _Columns, cols: list[int], vals: list
     return constant
 
 
-def _walk_tree(expr: Any, sign: float, columns: _Columns, cols: list[int], vals: list[float]) -> float:
+def _walk_tree(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> float:
     """:func:`_walk` for any tree of the node types the fast path reads."""
     constant = 0.0
     of_id = columns.of_id
@@ -183,15 +184,15 @@ def compile_linear(m: pyo.ConcreteModel) -> LinearForm:
     """
     columns = _Columns()
     obj = _objective(m)
-    obj_cols: list[int] = []
-    obj_vals: list[float] = []
+    obj_cols = array("q")
+    obj_vals = array("d")
     obj_offset = _walk(obj.expr, 1.0, columns, obj_cols, obj_vals)
 
     rows: list[Any] = []
-    rhs: list[float] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    row_ptr = [0]
+    rhs = array("d")
+    cols = array("q")  # machine arrays, not lists of Python numbers: ~12 bytes an entry, not ~60
+    vals = array("d")
+    row_ptr = array("q", [0])
     for con in m.component_data_objects(pyo.Constraint, active=True, descend_into=True):
         expr = con._expr
         cls = expr.__class__
@@ -230,7 +231,7 @@ def compile_linear(m: pyo.ConcreteModel) -> LinearForm:
     a = _csc(vals, cols, row_ptr, n_col)
     if len(rows) and np.bincount(a.indices, minlength=len(rows)).min() == 0:
         raise NotCompiled("a row whose terms cancel")  # Pyomo decides what a constant row is
-    c = _csc(obj_vals, obj_cols, [0, len(obj_cols)], n_col)
+    c = _csc(obj_vals, obj_cols, array("q", [0, len(obj_cols)]), n_col)
     used = (np.diff(a.indptr) > 0) | (np.diff(c.indptr) > 0)
     if not used.all():
         keep = np.flatnonzero(used)
@@ -238,13 +239,13 @@ def compile_linear(m: pyo.ConcreteModel) -> LinearForm:
         vars_ = [columns.vars[j] for j in keep.tolist()]
     else:
         vars_ = columns.vars
-    return LinearForm(columns=vars_, rows=rows, c=c, c_offset=np.array([obj_offset]), A=a, rhs=np.asarray(rhs, dtype=float))
+    return LinearForm(columns=vars_, rows=rows, c=c, c_offset=np.array([obj_offset]), A=a, rhs=np.frombuffer(rhs, dtype=float).copy())
 
 
-def _csc(vals: list[float], cols: list[int], row_ptr: list[int], n_col: int) -> sp.csc_matrix:
+def _csc(vals: Any, cols: Any, row_ptr: Any, n_col: int) -> sp.csc_matrix:
     """CSC of CSR triplets, duplicates summed and zeros dropped (as Pyomo's compiler does)."""
     csr = sp.csr_matrix(
-        (np.asarray(vals, dtype=float), np.asarray(cols, dtype=np.int32), np.asarray(row_ptr, dtype=np.int32)),
+        (np.frombuffer(vals, dtype=float), np.frombuffer(cols, dtype=np.int64), np.frombuffer(row_ptr, dtype=np.int64)),
         shape=(len(row_ptr) - 1, n_col),
     )
     a = csr.tocsc()
