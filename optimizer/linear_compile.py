@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
+from pyomo.core.base.enums import SortComponents
 from pyomo.core.base.expression import NamedExpressionData
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import (
@@ -40,6 +41,7 @@ from pyomo.repn.plugins.standard_form import RowEntry
 
 _NUMBER = frozenset({int, float, np.float64, np.float32, np.int64, np.int32})
 _SUM = frozenset({LinearExpression, SumExpression})
+_ORDER = SortComponents.ORDERED_INDICES  # Pyomo's compiler's order (FileDeterminism.ORDERED)
 
 
 class NotCompiled(Exception):
@@ -85,7 +87,7 @@ class _Columns:
     def add_component(self, var: Any) -> int:
         comp = var.parent_component()
         start = len(self.vars)
-        datas = list(comp.values())
+        datas = [v for _, v in comp.items(_ORDER)]
         if any(v.fixed for v in datas):
             msg = f"variable {comp.name} has fixed members"
             raise NotCompiled(msg)
@@ -167,7 +169,7 @@ def _walk_tree(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) 
 
 
 def _objective(m: pyo.ConcreteModel) -> Any:
-    objectives = list(m.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    objectives = list(m.component_data_objects(pyo.Objective, active=True, descend_into=True, sort=_ORDER))
     if len(objectives) != 1 or objectives[0].sense != pyo.minimize:
         raise NotCompiled("not one minimised objective")
     return objectives[0]
@@ -193,7 +195,7 @@ def compile_linear(m: pyo.ConcreteModel) -> LinearForm:
     cols = array("q")  # machine arrays, not lists of Python numbers: ~12 bytes an entry, not ~60
     vals = array("d")
     row_ptr = array("q", [0])
-    for con in m.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+    for con in m.component_data_objects(pyo.Constraint, active=True, descend_into=True, sort=_ORDER):
         expr = con._expr
         cls = expr.__class__
         if cls is EqualityExpression:

@@ -79,6 +79,9 @@ def test_hand_made_rows_of_every_shape():
     m.c5 = pyo.Constraint(expr=m.x[1] + m.y - m.y <= 9)  # y cancels: dropped from the row
     m.c6 = pyo.Constraint(expr=m.x[2] == 1.5)
     m.obj = pyo.Objective(expr=3 * m.x[0] + m.y + 2.0 + m.x[2] * 0.5)
+    m.sub = pyo.Block()  # a sub-block with its own variable and rows (the elastic re-solve's shape)
+    m.sub.s = pyo.Var(["b", "a"], domain=pyo.NonNegativeReals)
+    m.sub.r = pyo.Constraint(["b", "a"], rule=lambda b, k: m.x[1] - b.s[k] <= 2.0)
     fast = compile_linear(m)
     assert_same_form(fast, _pyomo(m))
     assert all(v.parent_component() is not m.unused for v in fast.columns)
