@@ -102,9 +102,9 @@ class _Columns:
 
 def _walk(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> float:
     """Append the column and coefficient of every variable term of ``sign * expr`` to ``cols``
-    and ``vals``; return its constant. A flat ``LinearExpression`` (most rows) is read in one
-    loop, anything else by :func:`_walk_tree`."""
-    if expr.__class__ is not LinearExpression:
+    and ``vals``; return its constant. The terms of a sum (most rows) are read in one loop,
+    any other node by :func:`_walk_tree`."""
+    if expr.__class__ not in _SUM:
         return _walk_tree(expr, sign, columns, cols, vals)
     constant = 0.0
     of_id = columns.of_id
@@ -117,6 +117,10 @@ def _walk(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> fl
             col = of_id.get(id(var))
             cols.append(columns.add_component(var) if col is None else col)
             vals.append(sign * coef)
+        elif cls is VarData:
+            col = of_id.get(id(arg))
+            cols.append(columns.add_component(arg) if col is None else col)
+            vals.append(sign)
         elif cls in _NUMBER:
             constant += sign * arg
         else:

@@ -331,8 +331,9 @@ def standard_form(m: pyo.ConcreteModel) -> StandardForm:
             info = LinearStandardFormCompiler().write(m, mixed_form=True)
     cols = info.columns
     n_col, n_row = len(cols), len(info.rows)
-    col_lower = np.array([-inf if v.lb is None else v.lb for v in cols], dtype=float)
-    col_upper = np.array([inf if v.ub is None else v.ub for v in cols], dtype=float)
+    bounds = np.array([v.bounds for v in cols], dtype=float).reshape(len(cols), 2)  # None -> nan
+    col_lower = np.nan_to_num(bounds[:, 0], nan=-inf)
+    col_upper = np.nan_to_num(bounds[:, 1], nan=inf)
     kinds = np.fromiter((r.bound_type for r in info.rows), dtype=np.int8, count=n_row)
     rhs = np.asarray(info.rhs, dtype=float)
     return StandardForm(

@@ -53,6 +53,9 @@ def test_every_shipped_scenario_compiles_to_pyomos_form(key):
     name, kw = SCENARIOS[key]
     m = build_model(load_scenario(name, **kw))
     assert_same_form(compile_linear(m), _pyomo(m))
+    sf = solve_mod.standard_form(m)  # and the column bounds the solve route reads
+    np.testing.assert_array_equal(sf.col_lower, [-np.inf if v.lb is None else v.lb for v in sf.columns])
+    np.testing.assert_array_equal(sf.col_upper, [np.inf if v.ub is None else v.ub for v in sf.columns])
 
 
 def test_a_mip_with_exclusivity_rows_compiles_to_pyomos_form():
