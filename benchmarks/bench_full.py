@@ -427,7 +427,7 @@ def write_markdown(results: dict[str, Any], path: Path, options_summary: list[st
              "aggregated in time to 120 and then 30 min, solved coarsest first, its basis lifted to the full LP, then "
              "dual simplex with devex pricing; `solve` includes the coarse solves, `hand-off` the maps); `pyomo_choose` = the project route with `SolverOptions(algorithm=\"choose\")`. "
              "Each route runs in a fresh process per repeat; times are medians; `total` = build + hand-off + solve + "
-             "post (imports and scenario loading excluded, shown apart). Peak RSS = `VmHWM` of the whole child "
+             "post (imports, HiGHS's first instance and scenario loading excluded, shown apart). Peak RSS = `VmHWM` of the whole child "
              "process (not `ru_maxrss`, which Linux carries over from the forking parent); the `pyomo` child also holds the Scenario and pandas, the others read arrays from an .npz; "
              "`RSS before build` is the high-water mark when the build starts.")
     L.append("")
