@@ -102,40 +102,14 @@ class _Columns:
 
 def _walk(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> float:
     """Append the column and coefficient of every variable term of ``sign * expr`` to ``cols``
-    and ``vals``; return its constant. The terms of a sum (most rows) are read in one loop,
-    any other node by :func:`_walk_tree`."""
-    if expr.__class__ not in _SUM:
-        return _walk_tree(expr, sign, columns, cols, vals)
+    and ``vals``; return its constant.
+
+    The terms of a sum (most rows) are read in one loop; a nested node is walked in place, so
+    variables are met depth first, left to right, as Pyomo's walker meets them (the column
+    order depends on it)."""
     constant = 0.0
     of_id = columns.of_id
-    for arg in expr._args_[: expr._nargs]:
-        cls = arg.__class__
-        if cls is MonomialTermExpression:
-            coef, var = arg._args_
-            if coef.__class__ not in _NUMBER:
-                raise NotCompiled("a coefficient that is not a number")
-            col = of_id.get(id(var))
-            cols.append(columns.add_component(var) if col is None else col)
-            vals.append(sign * coef)
-        elif cls is VarData:
-            col = of_id.get(id(arg))
-            cols.append(columns.add_component(arg) if col is None else col)
-            vals.append(sign)
-        elif cls in _NUMBER:
-            constant += sign * arg
-        else:
-            constant += _walk_tree(arg, sign, columns, cols, vals)
-    return constant
-
-
-def _walk_tree(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> float:
-    """:func:`_walk` for any tree of the node types the fast path reads."""
-    constant = 0.0
-    of_id = columns.of_id
-    stack = [(expr, sign)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node, s = pop()
+    for node in expr._args_[: expr._nargs] if expr.__class__ in _SUM else (expr,):
         cls = node.__class__
         if cls is MonomialTermExpression:
             coef, var = node._args_
@@ -143,30 +117,29 @@ def _walk_tree(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) 
                 raise NotCompiled("a coefficient that is not a number")
             col = of_id.get(id(var))
             cols.append(columns.add_component(var) if col is None else col)
-            vals.append(s * coef)
-        elif cls in _SUM:  # pushed last first: variables are met left to right, as Pyomo's walker does
-            for arg in node._args_[node._nargs - 1 :: -1]:
-                push((arg, s))
-        elif cls in _NUMBER:
-            constant += s * node
-        elif isinstance(node, VarData):
+            vals.append(sign * coef)
+        elif cls is VarData or (cls not in _NUMBER and isinstance(node, VarData)):
             col = of_id.get(id(node))
             cols.append(columns.add_component(node) if col is None else col)
-            vals.append(s)
+            vals.append(sign)
+        elif cls in _NUMBER:
+            constant += sign * node
+        elif cls in _SUM:
+            constant += _walk(node, sign, columns, cols, vals)
         elif cls is ProductExpression:
             a, b = node._args_
             if a.__class__ in _NUMBER:
-                push((b, s * a))
+                constant += _walk(b, sign * a, columns, cols, vals)
             elif b.__class__ in _NUMBER:
-                push((a, s * b))
+                constant += _walk(a, sign * b, columns, cols, vals)
             else:
                 raise NotCompiled("a product of two expressions")
         elif cls is NegationExpression:
-            push((node._args_[0], -s))
+            constant += _walk(node._args_[0], -sign, columns, cols, vals)
         elif cls is NumericConstant:
-            constant += s * node.value
+            constant += sign * node.value
         elif isinstance(node, NamedExpressionData):  # an Expression component (a cost term)
-            push((node.expr, s))
+            constant += _walk(node.expr, sign, columns, cols, vals)
         else:
             raise NotCompiled(f"a {cls.__name__} node")
     return constant
