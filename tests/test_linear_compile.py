@@ -122,6 +122,20 @@ def test_outside_the_fast_path_it_steps_aside_and_the_solve_uses_pyomo(case, mon
     assert [v.name for v in sf.columns] == [v.name for v in ref.columns]
 
 
+def test_other_pyomo_internals_step_aside(monkeypatch):
+    """A Pyomo whose expressions keep their terms elsewhere: Pyomo's compiler, not an error."""
+    import optimizer.linear_compile as lc
+
+    def no_args(*a, **k):
+        raise AttributeError("'LinearExpression' object has no attribute '_nargs'")
+
+    monkeypatch.setattr(lc, "_walk", no_args)
+    m = build_model(make_scenario([5.0, 6.0], [20.0, 30.0]))
+    with pytest.raises(NotCompiled, match="internals"):
+        compile_linear(m)
+    assert len(solve_mod.standard_form(m).columns) == len(_pyomo(m).columns)
+
+
 def test_the_solve_route_uses_the_fast_compile(monkeypatch):
     """The default route does not call Pyomo's compiler for a shipped scenario."""
 
