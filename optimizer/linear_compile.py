@@ -116,7 +116,7 @@ def _walk(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> fl
         if cls is MonomialTermExpression:
             coef, var = node._args_
             if coef.__class__ not in _NUMBER:
-                raise NotCompiled("a coefficient that is not a number")
+                coef = _fixed(coef)
             col = of_id.get(id(var))
             cols.append(columns.add_component(var) if col is None else col)
             vals.append(sign * coef)
@@ -130,10 +130,10 @@ def _walk(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> fl
             constant += _walk(node, sign, columns, cols, vals)
         elif cls is ProductExpression:
             a, b = node._args_
-            if a.__class__ in _NUMBER:
-                constant += _walk(b, sign * a, columns, cols, vals)
-            elif b.__class__ in _NUMBER:
-                constant += _walk(a, sign * b, columns, cols, vals)
+            if a.__class__ in _NUMBER or not a.is_potentially_variable():
+                constant += _walk(b, sign * _fixed(a), columns, cols, vals)
+            elif b.__class__ in _NUMBER or not b.is_potentially_variable():
+                constant += _walk(a, sign * _fixed(b), columns, cols, vals)
             else:
                 raise NotCompiled("a product of two expressions")
         elif cls is NegationExpression:
@@ -142,9 +142,29 @@ def _walk(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> fl
             constant += sign * node.value
         elif isinstance(node, NamedExpressionData):  # an Expression component (a cost term)
             constant += _walk(node.expr, sign, columns, cols, vals)
+        elif not node.is_potentially_variable():  # a Param or an expression of Params
+            constant += sign * _fixed(node)
         else:
             raise NotCompiled(f"a {cls.__name__} node")
     return constant
+
+
+def _fixed(node: Any) -> float:
+    """The value of a number or of a node without variables (a mutable Param, an expression of
+    Params): evaluated now, as Pyomo's compiler does."""
+    if node.__class__ in _NUMBER:
+        return node
+    if node.is_potentially_variable():
+        raise NotCompiled("a coefficient with a variable")
+    return float(pyo.value(node))
+
+
+def _side(node: Any) -> float | None:
+    """A relation side's value when it holds no variable, else None
+    (``ConstraintData.to_bounded_expression``'s test)."""
+    if node.__class__ in _NUMBER:
+        return node
+    return None if node.is_potentially_variable() else float(pyo.value(node))
 
 
 def _objective(m: pyo.ConcreteModel) -> Any:
@@ -194,13 +214,14 @@ def _compile(m: pyo.ConcreteModel) -> LinearForm:
             raise NotCompiled(f"constraint {con.name} is not an equality or a <= inequality")
         lhs, rhs_expr = expr._args_
         n0 = len(cols)
-        # Pyomo's ConstraintData.to_bounded_expression: a constant side is the bound
-        if rhs_expr.__class__ in _NUMBER:
+        # Pyomo's ConstraintData.to_bounded_expression: a side without variables is the bound
+        bound = _side(rhs_expr)
+        if bound is not None:
             offset = _walk(lhs, 1.0, columns, cols, vals)
-            lb, ub = (rhs_expr if equality else None), rhs_expr
-        elif lhs.__class__ in _NUMBER:
+            lb, ub = (bound if equality else None), bound
+        elif (bound := _side(lhs)) is not None:
             offset = _walk(rhs_expr, 1.0, columns, cols, vals)
-            lb, ub = lhs, (lhs if equality else None)
+            lb, ub = bound, (bound if equality else None)
         else:
             offset = _walk(lhs, 1.0, columns, cols, vals) + _walk(rhs_expr, -1.0, columns, cols, vals)
             lb, ub = (0.0 if equality else None), 0.0

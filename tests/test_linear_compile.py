@@ -48,10 +48,12 @@ SCENARIOS = {
 }
 
 
+@pytest.mark.parametrize("mutable", [False, True], ids=["plain", "mutable"])
 @pytest.mark.parametrize("key", sorted(SCENARIOS))
-def test_every_shipped_scenario_compiles_to_pyomos_form(key):
+def test_every_shipped_scenario_compiles_to_pyomos_form(key, mutable):
+    """Plain builds (floats in the rows) and mutable ones (Params, the warm re-solve route)."""
     name, kw = SCENARIOS[key]
-    m = build_model(load_scenario(name, **kw))
+    m = build_model(load_scenario(name, **kw), mutable=mutable)
     assert_same_form(compile_linear(m), _pyomo(m))
     sf = solve_mod.standard_form(m)  # and the column bounds the solve route reads
     np.testing.assert_array_equal(sf.col_lower, [-np.inf if v.lb is None else v.lb for v in sf.columns])
@@ -90,9 +92,28 @@ def test_hand_made_rows_of_every_shape():
     assert all(v.parent_component() is not m.unused for v in fast.columns)
 
 
+def test_params_are_read_at_their_current_values():
+    """A mutable Param as a coefficient, a factor, a term and a bound: its value now, as
+    Pyomo's compiler reads it; a new value gives the new numbers."""
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(2), bounds=(0, 10))
+    m.p = pyo.Param(initialize=2.0, mutable=True)
+    m.q = pyo.Param(range(2), initialize={0: 3.0, 1: -1.5}, mutable=True)
+    m.c1 = pyo.Constraint(expr=m.p * m.x[0] + m.q[1] * m.x[1] <= 5 + m.p)
+    m.c2 = pyo.Constraint(expr=m.q[0] == m.p * (m.x[0] - m.x[1]) + m.q[1])
+    m.c3 = pyo.Constraint(expr=m.x[1] * m.q[0] >= m.p**2)
+    m.obj = pyo.Objective(expr=m.q[0] * m.x[0] + m.x[1] + m.p)
+    assert_same_form(compile_linear(m), _pyomo(m))
+    m.p = 4.0
+    m.q[1] = 0.5
+    fast = compile_linear(m)
+    assert_same_form(fast, _pyomo(m))
+    assert fast.rhs[0] == pytest.approx(9.0)  # 5 + p
+
+
 @pytest.mark.parametrize(
     "case",
-    ["mutable coefficient", "fixed variable", "ranged row", "no variable", "maximise"],
+    ["fixed variable", "ranged row", "no variable", "division", "maximise"],
 )
 def test_outside_the_fast_path_it_steps_aside_and_the_solve_uses_pyomo(case, monkeypatch):
     m = pyo.ConcreteModel()
@@ -100,8 +121,8 @@ def test_outside_the_fast_path_it_steps_aside_and_the_solve_uses_pyomo(case, mon
     m.p = pyo.Param(initialize=2.0, mutable=True)
     m.c = pyo.Constraint(expr=m.x[0] + m.x[1] >= 1)
     sense = pyo.minimize
-    if case == "mutable coefficient":
-        m.d = pyo.Constraint(expr=m.p * m.x[0] <= 5)
+    if case == "division":  # linear, but a node the fast path does not read
+        m.d = pyo.Constraint(expr=(m.x[0] + m.x[1]) / 2.0 <= 5)
     elif case == "fixed variable":
         m.x[1].fix(0.5)
     elif case == "ranged row":
