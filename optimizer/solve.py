@@ -4,7 +4,7 @@ The default route (``interface = "stdform"``) compiles the model to its mixed st
 (equality, <= and >= rows kept as such) and passes the sparse matrices to ``highspy`` in one
 call. The compile is :func:`optimizer.linear_compile.compile_linear`, which reads the model's
 linear rows in one pass and gives exactly what Pyomo's ``LinearStandardFormCompiler`` gives,
-about twice as fast; a model outside its fast path (a mutable coefficient, a fixed variable)
+two to three times as fast; a model outside its fast path (a fixed variable, a ranged row)
 goes through Pyomo's compiler. ``appsi``, ``contrib`` and
 ``lp_file`` go through Pyomo's own HiGHS interfaces or an LP file; ``benchmarks/``
 measures all four on the same LP.
