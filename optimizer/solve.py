@@ -332,8 +332,8 @@ def standard_form(m: pyo.ConcreteModel) -> StandardForm:
     cols = info.columns
     n_col, n_row = len(cols), len(info.rows)
     bounds = np.array([v.bounds for v in cols], dtype=float).reshape(len(cols), 2)  # None -> nan
-    col_lower = np.nan_to_num(bounds[:, 0], nan=-inf)
-    col_upper = np.nan_to_num(bounds[:, 1], nan=inf)
+    col_lower = np.where(np.isnan(bounds[:, 0]), -inf, bounds[:, 0])
+    col_upper = np.where(np.isnan(bounds[:, 1]), inf, bounds[:, 1])
     kinds = np.fromiter((r.bound_type for r in info.rows), dtype=np.int8, count=n_row)
     rhs = np.asarray(info.rhs, dtype=float)
     return StandardForm(
