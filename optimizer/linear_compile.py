@@ -163,9 +163,7 @@ def _fixed(node: Any) -> float:
 def _side(node: Any) -> float | None:
     """A relation side's value when it holds no variable, else None
     (``ConstraintData.to_bounded_expression``'s test)."""
-    if node.__class__ in _NUMBER:
-        return node
-    return None if node.is_potentially_variable() else float(pyo.value(node))
+    return None if node.__class__ not in _NUMBER and node.is_potentially_variable() else _fixed(node)
 
 
 def _objective(m: pyo.ConcreteModel) -> Any:
