@@ -111,11 +111,11 @@ def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None 
     import pyomo.environ  # noqa: F401
     import scipy.sparse  # noqa: F401
 
-    from optimizer.diagnostics import Tolerances, simultaneous_pairs
+    from optimizer.results.checks import Tolerances, simultaneous_pairs
     from optimizer.formulation.build import build_model
-    from optimizer.formulation.data import ModelData
+    from optimizer.formulation.model_data import ModelData
     from optimizer.results.extract import extract_group_arrays
-    from optimizer.solve import _highs, _highs_options, solve_model
+    from optimizer.solver.solve import _highs, _highs_options, solve_model
 
     _highs()  # HiGHS's first instance (its banner silenced): out of the timing, as child_raw does
     import_s = time.perf_counter() - t0
@@ -294,8 +294,8 @@ def _spawn(route: str, size: str, tmp: Path, *, data: str, opts: dict[str, Any],
 
 def prepare(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """Scenario -> arrays (.npz) for the raw and linopy children; the project's HiGHS options."""
-    from optimizer.formulation.data import ModelData
-    from optimizer.solve import cold_highs_options
+    from optimizer.formulation.model_data import ModelData
+    from optimizer.solver.solve import cold_highs_options
 
     sc = load_size(size)
     d = ModelData.from_scenario(sc)

@@ -9,7 +9,7 @@ violation of the returned point, and whether it is a vertex (valid basis).
 
 A setting is **exact** when HiGHS says Optimal, the largest row and bound violations are
 <= 1e-6 (MW or MWh) and the objective is within 1e-6 relative of the default's. The project's
-``auto`` choice (``optimizer.solve._highs_options``) is shown next to the best exact setting.
+``auto`` choice (``optimizer.solver.solve._highs_options``) is shown next to the best exact setting.
 
 Usage::
 
@@ -60,8 +60,8 @@ EXACT_TOL = 1e-6
 
 
 def project_auto(size: str) -> dict[str, Any]:
-    """The options ``optimizer.solve._highs_options`` gives for the scenario at ``size`` (solver keys only)."""
-    from optimizer.solve import _highs_options
+    """The options ``optimizer.solver.solve._highs_options`` gives for the scenario at ``size`` (solver keys only)."""
+    from optimizer.solver.solve import _highs_options
 
     sc = load_size(size)
     opts = _highs_options(sc.options, sc.interval_min)
@@ -137,7 +137,7 @@ def classify(settings: dict[str, Any]) -> dict[str, Any]:
 # ============================================================================ parent
 def run_sizes(sizes: list[str], names: list[str], time_limit: float, default_limit: float,
               tmp: Path, log=sys.stderr, on_size=None, previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    from optimizer.formulation.data import ModelData
+    from optimizer.formulation.model_data import ModelData
 
     out: dict[str, Any] = {}
     for size in sizes:
@@ -196,7 +196,7 @@ def write_markdown(results: dict[str, Any], path: Path, machine: dict[str, Any],
              f"non-default settings stop at the time limit (shown as `>` limit). **exact** = Optimal, largest row "
              f"and bound violation <= {EXACT_TOL:g} (MW/MWh) and objective within {EXACT_TOL:g} relative of the "
              "default's. `vertex` = HiGHS returned a valid basis. `auto` = the options "
-             "`optimizer.solve._highs_options` picks for the scenario's `algorithm = \"auto\"` (threads=1).")
+             "`optimizer.solver.solve._highs_options` picks for the scenario's `algorithm = \"auto\"` (threads=1).")
     L.append("")
     L.append("## Best exact setting per size")
     L.append("")

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import optimizer
-from optimizer.operate import operate
+from optimizer.operation.operate import operate
 
 HERE = Path(__file__).resolve().parent
 

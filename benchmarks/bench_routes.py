@@ -11,7 +11,7 @@ Routes (each measured in a fresh subprocess, so import state and peak RSS are pe
 * ``linopy`` - the peer: ``benchmarks/linopy_model.py`` (same maths as the reference) solved with
   ``Model.solve(solver_name="highs", io_api="direct")``. Skipped when linopy is not installed.
 
-All routes use the HiGHS options of ``optimizer.solve._highs_options`` for the scenario's
+All routes use the HiGHS options of ``optimizer.solver.solve._highs_options`` for the scenario's
 ``SolverOptions`` (dual simplex + devex at >= 15 min, IPM + crossover below 15 min), and every
 optimal objective is checked against the raw floor (the project objective minus its constant fixed
 charge) to 1e-6 relative.
@@ -168,8 +168,8 @@ def child_pyomo(route: str, size: str) -> dict[str, Any]:
     import scipy.sparse  # noqa: F401  (also runs Pyomo's deferred-import hook for scipy)
 
     from optimizer.formulation.build import build_model
-    from optimizer.formulation.data import ModelData
-    from optimizer.solve import _highs_options, solve_model
+    from optimizer.formulation.model_data import ModelData
+    from optimizer.solver.solve import _highs_options, solve_model
 
     if route == "appsi":
         import pyomo.contrib.appsi.solvers.highs  # noqa: F401
@@ -324,14 +324,14 @@ def child_breakdown(size: str, profile_path: str | None) -> dict[str, Any]:
 
     ``cold`` is the first ``solve_model`` hand-off in a fresh process (nothing pre-imported, as in
     a CLI run); ``warm`` is a second one on a freshly built model in the same process. The phases
-    replay the steps of ``optimizer.solve._solve_stdform`` one by one on a third model.
+    replay the steps of ``optimizer.solver.solve._solve_stdform`` one by one on a third model.
     """
     import highspy
     import numpy as np
 
     from optimizer.formulation.build import build_model
-    from optimizer.formulation.data import ModelData
-    from optimizer.solve import _highs, _highs_options, solve_model
+    from optimizer.formulation.model_data import ModelData
+    from optimizer.solver.solve import _highs, _highs_options, solve_model
 
     scipy_before = "scipy" in sys.modules
     sc = _load(size)
@@ -549,8 +549,8 @@ def _spawn(child: str, size: str, tmp: Path, *, data: str = "", opts: dict | Non
 def _dump_inputs(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
     import numpy as np
 
-    from optimizer.formulation.data import ModelData
-    from optimizer.solve import _highs_options
+    from optimizer.formulation.model_data import ModelData
+    from optimizer.solver.solve import _highs_options
 
     sc = _load(size)
     d = ModelData.from_scenario(sc)
@@ -777,7 +777,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
                      f"{si['after_pyomo_s']:.3f} s once Pyomo is imported (Pyomo's deferred-import hook then also "
                      f"imports scipy.stats/integrate/spatial: {si['stats_loaded_after_pyomo']}); median of 3. "
                      "Whoever imports scipy first in a process pays it: the first stdform hand-off when "
-                     "`optimizer.solve` imports it lazily, `import optimizer` when it is imported at module level.")
+                     "`optimizer.solver.solve` imports it lazily, `import optimizer` when it is imported at module level.")
             L.append("")
         L.append("| size | cold s | warm s | compile (LinearStandardFormCompiler) s | column bounds s | rows/cost/CSC s | HighsLp fill s | Highs()+options+passModel s |")
         L.append("|---|---:|---:|---:|---:|---:|---:|---:|")

@@ -12,7 +12,7 @@ Each mode runs twice per repeat:
 
 * **cold** (``warm=False``): every case through ``optimizer.optimize`` - Pyomo model built,
   compiled to standard form, handed to HiGHS, solved from scratch;
-* **warm** (``warm=True``, the default): each worker keeps one ``optimizer.warm.WarmSolver``
+* **warm** (``warm=True``, the default): each worker keeps one ``optimizer.run.warm.WarmSolver``
   per horizon shape (one model per structure); the first case of a structure on a worker is
   built (cold: model, compilation, affine map, HiGHS instance), every later one pushes the
   numbers that moved straight to the HiGHS instance through the model's affine map
@@ -73,8 +73,8 @@ def run_one(mode: str, solve: str, out_dir: Path) -> dict[str, Any]:
     import logging
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    from optimizer.study import load_study
-    from optimizer.sweep import run_study
+    from optimizer.studies.spec import load_study
+    from optimizer.studies.runner import run_study
 
     warm = solve == "warm"
     load_before = os.getloadavg()[0]
@@ -182,11 +182,11 @@ def run_raw() -> dict[str, Any]:
     from reference_lp import build_reference_lp
     from test_cross_check import reference_inputs
 
-    from optimizer.formulation.data import ModelData
-    from optimizer.inputs.consistency import find_infeasibilities
-    from optimizer.solve import _highs_options
-    from optimizer.study import apply_case, load_study
-    from optimizer.sweep import WorkerCache, expand_study
+    from optimizer.formulation.model_data import ModelData
+    from optimizer.formulation.precheck import find_infeasibilities
+    from optimizer.solver.solve import _highs_options
+    from optimizer.studies.spec import apply_case, load_study
+    from optimizer.studies.runner import WorkerCache, expand_study
 
     load_before = os.getloadavg()[0]
     study = load_study(STUDY)
@@ -521,13 +521,13 @@ def write_markdown(
         "three vector calls and computes no bill.",
         "- `prepare inputs` is near zero because the client loads each distinct input (the base "
         "scenario on one price year's horizon) once, which checks every window before anything is "
-        "solved, and scatters it to the workers; in-process, `optimizer.sweep.WorkerCache` keeps it.",
+        "solved, and scatters it to the workers; in-process, `optimizer.studies.runner.WorkerCache` keeps it.",
         "- Each worker process pays its imports (pandas, Pyomo, highspy) on its first case, inside *run*.",
         "- Cases run in study order (price year fastest), so consecutive cases alternate between the "
         "2022 and 2024 prices: every warm re-solve changes all 744 price costs, and the basis it "
         "starts from is the other year's. The raw reference uses the same order.",
         "- The raw reference's LP (`tests/reference_lp.py`) is the same model with the same HiGHS "
-        "options (`optimizer.solve._highs_options`); it has one row "
+        "options (`optimizer.solver.solve._highs_options`); it has one row "
         "fewer than the Pyomo model (the final-SOC bound is a column bound there).",
         "- With 2 cores, 2 workers is the ceiling; the scheduler and the client share those cores.",
         "- The sweep's *run* is the whole product path in a fresh process: lazy imports on the first case, the "

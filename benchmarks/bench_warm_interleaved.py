@@ -41,11 +41,11 @@ def one_pass() -> dict[str, Any]:
     from reference_lp import build_reference_lp
     from test_cross_check import reference_inputs
 
-    from optimizer.formulation.data import ModelData
-    from optimizer.inputs.consistency import find_infeasibilities
-    from optimizer.solve import _highs_options
-    from optimizer.study import apply_case, load_study
-    from optimizer.sweep import WorkerCache, expand_study, run_case
+    from optimizer.formulation.model_data import ModelData
+    from optimizer.formulation.precheck import find_infeasibilities
+    from optimizer.solver.solve import _highs_options
+    from optimizer.studies.spec import apply_case, load_study
+    from optimizer.studies.runner import WorkerCache, expand_study, run_case
 
     study = load_study(STUDY)
     cases = expand_study(study)
@@ -107,7 +107,7 @@ def main() -> None:
         f"1-min load after each pass: {loads}.",
         "",
         f"Study: `models/studies/fleet-size.toml`, {n} cases (August, hourly), in study order, one process. For each case the project's "
-        "`optimizer.sweep.run_case` (warm `WarmSolver`, bills, checks, the result row) and then the raw reference (making the case, "
+        "`optimizer.studies.runner.run_case` (warm `WarmSolver`, bills, checks, the result row) and then the raw reference (making the case, "
         "precheck, `tests/reference_lp.py` vectors, the three `change*` calls, `run()`) on its own `highspy.Highs`. Medians over passes.",
         "",
         "| route | study [s] | cases/hour | ratio to raw |",

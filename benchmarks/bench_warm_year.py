@@ -59,7 +59,7 @@ def run_route(route: str) -> dict[str, Any]:
         from reference_lp import build_reference_lp
         from test_cross_check import reference_inputs
 
-        from optimizer.solve import _highs_options
+        from optimizer.solver.solve import _highs_options
 
         h = None
         prev = None

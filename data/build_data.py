@@ -41,7 +41,7 @@ def miso_arkansas() -> pd.DataFrame:
     return frame
 
 
-# Price years for what-if studies (optimizer.study). EIA's files for these years have gaps,
+# Price years for what-if studies (optimizer.studies.spec). EIA's files for these years have gaps,
 # which are kept as gaps (never filled): 2022 lacks 2022-07-03 and, with no 2023 file here,
 # the last Chicago hour 2022-12-31 23:00; 2024 lacks 2024-01-02 23:00 .. 2024-01-03 22:00 and
 # 2024-02-02 01:00 .. 2024-02-16 22:00 and ends at 2024-12-05 16:00 (see data/SOURCES.md).
@@ -53,7 +53,7 @@ def miso_arkansas_partial(year: int) -> pd.DataFrame:
 
     Same conversion as :func:`miso_arkansas` (UTC interval ending -> America/Chicago interval
     start, values copied), but only the rows EIA published: a study must pick a window the
-    file covers (``optimizer.study`` checks this before solving).
+    file covers (``optimizer.studies.spec`` checks this before solving).
     """
     raw = pd.read_csv(SHARED / "prices" / f"miso_rt_lmp_hourly_hubs_{year}.csv", skiprows=3)
     end_utc = pd.to_datetime(raw["UTC Timestamp (Interval Ending)"]).dt.tz_localize("UTC")

@@ -8,7 +8,7 @@ Public API (stable names; everything else is reachable but not promised)::
     result.schedule, result.costs, result.summary()
 """
 
-from optimizer.api import optimize, precheck
+from optimizer.run.optimize import optimize, precheck
 from optimizer.errors import (
     ConsistencyError,
     InfeasibleError,
@@ -32,11 +32,11 @@ from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.tariff import PriceSeriesSource, Tariff
 from optimizer.io import builtin_scenario, load_scenario
-from optimizer.operate import OperationResult, operate
+from optimizer.operation.operate import OperationResult, operate
 from optimizer.results.result import DispatchResult, Exclusivity, read_result
 from optimizer.tariffs.calculator import bill
-from optimizer.warm import WarmSolver
-from optimizer.solve import SolveReport, SolveStatus, TerminationCondition, solve_model
+from optimizer.run.warm import WarmSolver
+from optimizer.solver.solve import SolveReport, SolveStatus, TerminationCondition, solve_model
 
 __version__ = "0.1.0"
 

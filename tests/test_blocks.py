@@ -1,4 +1,4 @@
-"""Block warm start (optimizer.blocks): same optimum as a cold solve, Optimal, and a safe fallback."""
+"""Block warm start (optimizer.solver.warmstart.blocks): same optimum as a cold solve, Optimal, and a safe fallback."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import optimizer.blocks as blocks
+import optimizer.solver.warmstart.blocks as blocks
 from optimizer import load_scenario, optimize
 from optimizer.formulation.build import build_model
-from optimizer.formulation.data import ModelData
-from optimizer.solve import SolveStatus, _highs, standard_form
+from optimizer.formulation.model_data import ModelData
+from optimizer.solver.solve import SolveStatus, _highs, standard_form
 from optimizer.testing import RTOL
 
 
@@ -158,7 +158,7 @@ def test_blocks_with_a_tariff_engine_tariff():
 
 def test_blocks_at_15_min_start_each_month_from_its_coarse_lp():
     """At steps of 15 min or less each month block is itself started from the coarse warm
-    start (optimizer.coarse on the block's LP); the end point is still the cold optimum."""
+    start (optimizer.solver.warmstart.coarse on the block's LP); the end point is still the cold optimum."""
     sc = load_scenario("year-2021", start="2021-05-01T00:00", end="2021-07-01T00:00", interval_min=15)
     warm = optimize(_with(sc, warm_start="blocks"))
     base = optimize(_with(sc, warm_start="none"))

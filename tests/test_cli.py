@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from optimizer.cli import app
+from optimizer.cli.app import app
 from optimizer.io import builtin_root
 
 runner = CliRunner()

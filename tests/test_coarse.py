@@ -1,4 +1,4 @@
-"""Coarse warm start (optimizer.coarse): the aggregated LP is the hand-written coarse model, and
+"""Coarse warm start (optimizer.solver.warmstart.coarse): the aggregated LP is the hand-written coarse model, and
 the full LP solved from its basis ends at the cold optimum, or falls back to a cold solve."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import optimizer.blocks as blocks
-import optimizer.coarse as coarse
+import optimizer.solver.warmstart.blocks as blocks
+import optimizer.solver.warmstart.coarse as coarse
 from optimizer import load_scenario, optimize
 from optimizer.formulation.build import build_model
 from optimizer.inputs.assets import BatteryGroup
-from optimizer.solve import SolveStatus, standard_form
+from optimizer.solver.solve import SolveStatus, standard_form
 from optimizer.testing import RTOL, make_scenario, make_unit
 
 

@@ -14,7 +14,7 @@ import pytest
 from reference_lp import solve_reference
 
 from optimizer import BatteryGroup, SolverOptions, optimize
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.testing import make_scenario, make_unit
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizer.diagnostics import check_solution
+from optimizer.results.checks import check_solution
 from optimizer.errors import ResultCheckError
-from optimizer.formulation.data import ModelData
-from optimizer.results.bill import baseline_terms, bill_terms
+from optimizer.formulation.model_data import ModelData
+from optimizer.results.costs import baseline_terms, bill_terms
 from optimizer.results.extract import Solution
 from optimizer.testing import make_scenario, make_unit
 from optimizer import optimize

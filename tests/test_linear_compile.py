@@ -1,4 +1,4 @@
-"""The fast compile (optimizer.linear_compile) gives exactly Pyomo's mixed standard form, on
+"""The fast compile (optimizer.solver.linear_compile) gives exactly Pyomo's mixed standard form, on
 every scenario family and on hand-made rows of each shape, and steps aside where it cannot."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import pyomo.environ as pyo
 import pytest
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-import optimizer.solve as solve_mod
+import optimizer.solver.solve as solve_mod
 from optimizer import load_scenario
 from optimizer.formulation.build import build_model
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.exclusivity import add_exclusivity
-from optimizer.linear_compile import NotCompiled, compile_linear
+from optimizer.solver.linear_compile import NotCompiled, compile_linear
 from optimizer.testing import make_scenario
 
 
@@ -145,7 +145,7 @@ def test_outside_the_fast_path_it_steps_aside_and_the_solve_uses_pyomo(case, mon
 
 def test_other_pyomo_internals_step_aside(monkeypatch):
     """A Pyomo whose expressions keep their terms elsewhere: Pyomo's compiler, not an error."""
-    import optimizer.linear_compile as lc
+    import optimizer.solver.linear_compile as lc
 
     def no_args(*a, **k):
         raise AttributeError("'LinearExpression' object has no attribute '_nargs'")

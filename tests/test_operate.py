@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import optimizer
-from optimizer.forecasts import noisy, persistence
-from optimizer.operate import operate
+from optimizer.operation.forecasts import noisy, persistence
+from optimizer.operation.operate import operate
 
 ROOT = Path(__file__).resolve().parent.parent
 

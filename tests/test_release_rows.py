@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 import pytest
 
-import optimizer.solve as solve_mod
+import optimizer.solver.solve as solve_mod
 from optimizer import load_scenario, optimize
 from optimizer.testing import make_scenario, make_unit
 

@@ -20,11 +20,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from optimizer.cli import app
+from optimizer.cli.app import app
 from optimizer.report import report_kind, scenario_inputs, write_report, write_study_report
 from optimizer.report.page import decimals_for
-from optimizer.report.run import THINNED_POINTS, thin_positions
-from optimizer.report.study import find_axes, pareto_mask
+from optimizer.report.run_report import THINNED_POINTS, thin_positions
+from optimizer.report.study_report import find_axes, pareto_mask
 
 RUN_KPIS = {
     "bill_baseline_usd": "usd",
@@ -267,7 +267,7 @@ def test_long_horizons_are_thinned_keeping_peaks():
 
 def test_a_year_at_15_min_is_thinned_and_stays_small(run_dir):
     """35,040 intervals (no solve: the small run's schedule tiled over 2021) give a report of a few MB."""
-    from optimizer.report.run import build_run_html
+    from optimizer.report.run_report import build_run_html
 
     summary = json.loads((run_dir / "summary.json").read_text())
     small = pd.read_parquet(run_dir / "schedule.parquet")

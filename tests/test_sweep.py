@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from optimizer.cli import app
+from optimizer.cli.app import app
 from optimizer.errors import ModelFileError, TimeSeriesError
 from optimizer.inputs.assets import BatteryGroup
 from optimizer.io import builtin_root
-from optimizer.study import (
+from optimizer.studies.spec import (
     Study,
     case_scenario,
     load_study,
@@ -30,8 +30,8 @@ from optimizer.study import (
     set_fleet_units,
     week_shift_days,
 )
-from optimizer.sweep import TIMING_COLUMNS, expand_study, read_cases, run_study
-from optimizer.sweep_plots import pareto_front, write_study_plots
+from optimizer.studies.runner import TIMING_COLUMNS, expand_study, read_cases, run_study
+from optimizer.studies.plots import pareto_front, write_study_plots
 
 REPO = Path(__file__).resolve().parent.parent
 ROOT = builtin_root()
@@ -236,7 +236,7 @@ def test_resume_after_sigkill_skips_finished_cases_and_gives_identical_results(t
     study = load_study(study_path)
     n = study.n_cases
     out = tmp_path / "out"
-    cmd = [sys.executable, "-c", "from optimizer.cli import main; main()", "sweep", str(study_path), "--workers", "0", "--out", str(out), "--no-plots", "--no-progress"]
+    cmd = [sys.executable, "-c", "from optimizer.cli.app import main; main()", "sweep", str(study_path), "--workers", "0", "--out", str(out), "--no-plots", "--no-progress"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:

@@ -9,7 +9,7 @@ import pytest
 
 from optimizer import load_scenario, optimize
 from optimizer.inputs.options import PARALLEL_MIN_INTERVALS, SolverOptions
-from optimizer.solve import cold_highs_options
+from optimizer.solver.solve import cold_highs_options
 
 
 def test_rule_picks_parallel_dual_only_for_long_5_to_15_min_cold_solves(monkeypatch):

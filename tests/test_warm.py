@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from optimizer import load_scenario, optimize
-from optimizer.warm import WarmSolver
+from optimizer.run.warm import WarmSolver
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import pytest
 
 from optimizer import load_scenario, optimize
 from optimizer.formulation.build import build_model
-from optimizer.formulation.data import ModelData
-from optimizer.solve import standard_form
-from optimizer.warm import WarmSolver
-from optimizer.warm_lp import AffineLp
+from optimizer.formulation.model_data import ModelData
+from optimizer.solver.solve import standard_form
+from optimizer.run.warm import WarmSolver
+from optimizer.solver.resolve.affine import AffineLp
 
 
 @pytest.fixture(scope="module")

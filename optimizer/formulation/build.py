@@ -7,8 +7,8 @@ from pyomo.common.gc_manager import PauseGC
 
 from optimizer.formulation.battery_power import add_power_limits
 from optimizer.formulation.costs import CostTerm, degradation_cost, energy_cost, export_revenue, fixed_charges
-from optimizer.formulation.data import ModelData
-from optimizer.formulation.demand_charge import add_demand_peaks
+from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.demand_peaks import add_demand_peaks
 from optimizer.formulation.events import add_events
 from optimizer.formulation.flexible_load import add_flexible_load
 from optimizer.formulation.grid import add_interconnection, add_power_balance

@@ -7,7 +7,7 @@ import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
 from optimizer.formulation.costs import CostTerm
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import param
 
 

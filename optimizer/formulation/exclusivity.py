@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pyomo.environ as pyo
 
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 
 
 def add_exclusivity(m: pyo.ConcreteModel, data: ModelData, pairs: Sequence[tuple[str, int]]) -> None:

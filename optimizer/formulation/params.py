@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 
 Getter = Callable[[ModelData], Any]
 

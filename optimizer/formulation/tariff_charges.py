@@ -2,7 +2,7 @@
 excess, coincident peaks, energy tiers and minimum bills (``SPEC.md`` §4.7 and §5, extended).
 
 Used instead of the single monthly demand window of :mod:`demand_charge` when the scenario
-carries a :class:`~optimizer.tariffs.model.TariffSpec`. The records come from
+carries a :class:`~optimizer.tariffs.spec.TariffSpec`. The records come from
 :func:`optimizer.tariffs.windows.tariff_arrays` (pure pandas); the maths is in that module's
 docstring and repeated here.
 """
@@ -15,7 +15,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import is_mutable, param, set_bounds
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 
 
 def add_core_variables(m: pyo.ConcreteModel, data: ModelData) -> None:

@@ -31,12 +31,12 @@ class SolverOptions(BaseModel):
       turn with the state carried from the month before (SOC per group, previous import of
       the ramp rows, deferral backlog), their bases are assembled into a basis of the full
       LP, and HiGHS runs dual simplex (devex pricing) from it on the full LP
-      (:mod:`optimizer.blocks`). The schedule is still an optimal vertex of the full LP:
+      (:mod:`optimizer.solver.warmstart.blocks`). The schedule is still an optimal vertex of the full LP:
       when HiGHS does not report Optimal from that start, or a month fails, the LP is solved
       cold. Needs at least two calendar months.
     * ``"coarse"``: the same LP aggregated in time (2 h, then 30 min groups) is solved
       coarsest first and its basis lifted to the full LP, which HiGHS then solves with dual
-      simplex (devex pricing) (:mod:`optimizer.coarse`); cold again unless that ends Optimal.
+      simplex (devex pricing) (:mod:`optimizer.solver.warmstart.coarse`); cold again unless that ends Optimal.
     * ``"auto"`` (default): ``"blocks"`` from 3 calendar months and 8,000 intervals on,
       otherwise ``"coarse"`` at steps of 15 min or less from 96 intervals on (not for a
       tariff-engine tariff at 15 min, where it was measured slower: the default scenario's

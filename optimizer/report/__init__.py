@@ -16,8 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from optimizer.report.run import MAX_POINTS, scenario_inputs, write_report
-from optimizer.report.study import write_study_report
+from optimizer.report.run_report import MAX_POINTS, scenario_inputs, write_report
+from optimizer.report.study_report import write_study_report
 
 
 def report_kind(folder: str | Path) -> Literal["run", "study"] | None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
 
 
@@ -50,7 +50,7 @@ def event_performance(scenario: Scenario, schedule: pd.DataFrame) -> pd.DataFram
 
 def ramp_compliance(data: ModelData, schedule: pd.DataFrame) -> dict[str, Any]:
     """Largest step of grid import per interval, optimised and baseline, against the limit [MW]."""
-    from optimizer.diagnostics import ramp_steps_mw
+    from optimizer.results.checks import ramp_steps_mw
 
     g = schedule["grid_import_mw"].to_numpy()
     base = schedule["load_mw"].to_numpy()

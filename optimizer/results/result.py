@@ -12,7 +12,7 @@ import pandas as pd
 
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.inputs.scenario import Scenario
-from optimizer.solve import SolveReport, SolveStatus
+from optimizer.solver.solve import SolveReport, SolveStatus
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class DispatchResult:
             "interface": self.report.interface,
             "algorithm": self.report.algorithm,
             "simplex_iterations": self.report.simplex_iterations,
-            # how the LP was started (optimizer.blocks / optimizer.coarse): levels, seconds,
+            # how the LP was started (optimizer.solver.warmstart.blocks / optimizer.solver.warmstart.coarse): levels, seconds,
             # iterations and any fallback to a cold solve; {} for a cold solve
             "warm_start": {k: v for k, v in self.report.extra.items() if isinstance(v, (str, int, float, list))},
             "costs_usd": {
@@ -184,7 +184,7 @@ class DispatchResult:
             write_atomic(out / "summary.json", lambda p: p.write_text(json.dumps(self.summary(), indent=2) + "\n")),
         ]
         if plot:
-            from optimizer.plots import plot_dispatch
+            from optimizer.results.plot import plot_dispatch
 
             written.append(write_atomic(out / "dispatch.png", lambda p: plot_dispatch(self, p)))
         return written

@@ -10,8 +10,7 @@ Pure pandas/numpy: nothing here imports Pyomo (``STYLE.md`` §7).
 
 from optimizer.tariffs.calculator import bill, bill_summary
 from optimizer.tariffs.coincident import read_system_load, system_peak_candidates
-from optimizer.tariffs.io import load_tariff_spec, spec_from_legacy
-from optimizer.tariffs.model import (
+from optimizer.tariffs.spec import (
     BillingState,
     CandidateHour,
     CoincidentPeakCharge,
@@ -76,10 +75,8 @@ __all__ = [
     "energy_price_usd_per_mwh",
     "energy_tier_blocks",
     "export_price_usd_per_mwh",
-    "load_tariff_spec",
     "read_system_load",
     "read_urdb",
-    "spec_from_legacy",
     "system_peak_candidates",
     "tariff_arrays",
     "urdb_to_spec",

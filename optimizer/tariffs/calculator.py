@@ -5,7 +5,7 @@ and computes peaks with pandas group-bys on clock-aligned blocks, without the wi
 records of :mod:`optimizer.tariffs.windows`. For any schedule, the sum of ``amount_usd``
 per ``kind`` equals :func:`optimizer.tariffs.windows.cost_terms` on the same schedule.
 
-Billing rules (also in :mod:`optimizer.tariffs.model`)
+Billing rules (also in :mod:`optimizer.tariffs.spec`)
 ------------------------------------------------------
 - Months are local calendar months. A month cut by the horizon is billed in full
   (fixed, minimum and demand charges at their monthly value, on the peaks seen inside the
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, Issue, TimeSeriesError
-from optimizer.tariffs.model import DemandPeriod, TariffSpec, TouSchedule
+from optimizer.tariffs.spec import DemandPeriod, TariffSpec, TouSchedule
 
 LINE_COLUMNS = ["kind", "window", "quantity", "unit", "rate", "rate_unit", "amount_usd", "note"]
 KINDS = ("energy", "demand", "excess", "coincident", "fixed", "minimum", "export")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, Issue, TimeSeriesError
-from optimizer.tariffs.model import CandidateHour
+from optimizer.tariffs.spec import CandidateHour
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""OpenEI URDB JSON -> :class:`~optimizer.tariffs.model.TariffSpec`.
+"""OpenEI URDB JSON -> :class:`~optimizer.tariffs.spec.TariffSpec`.
 
 URDB states rates in USD/kWh and USD/kW; they become USD/MWh and USD/MW through
 :data:`optimizer.units.MW_PER_KW`. Every field of the rate object is either read,
@@ -41,7 +41,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from optimizer.errors import InputError, Issue
-from optimizer.tariffs.model import TariffSpec
+from optimizer.tariffs.spec import TariffSpec
 from optimizer.units import MW_PER_KW
 
 RATE_FIELDS = frozenset(

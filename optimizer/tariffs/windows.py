@@ -1,6 +1,6 @@
 """A TariffSpec on a horizon: per-interval prices and demand windows for the LP (pure pandas).
 
-Everything here is a pure function of a :class:`~optimizer.tariffs.model.TariffSpec` and a
+Everything here is a pure function of a :class:`~optimizer.tariffs.spec.TariffSpec` and a
 tz-aware local ``DatetimeIndex`` of interval starts (regular step of 1..60 min dividing
 60; DST days have 23 or 25 hours of intervals). Nothing imports Pyomo. The LP reads:
 
@@ -62,7 +62,7 @@ import pandas as pd
 
 from optimizer import units
 from optimizer.errors import InputError, Issue, TimeSeriesError
-from optimizer.tariffs.model import DemandPeriod, TariffSpec, TouSchedule
+from optimizer.tariffs.spec import DemandPeriod, TariffSpec, TouSchedule
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

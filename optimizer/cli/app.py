@@ -165,7 +165,7 @@ def run(
     energy_basis: Annotated[str | None, typer.Option("--energy-basis", help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.")] = None,
 ) -> None:
     """Optimise a scenario, print the bill, and write schedule.parquet/.csv, summary.json, dispatch.png."""
-    from optimizer.api import optimize
+    from optimizer.run.optimize import optimize
     from optimizer.io import load_scenario
 
     try:
@@ -204,7 +204,7 @@ def validate(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML or built-in name.")],
 ) -> None:
     """Check a scenario and every model and series it names, without solving."""
-    from optimizer.api import precheck
+    from optimizer.run.optimize import precheck
     from optimizer.io import load_scenario
 
     try:
@@ -277,9 +277,9 @@ def sweep(
     """Run a what-if study: every case solved on dask.distributed, one row each in cases.parquet, plus PNG plots."""
     import os
 
-    from optimizer.study import load_study
-    from optimizer.sweep import run_study
-    from optimizer.sweep_plots import write_study_plots
+    from optimizer.studies.spec import load_study
+    from optimizer.studies.runner import run_study
+    from optimizer.studies.plots import write_study_plots
 
     if (scheduler is not None and workers is not None) or (workers is not None and workers < 0):
         typer.echo("sweep: give --scheduler (an existing cluster) or --workers N >= 0 (a local one), not both.", err=True)
@@ -314,9 +314,9 @@ def operate(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from optimizer.forecasts import by_name
+    from optimizer.operation.forecasts import by_name
     from optimizer.io import load_scenario, write_atomic
-    from optimizer.operate import operate as run_operate
+    from optimizer.operation.operate import operate as run_operate
 
     try:
         try:
@@ -364,7 +364,7 @@ def bill_command(
     from optimizer.inputs.timeseries import read_series
     from optimizer.io import write_atomic
     from optimizer.tariffs import bill as run_bill
-    from optimizer.tariffs.io import load_tariff_spec
+    from optimizer.io.tariff_file import load_tariff_spec
 
     try:
         spec = load_tariff_spec(tariff)

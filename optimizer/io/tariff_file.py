@@ -1,4 +1,4 @@
-"""Reading a :class:`~optimizer.tariffs.model.TariffSpec` from TOML or URDB JSON.
+"""Reading a :class:`~optimizer.tariffs.spec.TariffSpec` from TOML or URDB JSON.
 
 A tariff TOML holds ``schema_version = 1`` and one ``[tariff]`` table whose keys are the
 TariffSpec field names. Paths inside it (``energy.price_series.path``,
@@ -23,8 +23,9 @@ from optimizer.tariffs.coincident import (
     read_system_load,
     system_peak_candidates,
 )
-from optimizer.tariffs.model import TariffSpec
+from optimizer.tariffs.spec import TariffSpec
 from optimizer.tariffs.urdb import read_urdb
+from optimizer.io.toml import read_toml
 
 SCHEMA_VERSION = 1
 _LEGACY_KEYS = frozenset({"energy_price", "energy_adder_usd_per_mwh", "demand_charge_usd_per_mw"})
@@ -72,7 +73,7 @@ def _issues(exc: ValidationError, path: Path, table: str) -> list[Issue]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    from optimizer.io import read_toml  # the one TOML reader: encoding, syntax, schema_version
+
 
     doc = read_toml(path)
     extra = sorted(set(doc) - {"tariff"})

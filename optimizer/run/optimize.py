@@ -9,17 +9,17 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from optimizer.diagnostics import Tolerances, baseline_violations, check_solution, simultaneous_pairs
+from optimizer.results.checks import Tolerances, baseline_violations, check_solution, simultaneous_pairs
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.formulation.build import build_model
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.exclusivity import add_exclusivity
-from optimizer.inputs.consistency import find_infeasibilities
+from optimizer.formulation.precheck import find_infeasibilities
 from optimizer.inputs.scenario import Scenario
-from optimizer.results.bill import COST_TERMS, baseline_terms, bill_terms
+from optimizer.results.costs import COST_TERMS, baseline_terms, bill_terms
 from optimizer.results.extract import Solution, build_schedule, extract_group_arrays, extract_solution, tidy_groups
 from optimizer.results.result import DispatchResult, Exclusivity
-from optimizer.solve import SolveReport, SolveStatus, solve_model
+from optimizer.solver.solve import SolveReport, SolveStatus, solve_model
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ def idle_terms(data: ModelData) -> tuple[pd.Series, bool]:
     if data.event_cap_mw is not None:
         feasible &= bool(np.all(sol.grid_import_mw <= data.event_cap_mw * (1 + 1e-9)))
     if data.ramp is not None:
-        from optimizer.diagnostics import ramp_steps_mw
+        from optimizer.results.checks import ramp_steps_mw
 
         steps = ramp_steps_mw(data, sol.grid_import_mw)
         feasible &= bool(np.all(steps <= data.ramp.rise_mw * (1 + 1e-9)) and np.all(-steps <= data.ramp.fall_mw * (1 + 1e-9)))
@@ -212,7 +212,7 @@ def _explain_failure(scenario: Scenario, data: ModelData, report: SolveReport) -
     if hints:
         return hints
     if report.status == SolveStatus.INFEASIBLE:
-        from optimizer.infeasibility import diagnose_infeasibility
+        from optimizer.run.explain import diagnose_infeasibility
 
         return diagnose_infeasibility(scenario, data)
     if report.status == SolveStatus.UNBOUNDED:

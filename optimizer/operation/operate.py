@@ -42,14 +42,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from optimizer.api import optimize
+from optimizer.run.optimize import optimize
 from optimizer.errors import InfeasibleError
-from optimizer.forecasts import Forecast, by_name, from_frame
-from optimizer.formulation.data import ModelData
+from optimizer.operation.forecasts import Forecast, by_name, from_frame
+from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
-from optimizer.results.bill import baseline_terms, bill_terms
+from optimizer.results.costs import baseline_terms, bill_terms
 from optimizer.results.extract import Solution
-from optimizer.warm import WarmSolver
+from optimizer.run.warm import WarmSolver
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +251,7 @@ def operate(
 
 def _with_peaks(spec: Any, peaks: dict[tuple[str, str], float]) -> Any:
     """The tariff spec with the peaks metered so far as its month-to-date state."""
-    from optimizer.tariffs.model import BillingState, PeakRecord
+    from optimizer.tariffs.spec import BillingState, PeakRecord
 
     records = tuple(PeakRecord(month=m, charge=c, peak_mw=max(0.0, v)) for (m, c), v in sorted(peaks.items()))
     return spec.model_copy(update={"state": BillingState(peaks=records, energy=spec.state.energy)})

@@ -25,7 +25,7 @@ events, deferral, reserve) comes along with no special case:
    statuses is off by a few (the shared columns); HiGHS takes the basis as *alien*, completes
    and repairs it, then runs dual simplex (devex pricing).
 
-The caller (:func:`optimizer.solve.solve_model`) accepts the result only when HiGHS reports
+The caller (:func:`optimizer.solver.solve.solve_model`) accepts the result only when HiGHS reports
 Optimal on the full LP and otherwise solves cold, so the start can change the time, never the
 answer.
 
@@ -353,7 +353,7 @@ def fit_status(status: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.n
 @dataclass
 class LpArrays:
     """An LP as arrays: ``row_lower <= a x <= row_upper``, ``col_lower <= x <= col_upper``,
-    minimise ``cost' x`` (``inf`` where unbounded). :class:`optimizer.solve.StandardForm` has
+    minimise ``cost' x`` (``inf`` where unbounded). :class:`optimizer.solver.solve.StandardForm` has
     the same attributes."""
 
     a: sp.csc_matrix
@@ -428,7 +428,7 @@ def coarse_start(
     ----------
     highspy : module
         The ``highspy`` module.
-    sf : optimizer.solve.StandardForm or LpArrays
+    sf : optimizer.solver.solve.StandardForm or LpArrays
         The full LP (``cost``, bounds with ``inf`` where unbounded, matrix ``a``); read only.
     levels : list of LevelMap
         :func:`coarse_maps` (or :func:`restrict` of them, for a sub-LP).
@@ -444,7 +444,7 @@ def coarse_start(
     RuntimeError
         When a level's LP is not solved to optimality.
     """
-    from optimizer.solve import run_in_scheduler  # the solve route imports this module
+    from optimizer.solver.solve import run_in_scheduler  # the solve route imports this module
 
     t0 = time.perf_counter()
     iterations = 0

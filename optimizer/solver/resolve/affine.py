@@ -35,9 +35,9 @@ from pyomo.core.expr.numeric_expr import DivisionExpression, NegationExpression,
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import sources
-from optimizer.solve import StandardForm, highs_instance, load_values, run_highs
+from optimizer.solver.solve import StandardForm, highs_instance, load_values, run_highs
 
 logger = logging.getLogger(__name__)
 
@@ -336,7 +336,7 @@ class DirectWarm:
     def build(cls, m: pyo.ConcreteModel, data: ModelData, opts: dict[str, Any]) -> DirectWarm | None:
         """Compile ``m`` (built mutable from ``data``), probe its affine map and load it into
         HiGHS; None when the map does not hold or the model has integer variables."""
-        from optimizer.solve import standard_form
+        from optimizer.solver.solve import standard_form
 
         sf = standard_form(m)
         if sf.integer.any():

@@ -2,7 +2,7 @@
 
 The default route (``interface = "stdform"``) compiles the model to its mixed standard form
 (equality, <= and >= rows kept as such) and passes the sparse matrices to ``highspy`` in one
-call. The compile is :func:`optimizer.linear_compile.compile_linear`, which reads the model's
+call. The compile is :func:`optimizer.solver.linear_compile.compile_linear`, which reads the model's
 linear rows in one pass and gives exactly what Pyomo's ``LinearStandardFormCompiler`` gives,
 two to three times as fast; a model outside its fast path (a fixed variable, a ranged row)
 goes through Pyomo's compiler. ``appsi``, ``contrib`` and
@@ -31,14 +31,14 @@ import scipy.sparse  # noqa: F401 - Pyomo's standard-form compiler imports it la
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from optimizer import blocks, coarse
-from optimizer.blocks import BlockPlan, plan_blocks
-from optimizer.coarse import CoarsePlan, LevelMap, coarse_maps, measured_gain, plan_coarse
+from optimizer.solver.warmstart import blocks, coarse
+from optimizer.solver.warmstart.blocks import BlockPlan, plan_blocks
+from optimizer.solver.warmstart.coarse import CoarsePlan, LevelMap, coarse_maps, measured_gain, plan_coarse
 from optimizer.errors import Issue, SolverUnavailableError
 from optimizer.inputs.options import SolverOptions
-from optimizer.linear_compile import NotCompiled, compile_linear
+from optimizer.solver.linear_compile import NotCompiled, compile_linear
 
-WarmPlan = BlockPlan | CoarsePlan  # how a stdform solve starts (optimizer.blocks, optimizer.coarse)
+WarmPlan = BlockPlan | CoarsePlan  # how a stdform solve starts (optimizer.solver.warmstart.blocks, optimizer.solver.warmstart.coarse)
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def solve_model(
         Interval length [min].
     index : pandas.DatetimeIndex, optional
         The scenario's site-local intervals. The block warm start (``options.warm_start``,
-        :mod:`optimizer.blocks`) cuts the horizon into calendar months of this index; without
+        :mod:`optimizer.solver.warmstart.blocks`) cuts the horizon into calendar months of this index; without
         it the LP is solved cold.
     release_rows : bool
         With the stdform route, drop the model's constraints, objective and expressions once
@@ -225,7 +225,7 @@ def solve_model(
 
 def _warm_plan(m: pyo.ConcreteModel, options: SolverOptions, index: pd.DatetimeIndex | None, interval_min: int) -> WarmPlan | None:
     """The warm start of ``options.warm_start`` for this horizon, or None for a cold solve:
-    calendar-month blocks (:mod:`optimizer.blocks`) or a coarse LP (:mod:`optimizer.coarse`);
+    calendar-month blocks (:mod:`optimizer.solver.warmstart.blocks`) or a coarse LP (:mod:`optimizer.solver.warmstart.coarse`);
     ``"auto"`` tries the blocks first."""
     if options.warm_start == "none" or index is None:
         return None
@@ -511,7 +511,7 @@ def _solve_warm(
     extra: dict[str, Any],
     maps: list[LevelMap] | None = None,
 ) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray | None, float | None, float]:
-    """The block (:mod:`optimizer.blocks`) or coarse (:mod:`optimizer.coarse`) warm start, then
+    """The block (:mod:`optimizer.solver.warmstart.blocks`) or coarse (:mod:`optimizer.solver.warmstart.coarse`) warm start, then
     the full LP from its basis; a cold solve of ``h`` with the caller's ``opts`` whenever that
     does not end Optimal. Returns what :func:`run_highs` returns, the seconds counting the
     blocks or the coarse LP too [s]."""
@@ -547,7 +547,7 @@ def _result(h: Any) -> tuple[SolveStatus, TerminationCondition, str, np.ndarray 
 def _block_basis(
     sf: StandardForm, n_intervals: int, plan: BlockPlan, opts: dict[str, Any], extra: dict[str, Any], maps: list[LevelMap] | None = None
 ) -> Any:
-    """The block warm start's basis of the full LP (:mod:`optimizer.blocks`), or None with the
+    """The block warm start's basis of the full LP (:mod:`optimizer.solver.warmstart.blocks`), or None with the
     reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
     highspy = _highs()
     extra.update(warm_start="blocks", block_label=plan.label, n_blocks=plan.n_blocks, fallback="")
@@ -567,7 +567,7 @@ def _block_basis(
 def _coarse_basis(
     sf: StandardForm, plan: CoarsePlan, maps: list[LevelMap] | None, opts: dict[str, Any], extra: dict[str, Any]
 ) -> Any:
-    """The coarse warm start's basis of the full LP (:mod:`optimizer.coarse`), or None with the
+    """The coarse warm start's basis of the full LP (:mod:`optimizer.solver.warmstart.coarse`), or None with the
     reason in ``extra["fallback"]``. Never raises: the caller then solves cold."""
     highspy = _highs()
     extra.update(warm_start="coarse", coarse_label=plan.label, fallback="")

@@ -2,8 +2,8 @@
 
 A study is read from a TOML file (:func:`load_study`) or built in Python (:class:`Study`).
 It names a base scenario TOML and either **axes** (every combination is a case: the
-cartesian product) or an explicit list of **cases**. :func:`optimizer.sweep.expand_study`
-turns it into :class:`Case` objects and :func:`optimizer.sweep.run_study` solves them.
+cartesian product) or an explicit list of **cases**. :func:`optimizer.studies.runner.expand_study`
+turns it into :class:`Case` objects and :func:`optimizer.studies.runner.run_study` solves them.
 
 Axes
 ----

@@ -24,12 +24,12 @@ import pyomo.environ as pyo
 
 from optimizer.errors import InfeasibleError, SolverLimitError, UnboundedError
 from optimizer.formulation.build import build_model
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import structure_key, update_model
 from optimizer.inputs.scenario import Scenario
 from optimizer.results.result import DispatchResult
-from optimizer.warm_lp import DirectWarm
-from optimizer.solve import FD_LOCK, SolveReport, SolveStatus, TerminationCondition, _highs_options
+from optimizer.solver.resolve.affine import DirectWarm
+from optimizer.solver.solve import FD_LOCK, SolveReport, SolveStatus, TerminationCondition, _highs_options
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class WarmSolver:
     def __init__(self, max_models: int = 8, route: Literal["direct", "persistent"] = "direct") -> None:
         """``max_models``: how many built models (one per structure) to keep [-].
         ``route``: ``direct`` pushes changed numbers straight to HiGHS through the model's affine
-        map (:mod:`optimizer.warm_lp`; falls back to ``persistent`` when the map does not hold),
+        map (:mod:`optimizer.solver.resolve.affine`; falls back to ``persistent`` when the map does not hold),
         ``persistent`` uses Pyomo's persistent HiGHS interface."""
         if max_models < 1:
             msg = f"max_models must be at least 1; got {max_models}"
@@ -74,9 +74,9 @@ class WarmSolver:
         A solution that charges and discharges at once (which needs binaries, so another
         structure) is re-solved cold by :func:`optimizer.optimize`.
         """
-        from optimizer.api import _explain_failure, _failure, finish, optimize
-        from optimizer.diagnostics import Tolerances, simultaneous_pairs
-        from optimizer.inputs.consistency import find_infeasibilities
+        from optimizer.run.optimize import _explain_failure, _failure, finish, optimize
+        from optimizer.results.checks import Tolerances, simultaneous_pairs
+        from optimizer.formulation.precheck import find_infeasibilities
         from optimizer.results.extract import extract_group_arrays
 
         data = ModelData.from_scenario(scenario)
@@ -180,7 +180,7 @@ class WarmSolver:
 def _persistent_highs() -> Any:
     from pyomo.contrib.solver.solvers.highs import Highs
 
-    from optimizer.solve import _highs
+    from optimizer.solver.solve import _highs
 
     _highs()  # silences the banner once per process
     solver = Highs()

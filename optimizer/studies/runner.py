@@ -10,9 +10,9 @@ HiGHS runs on one thread per case (dask provides the parallelism). The unit of w
 module-level :func:`run_case`; no Pyomo model or solver object crosses a process boundary.
 The client loads each distinct input (base scenario on a horizon, with a price year) once,
 which also checks every window before anything is solved, and scatters it to all workers;
-tasks carry only the small :class:`~optimizer.study.Case`. Each worker keeps a
+tasks carry only the small :class:`~optimizer.studies.spec.Case`. Each worker keeps a
 :class:`WorkerCache` (a dask worker plugin; a plain object in sequential mode) holding one
-:class:`optimizer.warm.WarmSolver` per horizon shape: the first case of a structure is built
+:class:`optimizer.run.warm.WarmSolver` per horizon shape: the first case of a structure is built
 (cold), later ones update that model in place and re-solve warm on the persistent HiGHS
 instance; each row says which (``solve_mode``). ``warm=False`` builds every case cold.
 
@@ -56,7 +56,7 @@ from optimizer.errors import (
     SolveError,
 )
 from optimizer.inputs.scenario import Scenario
-from optimizer.study import (
+from optimizer.studies.spec import (
     Case,
     Study,
     apply_case,
@@ -111,7 +111,8 @@ def _base_path(study: Study) -> tuple[str, str]:
 
 def _horizon(study: Study, base: str) -> tuple[Any, Any, int]:
     """The study's horizon as wall-clock start and end and step, defaults from the base TOML."""
-    from optimizer.io import HorizonTable, read_toml
+    from optimizer.io.scenario_file import HorizonTable
+    from optimizer.io.toml import read_toml
 
     start, end, step = study.start, study.end, study.interval_min
     if start is None or end is None or step is None:
@@ -200,9 +201,9 @@ class WorkerCache:
     max_inputs : int
         Prepared input scenarios kept, least recently used dropped first [-].
     inputs : OrderedDict
-        :attr:`optimizer.study.Case.input_key` -> prepared :class:`~optimizer.Scenario`.
+        :attr:`optimizer.studies.spec.Case.input_key` -> prepared :class:`~optimizer.Scenario`.
     solvers : dict
-        One :class:`optimizer.warm.WarmSolver` per horizon shape: a model built once per
+        One :class:`optimizer.run.warm.WarmSolver` per horizon shape: a model built once per
         structure and updated in place for every later case of that structure.
     warm : bool
         Re-solve warm (default); False builds every case cold.
@@ -325,7 +326,7 @@ def run_case(
     cache : WorkerCache, optional
         This worker's cache; a fresh one (nothing reused) when omitted.
     base : Scenario, optional
-        The case's prepared inputs (:func:`optimizer.study.prepare_inputs`), when the caller
+        The case's prepared inputs (:func:`optimizer.studies.spec.prepare_inputs`), when the caller
         already has them (dask scatters them); otherwise they come from ``cache``.
     schedule_dir : str, optional
         Write the full schedule to ``<schedule_dir>/<case_id>.parquet`` (atomically).
@@ -340,7 +341,7 @@ def run_case(
         [USD], ``savings_usd`` [USD], peak import [MW], equivalent full cycles [-],
         and ``prepare_s``, ``build_s``, ``handoff_s``, ``solve_s``, ``wall_s`` [s].
     """
-    from optimizer.api import optimize
+    from optimizer.run.optimize import optimize
 
     t0 = time.perf_counter()
     cache = WorkerCache() if cache is None else cache
@@ -355,7 +356,7 @@ def run_case(
             scenario = scenario.replace(options=scenario.options.model_copy(update={"threads": 1}))
         _effective(row, case, scenario)
         if cache.warm:
-            from optimizer.warm import WarmSolver
+            from optimizer.run.warm import WarmSolver
 
             solver = cache.solvers.setdefault((scenario.n_intervals, scenario.interval_min), WarmSolver(max_models=8))
             assert isinstance(solver, WarmSolver)  # noqa: S101 - the cache holds only these
@@ -563,7 +564,7 @@ def run_study(
     Parameters
     ----------
     study : Study
-        The study (see :func:`optimizer.study.load_study`).
+        The study (see :func:`optimizer.studies.spec.load_study`).
     client : distributed.Client or str, optional
         A caller's client, or a scheduler address (``tcp://127.0.0.1:8786``). Workers must
         be able to import ``optimizer``; inputs are scattered to them, so they read no data

@@ -1,6 +1,6 @@
 """PNG figures of a study's ``cases.parquet``: savings against fleet size, a heatmap, the Pareto front.
 
-Each function takes the frame :func:`optimizer.sweep.run_study` returns and writes one PNG
+Each function takes the frame :func:`optimizer.studies.runner.run_study` returns and writes one PNG
 (atomically). Only cases that solved (``status`` optimal or feasible) are drawn; the others
 are counted in the title. Matplotlib's object API is used (no pyplot state).
 """

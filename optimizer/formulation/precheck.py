@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.errors import Issue
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
 
 

@@ -3,7 +3,7 @@
 A :class:`TariffSpec` is pure data (pydantic v2, frozen, ``extra="forbid"``): it never reads a
 file and never looks at a calendar. :mod:`optimizer.tariffs.windows` turns it and a horizon
 into what the LP needs, :mod:`optimizer.tariffs.calculator` turns it and a metered schedule
-into a bill, :mod:`optimizer.tariffs.io` reads it from TOML and :mod:`optimizer.tariffs.urdb`
+into a bill, :mod:`optimizer.io.tariff_file` reads it from TOML and :mod:`optimizer.tariffs.urdb`
 from OpenEI URDB JSON.
 
 Conventions (written down once)

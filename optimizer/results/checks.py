@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import Issue, ResultCheckError
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.results.extract import Solution
 
 REL_TOL = 1e-6

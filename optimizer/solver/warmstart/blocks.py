@@ -24,10 +24,10 @@ peak, tariff-engine windows, energy tiers). That makes a good starting basis che
    given a basis.
 
 At steps of 15 min or less each block's LP is itself started from its coarse warm start
-(:mod:`optimizer.coarse` on the block's LP, ``BlockPlan.coarse``): a year at 15 min, month
+(:mod:`optimizer.solver.warmstart.coarse` on the block's LP, ``BlockPlan.coarse``): a year at 15 min, month
 solves 31.0 s -> 12.6 s.
 
-The caller (:func:`optimizer.solve.solve_model`) accepts the result only when HiGHS reports
+The caller (:func:`optimizer.solver.solve.solve_model`) accepts the result only when HiGHS reports
 Optimal on the full LP and otherwise solves cold, so the warm start can change the time, never
 the answer.
 
@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from optimizer import coarse
+from optimizer.solver.warmstart import coarse
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class BlockPlan:
         Group name -> least SOC at the end of every block but the last [MWh].
     label : str
         What the blocks are (``"month"``, ``"day"``), for reports.
-    coarse : optimizer.coarse.CoarsePlan, optional
+    coarse : optimizer.solver.warmstart.coarse.CoarsePlan, optional
         Coarse levels to start each block from (steps of 15 min or less), or None.
     """
 
@@ -246,7 +246,7 @@ def block_start(
     ----------
     highspy : module
         The ``highspy`` module.
-    sf : optimizer.solve.StandardForm
+    sf : optimizer.solver.solve.StandardForm
         The full LP: ``cost``, ``col_lower``, ``col_upper``, ``row_lower``, ``row_upper``
         (``inf`` where unbounded) and the matrix ``a`` (rows x columns, CSC); read, not changed.
     col_interval : numpy.ndarray
@@ -257,9 +257,9 @@ def block_start(
         Block -> [(column, least value)]: the block-end SOC floors [MWh].
     opts : dict
         HiGHS options for the block solves.
-    levels : list of optimizer.coarse.LevelMap, optional
-        Coarse levels of the full LP (:func:`optimizer.coarse.coarse_maps`): each block is
-        then started from its own coarse warm start (:func:`optimizer.coarse.coarse_start` on
+    levels : list of optimizer.solver.warmstart.coarse.LevelMap, optional
+        Coarse levels of the full LP (:func:`optimizer.solver.warmstart.coarse.coarse_maps`): each block is
+        then started from its own coarse warm start (:func:`optimizer.solver.warmstart.coarse.coarse_start` on
         the block's LP), and solved cold if that fails.
     to_basis : callable, optional
         ``(col_status, row_status) -> HighsBasis``, needed with ``levels``.
@@ -269,7 +269,7 @@ def block_start(
     RuntimeError
         When a block's LP is not solved to optimality.
     """
-    from optimizer.solve import run_in_scheduler  # the solve route imports this module
+    from optimizer.solver.solve import run_in_scheduler  # the solve route imports this module
 
     t0 = time.perf_counter()
     a_csc = sp.csc_matrix(sf.a)

@@ -27,7 +27,7 @@ import pyomo.environ as pyo
 
 from optimizer.errors import Issue
 from optimizer.formulation.build import build_model
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
 
 RELAXABLE = {
@@ -45,7 +45,7 @@ MAX_ISSUES = 12
 
 def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
     """Smallest violations that would make the study feasible, family by family."""
-    from optimizer.solve import SolveStatus, solve_model
+    from optimizer.solver.solve import SolveStatus, solve_model
 
     m = build_model(scenario, data)
     m.objective_usd.deactivate()

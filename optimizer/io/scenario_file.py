@@ -1,232 +1,31 @@
-"""Reading TOML models and series from disk, and writing results atomically.
+"""Reading a scenario TOML and everything it names (site, tariff, load, grid rules, events).
 
-Every TOML model starts with ``schema_version = 1`` and is validated by its pydantic
-model, which rejects unknown keys. Paths inside a TOML file are resolved relative to that
-file. Errors name the file, the ``table.field`` and the fix, and list every problem at once.
+Paths inside a TOML file are resolved relative to that file. Errors name the file, the
+``table.field`` and the fix, and list every problem at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
-import tempfile
-import tomllib
-from collections.abc import Callable
-from dataclasses import replace
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
-from optimizer.inputs.assets import BatteryUnit, GpuCluster, Site
+from optimizer.inputs.assets import Site
 from optimizer.inputs.grid import EventProgram, FlexibleLoad, FrequencyReserve, GridRules, RampLimit, SwingBuffer
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.tariff import Tariff
 from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, make_index, read_series, to_horizon
-
-SCHEMA_VERSION = 1
-
-
-# ------------------------------------------------------------------ built-in files
-def builtin_root() -> Path:
-    """Folder holding the built-in ``models/`` and ``data/``.
-
-    Inside an installed wheel they live in ``optimizer/_builtin``; in a source checkout,
-    at the repository root.
-    """
-    packaged = Path(str(resources.files("optimizer"))) / "_builtin"
-    if (packaged / "models").is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent
+from optimizer.io.builtin import builtin_scenario, list_builtin_scenarios
+from optimizer.io.models import load_event_program, load_site, load_tariff
+from optimizer.io.toml import _issues_from_validation, _require, _series, read_toml
 
 
-def builtin_scenario(name: str = "default") -> Path:
-    """Path of a built-in scenario TOML by name (``default``, ``year-2021``, ...)."""
-    return builtin_root() / "models" / "scenarios" / f"{name}.toml"
-
-
-def list_builtin_scenarios() -> list[str]:
-    """Names of the built-in scenarios."""
-    return sorted(p.stem for p in (builtin_root() / "models" / "scenarios").glob("*.toml"))
-
-
-# ------------------------------------------------------------------- TOML reading
-def read_toml(path: Path) -> dict[str, Any]:
-    """Read a TOML file and check its ``schema_version``.
-
-    Raises
-    ------
-    ModelFileError
-        Missing file, syntax error (with line and column), or wrong/missing schema_version.
-    """
-    if not path.exists():
-        raise ModelFileError("", issues=[Issue("file not found", path=str(path), fix="Check the path; paths in a TOML model are relative to that TOML file")])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise ModelFileError("", issues=[Issue(f"not UTF-8 text (byte {exc.object[exc.start : exc.start + 1]!r} at line {line})", path=str(path), fix="Save the file as UTF-8 text")]) from exc
-    except OSError as exc:  # a folder, no permission, ...
-        raise ModelFileError("", issues=[Issue(f"cannot read the file ({exc.strerror})", path=str(path), fix="Point at a readable TOML file")]) from exc
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelFileError("", issues=[Issue(f"TOML syntax error: {exc}", path=str(path), fix="Correct the TOML at that line and column")]) from exc
-    version = doc.pop("schema_version", None)
-    if version != SCHEMA_VERSION:
-        raise ModelFileError(
-            "",
-            issues=[
-                Issue(
-                    "wrong or missing schema_version",
-                    path=str(path),
-                    field="schema_version",
-                    expected=str(SCHEMA_VERSION),
-                    got=repr(version),
-                    fix=f"Put 'schema_version = {SCHEMA_VERSION}' at the top of the file",
-                )
-            ],
-        )
-    return doc
-
-
-def _keys_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
-    """The keys the (nested) pydantic model accepts at ``loc``, for "did you mean" hints."""
-    for part in loc:
-        if model is None or isinstance(part, int):
-            continue
-        info = model.model_fields.get(str(part))
-        todo, model = [info.annotation] if info is not None else [], None
-        while todo:  # find the BaseModel inside Optional[...] / tuple[..., ...]
-            t = todo.pop()
-            if isinstance(t, type) and issubclass(t, BaseModel):
-                model = t
-                break
-            todo.extend(get_args(t))
-    return list(model.model_fields) if model is not None else []
-
-
-def _issues_from_validation(exc: ValidationError, path: Path, table: str, model: type[BaseModel] | None = None) -> list[Issue]:
-    issues = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in (table, *err["loc"]) if p != "")
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            near = difflib.get_close_matches(str(err["loc"][-1]), _keys_at(model, err["loc"][:-1]), n=1)
-            fix = f"Did you mean {near[0]!r}? Otherwise remove the key" if near else "Remove the key or correct its spelling"
-            issues.append(Issue("unknown key", path=str(path), field=loc, got=repr(err.get("input")), fix=fix))
-        elif kind == "missing":
-            issues.append(Issue("required key missing", path=str(path), field=loc, fix="Add the key"))
-        elif kind == "value_error" and isinstance(err.get("input"), dict):  # a model validator: its message says what and how to fix
-            issues.append(Issue(err["msg"].removeprefix("Value error, "), path=str(path), field=loc))
-        else:
-            issues.append(
-                Issue(
-                    err["msg"].removeprefix("Value error, "),
-                    path=str(path),
-                    field=loc,
-                    got=repr(err.get("input"))[:80],
-                    fix="Correct the value",
-                )
-            )
-    return issues
-
-
-def _one_table(doc: dict[str, Any], table: str, path: Path) -> dict[str, Any]:
-    extra = sorted(set(doc) - {table})
-    issues = []
-    if table not in doc:
-        issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
-    for key in extra:
-        fix = f"Rename [{key}] to [{table}]" if difflib.get_close_matches(key, [table]) else f"This file holds one [{table}] table; remove {key!r}"
-        issues.append(Issue("unknown key", path=str(path), field=key, fix=fix))
-    if issues:
-        raise ModelFileError("", issues=issues)
-    return dict(doc[table])
-
-
-def _validate(model: type[BaseModel], raw: dict[str, Any], path: Path, table: str) -> Any:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise ModelFileError("", issues=_issues_from_validation(exc, path, table, model)) from exc
-
-
-def _missing(raw: str, toml: Path, key: str) -> Issue | None:
-    """An issue when the file ``raw`` named by ``key`` in ``toml`` does not exist (relative to the TOML)."""
-    file = (toml.parent / raw).resolve()
-    if file.exists():
-        return None
-    fix = f"Correct {key}; paths in a TOML model are relative to the folder of that TOML file"
-    if not Path(raw).is_absolute() and (Path.cwd() / raw).exists():
-        fix = f"{raw!r} exists relative to the current folder, but paths are relative to the TOML file: write {os.path.relpath(Path.cwd() / raw, toml.parent)!r}"
-    return Issue("file not found", path=str(toml), field=key, got=f"{raw!r}, which resolves to {file}", fix=fix)
-
-
-def _require(toml: Path, named: list[tuple[str, str]]) -> None:
-    """Raise one ModelFileError listing every ``(key, raw path)`` of ``toml`` that names no file."""
-    issues = [i for key, raw in named if (i := _missing(raw, toml, key)) is not None]
-    if issues:
-        raise ModelFileError("", issues=issues)
-
-
-def _series(file: Path, column: str, timestamp_column: str, *, toml: Path, table: str, path_key: str = "path", column_key: str = "column") -> pd.Series:
-    """:func:`read_series`, with its problems named by the TOML keys (``table.column`` ...) that point there."""
-    try:
-        return read_series(file, column, timestamp_column)
-    except TimeSeriesError as exc:
-        keys = {None: path_key, column: column_key, timestamp_column: "timestamp_column"}
-        issues = [
-            replace(i, field=f"{table}.{keys[i.field]}", fix=f"{i.fix}; {table}.{keys[i.field]} is set in {toml.name}") if i.field in keys else i
-            for i in exc.issues
-        ]
-        raise TimeSeriesError("", issues=issues) from exc
-
-
-def load_battery_unit(path: Path) -> BatteryUnit:
-    """Read a ``[battery_unit]`` TOML model."""
-    return _validate(BatteryUnit, _one_table(read_toml(path), "battery_unit", path), path, "battery_unit")
-
-
-def load_gpu_cluster(path: Path) -> GpuCluster:
-    """Read a ``[gpu_cluster]`` TOML model."""
-    return _validate(GpuCluster, _one_table(read_toml(path), "gpu_cluster", path), path, "gpu_cluster")
-
-
-def load_tariff(path: Path) -> Tariff:
-    """Read a ``[tariff]`` TOML model."""
-    return _validate(Tariff, _one_table(read_toml(path), "tariff", path), path, "tariff")
-
-
-def load_site(path: Path) -> Site:
-    """Read a ``[site]`` TOML model; ``unit`` and ``gpu_cluster`` may name other TOML files."""
-    raw = _one_table(read_toml(path), "site", path)
-    base = path.parent
-    groups_raw = raw.get("battery_groups", [])
-    if not isinstance(groups_raw, list) or not all(isinstance(g, dict) for g in groups_raw):
-        raise ModelFileError("", issues=[Issue("battery_groups must be [[site.battery_groups]] tables", path=str(path), field="site.battery_groups", got=repr(groups_raw)[:80], fix="Write each group as a [[site.battery_groups]] table")])
-    named = [("site.gpu_cluster", raw["gpu_cluster"])] if isinstance(raw.get("gpu_cluster"), str) else []
-    named += [(f"site.battery_groups.{i}.unit", g["unit"]) for i, g in enumerate(groups_raw) if isinstance(g.get("unit"), str)]
-    _require(path, named)
-    if isinstance(raw.get("gpu_cluster"), str):
-        raw["gpu_cluster"] = load_gpu_cluster((base / raw["gpu_cluster"]).resolve())
-    groups = []
-    for g in groups_raw:
-        g = dict(g)
-        if isinstance(g.get("unit"), str):
-            g["unit"] = load_battery_unit((base / g["unit"]).resolve())
-        groups.append(g)
-    if groups:
-        raw["battery_groups"] = groups
-    return _validate(Site, raw, path, "site")
-
-
-# ------------------------------------------------------------------ scenario file
 class _Table(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -299,11 +98,6 @@ class GridTable(_Table):
     events: EventsTable | None = None
 
 
-def load_event_program(path: Path) -> EventProgram:
-    """Read an ``[event_program]`` TOML model."""
-    return _validate(EventProgram, _one_table(read_toml(path), "event_program", path), path, "event_program")
-
-
 _SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid"}
 
 
@@ -372,7 +166,7 @@ def load_scenario(
     tariff_file = (base / sc.tariff).resolve()
     spec = None
     if _is_engine_tariff(tariff_file):
-        from optimizer.tariffs.io import load_tariff_spec
+        from optimizer.io.tariff_file import load_tariff_spec
 
         spec = load_tariff_spec(tariff_file)
         basis = energy_basis if energy_basis is not None else sc.energy_basis
@@ -432,7 +226,7 @@ def load_scenario(
 
 def _with_energy_basis(spec: Any, basis: str, path: Path, tariff_file: Path, *, from_arg: bool) -> Any:
     """``spec`` with its energy basis replaced by ``basis``, re-validated (a ``schedule`` basis needs TOU rates)."""
-    from optimizer.tariffs.model import TariffSpec
+    from optimizer.tariffs.spec import TariffSpec
 
     where = "--energy-basis" if from_arg else "scenario.energy_basis"
     allowed = ("market", "schedule", "market_plus_schedule")
@@ -597,24 +391,3 @@ def _read_load(ld: LoadTable, base: Path, path: Path, index: pd.DatetimeIndex, s
     return load, gpu
 
 
-# ---------------------------------------------------------------- atomic writing
-def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
-    """Write ``target`` via ``write(tmp_path)`` to a temporary name, then rename into place.
-
-    The temporary file sits in the same folder (same file system), so the rename is atomic:
-    readers see either the old complete file or the new complete one.
-    """
-    target = Path(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target

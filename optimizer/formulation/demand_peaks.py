@@ -6,7 +6,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.formulation.costs import CostTerm
-from optimizer.formulation.data import ModelData
+from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import param, set_bounds
 
 
