@@ -8,7 +8,6 @@ Public API (stable names; everything else is reachable but not promised)::
     result.schedule, result.costs, result.summary()
 """
 
-from optimizer.run.optimize import optimize, precheck
 from optimizer.errors import (
     ConsistencyError,
     InfeasibleError,
@@ -27,16 +26,26 @@ from optimizer.errors import (
 )
 from optimizer.formulation.build import build_model
 from optimizer.inputs.assets import BatteryGroup, BatteryUnit, GpuCluster, Site
-from optimizer.inputs.grid import Event, EventProgram, FlexibleLoad, FrequencyReserve, GridRules, RampLimit, SwingBuffer
+from optimizer.inputs.grid import (
+    Event,
+    EventProgram,
+    FlexibleLoad,
+    FrequencyReserve,
+    GridRules,
+    RampLimit,
+    SwingBuffer,
+)
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.scenario import Scenario
-from optimizer.inputs.tariff import PriceSeriesSource, Tariff
+from optimizer.inputs.tariff import Tariff
 from optimizer.io import builtin_scenario, load_scenario
 from optimizer.operation.operate import OperationResult, operate
 from optimizer.results.result import DispatchResult, Exclusivity, read_result
-from optimizer.tariffs.calculator import bill
+from optimizer.run.optimize import optimize, precheck
 from optimizer.run.warm import WarmSolver
 from optimizer.solver.solve import SolveReport, SolveStatus, TerminationCondition, solve_model
+from optimizer.tariffs.calculator import bill
+from optimizer.tariffs.spec import PriceSeriesSource
 
 __version__ = "0.1.0"
 

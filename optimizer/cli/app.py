@@ -16,7 +16,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from optimizer.errors import InputError, OptimizerError, ResultCheckError, SolveError, UnboundedError, InfeasibleError
+from optimizer.errors import (
+    InfeasibleError,
+    InputError,
+    OptimizerError,
+    ResultCheckError,
+    SolveError,
+    UnboundedError,
+)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Battery dispatch for large AI datacenters (Pyomo + HiGHS).")
 err = Console(stderr=True)
@@ -165,8 +172,8 @@ def run(
     energy_basis: Annotated[str | None, typer.Option("--energy-basis", help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.")] = None,
 ) -> None:
     """Optimise a scenario, print the bill, and write schedule.parquet/.csv, summary.json, dispatch.png."""
-    from optimizer.run.optimize import optimize
     from optimizer.io import load_scenario
+    from optimizer.run.optimize import optimize
 
     try:
         sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(step), energy_basis=energy_basis)
@@ -204,8 +211,8 @@ def validate(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML or built-in name.")],
 ) -> None:
     """Check a scenario and every model and series it names, without solving."""
-    from optimizer.run.optimize import precheck
     from optimizer.io import load_scenario
+    from optimizer.run.optimize import precheck
 
     try:
         sc = load_scenario(scenario)
@@ -277,9 +284,9 @@ def sweep(
     """Run a what-if study: every case solved on dask.distributed, one row each in cases.parquet, plus PNG plots."""
     import os
 
-    from optimizer.studies.spec import load_study
-    from optimizer.studies.runner import run_study
     from optimizer.studies.plots import write_study_plots
+    from optimizer.studies.runner import run_study
+    from optimizer.studies.spec import load_study
 
     if (scheduler is not None and workers is not None) or (workers is not None and workers < 0):
         typer.echo("sweep: give --scheduler (an existing cluster) or --workers N >= 0 (a local one), not both.", err=True)
@@ -314,8 +321,8 @@ def operate(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from optimizer.operation.forecasts import by_name
     from optimizer.io import load_scenario, write_atomic
+    from optimizer.operation.forecasts import by_name
     from optimizer.operation.operate import operate as run_operate
 
     try:
@@ -363,8 +370,8 @@ def bill_command(
     """Bill a load (or import) series under a tariff, month by month and line by line (no optimisation)."""
     from optimizer.inputs.timeseries import read_series
     from optimizer.io import write_atomic
-    from optimizer.tariffs import bill as run_bill
     from optimizer.io.tariff_file import load_tariff_spec
+    from optimizer.tariffs import bill as run_bill
 
     try:
         spec = load_tariff_spec(tariff)

@@ -6,23 +6,34 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from optimizer.formulation.battery_power import add_power_limits
-from optimizer.formulation.costs import CostTerm, degradation_cost, energy_cost, export_revenue, fixed_charges
-from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.costs import (
+    CostTerm,
+    degradation_cost,
+    energy_cost,
+    export_revenue,
+    fixed_charges,
+)
 from optimizer.formulation.demand_peaks import add_demand_peaks
 from optimizer.formulation.events import add_events
 from optimizer.formulation.flexible_load import add_flexible_load
 from optimizer.formulation.grid import add_interconnection, add_power_balance
+from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.objective import add_objective
-from optimizer.formulation.params import param, structure_key
+from optimizer.formulation.params import param
 from optimizer.formulation.ramp import add_ramp
-from optimizer.formulation.reserve import add_reserve_energy, add_reserve_variables, add_swing_buffer
+from optimizer.formulation.reserve import (
+    add_reserve_energy,
+    add_reserve_variables,
+    add_swing_buffer,
+)
 from optimizer.formulation.sets import add_sets
-from optimizer.formulation.tariff_charges import add_tariff_charges
 from optimizer.formulation.state_of_charge import (
     add_energy_limits,
     add_state_of_charge,
     add_terminal_energy,
 )
+from optimizer.formulation.structure import structure_key
+from optimizer.formulation.tariff_charges import add_tariff_charges
 from optimizer.formulation.variables import add_core_variables
 from optimizer.inputs.scenario import Scenario
 

@@ -20,6 +20,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.structure import structure_key
 
 Getter = Callable[[ModelData], Any]
 
@@ -160,31 +161,3 @@ def update_model(m: pyo.ConcreteModel, data: ModelData) -> None:
     for update in _registry(m):
         update(data)
     object.__setattr__(m, "_data", data)
-
-
-def structure_key(data: ModelData) -> tuple[Any, ...]:
-    """Everything that decides which components the model has (not their values)."""
-    f = data.flex
-    r = data.reserve
-    return (
-        data.n_intervals,
-        data.interval_h,
-        tuple(g.name for g in data.groups),
-        tuple(g.degradation_cost_usd_per_mwh > 0 for g in data.groups),
-        bool(data.export_limit_mw.any()),
-        data.demand_window.tobytes(),
-        None if data.ramp is None else data.ramp.initial_import_mw is not None,
-        data.swing_up_mw is not None,
-        None if r is None else (r.is_priced, r.sustain_h > 0),
-        None if data.event_cap_mw is None else np.isfinite(data.event_cap_mw).tobytes(),
-        None if data.event_credit_usd_per_mwh is None else (data.event_credit_usd_per_mwh != 0).tobytes(),
-        bool(data.event_capacity_credit_usd),
-        None if f is None else (f.has_curtailment, f.has_deferral, f.deadline_intervals, f.defer_cost_usd_per_mwh > 0),
-        _tariff_structure(data),
-    )
-
-
-def _tariff_structure(data: ModelData) -> tuple[Any, ...]:
-    from optimizer.formulation.tariff_charges import tariff_structure
-
-    return tariff_structure(data)

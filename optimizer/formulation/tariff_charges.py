@@ -17,6 +17,7 @@ from pyomo.core.util import quicksum
 
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import is_mutable, param, set_bounds
+from optimizer.formulation.structure import block_partition
 
 
 def _block_avg(m: pyo.ConcreteModel, s: int, e: int) -> Any:
@@ -26,14 +27,6 @@ def _block_avg(m: pyo.ConcreteModel, s: int, e: int) -> Any:
 # Row lower bound of a (window, block) pair whose block is not in the window: HiGHS reads any
 # bound at or beyond its infinite_bound (1e20) as no bound, so the row is free.
 BLOCK_OFF_MW = -1e30
-
-
-def block_partition(data: ModelData) -> tuple[np.ndarray, np.ndarray]:
-    """Every demand block of the horizon's peak windows, once: (starts, ends) positions, sorted."""
-    arr = data.tariff
-    assert arr is not None  # noqa: S101
-    pairs = sorted({(int(s), int(e)) for w in arr.demand_windows if not w.is_expected for s, e in zip(w.block_starts, w.block_ends, strict=True)})
-    return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64)
 
 
 def _add_block_rows_masked(m: pyo.ConcreteModel, data: ModelData, names: list[str], windows: Any) -> None:
@@ -179,28 +172,3 @@ def add_tariff_charges(m: pyo.ConcreteModel, data: ModelData) -> dict[str, Any]:
         "coincident": quicksum(v["coincident"] for v in per_month.values()),
         "minimum": minimum,
     }
-
-
-def tariff_structure(data: ModelData) -> tuple[Any, ...]:
-    """What of the tariff decides the components of a mutable model (for warm re-solves).
-
-    Peak windows count by position and kind, with the horizon's block partition; which blocks
-    each window holds, its name and month are data (masked rows). Expected coincident charges,
-    energy tiers and minimum bills keep their layout in the key.
-    """
-    arr = data.tariff
-    if arr is None:
-        return ()
-    peak = [w for w in arr.demand_windows if not w.is_expected]
-    pos = {w.name: i for i, w in enumerate(peak)}
-    starts, ends = block_partition(data)
-    wins = tuple(
-        (w.kind, w.tier_steps, tuple((pos.get(j), f) for j, f in w.ratchet_links), w.contract_mw is None) for w in peak
-    )
-    expected = tuple(
-        (w.name, w.block_starts.tobytes(), w.block_ends.tobytes(), np.asarray(w.block_weights).tobytes(), w.accrued_mw)
-        for w in arr.demand_windows if w.is_expected
-    )
-    tiers = tuple((b.name, b.positions.tobytes(), b.tier_steps) for b in arr.energy_tiers)
-    with_min = tuple((mo.month, mo.positions.tobytes()) for mo in arr.months if mo.minimum_usd > 0)
-    return (wins, starts.tobytes(), ends.tobytes(), expected, tiers, with_min)

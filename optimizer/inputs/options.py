@@ -6,7 +6,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
 # A cold solve at least this long (5-15 min steps) uses parallel dual simplex on 2 threads (threads = None) [-]
 PARALLEL_MIN_INTERVALS = 2500
 

@@ -12,20 +12,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from optimizer.tariffs.spec import PriceSeriesSource
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class PriceSeriesSource(_Model):
-    """A price column in a CSV or Parquet file (path relative to the TOML that names it)."""
-
-    path: str = Field(description="CSV or Parquet file, relative to the TOML file.")
-    column: str = Field(description="Column holding the price [USD/MWh].")
-    timestamp_column: str = Field(
-        default="interval_start", description="Column of tz-aware interval starts."
-    )
-    attribution: str = Field(default="", description="Where the data comes from and its licence.")
 
 
 class Tariff(_Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+
 def builtin_root() -> Path:
     """Folder holding the built-in ``models/`` and ``data/``.
 

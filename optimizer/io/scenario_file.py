@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
 from optimizer.inputs.assets import Site
-from optimizer.inputs.grid import EventProgram, FlexibleLoad, FrequencyReserve, GridRules, RampLimit, SwingBuffer
+from optimizer.inputs.grid import (
+    EventProgram,
+    FlexibleLoad,
+    FrequencyReserve,
+    GridRules,
+    RampLimit,
+    SwingBuffer,
+)
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.tariff import Tariff

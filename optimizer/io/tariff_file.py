@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from optimizer.errors import InputError, Issue, ModelFileError
 from optimizer.inputs.tariff import Tariff
+from optimizer.io.toml import read_toml
 from optimizer.tariffs.coincident import (
     read_candidates_csv,
     read_system_load,
@@ -25,7 +26,6 @@ from optimizer.tariffs.coincident import (
 )
 from optimizer.tariffs.spec import TariffSpec
 from optimizer.tariffs.urdb import read_urdb
-from optimizer.io.toml import read_toml
 
 SCHEMA_VERSION = 1
 _LEGACY_KEYS = frozenset({"energy_price", "energy_adder_usd_per_mwh", "demand_charge_usd_per_mw"})

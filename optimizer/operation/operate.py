@@ -42,13 +42,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from optimizer.run.optimize import optimize
 from optimizer.errors import InfeasibleError
-from optimizer.operation.forecasts import Forecast, by_name, from_frame
 from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
+from optimizer.operation.forecasts import Forecast, by_name, from_frame
 from optimizer.results.costs import baseline_terms, bill_terms
 from optimizer.results.extract import Solution
+from optimizer.run.optimize import optimize
 from optimizer.run.warm import WarmSolver
 
 logger = logging.getLogger(__name__)

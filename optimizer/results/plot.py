@@ -5,17 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 if TYPE_CHECKING:
-    from optimizer.results.result import DispatchResult
+    from optimizer.inputs.scenario import Scenario
 
 
-def plot_dispatch(result: DispatchResult, path: Path) -> None:
+def plot_dispatch(schedule: pd.DataFrame, scenario: Scenario, path: Path) -> None:
     """Write a three-panel PNG: load, import and cap; charge and discharge with SOC; price.
 
     Parameters
     ----------
-    result : DispatchResult
-        An optimal result.
+    schedule : pandas.DataFrame
+        An optimal result's schedule (``DispatchResult.schedule``).
+    scenario : Scenario
+        The scenario it was solved for (names, import cap [MW], time zone).
     path : Path
         Where to write the PNG.
     """
@@ -24,17 +28,17 @@ def plot_dispatch(result: DispatchResult, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    s = result.schedule
+    s = schedule
     idx = s.index.tz_localize(None)
     fig, axes = plt.subplots(3, 1, figsize=(13, 9), sharex=True, height_ratios=[3, 2, 1.4])
     ax = axes[0]
     ax.plot(idx, s["load_mw"], lw=0.8, color="0.45", label="site load [MW]")
     ax.plot(idx, s["grid_import_mw"], lw=0.9, color="tab:blue", label="grid import [MW]")
-    cap = result.scenario.site.import_limit_mw
+    cap = scenario.site.import_limit_mw
     ax.axhline(cap, color="tab:red", ls="--", lw=1, label=f"import cap {cap:.0f} MW")
     ax.set_ylabel("MW")
     ax.legend(loc="lower left", ncols=3, fontsize=8)
-    ax.set_title(f"{result.scenario.name}: dispatch ({result.scenario.site.name})")
+    ax.set_title(f"{scenario.name}: dispatch ({scenario.site.name})")
 
     ax = axes[1]
     ax.fill_between(idx, 0, s["discharge_mw"], step="post", color="tab:green", alpha=0.6, lw=0, label="discharge [MW]")
@@ -52,7 +56,7 @@ def plot_dispatch(result: DispatchResult, path: Path) -> None:
     ax.plot(idx, s["price_usd_per_mwh"], lw=0.8, color="tab:purple")
     ax.set_ylabel("USD/MWh")
     ax.set_yscale("symlog", linthresh=100)
-    ax.set_xlabel(f"local time ({result.scenario.site.timezone})")
+    ax.set_xlabel(f"local time ({scenario.site.timezone})")
     fig.tight_layout()
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)

@@ -12,6 +12,8 @@ import pandas as pd
 
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.inputs.scenario import Scenario
+from optimizer.io import write_atomic
+from optimizer.results.plot import plot_dispatch
 from optimizer.solver.solve import SolveReport, SolveStatus
 
 
@@ -162,8 +164,6 @@ class DispatchResult:
 
     def to_parquet(self, out_dir: str | Path) -> Path:
         """Write ``schedule.parquet`` only (atomically); returns its path."""
-        from optimizer.io import write_atomic
-
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         return write_atomic(out / "schedule.parquet", lambda p: self.schedule.to_parquet(p))
@@ -174,8 +174,6 @@ class DispatchResult:
         Each file is written under a temporary name in ``out_dir`` and renamed into place,
         so an interrupted run never leaves a half-written file that looks complete.
         """
-        from optimizer.io import write_atomic
-
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         written = [
@@ -184,9 +182,7 @@ class DispatchResult:
             write_atomic(out / "summary.json", lambda p: p.write_text(json.dumps(self.summary(), indent=2) + "\n")),
         ]
         if plot:
-            from optimizer.results.plot import plot_dispatch
-
-            written.append(write_atomic(out / "dispatch.png", lambda p: plot_dispatch(self, p)))
+            written.append(write_atomic(out / "dispatch.png", lambda p: plot_dispatch(self.schedule, self.scenario, p)))
         return written
 
 

@@ -9,15 +9,26 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from optimizer.results.checks import Tolerances, baseline_violations, check_solution, simultaneous_pairs
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.formulation.build import build_model
-from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.exclusivity import add_exclusivity
+from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.precheck import find_infeasibilities
 from optimizer.inputs.scenario import Scenario
+from optimizer.results.checks import (
+    Tolerances,
+    baseline_violations,
+    check_solution,
+    simultaneous_pairs,
+)
 from optimizer.results.costs import COST_TERMS, baseline_terms, bill_terms
-from optimizer.results.extract import Solution, build_schedule, extract_group_arrays, extract_solution, tidy_groups
+from optimizer.results.extract import (
+    Solution,
+    build_schedule,
+    extract_group_arrays,
+    extract_solution,
+    tidy_groups,
+)
 from optimizer.results.result import DispatchResult, Exclusivity
 from optimizer.solver.solve import SolveReport, SolveStatus, solve_model
 

@@ -25,11 +25,18 @@ import pyomo.environ as pyo
 from optimizer.errors import InfeasibleError, SolverLimitError, UnboundedError
 from optimizer.formulation.build import build_model
 from optimizer.formulation.model_data import ModelData
-from optimizer.formulation.params import structure_key, update_model
+from optimizer.formulation.params import update_model
+from optimizer.formulation.structure import structure_key
 from optimizer.inputs.scenario import Scenario
 from optimizer.results.result import DispatchResult
 from optimizer.solver.resolve.affine import DirectWarm
-from optimizer.solver.solve import FD_LOCK, SolveReport, SolveStatus, TerminationCondition, _highs_options
+from optimizer.solver.solve import (
+    FD_LOCK,
+    SolveReport,
+    SolveStatus,
+    TerminationCondition,
+    _highs_options,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +81,10 @@ class WarmSolver:
         A solution that charges and discharges at once (which needs binaries, so another
         structure) is re-solved cold by :func:`optimizer.optimize`.
         """
-        from optimizer.run.optimize import _explain_failure, _failure, finish, optimize
-        from optimizer.results.checks import Tolerances, simultaneous_pairs
         from optimizer.formulation.precheck import find_infeasibilities
+        from optimizer.results.checks import Tolerances, simultaneous_pairs
         from optimizer.results.extract import extract_group_arrays
+        from optimizer.run.optimize import _explain_failure, _failure, finish, optimize
 
         data = ModelData.from_scenario(scenario)
         issues = find_infeasibilities(scenario, data)

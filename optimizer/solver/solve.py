@@ -31,12 +31,18 @@ import scipy.sparse  # noqa: F401 - Pyomo's standard-form compiler imports it la
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from optimizer.solver.warmstart import blocks, coarse
-from optimizer.solver.warmstart.blocks import BlockPlan, plan_blocks
-from optimizer.solver.warmstart.coarse import CoarsePlan, LevelMap, coarse_maps, measured_gain, plan_coarse
 from optimizer.errors import Issue, SolverUnavailableError
 from optimizer.inputs.options import SolverOptions
 from optimizer.solver.linear_compile import NotCompiled, compile_linear
+from optimizer.solver.warmstart import blocks, coarse
+from optimizer.solver.warmstart.blocks import BlockPlan, plan_blocks
+from optimizer.solver.warmstart.coarse import (
+    CoarsePlan,
+    LevelMap,
+    coarse_maps,
+    measured_gain,
+    plan_coarse,
+)
 
 WarmPlan = BlockPlan | CoarsePlan  # how a stdform solve starts (optimizer.solver.warmstart.blocks, optimizer.solver.warmstart.coarse)
 

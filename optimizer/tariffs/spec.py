@@ -35,14 +35,23 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from optimizer.inputs.tariff import PriceSeriesSource
-
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _ALL_MONTHS = tuple(range(1, 13))
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class PriceSeriesSource(_Model):
+    """A price column in a CSV or Parquet file (path relative to the TOML that names it)."""
+
+    path: str = Field(description="CSV or Parquet file, relative to the TOML file.")
+    column: str = Field(description="Column holding the price [USD/MWh].")
+    timestamp_column: str = Field(
+        default="interval_start", description="Column of tz-aware interval starts."
+    )
+    attribution: str = Field(default="", description="Where the data comes from and its licence.")
 
 
 def _check_matrix(value: tuple[tuple[int, ...], ...], n_periods: int | None = None) -> None:

@@ -31,7 +31,12 @@ import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
 from pyomo.common.numeric_types import native_numeric_types
-from pyomo.core.expr.numeric_expr import DivisionExpression, NegationExpression, ProductExpression, SumExpression
+from pyomo.core.expr.numeric_expr import (
+    DivisionExpression,
+    NegationExpression,
+    ProductExpression,
+    SumExpression,
+)
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 
