@@ -285,8 +285,7 @@ def sweep(
     import os
 
     from optimizer.studies.plots import write_study_plots
-    from optimizer.studies.runner import run_study
-    from optimizer.studies.spec import load_study
+    from optimizer.studies import load_study, run_study
 
     if (scheduler is not None and workers is not None) or (workers is not None and workers < 0):
         typer.echo("sweep: give --scheduler (an existing cluster) or --workers N >= 0 (a local one), not both.", err=True)
