@@ -62,7 +62,7 @@ _WHERE: dict[str, str] = {
     "operate": "optimizer.operation.operate",
     "optimize": "optimizer.run.optimize",
     "precheck": "optimizer.formulation.precheck",
-    "read_result": "optimizer.results.result",
+    "read_result": "optimizer.results.files",
     "solve_model": "optimizer.solver.solve",
 }
 
@@ -162,7 +162,8 @@ if TYPE_CHECKING:
     from optimizer.inputs.tariff import Tariff
     from optimizer.io import builtin_scenario, load_scenario
     from optimizer.operation.operate import OperationResult, operate
-    from optimizer.results.result import DispatchResult, Exclusivity, read_result
+    from optimizer.results.files import read_result
+    from optimizer.results.result import DispatchResult, Exclusivity
     from optimizer.run.optimize import optimize, precheck
     from optimizer.run.warm import WarmSolver
     from optimizer.solver.solve import SolveReport, SolveStatus, TerminationCondition, solve_model
