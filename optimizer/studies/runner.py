@@ -52,6 +52,7 @@ from optimizer.errors import (
     SolveError,
 )
 from optimizer.inputs.scenario import Scenario
+from optimizer.io import write_atomic
 from optimizer.studies.cases import Case, apply_case, check_paths, expand_study, prepare_inputs
 from optimizer.studies.spec import Study
 from optimizer.studies.store import (
@@ -440,15 +441,8 @@ def run_study(
         raise ValueError(msg)
     cases = expand_study(study)
     out = Path(out_dir).resolve() if out_dir is not None else None
-    done: dict[str, dict[str, Any]] = {}
-    if out is not None:
-        (out / "cases").mkdir(parents=True, exist_ok=True)
-        for stale in [*(out / "cases").glob(".*.tmp"), *out.glob(".*.tmp")]:
-            stale.unlink(missing_ok=True)  # left by a killed run; never looked complete
-        done = {c.case_id: _read_row(p) for c in cases if (p := _row_path(out, c.case_id)).exists()}
-        _write_manifest(out, study, cases)
+    done = _resume(out, study, cases)
     todo = [c for c in cases if c.case_id not in done]
-
     cache = WorkerCache(warm=warm)
     first: dict[tuple[object, ...], Case] = {}
     for c in todo:
@@ -456,48 +450,79 @@ def run_study(
     bases = {key: cache.prepared(c) for key, c in first.items()}  # fail before building: every input loads and covers its window
     if bases:
         check_paths(next(iter(bases.values())), study)
-
     schedule_dir = str(out / "schedules") if (save_schedules and out is not None) else None
     n_failed = sum(1 for r in done.values() if r.get("status") not in OK_STATUSES)
     logger.info("study %s: %d cases, %d already done, %d to run", study.name, len(cases), len(done), len(todo))
     rows = dict(done)
-    own_cluster = None
-    own_client = None
     t0 = time.perf_counter()
-    try:
-        if client is None and workers is None:
-            stream: Iterator[dict[str, Any]] = (run_case(c, cache, schedule_dir=schedule_dir) for c in todo)
-        else:
-            from distributed import Client as DaskClient
-            from distributed import LocalCluster
-
-            if isinstance(client, str) and todo:
-                own_client = DaskClient(client)
-            elif client is None and todo:
-                own_cluster = LocalCluster(
-                    n_workers=int(workers or 1), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
-                )
-                own_client = DaskClient(own_cluster)
-            active = own_client if own_client is not None else client
-            stream = _dask_rows(active, todo, bases, schedule_dir, warm) if todo else iter(())  # type: ignore[arg-type]
-        with _Bar(total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress) as bar:
-            for row in stream:
-                if out is not None:
-                    _write_row(out, row)
-                rows[row["case_id"]] = row
-                bar.advance(failed=row["status"] not in OK_STATUSES)
-    finally:
-        if own_client is not None:
-            own_client.close()
-        if own_cluster is not None:
-            own_cluster.close()
+    with _Rows(todo, bases, cache, schedule_dir, warm, client, workers) as stream, _Bar(
+        total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress
+    ) as bar:
+        for row in stream:
+            if out is not None:
+                _write_row(out, row)
+            rows[row["case_id"]] = row
+            bar.advance(failed=row["status"] not in OK_STATUSES)
     logger.info("study %s: ran %d cases in %.1f s", study.name, len(todo), time.perf_counter() - t0)
     if out is not None:
-        from optimizer.io import write_atomic
-
         frame = _frame([_read_row(_row_path(out, c.case_id)) for c in cases], study.axis_names)
         write_atomic(out / "cases.parquet", lambda p: frame.to_parquet(p, index=False))
         return frame
     return _frame([rows[c.case_id] for c in cases], study.axis_names)
+
+
+def _resume(out: Path | None, study: Study, cases: list[Case]) -> dict[str, dict[str, Any]]:
+    """The rows already in ``out`` (resume); writes the manifest and clears a killed run's temporaries."""
+    if out is None:
+        return {}
+    (out / "cases").mkdir(parents=True, exist_ok=True)
+    for stale in [*(out / "cases").glob(".*.tmp"), *out.glob(".*.tmp")]:
+        stale.unlink(missing_ok=True)  # left by a killed run; never looked complete
+    done = {c.case_id: _read_row(p) for c in cases if (p := _row_path(out, c.case_id)).exists()}
+    _write_manifest(out, study, cases)
+    return done
+
+
+class _Rows:
+    """The finished rows of ``todo``, in this process or on dask; closes any cluster it started."""
+
+    def __init__(
+        self,
+        todo: list[Case],
+        bases: dict[tuple[object, ...], Scenario],
+        cache: WorkerCache,
+        schedule_dir: str | None,
+        warm: bool,
+        client: Client | str | None,
+        workers: int | None,
+    ) -> None:
+        self.args = (todo, bases, cache, schedule_dir, warm, client, workers)
+        self.own_client: Any = None
+        self.own_cluster: Any = None
+
+    def __enter__(self) -> Iterator[dict[str, Any]]:
+        todo, bases, cache, schedule_dir, warm, client, workers = self.args
+        if client is None and workers is None:
+            return (run_case(c, cache, schedule_dir=schedule_dir) for c in todo)
+        if not todo:
+            return iter(())
+        from distributed import Client as DaskClient  # only when a cluster is asked for
+        from distributed import LocalCluster
+
+        if isinstance(client, str):
+            self.own_client = DaskClient(client)
+        elif client is None:
+            self.own_cluster = LocalCluster(
+                n_workers=int(workers or 1), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+            )
+            self.own_client = DaskClient(self.own_cluster)
+        active = self.own_client if self.own_client is not None else client
+        return _dask_rows(active, todo, bases, schedule_dir, warm)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.own_client is not None:
+            self.own_client.close()
+        if self.own_cluster is not None:
+            self.own_cluster.close()
 
 
