@@ -32,7 +32,7 @@ from optimizer.studies.cases import (
 from optimizer.studies.pareto import pareto_front
 from optimizer.studies.plots import write_study_plots
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ROOT = builtin_root()
 DATA = ROOT / "data"
 runner = CliRunner()

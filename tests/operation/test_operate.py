@@ -15,7 +15,7 @@ import optimizer
 from optimizer.operation.forecasts import noisy, persistence
 from optimizer.operation.operate import operate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
