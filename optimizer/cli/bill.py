@@ -29,11 +29,13 @@ def bill_command(
 ) -> None:
     """Bill a load (or import) series under a tariff, month by month and line by line (no optimisation)."""
     from optimizer.inputs.timeseries import read_series
-    from optimizer.io import write_atomic
+    from optimizer.io.atomic import check_output_file, write_atomic
     from optimizer.io.tariff_file import load_tariff_spec
     from optimizer.tariffs import bill as run_bill
 
     try:
+        if out is not None:
+            check_output_file(out)
         spec = load_tariff_spec(tariff)
         series = read_series(load, column, timestamp_column)
         t0, t1 = _parse_time(start, "--start"), _parse_time(end, "--end")
@@ -62,5 +64,8 @@ def bill_command(
     t.add_row("total", "", "", "", _money(float(lines["amount_usd"].sum())), style="bold")
     err.print(t)
     if out is not None:
-        write_atomic(out, lambda p: flat.to_csv(p, index=False))
+        try:
+            write_atomic(out, lambda p: flat.to_csv(p, index=False))
+        except OptimizerError as exc:
+            raise _fail(exc) from None
 

@@ -37,7 +37,8 @@ def operate(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from optimizer.io import load_scenario, write_atomic
+    from optimizer.io import load_scenario
+    from optimizer.io.atomic import check_output_dir, write_atomic
     from optimizer.operation.forecasts import by_name
     from optimizer.operation.operate import operate as run_operate
 
@@ -49,6 +50,8 @@ def operate(
             raise InputError(msg) from exc
         _parse_duration(window, "--window")
         _parse_duration(step, "--step")
+        if out is not None:
+            check_output_dir(out)
         sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(interval, "--step-data"), energy_basis=energy_basis)
         with Progress(TextColumn("operate"), BarColumn(), TextColumn("{task.completed}/{task.total} windows"), TimeRemainingColumn(), console=err, transient=True) as bar:
             task = bar.add_task("operate", total=None)
@@ -67,8 +70,10 @@ def operate(
     t.add_row("solves", "", f"{s['n_solves']} ({s['n_builds']} builds), {s['solves_per_s']:.1f}/s", f"{s['wall_s']:.1f} s")
     err.print(t)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        write_atomic(out / "operation.parquet", lambda p: res.schedule.to_parquet(p))
-        write_atomic(out / "operation.json", lambda p: p.write_text(json.dumps(s, indent=2) + "\n"))
+        try:
+            write_atomic(out / "operation.parquet", lambda p: res.schedule.to_parquet(p))
+            write_atomic(out / "operation.json", lambda p: p.write_text(json.dumps(s, indent=2) + "\n"))
+        except OptimizerError as exc:
+            raise _fail(exc) from None
         err.print(f"wrote {out}/operation.parquet, operation.json")
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from optimizer.cli.common import _money, err
 
 
-def render_summary(summary: dict[str, Any], out: Path | None) -> None:
+def render_summary(summary: dict[str, Any], out: Path | None, written: list[Path] | None = None) -> None:
     """Print the rich summary table to stderr."""
     t = Table(title=f"{summary['scenario']}: {summary['start'][:16]} .. {summary['end'][:16]}, {summary['interval_min']} min", show_header=True)
     t.add_column("term")
@@ -38,8 +38,8 @@ def render_summary(summary: dict[str, Any], out: Path | None) -> None:
         render_grid(grid)
     for note in summary["notes"]:
         err.print(f"[dim]input: {note}[/]")
-    if out is not None:
-        err.print(f"wrote {out}/schedule.parquet, schedule.csv, summary.json, dispatch.png")
+    if out is not None and written:
+        err.print(f"wrote {out}/" + ", ".join(p.name for p in written))
 
 
 def render_grid(grid: dict[str, Any]) -> None:

@@ -13,15 +13,15 @@ from optimizer.cli.common import (
     _parse_step,
     _parse_time,
     _scenario_arg,
-    err,
 )
 from optimizer.cli.render import render_summary
 from optimizer.errors import InputError, OptimizerError
+from optimizer.io.atomic import check_output_dir
 
 
 def run(
     scenario: Annotated[str | None, typer.Argument(help="Scenario TOML, or a built-in name (default: the built-in 'default').")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("bess-dispatch-out"),
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: bess-dispatch-out/<scenario name>). Files of an earlier run there are replaced, never mixed.")] = None,
     start: Annotated[str | None, typer.Option(help="Horizon start, ISO 8601 (site-local if no offset).")] = None,
     end: Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")] = None,
     step: Annotated[str | None, typer.Option(help="Step: 5, 15min, 1h ...")] = None,
@@ -51,18 +51,17 @@ def run(
                 option = "--" + key.replace("_", "-")
                 msg = f"{option}: {e['msg']}; got {changes.get(key)!r}. Correct {option}."
                 raise InputError(msg) from exc
+        folder = check_output_dir(out if out is not None else Path("bess-dispatch-out") / sc.name)
         t0 = time.perf_counter()
         result = optimize(sc)
-        result.to_dir(out, plot=plot)
+        written = result.to_dir(folder, plot=plot)
         if report:
             from optimizer.report import scenario_inputs, write_report
 
-            write_report(out, inputs=scenario_inputs(sc))
+            written.append(write_report(folder, inputs=scenario_inputs(sc)))
         summary = result.summary()
         summary["wall_s"] = time.perf_counter() - t0
     except OptimizerError as exc:
         raise _fail(exc) from None
-    render_summary(summary, out)
-    if report:
-        err.print(f"wrote {out}/report.html")
+    render_summary(summary, folder, written)
 

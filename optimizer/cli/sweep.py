@@ -28,6 +28,7 @@ def sweep(
 ) -> None:
     """Run a what-if study: every case solved on dask.distributed, one row each in cases.parquet, plus PNG plots."""
 
+    from optimizer.io.atomic import check_output_dir
     from optimizer.studies import load_study, run_study
     from optimizer.studies.plots import write_study_plots
 
@@ -37,7 +38,7 @@ def sweep(
     logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO chatter would bury the progress bar
     try:
         spec = load_study(study)
-        folder = out if out is not None else Path("bess-sweep-out") / spec.name
+        folder = check_output_dir(out if out is not None else Path("bess-sweep-out") / spec.name)
         n_workers = None if scheduler is not None or workers == 0 else (workers or os.cpu_count() or 1)
         cases = run_study(spec, scheduler, out_dir=folder, workers=n_workers, save_schedules=schedules, progress=progress)
         pngs = write_study_plots(cases, folder, axes=spec.axis_names) if plots else []

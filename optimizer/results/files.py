@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from optimizer.inputs.scenario import Scenario
 
 
+RUN_FILES = ("schedule.parquet", "schedule.csv", "summary.json", "dispatch.png", "report.html")
+"""Every file a run may write into its folder (the report adds ``report.html``)."""
+
+
 def write_schedule_parquet(schedule: pd.DataFrame, out_dir: str | Path) -> Path:
     """Write ``schedule.parquet`` into ``out_dir`` (created if missing); returns its path."""
     out = Path(out_dir)
@@ -46,6 +50,8 @@ def write_run(schedule: pd.DataFrame, summary: dict[str, Any], scenario: Scenari
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in RUN_FILES:  # a folder never mixes two runs: what this run does not write goes
+        (out / stale).unlink(missing_ok=True)
     written = [
         write_atomic(out / "schedule.parquet", lambda p: schedule.to_parquet(p)),
         write_atomic(out / "schedule.csv", lambda p: schedule.to_csv(p, date_format="%Y-%m-%dT%H:%M:%S%z")),
