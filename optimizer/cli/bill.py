@@ -19,7 +19,7 @@ from optimizer.errors import OptimizerError
 
 
 def bill_command(
-    tariff: Annotated[Path, typer.Option("--tariff", help="Tariff TOML or URDB JSON.")],
+    tariff: Annotated[str, typer.Option("--tariff", help="Tariff TOML or URDB JSON, or a built-in tariff's name (mlgw-lgs3-tou-style).")],
     load: Annotated[Path, typer.Option("--load", help="CSV/Parquet of grid import: interval_start + a MW column.")],
     column: Annotated[str, typer.Option(help="The MW column.")] = "load_mw",
     timestamp_column: Annotated[str, typer.Option(help="The interval-start column.")] = "interval_start",
@@ -30,14 +30,15 @@ def bill_command(
     """Bill a load (or import) series under a tariff, month by month and line by line (no optimisation)."""
     from optimizer.inputs.timeseries import read_series
     from optimizer.io.atomic import check_output_file, write_atomic
+    from optimizer.io.builtin import resolve_data_path, resolve_model_path
     from optimizer.io.tariff_file import load_tariff_spec
     from optimizer.tariffs import bill as run_bill
 
     try:
         if out is not None:
             check_output_file(out)
-        spec = load_tariff_spec(tariff)
-        series = read_series(load, column, timestamp_column)
+        spec = load_tariff_spec(resolve_model_path(tariff, "tariff", option="--tariff"))
+        series = read_series(resolve_data_path(load, option="--load"), column, timestamp_column)
         t0, t1 = _parse_time(start, "--start"), _parse_time(end, "--end")
         if t0 is not None:
             series = series[series.index >= _aware(t0, series.index.tz)]

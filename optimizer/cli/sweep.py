@@ -18,7 +18,7 @@ from optimizer.errors import OptimizerError
 
 
 def sweep(
-    study: Annotated[Path, typer.Argument(help="Study TOML, e.g. models/studies/fleet-size.toml.")],
+    study: Annotated[str, typer.Argument(help="Study TOML, or a built-in study's name (fleet-size).")],
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a running dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Local dask worker processes (default: one per core); 0 runs in this process without dask.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: bess-sweep-out/<study name>). Running again skips finished cases.")] = None,
@@ -29,6 +29,7 @@ def sweep(
     """Run a what-if study: every case solved on dask.distributed, one row each in cases.parquet, plus PNG plots."""
 
     from optimizer.io.atomic import check_output_dir
+    from optimizer.io.builtin import resolve_model_path
     from optimizer.studies import load_study, run_study
     from optimizer.studies.plots import write_study_plots
 
@@ -37,7 +38,7 @@ def sweep(
         raise typer.Exit(code=EXIT_INPUT)
     logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO chatter would bury the progress bar
     try:
-        spec = load_study(study)
+        spec = load_study(resolve_model_path(study, "study", option="STUDY"))
         folder = check_output_dir(out if out is not None else Path("bess-sweep-out") / spec.name)
         n_workers = None if scheduler is not None or workers == 0 else (workers or os.cpu_count() or 1)
         cases = run_study(spec, scheduler, out_dir=folder, workers=n_workers, save_schedules=schedules, progress=progress)

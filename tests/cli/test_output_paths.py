@@ -84,3 +84,23 @@ def test_bill_out_that_is_a_folder_exits_2(tmp_path: Path) -> None:
     res = runner.invoke(app, ["bill", "--tariff", str(root / "models" / "tariffs" / "mlgw-lgs3-tou-style.toml"), "--load", str(root / "data" / "memphis_1gw_site_load_2021_15min.parquet"), "--start", "2021-02-01", "--end", "2021-02-02", "--out", str(tmp_path)])
     assert res.exit_code == 2, res.output
     assert "output file is a folder" in res.output
+
+
+def test_builtin_names_for_sweep_and_bill(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["bill", "--tariff", "mlgw-lgs3-tou-style", "--load", "memphis_1gw_site_load_2021_15min.parquet", "--start", "2021-02-01", "--end", "2021-02-02"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["sweep", "fleet-sise", "--workers", "0", "--out", str(tmp_path / "s")])
+    assert res.exit_code == 2, res.output
+    assert "Did you mean the built-in 'fleet-size'" in res.output
+
+
+def test_init_copies_models_and_data_that_run(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    res = runner.invoke(app, ["init", str(folder)])
+    assert res.exit_code == 0, res.output
+    scenario = folder / "models" / "scenarios" / "default.toml"
+    assert scenario.is_file() and (folder / "data" / "SOURCES.md").is_file()
+    res = runner.invoke(app, ["validate", str(scenario)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["init", str(folder)])
+    assert res.exit_code == 2 and "already exists" in res.output
