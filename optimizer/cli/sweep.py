@@ -12,9 +12,10 @@ import typer
 from optimizer.cli.common import (
     EXIT_INPUT,
     _fail,
+    err,
 )
 from optimizer.cli.render import render_sweep
-from optimizer.errors import OptimizerError
+from optimizer.errors import InputError, OptimizerError
 
 
 def sweep(
@@ -25,6 +26,7 @@ def sweep(
     schedules: Annotated[bool, typer.Option("--schedules", help="Also write each case's full schedule to schedules/<case_id>.parquet.")] = False,
     plots: Annotated[bool, typer.Option(help="Write the PNG plots.")] = True,
     progress: Annotated[bool, typer.Option(help="Show the progress bar.")] = True,
+    max_cases: Annotated[int, typer.Option("--max-cases", help="Refuse a study of more cases than this (a guard against a runaway product of axes).")] = 100_000,
 ) -> None:
     """Run a what-if study: every case solved on dask.distributed, one row each in cases.parquet, plus PNG plots."""
 
@@ -39,6 +41,11 @@ def sweep(
     logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO chatter would bury the progress bar
     try:
         spec = load_study(resolve_model_path(study, "study", option="STUDY"))
+        if spec.n_cases > max_cases:
+            sizes = " x ".join(f"{len(v)} {k}" for k, v in spec.axes.items()) or f"{len(spec.cases)} listed cases"
+            msg = f"{spec.source_path}: the study has {spec.n_cases:,} cases ({sizes}); expected at most --max-cases {max_cases:,}. Cut an axis, or raise --max-cases if you mean it."
+            raise InputError(msg)
+        err.print(f"{spec.name}: {spec.n_cases:,} cases")
         folder = check_output_dir(out if out is not None else Path("bess-sweep-out") / spec.name)
         n_workers = None if scheduler is not None or workers == 0 else (workers or os.cpu_count() or 1)
         cases = run_study(spec, scheduler, out_dir=folder, workers=n_workers, save_schedules=schedules, progress=progress)

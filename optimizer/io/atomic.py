@@ -32,21 +32,25 @@ def _os_issue(path: Path, exc: OSError, option: str | None) -> Issue:
 
 
 def check_output_dir(path: str | Path, *, option: str | None = "--out") -> Path:
-    """Make sure ``path`` is (or can become) a folder this process can write into.
+    """Make sure ``path`` is, or can become, a folder this process can write into.
 
-    Creates the folder, then writes and removes a probe file in it.
+    Nothing is created: the nearest existing folder on the way gets a probe file, written and
+    removed, so a command can refuse a bad path before any work and leave nothing behind.
 
     Raises
     ------
     OutputPathError
-        ``path`` is a file, or the folder cannot be created or written to.
+        ``path`` (or a part of it) is a file, or the folder cannot be written to.
     """
     out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise OutputPathError("", issues=[Issue("output folder is a file", path=str(out), field=option, expected="a folder (or a path that does not exist yet)", got="an existing file", fix=f"Give a folder path{f' with {option}' if option else ''}, or remove the file")])
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "output folder is a file" if existing == out else f"a part of the output path is a file ({existing})"
+        raise OutputPathError("", issues=[Issue(what, path=str(out), field=option, expected="a folder (or a path that does not exist yet)", got=f"{existing} is a file", fix=f"Give a folder path{f' with {option}' if option else ''}, or remove the file")])
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".bess-write-check.", dir=out)
+        fd, probe = tempfile.mkstemp(prefix=".bess-write-check.", dir=existing)
         os.close(fd)
         Path(probe).unlink()
     except OSError as exc:

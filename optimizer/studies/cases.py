@@ -446,6 +446,6 @@ def expand_study(study: Study) -> list[Case]:
     seen: dict[str, int] = {}
     for c in cases:
         if c.case_id in seen:
-            raise ModelFileError("", issues=[Issue("two cases have the same inputs", field=f"cases[{c.position}]", got=f"same as cases[{seen[c.case_id]}]", fix="Remove the duplicate")])
+            raise ModelFileError("", issues=[Issue("two cases have the same inputs", path=study.source_path, field=f"cases[{c.position}]", got=f"same as cases[{seen[c.case_id]}]", fix="Remove the duplicate")])
         seen[c.case_id] = c.position
     return cases

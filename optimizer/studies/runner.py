@@ -47,6 +47,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from optimizer.errors import (
     InputError,
+    Issue,
     OptimizerError,
     ResultCheckError,
     SolveError,
@@ -74,6 +75,8 @@ logger = logging.getLogger(__name__)
 
 OK_STATUSES = ("optimal", "feasible")
 PLUGIN_NAME = "bess-dispatch-sweep-cache"
+SCHEDULER_TIMEOUT_S = 10
+"""How long to wait for a scheduler at a given address before refusing [s]."""
 
 
 # ------------------------------------------------------------- one case
@@ -441,7 +444,7 @@ def run_study(
         raise ValueError(msg)
     cases = expand_study(study)
     out = Path(out_dir).resolve() if out_dir is not None else None
-    done = _resume(out, study, cases)
+    done = {c.case_id: _read_row(p) for c in cases if out is not None and (p := _row_path(out, c.case_id)).exists()}
     todo = [c for c in cases if c.case_id not in done]
     cache = WorkerCache(warm=warm)
     first: dict[tuple[object, ...], Case] = {}
@@ -458,6 +461,7 @@ def run_study(
     with _Rows(todo, bases, cache, schedule_dir, warm, client, workers) as stream, _Bar(
         total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress
     ) as bar:
+        _prepare_folder(out, study, cases)  # only now, inputs checked and cluster reached: a refused study writes nothing
         for row in stream:
             if out is not None:
                 _write_row(out, row)
@@ -471,16 +475,14 @@ def run_study(
     return _frame([rows[c.case_id] for c in cases], study.axis_names)
 
 
-def _resume(out: Path | None, study: Study, cases: list[Case]) -> dict[str, dict[str, Any]]:
-    """The rows already in ``out`` (resume); writes the manifest and clears a killed run's temporaries."""
+def _prepare_folder(out: Path | None, study: Study, cases: list[Case]) -> None:
+    """Create ``out/cases``, clear a killed run's temporaries, write the manifest."""
     if out is None:
-        return {}
+        return
     (out / "cases").mkdir(parents=True, exist_ok=True)
     for stale in [*(out / "cases").glob(".*.tmp"), *out.glob(".*.tmp")]:
         stale.unlink(missing_ok=True)  # left by a killed run; never looked complete
-    done = {c.case_id: _read_row(p) for c in cases if (p := _row_path(out, c.case_id)).exists()}
     _write_manifest(out, study, cases)
-    return done
 
 
 class _Rows:
@@ -510,7 +512,14 @@ class _Rows:
         from distributed import LocalCluster
 
         if isinstance(client, str):
-            self.own_client = DaskClient(client)
+            try:
+                self.own_client = DaskClient(client, timeout=SCHEDULER_TIMEOUT_S)
+            except (OSError, TimeoutError) as exc:
+                issue = Issue(
+                    "cannot reach the dask scheduler", field="--scheduler", got=f"{client} ({exc})",
+                    fix="Start one (`dask scheduler`, then `dask worker ADDRESS`), check the address, or run locally with --workers N",
+                )
+                raise InputError("", issues=[issue]) from exc
         elif client is None:
             self.own_cluster = LocalCluster(
                 n_workers=int(workers or 1), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR

@@ -175,6 +175,7 @@ class Study(_Model):
     axes: dict[str, tuple[Scalar, ...]] = Field(default_factory=dict)
     cases: tuple[dict[str, Scalar], ...] = ()
     base_dir: str | None = None
+    source_path: str | None = Field(default=None, description="The study TOML read by load_study (for messages); not part of any case id.")
 
     @model_validator(mode="after")
     def _check(self) -> Study:
@@ -291,12 +292,13 @@ def load_study(path: str | Path) -> Study:
     if issues:
         raise ModelFileError("", issues=issues)
     raw = dict(doc["study"])
-    for key in ("axes", "cases", "base_dir"):
+    for key in ("axes", "cases", "base_dir", "source_path"):
         if key in raw:
             raise ModelFileError("", issues=[Issue("key not allowed in [study]", path=str(path), field=f"study.{key}", fix="Write axes in [axes] and cases in [[cases]]")])
     raw["axes"] = {k: tuple(v) if isinstance(v, list) else (v,) for k, v in _flatten(doc.get("axes", {})).items()}
     raw["cases"] = tuple(_flatten(c) for c in doc.get("cases", []))
     raw["base_dir"] = str(path.parent)
+    raw["source_path"] = str(path)
     try:
         return Study.model_validate(raw)
     except ValidationError as exc:

@@ -36,7 +36,7 @@ def test_out_below_a_file_exits_2(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     res = runner.invoke(app, ["run", "default", *DAY, "--out", str(tmp_path / "f" / "sub")])
     assert res.exit_code == 2, res.output
-    assert "cannot write" in res.output and "--out" in res.output
+    assert "is a file" in res.output and "--out" in res.output
 
 
 def test_default_out_is_per_scenario_and_no_plot_writes_no_png(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,7 +74,8 @@ def test_write_atomic_failure_leaves_nothing_and_names_the_path(tmp_path: Path) 
 def test_check_output_file_refuses_a_folder(tmp_path: Path) -> None:
     with pytest.raises(OutputPathError, match="output file is a folder"):
         check_output_file(tmp_path)
-    assert check_output_dir(tmp_path / "new" / "deeper").is_dir()
+    assert check_output_dir(tmp_path / "new" / "deeper") == tmp_path / "new" / "deeper"
+    assert not (tmp_path / "new").exists()  # checked, not created
 
 
 def test_bill_out_that_is_a_folder_exits_2(tmp_path: Path) -> None:
