@@ -222,7 +222,7 @@ def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _Stat
     try:
         plan = solver.optimize(sub)
     except InfeasibleError as exc:
-        if terminal != "initial" or not any((i.field or "").startswith("soc_terminal") for i in exc.issues):
+        if terminal != "initial" or not any(_is_terminal(i.field) for i in exc.issues):
             raise
         logger.info("window %s cannot reach the terminal SOC; re-planned without the terminal rule", sub.name)
         relaxed = tuple(g.model_copy(update={"final_soc_min_frac": g.unit.soc_min_frac}) for g in sub.site.battery_groups)
@@ -230,6 +230,11 @@ def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _Stat
         state.n_relaxed += 1
     state.n_solves += 1
     return plan
+
+
+def _is_terminal(field: str | None) -> bool:
+    """Whether an infeasibility issue is the end-of-window SOC target (pre-check or elastic re-solve)."""
+    return bool(field) and (field.startswith("soc_terminal") or field.endswith("final_soc_min_frac"))
 
 
 def _result(
