@@ -61,13 +61,14 @@ def operate(
     s = res.summary()
     t = Table(title=f"{sc.name}: rolling operation, window {window}, step {step}, forecast {forecast}")
     t.add_column("term")
-    for col in ("without batteries", "rolling", "perfect foresight"):
+    for col in ("without batteries", "rolling", "rolling, perfect forecast", "full-horizon optimum"):
         t.add_column(col, justify="right")
     for term, row in res.costs.iterrows():
-        t.add_row(f"{term} [USD]", _money(row["baseline_usd"]), _money(row["rolling_usd"]), _money(row["perfect_foresight_usd"]), style="bold" if term == "total" else "")
+        t.add_row(f"{term} [USD]", _money(row["baseline_usd"]), _money(row["rolling_usd"]), _money(row["rolling_perfect_forecast_usd"]), _money(row["perfect_foresight_usd"]), style="bold" if term == "total" else "")
     t.add_section()
-    t.add_row("value of foresight [USD]", "", _money(s["value_of_foresight_usd"]), "")
-    t.add_row("solves", "", f"{s['n_solves']} ({s['n_builds']} builds), {s['solves_per_s']:.1f}/s", f"{s['wall_s']:.1f} s")
+    t.add_row("value of foresight [USD]", "", _money(s["value_of_foresight_usd"]), "", "")
+    t.add_row("cost of the window's myopia [USD]", "", "", _money(s["window_myopia_usd"]), "")
+    t.add_row("solves", "", f"{s['n_solves']} ({s['n_builds']} builds), {s['solves_per_s']:.1f}/s", "", f"{s['wall_s']:.1f} s")
     err.print(t)
     if out is not None:
         try:

@@ -64,11 +64,17 @@ class OperationResult:
     schedule : pandas.DataFrame
         Actual schedule: load, grid import/export, charge, discharge, SOC, planned import [MW, MWh].
     costs : pandas.DataFrame
-        Per term: ``rolling_usd``, ``perfect_foresight_usd``, ``baseline_usd`` [USD].
+        Per term: ``rolling_usd``, ``rolling_perfect_forecast_usd``, ``perfect_foresight_usd``
+        (the full-horizon optimum) and ``baseline_usd`` [USD].
     value_of_foresight_usd : float
-        Rolling bill minus the perfect-foresight bill [USD] (>= 0 up to solver tolerance).
+        Rolling bill on this forecast minus the rolling bill on a perfect forecast, same window
+        and step [USD]: what a better forecast is worth; zero for ``"perfect"``.
+    window_myopia_usd : float
+        Rolling bill on a perfect forecast minus the full-horizon optimum [USD]: the cost of
+        planning one window ahead (demand peaks and storage beyond the window are unseen).
     n_solves, n_builds : int
-        Windows solved, and how many needed a model build [-].
+        Windows solved (the forecast run and, unless the forecast is perfect, the
+        perfect-forecast reference run), and how many needed a model build [-].
     wall_s : float
         Seconds for the rolling run [s].
     violations : dict
@@ -80,6 +86,7 @@ class OperationResult:
     schedule: pd.DataFrame
     costs: pd.DataFrame
     value_of_foresight_usd: float
+    window_myopia_usd: float
     n_solves: int
     n_builds: int
     wall_s: float
@@ -93,7 +100,9 @@ class OperationResult:
             "bill_rolling_usd": float(self.costs.loc["total", "rolling_usd"]),
             "bill_perfect_foresight_usd": float(self.costs.loc["total", "perfect_foresight_usd"]),
             "bill_baseline_usd": float(self.costs.loc["total", "baseline_usd"]),
+            "bill_rolling_perfect_forecast_usd": float(self.costs.loc["total", "rolling_perfect_forecast_usd"]),
             "value_of_foresight_usd": self.value_of_foresight_usd,
+            "window_myopia_usd": self.window_myopia_usd,
             "n_solves": self.n_solves,
             "n_builds": self.n_builds,
             "wall_s": self.wall_s,
@@ -141,9 +150,46 @@ def operate(
     """
     t_start = time.perf_counter()
     name, fc = _forecast(forecast, seed)
-    n = scenario.n_intervals
     w = _steps(window, scenario.interval_min, "window")
     k = _steps(step, scenario.interval_min, "step")
+    if k > w:
+        msg = f"--step: the committed step ({step}) is longer than the window ({window}); expected step <= window. Shorten --step or lengthen --window"
+        raise InputError(msg)
+    full = ModelData.from_scenario(scenario)
+    solver = WarmSolver(max_models=8)
+    n_windows = int(np.ceil(scenario.n_intervals / k))
+    total = n_windows if name == "perfect" else 2 * n_windows
+    rolled = _roll(scenario, full, fc, w, k, terminal, solver, progress, 0, total)
+    # The same rolling procedure on a perfect forecast: the gap to it is what better forecasts
+    # are worth (zero for a perfect forecast); its gap to the full-horizon optimum is the cost
+    # of planning only one window ahead.
+    reference = rolled if name == "perfect" else _roll(scenario, full, by_name("perfect"), w, k, terminal, solver, progress, n_windows, total)
+    return _result(scenario, full, rolled, reference, solver, time.perf_counter() - t_start, name)
+
+
+@dataclass
+class _Rolled:
+    """One rolling run: the committed schedule and what was carried."""
+
+    out: dict[str, np.ndarray]
+    per_group: dict[str, dict[str, np.ndarray]]
+    state: _State
+
+
+def _roll(
+    scenario: Scenario,
+    full: ModelData,
+    fc: Forecast,
+    w: int,
+    k: int,
+    terminal: str,
+    solver: WarmSolver,
+    progress: Callable[[int, int], None] | None,
+    done: int,
+    total: int,
+) -> _Rolled:
+    """Plan each window on ``fc``, commit ``k`` intervals, apply the actuals, carry the state."""
+    n = scenario.n_intervals
     groups = scenario.site.battery_groups
     state = _State(
         soc={g.name: g.initial_soc_mwh for g in groups},
@@ -151,11 +197,8 @@ def operate(
         spec_peaks={} if scenario.tariff_spec is None else {(r.month, r.charge): r.peak_mw for r in scenario.tariff_spec.state.peaks},
     )
     months = scenario.index.tz_localize(None).to_period("M").astype(str)
-    solver = WarmSolver(max_models=8)
     out = {key: np.zeros(n) for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")}
     per_group = {g.name: {key: np.zeros(n) for key in ("charge_mw", "discharge_mw", "soc_mwh")} for g in groups}
-    total_steps = int(np.ceil(n / k))
-    full = ModelData.from_scenario(scenario)
     for i, issue in enumerate(range(0, n, k)):
         stop = min(n, issue + w)
         sub = _window_scenario(scenario, fc(scenario, issue, stop), issue, stop, state, terminal)
@@ -167,8 +210,8 @@ def operate(
         if full.tariff is not None:
             _tariff_peaks(full.tariff, out["grid_import_mw"], issue + commit, state.spec_peaks)
         if progress is not None:
-            progress(i + 1, total_steps)
-    return _result(scenario, full, out, per_group, state, solver, time.perf_counter() - t_start, name)
+            progress(done + i + 1, total)
+    return _Rolled(out, per_group, state)
 
 
 @dataclass
@@ -237,33 +280,37 @@ def _is_terminal(field: str | None) -> bool:
     return bool(field) and (field.startswith("soc_terminal") or field.endswith("final_soc_min_frac"))
 
 
-def _result(
-    scenario: Scenario,
-    full: ModelData,
-    out: dict[str, np.ndarray],
-    per_group: dict[str, dict[str, np.ndarray]],
-    state: _State,
-    solver: WarmSolver,
-    wall: float,
-    name: str,
-) -> OperationResult:
-    """The rolling schedule and bill against perfect foresight on the same actuals."""
-    n = scenario.n_intervals
-    sol = Solution(
-        grid_import_mw=out["grid_import_mw"],
-        grid_export_mw=out["grid_export_mw"],
-        groups=per_group,
-        curtailed_mw=np.zeros(n),
-        deferred_mw=np.zeros(n),
-        recovered_mw=np.zeros(n),
-        backlog_mwh=np.zeros(n),
-        reserve_up_mw=np.zeros(n),
-        reserve_down_mw=np.zeros(n),
+def _solution(rolled: _Rolled, n: int) -> Solution:
+    """A rolling run as a :class:`Solution` (no curtailment, deferral or reserve)."""
+    zeros = np.zeros(n)
+    return Solution(
+        grid_import_mw=rolled.out["grid_import_mw"],
+        grid_export_mw=rolled.out["grid_export_mw"],
+        groups=rolled.per_group,
+        curtailed_mw=zeros,
+        deferred_mw=zeros,
+        recovered_mw=zeros,
+        backlog_mwh=zeros,
+        reserve_up_mw=zeros,
+        reserve_down_mw=zeros,
     )
-    rolling = bill_terms(full, sol)
+
+
+def _result(scenario: Scenario, full: ModelData, rolled: _Rolled, reference: _Rolled, solver: WarmSolver, wall: float, name: str) -> OperationResult:
+    """The rolling schedule and bill against rolling on a perfect forecast and the full-horizon optimum."""
+    n = scenario.n_intervals
+    sol = _solution(rolled, n)
     pf = optimize(scenario)
-    costs = pd.DataFrame({"rolling_usd": rolling, "perfect_foresight_usd": pf.costs["optimized_usd"], "baseline_usd": baseline_terms(full)})
+    costs = pd.DataFrame(
+        {
+            "rolling_usd": bill_terms(full, sol),
+            "rolling_perfect_forecast_usd": bill_terms(full, _solution(reference, n)),
+            "perfect_foresight_usd": pf.costs["optimized_usd"],
+            "baseline_usd": baseline_terms(full),
+        }
+    )
     costs.index.name = "term"
+    out = rolled.out
     schedule = pd.DataFrame(
         {
             "load_mw": full.load_mw,
@@ -280,13 +327,15 @@ def _result(
     violations = {
         "import_cap": int(np.sum(out["grid_import_mw"] > full.import_limit_mw * (1 + 1e-9))),
         "off_plan": int(np.sum(np.abs(out["grid_import_mw"] - out["planned_import_mw"]) > 1e-6 * max(1.0, float(full.load_mw.max())))),
-        "terminal_relaxed": state.n_relaxed,
+        "terminal_relaxed": rolled.state.n_relaxed,
     }
+    total = costs.loc["total"]
     return OperationResult(
         schedule=schedule,
         costs=costs,
-        value_of_foresight_usd=float(costs.loc["total", "rolling_usd"] - costs.loc["total", "perfect_foresight_usd"]),
-        n_solves=state.n_solves,
+        value_of_foresight_usd=float(total["rolling_usd"] - total["rolling_perfect_forecast_usd"]),
+        window_myopia_usd=float(total["rolling_perfect_forecast_usd"] - total["perfect_foresight_usd"]),
+        n_solves=rolled.state.n_solves + (0 if reference is rolled else reference.state.n_solves),
         n_builds=solver.n_builds,
         wall_s=wall,
         violations=violations,

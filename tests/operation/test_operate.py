@@ -35,7 +35,7 @@ def test_perfect_forecast_without_myopia_matches_perfect_foresight(days):
     window's plan is the tail of the perfect-foresight optimum, so the rolling bill equals it
     (the terminal rule is the same as the full problem's: end at least at the initial SOC)."""
     res = operate(days, "perfect", window=days.n_intervals, step="1h")
-    assert res.value_of_foresight_usd == pytest.approx(0.0, abs=1e-6 * res.costs.loc["total", "perfect_foresight_usd"])
+    assert res.window_myopia_usd == pytest.approx(0.0, abs=1e-6 * res.costs.loc["total", "perfect_foresight_usd"])
     assert res.violations["off_plan"] == 0
 
 
@@ -59,7 +59,7 @@ def test_tou_tariff_rolling_operation_carries_state_and_relaxes_an_unreachable_t
     that a last, short window cannot recharge to the initial SOC under the 1,000 MW import cap;
     that window is re-planned without the terminal rule (counted), and the run completes."""
     res = operate(tou_days, "noisy", window="24h", step="1h", seed=3)
-    assert res.n_solves == tou_days.n_intervals
+    assert res.n_solves == 2 * tou_days.n_intervals  # the forecast run and the perfect-forecast reference
     assert res.violations["import_cap"] == 0
     assert res.violations["terminal_relaxed"] >= 1
     s = res.schedule
@@ -138,7 +138,7 @@ def test_rolling_carries_tariff_engine_peaks():
     sc = optimizer.load_scenario("mlgw-tou", start="2021-02-10", end="2021-02-12", interval_min=60)
     res = operate(sc, "perfect", window=sc.n_intervals, step="1h")
     total = res.costs.loc["total", "perfect_foresight_usd"]
-    assert res.value_of_foresight_usd == pytest.approx(0.0, abs=1e-6 * total)
+    assert res.window_myopia_usd == pytest.approx(0.0, abs=1e-6 * total)
     assert res.costs.loc["demand", "rolling_usd"] > 0
 
 
@@ -150,3 +150,22 @@ def test_windows_that_cannot_reach_the_terminal_soc_are_replanned_not_fatal():
     res = operate(sc, "persistence", window="48h", step="1h")
     assert res.violations["terminal_relaxed"] >= 1
     assert res.schedule["grid_import_mw"].notna().all()
+
+
+def test_a_perfect_forecast_has_no_value_of_foresight_whatever_the_window(days):
+    """``operate --forecast perfect`` reported millions of "value of foresight" (issue 18): the
+    gap to the full-horizon optimum is the window's myopia, not the forecast's. Now the value of
+    foresight is measured against the same rolling run on a perfect forecast (zero here), and
+    the myopia is reported on its own (>= 0: a shorter window can only do worse)."""
+    res = operate(days, "perfect", window="24h", step="1h")
+    assert res.value_of_foresight_usd == 0.0
+    assert res.window_myopia_usd >= -1e-6 * res.costs.loc["total", "perfect_foresight_usd"]
+    noisy_run = operate(days, "noisy", window="24h", step="1h", seed=3)
+    total = noisy_run.costs.loc["total"]
+    assert noisy_run.value_of_foresight_usd == pytest.approx(total["rolling_usd"] - total["rolling_perfect_forecast_usd"])
+    assert total["rolling_perfect_forecast_usd"] == pytest.approx(res.costs.loc["total", "rolling_usd"], rel=1e-9)
+
+
+def test_step_longer_than_window_is_bad_input(days):
+    with pytest.raises(optimizer.InputError, match="longer than the window"):
+        operate(days, "perfect", window="2h", step="3h")
