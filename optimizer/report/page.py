@@ -26,10 +26,10 @@ header p { margin: 0; color: var(--muted); }
 section { background:#fff; border:1px solid var(--line); border-radius:8px; padding:16px 20px; margin-top:18px; }
 section h2 { font-size: 17px; margin: 0 0 10px; }
 section h3 { font-size: 14px; margin: 14px 0 6px; }
-.kpis { display:grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 12px; }
+.kpis { display:grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; }
 .kpi { border:1px solid var(--line); border-radius:6px; padding:10px 12px; background:#fbfcfd; }
 .kpi-label { font-size:12px; color:var(--muted); text-transform:uppercase; letter-spacing:.03em; }
-.kpi-value { font-size:22px; font-weight:600; font-variant-numeric: tabular-nums; }
+.kpi-value { font-size:22px; font-weight:600; font-variant-numeric: tabular-nums; white-space:nowrap; overflow-wrap:normal; }
 .kpi-unit { font-size:14px; color:var(--muted); margin-left:3px; }
 .kpi-sub { font-size:12px; color:var(--muted); }
 .good { color: var(--good); } .bad { color: var(--bad); }

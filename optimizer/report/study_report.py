@@ -118,12 +118,10 @@ def savings_figure(ok: pd.DataFrame, axes: list[str], metric: str) -> go.Figure:
 
 
 def heatmap_figure(ok: pd.DataFrame, x_axis: str, y_axis: str, metric: str, others: list[str]) -> go.Figure:
-    """The metric over two axes (the best case over any further axes)."""
+    """The metric over two axes (the mean over any further axes, as in the heatmap PNG)."""
     import plotly.graph_objects as go
 
-    better_is_low = not metric.startswith("savings")
-    agg = "min" if better_is_low else "max"
-    grid = ok.pivot_table(index=y_axis, columns=x_axis, values=metric, aggfunc=agg)
+    grid = ok.pivot_table(index=y_axis, columns=x_axis, values=metric, aggfunc="mean")
     text = [[P.format_number(v, "usd") if metric.endswith("_usd") else f"{v:,.4g}" for v in row] for row in grid.to_numpy()]
     fig = go.Figure(
         go.Heatmap(
@@ -142,19 +140,25 @@ def heatmap_figure(ok: pd.DataFrame, x_axis: str, y_axis: str, metric: str, othe
 
 
 def pareto_figure(ok: pd.DataFrame, cost_col: str, peak_col: str, axes: list[str]) -> go.Figure:
-    """Every case as a point (bill vs peak import); the Pareto front highlighted."""
+    """Every case as a point (bill vs peak import), with one Pareto front per price year.
+
+    Bills under different price years are not comparable, so each year gets its own front
+    (as in ``pareto_cost_vs_peak.png``); a study of one price year has one front.
+    """
     import plotly.graph_objects as go
 
-    cost = ok[cost_col].to_numpy(float)
-    if cost_col.startswith("savings"):
-        cost = -cost
-    peak = ok[peak_col].to_numpy(float)
-    front = pareto_front(cost, peak)
-    hover = ok.apply(lambda r: "<br>".join([f"case {r.get('case_id', r.name)}"] + [f"{a}={_label(r[a])}" for a in axes]), axis=1) if len(ok) else []
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=peak, y=ok[cost_col], mode="markers", name="case", marker={"color": "#9aa5b1", "size": 7}, text=list(hover), hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra></extra>"))
-    order = np.argsort(peak[front])
-    fig.add_trace(go.Scatter(x=peak[front][order], y=ok[cost_col].to_numpy(float)[front][order], mode="lines+markers", name="Pareto front", line={"shape": "hv", "color": "#cf222e"}, marker={"size": 9, "color": "#cf222e"}, text=list(np.asarray(hover)[front][order]) if len(ok) else [], hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra>front</extra>"))
+    group = "price_year" if "price_year" in ok.columns and ok["price_year"].nunique() > 1 else None
+    groups = list(ok.groupby(group, sort=True)) if group else [(None, ok)]
+    for gv, g in groups:
+        suffix = f" ({group} {_label(gv)})" if group else ""
+        cost = g[cost_col].to_numpy(float)
+        peak = g[peak_col].to_numpy(float)
+        front = pareto_front(-cost if cost_col.startswith("savings") else cost, peak)
+        hover = np.asarray(g.apply(lambda r: "<br>".join([f"case {r.get('case_id', r.name)}"] + [f"{a}={_label(r[a])}" for a in axes]), axis=1).tolist() if len(g) else [], dtype=object)
+        fig.add_trace(go.Scatter(x=peak, y=cost, mode="markers", name=f"case{suffix}", marker={"size": 7, "opacity": 0.6}, text=list(hover), hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra></extra>"))
+        order = np.argsort(peak[front])
+        fig.add_trace(go.Scatter(x=peak[front][order], y=cost[front][order], mode="lines+markers", name=f"Pareto front{suffix}", line={"shape": "hv"}, marker={"size": 9}, text=list(hover[front][order]) if len(g) else [], hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra>front</extra>"))
     fig.update_layout(template="plotly_white", height=420, xaxis={"title": f"{peak_col} [MW]"}, yaxis={"title": cost_col, "tickprefix": "$"}, margin={"l": 80, "r": 20, "t": 20, "b": 50})
     return fig
 
@@ -193,7 +197,7 @@ def build_study_html(cases: pd.DataFrame, *, title: str = "Study report", axes: 
         by_size = sorted(axes, key=lambda a: -ok[a].nunique())
         x_axis, y_axis = by_size[0], by_size[1]
         others = [a for a in axes if a not in (x_axis, y_axis)]
-        note = f"Best over {', '.join(others)}." if others else ""
+        note = f"Mean over {', '.join(others)}." if others else ""
         sections.append(P.section(f"{metric} over {x_axis} and {y_axis}", P.figure_div(heatmap_figure(ok, x_axis, y_axis, metric, others), "chart-heatmap") + (f'<p class="note">{P.esc(note)}</p>' if note else ""), section_id="heatmap"))
     elif metric:
         sections.append(P.section("Heatmap", '<p class="note">A heatmap needs two axes that vary; this study has fewer.</p>', section_id="heatmap"))
@@ -202,6 +206,8 @@ def build_study_html(cases: pd.DataFrame, *, title: str = "Study report", axes: 
         sections.append(P.section("Pareto front: bill against peak import", P.figure_div(pareto_figure(ok, cost_col, peak_col, axes), "chart-pareto") + '<p class="note">Red: no other case has both a lower bill and a lower peak import.</p>', section_id="pareto"))
     lead = [c for c in ("case_id", "status", *axes, sav_col, total_col, peak_col, "equivalent_full_cycles", "message") if c and c in cases.columns]
     cases = cases[list(dict.fromkeys(lead)) + [c for c in cases.columns if c not in lead]]
+    years = [c for c in cases.columns if str(c).endswith("year")]  # a year is a label, not a quantity: 2022, not 2,022
+    cases = cases.assign(**{c: cases[c].map(lambda v: "" if pd.isna(v) else str(int(v)) if isinstance(v, int | float | np.number) else str(v)) for c in years})
     rows = [[None if (isinstance(v, float) and np.isnan(v)) else (v.item() if isinstance(v, np.generic) else v) for v in r] for r in cases.itertuples(index=False)]
     classes = ["" if k else "failed" for k in ok_mask]
     sections.append(P.section("Cases", '<p class="note">Click a column header to sort.</p><div class="table-wrap nowrap">' + P.table([str(c) for c in cases.columns], rows, sortable=True, row_classes=classes, table_id="cases-table") + "</div>", section_id="cases"))

@@ -331,6 +331,32 @@ def test_pareto_front_by_hand():
     assert pareto_front(cost, peak).tolist() == [True, True, False, True, False]
 
 
+def test_study_report_one_front_per_price_year_mean_heatmap_and_years_as_years():
+    """Issue 18: the HTML drew one Pareto front across price years, took the best over other
+    axes where the PNG took the mean, and printed price_year as "2,022"."""
+    from optimizer.report.study_report import build_study_html, heatmap_figure, pareto_figure
+
+    frame = pd.DataFrame(
+        {
+            "case_id": list("abcdefgh"),
+            "status": ["optimal"] * 8,
+            "fleet_units": [0, 900, 0, 900, 0, 900, 0, 900],
+            "import_limit_mw": [900, 900, 1000, 1000, 900, 900, 1000, 1000],
+            "price_year": [2022] * 4 + [2024] * 4,
+            "bill_optimized_usd": [10.0, 8.0, 9.0, 7.0, 100.0, 80.0, 90.0, 70.0],
+            "savings_usd": [0.0, 2.0, 0.0, 2.0, 0.0, 20.0, 0.0, 20.0],
+            "peak_import_optimized_mw": [900, 850, 1000, 950, 900, 850, 1000, 950],
+        }
+    )
+    fig = pareto_figure(frame, "bill_optimized_usd", "peak_import_optimized_mw", ["fleet_units", "import_limit_mw", "price_year"])
+    fronts = [t for t in fig.data if t.name.startswith("Pareto front")]
+    assert sorted(t.name for t in fronts) == ["Pareto front (price_year 2022)", "Pareto front (price_year 2024)"]
+    heat = heatmap_figure(frame, "fleet_units", "import_limit_mw", "savings_usd", ["price_year"])
+    assert heat.data[0].z[0][1] == pytest.approx(11.0)  # mean of 2 and 20, not the best (20)
+    html = build_study_html(frame, axes=["fleet_units", "import_limit_mw", "price_year"])
+    assert ">2022<" in html and "2,022" not in html
+
+
 # ------------------------------------------------------------------------------- the CLI
 def test_cli_report_on_a_run_and_on_nothing(run_dir, tmp_path):
     runner = CliRunner()
@@ -435,7 +461,33 @@ def test_run_report_in_headless_chromium(browser, run_dir):
         text = browser.find_element("id", f"kpi-{key}").text
         _check_shown(text, summary[key], unit)
     assert browser.find_element("id", "kpi-events").text == "no events"
+    _assert_kpis_not_cut(browser)
     _assert_offline(browser)
+
+
+def _assert_kpis_not_cut(drv) -> None:
+    """Every headline number fits its card in one line (a year's bill was shown as "$409,434,11")."""
+    cut = drv.execute_script(
+        "return Array.from(document.querySelectorAll('.kpi-value')).filter(function (v) {"
+        " var card = v.closest('.kpi').getBoundingClientRect(); var r = v.getBoundingClientRect();"
+        " return r.right > card.right + 0.5 || v.getClientRects().length > 1 || v.scrollWidth > v.clientWidth + 0.5;"
+        "}).map(function (v) { return v.textContent; });"
+    )
+    assert cut == [], f"headline numbers cut or wrapped: {cut}"
+
+
+@pytest.mark.browser
+def test_headline_numbers_of_a_year_fit_their_cards(browser, tmp_path):
+    """A year's bill (nine digits) fits its card at a laptop width."""
+    from optimizer.report import page as P
+
+    cards = "".join(P.kpi(f"k{i}", label, value, "usd") for i, (label, value) in enumerate([("Bill without batteries", 409_434_112.0), ("Bill with batteries", -384_662_739.77), ("Savings", 24_771_372.2)]))
+    html = P.page("kpis", "", [P.section("Key figures", '<div class="kpis">' + cards + "</div>", section_id="k")])
+    path = tmp_path / "kpis.html"
+    path.write_text(html)
+    browser.set_window_size(1024, 800)
+    browser.get(path.resolve().as_uri())
+    _assert_kpis_not_cut(browser)
 
 
 @pytest.mark.browser
