@@ -267,7 +267,7 @@ def load_study(path: str | Path) -> Study:
     Parameters
     ----------
     path : str or Path
-        The study TOML.
+        The study TOML, or a built-in study's name (``fleet-size``).
 
     Returns
     -------
@@ -280,8 +280,9 @@ def load_study(path: str | Path) -> Study:
         Unreadable TOML, wrong schema_version, unknown tables or keys, bad axes (all listed).
     """
     from optimizer.io import read_toml
+    from optimizer.io.builtin import resolve_model_path
 
-    path = Path(path).resolve()
+    path = resolve_model_path(path, "study")
     doc = read_toml(path)
     issues = [
         Issue("unknown table", path=str(path), field=key, fix="Allowed: [study], [axes], [[cases]]")
