@@ -11,9 +11,13 @@ Public API (stable names; everything else is reachable but not promised)::
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# A library logs; the application decides what is printed (the CLI sets up its own handler).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 # Public name -> the module that defines it. ``import optimizer`` loads none of them (PEP 562):
 # Pyomo, scipy and HiGHS load when a model is first built, so ``bess-dispatch --help``,

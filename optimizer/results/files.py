@@ -15,6 +15,7 @@ import pandas as pd
 
 from optimizer.errors import InputError, Issue
 from optimizer.io import write_atomic
+from optimizer.io.atomic import check_output_file
 from optimizer.results.plot import plot_dispatch
 
 if TYPE_CHECKING:
@@ -54,12 +55,63 @@ def write_run(schedule: pd.DataFrame, summary: dict[str, Any], scenario: Scenari
         (out / stale).unlink(missing_ok=True)
     written = [
         write_atomic(out / "schedule.parquet", lambda p: schedule.to_parquet(p)),
-        write_atomic(out / "schedule.csv", lambda p: schedule.to_csv(p, date_format="%Y-%m-%dT%H:%M:%S%z")),
+        write_atomic(out / "schedule.csv", lambda p: schedule_for_csv(schedule).to_csv(p, index=False)),
         write_atomic(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n")),
     ]
     if plot:
         written.append(write_atomic(out / "dispatch.png", lambda p: plot_dispatch(schedule, scenario, p)))
     return written
+
+
+def schedule_for_csv(schedule: pd.DataFrame) -> pd.DataFrame:
+    """The schedule with stamps a spreadsheet reads as dates.
+
+    ``interval_start_local`` is the site's wall-clock time (``2021-02-01 00:00:00``, which
+    Excel and LibreOffice open as a date), ``utc_offset`` its offset from UTC (``-06:00``;
+    it tells the two 01:00 hours of the autumn DST change apart) and ``interval_start_utc``
+    the same instant in ISO 8601 UTC (``2021-02-01T06:00:00Z``).
+    """
+    index = pd.DatetimeIndex(schedule.index)
+    offsets = [ts.strftime("%z") for ts in index]
+    stamps = pd.DataFrame(
+        {
+            "interval_start_local": index.strftime("%Y-%m-%d %H:%M:%S"),
+            "utc_offset": [f"{o[:3]}:{o[3:]}" if o else "" for o in offsets],
+            "interval_start_utc": index.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ") if index.tz is not None else index.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+    )
+    return pd.concat([stamps, schedule.reset_index(drop=True)], axis=1)
+
+
+def write_excel(schedule: pd.DataFrame, costs: pd.DataFrame, summary: dict[str, Any], path: str | Path) -> Path:
+    """Write a workbook: ``schedule`` (local stamps as dates), ``bill`` by term, ``summary``.
+
+    Needs the optional ``openpyxl`` (``pip install "bess-dispatch[excel]"``).
+
+    Raises
+    ------
+    ImportError
+        openpyxl is not installed.
+    OutputPathError
+        ``path`` cannot be written.
+    """
+    try:
+        import openpyxl  # noqa: F401  (pandas' Excel writer)
+    except ImportError as exc:
+        msg = 'to_excel needs openpyxl; install it with: pip install "bess-dispatch[excel]"'
+        raise ImportError(msg) from exc
+    target = check_output_file(path, option=None)
+    sheet = schedule_for_csv(schedule)
+    sheet["interval_start_local"] = pd.to_datetime(sheet["interval_start_local"])
+    flat = {k: v for k, v in summary.items() if isinstance(v, int | float | str | bool) or v is None}
+
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            sheet.to_excel(xl, sheet_name="schedule", index=False)
+            costs.to_excel(xl, sheet_name="bill")
+            pd.Series(flat, name="value").rename_axis("key").to_frame().to_excel(xl, sheet_name="summary")
+
+    return write_atomic(target, write)
 
 
 def read_result(out_dir: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:

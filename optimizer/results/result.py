@@ -11,7 +11,7 @@ import pandas as pd
 
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.inputs.scenario import Scenario
-from optimizer.results.files import write_run, write_schedule_parquet
+from optimizer.results.files import write_excel, write_run, write_schedule_parquet
 from optimizer.solver.solve import SolveReport, SolveStatus
 
 
@@ -163,6 +163,13 @@ class DispatchResult:
     def to_parquet(self, out_dir: str | Path) -> Path:
         """Write ``schedule.parquet`` only (atomically); returns its path."""
         return write_schedule_parquet(self.schedule, out_dir)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write an Excel workbook: the schedule (local stamps as dates), the bill by term, the summary.
+
+        Needs the optional ``openpyxl`` (``pip install "bess-dispatch[excel]"``).
+        """
+        return write_excel(self.schedule, self.costs, self.summary(), path)
 
     def to_dir(self, out_dir: str | Path, *, plot: bool = True) -> list[Path]:
         """Write ``schedule.parquet``, ``schedule.csv``, ``summary.json`` and ``dispatch.png`` atomically.
