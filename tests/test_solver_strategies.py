@@ -69,7 +69,8 @@ def test_every_thread_setting_reaches_the_cold_optimum(case, threads):
     for warm_start in ("auto", "none"):
         res = optimize(_with(sc, threads=threads, warm_start=warm_start))
         assert res.status == SolveStatus.OPTIMAL, (name, threads, warm_start)
-        assert res.objective_usd == pytest.approx(cold_usd, rel=RTOL_OBJECTIVE), (name, threads, warm_start)
+        where = (name, threads, warm_start)
+        assert res.objective_usd == pytest.approx(cold_usd, rel=RTOL_OBJECTIVE), where
 
 
 def test_a_warm_solver_re_solve_equals_optimize(case):
@@ -81,10 +82,13 @@ def test_a_warm_solver_re_solve_equals_optimize(case):
     dearer = sc.replace(price_usd_per_mwh=sc.price_usd_per_mwh * 1.2)
     again = solver.optimize(dearer)
     assert (solver.n_builds, solver.n_warm) == (1, 1), name
-    assert again.objective_usd == pytest.approx(optimize(dearer).objective_usd, rel=RTOL_OBJECTIVE), name
+    expected_usd = optimize(dearer).objective_usd
+    assert again.objective_usd == pytest.approx(expected_usd, rel=RTOL_OBJECTIVE), name
 
 
-@pytest.mark.parametrize(("name", "warm_start"), [("year-2021", "blocks"), ("grid-stability", "coarse")])
+@pytest.mark.parametrize(
+    ("name", "warm_start"), [("year-2021", "blocks"), ("grid-stability", "coarse")]
+)
 def test_the_warm_starts_are_taken_not_skipped(name, warm_start):
     """The matrix above exercises both warm starts (the summary says how the LP started)."""
     sc = load_scenario(name, **HORIZONS[name])
