@@ -43,7 +43,7 @@ from optimizer.operation.operate import OperationResult, operate
 from optimizer.results.result import DispatchResult, Exclusivity, read_result
 from optimizer.run.optimize import optimize, precheck
 from optimizer.run.warm import WarmSolver
-from optimizer.solver.solve import SolveReport, SolveStatus, TerminationCondition, solve_model
+from optimizer.solver import SolveReport, SolveStatus, TerminationCondition, solve_model
 from optimizer.tariffs.calculator import bill
 from optimizer.tariffs.spec import PriceSeriesSource
 

@@ -10,12 +10,12 @@ import pyomo.environ as pyo
 import pytest
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-import optimizer.solver.solve as solve_mod
-from optimizer import load_scenario
+from optimizer import SolveStatus, load_scenario
 from optimizer.formulation.build import build_model
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.exclusivity import add_exclusivity
 from optimizer.solver.linear_compile import NotCompiled, compile_linear
+from optimizer.solver.standard_form import standard_form
 from optimizer.testing import make_scenario
 
 
@@ -55,7 +55,7 @@ def test_every_shipped_scenario_compiles_to_pyomos_form(key, mutable):
     name, kw = SCENARIOS[key]
     m = build_model(load_scenario(name, **kw), mutable=mutable)
     assert_same_form(compile_linear(m), _pyomo(m))
-    sf = solve_mod.standard_form(m)  # and the column bounds the solve route reads
+    sf = standard_form(m)  # and the column bounds the solve route reads
     np.testing.assert_array_equal(sf.col_lower, [-np.inf if v.lb is None else v.lb for v in sf.columns])
     np.testing.assert_array_equal(sf.col_upper, [np.inf if v.ub is None else v.ub for v in sf.columns])
 
@@ -137,7 +137,7 @@ def test_outside_the_fast_path_it_steps_aside_and_the_solve_uses_pyomo(case, mon
     calls = []
     real = LinearStandardFormCompiler.write
     monkeypatch.setattr(LinearStandardFormCompiler, "write", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
-    sf = solve_mod.standard_form(m)
+    sf = standard_form(m)
     assert calls == [1]
     ref = _pyomo(m)
     assert [v.name for v in sf.columns] == [v.name for v in ref.columns]
@@ -154,7 +154,7 @@ def test_other_pyomo_internals_step_aside(monkeypatch):
     m = build_model(make_scenario([5.0, 6.0], [20.0, 30.0]))
     with pytest.raises(NotCompiled, match="internals"):
         compile_linear(m)
-    assert len(solve_mod.standard_form(m).columns) == len(_pyomo(m).columns)
+    assert len(standard_form(m).columns) == len(_pyomo(m).columns)
 
 
 def test_the_solve_route_uses_the_fast_compile(monkeypatch):
@@ -168,4 +168,4 @@ def test_the_solve_route_uses_the_fast_compile(monkeypatch):
     sc = dataclasses.replace(sc, options=sc.options.model_copy(update={"warm_start": "none"}))
     from optimizer import optimize
 
-    assert optimize(sc).status == solve_mod.SolveStatus.OPTIMAL
+    assert optimize(sc).status == SolveStatus.OPTIMAL

@@ -8,22 +8,26 @@ import os
 import pytest
 
 from optimizer import load_scenario, optimize
-from optimizer.inputs.options import PARALLEL_MIN_INTERVALS, SolverOptions
-from optimizer.solver.solve import cold_highs_options
+from optimizer.inputs.options import SolverOptions
+from optimizer.solver.strategy import PARALLEL_MIN_INTERVALS, LpShape, cold_highs_options
+
+
+def _shape(n_intervals, interval_min):
+    return LpShape(n_intervals=n_intervals, interval_min=interval_min)
 
 
 def test_rule_picks_parallel_dual_only_for_long_5_to_15_min_cold_solves(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     auto = SolverOptions()
     assert auto.threads is None
-    long_15 = cold_highs_options(auto, 2688, 15)  # the default month
+    long_15 = cold_highs_options(auto, _shape(2688, 15))  # the default month
     assert long_15["threads"] == 2 and long_15["simplex_strategy"] == 3
-    assert cold_highs_options(auto, 2016, 5)["threads"] == 1  # a week at 5 min: no gain measured
-    assert cold_highs_options(auto, 8760, 60)["threads"] == 1  # hourly: not measured, serial
-    assert cold_highs_options(SolverOptions(threads=1), 8640, 5)["threads"] == 1  # the user's choice wins
-    assert cold_highs_options(SolverOptions(algorithm="simplex"), 8640, 5)["threads"] == 1  # a forced algorithm stays serial
+    assert cold_highs_options(auto, _shape(2016, 5))["threads"] == 1  # a week at 5 min: no gain measured
+    assert cold_highs_options(auto, _shape(8760, 60))["threads"] == 1  # hourly: not measured, serial
+    assert cold_highs_options(SolverOptions(threads=1), _shape(8640, 5))["threads"] == 1  # the user's choice wins
+    assert cold_highs_options(SolverOptions(algorithm="simplex"), _shape(8640, 5))["threads"] == 1  # a forced algorithm stays serial
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert cold_highs_options(auto, PARALLEL_MIN_INTERVALS, 5)["threads"] == 1  # one core: serial
+    assert cold_highs_options(auto, _shape(PARALLEL_MIN_INTERVALS, 5))["threads"] == 1  # one core: serial
 
 
 def test_another_thread_count_after_a_one_thread_solve_in_the_same_process():

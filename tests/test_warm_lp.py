@@ -10,9 +10,9 @@ import pytest
 from optimizer import load_scenario, optimize
 from optimizer.formulation.build import build_model
 from optimizer.formulation.model_data import ModelData
-from optimizer.solver.solve import standard_form
 from optimizer.run.warm import WarmSolver
 from optimizer.solver.resolve.affine import AffineLp
+from optimizer.solver.standard_form import standard_form
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_direct_warm_matches_cold_for_every_kind_of_change(name, request):
     for label, other in _variants(sc):
         warm = solver.optimize(other)
         cold = optimize(other)
-        assert warm.report.extra["warm"], label
+        assert warm.report.warm_start.warm, label
         assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=1e-6), label
         assert warm.costs.loc["total", "optimized_usd"] == pytest.approx(cold.costs.loc["total", "optimized_usd"], rel=1e-6), label
     assert solver.n_builds == 1
@@ -126,7 +126,7 @@ def test_tou_blocks_on_other_days_are_data_not_structure(tou_days):
     solver = WarmSolver()
     solver.optimize(tou_days)  # Monday-Tuesday
     warm = solver.optimize(fri)
-    assert solver.n_builds == 1 and warm.report.extra["warm"]
+    assert solver.n_builds == 1 and warm.report.warm_start.warm
     assert warm.objective_usd == pytest.approx(optimize(fri).objective_usd, rel=1e-6)
     data = ModelData.from_scenario(tou_days)
     m = build_model(tou_days, data, mutable=True)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-# A cold solve at least this long (5-15 min steps) uses parallel dual simplex on 2 threads (threads = None) [-]
-PARALLEL_MIN_INTERVALS = 2500
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class SolverOptions(BaseModel):
@@ -16,7 +13,8 @@ class SolverOptions(BaseModel):
     ``interface = "stdform"`` compiles the Pyomo model with Pyomo's
     ``LinearStandardFormCompiler`` and passes the matrices to ``highspy`` directly: the
     fastest honest route we measured (see ``benchmarks/``). ``"appsi"`` and ``"contrib"``
-    use Pyomo's own HiGHS interfaces; ``"lp_file"`` writes an LP file and reads it in HiGHS.
+    use Pyomo's own HiGHS interfaces. (``"lp_file"`` was removed: it reported Optimal and
+    loaded no values.)
 
     ``algorithm = "auto"`` (the same as ``"choose"``) leaves HiGHS at its default dual simplex
     with its own pricing: measured fastest or tied at every size and step on the full LP
@@ -48,19 +46,21 @@ class SolverOptions(BaseModel):
       5 min 0.020 s against 0.074 s.
 
     ``threads = None`` (default) is the measured rule: one thread, except a cold solve (no
-    warm start) of at least :data:`PARALLEL_MIN_INTERVALS` intervals at 5 to 15 min
+    warm start) of at least 2,500 intervals at 5 to 15 min
     with ``algorithm = "auto"`` on a machine with two or more cores, which runs HiGHS's
     parallel dual simplex (PAMI, ``simplex_strategy = 3``) on 2 threads. Raw full LP, 2 cores:
     30 days at 5 min 17.7 s -> 11.2 s, a month at 15 min 1.47 -> 1.12 s; a week and a day at
     5 min gained nothing, so they stay serial. Warm re-solves (sweeps, rolling windows) and
     the warm starts use one thread. An integer is passed to HiGHS as is (0: HiGHS
     chooses). Solves on more than one thread run on a fresh OS thread, because HiGHS sizes
-    its task scheduler once per calling thread (``solve.run_in_scheduler``).
+    its task scheduler once per calling thread (``optimizer.solver.highs.run_in_scheduler``).
+
+    Every threshold above, with its measurement, is in :mod:`optimizer.solver.strategy`.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    interface: Literal["stdform", "appsi", "contrib", "lp_file"] = "stdform"
+    interface: Literal["stdform", "appsi", "contrib"] = "stdform"
     algorithm: Literal["auto", "simplex", "ipm", "choose"] = "auto"
     warm_start: Literal["none", "blocks", "coarse", "auto"] = "auto"
     time_limit_s: float = Field(default=3600.0, gt=0, description="Solver time limit [s].")
@@ -78,3 +78,16 @@ class SolverOptions(BaseModel):
     highs_options: dict[str, Any] = Field(
         default_factory=dict, description="Passed to HiGHS as is (escape hatch)."
     )
+
+    @field_validator("interface", mode="before")
+    @classmethod
+    def _removed_interface(cls, value: object) -> object:
+        """Name the removed ``lp_file`` route and what to use instead."""
+        if value == "lp_file":
+            msg = (
+                "interface 'lp_file' was removed: it reported Optimal and loaded no values "
+                "(every run ended in ResultCheckError); expected 'stdform' (default), 'appsi' or "
+                "'contrib', got 'lp_file'. Drop the interface setting or choose one of those"
+            )
+            raise ValueError(msg)
+        return value

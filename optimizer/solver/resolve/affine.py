@@ -42,7 +42,9 @@ from pyomo.repn import generate_standard_repn
 
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import sources
-from optimizer.solver.solve import StandardForm, highs_instance, load_values, run_highs
+from optimizer.solver.highs import highs_instance, run_highs
+from optimizer.solver.standard_form import StandardForm, load_values, standard_form
+from optimizer.solver.status import SolveReport, SolveStatus, TerminationCondition, WarmStartReport
 
 logger = logging.getLogger(__name__)
 
@@ -331,7 +333,7 @@ class DirectWarm:
 
     def __init__(self, m: pyo.ConcreteModel, lp: AffineLp, opts: dict[str, Any], data: ModelData) -> None:
         self.m, self.lp = m, lp
-        self.h = highs_instance(lp.sf, opts)
+        self.h = highs_instance(lp.sf, opts, offset_usd=lp.sf.offset, integer=lp.sf.integer)
         self._last = lp.vectors(data)
         self._opts = dict(opts)
         self.n_changed = 0
@@ -341,8 +343,6 @@ class DirectWarm:
     def build(cls, m: pyo.ConcreteModel, data: ModelData, opts: dict[str, Any]) -> DirectWarm | None:
         """Compile ``m`` (built mutable from ``data``), probe its affine map and load it into
         HiGHS; None when the map does not hold or the model has integer variables."""
-        from optimizer.solver.solve import standard_form
-
         sf = standard_form(m)
         if sf.integer.any():
             return None
@@ -385,7 +385,7 @@ class DirectWarm:
         self.update_s = time.perf_counter() - t0
         return n
 
-    def solve(self) -> tuple[Any, Any, str, float | None, float, int]:
+    def solve(self) -> tuple[SolveStatus, TerminationCondition, str, float | None, float, int]:
         """Run HiGHS and load the values into the model: status, termination, HiGHS status text,
         objective [USD], solve seconds [s], simplex iterations [-]."""
         status, term, raw, x, objective, solve_s = run_highs(self.h)
@@ -394,3 +394,43 @@ class DirectWarm:
         if x is not None:
             load_values(self.m, self.lp.sf, x)
         return status, term, raw, objective, solve_s, int(self.h.getInfo().simplex_iteration_count)
+
+    def solve_report(self, opts: dict[str, Any], *, warm: bool, handoff_s: float) -> SolveReport:
+        """:meth:`solve`, reported.
+
+        Parameters
+        ----------
+        opts : dict
+            The HiGHS options in force.
+        warm : bool
+            The model was kept from an earlier scenario (:meth:`update` pushed the changes).
+        handoff_s : float
+            Seconds of the compile and affine map (a first solve) [s]; the update's are added.
+
+        Returns
+        -------
+        SolveReport
+            Of the ``direct-warm`` interface.
+        """
+        status, term, raw, objective, solve_s, iterations = self.solve()
+        sf = self.lp.sf
+        return SolveReport(
+            status=status,
+            termination=term,
+            solver=f"HiGHS {self.h.version()}",
+            interface="direct-warm",
+            algorithm=str(opts.get("solver", "choose")),
+            objective_usd=objective,
+            handoff_s=handoff_s + self.update_s,
+            solve_s=solve_s,
+            n_variables=len(sf.columns),
+            n_constraints=len(sf.rows),
+            n_nonzeros=int(sf.a.nnz),
+            simplex_iterations=iterations,
+            raw_status=raw,
+            warm_start=WarmStartReport(
+                warm=warm,
+                n_changed=self.n_changed,
+                note="hand-off = compile + affine map (cold) or the pushed changes (warm)",
+            ),
+        )
