@@ -1,4 +1,5 @@
-"""Block warm start (optimizer.solver.warmstart.blocks): same optimum as a cold solve, Optimal, and a safe fallback."""
+"""Block warm start (optimizer.solver.warmstart.blocks): same optimum as a cold solve, Optimal,
+and a safe fallback."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def _with(sc, **update):
 @pytest.fixture(scope="module")
 def stability():
     """Every family on (ramp, swing, reserve, events, curtailment, deferral): 3 months at 1 h."""
-    return load_scenario("grid-stability", start="2021-01-01T00:00", end="2021-04-01T00:00", interval_min=60)
+    return load_scenario(
+        "grid-stability", start="2021-01-01T00:00", end="2021-04-01T00:00", interval_min=60
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,9 @@ def test_blocks_match_the_cold_optimum(stability, cold):
 
 
 def test_blocks_on_the_families_1_to_7_year_scenario():
-    sc = load_scenario("year-2021", start="2021-05-01T00:00", end="2021-07-01T00:00", interval_min=60)
+    sc = load_scenario(
+        "year-2021", start="2021-05-01T00:00", end="2021-07-01T00:00", interval_min=60
+    )
     warm = optimize(_with(sc, warm_start="blocks"))
     base = optimize(_with(sc, warm_start="none"))
     assert warm.report.warm_start.fallback == ""
@@ -136,7 +141,9 @@ def test_plan_blocks_rules():
     assert _warm(quarter, 60, "auto") is None  # 2,160 intervals: cold
     assert _warm(quarter, 60, "blocks").n_blocks == 3
     thirty = pd.date_range("2021-02-01", "2021-03-03", freq="5min", tz=tz, inclusive="left")
-    assert not isinstance(_warm(thirty, 5, "auto"), blocks.BlockPlan)  # 2 months: no blocks (coarse)
+    assert not isinstance(
+        _warm(thirty, 5, "auto"), blocks.BlockPlan
+    )  # 2 months: no blocks (coarse)
     one_month = pd.date_range("2021-02-01", "2021-03-01", freq="15min", tz=tz, inclusive="left")
     assert _warm(one_month, 15, "blocks") is None  # one block: nothing to warm
     assert blocks.plan_blocks(one_month, {}) is None
@@ -157,7 +164,9 @@ def test_column_spans_propagate_through_shared_columns():
 def test_blocks_with_a_tariff_engine_tariff():
     """Tariff-engine columns (30-min demand windows, on/off-peak, excess) span each month:
     the warm start still ends at the cold optimum, or falls back to it."""
-    sc = load_scenario("mlgw-tou", start="2021-03-01T00:00", end="2021-06-01T00:00", interval_min=60)
+    sc = load_scenario(
+        "mlgw-tou", start="2021-03-01T00:00", end="2021-06-01T00:00", interval_min=60
+    )
     warm = optimize(_with(sc, warm_start="blocks"))
     base = optimize(_with(sc, warm_start="none"))
     assert warm.status == SolveStatus.OPTIMAL
@@ -167,8 +176,11 @@ def test_blocks_with_a_tariff_engine_tariff():
 
 def test_blocks_at_15_min_start_each_month_from_its_coarse_lp():
     """At steps of 15 min or less each month block is itself started from the coarse warm
-    start (optimizer.solver.warmstart.coarse on the block's LP); the end point is still the cold optimum."""
-    sc = load_scenario("year-2021", start="2021-05-01T00:00", end="2021-07-01T00:00", interval_min=15)
+    start (optimizer.solver.warmstart.coarse on the block's LP); the end point is still the cold
+    optimum."""
+    sc = load_scenario(
+        "year-2021", start="2021-05-01T00:00", end="2021-07-01T00:00", interval_min=15
+    )
     warm = optimize(_with(sc, warm_start="blocks"))
     base = optimize(_with(sc, warm_start="none"))
     started = warm.report.warm_start

@@ -1,4 +1,5 @@
-"""Coarse warm start (optimizer.solver.warmstart.coarse): the aggregated LP is the hand-written coarse model, and
+"""Coarse warm start (optimizer.solver.warmstart.coarse): the aggregated LP is the hand-written
+coarse model, and
 the full LP solved from its basis ends at the cold optimum, or falls back to a cold solve."""
 
 from __future__ import annotations
@@ -42,8 +43,13 @@ def _small(n: int = 24, **kw):
     rng = np.random.default_rng(7)
     lossy = BatteryGroup(
         name="lossy",
-        unit=make_unit(power_mw=2.0, energy_mwh=4.0, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.95,
-                       self_discharge_frac_per_h=0.01),
+        unit=make_unit(
+            power_mw=2.0,
+            energy_mwh=4.0,
+            charge_efficiency_frac=0.9,
+            discharge_efficiency_frac=0.95,
+            self_discharge_frac_per_h=0.01,
+        ),
         n_units=1,
         initial_soc_frac=0.5,
     )
@@ -83,7 +89,9 @@ def test_the_aggregated_lp_is_the_hourly_model_by_hand():
     # columns: each of the hour's 12 imports share one coarse column, and the two hours differ
     g0 = {_col(sf, level, m.grid_import_mw[t]) for t in range(12)}
     g1 = {_col(sf, level, m.grid_import_mw[t]) for t in range(12, 24)}
-    assert len(g0) == 1 and len(g1) == 1 and g0 != g1
+    assert len(g0) == 1
+    assert len(g1) == 1
+    assert g0 != g1
     (g0,), (g1,) = g0, g1
     # energy cost of an hour's import column: sum_t price_t dt [USD per MW held for the hour]
     assert lp.cost[g1] == pytest.approx(float(np.sum(price[12:24]) * dt_h), rel=1e-12)
@@ -115,7 +123,9 @@ def test_the_aggregated_lp_is_the_hourly_model_by_hand():
 def test_ramp_rows_sum_to_the_hourly_ramp():
     """sum over an hour of (g_t - g_{t-1} <= rise) with g constant in each hour is
     g_1 - g_0 <= 12 rise: the hourly ramp limit."""
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-15T03:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-15T03:00", interval_min=5
+    )
     m, sf, level, lp = _level(sc, 60)
     a = lp.a.tocsr()
     rise = 10.0 * 5  # the scenario's 10 MW/min at 5 min [MW per interval]
@@ -133,7 +143,9 @@ def test_ramp_rows_sum_to_the_hourly_ramp():
 
 
 def test_coarse_start_reaches_the_cold_optimum_with_every_family():
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-17T00:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-17T00:00", interval_min=5
+    )
     cold, warm = _cold_and_coarse(sc)
     started = warm.report.warm_start
     assert started.method == "coarse"
@@ -147,7 +159,9 @@ def test_coarse_start_reaches_the_cold_optimum_with_every_family():
 
 def test_coarse_start_with_a_tariff_engine_tariff():
     """TOU windows on 30-min block averages (columns with no interval) stay whole."""
-    sc = load_scenario("mlgw-tou", start="2021-03-01T00:00", end="2021-03-08T00:00", interval_min=15)
+    sc = load_scenario(
+        "mlgw-tou", start="2021-03-01T00:00", end="2021-03-08T00:00", interval_min=15
+    )
     cold, warm = _cold_and_coarse(sc)
     assert warm.report.warm_start.fallback == ""
     assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=RTOL)
@@ -161,7 +175,9 @@ def test_coarse_start_with_two_groups_and_a_demand_charge():
 
 
 def test_a_failing_coarse_lp_falls_back_to_cold(monkeypatch):
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5
+    )
 
     def boom(*args, **kwargs):
         msg = "the coarse LP (10 x 10 columns x rows) ended with 'Infeasible'"
@@ -177,7 +193,9 @@ def test_a_failing_coarse_lp_falls_back_to_cold(monkeypatch):
 
 
 def test_a_final_solve_that_is_not_optimal_falls_back_to_cold(monkeypatch):
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5
+    )
     cold = optimize(_with(sc, warm_start="none"))
     monkeypatch.setitem(strategy.FINAL_OPTIONS, "simplex_iteration_limit", 0)
     res = optimize(_with(sc, warm_start="coarse"))
@@ -191,7 +209,9 @@ def test_a_final_solve_that_is_not_optimal_falls_back_to_cold(monkeypatch):
 
 def _warm(index, interval_min, warm_start, *, tariff_engine=False):
     options = SolverOptions(warm_start=warm_start)
-    return plan_solve(options, index, interval_min=interval_min, tariff_engine=tariff_engine).warm_start
+    return plan_solve(
+        options, index, interval_min=interval_min, tariff_engine=tariff_engine
+    ).warm_start
 
 
 def test_plan_coarse_rules():
@@ -233,12 +253,18 @@ def test_auto_leaves_a_tariff_engine_lp_cold_at_15_min():
     assert _warm(month15, 15, "coarse", tariff_engine=True) is not None  # asked for: given
     week5 = pd.date_range("2021-02-08", "2021-02-15", freq="5min", tz=tz, inclusive="left")
     assert _warm(week5, 5, "auto", tariff_engine=True) is not None
-    res = optimize(load_scenario("default", start="2021-02-08T00:00", end="2021-02-10T00:00", interval_min=15))
-    assert res.report.warm_start.as_dict() == {}  # the default scenario (TOU engine) at 15 min: cold
+    res = optimize(
+        load_scenario("default", start="2021-02-08T00:00", end="2021-02-10T00:00", interval_min=15)
+    )
+    assert (
+        res.report.warm_start.as_dict() == {}
+    )  # the default scenario (TOU engine) at 15 min: cold
 
 
 def test_the_summary_says_how_the_lp_was_started():
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5
+    )
     summary = optimize(sc).summary()
     assert summary["algorithm"] == "simplex (coarse warm start)"
     assert summary["warm_start"]["warm_start"] == "coarse"

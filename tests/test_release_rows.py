@@ -26,7 +26,9 @@ def test_released_rows_give_the_same_optimum_and_schedule():
         released = optimize(sc)
     assert released.report.rows_released  # the path was taken
     assert released.objective_usd == pytest.approx(kept.objective_usd, rel=1e-9)
-    assert (released.schedule["grid_import_mw"] - kept.schedule["grid_import_mw"]).abs().max() < 1e-6
+    assert (
+        released.schedule["grid_import_mw"] - kept.schedule["grid_import_mw"]
+    ).abs().max() < 1e-6
 
 
 def test_released_rows_leave_the_variables_and_delete_the_rows(release_everything):
@@ -37,7 +39,9 @@ def test_released_rows_leave_the_variables_and_delete_the_rows(release_everythin
 
     sc = make_scenario([5.0, 6.0, 4.0], [20.0, 30.0, 10.0])
     m = build_model(sc)
-    report = solve_model(m, sc.options, plan=plan_solve(SolverOptions(), sc.index, release_rows=True))
+    report = solve_model(
+        m, sc.options, plan=plan_solve(SolverOptions(), sc.index, release_rows=True)
+    )
     assert report.rows_released
     assert sum(1 for _ in m.component_objects(pyo.Constraint)) == 0
     assert all(v.value is not None for v in m.grid_import_mw.values())

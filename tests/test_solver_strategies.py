@@ -95,3 +95,9 @@ def test_the_warm_starts_are_taken_not_skipped(name, warm_start):
     started = optimize(_with(sc, warm_start=warm_start)).summary()["warm_start"]
     assert started["warm_start"] == warm_start
     assert started["fallback"] == ""
+
+
+def test_the_removed_lp_file_interface_says_what_to_use():
+    """``interface = "lp_file"`` reported Optimal and loaded no values; it is gone."""
+    with pytest.raises(ValueError, match="'lp_file' was removed.*'stdform'"):
+        SolverOptions(interface="lp_file")

@@ -28,16 +28,19 @@ class SolverOptions(BaseModel):
       turn with the state carried from the month before (SOC per group, previous import of
       the ramp rows, deferral backlog), their bases are assembled into a basis of the full
       LP, and HiGHS runs dual simplex (devex pricing) from it on the full LP
-      (:mod:`optimizer.solver.warmstart.blocks`). The schedule is still an optimal vertex of the full LP:
+      (:mod:`optimizer.solver.warmstart.blocks`). The schedule is still an optimal vertex of the
+      full LP:
       when HiGHS does not report Optimal from that start, or a month fails, the LP is solved
       cold. Needs at least two calendar months.
     * ``"coarse"``: the same LP aggregated in time (2 h, then 30 min groups) is solved
       coarsest first and its basis lifted to the full LP, which HiGHS then solves with dual
-      simplex (devex pricing) (:mod:`optimizer.solver.warmstart.coarse`); cold again unless that ends Optimal.
+      simplex (devex pricing) (:mod:`optimizer.solver.warmstart.coarse`); cold again unless that
+      ends Optimal.
     * ``"auto"`` (default): ``"blocks"`` from 3 calendar months and 8,000 intervals on,
       otherwise ``"coarse"`` at steps of 15 min or less from 96 intervals on (not for a
       tariff-engine tariff at 15 min, where it was measured slower: the default scenario's
-      February 0.71 s against 0.48 s cold), otherwise ``"none"``. Measured on the full grid-stability LP (2 cores, ``benchmarks/RESULTS.md``):
+      February 0.71 s against 0.48 s cold), otherwise ``"none"``. Measured on the full
+      grid-stability LP (2 cores, ``benchmarks/RESULTS.md``):
       solver time for a year at 1 h 3.2 s warm against 7.6 s cold, for a year at 15 min
       32.6 s (month blocks, each started from its coarse LP) against 173.5 s cold (the coarse
       start alone: 97 s); 30 days at 5 min gained nothing with day or week blocks
@@ -64,7 +67,11 @@ class SolverOptions(BaseModel):
     algorithm: Literal["auto", "simplex", "ipm", "choose"] = "auto"
     warm_start: Literal["none", "blocks", "coarse", "auto"] = "auto"
     time_limit_s: float = Field(default=3600.0, gt=0, description="Solver time limit [s].")
-    threads: int | None = Field(default=None, ge=0, description="HiGHS threads; None: the measured rule above; 0: HiGHS chooses.")
+    threads: int | None = Field(
+        default=None,
+        ge=0,
+        description="HiGHS threads; None: the measured rule above; 0: HiGHS chooses.",
+    )
     presolve: bool = True
     mip_rel_gap_frac: float = Field(
         default=1e-6, ge=0, le=1, description="Relative MIP gap for exclusivity re-solves [-]."

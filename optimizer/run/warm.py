@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 
 class WarmSolver:
-    """Solve a sequence of scenarios, re-using the model and the HiGHS basis when the structure allows.
+    """Solve a sequence of scenarios, re-using the model and the HiGHS basis where the structure
+    allows.
 
     Parameters
     ----------
@@ -57,7 +58,9 @@ class WarmSolver:
     ...     result = solver.optimize(sc)
     """
 
-    def __init__(self, max_models: int = 8, route: Literal["direct", "persistent"] = "direct") -> None:
+    def __init__(
+        self, max_models: int = 8, route: Literal["direct", "persistent"] = "direct"
+    ) -> None:
         if max_models < 1:
             msg = f"max_models must be at least 1; got {max_models}"
             raise ValueError(msg)
@@ -80,13 +83,18 @@ class WarmSolver:
         issues = find_infeasibilities(scenario, data)
         if issues:
             if raise_on_failure:
-                raise InfeasibleError("", issues=issues)
-            report = SolveReport(status=SolveStatus.INFEASIBLE, termination=TerminationCondition.INFEASIBLE)
+                msg = ""
+                raise InfeasibleError(msg, issues=issues)
+            report = SolveReport(
+                status=SolveStatus.INFEASIBLE, termination=TerminationCondition.INFEASIBLE
+            )
             return _failure(scenario, report, 0.0, issues)
         key = structure_key(data)
         t0 = time.perf_counter()
         opts = highs_options(scenario.options)
-        entry, warm, handoff_s = self._cache.take(key, data, opts, lambda: build_model(scenario, data, mutable=True))
+        entry, warm, handoff_s = self._cache.take(
+            key, data, opts, lambda: build_model(scenario, data, mutable=True)
+        )
         if warm:
             self.n_warm += 1
         else:
@@ -99,19 +107,26 @@ class WarmSolver:
                 self._cache.forget(key)  # do not warm-start from a failed state
             issues = _explain_failure(scenario, data, report)
             if raise_on_failure:
-                errors = {SolveStatus.INFEASIBLE: InfeasibleError, SolveStatus.UNBOUNDED: UnboundedError}
-                raise errors.get(report.status, SolverLimitError)("", issues=issues)
+                errors = {
+                    SolveStatus.INFEASIBLE: InfeasibleError,
+                    SolveStatus.UNBOUNDED: UnboundedError,
+                }
+                msg = ""
+                raise errors.get(report.status, SolverLimitError)(msg, issues=issues)
             return _failure(scenario, report, build_s, issues)
         if scenario.options.enforce_exclusivity:
             tol = Tolerances.for_data(data, report.objective_usd or 0.0)
             if simultaneous_pairs(data, extract_group_arrays(m, data), tol):
-                logger.info("warm solve charges and discharges at once; re-solving cold with exclusivity")
+                logger.info(
+                    "warm solve charges and discharges at once; re-solving cold with exclusivity"
+                )
                 return optimize(scenario, raise_on_failure=raise_on_failure)
         return finish(scenario, data, m, report, build_s)
 
 
-
-def solve_many(scenarios: list[Scenario], *, raise_on_failure: bool = False) -> list[DispatchResult]:
+def solve_many(
+    scenarios: list[Scenario], *, raise_on_failure: bool = False
+) -> list[DispatchResult]:
     """Solve ``scenarios`` in order on one :class:`WarmSolver` (failures become results)."""
     solver = WarmSolver()
     return [solver.optimize(sc, raise_on_failure=raise_on_failure) for sc in scenarios]

@@ -63,7 +63,10 @@ def solve_pyomo_route(m: pyo.ConcreteModel, opts: dict[str, Any], interface: str
     else:
         solver = ContribHighs()
         res = solver.solve(
-            m, load_solutions=False, raise_exception_on_nonoptimal_result=False, solver_options=dict(opts)
+            m,
+            load_solutions=False,
+            raise_exception_on_nonoptimal_result=False,
+            solver_options=dict(opts),
         )
         objective = res.incumbent_objective
     total_s = time.perf_counter() - t0

@@ -32,7 +32,12 @@ from optimizer.solver.highs import (
     run_in_scheduler,
 )
 from optimizer.solver.pyomo_routes import solve_pyomo_route
-from optimizer.solver.standard_form import StandardForm, load_values, release_model_rows, standard_form
+from optimizer.solver.standard_form import (
+    StandardForm,
+    load_values,
+    release_model_rows,
+    standard_form,
+)
 from optimizer.solver.status import SolveReport, WarmStartReport
 from optimizer.solver.strategy import SolvePlan, WarmPlan, plan_solve
 from optimizer.solver.warmstart import blocks, coarse
@@ -44,7 +49,9 @@ logger = logging.getLogger(__name__)
 _WARM_LABEL = {"blocks": "simplex (block warm start)", "coarse": "simplex (coarse warm start)"}
 
 
-def solve_model(m: pyo.ConcreteModel, options: SolverOptions, *, plan: SolvePlan | None = None) -> SolveReport:
+def solve_model(
+    m: pyo.ConcreteModel, options: SolverOptions, *, plan: SolvePlan | None = None
+) -> SolveReport:
     """Solve ``m`` with HiGHS, load the solution into its variables and report.
 
     Never raises for infeasible or unbounded models: the status says so. Any solver-side
@@ -111,7 +118,7 @@ def _solve_stdform_paused(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
     levels = warm if isinstance(warm, CoarsePlan) else getattr(warm, "coarse", None)
     if levels is not None:
         maps = coarse_maps(sf, levels, len(m.T))  # needs the row entries, freed next
-    sf.rows = []  # Pyomo's row entries are not needed after the hand-off: ~340 MB at a year at 15 min
+    sf.rows = []  # not needed after the hand-off: ~340 MB at a year at 15 min
     released = plan.release_rows_min is not None and n_rows >= plan.release_rows_min and not is_mip
     if released:
         release_model_rows(m)
@@ -197,8 +204,13 @@ def _block_basis(
         if maps:
             report.block_coarse_label = warm.coarse.label
         start = blocks.block_start(
-            sf, col_interval, warm, floors, dict(plan.highs_options),
-            levels=maps, basis_options=plan.basis_options,
+            sf,
+            col_interval,
+            warm,
+            floors,
+            dict(plan.highs_options),
+            levels=maps,
+            basis_options=plan.basis_options,
         )
         report.blocks_s = start.blocks_s
         report.block_iterations = start.block_iterations
@@ -245,7 +257,9 @@ def _start_basis(make: Callable[[], tuple[np.ndarray, np.ndarray]], report: Warm
     return highs_basis(col_status, row_status)
 
 
-def _solve_from_basis(h: Any, basis: Any, plan: SolvePlan, report: WarmStartReport, t_start: float) -> bool:
+def _solve_from_basis(
+    h: Any, basis: Any, plan: SolvePlan, report: WarmStartReport, t_start: float
+) -> bool:
     """Run the full LP in ``h`` from ``basis``; True when HiGHS reports Optimal."""
     if h.setBasis(basis) != import_highspy().HighsStatus.kOk:
         report.fallback = "HiGHS rejected the assembled basis"

@@ -8,6 +8,7 @@ model outside its fast path (a fixed variable, a ranged row) goes through Pyomo'
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import logging
@@ -16,7 +17,9 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-# Pyomo's standard-form compiler imports scipy.sparse lazily: pay it at import, not in the hand-off timer
+
+# Pyomo's standard-form compiler imports scipy.sparse lazily: pay it at import, not in the
+# hand-off timer
 import scipy.sparse  # noqa: F401
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
@@ -121,7 +124,9 @@ def load_values(m: pyo.ConcreteModel, sf: StandardForm, x: np.ndarray) -> None:
         v.set_value(val, skip_validation=True)
     if sf.dropped is None:
         seen = {id(v) for v in sf.columns}
-        sf.dropped = [v for v in m.component_data_objects(pyo.Var, active=True) if id(v) not in seen]
+        sf.dropped = [
+            v for v in m.component_data_objects(pyo.Var, active=True) if id(v) not in seen
+        ]
     for v in sf.dropped:
         lo = v.lb if v.lb is not None else 0.0
         hi = v.ub if v.ub is not None else 0.0
@@ -144,7 +149,6 @@ def release_model_rows(m: pyo.ConcreteModel) -> None:
     for comp in list(m.component_objects(kinds, descend_into=True)):
         comp.parent_block().del_component(comp)
     gc.collect()
-    try:
+    # not glibc: the memory is still free for reuse in-process
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the memory is still free for reuse in-process
-        pass

@@ -164,7 +164,9 @@ class WarmStartReport:
         for f in fields(self):
             value = getattr(self, f.name)
             if value is not None:
-                out[_SUMMARY_KEYS.get(f.name, f.name)] = list(value) if isinstance(value, list) else value
+                out[_SUMMARY_KEYS.get(f.name, f.name)] = (
+                    list(value) if isinstance(value, list) else value
+                )
         return out
 
 

@@ -19,7 +19,7 @@ parallel-dual                   cold, ``threads = None``, 5-15 min, >= 2,500 int
 blocks                          ``warm_start = "auto"``: >= 3 calendar months and >= 8,000 intervals
 blocks-from-coarse              a block start at a step where the coarse start gains
 coarse                          ``warm_start = "auto"``: step <= 15 min and >= 96 intervals
-tariff-engine-cold              ``warm_start = "auto"``: no coarse start for tariff-engine rows at >= 15 min
+tariff-engine-cold              ``"auto"``: no coarse start for tariff-engine rows at >= 15 min
 final-devex                     a solve from a lifted or assembled basis: dual simplex, devex
 coarse-one-thread               the coarse levels run on one thread, HiGHS's simplex choice
 release-rows                    the LP has >= 200,000 rows (``optimize`` asks for it)
@@ -98,7 +98,10 @@ FINAL_OPTIONS: dict[str, Any] = {
     "simplex_strategy": 1,
     "simplex_dual_edge_weight_strategy": 1,
 }
-USER_SIMPLEX_KEYS = ("simplex_strategy", "simplex_dual_edge_weight_strategy")  # win over FINAL_OPTIONS
+USER_SIMPLEX_KEYS = (
+    "simplex_strategy",
+    "simplex_dual_edge_weight_strategy",
+)  # win over FINAL_OPTIONS
 
 # release-rows. LPs with at least this many rows release their Pyomo constraints, objective and
 # expressions once HiGHS holds the LP (when the caller allows it; optimize does). Measured
@@ -132,35 +135,64 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("highs-defaults", 'algorithm = "auto"', "HiGHS's own dual simplex and pricing",
-         "fastest or tied at every size, a day at 5 min to a year at 15 min; devex 1.2-3x and "
-         "IPM 1.4-2.4x slower (benchmarks/HIGHS-OPTIONS.md)"),
-    Rule("parallel-dual",
-         f"cold, threads = None, algorithm auto, {PARALLEL_STEP_MIN[0]}-{PARALLEL_STEP_MIN[1]} min, "
-         f">= {PARALLEL_MIN_INTERVALS} intervals, 2+ cores",
-         f"simplex_strategy = 3 on {PARALLEL_THREADS} threads",
-         "30 days at 5 min 17.7 -> 11.2 s; a month at 15 min 1.47 -> 1.12 s (idle machine)"),
-    Rule("blocks", f"warm_start auto, >= {BLOCKS_AUTO_MIN_MONTHS} months, "
-         f">= {BLOCKS_AUTO_MIN_INTERVALS} intervals",
-         "month blocks, then the full LP from their basis",
-         "a year at 1 h 3.1 s against 7.6 s; a year at 15 min 47.6 s against 173.5 s"),
-    Rule("blocks-from-coarse", "a block start where the coarse start gains",
-         f"each month from its coarse LP {COARSE_LEVELS_MIN}",
-         "a year at 15 min, month solves 31.0 -> 12.6 s"),
-    Rule("coarse", f"warm_start auto, step <= {COARSE_AUTO_MAX_STEP_MIN} min, "
-         f">= {COARSE_AUTO_MIN_INTERVALS} intervals, no blocks",
-         f"levels {COARSE_LEVELS_MIN} min, then the full LP from their basis",
-         "30 days at 5 min 3.3 s against 11.4 s; a day at 5 min 0.020 s against 0.074 s"),
-    Rule("tariff-engine-cold", f"warm_start auto, tariff-engine rows, step >= "
-         f"{ENGINE_COLD_FROM_STEP_MIN} min", "no coarse start",
-         "default's February at 15 min 0.71 s coarse against 0.48 s cold"),
-    Rule("final-devex", "a solve from a lifted or assembled basis", "dual simplex, devex pricing",
-         "year at 15 min: devex 19.9-24.1 s, Dantzig 30.1 s, steepest edge 56.4 s"),
-    Rule("coarse-one-thread", "the coarse levels of a coarse start",
-         "one thread, HiGHS's own choice of simplex", "not measured apart"),
-    Rule("release-rows", f"the caller allows it, >= {RELEASE_ROWS_MIN} rows, an LP",
-         "delete the Pyomo rows while HiGHS solves",
-         "a year at 15 min: peak RSS 1,429 -> 1,181 MB"),
+    Rule(
+        "highs-defaults",
+        'algorithm = "auto"',
+        "HiGHS's own dual simplex and pricing",
+        "fastest or tied at every size, a day at 5 min to a year at 15 min; devex 1.2-3x and "
+        "IPM 1.4-2.4x slower (benchmarks/HIGHS-OPTIONS.md)",
+    ),
+    Rule(
+        "parallel-dual",
+        f"cold, threads = None, algorithm auto, {PARALLEL_STEP_MIN[0]}-{PARALLEL_STEP_MIN[1]} min, "
+        f">= {PARALLEL_MIN_INTERVALS} intervals, 2+ cores",
+        f"simplex_strategy = 3 on {PARALLEL_THREADS} threads",
+        "30 days at 5 min 17.7 -> 11.2 s; a month at 15 min 1.47 -> 1.12 s (idle machine)",
+    ),
+    Rule(
+        "blocks",
+        f"warm_start auto, >= {BLOCKS_AUTO_MIN_MONTHS} months, "
+        f">= {BLOCKS_AUTO_MIN_INTERVALS} intervals",
+        "month blocks, then the full LP from their basis",
+        "a year at 1 h 3.1 s against 7.6 s; a year at 15 min 47.6 s against 173.5 s",
+    ),
+    Rule(
+        "blocks-from-coarse",
+        "a block start where the coarse start gains",
+        f"each month from its coarse LP {COARSE_LEVELS_MIN}",
+        "a year at 15 min, month solves 31.0 -> 12.6 s",
+    ),
+    Rule(
+        "coarse",
+        f"warm_start auto, step <= {COARSE_AUTO_MAX_STEP_MIN} min, "
+        f">= {COARSE_AUTO_MIN_INTERVALS} intervals, no blocks",
+        f"levels {COARSE_LEVELS_MIN} min, then the full LP from their basis",
+        "30 days at 5 min 3.3 s against 11.4 s; a day at 5 min 0.020 s against 0.074 s",
+    ),
+    Rule(
+        "tariff-engine-cold",
+        f"warm_start auto, tariff-engine rows, step >= {ENGINE_COLD_FROM_STEP_MIN} min",
+        "no coarse start",
+        "default's February at 15 min 0.71 s coarse against 0.48 s cold",
+    ),
+    Rule(
+        "final-devex",
+        "a solve from a lifted or assembled basis",
+        "dual simplex, devex pricing",
+        "year at 15 min: devex 19.9-24.1 s, Dantzig 30.1 s, steepest edge 56.4 s",
+    ),
+    Rule(
+        "coarse-one-thread",
+        "the coarse levels of a coarse start",
+        "one thread, HiGHS's own choice of simplex",
+        "not measured apart",
+    ),
+    Rule(
+        "release-rows",
+        f"the caller allows it, >= {RELEASE_ROWS_MIN} rows, an LP",
+        "delete the Pyomo rows while HiGHS solves",
+        "a year at 15 min: peak RSS 1,429 -> 1,181 MB",
+    ),
 )
 
 
@@ -186,7 +218,9 @@ class LpShape:
     tariff_engine: bool = False
 
     @classmethod
-    def of(cls, index: pd.DatetimeIndex, interval_min: int, *, tariff_engine: bool = False) -> LpShape:
+    def of(
+        cls, index: pd.DatetimeIndex, interval_min: int, *, tariff_engine: bool = False
+    ) -> LpShape:
         """The shape of an LP over ``index``.
 
         Parameters
@@ -377,7 +411,10 @@ def plan_warm_start(
     rules: tuple[str, ...] = ()
     if mode in ("blocks", "auto"):
         plan = plan_blocks(index, dict(soc_floor_mwh))
-        big = shape.n_months >= BLOCKS_AUTO_MIN_MONTHS and shape.n_intervals >= BLOCKS_AUTO_MIN_INTERVALS
+        big = (
+            shape.n_months >= BLOCKS_AUTO_MIN_MONTHS
+            and shape.n_intervals >= BLOCKS_AUTO_MIN_INTERVALS
+        )
         if plan is not None and auto and not big:
             plan = None
         if plan is not None:
@@ -441,7 +478,9 @@ def plan_solve(
     if options.interface == "stdform" and index is not None:
         shape = LpShape.of(index, interval_min, tariff_engine=tariff_engine)
         if options.warm_start != "none" and len(index):
-            warm, warm_rules = plan_warm_start(options.warm_start, index, shape, soc_floor_mwh or {})
+            warm, warm_rules = plan_warm_start(
+                options.warm_start, index, shape, soc_floor_mwh or {}
+            )
             rules += warm_rules
         if warm is None and parallel_dual(options, shape):
             opts = cold_highs_options(options, shape)

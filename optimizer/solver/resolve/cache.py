@@ -61,7 +61,9 @@ class CachedModel:
             HiGHS options.
         """
         if self.direct is not None:
-            self.direct.update(data, opts)  # the model's Params are not refreshed: HiGHS holds the numbers
+            self.direct.update(
+                data, opts
+            )  # the model's Params are not refreshed: HiGHS holds the numbers
         else:
             update_model(self.model, data, structure=self.structure)
 
@@ -137,7 +139,9 @@ class ModelCache:
         m = build()
         t1 = time.perf_counter()
         direct = DirectWarm.build(m, data, opts) if self.route == "direct" else None
-        entry = CachedModel(m, structure, direct, None if direct is not None else persistent_highs())
+        entry = CachedModel(
+            m, structure, direct, None if direct is not None else persistent_highs()
+        )
         handoff_s = time.perf_counter() - t1
         self._entries[structure] = entry
         while len(self._entries) > self.max_models:

@@ -40,7 +40,9 @@ def persistent_highs() -> Any:
     return solver
 
 
-def solve_persistent(solver: Any, m: pyo.ConcreteModel, opts: dict[str, Any], *, warm: bool) -> SolveReport:
+def solve_persistent(
+    solver: Any, m: pyo.ConcreteModel, opts: dict[str, Any], *, warm: bool
+) -> SolveReport:
     """Solve ``m`` (its Params refreshed) on the persistent interface ``solver``; load the values.
 
     Parameters
@@ -62,7 +64,9 @@ def solve_persistent(solver: Any, m: pyo.ConcreteModel, opts: dict[str, Any], *,
     opts = {k: v for k, v in opts.items() if k != "output_flag"}
     t0 = time.perf_counter()
     with FD_LOCK:  # Pyomo's persistent interface redirects stdout/stderr descriptors
-        res = solver.solve(m, solver_options=opts, load_solutions=False, raise_exception_on_nonoptimal_result=False)
+        res = solver.solve(
+            m, solver_options=opts, load_solutions=False, raise_exception_on_nonoptimal_result=False
+        )
     total_s = time.perf_counter() - t0
     term = termination_text(res)
     status, termination = pyomo_status(term)

@@ -24,8 +24,8 @@ peak, tariff-engine windows, energy tiers). That makes a good starting basis che
    given a basis.
 
 At steps of 15 min or less each block's LP is itself started from its coarse warm start
-(:mod:`optimizer.solver.warmstart.coarse` on the block's LP, ``BlockPlan.coarse``): a year at 15 min, month
-solves 31.0 s -> 12.6 s.
+(:mod:`optimizer.solver.warmstart.coarse` on the block's LP, ``BlockPlan.coarse``): a year at
+15 min, month solves 31.0 s -> 12.6 s.
 
 The caller (:func:`optimizer.solver.solve.solve_model`) accepts the result only when HiGHS reports
 Optimal on the full LP and otherwise solves cold, so the warm start can change the time, never
@@ -169,7 +169,9 @@ def plan_blocks(index: pd.DatetimeIndex, soc_floor_mwh: dict[str, float]) -> Blo
     return BlockPlan(block_of_t=block, soc_floor_mwh=dict(soc_floor_mwh), label="month")
 
 
-def scan_columns(cols: list[Any], n_intervals: int, plan: BlockPlan) -> tuple[np.ndarray, dict[int, list[tuple[int, float]]]]:
+def scan_columns(
+    cols: list[Any], n_intervals: int, plan: BlockPlan
+) -> tuple[np.ndarray, dict[int, list[tuple[int, float]]]]:
     """Interval of each Pyomo column (-1 when it has none) and the block-end SOC floors.
 
     A column has an interval when its component is indexed by the model's interval set ``T``
@@ -210,7 +212,9 @@ def _coarse_block_start(
     return start.coarse_iterations
 
 
-def column_spans(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarray, n_blocks: int) -> tuple[np.ndarray, np.ndarray]:
+def column_spans(
+    a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarray, n_blocks: int
+) -> tuple[np.ndarray, np.ndarray]:
     """First and last block of every column.
 
     A column with an interval lives in its interval's block. Any other column (a monthly peak,
@@ -218,7 +222,9 @@ def column_spans(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarr
     propagating spans over the matrix until they stop changing.
     """
     timed = col_block >= 0
-    first = np.where(timed, col_block, n_blocks).astype(np.int64)  # unknown: empty span (first > last)
+    first = np.where(timed, col_block, n_blocks).astype(
+        np.int64
+    )  # unknown: empty span (first > last)
     last = np.where(timed, col_block, -1).astype(np.int64)
     shared = np.flatnonzero(~timed)
     if len(shared) == 0:
@@ -254,6 +260,57 @@ def column_spans(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarr
     return first, last
 
 
+def _row_spans(
+    a_csr: sp.csr_matrix, first: np.ndarray, last: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """First and last block of every row: a row is in block k for max(first) <= k <= max(last)
+    over its columns (an empty row is in none)."""
+    n_row = a_csr.shape[0]
+    row_first = np.zeros(n_row, dtype=np.int64)
+    row_last = np.full(n_row, -1, dtype=np.int64)
+    nz = np.diff(a_csr.indptr) > 0
+    starts = a_csr.indptr[:-1][nz]
+    if len(a_csr.indices):
+        row_first[nz] = np.maximum.reduceat(first[a_csr.indices], starts)
+        row_last[nz] = np.maximum.reduceat(last[a_csr.indices], starts)
+    return row_first, row_last
+
+
+def _with_floors(
+    lower: np.ndarray, upper: np.ndarray, cols: np.ndarray, floors: list[tuple[int, float]]
+) -> np.ndarray:
+    """Block column lower bounds raised to the block-end SOC floors ``[(column, least SOC
+    [MWh])]`` that the columns' upper bounds allow."""
+    lo_c = lower.copy()
+    where = {int(c): i for i, c in enumerate(cols)}
+    for c, floor in floors:
+        i = where.get(c)
+        if i is not None and floor <= upper[i]:
+            lo_c[i] = max(lo_c[i], floor)
+    return lo_c
+
+
+def _run_block(h: Any, label: str, plain_lower: np.ndarray | None, upper: np.ndarray) -> None:
+    """Run the block LP in ``h``; when it is not Optimal and ``plain_lower`` is given (the block
+    has SOC floors, which may be out of reach), run it again with those lower bounds.
+
+    Raises
+    ------
+    RuntimeError
+        When the block is not solved to optimality.
+    """
+    run_in_scheduler(h)
+    status = h.modelStatusToString(h.getModelStatus())
+    if status != "Optimal" and plain_lower is not None:
+        n = len(upper)
+        h.changeColsBounds(n, np.arange(n, dtype=np.int32), plain_lower, upper)
+        run_in_scheduler(h)
+        status = h.modelStatusToString(h.getModelStatus())
+    if status != "Optimal":
+        msg = f"{label}: HiGHS ended with '{status}'"
+        raise RuntimeError(msg)
+
+
 def block_start(
     sf: LinearProgram,
     col_interval: np.ndarray,
@@ -280,9 +337,10 @@ def block_start(
     opts : dict
         HiGHS options for the block solves.
     levels : list of optimizer.solver.warmstart.coarse.LevelMap, optional
-        Coarse levels of the full LP (:func:`optimizer.solver.warmstart.coarse.coarse_maps`): each block is
-        then started from its own coarse warm start (:func:`optimizer.solver.warmstart.coarse.coarse_start` on
-        the block's LP), and solved cold if that fails.
+        Coarse levels of the full LP (:func:`optimizer.solver.warmstart.coarse.coarse_maps`):
+        each block is then started from its own coarse warm start
+        (:func:`optimizer.solver.warmstart.coarse.coarse_start` on the block's LP), and solved
+        cold if that fails.
     basis_options : dict, optional
         HiGHS options of a solve from a lifted basis, needed with ``levels``
         (:data:`optimizer.solver.strategy.FINAL_OPTIONS`).
@@ -299,14 +357,7 @@ def block_start(
     col_block = np.where(col_interval >= 0, plan.block_of_t[np.clip(col_interval, 0, None)], -1)
     a_csr = a_csc.tocsr()
     first, last = column_spans(a_csr, a_csc, col_block, nb)
-    # a row is in block k for max(first) <= k <= max(last) over its columns
-    row_first = np.zeros(n_row, dtype=np.int64)
-    row_last = np.full(n_row, -1, dtype=np.int64)
-    nz = np.diff(a_csr.indptr) > 0
-    starts = a_csr.indptr[:-1][nz]
-    if len(a_csr.indices):
-        row_first[nz] = np.maximum.reduceat(first[a_csr.indices], starts)
-        row_last[nz] = np.maximum.reduceat(last[a_csr.indices], starts)
+    row_first, row_last = _row_spans(a_csr, first, last)
 
     cost = np.asarray(sf.cost, dtype=float)
     col_lo = np.asarray(sf.col_lower, dtype=float)
@@ -325,29 +376,18 @@ def block_start(
         a_rows = a_csr[rows]
         a_sub = a_rows[:, cols].tocsc()
         shift = a_rows[:, fixed] @ x[fixed] if len(fixed) else np.zeros(len(rows))
-        lo_c, hi_c = col_lo[cols].copy(), col_hi[cols].copy()
-        if k < nb - 1:
-            where = {int(c): i for i, c in enumerate(cols)}
-            for c, floor in soc_end_cols.get(k, []):
-                i = where.get(c)
-                if i is not None and floor <= hi_c[i]:
-                    lo_c[i] = max(lo_c[i], floor)
-        block_lp = LpArrays(a_sub, cost[cols], lo_c, hi_c, row_lo[rows] - shift, row_hi[rows] - shift)
+        hi_c = col_hi[cols].copy()
+        lo_c = _with_floors(col_lo[cols], hi_c, cols, soc_end_cols.get(k, []) if k < nb - 1 else [])
+        block_lp = LpArrays(
+            a_sub, cost[cols], lo_c, hi_c, row_lo[rows] - shift, row_hi[rows] - shift
+        )
         h = new_highs(opts)
         h.passModel(highs_lp(import_highspy(), block_lp))
         if levels:
             block_levels = [coarse.restrict(lv, cols, rows) for lv in levels]
             iterations += _coarse_block_start(h, block_lp, block_levels, opts, basis_options or {})
-        run_in_scheduler(h)
-        status = h.modelStatusToString(h.getModelStatus())
-        if status != "Optimal" and k < nb - 1 and soc_end_cols.get(k):
-            # the block-end SOC floor may be out of reach: solve the block without it
-            h.changeColsBounds(len(cols), np.arange(len(cols), dtype=np.int32), col_lo[cols], hi_c)
-            run_in_scheduler(h)
-            status = h.modelStatusToString(h.getModelStatus())
-        if status != "Optimal":
-            msg = f"block {k} of {nb}: HiGHS ended with '{status}'"
-            raise RuntimeError(msg)
+        floored = k < nb - 1 and bool(soc_end_cols.get(k))
+        _run_block(h, f"block {k} of {nb}", col_lo[cols] if floored else None, hi_c)
         iterations += int(h.getInfo().simplex_iteration_count)
         x[cols] = np.asarray(h.getSolution().col_value, dtype=float)
         cs, rs = basis_statuses(h, len(cols), len(rows))

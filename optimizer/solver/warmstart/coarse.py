@@ -64,6 +64,7 @@ logger = logging.getLogger(__name__)
 
 BASIC, LOWER, UPPER = 1, 0, 2  # HighsBasisStatus kBasic, kLower, kUpper
 
+
 @dataclass
 class CoarsePlan:
     """How to aggregate the horizon: one or more levels, coarsest first.
@@ -121,7 +122,9 @@ class LevelMap:
     n_rows: int
 
 
-def plan_coarse(index: pd.DatetimeIndex, interval_min: int, levels_min: tuple[int, ...]) -> CoarsePlan | None:
+def plan_coarse(
+    index: pd.DatetimeIndex, interval_min: int, levels_min: tuple[int, ...]
+) -> CoarsePlan | None:
     """The coarse levels of ``index``, or None when no level is coarser than the step.
 
     Each level's groups are clock periods of its length (on UTC instants, so a DST change
@@ -146,7 +149,9 @@ def plan_coarse(index: pd.DatetimeIndex, interval_min: int, levels_min: tuple[in
     """
     if len(index) == 0:
         return None
-    seconds = np.asarray(index.as_unit("s").asi8, dtype=np.int64)  # UTC instants: no repeated hour at a DST change
+    seconds = np.asarray(
+        index.as_unit("s").asi8, dtype=np.int64
+    )  # UTC instants: no repeated hour at a DST change
     levels, groups = [], []
     for minutes in sorted(set(levels_min), reverse=True):
         if minutes <= interval_min or minutes % interval_min:
@@ -161,7 +166,9 @@ def plan_coarse(index: pd.DatetimeIndex, interval_min: int, levels_min: tuple[in
     return CoarsePlan(levels_min=tuple(levels), group_of_t=groups)
 
 
-def coarse_index(key: np.ndarray, interval: np.ndarray, group_of_t: np.ndarray) -> tuple[np.ndarray, int]:
+def coarse_index(
+    key: np.ndarray, interval: np.ndarray, group_of_t: np.ndarray
+) -> tuple[np.ndarray, int]:
     """Coarse index of items with integer codes ``key`` (:func:`compress_keys`) and
     ``interval`` (-1 for none): items with equal codes in one group share one; an item without
     an interval keeps its own. Numbered in the order of each coarse item's first fine item.
@@ -232,7 +239,9 @@ def _sum_bounds(r: sp.csr_matrix, bound: np.ndarray, infinity: float) -> np.ndar
     return np.where(inf_count > 0, infinity, out)
 
 
-def _merge_col_bounds(col_map: np.ndarray, n_coarse: int, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _merge_col_bounds(
+    col_map: np.ndarray, n_coarse: int, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Intersection of the merged columns' bounds; their mean where the intersection is empty."""
     lo_c = np.full(n_coarse, -np.inf)
     hi_c = np.full(n_coarse, np.inf)
@@ -241,8 +250,14 @@ def _merge_col_bounds(col_map: np.ndarray, n_coarse: int, lo: np.ndarray, hi: np
     empty = lo_c > hi_c
     if empty.any():
         count = np.bincount(col_map, minlength=n_coarse).astype(float)
-        mean_lo = np.bincount(col_map, weights=np.where(np.isfinite(lo), lo, 0.0), minlength=n_coarse) / count
-        mean_hi = np.bincount(col_map, weights=np.where(np.isfinite(hi), hi, 0.0), minlength=n_coarse) / count
+        mean_lo = (
+            np.bincount(col_map, weights=np.where(np.isfinite(lo), lo, 0.0), minlength=n_coarse)
+            / count
+        )
+        mean_hi = (
+            np.bincount(col_map, weights=np.where(np.isfinite(hi), hi, 0.0), minlength=n_coarse)
+            / count
+        )
         lo_c[empty] = mean_lo[empty]
         hi_c[empty] = np.maximum(mean_lo[empty], mean_hi[empty])
     return lo_c, hi_c
@@ -269,11 +284,20 @@ def aggregate(lp: LinearProgram, level: LevelMap) -> LpArrays:
     columns' bounds."""
     a = sp.csc_matrix(lp.a)
     n_row, n_col = a.shape
-    p = sp.csc_matrix((np.ones(n_col), (np.arange(n_col), level.col_map)), shape=(n_col, level.n_cols))
-    r = sp.csr_matrix((np.ones(n_row), (level.row_map, np.arange(n_row))), shape=(level.n_rows, n_row))
+    p = sp.csc_matrix(
+        (np.ones(n_col), (np.arange(n_col), level.col_map)), shape=(n_col, level.n_cols)
+    )
+    r = sp.csr_matrix(
+        (np.ones(n_row), (level.row_map, np.arange(n_row))), shape=(level.n_rows, n_row)
+    )
     a_c = (r @ a @ p).tocsc()
     a_c.eliminate_zeros()
-    lo, hi = _merge_col_bounds(level.col_map, level.n_cols, np.asarray(lp.col_lower, float), np.asarray(lp.col_upper, float))
+    lo, hi = _merge_col_bounds(
+        level.col_map,
+        level.n_cols,
+        np.asarray(lp.col_lower, float),
+        np.asarray(lp.col_upper, float),
+    )
     return LpArrays(
         a=a_c,
         cost=np.asarray(p.T @ np.asarray(lp.cost, dtype=float), dtype=float),
@@ -327,7 +351,9 @@ def coarse_start(
         h = new_highs(opts)
         h.passModel(highs_lp(import_highspy(), arrays))
         if prev is not None:
-            cs, rs = _lift(prev, level, arrays.col_lower, arrays.col_upper, arrays.row_lower, arrays.row_upper)
+            cs, rs = _lift(
+                prev, level, arrays.col_lower, arrays.col_upper, arrays.row_lower, arrays.row_upper
+            )
             h.setBasis(highs_basis(cs, rs))
             for key, val in basis_options.items():
                 h.setOptionValue(key, val)
@@ -341,8 +367,12 @@ def coarse_start(
         cs, rs = basis_statuses(h, level.n_cols, level.n_rows)
         prev = (cs, rs, level)
     assert prev is not None
-    full = LevelMap(np.arange(sf.a.shape[1]), sf.a.shape[1], np.arange(sf.a.shape[0]), sf.a.shape[0])
-    col_status, row_status = _lift(prev, full, sf.col_lower, sf.col_upper, sf.row_lower, sf.row_upper)
+    full = LevelMap(
+        np.arange(sf.a.shape[1]), sf.a.shape[1], np.arange(sf.a.shape[0]), sf.a.shape[0]
+    )
+    col_status, row_status = _lift(
+        prev, full, sf.col_lower, sf.col_upper, sf.row_lower, sf.row_upper
+    )
     n_basic = int(np.sum(col_status == BASIC) + np.sum(row_status == BASIC))
     return CoarseStart(
         col_status=col_status,
@@ -370,6 +400,10 @@ def _lift(
     col_twin[level.col_map] = coarse.col_map
     row_twin = np.empty(level.n_rows, dtype=np.int64)
     row_twin[level.row_map] = coarse.row_map
-    col_status = fit_status(cs[col_twin], np.asarray(col_lower, float), np.asarray(col_upper, float))
-    row_status = fit_status(rs[row_twin], np.asarray(row_lower, float), np.asarray(row_upper, float))
+    col_status = fit_status(
+        cs[col_twin], np.asarray(col_lower, float), np.asarray(col_upper, float)
+    )
+    row_status = fit_status(
+        rs[row_twin], np.asarray(row_lower, float), np.asarray(row_upper, float)
+    )
     return col_status, row_status

@@ -93,7 +93,9 @@ def item_intervals(items: list[Any], n_intervals: int) -> tuple[np.ndarray, np.n
             continue
         members = np.flatnonzero(comp_code == code)
         keys = [idxs[j] for j in members.tolist()]
-        ts = np.fromiter((k[p] if type(k[p]) is int else -1 for k in keys), dtype=np.int64, count=len(keys))
+        ts = np.fromiter(
+            (k[p] if type(k[p]) is int else -1 for k in keys), dtype=np.int64, count=len(keys)
+        )
         rests: dict[Any, int] = {}
         codes = np.fromiter(
             (rests.setdefault((k[:p], k[p + 1 :]), len(rests)) for k in keys),
