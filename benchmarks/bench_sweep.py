@@ -73,8 +73,7 @@ def run_one(mode: str, solve: str, out_dir: Path) -> dict[str, Any]:
     import logging
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    from optimizer.studies.spec import load_study
-    from optimizer.studies.runner import run_study
+    from optimizer.studies import load_study, run_study
 
     warm = solve == "warm"
     load_before = os.getloadavg()[0]
@@ -185,8 +184,8 @@ def run_raw() -> dict[str, Any]:
     from optimizer.formulation.model_data import ModelData
     from optimizer.formulation.precheck import find_infeasibilities
     from optimizer.solver.strategy import highs_options
-    from optimizer.studies.spec import apply_case, load_study
-    from optimizer.studies.runner import WorkerCache, expand_study
+    from optimizer.studies import apply_case, expand_study, load_study
+    from optimizer.studies.runner import WorkerCache
 
     load_before = os.getloadavg()[0]
     study = load_study(STUDY)

@@ -44,8 +44,8 @@ def one_pass() -> dict[str, Any]:
     from optimizer.formulation.model_data import ModelData
     from optimizer.formulation.precheck import find_infeasibilities
     from optimizer.solver.strategy import highs_options
-    from optimizer.studies.spec import apply_case, load_study
-    from optimizer.studies.runner import WorkerCache, expand_study, run_case
+    from optimizer.studies import apply_case, expand_study, load_study, run_case
+    from optimizer.studies.runner import WorkerCache
 
     study = load_study(STUDY)
     cases = expand_study(study)

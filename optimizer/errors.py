@@ -6,7 +6,8 @@
     ├── InputError(ValueError)          bad input; the CLI exits with code 2
     │   ├── ModelFileError              TOML unreadable, syntax error, unknown/missing/mistyped keys
     │   ├── TimeSeriesError             a series is naive, unsorted, gappy, NaN, short, ...
-    │   └── ConsistencyError            fields valid alone, infeasible together
+    │   ├── ConsistencyError            fields valid alone, infeasible together
+    │   └── OutputPathError             an output path is a file, read-only, or the disk is full
     ├── SolveError(RuntimeError)
     │   ├── InfeasibleError             exit code 3
     │   ├── UnboundedError              exit code 3
@@ -111,6 +112,10 @@ class TimeSeriesError(InputError):
 
 class ConsistencyError(InputError):
     """Fields that are valid alone but infeasible together (all issues listed)."""
+
+
+class OutputPathError(InputError):
+    """An output file or folder cannot be written (a file where a folder is meant, read-only, disk full)."""
 
 
 class SolveError(OptimizerError, RuntimeError):

@@ -1,1 +1,1 @@
-"""optimizer.cli.app."""
+"""The ``bess-dispatch`` command line (typer): ``app.py`` registers one module per command."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.errors import Issue
+from optimizer.errors import InfeasibleError, Issue
 from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
 
@@ -148,3 +148,10 @@ def find_infeasibilities(scenario: Scenario, data: ModelData) -> list[Issue]:
         + check_terminal_energy_reachable(scenario, data)
         + check_event_program_limits(scenario, data)
     )
+
+
+def precheck(scenario: Scenario) -> None:
+    """Run the solver-free infeasibility checks; raise :class:`InfeasibleError` listing all."""
+    issues = find_infeasibilities(scenario, ModelData.from_scenario(scenario))
+    if issues:
+        raise InfeasibleError("", issues=issues)

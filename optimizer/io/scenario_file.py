@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
 from optimizer.inputs.assets import Site
+from optimizer.inputs.events import derive_event_calendar, read_event_calendar
 from optimizer.inputs.grid import (
     EventProgram,
     FlexibleLoad,
@@ -30,7 +31,11 @@ from optimizer.inputs.tariff import Tariff
 from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, make_index, read_series, to_horizon
 from optimizer.io.builtin import builtin_scenario, list_builtin_scenarios
 from optimizer.io.models import load_event_program, load_site, load_tariff
+from optimizer.io.tariff_file import load_tariff_spec
 from optimizer.io.toml import _issues_from_validation, _require, _series, read_toml
+from optimizer.loads.gpu_profile import GpuProfileParams, generate_site_load
+from optimizer.loads.swing import swing_from_cluster, swing_from_telemetry
+from optimizer.tariffs.spec import TariffSpec
 
 
 class _Table(BaseModel):
@@ -138,81 +143,19 @@ def load_scenario(
     ModelFileError, TimeSeriesError
         Listing every problem found, with the file and field.
     """
-    path = Path(path)
-    if not path.exists() and path.suffix != ".toml" and builtin_scenario(str(path)).exists():
-        path = builtin_scenario(str(path))
-    if not path.exists():
-        names = list_builtin_scenarios()
-        near = difflib.get_close_matches(path.stem, names, n=1)
-        fix = f"Did you mean the built-in {near[0]!r}?" if near else "Give the path of a scenario TOML or a built-in name"
-        raise ModelFileError("", issues=[Issue("scenario file not found", path=str(path), expected=f"a scenario TOML file or a built-in name ({', '.join(names)})", got=str(path), fix=fix)])
-    path = path.resolve()
-    doc = read_toml(path)
-    unknown = sorted(set(doc) - _SCENARIO_TABLES)
-    if unknown:
-        raise ModelFileError("", issues=[Issue("unknown table", path=str(path), field=k, fix=f"Allowed tables: {sorted(_SCENARIO_TABLES)}") for k in unknown])
-    issues: list[Issue] = []
-    parsed: dict[str, Any] = {}
-    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions), ("grid", GridTable)):
-        raw = doc.get(table, {} if table in ("solver", "grid") else None)
-        if raw is None:
-            issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
-            continue
-        try:
-            parsed[table] = model.model_validate(raw)
-        except ValidationError as exc:
-            issues.extend(_issues_from_validation(exc, path, table, model))
-    if issues:
-        raise ModelFileError("", issues=issues)
+    path = _scenario_path(path)
+    parsed = _parse_tables(read_toml(path), path)
     sc: ScenarioTable = parsed["scenario"]
-    hz: HorizonTable = parsed["horizon"]
     ld: LoadTable = parsed["load"]
     base = path.parent
     _require(path, [("scenario.site", sc.site), ("scenario.tariff", sc.tariff)])
     site = load_site((base / sc.site).resolve())
     tariff_file = (base / sc.tariff).resolve()
-    spec = None
-    if _is_engine_tariff(tariff_file):
-        from optimizer.io.tariff_file import load_tariff_spec
-
-        spec = load_tariff_spec(tariff_file)
-        basis = energy_basis if energy_basis is not None else sc.energy_basis
-        if basis is not None:
-            spec = _with_energy_basis(spec, basis, path, tariff_file, from_arg=energy_basis is not None)
-        tariff = Tariff(name=spec.name)
-    else:
-        if energy_basis is not None or sc.energy_basis is not None:
-            raise ModelFileError("", issues=[Issue(
-                "energy_basis needs a tariff-engine tariff (TOU schedule or URDB); this tariff is a simple LMP + demand-charge tariff",
-                path=str(path), field="--energy-basis" if energy_basis is not None else "scenario.energy_basis", got=str(energy_basis or sc.energy_basis),
-                fix=f"Remove energy_basis, or point scenario.tariff at an engine tariff such as tariffs/mlgw-lgs3-tou-style.toml (now {tariff_file.name})")])
-        tariff = load_tariff(tariff_file)
-
-    tz = site.timezone
-    t_start = _stamp(start if start is not None else hz.start, tz, path, "horizon.start")
-    t_end = _stamp(end if end is not None else hz.end, tz, path, "horizon.end")
-    step = interval_min if interval_min is not None else hz.interval_min
-    if step not in ALLOWED_INTERVAL_MIN:
-        raise ModelFileError("", issues=[Issue("unsupported step", path=str(path), field="horizon.interval_min", expected=f"one of {ALLOWED_INTERVAL_MIN}", got=str(step), fix="Choose a supported step")])
-    if t_end <= t_start:
-        raise ModelFileError("", issues=[Issue("horizon end is not after its start", path=str(path), field="horizon.end", expected=f"after {t_start.isoformat()}", got=t_end.isoformat(), fix="Swap or correct start and end")])
-    index = make_index(t_start, t_end, step, tz)
+    tariff, spec = _read_tariff(sc, tariff_file, path, energy_basis)
+    index = _horizon_index(parsed["horizon"], site.timezone, path, start, end, interval_min)
     notes: list[str] = []
-
     load_mw, gpu_mw = _read_load(ld, base, path, index, site, notes)
-    if spec is not None:
-        price = _engine_price(spec, index, notes, tariff_file)
-    elif tariff.energy_price is None:
-        raise ModelFileError("", issues=[Issue("tariff has no energy price source", path=str(base / sc.tariff), field="tariff.energy_price", fix="Add an [tariff.energy_price] table with path and column")])
-    else:
-        _require(tariff_file, [("tariff.energy_price.path", tariff.energy_price.path)])
-        price_path = (tariff_file.parent / tariff.energy_price.path).resolve()
-        price_raw = _series(price_path, tariff.energy_price.column, tariff.energy_price.timestamp_column, toml=tariff_file, table="tariff.energy_price")
-        price, note = to_horizon(price_raw, index, kind="price", name="price_usd_per_mwh", source=str(price_path))
-        if note:
-            notes.append(note)
-        if tariff.energy_price.attribution:
-            notes.append(f"prices: {tariff.energy_price.attribution}")
+    price = _read_price(tariff, spec, tariff_file, index, notes)
     grid, swing_up, swing_down = _read_grid(parsed["grid"], base, path, index, site, gpu_mw if gpu_mw is not None else load_mw, notes)
     return Scenario(
         name=sc.name,
@@ -231,9 +174,94 @@ def load_scenario(
     )
 
 
+def _scenario_path(path: str | Path) -> Path:
+    """The scenario TOML: a path, or a built-in scenario's name."""
+    path = Path(path)
+    if not path.exists() and path.suffix != ".toml" and builtin_scenario(str(path)).exists():
+        path = builtin_scenario(str(path))
+    if not path.exists():
+        names = list_builtin_scenarios()
+        near = difflib.get_close_matches(path.stem, names, n=1)
+        fix = f"Did you mean the built-in {near[0]!r}?" if near else "Give the path of a scenario TOML or a built-in name"
+        raise ModelFileError("", issues=[Issue("scenario file not found", path=str(path), expected=f"a scenario TOML file or a built-in name ({', '.join(names)})", got=str(path), fix=fix)])
+    return path.resolve()
+
+
+def _parse_tables(doc: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Each table of a scenario TOML validated by its model; every problem reported at once."""
+    unknown = sorted(set(doc) - _SCENARIO_TABLES)
+    if unknown:
+        raise ModelFileError("", issues=[Issue("unknown table", path=str(path), field=k, fix=f"Allowed tables: {sorted(_SCENARIO_TABLES)}") for k in unknown])
+    issues: list[Issue] = []
+    parsed: dict[str, Any] = {}
+    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions), ("grid", GridTable)):
+        raw = doc.get(table, {} if table in ("solver", "grid") else None)
+        if raw is None:
+            issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
+            continue
+        try:
+            parsed[table] = model.model_validate(raw)
+        except ValidationError as exc:
+            issues.extend(_issues_from_validation(exc, path, table, model))
+    if issues:
+        raise ModelFileError("", issues=issues)
+    return parsed
+
+
+def _read_tariff(sc: ScenarioTable, tariff_file: Path, path: Path, energy_basis: str | None) -> tuple[Tariff, TariffSpec | None]:
+    """The scenario's tariff: a tariff-engine spec (with its energy basis) or a simple tariff."""
+    if _is_engine_tariff(tariff_file):
+        spec = load_tariff_spec(tariff_file)
+        basis = energy_basis if energy_basis is not None else sc.energy_basis
+        if basis is not None:
+            spec = _with_energy_basis(spec, basis, path, tariff_file, from_arg=energy_basis is not None)
+        return Tariff(name=spec.name), spec
+    if energy_basis is not None or sc.energy_basis is not None:
+        raise ModelFileError("", issues=[Issue(
+            "energy_basis needs a tariff-engine tariff (TOU schedule or URDB); this tariff is a simple LMP + demand-charge tariff",
+            path=str(path), field="--energy-basis" if energy_basis is not None else "scenario.energy_basis", got=str(energy_basis or sc.energy_basis),
+            fix=f"Remove energy_basis, or point scenario.tariff at an engine tariff such as tariffs/mlgw-lgs3-tou-style.toml (now {tariff_file.name})")])
+    return load_tariff(tariff_file), None
+
+
+def _horizon_index(
+    hz: HorizonTable,
+    tz: str,
+    path: Path,
+    start: dt.datetime | pd.Timestamp | None,
+    end: dt.datetime | pd.Timestamp | None,
+    interval_min: int | None,
+) -> pd.DatetimeIndex:
+    """The study's interval starts: ``[horizon]`` or the overrides, in the site's zone."""
+    t_start = _stamp(start if start is not None else hz.start, tz, path, "horizon.start")
+    t_end = _stamp(end if end is not None else hz.end, tz, path, "horizon.end")
+    step = interval_min if interval_min is not None else hz.interval_min
+    if step not in ALLOWED_INTERVAL_MIN:
+        raise ModelFileError("", issues=[Issue("unsupported step", path=str(path), field="horizon.interval_min", expected=f"one of {ALLOWED_INTERVAL_MIN}", got=str(step), fix="Choose a supported step")])
+    if t_end <= t_start:
+        raise ModelFileError("", issues=[Issue("horizon end is not after its start", path=str(path), field="horizon.end", expected=f"after {t_start.isoformat()}", got=t_end.isoformat(), fix="Swap or correct start and end")])
+    return make_index(t_start, t_end, step, tz)
+
+
+def _read_price(tariff: Tariff, spec: TariffSpec | None, tariff_file: Path, index: pd.DatetimeIndex, notes: list[str]) -> pd.Series:
+    """The energy price on the horizon [USD/MWh]: the engine tariff's, or the simple tariff's series."""
+    if spec is not None:
+        return _engine_price(spec, index, notes, tariff_file)
+    if tariff.energy_price is None:
+        raise ModelFileError("", issues=[Issue("tariff has no energy price source", path=str(tariff_file), field="tariff.energy_price", fix="Add an [tariff.energy_price] table with path and column")])
+    _require(tariff_file, [("tariff.energy_price.path", tariff.energy_price.path)])
+    price_path = (tariff_file.parent / tariff.energy_price.path).resolve()
+    price_raw = _series(price_path, tariff.energy_price.column, tariff.energy_price.timestamp_column, toml=tariff_file, table="tariff.energy_price")
+    price, note = to_horizon(price_raw, index, kind="price", name="price_usd_per_mwh", source=str(price_path))
+    if note:
+        notes.append(note)
+    if tariff.energy_price.attribution:
+        notes.append(f"prices: {tariff.energy_price.attribution}")
+    return price
+
+
 def _with_energy_basis(spec: Any, basis: str, path: Path, tariff_file: Path, *, from_arg: bool) -> Any:
     """``spec`` with its energy basis replaced by ``basis``, re-validated (a ``schedule`` basis needs TOU rates)."""
-    from optimizer.tariffs.spec import TariffSpec
 
     where = "--energy-basis" if from_arg else "scenario.energy_basis"
     allowed = ("market", "schedule", "market_plus_schedule")
@@ -285,8 +313,6 @@ def _engine_price(spec: Any, index: pd.DatetimeIndex, notes: list[str], tariff_f
 def _read_grid(
     gt: GridTable, base: Path, path: Path, index: pd.DatetimeIndex, site: Site, gpu_mw: pd.Series, notes: list[str]
 ) -> tuple[GridRules, pd.Series | None, pd.Series | None]:
-    from optimizer.inputs.events import derive_event_calendar, read_event_calendar
-    from optimizer.loads.swing import swing_from_cluster, swing_from_telemetry
 
     up = down = None
     if gt.swing is not None:
@@ -364,7 +390,6 @@ _UNIT_TO_MW = {"MW": 1.0, "kW": 1e-3, "W": 1e-6}
 
 def _read_load(ld: LoadTable, base: Path, path: Path, index: pd.DatetimeIndex, site: Site, notes: list[str]) -> tuple[pd.Series, pd.Series | None]:
     if ld.source == "generator":
-        from optimizer.loads.gpu_profile import GpuProfileParams, generate_site_load
 
         if site.gpu_cluster is None:
             raise ModelFileError("", issues=[Issue("load.source = 'generator' needs a GPU cluster", path=str(path), field="load.source", fix="Add gpu_cluster to the site, or read the load from a file")])

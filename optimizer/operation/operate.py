@@ -42,7 +42,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from optimizer.errors import InfeasibleError
+from optimizer.errors import InfeasibleError, InputError
 from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
 from optimizer.operation.forecasts import Forecast, by_name, from_frame
@@ -50,6 +50,7 @@ from optimizer.results.costs import baseline_terms, bill_terms
 from optimizer.results.extract import Solution
 from optimizer.run.optimize import optimize
 from optimizer.run.warm import WarmSolver
+from optimizer.tariffs.spec import BillingState, PeakRecord
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +108,6 @@ def _steps(value: str | pd.Timedelta | int, interval_min: int, name: str) -> int
     td = pd.Timedelta(value)
     n = td / pd.Timedelta(minutes=interval_min)
     if n != int(n) or n < 1:
-        from optimizer.errors import InputError
-
         msg = f"--{name}: must be a whole number of {interval_min}-min intervals; got {value}. Use a multiple of the step"
         raise InputError(msg)
     return int(n)
@@ -141,69 +140,115 @@ def operate(
         Called as ``progress(done, total)`` after each step.
     """
     t_start = time.perf_counter()
-    name = forecast if isinstance(forecast, str) else ("table" if isinstance(forecast, pd.DataFrame) else getattr(forecast, "__name__", "custom"))
-    fc: Forecast = by_name(forecast, seed=seed) if isinstance(forecast, str) else from_frame(forecast) if isinstance(forecast, pd.DataFrame) else forecast
+    name, fc = _forecast(forecast, seed)
     n = scenario.n_intervals
     w = _steps(window, scenario.interval_min, "window")
     k = _steps(step, scenario.interval_min, "step")
-    dt = scenario.interval_h
     groups = scenario.site.battery_groups
-    soc = {g.name: g.initial_soc_mwh for g in groups}
+    state = _State(
+        soc={g.name: g.initial_soc_mwh for g in groups},
+        mtd=dict(scenario.month_to_date_peak_mw),
+        spec_peaks={} if scenario.tariff_spec is None else {(r.month, r.charge): r.peak_mw for r in scenario.tariff_spec.state.peaks},
+    )
     months = scenario.index.tz_localize(None).to_period("M").astype(str)
-    mtd: dict[str, float] = dict(scenario.month_to_date_peak_mw)
-    spec = scenario.tariff_spec
-    spec_peaks: dict[tuple[str, str], float] = {} if spec is None else {(r.month, r.charge): r.peak_mw for r in spec.state.peaks}
     solver = WarmSolver(max_models=8)
     out = {key: np.zeros(n) for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")}
     per_group = {g.name: {key: np.zeros(n) for key in ("charge_mw", "discharge_mw", "soc_mwh")} for g in groups}
     total_steps = int(np.ceil(n / k))
-    n_solves = 0
-    n_relaxed = 0
     full = ModelData.from_scenario(scenario)
     for i, issue in enumerate(range(0, n, k)):
         stop = min(n, issue + w)
-        fcast = fc(scenario, issue, stop)
-        window_groups = tuple(
-            g.model_copy(
-                update={
-                    "initial_soc_frac": float(np.clip(soc[g.name] / g.energy_capacity_mwh, g.unit.soc_min_frac, g.unit.soc_max_frac)) if g.energy_capacity_mwh > 0 else 0.0,
-                    "final_soc_min_frac": g.initial_soc_frac if terminal == "initial" else g.unit.soc_min_frac,
-                }
-            )
-            for g in groups
-        )
-        sub = scenario.replace(
-            name=f"{scenario.name}@{scenario.index[issue].isoformat()}",
-            site=scenario.site.model_copy(update={"battery_groups": window_groups}),
-            load_mw=fcast["load_mw"].rename("load_mw"),
-            price_usd_per_mwh=fcast["price_usd_per_mwh"].rename("price_usd_per_mwh"),
-            gpu_load_mw=None if scenario.gpu_load_mw is None else scenario.gpu_load_mw.iloc[issue:stop] * (fcast["load_mw"] / scenario.load_mw.iloc[issue:stop]).fillna(1.0),
-            swing_up_mw=None if scenario.swing_up_mw is None else scenario.swing_up_mw.iloc[issue:stop],
-            swing_down_mw=None if scenario.swing_down_mw is None else scenario.swing_down_mw.iloc[issue:stop],
-            month_to_date_peak_mw=dict(mtd),
-            source_path=scenario.source_path,
-            tariff_spec=None if spec is None else _with_peaks(spec, spec_peaks),
-        )
-        try:
-            plan = solver.optimize(sub)
-        except InfeasibleError as exc:
-            if terminal != "initial" or not any((i.field or "").startswith("soc_terminal") for i in exc.issues):
-                raise
-            logger.info("window at %s cannot reach the terminal SOC; re-planned without the terminal rule", scenario.index[issue])
-            relaxed = tuple(g.model_copy(update={"final_soc_min_frac": g.unit.soc_min_frac}) for g in window_groups)
-            plan = solver.optimize(sub.replace(site=sub.site.model_copy(update={"battery_groups": relaxed})))
-            n_relaxed += 1
-        n_solves += 1
+        sub = _window_scenario(scenario, fc(scenario, issue, stop), issue, stop, state, terminal)
+        plan = _solve_window(solver, sub, terminal, state)
         commit = min(k, n - issue)
-        ps = plan.schedule.iloc[:commit]
-        _apply(scenario, full, issue, commit, ps, soc, out, per_group, dt)
+        _apply(scenario, full, issue, commit, plan.schedule.iloc[:commit], state.soc, out, per_group, scenario.interval_h)
         for t in range(issue, issue + commit):
-            mtd[months[t]] = max(mtd.get(months[t], 0.0), float(out["grid_import_mw"][t]))
+            state.mtd[months[t]] = max(state.mtd.get(months[t], 0.0), float(out["grid_import_mw"][t]))
         if full.tariff is not None:
-            _tariff_peaks(full.tariff, out["grid_import_mw"], issue + commit, spec_peaks)
+            _tariff_peaks(full.tariff, out["grid_import_mw"], issue + commit, state.spec_peaks)
         if progress is not None:
             progress(i + 1, total_steps)
-    wall = time.perf_counter() - t_start
+    return _result(scenario, full, out, per_group, state, solver, time.perf_counter() - t_start, name)
+
+
+@dataclass
+class _State:
+    """What rolling operation carries from one window to the next."""
+
+    soc: dict[str, float]  # each group's SOC [MWh]
+    mtd: dict[str, float]  # month -> highest interval import so far [MW] (simple tariff)
+    spec_peaks: dict[tuple[str, str], float]  # (month, charge) -> metered peak [MW] (tariff engine)
+    n_solves: int = 0
+    n_relaxed: int = 0
+
+
+def _forecast(forecast: str | Forecast | pd.DataFrame, seed: int) -> tuple[str, Forecast]:
+    """The forecast's name and function."""
+    if isinstance(forecast, str):
+        return forecast, by_name(forecast, seed=seed)
+    if isinstance(forecast, pd.DataFrame):
+        return "table", from_frame(forecast)
+    return str(getattr(forecast, "__name__", "custom")), forecast
+
+
+def _window_scenario(scenario: Scenario, fcast: pd.DataFrame, issue: int, stop: int, state: _State, terminal: str) -> Scenario:
+    """The scenario of one window: forecast load and prices, SOC and peaks carried in."""
+    groups = tuple(
+        g.model_copy(
+            update={
+                "initial_soc_frac": float(np.clip(state.soc[g.name] / g.energy_capacity_mwh, g.unit.soc_min_frac, g.unit.soc_max_frac)) if g.energy_capacity_mwh > 0 else 0.0,
+                "final_soc_min_frac": g.initial_soc_frac if terminal == "initial" else g.unit.soc_min_frac,
+            }
+        )
+        for g in scenario.site.battery_groups
+    )
+    spec = scenario.tariff_spec
+    return scenario.replace(
+        name=f"{scenario.name}@{scenario.index[issue].isoformat()}",
+        site=scenario.site.model_copy(update={"battery_groups": groups}),
+        load_mw=fcast["load_mw"].rename("load_mw"),
+        price_usd_per_mwh=fcast["price_usd_per_mwh"].rename("price_usd_per_mwh"),
+        gpu_load_mw=None if scenario.gpu_load_mw is None else scenario.gpu_load_mw.iloc[issue:stop] * (fcast["load_mw"] / scenario.load_mw.iloc[issue:stop]).fillna(1.0),
+        swing_up_mw=None if scenario.swing_up_mw is None else scenario.swing_up_mw.iloc[issue:stop],
+        swing_down_mw=None if scenario.swing_down_mw is None else scenario.swing_down_mw.iloc[issue:stop],
+        month_to_date_peak_mw=dict(state.mtd),
+        source_path=scenario.source_path,
+        tariff_spec=None if spec is None else _with_peaks(spec, state.spec_peaks),
+    )
+
+
+def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _State) -> Any:
+    """Solve one window; re-plan it without the terminal rule when that rule is unreachable."""
+    try:
+        plan = solver.optimize(sub)
+    except InfeasibleError as exc:
+        if terminal != "initial" or not any(_is_terminal(i.field) for i in exc.issues):
+            raise
+        logger.info("window %s cannot reach the terminal SOC; re-planned without the terminal rule", sub.name)
+        relaxed = tuple(g.model_copy(update={"final_soc_min_frac": g.unit.soc_min_frac}) for g in sub.site.battery_groups)
+        plan = solver.optimize(sub.replace(site=sub.site.model_copy(update={"battery_groups": relaxed})))
+        state.n_relaxed += 1
+    state.n_solves += 1
+    return plan
+
+
+def _is_terminal(field: str | None) -> bool:
+    """Whether an infeasibility issue is the end-of-window SOC target (pre-check or elastic re-solve)."""
+    return bool(field) and (field.startswith("soc_terminal") or field.endswith("final_soc_min_frac"))
+
+
+def _result(
+    scenario: Scenario,
+    full: ModelData,
+    out: dict[str, np.ndarray],
+    per_group: dict[str, dict[str, np.ndarray]],
+    state: _State,
+    solver: WarmSolver,
+    wall: float,
+    name: str,
+) -> OperationResult:
+    """The rolling schedule and bill against perfect foresight on the same actuals."""
+    n = scenario.n_intervals
     sol = Solution(
         grid_import_mw=out["grid_import_mw"],
         grid_export_mw=out["grid_export_mw"],
@@ -235,13 +280,13 @@ def operate(
     violations = {
         "import_cap": int(np.sum(out["grid_import_mw"] > full.import_limit_mw * (1 + 1e-9))),
         "off_plan": int(np.sum(np.abs(out["grid_import_mw"] - out["planned_import_mw"]) > 1e-6 * max(1.0, float(full.load_mw.max())))),
-        "terminal_relaxed": n_relaxed,
+        "terminal_relaxed": state.n_relaxed,
     }
     return OperationResult(
         schedule=schedule,
         costs=costs,
         value_of_foresight_usd=float(costs.loc["total", "rolling_usd"] - costs.loc["total", "perfect_foresight_usd"]),
-        n_solves=n_solves,
+        n_solves=state.n_solves,
         n_builds=solver.n_builds,
         wall_s=wall,
         violations=violations,
@@ -251,8 +296,6 @@ def operate(
 
 def _with_peaks(spec: Any, peaks: dict[tuple[str, str], float]) -> Any:
     """The tariff spec with the peaks metered so far as its month-to-date state."""
-    from optimizer.tariffs.spec import BillingState, PeakRecord
-
     records = tuple(PeakRecord(month=m, charge=c, peak_mw=max(0.0, v)) for (m, c), v in sorted(peaks.items()))
     return spec.model_copy(update={"state": BillingState(peaks=records, energy=spec.state.energy)})
 

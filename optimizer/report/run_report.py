@@ -6,7 +6,6 @@ so it can be made again later from the folder alone.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from optimizer.errors import InputError, Issue
 from optimizer.report import page as P
+from optimizer.results.files import read_result
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -85,34 +84,6 @@ def scenario_inputs(scenario: Scenario) -> dict[str, Any]:
     if grid is not None and hasattr(grid, "model_dump"):
         out["grid"] = grid.model_dump(mode="json")
     return out
-
-
-def read_run_dir(result_dir: Path) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Read ``summary.json`` and ``schedule.parquet`` from a run's output folder.
-
-    Raises
-    ------
-    InputError
-        A file is missing or unreadable.
-    """
-    folder = Path(result_dir)
-    issues = [
-        Issue("missing run output", path=str(folder / name), expected=name, got="no such file", fix="Point at a folder written by `bess-dispatch run`")
-        for name in ("summary.json", "schedule.parquet")
-        if not (folder / name).is_file()
-    ]
-    if issues:
-        raise InputError("", issues=issues)
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError("", issues=[Issue(f"not valid JSON: {exc}", path=str(folder / "summary.json"), fix="Re-run `bess-dispatch run` to rewrite it")]) from exc
-    schedule = pd.read_parquet(folder / "schedule.parquet")
-    if not isinstance(schedule.index, pd.DatetimeIndex) and "interval_start" in schedule.columns:
-        schedule = schedule.set_index("interval_start")
-    if not isinstance(schedule.index, pd.DatetimeIndex):
-        raise InputError("", issues=[Issue("schedule has no time index", path=str(folder / "schedule.parquet"), field="interval_start", expected="a DatetimeIndex or an interval_start column", got=type(schedule.index).__name__)])
-    return summary, schedule
 
 
 # ----------------------------------------------------------------------- time axis
@@ -615,6 +586,6 @@ def write_report(result_dir: str | Path, *, inputs: Mapping[str, Any] | None = N
     from optimizer.io import write_atomic
 
     folder = Path(result_dir)
-    summary, schedule = read_run_dir(folder)
+    schedule, summary = read_result(folder)
     text = build_run_html(summary, schedule, inputs)
     return write_atomic(folder / "report.html", lambda p: p.write_text(text, encoding="utf-8"))

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from optimizer.errors import InputError, Issue
 from optimizer.report import page as P
+from optimizer.studies.pareto import pareto_front
+from optimizer.studies.store import read_cases
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -86,23 +87,6 @@ def study_axes(study_dir: Path, cases: pd.DataFrame) -> tuple[list[str] | None, 
     return (names or None), study
 
 
-def pareto_mask(cost: np.ndarray, peak: np.ndarray) -> np.ndarray:
-    """Cases no other case beats on both bill and peak import (both minimised)."""
-    n = len(cost)
-    keep = np.ones(n, dtype=bool)
-    order = np.lexsort((peak, cost))
-    best_peak = np.inf
-    for i in order:
-        if not (np.isfinite(cost[i]) and np.isfinite(peak[i])):
-            keep[i] = False
-            continue
-        if peak[i] < best_peak:
-            best_peak = peak[i]
-        else:
-            keep[i] = False
-    return keep
-
-
 def _label(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
@@ -165,7 +149,7 @@ def pareto_figure(ok: pd.DataFrame, cost_col: str, peak_col: str, axes: list[str
     if cost_col.startswith("savings"):
         cost = -cost
     peak = ok[peak_col].to_numpy(float)
-    front = pareto_mask(cost, peak)
+    front = pareto_front(cost, peak)
     hover = ok.apply(lambda r: "<br>".join([f"case {r.get('case_id', r.name)}"] + [f"{a}={_label(r[a])}" for a in axes]), axis=1) if len(ok) else []
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=peak, y=ok[cost_col], mode="markers", name="case", marker={"color": "#9aa5b1", "size": 7}, text=list(hover), hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra></extra>"))
@@ -173,20 +157,6 @@ def pareto_figure(ok: pd.DataFrame, cost_col: str, peak_col: str, axes: list[str
     fig.add_trace(go.Scatter(x=peak[front][order], y=ok[cost_col].to_numpy(float)[front][order], mode="lines+markers", name="Pareto front", line={"shape": "hv", "color": "#cf222e"}, marker={"size": 9, "color": "#cf222e"}, text=list(np.asarray(hover)[front][order]) if len(ok) else [], hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra>front</extra>"))
     fig.update_layout(template="plotly_white", height=420, xaxis={"title": f"{peak_col} [MW]"}, yaxis={"title": cost_col, "tickprefix": "$"}, margin={"l": 80, "r": 20, "t": 20, "b": 50})
     return fig
-
-
-def read_cases(study_dir: Path) -> pd.DataFrame:
-    """Read ``cases.parquet`` from a study folder.
-
-    Raises
-    ------
-    InputError
-        The file is missing.
-    """
-    path = Path(study_dir) / "cases.parquet"
-    if not path.is_file():
-        raise InputError("", issues=[Issue("missing study output", path=str(path), expected="cases.parquet", got="no such file", fix="Point at a folder written by `bess-dispatch sweep`")])
-    return pd.read_parquet(path)
 
 
 def build_study_html(cases: pd.DataFrame, *, title: str = "Study report", axes: Sequence[str] | None = None, description: str = "") -> str:

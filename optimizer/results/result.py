@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +11,7 @@ import pandas as pd
 
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.inputs.scenario import Scenario
-from optimizer.io import write_atomic
-from optimizer.results.plot import plot_dispatch
+from optimizer.results.files import write_run, write_schedule_parquet
 from optimizer.solver.status import SolveReport, SolveStatus
 
 
@@ -164,31 +162,13 @@ class DispatchResult:
 
     def to_parquet(self, out_dir: str | Path) -> Path:
         """Write ``schedule.parquet`` only (atomically); returns its path."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        return write_atomic(out / "schedule.parquet", lambda p: self.schedule.to_parquet(p))
+        return write_schedule_parquet(self.schedule, out_dir)
 
     def to_dir(self, out_dir: str | Path, *, plot: bool = True) -> list[Path]:
         """Write ``schedule.parquet``, ``schedule.csv``, ``summary.json`` and ``dispatch.png`` atomically.
 
         Each file is written under a temporary name in ``out_dir`` and renamed into place,
-        so an interrupted run never leaves a half-written file that looks complete.
+        so an interrupted run never leaves a half-written file that looks complete
+        (:func:`optimizer.results.files.write_run`).
         """
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = [
-            write_atomic(out / "schedule.parquet", lambda p: self.schedule.to_parquet(p)),
-            write_atomic(out / "schedule.csv", lambda p: self.schedule.to_csv(p, date_format="%Y-%m-%dT%H:%M:%S%z")),
-            write_atomic(out / "summary.json", lambda p: p.write_text(json.dumps(self.summary(), indent=2) + "\n")),
-        ]
-        if plot:
-            written.append(write_atomic(out / "dispatch.png", lambda p: plot_dispatch(self.schedule, self.scenario, p)))
-        return written
-
-
-def read_result(out_dir: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read a run's output folder back: the schedule (tz-aware index) and ``summary.json``."""
-    out = Path(out_dir)
-    schedule = pd.read_parquet(out / "schedule.parquet")
-    summary = json.loads((out / "summary.json").read_text())
-    return schedule, summary
+        return write_run(self.schedule, self.summary(), self.scenario, out_dir, plot=plot)

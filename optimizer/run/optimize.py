@@ -238,10 +238,3 @@ def _explain_failure(scenario: Scenario, data: ModelData, report: SolveReport) -
             fix="No single constraint family could be blamed by the pre-checks; relax caps, the terminal SOC target or raise time_limit_s",
         )
     ]
-
-
-def precheck(scenario: Scenario) -> None:
-    """Run the solver-free infeasibility checks; raise :class:`InfeasibleError` listing all."""
-    issues = find_infeasibilities(scenario, ModelData.from_scenario(scenario))
-    if issues:
-        raise InfeasibleError("", issues=issues)

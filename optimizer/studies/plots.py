@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["pareto_front", "plot_heatmap", "plot_pareto", "plot_savings_vs_fleet", "write_study_plots"]
+from optimizer.studies.pareto import pareto_front
+
+__all__ = ["plot_heatmap", "plot_pareto", "plot_savings_vs_fleet", "write_study_plots"]
 
 OK_STATUSES = ("optimal", "feasible")
 _MUSD = 1e6
@@ -147,24 +149,6 @@ def plot_heatmap(
     over = f", {agg} over {', '.join(others)}" if others else ""
     ax.set_title(f"{metric} by {x} and {y}{over}")
     return _save(fig, Path(path))
-
-
-def pareto_front(cost: np.ndarray, peak: np.ndarray, *, peak_tol: float = 1e-3) -> np.ndarray:
-    """Mask of the points no other point beats on both ``cost`` and ``peak`` (both minimised).
-
-    A point joins the front only if its peak is lower than every cheaper point's by more
-    than ``peak_tol`` (the same unit as ``peak``, e.g. 1e-3 MW), so solver round-off on a
-    binding cap (849.9999 against 850.0 MW) does not put a dearer case on the front.
-    """
-    cost = np.asarray(cost, dtype=float)
-    peak = np.asarray(peak, dtype=float)
-    keep = np.zeros(len(cost), dtype=bool)
-    best = np.inf
-    for i in np.lexsort((peak, cost)):
-        if np.isfinite(cost[i]) and np.isfinite(peak[i]) and peak[i] < best - peak_tol:
-            keep[i] = True
-            best = peak[i]
-    return keep
 
 
 def plot_pareto(

@@ -29,8 +29,6 @@ a row with ``status``, ``error_type`` and ``message``; it never stops the sweep.
 
 from __future__ import annotations
 
-import io
-import json
 import logging
 import os
 import socket
@@ -50,21 +48,20 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from optimizer.errors import (
     InputError,
     Issue,
-    ModelFileError,
     OptimizerError,
     ResultCheckError,
     SolveError,
 )
 from optimizer.inputs.scenario import Scenario
-from optimizer.studies.spec import (
-    Case,
-    Study,
-    apply_case,
-    check_paths,
-    make_case_id,
-    move_to_year,
-    prepare_inputs,
-    week_shift_days,
+from optimizer.io import write_atomic
+from optimizer.studies.cases import Case, apply_case, check_paths, expand_study, prepare_inputs
+from optimizer.studies.spec import Study
+from optimizer.studies.store import (
+    _frame,
+    _read_row,
+    _row_path,
+    _write_manifest,
+    _write_row,
 )
 
 if TYPE_CHECKING:
@@ -72,123 +69,14 @@ if TYPE_CHECKING:
 
     from optimizer.results.result import DispatchResult
 
-__all__ = [
-    "TIMING_COLUMNS",
-    "SweepCachePlugin",
-    "WorkerCache",
-    "expand_study",
-    "read_cases",
-    "run_case",
-    "run_case_on_worker",
-    "run_study",
-]
+__all__ = ["SweepCachePlugin", "WorkerCache", "run_case", "run_case_on_worker", "run_study"]
 
 logger = logging.getLogger(__name__)
 
 OK_STATUSES = ("optimal", "feasible")
-TIMING_COLUMNS = ("prepare_s", "build_s", "handoff_s", "solve_s", "wall_s", "worker")
-"""Columns that differ between two runs of the same case (times and where it ran)."""
-
-_HEAD = ("case_id", "position", "study", "label")
-_STATUS = ("status", "error_type", "message")
-_TAIL = ("solve_mode", "schedule_path", *TIMING_COLUMNS)
 PLUGIN_NAME = "bess-dispatch-sweep-cache"
-
-
-# ------------------------------------------------------------------- expansion
-def _base_path(study: Study) -> tuple[str, str]:
-    """(as written, absolute path or built-in name) of the base scenario."""
-    from optimizer.io import builtin_scenario
-
-    written = study.base_scenario
-    path = study.resolve(written)
-    if not path.exists() and Path(written).suffix != ".toml" and builtin_scenario(written).exists():
-        path = builtin_scenario(written)
-    if not path.exists():
-        raise ModelFileError("", issues=[Issue("base scenario not found", path=str(path), field="study.base_scenario", got=written, fix="Give a scenario TOML (relative to the study file) or a built-in name")])
-    return written, str(path)
-
-
-def _horizon(study: Study, base: str) -> tuple[Any, Any, int]:
-    """The study's horizon as wall-clock start and end and step, defaults from the base TOML."""
-    from optimizer.io.scenario_file import HorizonTable
-    from optimizer.io.toml import read_toml
-
-    start, end, step = study.start, study.end, study.interval_min
-    if start is None or end is None or step is None:
-        hz = HorizonTable.model_validate(read_toml(Path(base)).get("horizon", {}))
-        start = hz.start if start is None else start
-        end = hz.end if end is None else end
-        step = hz.interval_min if step is None else step
-    return start.replace(tzinfo=None), end.replace(tzinfo=None), int(step)
-
-
-def expand_study(study: Study) -> list[Case]:
-    """Every case of ``study``, in order, each with its stable ``case_id``.
-
-    Reads only the base scenario's ``[horizon]`` table when the study does not give its own
-    horizon; no series are loaded and nothing is solved.
-
-    Parameters
-    ----------
-    study : Study
-        The study spec.
-
-    Returns
-    -------
-    list of Case
-        In product order (last axis fastest) or in the order of the explicit list.
-
-    Raises
-    ------
-    ModelFileError
-        The base scenario does not exist, a date cannot move to a price year, or two
-        explicit cases are the same.
-    """
-    written, base = _base_path(study)
-    start, end, step = _horizon(study, base)
-    cases: list[Case] = []
-    for position, (label, values) in enumerate(study.combinations()):
-        c_start, c_end, shift, price_written, price_abs = start, end, 0, None, None
-        if "price_year" in values:
-            year = int(values["price_year"])
-            try:
-                c_start, c_end = move_to_year(start, end, year)
-            except ValueError as exc:
-                raise ModelFileError("", issues=[Issue(str(exc), field="price_year", fix="Choose other study dates")]) from exc
-            shift = week_shift_days((c_start - start).days)
-            price_written = study.price_files[year]
-            price_abs = str(study.resolve(price_written))
-        inputs = {
-            "base_scenario": written,
-            "start": c_start.isoformat(),
-            "end": c_end.isoformat(),
-            "interval_min": step,
-            "load_shift_days": shift,
-            "price_file": price_written,
-            "values": values,
-        }
-        cases.append(
-            Case(
-                case_id=make_case_id(inputs),
-                position=position,
-                study=study.name,
-                label=label,
-                values=values,
-                start=c_start,
-                end=c_end,
-                interval_min=step,
-                load_shift_days=shift,
-                base_scenario=base,
-                price_file=price_abs,
-            )
-        )
-    seen: dict[str, int] = {}
-    for c in cases:
-        if c.case_id in seen:
-            raise ModelFileError("", issues=[Issue("two cases have the same inputs", field=f"cases[{c.position}]", got=f"same as cases[{seen[c.case_id]}]", fix="Remove the duplicate")])
-        seen[c.case_id] = c.position
-    return cases
+SCHEDULER_TIMEOUT_S = 10
+"""How long to wait for a scheduler at a given address before refusing [s]."""
 
 
 # ------------------------------------------------------------- one case
@@ -455,54 +343,6 @@ def _dask_rows(
             client.cancel(pending)
 
 
-# ------------------------------------------------------------ files and rows
-def _row_path(out: Path, case_id: str) -> Path:
-    return out / "cases" / f"{case_id}.parquet"
-
-
-def _write_row(out: Path, row: dict[str, Any]) -> None:
-    from optimizer.io import write_atomic
-
-    frame = pd.DataFrame([row])
-    write_atomic(_row_path(out, row["case_id"]), lambda p: frame.to_parquet(p, index=False))
-
-
-def _read_row(path: Path) -> dict[str, Any]:
-    frame = pd.read_parquet(path)
-    return {k: (None if v is pd.NA else v) for k, v in frame.iloc[0].to_dict().items()}
-
-
-def _frame(rows: list[dict[str, Any]], axes: Sequence[str]) -> pd.DataFrame:
-    """Rows -> the study frame, in a fixed column order, exactly as ``cases.parquet`` reads back.
-
-    The frame goes through Parquet in memory, so the frame returned, the file written and a
-    later :func:`read_cases` agree value for value and dtype for dtype (a missing flag of a
-    failed case is the same missing value everywhere).
-    """
-    frame = pd.DataFrame.from_records(rows)
-    if frame.empty:
-        return frame
-    first = [c for c in (*_HEAD, *axes, "start", "end", "interval_min", "load_shift_days", *_STATUS) if c in frame.columns]
-    last = [c for c in _TAIL if c in frame.columns]
-    middle = [c for c in frame.columns if c not in first and c not in last]
-    frame = frame[first + middle + last].sort_values("position", kind="stable").reset_index(drop=True)
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    return pd.read_parquet(io.BytesIO(buffer.getvalue()))
-
-
-def read_cases(out_dir: str | Path, study: Study | None = None) -> pd.DataFrame:
-    """The rows finished so far in ``out_dir`` (all of them, or those of ``study``)."""
-    out = Path(out_dir)
-    if study is None:
-        paths = sorted((out / "cases").glob("*.parquet"))
-        axes: Sequence[str] = ()
-    else:
-        paths = [p for c in expand_study(study) if (p := _row_path(out, c.case_id)).exists()]
-        axes = study.axis_names
-    return _frame([_read_row(p) for p in paths], axes)
-
-
 class _Bar:
     """A rich progress bar on stderr: done/total, failures, elapsed and time remaining."""
 
@@ -604,15 +444,8 @@ def run_study(
         raise ValueError(msg)
     cases = expand_study(study)
     out = Path(out_dir).resolve() if out_dir is not None else None
-    done: dict[str, dict[str, Any]] = {}
-    if out is not None:
-        (out / "cases").mkdir(parents=True, exist_ok=True)
-        for stale in [*(out / "cases").glob(".*.tmp"), *out.glob(".*.tmp")]:
-            stale.unlink(missing_ok=True)  # left by a killed run; never looked complete
-        done = {c.case_id: _read_row(p) for c in cases if (p := _row_path(out, c.case_id)).exists()}
-        _write_manifest(out, study, cases)
+    done = {c.case_id: _read_row(p) for c in cases if out is not None and (p := _row_path(out, c.case_id)).exists()}
     todo = [c for c in cases if c.case_id not in done]
-
     cache = WorkerCache(warm=warm)
     first: dict[tuple[object, ...], Case] = {}
     for c in todo:
@@ -620,59 +453,85 @@ def run_study(
     bases = {key: cache.prepared(c) for key, c in first.items()}  # fail before building: every input loads and covers its window
     if bases:
         check_paths(next(iter(bases.values())), study)
-
     schedule_dir = str(out / "schedules") if (save_schedules and out is not None) else None
     n_failed = sum(1 for r in done.values() if r.get("status") not in OK_STATUSES)
     logger.info("study %s: %d cases, %d already done, %d to run", study.name, len(cases), len(done), len(todo))
     rows = dict(done)
-    own_cluster = None
-    own_client = None
     t0 = time.perf_counter()
-    try:
-        if client is None and workers is None:
-            stream: Iterator[dict[str, Any]] = (run_case(c, cache, schedule_dir=schedule_dir) for c in todo)
-        else:
-            from distributed import Client as DaskClient
-            from distributed import LocalCluster
-
-            if isinstance(client, str) and todo:
-                own_client = DaskClient(client)
-            elif client is None and todo:
-                own_cluster = LocalCluster(
-                    n_workers=int(workers or 1), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
-                )
-                own_client = DaskClient(own_cluster)
-            active = own_client if own_client is not None else client
-            stream = _dask_rows(active, todo, bases, schedule_dir, warm) if todo else iter(())  # type: ignore[arg-type]
-        with _Bar(total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress) as bar:
-            for row in stream:
-                if out is not None:
-                    _write_row(out, row)
-                rows[row["case_id"]] = row
-                bar.advance(failed=row["status"] not in OK_STATUSES)
-    finally:
-        if own_client is not None:
-            own_client.close()
-        if own_cluster is not None:
-            own_cluster.close()
+    with _Rows(todo, bases, cache, schedule_dir, warm, client, workers) as stream, _Bar(
+        total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress
+    ) as bar:
+        _prepare_folder(out, study, cases)  # only now, inputs checked and cluster reached: a refused study writes nothing
+        for row in stream:
+            if out is not None:
+                _write_row(out, row)
+            rows[row["case_id"]] = row
+            bar.advance(failed=row["status"] not in OK_STATUSES)
     logger.info("study %s: ran %d cases in %.1f s", study.name, len(todo), time.perf_counter() - t0)
     if out is not None:
-        from optimizer.io import write_atomic
-
         frame = _frame([_read_row(_row_path(out, c.case_id)) for c in cases], study.axis_names)
         write_atomic(out / "cases.parquet", lambda p: frame.to_parquet(p, index=False))
         return frame
     return _frame([rows[c.case_id] for c in cases], study.axis_names)
 
 
-def _write_manifest(out: Path, study: Study, cases: list[Case]) -> None:
-    from optimizer.io import write_atomic
+def _prepare_folder(out: Path | None, study: Study, cases: list[Case]) -> None:
+    """Create ``out/cases``, clear a killed run's temporaries, write the manifest."""
+    if out is None:
+        return
+    (out / "cases").mkdir(parents=True, exist_ok=True)
+    for stale in [*(out / "cases").glob(".*.tmp"), *out.glob(".*.tmp")]:
+        stale.unlink(missing_ok=True)  # left by a killed run; never looked complete
+    _write_manifest(out, study, cases)
 
-    manifest = {
-        "study": study.model_dump(mode="json"),
-        "axes": list(study.axis_names),
-        "n_cases": len(cases),
-        "cases": [{"case_id": c.case_id, "position": c.position, "label": c.label, "values": c.values} for c in cases],
-    }
-    text = json.dumps(manifest, indent=2) + "\n"
-    write_atomic(out / "study.json", lambda p: p.write_text(text, encoding="utf-8"))
+
+class _Rows:
+    """The finished rows of ``todo``, in this process or on dask; closes any cluster it started."""
+
+    def __init__(
+        self,
+        todo: list[Case],
+        bases: dict[tuple[object, ...], Scenario],
+        cache: WorkerCache,
+        schedule_dir: str | None,
+        warm: bool,
+        client: Client | str | None,
+        workers: int | None,
+    ) -> None:
+        self.args = (todo, bases, cache, schedule_dir, warm, client, workers)
+        self.own_client: Any = None
+        self.own_cluster: Any = None
+
+    def __enter__(self) -> Iterator[dict[str, Any]]:
+        todo, bases, cache, schedule_dir, warm, client, workers = self.args
+        if client is None and workers is None:
+            return (run_case(c, cache, schedule_dir=schedule_dir) for c in todo)
+        if not todo:
+            return iter(())
+        from distributed import Client as DaskClient  # only when a cluster is asked for
+        from distributed import LocalCluster
+
+        if isinstance(client, str):
+            try:
+                self.own_client = DaskClient(client, timeout=SCHEDULER_TIMEOUT_S)
+            except (OSError, TimeoutError) as exc:
+                issue = Issue(
+                    "cannot reach the dask scheduler", field="--scheduler", got=f"{client} ({exc})",
+                    fix="Start one (`dask scheduler`, then `dask worker ADDRESS`), check the address, or run locally with --workers N",
+                )
+                raise InputError("", issues=[issue]) from exc
+        elif client is None:
+            self.own_cluster = LocalCluster(
+                n_workers=int(workers or 1), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+            )
+            self.own_client = DaskClient(self.own_cluster)
+        active = self.own_client if self.own_client is not None else client
+        return _dask_rows(active, todo, bases, schedule_dir, warm)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.own_client is not None:
+            self.own_client.close()
+        if self.own_cluster is not None:
+            self.own_cluster.close()
+
+

@@ -21,19 +21,18 @@ from optimizer.cli.app import app
 from optimizer.errors import ModelFileError, TimeSeriesError
 from optimizer.inputs.assets import BatteryGroup
 from optimizer.io import builtin_root
-from optimizer.studies.spec import (
-    Study,
+from optimizer.studies import TIMING_COLUMNS, Study, expand_study, load_study, read_cases, run_study
+from optimizer.studies.cases import (
     case_scenario,
-    load_study,
     move_to_year,
     prepare_inputs,
     set_fleet_units,
     week_shift_days,
 )
-from optimizer.studies.runner import TIMING_COLUMNS, expand_study, read_cases, run_study
-from optimizer.studies.plots import pareto_front, write_study_plots
+from optimizer.studies.pareto import pareto_front
+from optimizer.studies.plots import write_study_plots
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ROOT = builtin_root()
 DATA = ROOT / "data"
 runner = CliRunner()

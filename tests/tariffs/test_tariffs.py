@@ -35,7 +35,7 @@ from optimizer.io import load_tariff_spec
 from optimizer.tariffs.coincident import read_system_load
 
 TZ = "America/Chicago"
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 URDB_DIR = REPO / "models" / "tariffs" / "urdb"
 TVA_LOAD = REPO / "data" / "eia930_tva_ba_hourly_demand_2021_cleaned.csv.gz"
 URDB_FILES = sorted(URDB_DIR.glob("*.json"))

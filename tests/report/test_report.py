@@ -24,7 +24,8 @@ from optimizer.cli.app import app
 from optimizer.report import report_kind, scenario_inputs, write_report, write_study_report
 from optimizer.report.page import decimals_for
 from optimizer.report.run_report import THINNED_POINTS, thin_positions
-from optimizer.report.study_report import find_axes, pareto_mask
+from optimizer.report.study_report import find_axes
+from optimizer.studies.pareto import pareto_front
 
 RUN_KPIS = {
     "bill_baseline_usd": "usd",
@@ -327,7 +328,7 @@ def test_pareto_front_by_hand():
     # (cost, peak): a=(1,9) b=(2,5) c=(3,6) dominated by b, d=(4,1), e=(5,1) dominated by d
     cost = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     peak = np.array([9.0, 5.0, 6.0, 1.0, 1.0])
-    assert pareto_mask(cost, peak).tolist() == [True, True, False, True, False]
+    assert pareto_front(cost, peak).tolist() == [True, True, False, True, False]
 
 
 # ------------------------------------------------------------------------------- the CLI
