@@ -5,8 +5,8 @@ Routes (each run in a fresh subprocess, so imports and peak RSS are per route):
 
 * ``pyomo``       - the project: ``load_scenario`` -> ``ModelData`` -> ``build_model`` ->
   ``solve_model`` (``interface="stdform"``, ``release_rows=True`` as ``optimize`` calls it, HiGHS options of ``algorithm="auto"``,
-  ``warm_start="auto"``: the block warm start of ``optimizer/blocks.py`` from 3 calendar months
-  and 8,000 intervals on, else at 5-15 min steps the coarse warm start of ``optimizer/coarse.py``,
+  ``warm_start="auto"``: the block warm start of ``optimizer/solver/warmstart/blocks.py`` from 3 calendar months
+  and 8,000 intervals on, else at 5-15 min steps the coarse warm start of ``optimizer/solver/warmstart/coarse.py``,
   else cold).
 * ``pyomo_cold``  - the same with ``SolverOptions(warm_start="none")``: the project's cold solve.
 * ``raw``         - the floor: ``raw_full.build_raw_full`` (numpy/scipy) -> ``HighsLp`` ->
@@ -115,9 +115,11 @@ def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None 
     from optimizer.formulation.build import build_model
     from optimizer.formulation.model_data import ModelData
     from optimizer.results.extract import extract_group_arrays
-    from optimizer.solver.solve import _highs, _highs_options, solve_model
+    from optimizer.solver.highs import import_highspy
+    from optimizer.solver.solve import solve_model
+    from optimizer.solver.strategy import highs_options, plan_solve
 
-    _highs()  # HiGHS's first instance (its banner silenced): out of the timing, as child_raw does
+    import_highspy()  # HiGHS's first instance (its banner silenced): out of the timing, as child_raw does
     import_s = time.perf_counter() - t0
     t = time.perf_counter()
     sc = load_size(size)
@@ -137,7 +139,9 @@ def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None 
     m = build_model(sc, data)
     build_s = time.perf_counter() - t
     t_call = time.perf_counter()
-    rep = solve_model(m, sc.options, interval_min=sc.interval_min, index=sc.index, release_rows=True)  # as optimize() calls it
+    plan = plan_solve(sc.options, sc.index, interval_min=sc.interval_min, tariff_engine=data.tariff is not None,
+                      soc_floor_mwh={g.name: g.initial_soc_mwh for g in data.groups}, release_rows=True)
+    rep = solve_model(m, sc.options, plan=plan)  # as optimize() calls it
     wall = time.perf_counter() - t_call
     post_s = wall - rep.handoff_s - rep.solve_s
     rss_after = _rss_mb()
@@ -152,9 +156,9 @@ def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None 
         "solve_s": rep.solve_s, "post_s": post_s, "rss_before_build_mb": rss_before, "rss_after_solve_mb": rss_after,
         "n_variables": rep.n_variables, "n_constraints": rep.n_constraints, "n_nonzeros": rep.n_nonzeros,
         "simplex_iterations": rep.simplex_iterations, "exclusivity_pairs": pairs,
-        "highs_options": _highs_options(sc.options, sc.interval_min),
+        "highs_options": highs_options(sc.options),
         "warm_start_option": sc.options.warm_start,
-        **{k: rep.extra[k] for k in WARM_KEYS if k in rep.extra},
+        **{k: v for k, v in rep.warm_start.as_dict().items() if k in WARM_KEYS},
     }
 
 
@@ -295,13 +299,14 @@ def _spawn(route: str, size: str, tmp: Path, *, data: str, opts: dict[str, Any],
 def prepare(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """Scenario -> arrays (.npz) for the raw and linopy children; the project's HiGHS options."""
     from optimizer.formulation.model_data import ModelData
-    from optimizer.solver.solve import cold_highs_options
+    from optimizer.solver.strategy import LpShape, cold_highs_options
 
     sc = load_size(size)
     d = ModelData.from_scenario(sc)
     npz = tmp / f"inputs-{size}.npz"
     write_inputs(model_arrays(d), npz)
-    opts = cold_highs_options(sc.options, d.n_intervals, sc.interval_min)  # the project's cold settings, thread rule included
+    shape = LpShape.of(sc.index, sc.interval_min, tariff_engine=d.tariff is not None)
+    opts = cold_highs_options(sc.options, shape)  # the project's cold settings, thread rule included
     info = {"n_intervals": d.n_intervals, "interval_min": sc.interval_min, "start": str(sc.index[0]),
             "end": str(sc.index[-1]), "offset_usd": _offset(d), "n_groups": len(d.groups),
             "n_event_intervals": int(sum(1 for v in (d.event_cap_mw if d.event_cap_mw is not None else []) if v != float("inf"))),
@@ -421,9 +426,9 @@ def write_markdown(results: dict[str, Any], path: Path, options_summary: list[st
              "yardstick); `linopy` = `benchmarks/linopy_model.build_linopy_full` with the same options as `pyomo`; "
              "`pyomo_cold` = the project route with `SolverOptions(warm_start=\"none\")` (a cold solve: what `pyomo` was "
              "before the warm starts); `pyomo` uses `warm_start=\"auto\"`, which at the year sizes is the block warm "
-             "start (`optimizer/blocks.py`: calendar months solved in turn with carried state, their bases assembled "
+             "start (`optimizer/solver/warmstart/blocks.py`: calendar months solved in turn with carried state, their bases assembled "
              "into a basis of the full LP, then dual simplex with devex pricing to optimality; `solve` includes the "
-             "month solves) and at 5-15 min steps below that the coarse warm start (`optimizer/coarse.py`: the LP "
+             "month solves) and at 5-15 min steps below that the coarse warm start (`optimizer/solver/warmstart/coarse.py`: the LP "
              "aggregated in time to 120 and then 30 min, solved coarsest first, its basis lifted to the full LP, then "
              "dual simplex with devex pricing; `solve` includes the coarse solves, `hand-off` the maps); `pyomo_choose` = the project route with `SolverOptions(algorithm=\"choose\")`. "
              "Each route runs in a fresh process per repeat; times are medians; `total` = build + hand-off + solve + "

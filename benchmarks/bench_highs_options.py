@@ -9,7 +9,7 @@ violation of the returned point, and whether it is a vertex (valid basis).
 
 A setting is **exact** when HiGHS says Optimal, the largest row and bound violations are
 <= 1e-6 (MW or MWh) and the objective is within 1e-6 relative of the default's. The project's
-``auto`` choice (``optimizer.solver.solve._highs_options``) is shown next to the best exact setting.
+``auto`` choice (``optimizer.solver.strategy.highs_options``) is shown next to the best exact setting.
 
 Usage::
 
@@ -60,11 +60,11 @@ EXACT_TOL = 1e-6
 
 
 def project_auto(size: str) -> dict[str, Any]:
-    """The options ``optimizer.solver.solve._highs_options`` gives for the scenario at ``size`` (solver keys only)."""
-    from optimizer.solver.solve import _highs_options
+    """The options ``optimizer.solver.strategy.highs_options`` gives for the scenario at ``size`` (solver keys only)."""
+    from optimizer.solver.strategy import highs_options
 
     sc = load_size(size)
-    opts = _highs_options(sc.options, sc.interval_min)
+    opts = highs_options(sc.options)
     return {k: v for k, v in opts.items() if k not in ("output_flag", "time_limit", "mip_rel_gap")}
 
 
@@ -196,7 +196,7 @@ def write_markdown(results: dict[str, Any], path: Path, machine: dict[str, Any],
              f"non-default settings stop at the time limit (shown as `>` limit). **exact** = Optimal, largest row "
              f"and bound violation <= {EXACT_TOL:g} (MW/MWh) and objective within {EXACT_TOL:g} relative of the "
              "default's. `vertex` = HiGHS returned a valid basis. `auto` = the options "
-             "`optimizer.solver.solve._highs_options` picks for the scenario's `algorithm = \"auto\"` (threads=1).")
+             "`optimizer.solver.strategy.highs_options` picks for the scenario's `algorithm = \"auto\"` (threads=1).")
     L.append("")
     L.append("## Best exact setting per size")
     L.append("")

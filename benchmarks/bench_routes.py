@@ -11,7 +11,7 @@ Routes (each measured in a fresh subprocess, so import state and peak RSS are pe
 * ``linopy`` - the peer: ``benchmarks/linopy_model.py`` (same maths as the reference) solved with
   ``Model.solve(solver_name="highs", io_api="direct")``. Skipped when linopy is not installed.
 
-All routes use the HiGHS options of ``optimizer.solver.solve._highs_options`` for the scenario's
+All routes use the HiGHS options of ``optimizer.solver.strategy.highs_options`` for the scenario's
 ``SolverOptions`` (dual simplex + devex at >= 15 min, IPM + crossover below 15 min), and every
 optimal objective is checked against the raw floor (the project objective minus its constant fixed
 charge) to 1e-6 relative.
@@ -169,7 +169,8 @@ def child_pyomo(route: str, size: str) -> dict[str, Any]:
 
     from optimizer.formulation.build import build_model
     from optimizer.formulation.model_data import ModelData
-    from optimizer.solver.solve import _highs_options, solve_model
+    from optimizer.solver.solve import solve_model
+    from optimizer.solver.strategy import highs_options
 
     if route == "appsi":
         import pyomo.contrib.appsi.solvers.highs  # noqa: F401
@@ -203,7 +204,7 @@ def child_pyomo(route: str, size: str) -> dict[str, Any]:
 
     clock = RunClock()
     t_call = time.perf_counter()
-    rep = solve_model(m, options, interval_min=sc.interval_min)
+    rep = solve_model(m, options)
     t_done = time.perf_counter()
     wall = t_done - t_call
     if route == "stdform":
@@ -233,7 +234,7 @@ def child_pyomo(route: str, size: str) -> dict[str, Any]:
         "run_clock_s": clock.inside, "run_calls": clock.calls,
         "n_variables": rep.n_variables, "n_constraints": rep.n_constraints,
         "n_nonzeros": rep.n_nonzeros, "simplex_iterations": rep.simplex_iterations,
-        "highs_options": _highs_options(options, sc.interval_min),
+        "highs_options": highs_options(options),
     }
 
 
@@ -324,14 +325,16 @@ def child_breakdown(size: str, profile_path: str | None) -> dict[str, Any]:
 
     ``cold`` is the first ``solve_model`` hand-off in a fresh process (nothing pre-imported, as in
     a CLI run); ``warm`` is a second one on a freshly built model in the same process. The phases
-    replay the steps of ``optimizer.solver.solve._solve_stdform`` one by one on a third model.
+    replay the steps of ``optimizer.solver.solve.solve_model``'s stdform route one by one on a third model.
     """
     import highspy
     import numpy as np
 
     from optimizer.formulation.build import build_model
     from optimizer.formulation.model_data import ModelData
-    from optimizer.solver.solve import _highs, _highs_options, solve_model
+    from optimizer.solver.highs import import_highspy
+    from optimizer.solver.solve import solve_model
+    from optimizer.solver.strategy import highs_options
 
     scipy_before = "scipy" in sys.modules
     sc = _load(size)
@@ -347,7 +350,7 @@ def child_breakdown(size: str, profile_path: str | None) -> dict[str, Any]:
     m = build_model(sc, data)
     if prof:
         prof.enable()
-    cold = solve_model(m, options, interval_min=sc.interval_min).handoff_s
+    cold = solve_model(m, options).handoff_s
     if prof:
         prof.disable()
     m = build_model(sc, data)
@@ -357,7 +360,7 @@ def child_breakdown(size: str, profile_path: str | None) -> dict[str, Any]:
 
         prof_warm = cProfile.Profile()
         prof_warm.enable()
-    warm = solve_model(m, options, interval_min=sc.interval_min).handoff_s
+    warm = solve_model(m, options).handoff_s
     if prof_warm:
         prof_warm.disable()
 
@@ -379,8 +382,8 @@ def child_breakdown(size: str, profile_path: str | None) -> dict[str, Any]:
     from pyomo.common.gc_manager import PauseGC
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-    hs = _highs()
-    opts = _highs_options(options, sc.interval_min)
+    hs = import_highspy()
+    opts = highs_options(options)
     m = build_model(sc, data)
     ph: dict[str, float] = {}
     t = time.perf_counter()
@@ -550,7 +553,7 @@ def _dump_inputs(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, A
     import numpy as np
 
     from optimizer.formulation.model_data import ModelData
-    from optimizer.solver.solve import _highs_options
+    from optimizer.solver.strategy import highs_options
 
     sc = _load(size)
     d = ModelData.from_scenario(sc)
@@ -566,7 +569,7 @@ def _dump_inputs(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, A
         demand_rate_usd_per_mw=d.demand_rate_usd_per_mw,
     )
     npz.with_suffix(".json").write_text(json.dumps({"interval_h": d.interval_h, "groups": groups}))
-    opts = _highs_options(sc.options, sc.interval_min)
+    opts = highs_options(sc.options)
     info = {"n_intervals": d.n_intervals, "interval_min": sc.interval_min,
             "start": str(sc.index[0]), "end": str(sc.index[-1]), "fixed_usd": d.fixed_usd,
             "n_groups": len(groups), "n_windows": d.n_windows}
@@ -769,7 +772,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         L.append("## Where the stdform hand-off goes (HiGHS `run` stubbed out)")
         L.append("")
         L.append("`cold` = first `solve_model` hand-off in a fresh process with nothing pre-imported (as in a CLI run); "
-                 "`warm` = a second one in the same process; the phases replay `_solve_stdform` step by step (warm).")
+                 "`warm` = a second one in the same process; the phases replay `solve_model`'s stdform route step by step (warm).")
         L.append("")
         si = results.get("scipy_import")
         if si:

@@ -183,7 +183,7 @@ def run_raw() -> dict[str, Any]:
 
     from optimizer.formulation.model_data import ModelData
     from optimizer.formulation.precheck import find_infeasibilities
-    from optimizer.solver.solve import _highs_options
+    from optimizer.solver.strategy import highs_options
     from optimizer.studies import apply_case, expand_study, load_study
     from optimizer.studies.runner import WorkerCache
 
@@ -219,7 +219,7 @@ def run_raw() -> dict[str, Any]:
         vectors.append((case.case_id, m))
         t3 = time.perf_counter()
         if h is None or prev is None or not _same_matrix(prev["A"], m["A"]):
-            opts = _highs_options(scenario.options, scenario.interval_min)
+            opts = highs_options(scenario.options)
             h = _new_highs(opts)
             h.passModel(_highs_lp(m))
             rec["solve_mode"] = "cold"
@@ -526,7 +526,7 @@ def write_markdown(
         "2022 and 2024 prices: every warm re-solve changes all 744 price costs, and the basis it "
         "starts from is the other year's. The raw reference uses the same order.",
         "- The raw reference's LP (`tests/reference_lp.py`) is the same model with the same HiGHS "
-        "options (`optimizer.solver.solve._highs_options`); it has one row "
+        "options (`optimizer.solver.strategy.highs_options`); it has one row "
         "fewer than the Pyomo model (the final-SOC bound is a column bound there).",
         "- With 2 cores, 2 workers is the ceiling; the scheduler and the client share those cores.",
         "- The sweep's *run* is the whole product path in a fresh process: lazy imports on the first case, the "

@@ -43,7 +43,7 @@ def one_pass() -> dict[str, Any]:
 
     from optimizer.formulation.model_data import ModelData
     from optimizer.formulation.precheck import find_infeasibilities
-    from optimizer.solver.solve import _highs_options
+    from optimizer.solver.strategy import highs_options
     from optimizer.studies import apply_case, expand_study, load_study, run_case
     from optimizer.studies.runner import WorkerCache
 
@@ -69,7 +69,7 @@ def one_pass() -> dict[str, Any]:
             continue
         m = build_reference_lp(**reference_inputs(scenario))
         if h is None or prev is None or not _same_matrix(prev["A"], m["A"]):
-            h = _new_highs(_highs_options(scenario.options, scenario.interval_min))
+            h = _new_highs(highs_options(scenario.options))
             h.passModel(_highs_lp(m))
         else:
             push_raw_changes(h, m, prev)

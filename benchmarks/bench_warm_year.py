@@ -59,7 +59,7 @@ def run_route(route: str) -> dict[str, Any]:
         from reference_lp import build_reference_lp
         from test_cross_check import reference_inputs
 
-        from optimizer.solver.solve import _highs_options
+        from optimizer.solver.strategy import highs_options
 
         h = None
         prev = None
@@ -68,7 +68,7 @@ def run_route(route: str) -> dict[str, Any]:
             t0 = time.perf_counter()
             m = build_reference_lp(**reference_inputs(sc))
             if h is None:
-                h = _new_highs(_highs_options(sc.options, sc.interval_min))
+                h = _new_highs(highs_options(sc.options))
                 h.passModel(_highs_lp(m))
             else:
                 push_raw_changes(h, m, prev)

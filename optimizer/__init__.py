@@ -49,14 +49,14 @@ _WHERE: dict[str, str] = {
     "Scenario": "optimizer.inputs.scenario",
     "Site": "optimizer.inputs.assets",
     "SolveError": "optimizer.errors",
-    "SolveReport": "optimizer.solver.solve",
-    "SolveStatus": "optimizer.solver.solve",
+    "SolveReport": "optimizer.solver.status",
+    "SolveStatus": "optimizer.solver.status",
     "SolverLimitError": "optimizer.errors",
     "SolverOptions": "optimizer.inputs.options",
     "SolverUnavailableError": "optimizer.errors",
     "SwingBuffer": "optimizer.inputs.grid",
     "Tariff": "optimizer.inputs.tariff",
-    "TerminationCondition": "optimizer.solver.solve",
+    "TerminationCondition": "optimizer.solver.status",
     "TimeSeriesError": "optimizer.errors",
     "UnboundedError": "optimizer.errors",
     "WarmSolver": "optimizer.run.warm",
@@ -173,6 +173,7 @@ if TYPE_CHECKING:
     from optimizer.results.result import DispatchResult, Exclusivity
     from optimizer.run.optimize import optimize, precheck
     from optimizer.run.warm import WarmSolver
-    from optimizer.solver.solve import SolveReport, SolveStatus, TerminationCondition, solve_model
+    from optimizer.solver.solve import solve_model
+    from optimizer.solver.status import SolveReport, SolveStatus, TerminationCondition
     from optimizer.tariffs.calculator import bill
     from optimizer.tariffs.spec import PriceSeriesSource

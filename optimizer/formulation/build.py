@@ -32,7 +32,6 @@ from optimizer.formulation.state_of_charge import (
     add_state_of_charge,
     add_terminal_energy,
 )
-from optimizer.formulation.structure import structure_key
 from optimizer.formulation.tariff_charges import add_tariff_charges
 from optimizer.formulation.variables import add_core_variables
 from optimizer.inputs.scenario import Scenario
@@ -67,8 +66,6 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
     with PauseGC():
         m = pyo.ConcreteModel(name=scenario.name)
         object.__setattr__(m, "_mutable", mutable)
-        object.__setattr__(m, "_structure", structure_key(data))
-        object.__setattr__(m, "_data", data)
         add_sets(m, data)
         add_core_variables(m, data)
         tariff = add_tariff_charges(m, data) if data.tariff is not None else None  # 7, tariff engine

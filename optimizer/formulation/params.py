@@ -143,8 +143,18 @@ def set_bounds(
         _add_source(m, "_bound_sources", BoundSource(var, list(keys), getter))
 
 
-def update_model(m: pyo.ConcreteModel, data: ModelData) -> None:
+def update_model(m: pyo.ConcreteModel, data: ModelData, *, structure: tuple[Any, ...]) -> None:
     """Refresh every mutable Param and bound of ``m`` from ``data`` (same structure).
+
+    Parameters
+    ----------
+    m : pyomo.environ.ConcreteModel
+        Built with ``build_model(..., mutable=True)``.
+    data : ModelData
+        The new scenario's arrays.
+    structure : tuple
+        :func:`optimizer.formulation.structure.structure_key` of the data ``m`` was built from
+        (the key its owner keeps it under).
 
     Raises
     ------
@@ -155,9 +165,8 @@ def update_model(m: pyo.ConcreteModel, data: ModelData) -> None:
         msg = "update_model needs a model built with build_model(..., mutable=True); rebuild it that way"
         raise ValueError(msg)
     key = structure_key(data)
-    if key != getattr(m, "_structure", None):
+    if key != structure:
         msg = "the new data has another model structure (horizon, groups, families or event intervals differ); build a new model"
         raise ValueError(msg)
     for update in _registry(m):
         update(data)
-    object.__setattr__(m, "_data", data)

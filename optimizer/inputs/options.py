@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-# A cold solve at least this long (5-15 min steps) uses parallel dual simplex on 2 threads (threads = None) [-]
-PARALLEL_MIN_INTERVALS = 2500
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class SolverOptions(BaseModel):
@@ -16,7 +13,8 @@ class SolverOptions(BaseModel):
     ``interface = "stdform"`` compiles the Pyomo model with Pyomo's
     ``LinearStandardFormCompiler`` and passes the matrices to ``highspy`` directly: the
     fastest honest route we measured (see ``benchmarks/``). ``"appsi"`` and ``"contrib"``
-    use Pyomo's own HiGHS interfaces; ``"lp_file"`` writes an LP file and reads it in HiGHS.
+    use Pyomo's own HiGHS interfaces. (``"lp_file"`` was removed: it reported Optimal and
+    loaded no values.)
 
     ``algorithm = "auto"`` (the same as ``"choose"``) leaves HiGHS at its default dual simplex
     with its own pricing: measured fastest or tied at every size and step on the full LP
@@ -30,16 +28,19 @@ class SolverOptions(BaseModel):
       turn with the state carried from the month before (SOC per group, previous import of
       the ramp rows, deferral backlog), their bases are assembled into a basis of the full
       LP, and HiGHS runs dual simplex (devex pricing) from it on the full LP
-      (:mod:`optimizer.solver.warmstart.blocks`). The schedule is still an optimal vertex of the full LP:
+      (:mod:`optimizer.solver.warmstart.blocks`). The schedule is still an optimal vertex of the
+      full LP:
       when HiGHS does not report Optimal from that start, or a month fails, the LP is solved
       cold. Needs at least two calendar months.
     * ``"coarse"``: the same LP aggregated in time (2 h, then 30 min groups) is solved
       coarsest first and its basis lifted to the full LP, which HiGHS then solves with dual
-      simplex (devex pricing) (:mod:`optimizer.solver.warmstart.coarse`); cold again unless that ends Optimal.
+      simplex (devex pricing) (:mod:`optimizer.solver.warmstart.coarse`); cold again unless that
+      ends Optimal.
     * ``"auto"`` (default): ``"blocks"`` from 3 calendar months and 8,000 intervals on,
       otherwise ``"coarse"`` at steps of 15 min or less from 96 intervals on (not for a
       tariff-engine tariff at 15 min, where it was measured slower: the default scenario's
-      February 0.71 s against 0.48 s cold), otherwise ``"none"``. Measured on the full grid-stability LP (2 cores, ``benchmarks/RESULTS.md``):
+      February 0.71 s against 0.48 s cold), otherwise ``"none"``. Measured on the full
+      grid-stability LP (2 cores, ``benchmarks/RESULTS.md``):
       solver time for a year at 1 h 3.2 s warm against 7.6 s cold, for a year at 15 min
       32.6 s (month blocks, each started from its coarse LP) against 173.5 s cold (the coarse
       start alone: 97 s); 30 days at 5 min gained nothing with day or week blocks
@@ -48,23 +49,29 @@ class SolverOptions(BaseModel):
       5 min 0.020 s against 0.074 s.
 
     ``threads = None`` (default) is the measured rule: one thread, except a cold solve (no
-    warm start) of at least :data:`PARALLEL_MIN_INTERVALS` intervals at 5 to 15 min
+    warm start) of at least 2,500 intervals at 5 to 15 min
     with ``algorithm = "auto"`` on a machine with two or more cores, which runs HiGHS's
     parallel dual simplex (PAMI, ``simplex_strategy = 3``) on 2 threads. Raw full LP, 2 cores:
     30 days at 5 min 17.7 s -> 11.2 s, a month at 15 min 1.47 -> 1.12 s; a week and a day at
     5 min gained nothing, so they stay serial. Warm re-solves (sweeps, rolling windows) and
     the warm starts use one thread. An integer is passed to HiGHS as is (0: HiGHS
     chooses). Solves on more than one thread run on a fresh OS thread, because HiGHS sizes
-    its task scheduler once per calling thread (``solve.run_in_scheduler``).
+    its task scheduler once per calling thread (``optimizer.solver.highs.run_in_scheduler``).
+
+    Every threshold above, with its measurement, is in :mod:`optimizer.solver.strategy`.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    interface: Literal["stdform", "appsi", "contrib", "lp_file"] = "stdform"
+    interface: Literal["stdform", "appsi", "contrib"] = "stdform"
     algorithm: Literal["auto", "simplex", "ipm", "choose"] = "auto"
     warm_start: Literal["none", "blocks", "coarse", "auto"] = "auto"
     time_limit_s: float = Field(default=3600.0, gt=0, description="Solver time limit [s].")
-    threads: int | None = Field(default=None, ge=0, description="HiGHS threads; None: the measured rule above; 0: HiGHS chooses.")
+    threads: int | None = Field(
+        default=None,
+        ge=0,
+        description="HiGHS threads; None: the measured rule above; 0: HiGHS chooses.",
+    )
     presolve: bool = True
     mip_rel_gap_frac: float = Field(
         default=1e-6, ge=0, le=1, description="Relative MIP gap for exclusivity re-solves [-]."
@@ -78,3 +85,16 @@ class SolverOptions(BaseModel):
     highs_options: dict[str, Any] = Field(
         default_factory=dict, description="Passed to HiGHS as is (escape hatch)."
     )
+
+    @field_validator("interface", mode="before")
+    @classmethod
+    def _removed_interface(cls, value: object) -> object:
+        """Name the removed ``lp_file`` route and what to use instead."""
+        if value == "lp_file":
+            msg = (
+                "interface 'lp_file' was removed: it reported Optimal and loaded no values "
+                "(every run ended in ResultCheckError); expected 'stdform' (default), 'appsi' or "
+                "'contrib', got 'lp_file'. Drop the interface setting or choose one of those"
+            )
+            raise ValueError(msg)
+        return value

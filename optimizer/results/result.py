@@ -12,7 +12,7 @@ import pandas as pd
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.inputs.scenario import Scenario
 from optimizer.results.files import write_excel, write_run, write_schedule_parquet
-from optimizer.solver.solve import SolveReport, SolveStatus
+from optimizer.solver.status import SolveReport, SolveStatus
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class DispatchResult:
             "simplex_iterations": self.report.simplex_iterations,
             # how the LP was started (optimizer.solver.warmstart.blocks / optimizer.solver.warmstart.coarse): levels, seconds,
             # iterations and any fallback to a cold solve; {} for a cold solve
-            "warm_start": {k: v for k, v in self.report.extra.items() if isinstance(v, (str, int, float, list))},
+            "warm_start": self.report.warm_start.as_dict(),
             "costs_usd": {
                 term: {k: float(v) for k, v in row.items()} for term, row in self.costs.iterrows()
             },

@@ -45,7 +45,7 @@ MAX_ISSUES = 12
 
 def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
     """Smallest violations that would make the study feasible, family by family."""
-    from optimizer.solver.solve import SolveStatus, solve_model
+    from optimizer.solver import SolveStatus, solve_model
 
     m = build_model(scenario, data)
     m.objective_usd.deactivate()
@@ -75,7 +75,7 @@ def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
     for t in m.T:
         slacks.append(("import_cap", t, m.elastic.slack_import_cap[t]))
     m.elastic.total = pyo.Objective(expr=sum(v for _, _, v in slacks), sense=pyo.minimize)
-    report = solve_model(m, scenario.options.model_copy(update={"enforce_exclusivity": False}), interval_min=scenario.interval_min)
+    report = solve_model(m, scenario.options.model_copy(update={"enforce_exclusivity": False}))
     if report.status != SolveStatus.OPTIMAL:
         return [Issue(f"the elastic re-solve also failed ({report.raw_status})", field="solver", fix="The infeasibility lies in a family that cannot be relaxed (power or energy bounds); check the battery and load data")]
     tol = 1e-6 * max(1.0, float(np.max(data.load_mw)))

@@ -30,7 +30,8 @@ from optimizer.results.extract import (
     tidy_groups,
 )
 from optimizer.results.result import DispatchResult, Exclusivity
-from optimizer.solver.solve import SolveReport, SolveStatus, solve_model
+from optimizer.solver import SolveReport, SolveStatus, solve_model
+from optimizer.solver.strategy import plan_solve
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,9 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
     m = build_model(scenario, data)
     build_s = time.perf_counter() - t0
     logger.info("built %s: %d intervals, %d groups in %.3f s", scenario.name, data.n_intervals, len(data.groups), build_s)
-    report = solve_model(m, options, interval_min=scenario.interval_min, index=scenario.index, release_rows=True)
+    plan = plan_solve(options, scenario.index, interval_min=scenario.interval_min, tariff_engine=data.tariff is not None,
+                      soc_floor_mwh={g.name: g.initial_soc_mwh for g in data.groups}, release_rows=True)
+    report = solve_model(m, options, plan=plan)
     if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         issues = _explain_failure(scenario, data, report)
         if raise_on_failure:
@@ -108,13 +111,13 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
         while pairs and rounds < MAX_EXCLUSIVITY_ROUNDS:
             rounds += 1
             enforced |= set(pairs)
-            if getattr(m, "_rows_released", False):  # a large LP dropped its rows during the solve
+            if report.rows_released:  # a large LP dropped its rows during the solve
                 m = build_model(scenario, data)
             for name in ("excl_charge", "excl_discharge", "excl_mode", "excl_pairs"):
                 if hasattr(m, name):
                     m.del_component(name)
             add_exclusivity(m, data, sorted(enforced, key=lambda p: (p[1], p[0])))
-            mip_report = solve_model(m, options, interval_min=scenario.interval_min)
+            mip_report = solve_model(m, options)
             mip_report.handoff_s += report.handoff_s
             mip_report.solve_s += report.solve_s
             report = mip_report

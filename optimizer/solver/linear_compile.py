@@ -88,6 +88,7 @@ class _Columns:
         self.vars: list[Any] = []
 
     def add_component(self, var: Any) -> int:
+        """Number the columns of ``var``'s component, in Pyomo's order; return ``var``'s column."""
         comp = var.parent_component()
         start = len(self.vars)
         datas = [v for _, v in comp.items(_ORDER)]
@@ -136,7 +137,8 @@ def _walk(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> fl
             elif b.__class__ in _NUMBER or not b.is_potentially_variable():
                 constant += _walk(a, sign * _fixed(b), columns, cols, vals)
             else:
-                raise NotCompiled("a product of two expressions")
+                msg = "a product of two expressions"
+                raise NotCompiled(msg)
         elif cls is NegationExpression:
             constant += _walk(node._args_[0], -sign, columns, cols, vals)
         elif cls is NumericConstant:
@@ -146,7 +148,8 @@ def _walk(expr: Any, sign: float, columns: _Columns, cols: Any, vals: Any) -> fl
         elif not node.is_potentially_variable():  # a Param or an expression of Params
             constant += sign * _fixed(node)
         else:
-            raise NotCompiled(f"a {cls.__name__} node")
+            msg = f"a {cls.__name__} node"
+            raise NotCompiled(msg)
     return constant
 
 
@@ -156,20 +159,26 @@ def _fixed(node: Any) -> float:
     if node.__class__ in _NUMBER:
         return node
     if node.is_potentially_variable():
-        raise NotCompiled("a coefficient with a variable")
+        msg = "a coefficient with a variable"
+        raise NotCompiled(msg)
     return float(pyo.value(node))
 
 
 def _side(node: Any) -> float | None:
     """A relation side's value when it holds no variable, else None
     (``ConstraintData.to_bounded_expression``'s test)."""
-    return None if node.__class__ not in _NUMBER and node.is_potentially_variable() else _fixed(node)
+    return (
+        None if node.__class__ not in _NUMBER and node.is_potentially_variable() else _fixed(node)
+    )
 
 
 def _objective(m: pyo.ConcreteModel) -> Any:
-    objectives = list(m.component_data_objects(pyo.Objective, active=True, descend_into=True, sort=_ORDER))
+    objectives = list(
+        m.component_data_objects(pyo.Objective, active=True, descend_into=True, sort=_ORDER)
+    )
     if len(objectives) != 1 or objectives[0].sense != pyo.minimize:
-        raise NotCompiled("not one minimised objective")
+        msg = "not one minimised objective"
+        raise NotCompiled(msg)
     return objectives[0]
 
 
@@ -202,7 +211,9 @@ def _compile(m: pyo.ConcreteModel) -> LinearForm:
     cols = array("q")  # machine arrays, not lists of Python numbers: ~12 bytes an entry, not ~60
     vals = array("d")
     row_ptr = array("q", [0])
-    for con in m.component_data_objects(pyo.Constraint, active=True, descend_into=True, sort=_ORDER):
+    for con in m.component_data_objects(
+        pyo.Constraint, active=True, descend_into=True, sort=_ORDER
+    ):
         expr = con._expr
         cls = expr.__class__
         if cls is EqualityExpression:
@@ -210,7 +221,8 @@ def _compile(m: pyo.ConcreteModel) -> LinearForm:
         elif cls is InequalityExpression and not expr._strict:
             equality = False
         else:
-            raise NotCompiled(f"constraint {con.name} is not an equality or a <= inequality")
+            msg = f"constraint {con.name} is not an equality or a <= inequality"
+            raise NotCompiled(msg)
         lhs, rhs_expr = expr._args_
         n0 = len(cols)
         # Pyomo's ConstraintData.to_bounded_expression: a side without variables is the bound
@@ -222,10 +234,13 @@ def _compile(m: pyo.ConcreteModel) -> LinearForm:
             offset = _walk(rhs_expr, 1.0, columns, cols, vals)
             lb, ub = bound, (bound if equality else None)
         else:
-            offset = _walk(lhs, 1.0, columns, cols, vals) + _walk(rhs_expr, -1.0, columns, cols, vals)
+            offset = _walk(lhs, 1.0, columns, cols, vals) + _walk(
+                rhs_expr, -1.0, columns, cols, vals
+            )
             lb, ub = (0.0 if equality else None), 0.0
         if len(cols) == n0:
-            raise NotCompiled(f"constraint {con.name} has no variable")
+            msg = f"constraint {con.name} has no variable"
+            raise NotCompiled(msg)
         if equality:
             rows.append(RowEntry(con, 0))
             rhs.append(ub - offset)
@@ -240,7 +255,8 @@ def _compile(m: pyo.ConcreteModel) -> LinearForm:
     n_col = len(columns.vars)
     a = _csc(vals, cols, row_ptr, n_col)
     if len(rows) and np.bincount(a.indices, minlength=len(rows)).min() == 0:
-        raise NotCompiled("a row whose terms cancel")  # Pyomo decides what a constant row is
+        msg = "a row whose terms cancel"
+        raise NotCompiled(msg)  # Pyomo decides what a constant row is
     c = _csc(obj_vals, obj_cols, array("q", [0, len(obj_cols)]), n_col)
     used = (np.diff(a.indptr) > 0) | (np.diff(c.indptr) > 0)
     if not used.all():
@@ -249,13 +265,24 @@ def _compile(m: pyo.ConcreteModel) -> LinearForm:
         vars_ = [columns.vars[j] for j in keep.tolist()]
     else:
         vars_ = columns.vars
-    return LinearForm(columns=vars_, rows=rows, c=c, c_offset=np.array([obj_offset]), A=a, rhs=np.frombuffer(rhs, dtype=float).copy())
+    return LinearForm(
+        columns=vars_,
+        rows=rows,
+        c=c,
+        c_offset=np.array([obj_offset]),
+        A=a,
+        rhs=np.frombuffer(rhs, dtype=float).copy(),
+    )
 
 
 def _csc(vals: Any, cols: Any, row_ptr: Any, n_col: int) -> sp.csc_matrix:
     """CSC of CSR triplets, duplicates summed and zeros dropped (as Pyomo's compiler does)."""
     csr = sp.csr_matrix(
-        (np.frombuffer(vals, dtype=float), np.frombuffer(cols, dtype=np.int64), np.frombuffer(row_ptr, dtype=np.int64)),
+        (
+            np.frombuffer(vals, dtype=float),
+            np.frombuffer(cols, dtype=np.int64),
+            np.frombuffer(row_ptr, dtype=np.int64),
+        ),
         shape=(len(row_ptr) - 1, n_col),
     )
     a = csr.tocsc()

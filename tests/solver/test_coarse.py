@@ -1,4 +1,5 @@
-"""Coarse warm start (optimizer.solver.warmstart.coarse): the aggregated LP is the hand-written coarse model, and
+"""Coarse warm start (optimizer.solver.warmstart.coarse): the aggregated LP is the hand-written
+coarse model, and
 the full LP solved from its basis ends at the cold optimum, or falls back to a cold solve."""
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import optimizer.solver.warmstart.blocks as blocks
+import optimizer.solver.strategy as strategy
 import optimizer.solver.warmstart.coarse as coarse
-from optimizer import load_scenario, optimize
+from optimizer import SolverOptions, SolveStatus, load_scenario, optimize
 from optimizer.formulation.build import build_model
 from optimizer.inputs.assets import BatteryGroup
-from optimizer.solver.solve import SolveStatus, standard_form
+from optimizer.solver.standard_form import standard_form
+from optimizer.solver.strategy import plan_solve
 from optimizer.testing import RTOL, make_scenario, make_unit
 
 
@@ -41,8 +43,13 @@ def _small(n: int = 24, **kw):
     rng = np.random.default_rng(7)
     lossy = BatteryGroup(
         name="lossy",
-        unit=make_unit(power_mw=2.0, energy_mwh=4.0, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.95,
-                       self_discharge_frac_per_h=0.01),
+        unit=make_unit(
+            power_mw=2.0,
+            energy_mwh=4.0,
+            charge_efficiency_frac=0.9,
+            discharge_efficiency_frac=0.95,
+            self_discharge_frac_per_h=0.01,
+        ),
         n_units=1,
         initial_soc_frac=0.5,
     )
@@ -55,7 +62,7 @@ def _small(n: int = 24, **kw):
 def _level(sc, minutes):
     m = build_model(sc)
     sf = standard_form(m)
-    plan = coarse.plan_coarse(sc.index, sc.interval_min, "coarse", (minutes,))
+    plan = coarse.plan_coarse(sc.index, sc.interval_min, (minutes,))
     assert plan is not None
     (level,) = coarse.coarse_maps(sf, plan, len(sc.index))
     return m, sf, level, coarse.aggregate(sf, level)
@@ -82,7 +89,9 @@ def test_the_aggregated_lp_is_the_hourly_model_by_hand():
     # columns: each of the hour's 12 imports share one coarse column, and the two hours differ
     g0 = {_col(sf, level, m.grid_import_mw[t]) for t in range(12)}
     g1 = {_col(sf, level, m.grid_import_mw[t]) for t in range(12, 24)}
-    assert len(g0) == 1 and len(g1) == 1 and g0 != g1
+    assert len(g0) == 1
+    assert len(g1) == 1
+    assert g0 != g1
     (g0,), (g1,) = g0, g1
     # energy cost of an hour's import column: sum_t price_t dt [USD per MW held for the hour]
     assert lp.cost[g1] == pytest.approx(float(np.sum(price[12:24]) * dt_h), rel=1e-12)
@@ -114,7 +123,9 @@ def test_the_aggregated_lp_is_the_hourly_model_by_hand():
 def test_ramp_rows_sum_to_the_hourly_ramp():
     """sum over an hour of (g_t - g_{t-1} <= rise) with g constant in each hour is
     g_1 - g_0 <= 12 rise: the hourly ramp limit."""
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-15T03:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-15T03:00", interval_min=5
+    )
     m, sf, level, lp = _level(sc, 60)
     a = lp.a.tocsr()
     rise = 10.0 * 5  # the scenario's 10 MW/min at 5 min [MW per interval]
@@ -132,35 +143,41 @@ def test_ramp_rows_sum_to_the_hourly_ramp():
 
 
 def test_coarse_start_reaches_the_cold_optimum_with_every_family():
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-17T00:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-17T00:00", interval_min=5
+    )
     cold, warm = _cold_and_coarse(sc)
-    extra = warm.report.extra
-    assert extra["warm_start"] == "coarse"
-    assert extra["fallback"] == ""
-    assert extra["coarse_label"] == "120 -> 30 min"
-    assert len(extra["coarse_sizes"]) == 2
+    started = warm.report.warm_start
+    assert started.method == "coarse"
+    assert started.fallback == ""
+    assert started.coarse_label == "120 -> 30 min"
+    assert len(started.coarse_sizes) == 2
     assert warm.report.algorithm == "simplex (coarse warm start)"
     assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=RTOL)
-    assert cold.report.extra == {}
+    assert cold.report.warm_start.as_dict() == {}
 
 
 def test_coarse_start_with_a_tariff_engine_tariff():
     """TOU windows on 30-min block averages (columns with no interval) stay whole."""
-    sc = load_scenario("mlgw-tou", start="2021-03-01T00:00", end="2021-03-08T00:00", interval_min=15)
+    sc = load_scenario(
+        "mlgw-tou", start="2021-03-01T00:00", end="2021-03-08T00:00", interval_min=15
+    )
     cold, warm = _cold_and_coarse(sc)
-    assert warm.report.extra["fallback"] == ""
+    assert warm.report.warm_start.fallback == ""
     assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=RTOL)
 
 
 def test_coarse_start_with_two_groups_and_a_demand_charge():
     sc, _, _ = _small(n=288, demand_charge_usd_per_mw=5000.0)
     cold, warm = _cold_and_coarse(sc)
-    assert warm.report.extra["fallback"] == ""
+    assert warm.report.warm_start.fallback == ""
     assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=RTOL)
 
 
 def test_a_failing_coarse_lp_falls_back_to_cold(monkeypatch):
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5
+    )
 
     def boom(*args, **kwargs):
         msg = "the coarse LP (10 x 10 columns x rows) ended with 'Infeasible'"
@@ -170,43 +187,52 @@ def test_a_failing_coarse_lp_falls_back_to_cold(monkeypatch):
     monkeypatch.setattr(coarse, "coarse_start", boom)
     res = optimize(_with(sc, warm_start="coarse"))
     assert res.status == SolveStatus.OPTIMAL
-    assert "Infeasible" in res.report.extra["fallback"]
+    assert "Infeasible" in res.report.warm_start.fallback
     assert res.report.algorithm != "simplex (coarse warm start)"
     assert res.objective_usd == pytest.approx(cold.objective_usd, rel=RTOL)
 
 
 def test_a_final_solve_that_is_not_optimal_falls_back_to_cold(monkeypatch):
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5
+    )
     cold = optimize(_with(sc, warm_start="none"))
-    monkeypatch.setitem(blocks.FINAL_OPTIONS, "simplex_iteration_limit", 0)
+    monkeypatch.setitem(strategy.FINAL_OPTIONS, "simplex_iteration_limit", 0)
     res = optimize(_with(sc, warm_start="coarse"))
     assert res.status == SolveStatus.OPTIMAL
-    assert "Iteration limit" in res.report.extra["fallback"]
+    assert "Iteration limit" in res.report.warm_start.fallback
     assert res.objective_usd == pytest.approx(cold.objective_usd, rel=RTOL)
 
 
 # --------------------------------------------------------------------------- plans
 
 
+def _warm(index, interval_min, warm_start, *, tariff_engine=False):
+    options = SolverOptions(warm_start=warm_start)
+    return plan_solve(
+        options, index, interval_min=interval_min, tariff_engine=tariff_engine
+    ).warm_start
+
+
 def test_plan_coarse_rules():
     tz = "America/Chicago"
     day5 = pd.date_range("2021-02-15", "2021-02-16", freq="5min", tz=tz, inclusive="left")
-    plan = coarse.plan_coarse(day5, 5, "auto")
-    assert plan is not None
+    plan = _warm(day5, 5, "auto")
+    assert isinstance(plan, coarse.CoarsePlan)
     assert plan.levels_min == (120, 30)
     assert [int(g[-1]) + 1 for g in plan.group_of_t] == [12, 48]
     assert all(np.all(np.diff(g) >= 0) for g in plan.group_of_t)
-    assert coarse.plan_coarse(day5, 5, "none") is None
-    assert coarse.plan_coarse(None, 5, "coarse") is None
+    assert _warm(day5, 5, "none") is None
+    assert plan_solve(SolverOptions(warm_start="coarse")).warm_start is None  # no horizon: cold
     hour = pd.date_range("2021-02-15", "2021-03-15", freq="1h", tz=tz, inclusive="left")
-    assert coarse.plan_coarse(hour, 60, "auto") is None  # hourly steps: cold (or month blocks)
-    assert coarse.plan_coarse(hour, 60, "coarse").levels_min == (120,)  # 30 min is finer: left out
+    assert _warm(hour, 60, "auto") is None  # hourly steps: cold (or month blocks)
+    assert _warm(hour, 60, "coarse").levels_min == (120,)  # 30 min is finer: left out
     tiny = pd.date_range("2021-02-15", periods=4, freq="15min", tz=tz)
-    assert coarse.plan_coarse(tiny, 15, "auto") is None  # below the measured minimum
+    assert _warm(tiny, 15, "auto") is None  # below the measured minimum
     # the fall-back DST day has 25 hours: 25 hourly groups of 12, no repeated hour merged
     dst = pd.date_range("2021-11-07", "2021-11-08", freq="5min", tz=tz, inclusive="left")
     assert len(dst) == 300
-    (g,) = coarse.plan_coarse(dst, 5, "coarse", (60,)).group_of_t
+    (g,) = coarse.plan_coarse(dst, 5, (60,)).group_of_t
     assert np.bincount(g).tolist() == [12] * 25
 
 
@@ -222,17 +248,23 @@ def test_auto_leaves_a_tariff_engine_lp_cold_at_15_min():
     """Measured: a TOU tariff-engine LP at 15 min solves faster cold; at 5 min it gains."""
     tz = "America/Chicago"
     month15 = pd.date_range("2021-02-01", "2021-03-01", freq="15min", tz=tz, inclusive="left")
-    assert coarse.plan_coarse(month15, 15, "auto", tariff_engine=True) is None
-    assert coarse.plan_coarse(month15, 15, "auto", tariff_engine=False) is not None
-    assert coarse.plan_coarse(month15, 15, "coarse", tariff_engine=True) is not None  # asked for: given
+    assert _warm(month15, 15, "auto", tariff_engine=True) is None
+    assert _warm(month15, 15, "auto", tariff_engine=False) is not None
+    assert _warm(month15, 15, "coarse", tariff_engine=True) is not None  # asked for: given
     week5 = pd.date_range("2021-02-08", "2021-02-15", freq="5min", tz=tz, inclusive="left")
-    assert coarse.plan_coarse(week5, 5, "auto", tariff_engine=True) is not None
-    res = optimize(load_scenario("default", start="2021-02-08T00:00", end="2021-02-10T00:00", interval_min=15))
-    assert res.report.extra == {}  # the default scenario (TOU engine) at 15 min: cold
+    assert _warm(week5, 5, "auto", tariff_engine=True) is not None
+    res = optimize(
+        load_scenario("default", start="2021-02-08T00:00", end="2021-02-10T00:00", interval_min=15)
+    )
+    assert (
+        res.report.warm_start.as_dict() == {}
+    )  # the default scenario (TOU engine) at 15 min: cold
 
 
 def test_the_summary_says_how_the_lp_was_started():
-    sc = load_scenario("grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5)
+    sc = load_scenario(
+        "grid-stability", start="2021-02-15T00:00", end="2021-02-16T00:00", interval_min=5
+    )
     summary = optimize(sc).summary()
     assert summary["algorithm"] == "simplex (coarse warm start)"
     assert summary["warm_start"]["warm_start"] == "coarse"

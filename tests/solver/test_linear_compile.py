@@ -10,12 +10,12 @@ import pyomo.environ as pyo
 import pytest
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-import optimizer.solver.solve as solve_mod
-from optimizer import load_scenario
+from optimizer import SolveStatus, load_scenario
 from optimizer.formulation.build import build_model
-from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.exclusivity import add_exclusivity
+from optimizer.formulation.model_data import ModelData
 from optimizer.solver.linear_compile import NotCompiled, compile_linear
+from optimizer.solver.standard_form import standard_form
 from optimizer.testing import make_scenario
 
 
@@ -27,7 +27,9 @@ def assert_same_form(fast, ref) -> None:
     """Same columns (the same Pyomo objects, in order), rows, matrix, cost and bounds."""
     assert len(fast.columns) == len(ref.columns)
     assert all(a is b for a, b in zip(fast.columns, ref.columns, strict=True))
-    assert [(r.constraint, r.bound_type) for r in fast.rows] == [(r.constraint, r.bound_type) for r in ref.rows]
+    assert [(r.constraint, r.bound_type) for r in fast.rows] == [
+        (r.constraint, r.bound_type) for r in ref.rows
+    ]
     a, b = fast.A.tocsc(), ref.A.tocsc()
     a.sort_indices()
     b.sort_indices()
@@ -36,14 +38,25 @@ def assert_same_form(fast, ref) -> None:
     np.testing.assert_array_equal(a.indices, b.indices)
     np.testing.assert_allclose(a.data, b.data, rtol=1e-14, atol=0)
     np.testing.assert_allclose(fast.c.toarray(), ref.c.toarray(), rtol=1e-14, atol=0)
-    np.testing.assert_allclose(np.asarray(fast.rhs, float), np.asarray(ref.rhs, float), rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(
+        np.asarray(fast.rhs, float), np.asarray(ref.rhs, float), rtol=1e-12, atol=1e-9
+    )
     np.testing.assert_allclose(fast.c_offset, ref.c_offset, rtol=1e-12, atol=1e-9)
 
 
 SCENARIOS = {
-    "default": ("default", {"start": "2021-02-01T00:00", "end": "2021-02-03T00:00"}),  # tariff engine
-    "grid-stability": ("grid-stability", {"start": "2021-02-15T00:00", "end": "2021-02-16T00:00", "interval_min": 5}),
-    "mlgw-tou": ("mlgw-tou", {"start": "2021-03-01T00:00", "end": "2021-03-03T00:00", "interval_min": 15}),
+    "default": (
+        "default",
+        {"start": "2021-02-01T00:00", "end": "2021-02-03T00:00"},
+    ),  # tariff engine
+    "grid-stability": (
+        "grid-stability",
+        {"start": "2021-02-15T00:00", "end": "2021-02-16T00:00", "interval_min": 5},
+    ),
+    "mlgw-tou": (
+        "mlgw-tou",
+        {"start": "2021-03-01T00:00", "end": "2021-03-03T00:00", "interval_min": 15},
+    ),
     "year-2021": ("year-2021", {"start": "2021-07-01T00:00", "end": "2021-07-03T00:00"}),
 }
 
@@ -55,13 +68,19 @@ def test_every_shipped_scenario_compiles_to_pyomos_form(key, mutable):
     name, kw = SCENARIOS[key]
     m = build_model(load_scenario(name, **kw), mutable=mutable)
     assert_same_form(compile_linear(m), _pyomo(m))
-    sf = solve_mod.standard_form(m)  # and the column bounds the solve route reads
-    np.testing.assert_array_equal(sf.col_lower, [-np.inf if v.lb is None else v.lb for v in sf.columns])
-    np.testing.assert_array_equal(sf.col_upper, [np.inf if v.ub is None else v.ub for v in sf.columns])
+    sf = standard_form(m)  # and the column bounds the solve route reads
+    np.testing.assert_array_equal(
+        sf.col_lower, [-np.inf if v.lb is None else v.lb for v in sf.columns]
+    )
+    np.testing.assert_array_equal(
+        sf.col_upper, [np.inf if v.ub is None else v.ub for v in sf.columns]
+    )
 
 
 def test_a_mip_with_exclusivity_rows_compiles_to_pyomos_form():
-    sc = make_scenario([5.0, 6.0, 4.0], [-20.0, 30.0, -10.0], export_limit_mw=0.0, demand_charge_usd_per_mw=100.0)
+    sc = make_scenario(
+        [5.0, 6.0, 4.0], [-20.0, 30.0, -10.0], export_limit_mw=0.0, demand_charge_usd_per_mw=100.0
+    )
     data = ModelData.from_scenario(sc)
     m = build_model(sc, data)
     add_exclusivity(m, data, [("bess", 0), ("bess", 2)])  # float * (1 - z): a product of a sum
@@ -77,7 +96,7 @@ def test_hand_made_rows_of_every_shape():
     m.x = pyo.Var(range(3), bounds=(0, 10))
     m.y = pyo.Var()
     m.unused = pyo.Var(range(2))
-    m.c1 = pyo.Constraint(expr=4.0 <= m.x[0] + 2 * m.x[1])  # lb only: a >= row
+    m.c1 = pyo.Constraint(expr=m.x[0] + 2 * m.x[1] >= 4.0)  # lb only: a >= row
     m.c2 = pyo.Constraint(expr=m.x[0] - m.x[2] <= 3)
     m.c3 = pyo.Constraint(expr=m.y == 0.5 * (m.x[1] - m.x[2]) + 7)  # variables on both sides
     m.c4 = pyo.Constraint(expr=-(m.x[0] + m.x[0]) + m.y >= m.x[1] - 2.5)
@@ -136,8 +155,12 @@ def test_outside_the_fast_path_it_steps_aside_and_the_solve_uses_pyomo(case, mon
         compile_linear(m)
     calls = []
     real = LinearStandardFormCompiler.write
-    monkeypatch.setattr(LinearStandardFormCompiler, "write", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
-    sf = solve_mod.standard_form(m)
+    monkeypatch.setattr(
+        LinearStandardFormCompiler,
+        "write",
+        lambda self, *a, **k: calls.append(1) or real(self, *a, **k),
+    )
+    sf = standard_form(m)
     assert calls == [1]
     ref = _pyomo(m)
     assert [v.name for v in sf.columns] == [v.name for v in ref.columns]
@@ -148,24 +171,28 @@ def test_other_pyomo_internals_step_aside(monkeypatch):
     import optimizer.solver.linear_compile as lc
 
     def no_args(*a, **k):
-        raise AttributeError("'LinearExpression' object has no attribute '_nargs'")
+        msg = "'LinearExpression' object has no attribute '_nargs'"
+        raise AttributeError(msg)
 
     monkeypatch.setattr(lc, "_walk", no_args)
     m = build_model(make_scenario([5.0, 6.0], [20.0, 30.0]))
     with pytest.raises(NotCompiled, match="internals"):
         compile_linear(m)
-    assert len(solve_mod.standard_form(m).columns) == len(_pyomo(m).columns)
+    assert len(standard_form(m).columns) == len(_pyomo(m).columns)
 
 
 def test_the_solve_route_uses_the_fast_compile(monkeypatch):
     """The default route does not call Pyomo's compiler for a shipped scenario."""
 
     def boom(*a, **k):
-        raise AssertionError("Pyomo's compiler was called")
+        msg = "Pyomo's compiler was called"
+        raise AssertionError(msg)
 
     monkeypatch.setattr(LinearStandardFormCompiler, "write", boom)
-    sc = make_scenario([5.0, 6.0, 4.0, 7.0], [20.0, 30.0, 10.0, 50.0], demand_charge_usd_per_mw=100.0)
+    sc = make_scenario(
+        [5.0, 6.0, 4.0, 7.0], [20.0, 30.0, 10.0, 50.0], demand_charge_usd_per_mw=100.0
+    )
     sc = dataclasses.replace(sc, options=sc.options.model_copy(update={"warm_start": "none"}))
     from optimizer import optimize
 
-    assert optimize(sc).status == solve_mod.SolveStatus.OPTIMAL
+    assert optimize(sc).status == SolveStatus.OPTIMAL

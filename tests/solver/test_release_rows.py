@@ -1,41 +1,50 @@
-"""Large LPs drop their Pyomo rows while HiGHS solves (``solve_model(release_rows=True)``):
-same optimum, the variables still receive the solution, and the exclusivity re-solve, which
-needs the rows again, rebuilds the model. The threshold is lowered here so that small LPs
-take that path."""
+"""Large LPs drop their Pyomo rows while HiGHS solves (rule release-rows of
+``optimizer.solver.strategy``): same optimum, the variables still receive the solution, and the
+exclusivity re-solve, which needs the rows again, rebuilds the model. The threshold is lowered
+here so that small LPs take that path."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
 import pytest
 
-import optimizer.solver.solve as solve_mod
+import optimizer.solver.strategy as strategy
 from optimizer import load_scenario, optimize
 from optimizer.testing import make_scenario, make_unit
 
 
 @pytest.fixture
 def release_everything(monkeypatch):
-    monkeypatch.setattr(solve_mod, "RELEASE_ROWS_MIN", 0)
+    monkeypatch.setattr(strategy, "RELEASE_ROWS_MIN", 0)
 
 
 def test_released_rows_give_the_same_optimum_and_schedule():
     sc = load_scenario("default", start="2021-02-15T00:00", end="2021-02-18T00:00", interval_min=60)
     kept = optimize(sc)
+    assert not kept.report.rows_released  # a small LP keeps its rows
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(solve_mod, "RELEASE_ROWS_MIN", 0)
-        seen = {}
-        real = solve_mod.release_model_rows
-
-        def spy(m):
-            real(m)
-            seen["constraints"] = sum(1 for _ in m.component_objects(pyo.Constraint))
-            seen["vars"] = sum(1 for _ in m.component_objects(pyo.Var))
-
-        mp.setattr(solve_mod, "release_model_rows", spy)
+        mp.setattr(strategy, "RELEASE_ROWS_MIN", 0)
         released = optimize(sc)
-    assert seen["constraints"] == 0 and seen["vars"] > 0  # the path was taken
+    assert released.report.rows_released  # the path was taken
     assert released.objective_usd == pytest.approx(kept.objective_usd, rel=1e-9)
-    assert (released.schedule["grid_import_mw"] - kept.schedule["grid_import_mw"]).abs().max() < 1e-6
+    assert (
+        released.schedule["grid_import_mw"] - kept.schedule["grid_import_mw"]
+    ).abs().max() < 1e-6
+
+
+def test_released_rows_leave_the_variables_and_delete_the_rows(release_everything):
+    import pyomo.environ as pyo
+
+    from optimizer import SolverOptions, build_model, solve_model
+    from optimizer.solver.strategy import plan_solve
+
+    sc = make_scenario([5.0, 6.0, 4.0], [20.0, 30.0, 10.0])
+    m = build_model(sc)
+    report = solve_model(
+        m, sc.options, plan=plan_solve(SolverOptions(), sc.index, release_rows=True)
+    )
+    assert report.rows_released
+    assert sum(1 for _ in m.component_objects(pyo.Constraint)) == 0
+    assert all(v.value is not None for v in m.grid_import_mw.values())
 
 
 def test_exclusivity_after_released_rows_rebuilds_the_model(release_everything):

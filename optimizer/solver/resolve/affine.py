@@ -8,8 +8,9 @@ few matrix coefficients that hold a Param) is an affine function of those getter
     cost = c0 + Jc p      row bound = r0 + Jr p      coefficient = a0 + Ja p
 
 where ``p`` stacks every getter's values. :class:`AffineLp` finds ``c0, Jc, ...`` once per
-built model (each Param-dependent number is probed by moving its Params by one step, max(1, |value|), and checked
-to be affine; the whole map is then checked against Pyomo's own compilation of the model),
+built model (each Param-dependent number is probed by moving its Params by one step,
+max(1, |value|), and checked to be affine; the whole map is then checked against Pyomo's own
+compilation of the model),
 so a warm re-solve costs a few numpy operations and the ``changeColsCost``,
 ``changeColsBounds``, ``changeRowsBounds`` and ``changeCoeff`` calls for the numbers that
 moved, on a ``highspy.Highs`` instance that keeps its basis. Pyomo is not walked again.
@@ -42,7 +43,9 @@ from pyomo.repn import generate_standard_repn
 
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import sources
-from optimizer.solver.solve import StandardForm, highs_instance, load_values, run_highs
+from optimizer.solver.highs import highs_instance, run_highs
+from optimizer.solver.standard_form import StandardForm, load_values, standard_form
+from optimizer.solver.status import SolveReport, SolveStatus, TerminationCondition, WarmStartReport
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ class _Affine:
     exprs: list[tuple[int, Any, list[tuple[Any, int]], float]]
 
     def at(self, p: np.ndarray) -> np.ndarray:
+        """The values at the Param vector ``p`` [the numbers' units]."""
         v = self.base + self.jac @ p
         for k, expr, qs, sign in self.exprs:
             for q, j in qs:
@@ -134,9 +138,15 @@ class _Probe:
                 self.vals.append(sign * d)
 
     def affine(self) -> _Affine:
+        """The map of every recorded position."""
         n = len(self.pos)
         jac = sp.csr_matrix((self.vals, (self.rows, self.cols)), shape=(n, self.n_params))
-        return _Affine(np.asarray(self.pos, dtype=np.int64), np.asarray(self.const, dtype=float), jac, self.exprs)
+        return _Affine(
+            np.asarray(self.pos, dtype=np.int64),
+            np.asarray(self.const, dtype=float),
+            jac,
+            self.exprs,
+        )
 
 
 def _linear(e: Any) -> tuple[float, list[tuple[Any, float]]] | None:
@@ -145,7 +155,9 @@ def _linear(e: Any) -> tuple[float, list[tuple[Any, float]]] | None:
     if type(e) in native_numeric_types:
         return float(e), []
     if e.is_parameter_type():
-        return (0.0, [(e, 1.0)]) if not e.is_constant() else (float(pyo.value(e)), [])  # mutable Params are not constant
+        return (
+            (0.0, [(e, 1.0)]) if not e.is_constant() else (float(pyo.value(e)), [])
+        )  # mutable Params are not constant
     if not e.is_expression_type():
         return None
     args = e.args
@@ -205,17 +217,35 @@ class AffineLp:
     :class:`ModelData` of the same structure.
     """
 
-    def __init__(self, sf: StandardForm, sources_: Any, cost: _Affine, offset: _Affine, row_lo: _Affine, row_hi: _Affine, coef: _Affine, coef_rc: np.ndarray, bounds: list[_Bounds]) -> None:
+    def __init__(
+        self,
+        sf: StandardForm,
+        sources_: Any,
+        cost: _Affine,
+        offset: _Affine,
+        row_lo: _Affine,
+        row_hi: _Affine,
+        coef: _Affine,
+        coef_rc: np.ndarray,
+        bounds: list[_Bounds],
+    ) -> None:
         self.sf = sf
         self._params = sources_
-        self.cost, self.offset, self.row_lo, self.row_hi, self.coef = cost, offset, row_lo, row_hi, coef
+        self.cost, self.offset, self.row_lo, self.row_hi, self.coef = (
+            cost,
+            offset,
+            row_lo,
+            row_hi,
+            coef,
+        )
         self.coef_rc = coef_rc  # (row, col) of each Param-dependent matrix coefficient
         self.bounds = bounds
 
     # ---------------------------------------------------------------- build
     @classmethod
     def build(cls, m: pyo.ConcreteModel, sf: StandardForm, data: ModelData) -> AffineLp | None:
-        """Probe ``m`` (built mutable from ``data`` and compiled to ``sf``); None if it cannot be expressed."""
+        """Probe ``m`` (built mutable from ``data`` and compiled to ``sf``); None if it cannot be
+        expressed."""
         params, bound_sources = sources(m)
         index: dict[int, int] = {}
         for src in params:
@@ -261,7 +291,9 @@ class AffineLp:
                     coef.add(len(coef_rc), c)
                     coef_rc.append((i, col_of[id(v)]))
         if not (cost.ok and offset.ok and row_lo.ok and row_hi.ok and coef.ok):
-            logger.info("warm LP: a number is not affine in its Params; using the persistent interface")
+            logger.info(
+                "warm LP: a number is not affine in its Params; using the persistent interface"
+            )
             return None
 
         bounds: list[_Bounds] = []
@@ -274,20 +306,44 @@ class AffineLp:
             dom_hi = np.array([np.inf if d[1] is None else d[1] for d in dom], dtype=float)
             bounds.append(_Bounds(b.getter, len(b.keys), kp, cols, dom_lo, dom_hi))
 
-        lp = cls(sf, params, cost.affine(), offset.affine(), row_lo.affine(), row_hi.affine(), coef.affine(), np.asarray(coef_rc, dtype=np.int64).reshape(-1, 2), bounds)
+        lp = cls(
+            sf,
+            params,
+            cost.affine(),
+            offset.affine(),
+            row_lo.affine(),
+            row_hi.affine(),
+            coef.affine(),
+            np.asarray(coef_rc, dtype=np.int64).reshape(-1, 2),
+            bounds,
+        )
         if not lp._matches(data):
-            logger.info("warm LP: the affine map does not reproduce the compiled model; using the persistent interface")
+            logger.info(
+                "warm LP: the affine map does not reproduce the compiled model; "
+                "using the persistent interface"
+            )
             return None
         return lp
 
     def _matches(self, data: ModelData) -> bool:
-        """True when the map reproduces the compiled model's numbers for the data it was built from."""
+        """True when the map reproduces the compiled model's numbers for the data it was built
+        from."""
         v = self.vectors(data)
         a = self.sf.a.tocsr()
-        coef_now = np.asarray(a[self.coef_rc[:, 0], self.coef_rc[:, 1]]).ravel() if len(self.coef_rc) else np.zeros(0)
-        pairs = ((v["cost"], self.sf.cost), (v["col_lower"], self.sf.col_lower), (v["col_upper"], self.sf.col_upper),
-                 (v["row_lower"], self.sf.row_lower), (v["row_upper"], self.sf.row_upper), (v["coef"], coef_now),
-                 (np.array([v["offset"]]), np.array([self.sf.offset])))
+        coef_now = (
+            np.asarray(a[self.coef_rc[:, 0], self.coef_rc[:, 1]]).ravel()
+            if len(self.coef_rc)
+            else np.zeros(0)
+        )
+        pairs = (
+            (v["cost"], self.sf.cost),
+            (v["col_lower"], self.sf.col_lower),
+            (v["col_upper"], self.sf.col_upper),
+            (v["row_lower"], self.sf.row_lower),
+            (v["row_upper"], self.sf.row_upper),
+            (v["coef"], coef_now),
+            (np.array([v["offset"]]), np.array([self.sf.offset])),
+        )
         return all(np.allclose(x, y, rtol=_RTOL, atol=_RTOL, equal_nan=False) for x, y in pairs)
 
     # ---------------------------------------------------------------- use
@@ -297,7 +353,8 @@ class AffineLp:
         return np.concatenate(parts) if parts else np.zeros(0)
 
     def vectors(self, data: ModelData) -> dict[str, Any]:
-        """The LP numbers for ``data``: cost, column and row bounds, Param-dependent coefficients and offset."""
+        """The LP numbers for ``data``: cost, column and row bounds, Param-dependent
+        coefficients and offset."""
         p = self.param_vector(data)
         sf = self.sf
         cost = sf.cost.copy()
@@ -309,11 +366,23 @@ class AffineLp:
         for b in self.bounds:
             lo, hi = b.getter(data)
             if lo is not None:
-                col_lo[b.cols] = np.maximum(b.dom_lo, np.broadcast_to(np.asarray(lo, dtype=float), (b.n_keys,))[b.key_pos])
+                col_lo[b.cols] = np.maximum(
+                    b.dom_lo, np.broadcast_to(np.asarray(lo, dtype=float), (b.n_keys,))[b.key_pos]
+                )
             if hi is not None:
-                col_hi[b.cols] = np.minimum(b.dom_hi, np.broadcast_to(np.asarray(hi, dtype=float), (b.n_keys,))[b.key_pos])
+                col_hi[b.cols] = np.minimum(
+                    b.dom_hi, np.broadcast_to(np.asarray(hi, dtype=float), (b.n_keys,))[b.key_pos]
+                )
         offset = float(self.offset.at(p)[0]) if len(self.offset.positions) else sf.offset
-        return {"cost": cost, "row_lower": row_lo, "row_upper": row_hi, "col_lower": col_lo, "col_upper": col_hi, "coef": self.coef.at(p), "offset": offset}
+        return {
+            "cost": cost,
+            "row_lower": row_lo,
+            "row_upper": row_hi,
+            "col_lower": col_lo,
+            "col_upper": col_hi,
+            "coef": self.coef.at(p),
+            "offset": offset,
+        }
 
 
 class DirectWarm:
@@ -329,20 +398,22 @@ class DirectWarm:
         HiGHS options.
     """
 
-    def __init__(self, m: pyo.ConcreteModel, lp: AffineLp, opts: dict[str, Any], data: ModelData) -> None:
+    def __init__(
+        self, m: pyo.ConcreteModel, lp: AffineLp, opts: dict[str, Any], data: ModelData
+    ) -> None:
         self.m, self.lp = m, lp
-        self.h = highs_instance(lp.sf, opts)
+        self.h = highs_instance(lp.sf, opts, offset_usd=lp.sf.offset, integer=lp.sf.integer)
         self._last = lp.vectors(data)
         self._opts = dict(opts)
         self.n_changed = 0
         self.update_s = 0.0
 
     @classmethod
-    def build(cls, m: pyo.ConcreteModel, data: ModelData, opts: dict[str, Any]) -> DirectWarm | None:
+    def build(
+        cls, m: pyo.ConcreteModel, data: ModelData, opts: dict[str, Any]
+    ) -> DirectWarm | None:
         """Compile ``m`` (built mutable from ``data``), probe its affine map and load it into
         HiGHS; None when the map does not hold or the model has integer variables."""
-        from optimizer.solver.solve import standard_form
-
         sf = standard_form(m)
         if sf.integer.any():
             return None
@@ -365,13 +436,21 @@ class DirectWarm:
         if len(idx):
             h.changeColsCost(len(idx), idx.astype(np.int32), new["cost"][idx])
             n += len(idx)
-        idx = np.flatnonzero((new["col_lower"] != old["col_lower"]) | (new["col_upper"] != old["col_upper"]))
+        idx = np.flatnonzero(
+            (new["col_lower"] != old["col_lower"]) | (new["col_upper"] != old["col_upper"])
+        )
         if len(idx):
-            h.changeColsBounds(len(idx), idx.astype(np.int32), new["col_lower"][idx], new["col_upper"][idx])
+            h.changeColsBounds(
+                len(idx), idx.astype(np.int32), new["col_lower"][idx], new["col_upper"][idx]
+            )
             n += len(idx)
-        idx = np.flatnonzero((new["row_lower"] != old["row_lower"]) | (new["row_upper"] != old["row_upper"]))
+        idx = np.flatnonzero(
+            (new["row_lower"] != old["row_lower"]) | (new["row_upper"] != old["row_upper"])
+        )
         if len(idx):
-            h.changeRowsBounds(len(idx), idx.astype(np.int32), new["row_lower"][idx], new["row_upper"][idx])
+            h.changeRowsBounds(
+                len(idx), idx.astype(np.int32), new["row_lower"][idx], new["row_upper"][idx]
+            )
             n += len(idx)
         for k in np.flatnonzero(new["coef"] != old["coef"]):
             r, c = self.lp.coef_rc[k]
@@ -385,7 +464,7 @@ class DirectWarm:
         self.update_s = time.perf_counter() - t0
         return n
 
-    def solve(self) -> tuple[Any, Any, str, float | None, float, int]:
+    def solve(self) -> tuple[SolveStatus, TerminationCondition, str, float | None, float, int]:
         """Run HiGHS and load the values into the model: status, termination, HiGHS status text,
         objective [USD], solve seconds [s], simplex iterations [-]."""
         status, term, raw, x, objective, solve_s = run_highs(self.h)
@@ -394,3 +473,43 @@ class DirectWarm:
         if x is not None:
             load_values(self.m, self.lp.sf, x)
         return status, term, raw, objective, solve_s, int(self.h.getInfo().simplex_iteration_count)
+
+    def solve_report(self, opts: dict[str, Any], *, warm: bool, handoff_s: float) -> SolveReport:
+        """:meth:`solve`, reported.
+
+        Parameters
+        ----------
+        opts : dict
+            The HiGHS options in force.
+        warm : bool
+            The model was kept from an earlier scenario (:meth:`update` pushed the changes).
+        handoff_s : float
+            Seconds of the compile and affine map (a first solve) [s]; the update's are added.
+
+        Returns
+        -------
+        SolveReport
+            Of the ``direct-warm`` interface.
+        """
+        status, term, raw, objective, solve_s, iterations = self.solve()
+        sf = self.lp.sf
+        return SolveReport(
+            status=status,
+            termination=term,
+            solver=f"HiGHS {self.h.version()}",
+            interface="direct-warm",
+            algorithm=str(opts.get("solver", "choose")),
+            objective_usd=objective,
+            handoff_s=handoff_s + self.update_s,
+            solve_s=solve_s,
+            n_variables=len(sf.columns),
+            n_constraints=len(sf.rows),
+            n_nonzeros=int(sf.a.nnz),
+            simplex_iterations=iterations,
+            raw_status=raw,
+            warm_start=WarmStartReport(
+                warm=warm,
+                n_changed=self.n_changed,
+                note="hand-off = compile + affine map (cold) or the pushed changes (warm)",
+            ),
+        )

@@ -1,1 +1,3 @@
-"""optimizer.solver.warmstart."""
+"""optimizer.solver.warmstart: warm starts within one solve (columns, coarse, blocks)."""
+
+from __future__ import annotations

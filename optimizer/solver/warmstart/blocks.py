@@ -24,8 +24,8 @@ peak, tariff-engine windows, energy tiers). That makes a good starting basis che
    given a basis.
 
 At steps of 15 min or less each block's LP is itself started from its coarse warm start
-(:mod:`optimizer.solver.warmstart.coarse` on the block's LP, ``BlockPlan.coarse``): a year at 15 min, month
-solves 31.0 s -> 12.6 s.
+(:mod:`optimizer.solver.warmstart.coarse` on the block's LP, ``BlockPlan.coarse``): a year at
+15 min, month solves 31.0 s -> 12.6 s.
 
 The caller (:func:`optimizer.solver.solve.solve_model`) accepts the result only when HiGHS reports
 Optimal on the full LP and otherwise solves cold, so the warm start can change the time, never
@@ -51,7 +51,18 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from optimizer.solver.highs import (
+    LinearProgram,
+    LpArrays,
+    basis_statuses,
+    highs_basis,
+    highs_lp,
+    import_highspy,
+    new_highs,
+    run_in_scheduler,
+)
 from optimizer.solver.warmstart import coarse
+from optimizer.solver.warmstart.columns import item_intervals
 
 logger = logging.getLogger(__name__)
 
@@ -115,50 +126,59 @@ class BlockStart:
     n_basic_minus_rows: int
 
 
-# "auto" uses blocks from this many calendar months and intervals on (measured: a year at 1 h
-# and at 15 min gain 2-3x; 30 days at 5 min, cut into days or weeks, does not gain)
-AUTO_MIN_BLOCKS = 3
-AUTO_MIN_INTERVALS = 8000
+def month_blocks(index: pd.DatetimeIndex) -> np.ndarray:
+    """The calendar month of each interval of the site-local ``index``, numbered from 0.
 
-# HiGHS options of the final solve from the assembled basis: dual simplex with devex pricing.
-# Measured final solves, year at 15 min: devex 19.9-24.1 s, Dantzig 30.1 s, steepest edge
-# 56.4 s (it first computes its weights for the whole non-slack basis); year at 1 h: devex
-# 0.8-1.7 s, HiGHS's default pricing 3.3 s; primal simplex from a primal-feasible start (no
-# block-end SOC floors) 1.9 s.
-FINAL_OPTIONS: dict[str, Any] = {"solver": "simplex", "simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 1}
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex
+        The scenario's intervals.
 
-
-def plan_blocks(
-    index: pd.DatetimeIndex | None,
-    soc_floor_mwh: dict[str, float],
-    mode: str,
-) -> BlockPlan | None:
-    """The block plan for ``mode`` (``"none"``, ``"blocks"``, ``"auto"``), or None for a cold solve.
-
-    Blocks are calendar months of the site-local ``index``. ``"blocks"`` needs at least two;
-    ``"auto"`` at least :data:`AUTO_MIN_BLOCKS` months and :data:`AUTO_MIN_INTERVALS` intervals.
+    Returns
+    -------
+    numpy.ndarray
+        Block number of each interval, non-decreasing from 0 [-].
     """
-    if mode == "none" or index is None or len(index) == 0:
-        return None
+    if len(index) == 0:
+        return np.zeros(0, dtype=np.int64)
     local = index.tz_localize(None) if index.tz is not None else index
     months = np.asarray(local.year * 12 + local.month, dtype=np.int64)
-    block = np.concatenate([[0], np.cumsum(np.diff(months) != 0)]).astype(np.int64)
-    n_blocks = int(block[-1]) + 1
-    if n_blocks < 2:
-        return None
-    if mode == "auto" and (n_blocks < AUTO_MIN_BLOCKS or len(index) < AUTO_MIN_INTERVALS):
+    return np.concatenate([[0], np.cumsum(np.diff(months) != 0)]).astype(np.int64)
+
+
+def plan_blocks(index: pd.DatetimeIndex, soc_floor_mwh: dict[str, float]) -> BlockPlan | None:
+    """Calendar-month blocks of ``index``, or None when it spans fewer than two months.
+
+    Whether blocks are used at all is :func:`optimizer.solver.strategy.plan_solve`'s decision.
+
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex
+        The scenario's site-local intervals.
+    soc_floor_mwh : dict
+        Group name -> least SOC at the end of every block but the last [MWh].
+
+    Returns
+    -------
+    BlockPlan or None
+        The months.
+    """
+    block = month_blocks(index)
+    if len(block) == 0 or int(block[-1]) + 1 < 2:
         return None
     return BlockPlan(block_of_t=block, soc_floor_mwh=dict(soc_floor_mwh), label="month")
 
 
-def scan_columns(cols: list[Any], n_intervals: int, plan: BlockPlan) -> tuple[np.ndarray, dict[int, list[tuple[int, float]]]]:
+def scan_columns(
+    cols: list[Any], n_intervals: int, plan: BlockPlan
+) -> tuple[np.ndarray, dict[int, list[tuple[int, float]]]]:
     """Interval of each Pyomo column (-1 when it has none) and the block-end SOC floors.
 
     A column has an interval when its component is indexed by the model's interval set ``T``
     (alone or as one factor of a product set such as ``B x T``). The floors map a block to
     ``[(column, least SOC [MWh])]`` for ``soc_mwh[b, t]`` at the block's last interval.
     """
-    _, out, _ = coarse.item_intervals(cols, n_intervals)
+    _, out, _ = item_intervals(cols, n_intervals)
     floors: dict[int, list[tuple[int, float]]] = {}
     block = plan.block_of_t
     ends = np.flatnonzero(np.diff(block) != 0)
@@ -172,21 +192,29 @@ def scan_columns(cols: list[Any], n_intervals: int, plan: BlockPlan) -> tuple[np
     return out, floors
 
 
-def _coarse_block_start(highspy: Any, h: Any, block_lp: Any, levels: list[Any], opts: dict[str, Any], to_basis: Any) -> int:
-    """Give ``h`` (holding the block's LP) the basis of the block's coarse warm start and the
-    final options; leave it cold when the coarse levels fail. Returns their iterations."""
+def _coarse_block_start(
+    h: Any,
+    block_lp: LpArrays,
+    levels: list[coarse.LevelMap],
+    opts: dict[str, Any],
+    basis_options: dict[str, Any],
+) -> int:
+    """Give ``h`` (holding the block's LP) the basis of the block's coarse warm start and
+    ``basis_options``; leave it cold when the coarse levels fail. Returns their iterations [-]."""
     try:
-        start = coarse.coarse_start(highspy, block_lp, levels, opts, FINAL_OPTIONS, to_basis)
+        start = coarse.coarse_start(block_lp, levels, opts, basis_options)
     except RuntimeError as exc:
         logger.info("block coarse start failed (%s); the block is solved cold", exc)
         return 0
-    h.setBasis(to_basis(start.col_status, start.row_status))
-    for key, val in FINAL_OPTIONS.items():
+    h.setBasis(highs_basis(start.col_status, start.row_status))
+    for key, val in basis_options.items():
         h.setOptionValue(key, val)
     return start.coarse_iterations
 
 
-def column_spans(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarray, n_blocks: int) -> tuple[np.ndarray, np.ndarray]:
+def column_spans(
+    a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarray, n_blocks: int
+) -> tuple[np.ndarray, np.ndarray]:
     """First and last block of every column.
 
     A column with an interval lives in its interval's block. Any other column (a monthly peak,
@@ -194,7 +222,9 @@ def column_spans(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarr
     propagating spans over the matrix until they stop changing.
     """
     timed = col_block >= 0
-    first = np.where(timed, col_block, n_blocks).astype(np.int64)  # unknown: empty span (first > last)
+    first = np.where(timed, col_block, n_blocks).astype(
+        np.int64
+    )  # unknown: empty span (first > last)
     last = np.where(timed, col_block, -1).astype(np.int64)
     shared = np.flatnonzero(~timed)
     if len(shared) == 0:
@@ -230,55 +260,12 @@ def column_spans(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, col_block: np.ndarr
     return first, last
 
 
-def block_start(
-    highspy: Any,
-    sf: Any,
-    col_interval: np.ndarray,
-    plan: BlockPlan,
-    soc_end_cols: dict[int, list[tuple[int, float]]],
-    opts: dict[str, Any],
-    levels: list[Any] | None = None,
-    to_basis: Any = None,
-) -> BlockStart:
-    """Solve the blocks of ``plan`` in turn and assemble a start for the full LP ``sf``.
-
-    Parameters
-    ----------
-    highspy : module
-        The ``highspy`` module.
-    sf : optimizer.solver.solve.StandardForm
-        The full LP: ``cost``, ``col_lower``, ``col_upper``, ``row_lower``, ``row_upper``
-        (``inf`` where unbounded) and the matrix ``a`` (rows x columns, CSC); read, not changed.
-    col_interval : numpy.ndarray
-        Interval of each column, -1 for none (:func:`column_intervals`).
-    plan : BlockPlan
-        The blocks.
-    soc_end_cols : dict
-        Block -> [(column, least value)]: the block-end SOC floors [MWh].
-    opts : dict
-        HiGHS options for the block solves.
-    levels : list of optimizer.solver.warmstart.coarse.LevelMap, optional
-        Coarse levels of the full LP (:func:`optimizer.solver.warmstart.coarse.coarse_maps`): each block is
-        then started from its own coarse warm start (:func:`optimizer.solver.warmstart.coarse.coarse_start` on
-        the block's LP), and solved cold if that fails.
-    to_basis : callable, optional
-        ``(col_status, row_status) -> HighsBasis``, needed with ``levels``.
-
-    Raises
-    ------
-    RuntimeError
-        When a block's LP is not solved to optimality.
-    """
-    from optimizer.solver.solve import run_in_scheduler  # the solve route imports this module
-
-    t0 = time.perf_counter()
-    a_csc = sp.csc_matrix(sf.a)
-    n_row, n_col = a_csc.shape
-    nb = plan.n_blocks
-    col_block = np.where(col_interval >= 0, plan.block_of_t[np.clip(col_interval, 0, None)], -1)
-    a_csr = a_csc.tocsr()
-    first, last = column_spans(a_csr, a_csc, col_block, nb)
-    # a row is in block k for max(first) <= k <= max(last) over its columns
+def _row_spans(
+    a_csr: sp.csr_matrix, first: np.ndarray, last: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """First and last block of every row: a row is in block k for max(first) <= k <= max(last)
+    over its columns (an empty row is in none)."""
+    n_row = a_csr.shape[0]
     row_first = np.zeros(n_row, dtype=np.int64)
     row_last = np.full(n_row, -1, dtype=np.int64)
     nz = np.diff(a_csr.indptr) > 0
@@ -286,6 +273,91 @@ def block_start(
     if len(a_csr.indices):
         row_first[nz] = np.maximum.reduceat(first[a_csr.indices], starts)
         row_last[nz] = np.maximum.reduceat(last[a_csr.indices], starts)
+    return row_first, row_last
+
+
+def _with_floors(
+    lower: np.ndarray, upper: np.ndarray, cols: np.ndarray, floors: list[tuple[int, float]]
+) -> np.ndarray:
+    """Block column lower bounds raised to the block-end SOC floors ``[(column, least SOC
+    [MWh])]`` that the columns' upper bounds allow."""
+    lo_c = lower.copy()
+    where = {int(c): i for i, c in enumerate(cols)}
+    for c, floor in floors:
+        i = where.get(c)
+        if i is not None and floor <= upper[i]:
+            lo_c[i] = max(lo_c[i], floor)
+    return lo_c
+
+
+def _run_block(h: Any, label: str, plain_lower: np.ndarray | None, upper: np.ndarray) -> None:
+    """Run the block LP in ``h``; when it is not Optimal and ``plain_lower`` is given (the block
+    has SOC floors, which may be out of reach), run it again with those lower bounds.
+
+    Raises
+    ------
+    RuntimeError
+        When the block is not solved to optimality.
+    """
+    run_in_scheduler(h)
+    status = h.modelStatusToString(h.getModelStatus())
+    if status != "Optimal" and plain_lower is not None:
+        n = len(upper)
+        h.changeColsBounds(n, np.arange(n, dtype=np.int32), plain_lower, upper)
+        run_in_scheduler(h)
+        status = h.modelStatusToString(h.getModelStatus())
+    if status != "Optimal":
+        msg = f"{label}: HiGHS ended with '{status}'"
+        raise RuntimeError(msg)
+
+
+def block_start(
+    sf: LinearProgram,
+    col_interval: np.ndarray,
+    plan: BlockPlan,
+    soc_end_cols: dict[int, list[tuple[int, float]]],
+    opts: dict[str, Any],
+    *,
+    levels: list[coarse.LevelMap] | None = None,
+    basis_options: dict[str, Any] | None = None,
+) -> BlockStart:
+    """Solve the blocks of ``plan`` in turn and assemble a start for the full LP ``sf``.
+
+    Parameters
+    ----------
+    sf : optimizer.solver.standard_form.StandardForm
+        The full LP: ``cost``, ``col_lower``, ``col_upper``, ``row_lower``, ``row_upper``
+        (``inf`` where unbounded) and the matrix ``a`` (rows x columns, CSC); read, not changed.
+    col_interval : numpy.ndarray
+        Interval of each column, -1 for none (:func:`scan_columns`).
+    plan : BlockPlan
+        The blocks.
+    soc_end_cols : dict
+        Block -> [(column, least value)]: the block-end SOC floors [MWh].
+    opts : dict
+        HiGHS options for the block solves.
+    levels : list of optimizer.solver.warmstart.coarse.LevelMap, optional
+        Coarse levels of the full LP (:func:`optimizer.solver.warmstart.coarse.coarse_maps`):
+        each block is then started from its own coarse warm start
+        (:func:`optimizer.solver.warmstart.coarse.coarse_start` on the block's LP), and solved
+        cold if that fails.
+    basis_options : dict, optional
+        HiGHS options of a solve from a lifted basis, needed with ``levels``
+        (:data:`optimizer.solver.strategy.FINAL_OPTIONS`).
+
+    Raises
+    ------
+    RuntimeError
+        When a block's LP is not solved to optimality.
+    """
+    t0 = time.perf_counter()
+    a_csc = sp.csc_matrix(sf.a)
+    n_row, n_col = a_csc.shape
+    nb = plan.n_blocks
+    col_block = np.where(col_interval >= 0, plan.block_of_t[np.clip(col_interval, 0, None)], -1)
+    a_csr = a_csc.tocsr()
+    first, last = column_spans(a_csr, a_csc, col_block, nb)
+    row_first, row_last = _row_spans(a_csr, first, last)
 
     cost = np.asarray(sf.cost, dtype=float)
     col_lo = np.asarray(sf.col_lower, dtype=float)
@@ -304,35 +376,21 @@ def block_start(
         a_rows = a_csr[rows]
         a_sub = a_rows[:, cols].tocsc()
         shift = a_rows[:, fixed] @ x[fixed] if len(fixed) else np.zeros(len(rows))
-        lo_c, hi_c = col_lo[cols].copy(), col_hi[cols].copy()
-        if k < nb - 1:
-            where = {int(c): i for i, c in enumerate(cols)}
-            for c, floor in soc_end_cols.get(k, []):
-                i = where.get(c)
-                if i is not None and floor <= hi_c[i]:
-                    lo_c[i] = max(lo_c[i], floor)
-        block_lp = coarse.LpArrays(a_sub, cost[cols], lo_c, hi_c, row_lo[rows] - shift, row_hi[rows] - shift)
-        h = highspy.Highs()
-        for key, val in opts.items():
-            h.setOptionValue(key, val)
-        h.passModel(coarse.highs_lp(highspy, block_lp))
+        hi_c = col_hi[cols].copy()
+        lo_c = _with_floors(col_lo[cols], hi_c, cols, soc_end_cols.get(k, []) if k < nb - 1 else [])
+        block_lp = LpArrays(
+            a_sub, cost[cols], lo_c, hi_c, row_lo[rows] - shift, row_hi[rows] - shift
+        )
+        h = new_highs(opts)
+        h.passModel(highs_lp(import_highspy(), block_lp))
         if levels:
-            iterations += _coarse_block_start(highspy, h, block_lp, [coarse.restrict(lv, cols, rows) for lv in levels], opts, to_basis)
-        run_in_scheduler(h)
-        status = h.modelStatusToString(h.getModelStatus())
-        if status != "Optimal" and k < nb - 1 and soc_end_cols.get(k):
-            # the block-end SOC floor may be out of reach: solve the block without it
-            h.changeColsBounds(len(cols), np.arange(len(cols), dtype=np.int32), col_lo[cols], hi_c)
-            run_in_scheduler(h)
-            status = h.modelStatusToString(h.getModelStatus())
-        if status != "Optimal":
-            msg = f"block {k} of {nb}: HiGHS ended with '{status}'"
-            raise RuntimeError(msg)
+            block_levels = [coarse.restrict(lv, cols, rows) for lv in levels]
+            iterations += _coarse_block_start(h, block_lp, block_levels, opts, basis_options or {})
+        floored = k < nb - 1 and bool(soc_end_cols.get(k))
+        _run_block(h, f"block {k} of {nb}", col_lo[cols] if floored else None, hi_c)
         iterations += int(h.getInfo().simplex_iteration_count)
         x[cols] = np.asarray(h.getSolution().col_value, dtype=float)
-        basis = h.getBasis()
-        cs = np.fromiter((int(s) for s in basis.col_status), dtype=np.int8, count=len(cols))
-        rs = np.fromiter((int(s) for s in basis.row_status), dtype=np.int8, count=len(rows))
+        cs, rs = basis_statuses(h, len(cols), len(rows))
         # a column held at an artificial SOC floor keeps its nonbasic status: each block's basis
         # stays square, so the full basis is square and block lower-triangular, and its duals are
         # each block's duals corrected by the later blocks' (measured: 937 dual infeasibilities

@@ -47,25 +47,22 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from optimizer.solver.highs import (
+    LinearProgram,
+    LpArrays,
+    basis_statuses,
+    highs_basis,
+    highs_lp,
+    import_highspy,
+    new_highs,
+    run_in_scheduler,
+)
+from optimizer.solver.standard_form import StandardForm
+from optimizer.solver.warmstart.columns import compress_keys, item_intervals
+
 logger = logging.getLogger(__name__)
 
 BASIC, LOWER, UPPER = 1, 0, 2  # HighsBasisStatus kBasic, kLower, kUpper
-
-# "auto" uses a coarse start at steps of at most AUTO_MAX_STEP_MIN from AUTO_MIN_INTERVALS on,
-# with the levels COARSE_LEVELS_MIN. Measured at 5 min (median time of solve_model): a day
-# (120, 30) 0.078 s, (30,) 0.083, (60,) 0.125, (120,) 0.133, (60, 15) 0.134, (240, 60, 15)
-# fell back (its 4-hour LP was infeasible); a week (120, 30) 1.03 s, (60, 15) 0.91,
-# (120, 30, 15) 0.94; 30 days (120, 30) 5.9 s, (120, 30, 15) 6.0, (30,) 7.9, (60, 15) 8.5.
-AUTO_MAX_STEP_MIN = 15
-AUTO_MIN_INTERVALS = 96
-# ... except for a tariff-engine LP (TOU windows on block averages) at steps of this length or
-# more. Measured (solve_model, best of 2): the default scenario's February at 15 min 0.71 s
-# coarse against 0.48 s cold (the lifted basis still needs ~4,900 iterations, and each costs
-# more than a presolved cold one), mlgw-tou's March at 15 min 0.55 s against 0.42 s; at 5 min
-# the same tariffs gain (a week of default 0.27 s against 0.38 s, mlgw-tou 0.26 s against 0.40
-# s), as does every other LP measured at 15 min (year-2021's July 0.25 s against 0.96 s).
-AUTO_ENGINE_COLD_FROM_STEP_MIN = 15
-COARSE_LEVELS_MIN = (120, 30)
 
 
 @dataclass
@@ -126,26 +123,35 @@ class LevelMap:
 
 
 def plan_coarse(
-    index: pd.DatetimeIndex | None,
-    interval_min: int,
-    mode: str,
-    levels_min: tuple[int, ...] = COARSE_LEVELS_MIN,
-    *,
-    tariff_engine: bool = False,
+    index: pd.DatetimeIndex, interval_min: int, levels_min: tuple[int, ...]
 ) -> CoarsePlan | None:
-    """The coarse plan for ``mode`` (``"coarse"`` or ``"auto"``), or None.
+    """The coarse levels of ``index``, or None when no level is coarser than the step.
 
     Each level's groups are clock periods of its length (on UTC instants, so a DST change
     repeats no group; a partial first or last period is a group of its own). Levels not longer
-    than ``interval_min`` or not a multiple of it are left out. ``"auto"`` applies at steps of at most
-    :data:`AUTO_MAX_STEP_MIN` minutes from :data:`AUTO_MIN_INTERVALS` intervals on, except for
-    a ``tariff_engine`` LP at steps of :data:`AUTO_ENGINE_COLD_FROM_STEP_MIN` minutes or more.
+    than ``interval_min`` or not a multiple of it are left out, and so is a level with as many
+    groups as intervals. Whether a coarse start is used at all is
+    :func:`optimizer.solver.strategy.plan_solve`'s decision.
+
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex
+        The scenario's intervals.
+    interval_min : int
+        Interval length [min].
+    levels_min : tuple of int
+        Group length of each level [min], any order.
+
+    Returns
+    -------
+    CoarsePlan or None
+        Levels coarsest first.
     """
-    if mode not in ("coarse", "auto") or index is None or len(index) == 0:
+    if len(index) == 0:
         return None
-    if mode == "auto" and (len(index) < AUTO_MIN_INTERVALS or not measured_gain(interval_min, tariff_engine=tariff_engine)):
-        return None
-    seconds = np.asarray(index.as_unit("s").asi8, dtype=np.int64)  # UTC instants: no repeated hour at a DST change
+    seconds = np.asarray(
+        index.as_unit("s").asi8, dtype=np.int64
+    )  # UTC instants: no repeated hour at a DST change
     levels, groups = [], []
     for minutes in sorted(set(levels_min), reverse=True):
         if minutes <= interval_min or minutes % interval_min:
@@ -160,95 +166,9 @@ def plan_coarse(
     return CoarsePlan(levels_min=tuple(levels), group_of_t=groups)
 
 
-def measured_gain(interval_min: int, *, tariff_engine: bool) -> bool:
-    """True at the steps where a coarse start was measured to pay: at most
-    :data:`AUTO_MAX_STEP_MIN` minutes, and below :data:`AUTO_ENGINE_COLD_FROM_STEP_MIN` for a
-    tariff-engine LP."""
-    if interval_min > AUTO_MAX_STEP_MIN:
-        return False
-    return not (tariff_engine and interval_min >= AUTO_ENGINE_COLD_FROM_STEP_MIN)
-
-
-def interval_position(comp: Any) -> int | None:
-    """-1 when ``comp`` is indexed by ``T`` alone, the factor's position in a product, or None."""
-    if not comp.is_indexed():
-        return None
-    big_t = getattr(comp.model(), "T", None)
-    if big_t is None:
-        return None
-    s = comp.index_set()
-    if s is big_t:
-        return -1
-    subsets = list(s.subsets()) if hasattr(s, "subsets") else []
-    if len(subsets) > 1:
-        for i, sub in enumerate(subsets):
-            if sub is big_t:
-                return i
-    return None
-
-
-def item_intervals(items: list[Any], n_intervals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Component code, interval (-1 for none) and non-interval index code of every Pyomo
-    component data in ``items`` (columns or constraints).
-
-    An item has an interval when its component is indexed by ``T`` (alone or as a factor of a
-    product set); the index code tells apart, e.g., the battery groups of ``soc_mwh[b, t]``.
-    """
-    n = len(items)
-    t_of = np.full(n, -1, dtype=np.int64)
-    rest_code = np.zeros(n, dtype=np.int64)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), t_of, rest_code
-    parents = [item.parent_component() for item in items]
-    ids = np.fromiter(map(id, parents), dtype=np.int64, count=n)
-    _, first, comp_code = np.unique(ids, return_index=True, return_inverse=True)
-    comp_code = np.ravel(comp_code).astype(np.int64)
-    # the index each data object keeps (Pyomo's ComponentData._index; .index() looks it up again)
-    idxs = [getattr(item, "_index", None) for item in items]
-    positions = [interval_position(parents[j]) for j in first.tolist()]
-    for code, j0 in enumerate(first.tolist()):
-        if positions[code] is not None and parents[j0][idxs[j0]] is not items[j0]:
-            idxs = [item.index() for item in items]  # not the layout assumed: ask Pyomo
-            break
-    pos_of_code = np.array([-2 if p is None else p for p in positions], dtype=np.int64)
-    item_pos = pos_of_code[comp_code]
-    single = np.flatnonzero(item_pos == -1)  # indexed by T alone: the index is the interval
-    if len(single):
-        ts = np.fromiter((idxs[j] if type(idxs[j]) is int else -1 for j in single.tolist()), dtype=np.int64, count=len(single))
-        t_of[single] = np.where((ts >= 0) & (ts < n_intervals), ts, -1)
-    n_rest = 0
-    for code, p in enumerate(positions):
-        if p is None or p == -1:
-            continue
-        members = np.flatnonzero(comp_code == code)
-        keys = [idxs[j] for j in members.tolist()]
-        ts = np.fromiter((k[p] if type(k[p]) is int else -1 for k in keys), dtype=np.int64, count=len(keys))
-        rests: dict[Any, int] = {}
-        codes = np.fromiter((rests.setdefault((k[:p], k[p + 1 :]), len(rests)) for k in keys), dtype=np.int64, count=len(keys))
-        ok = (ts >= 0) & (ts < n_intervals)
-        t_of[members[ok]] = ts[ok]
-        rest_code[members] = codes + n_rest
-        n_rest += len(rests)
-    return comp_code, t_of, rest_code
-
-
-def compress_keys(keys: np.ndarray) -> np.ndarray:
-    """One integer code per distinct row of the integer key matrix ``keys`` (n x k)."""
-    keys = np.asarray(keys, dtype=np.int64)
-    code = np.zeros(len(keys), dtype=np.int64)
-    size = 1
-    for column in keys.T:  # mixed radix over the columns' own codes, re-coded when it grows
-        values, inverse = np.unique(column, return_inverse=True)
-        code = code * len(values) + np.ravel(inverse)
-        size *= len(values)
-        if size > 2**40:
-            values, code = np.unique(code, return_inverse=True)
-            code = np.ravel(code).astype(np.int64)
-            size = len(values)
-    return code
-
-
-def coarse_index(key: np.ndarray, interval: np.ndarray, group_of_t: np.ndarray) -> tuple[np.ndarray, int]:
+def coarse_index(
+    key: np.ndarray, interval: np.ndarray, group_of_t: np.ndarray
+) -> tuple[np.ndarray, int]:
     """Coarse index of items with integer codes ``key`` (:func:`compress_keys`) and
     ``interval`` (-1 for none): items with equal codes in one group share one; an item without
     an interval keeps its own. Numbered in the order of each coarse item's first fine item.
@@ -289,7 +209,7 @@ def row_keys(a: sp.csc_matrix, col_interval: np.ndarray) -> tuple[np.ndarray, np
     return latest, shared
 
 
-def coarse_maps(sf: Any, plan: CoarsePlan, n_intervals: int) -> list[LevelMap]:
+def coarse_maps(sf: StandardForm, plan: CoarsePlan, n_intervals: int) -> list[LevelMap]:
     """Where the columns and rows of the full LP ``sf`` (its ``columns`` and ``rows`` still
     set) go in each level's LP, coarsest first.
 
@@ -319,7 +239,9 @@ def _sum_bounds(r: sp.csr_matrix, bound: np.ndarray, infinity: float) -> np.ndar
     return np.where(inf_count > 0, infinity, out)
 
 
-def _merge_col_bounds(col_map: np.ndarray, n_coarse: int, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _merge_col_bounds(
+    col_map: np.ndarray, n_coarse: int, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Intersection of the merged columns' bounds; their mean where the intersection is empty."""
     lo_c = np.full(n_coarse, -np.inf)
     hi_c = np.full(n_coarse, np.inf)
@@ -328,8 +250,14 @@ def _merge_col_bounds(col_map: np.ndarray, n_coarse: int, lo: np.ndarray, hi: np
     empty = lo_c > hi_c
     if empty.any():
         count = np.bincount(col_map, minlength=n_coarse).astype(float)
-        mean_lo = np.bincount(col_map, weights=np.where(np.isfinite(lo), lo, 0.0), minlength=n_coarse) / count
-        mean_hi = np.bincount(col_map, weights=np.where(np.isfinite(hi), hi, 0.0), minlength=n_coarse) / count
+        mean_lo = (
+            np.bincount(col_map, weights=np.where(np.isfinite(lo), lo, 0.0), minlength=n_coarse)
+            / count
+        )
+        mean_hi = (
+            np.bincount(col_map, weights=np.where(np.isfinite(hi), hi, 0.0), minlength=n_coarse)
+            / count
+        )
         lo_c[empty] = mean_lo[empty]
         hi_c[empty] = np.maximum(mean_lo[empty], mean_hi[empty])
     return lo_c, hi_c
@@ -350,31 +278,26 @@ def fit_status(status: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.n
     return out
 
 
-@dataclass
-class LpArrays:
-    """An LP as arrays: ``row_lower <= a x <= row_upper``, ``col_lower <= x <= col_upper``,
-    minimise ``cost' x`` (``inf`` where unbounded). :class:`optimizer.solver.solve.StandardForm` has
-    the same attributes."""
-
-    a: sp.csc_matrix
-    cost: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-
-
-def aggregate(lp: Any, level: LevelMap) -> LpArrays:
-    """The level's LP of ``lp`` (:class:`LpArrays` or a StandardForm): ``a = R A P``,
+def aggregate(lp: LinearProgram, level: LevelMap) -> LpArrays:
+    """The level's LP of ``lp`` (an LpArrays or a StandardForm): ``a = R A P``,
     ``cost = P'c``, row bounds ``R l``, ``R u``, column bounds the intersection of the merged
     columns' bounds."""
     a = sp.csc_matrix(lp.a)
     n_row, n_col = a.shape
-    p = sp.csc_matrix((np.ones(n_col), (np.arange(n_col), level.col_map)), shape=(n_col, level.n_cols))
-    r = sp.csr_matrix((np.ones(n_row), (level.row_map, np.arange(n_row))), shape=(level.n_rows, n_row))
+    p = sp.csc_matrix(
+        (np.ones(n_col), (np.arange(n_col), level.col_map)), shape=(n_col, level.n_cols)
+    )
+    r = sp.csr_matrix(
+        (np.ones(n_row), (level.row_map, np.arange(n_row))), shape=(level.n_rows, n_row)
+    )
     a_c = (r @ a @ p).tocsc()
     a_c.eliminate_zeros()
-    lo, hi = _merge_col_bounds(level.col_map, level.n_cols, np.asarray(lp.col_lower, float), np.asarray(lp.col_upper, float))
+    lo, hi = _merge_col_bounds(
+        level.col_map,
+        level.n_cols,
+        np.asarray(lp.col_lower, float),
+        np.asarray(lp.col_upper, float),
+    )
     return LpArrays(
         a=a_c,
         cost=np.asarray(p.T @ np.asarray(lp.cost, dtype=float), dtype=float),
@@ -393,73 +316,46 @@ def restrict(level: LevelMap, cols: np.ndarray, rows: np.ndarray) -> LevelMap:
     return LevelMap(np.ravel(col_map), len(col_u), np.ravel(row_map), len(row_u))
 
 
-def highs_lp(highspy: Any, lp_arrays: Any) -> Any:
-    """A ``highspy.HighsLp`` of ``lp_arrays`` (:class:`LpArrays` or a StandardForm), the matrix
-    column-wise, ``inf`` bounds as HiGHS's infinity."""
-    inf = highspy.kHighsInf
-    a = sp.csc_matrix(lp_arrays.a)
-    n_row, n_col = a.shape
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n_col, n_row
-    lp.col_cost_ = lp_arrays.cost
-    for name in ("col_lower", "col_upper", "row_lower", "row_upper"):
-        v = getattr(lp_arrays, name)
-        setattr(lp, name + "_", np.where(np.isinf(v), np.copysign(inf, v), v))
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(float)
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
-    return lp
-
-
 def coarse_start(
-    highspy: Any,
-    sf: Any,
+    sf: LinearProgram,
     levels: list[LevelMap],
     opts: dict[str, Any],
-    final_options: dict[str, Any],
-    to_basis: Any,
+    basis_options: dict[str, Any],
 ) -> CoarseStart:
     """Solve the levels' LPs, coarsest first, each from the basis of the one before, and map
     the last basis to ``sf``.
 
     Parameters
     ----------
-    highspy : module
-        The ``highspy`` module.
-    sf : optimizer.solver.solve.StandardForm or LpArrays
-        The full LP (``cost``, bounds with ``inf`` where unbounded, matrix ``a``); read only.
+    sf : optimizer.solver.highs.LinearProgram
+        The full LP (a StandardForm, or a block's LpArrays); read only.
     levels : list of LevelMap
         :func:`coarse_maps` (or :func:`restrict` of them, for a sub-LP).
     opts : dict
         HiGHS options of every level's solve.
-    final_options : dict
-        HiGHS options added for a level solved from the level before (dual simplex, devex).
-    to_basis : callable
-        ``(col_status, row_status) -> HighsBasis``.
+    basis_options : dict
+        HiGHS options added for a level solved from the level before
+        (:data:`optimizer.solver.strategy.FINAL_OPTIONS`).
 
     Raises
     ------
     RuntimeError
         When a level's LP is not solved to optimality.
     """
-    from optimizer.solver.solve import run_in_scheduler  # the solve route imports this module
-
     t0 = time.perf_counter()
     iterations = 0
     sizes: list[str] = []
     prev: tuple[np.ndarray, np.ndarray, LevelMap] | None = None
     for level in levels:
         arrays = aggregate(sf, level)
-        h = highspy.Highs()
-        for key, val in opts.items():
-            h.setOptionValue(key, val)
-        h.passModel(highs_lp(highspy, arrays))
+        h = new_highs(opts)
+        h.passModel(highs_lp(import_highspy(), arrays))
         if prev is not None:
-            cs, rs = _lift(prev, level, arrays.col_lower, arrays.col_upper, arrays.row_lower, arrays.row_upper)
-            h.setBasis(to_basis(cs, rs))
-            for key, val in final_options.items():
+            cs, rs = _lift(
+                prev, level, arrays.col_lower, arrays.col_upper, arrays.row_lower, arrays.row_upper
+            )
+            h.setBasis(highs_basis(cs, rs))
+            for key, val in basis_options.items():
                 h.setOptionValue(key, val)
         run_in_scheduler(h)
         status = h.modelStatusToString(h.getModelStatus())
@@ -468,13 +364,15 @@ def coarse_start(
             msg = f"the coarse LP ({sizes[-1]} columns x rows) ended with '{status}'"
             raise RuntimeError(msg)
         iterations += int(h.getInfo().simplex_iteration_count)
-        basis = h.getBasis()
-        cs = np.fromiter((int(x) for x in basis.col_status), dtype=np.int8, count=level.n_cols)
-        rs = np.fromiter((int(x) for x in basis.row_status), dtype=np.int8, count=level.n_rows)
+        cs, rs = basis_statuses(h, level.n_cols, level.n_rows)
         prev = (cs, rs, level)
     assert prev is not None
-    full = LevelMap(np.arange(sf.a.shape[1]), sf.a.shape[1], np.arange(sf.a.shape[0]), sf.a.shape[0])
-    col_status, row_status = _lift(prev, full, sf.col_lower, sf.col_upper, sf.row_lower, sf.row_upper)
+    full = LevelMap(
+        np.arange(sf.a.shape[1]), sf.a.shape[1], np.arange(sf.a.shape[0]), sf.a.shape[0]
+    )
+    col_status, row_status = _lift(
+        prev, full, sf.col_lower, sf.col_upper, sf.row_lower, sf.row_upper
+    )
     n_basic = int(np.sum(col_status == BASIC) + np.sum(row_status == BASIC))
     return CoarseStart(
         col_status=col_status,
@@ -502,6 +400,10 @@ def _lift(
     col_twin[level.col_map] = coarse.col_map
     row_twin = np.empty(level.n_rows, dtype=np.int64)
     row_twin[level.row_map] = coarse.row_map
-    col_status = fit_status(cs[col_twin], np.asarray(col_lower, float), np.asarray(col_upper, float))
-    row_status = fit_status(rs[row_twin], np.asarray(row_lower, float), np.asarray(row_upper, float))
+    col_status = fit_status(
+        cs[col_twin], np.asarray(col_lower, float), np.asarray(col_upper, float)
+    )
+    row_status = fit_status(
+        rs[row_twin], np.asarray(row_lower, float), np.asarray(row_upper, float)
+    )
     return col_status, row_status

@@ -1,0 +1,362 @@
+"""HiGHS plumbing in one place: the import, the banner, threads, an LP from arrays, a run.
+
+Everything here talks to ``highspy`` and nothing else: no Pyomo, no rules (those are in
+:mod:`optimizer.solver.strategy`). The warm starts (:mod:`optimizer.solver.warmstart`), the
+cold route (:mod:`optimizer.solver.solve`) and the re-solves (:mod:`optimizer.solver.resolve`)
+all build and run their HiGHS instances through these functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+
+from optimizer.errors import Issue, SolverUnavailableError
+from optimizer.solver.status import SolveStatus, TerminationCondition, highs_status
+
+# Anything that redirects the process's stdout/stderr file descriptors (the banner
+# suppression below, Pyomo's persistent HiGHS interface) holds this lock: two threads
+# redirecting at once corrupt each other's descriptors.
+FD_LOCK = threading.Lock()
+
+
+def import_highspy() -> Any:
+    """The ``highspy`` module, its start-up banner silenced (once per process).
+
+    Returns
+    -------
+    module
+        ``highspy``.
+
+    Raises
+    ------
+    SolverUnavailableError
+        When ``highspy`` is not installed.
+    """
+    try:
+        import highspy  # imported here: a missing solver is reported as SolverUnavailableError
+    except ImportError as exc:
+        msg = ""
+        raise SolverUnavailableError(
+            msg, issues=[Issue("highspy is not installed", fix="pip install 'highspy>=1.16,<2'")]
+        ) from exc
+    _silence_banner(highspy)
+    return highspy
+
+
+@functools.cache
+def _silence_banner(highspy: Any) -> None:
+    """HiGHS prints a copyright banner on stdout when the first instance is created, before
+    ``output_flag`` can be set; create that first instance with stdout pointed at /dev/null
+    (once per process) so that the library prints nothing."""
+    with FD_LOCK:
+        _create_silently(highspy)
+
+
+def _create_silently(highspy: Any) -> None:
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+    except OSError:  # no real stdout (some embedders): the banner is harmless
+        highspy.Highs()
+
+
+class LinearProgram(Protocol):
+    """An LP as arrays: :class:`LpArrays` or ``optimizer.solver.standard_form.StandardForm``."""
+
+    a: Any
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+
+
+@dataclass
+class LpArrays:
+    """An LP as arrays: minimise ``cost' x`` s.t. ``row_lower <= a x <= row_upper``,
+    ``col_lower <= x <= col_upper`` (``inf`` where unbounded).
+
+    Attributes
+    ----------
+    a : scipy.sparse.csc_matrix
+        The constraint matrix, rows x columns.
+    cost : numpy.ndarray
+        Objective coefficients [USD per column unit].
+    col_lower, col_upper, row_lower, row_upper : numpy.ndarray
+        Bounds, in the columns' and rows' units.
+    """
+
+    a: sp.csc_matrix
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+
+
+def highs_lp(highspy: Any, lp_arrays: LinearProgram) -> Any:
+    """A ``highspy.HighsLp`` of ``lp_arrays``, the matrix column-wise, ``inf`` bounds as
+    HiGHS's infinity.
+
+    Parameters
+    ----------
+    highspy : module
+        The ``highspy`` module (:func:`import_highspy`).
+    lp_arrays : LinearProgram
+        The LP.
+
+    Returns
+    -------
+    highspy.HighsLp
+        Ready for ``Highs.passModel``.
+    """
+    inf = highspy.kHighsInf
+    a = sp.csc_matrix(lp_arrays.a)
+    n_row, n_col = a.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_col, n_row
+    lp.col_cost_ = lp_arrays.cost
+    for name in ("col_lower", "col_upper", "row_lower", "row_upper"):
+        v = getattr(lp_arrays, name)
+        setattr(lp, name + "_", np.where(np.isinf(v), np.copysign(inf, v), v))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
+    return lp
+
+
+def new_highs(opts: dict[str, Any]) -> Any:
+    """A new ``highspy.Highs`` with ``opts`` set.
+
+    Parameters
+    ----------
+    opts : dict
+        HiGHS option name -> value.
+
+    Returns
+    -------
+    highspy.Highs
+        An empty instance.
+    """
+    h = import_highspy().Highs()
+    for key, val in opts.items():
+        h.setOptionValue(key, val)
+    return h
+
+
+def highs_instance(
+    lp: LinearProgram,
+    opts: dict[str, Any],
+    *,
+    offset_usd: float = 0.0,
+    integer: np.ndarray | None = None,
+) -> Any:
+    """A new ``highspy.Highs`` holding ``lp`` with ``opts`` set (LP options skipped for a MIP).
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        The LP.
+    opts : dict
+        HiGHS option name -> value.
+    offset_usd : float
+        The objective's constant [USD].
+    integer : numpy.ndarray, optional
+        True for integer columns; a MIP lets HiGHS choose the LP solver of its nodes.
+
+    Returns
+    -------
+    highspy.Highs
+        The instance, not yet run.
+    """
+    highspy = import_highspy()
+    hlp = highs_lp(highspy, lp)
+    hlp.offset_ = offset_usd
+    is_mip = integer is not None and bool(integer.any())
+    if is_mip:
+        kinds = (highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous)
+        hlp.integrality_ = [kinds[0] if i else kinds[1] for i in integer]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for k, v in opts.items():
+        if is_mip and k in ("solver", "simplex_strategy", "run_crossover"):
+            continue  # MIP: let HiGHS choose its LP solver for the nodes
+        h.setOptionValue(k, v)
+    h.passModel(hlp)
+    return h
+
+
+def run_in_scheduler(h: Any) -> None:
+    """``h.run()`` where HiGHS's thread scheduler allows it.
+
+    HiGHS keeps one task scheduler per calling OS thread, sized by the ``threads`` option of
+    the first solve on that thread; a later solve asking for another count ends with status
+    'Not Set'. A solve with ``threads`` other than 1 therefore runs on a fresh thread (its
+    scheduler is created for it and shut down when it ends); one-thread solves, the default,
+    run where they are called.
+
+    Parameters
+    ----------
+    h : highspy.Highs
+        The instance to run.
+    """
+    threads = h.getOptionValue("threads")
+    if isinstance(threads, tuple):  # highspy returns (status, value)
+        threads = threads[-1]
+    if int(threads) == 1:
+        h.run()
+        return
+    failure: list[BaseException] = []
+
+    def _go() -> None:
+        try:
+            h.run()
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=_go, name="highs-solve", daemon=True)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
+class HighsOutcome(NamedTuple):
+    """What a HiGHS run gave.
+
+    Attributes
+    ----------
+    status : SolveStatus
+        Ours.
+    termination : TerminationCondition
+        Ours.
+    raw_status : str
+        HiGHS's status text.
+    x : numpy.ndarray or None
+        Primal column values; None without a solution.
+    objective_usd : float or None
+        Objective value [USD]; None without a solution.
+    solve_s : float
+        Seconds of the run [s].
+    """
+
+    status: SolveStatus
+    termination: TerminationCondition
+    raw_status: str
+    x: np.ndarray | None
+    objective_usd: float | None
+    solve_s: float
+
+
+def run_highs(h: Any) -> HighsOutcome:
+    """Run ``h`` (:func:`run_in_scheduler`) and read the outcome.
+
+    A time or iteration limit with a feasible point is ``feasible``; anything but optimal or
+    feasible has no values.
+
+    Parameters
+    ----------
+    h : highspy.Highs
+        The instance to run.
+
+    Returns
+    -------
+    HighsOutcome
+        Status, termination, HiGHS's text, values, objective [USD] and seconds [s].
+    """
+    t1 = time.perf_counter()
+    run_in_scheduler(h)
+    solve_s = time.perf_counter() - t1
+    raw = h.modelStatusToString(h.getModelStatus())
+    status, term = highs_status(raw)
+    info_h = h.getInfo()
+    has_solution = info_h.primal_solution_status == 2  # kSolutionStatusFeasible
+    limits = (TerminationCondition.TIME_LIMIT, TerminationCondition.ITERATION_LIMIT)
+    if term in limits and has_solution:
+        status = SolveStatus.FEASIBLE
+    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        return HighsOutcome(status, term, raw, None, None, solve_s)
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    return HighsOutcome(status, term, raw, x, float(info_h.objective_function_value), solve_s)
+
+
+def highs_result(h: Any) -> HighsOutcome:
+    """What :func:`run_highs` returns, for an instance that has already run (0 s).
+
+    Parameters
+    ----------
+    h : highspy.Highs
+        An instance after ``run()``.
+
+    Returns
+    -------
+    HighsOutcome
+        With ``solve_s`` 0 [s].
+    """
+    raw = h.modelStatusToString(h.getModelStatus())
+    status, term = highs_status(raw)
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    return HighsOutcome(status, term, raw, x, float(h.getInfo().objective_function_value), 0.0)
+
+
+def highs_basis(col_status: np.ndarray, row_status: np.ndarray) -> Any:
+    """An alien ``HighsBasis`` of the statuses: HiGHS checks it, completes it and repairs it.
+
+    Parameters
+    ----------
+    col_status, row_status : numpy.ndarray
+        HiGHS basis status codes (0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic).
+
+    Returns
+    -------
+    highspy.HighsBasis
+        For ``Highs.setBasis``.
+    """
+    highspy = import_highspy()
+    statuses = [highspy.HighsBasisStatus(i) for i in range(5)]
+    basis = highspy.HighsBasis()
+    basis.col_status = [statuses[i] for i in col_status.tolist()]
+    basis.row_status = [statuses[i] for i in row_status.tolist()]
+    basis.valid = True
+    basis.alien = True
+    return basis
+
+
+def basis_statuses(h: Any, n_cols: int, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The column and row basis statuses of a solved instance as int8 arrays.
+
+    Parameters
+    ----------
+    h : highspy.Highs
+        An instance after ``run()``.
+    n_cols, n_rows : int
+        Its column and row counts [-].
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Column statuses, row statuses (HiGHS codes).
+    """
+    basis = h.getBasis()
+    cs = np.fromiter((int(s) for s in basis.col_status), dtype=np.int8, count=n_cols)
+    rs = np.fromiter((int(s) for s in basis.row_status), dtype=np.int8, count=n_rows)
+    return cs, rs

@@ -1,0 +1,503 @@
+"""Every measured rule of the solver in one table, and the plan of one solve.
+
+Which solver path runs for a scenario is decided here and nowhere else: the HiGHS settings of
+``SolverOptions.algorithm``, the thread rule, which warm start (if any) the LP starts from, the
+options of a solve from a lifted basis, and when a large LP releases its Pyomo rows. Each rule
+keys on the LP's shape (:class:`LpShape`: intervals, step, calendar months, tariff-engine
+rows), and each threshold below carries the measurement behind it and the HiGHS version it was
+measured with. :func:`plan_solve` applies the rules and returns a :class:`SolvePlan`, which
+:func:`optimizer.solver.solve.solve_model` follows without deciding anything itself.
+
+The rules (:data:`RULES`; ``auto`` is the default of ``SolverOptions.warm_start``,
+``threads = None`` the default of ``SolverOptions.threads``):
+
+==============================  =============================================================
+rule                            when (on the LP's shape)
+==============================  =============================================================
+highs-defaults                  ``algorithm = "auto"``: HiGHS's own dual simplex and pricing
+parallel-dual                   cold, ``threads = None``, 5-15 min, >= 2,500 intervals, 2+ cores
+blocks                          ``warm_start = "auto"``: >= 3 calendar months and >= 8,000 intervals
+blocks-from-coarse              a block start at a step where the coarse start gains
+coarse                          ``warm_start = "auto"``: step <= 15 min and >= 96 intervals
+tariff-engine-cold              ``"auto"``: no coarse start for tariff-engine rows at >= 15 min
+final-devex                     a solve from a lifted or assembled basis: dual simplex, devex
+coarse-one-thread               the coarse levels run on one thread, HiGHS's simplex choice
+release-rows                    the LP has >= 200,000 rows (``optimize`` asks for it)
+==============================  =============================================================
+
+Only the tariff-engine rule looks at a family: it keys on the LP having tariff-engine rows (TOU
+demand windows on block averages), which today means the scenario carries a ``TariffSpec``
+(step 9 of ``ARCHITECTURE.md`` re-keys it on the rows themselves and re-measures it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from optimizer.inputs.options import SolverOptions
+from optimizer.solver.warmstart.blocks import BlockPlan, month_blocks, plan_blocks
+from optimizer.solver.warmstart.coarse import CoarsePlan, plan_coarse
+
+WarmPlan = BlockPlan | CoarsePlan  # how a stdform solve starts
+
+# --------------------------------------------------------------------------- the thresholds
+
+# parallel-dual. A cold solve (no warm start) of at least this many intervals at 5-15 min steps
+# with threads = None and algorithm = "auto", on a machine with 2+ cores, runs HiGHS's parallel
+# dual simplex (PAMI, simplex_strategy = 3) on 2 threads. Measured on the raw full LP, 2 idle
+# cores, HiGHS 1.16: 30 days at 5 min 17.7 s -> 11.2 s, a month at 15 min 1.47 s -> 1.12 s; a
+# week and a day at 5 min gained nothing. Issue 24: on a busy 2-core machine the default month
+# took 2.2-2.8 s on 2 threads against 0.33-0.38 s on one (to be re-measured as a whole there).
+PARALLEL_MIN_INTERVALS = 2500  # [-]
+PARALLEL_STEP_MIN = (5, 15)  # least and most step [min]
+PARALLEL_THREADS = 2  # [-]
+
+# blocks. "auto" uses calendar-month blocks from this many months and intervals on. Measured
+# (benchmarks/RESULTS.md, grid-stability LP with every family, 2 cores, HiGHS 1.16): a year at
+# 1 h, 12 month blocks 2.2 s + final solve 0.9 s against 7.6 s cold; a year at 15 min 27.7 s +
+# 19.9 s against 173.5 s cold; the families 1-7 year-2021 at 15 min 8.4 s + 0.9 s against
+# 31.6 s. 30 days at 5 min cut into day or week blocks: 19.6-26.3 s against ~18 s cold.
+BLOCKS_AUTO_MIN_MONTHS = 3  # [-]
+BLOCKS_AUTO_MIN_INTERVALS = 8000  # [-]
+
+# coarse. "auto" uses a coarse start at steps of at most this length from this many intervals
+# on, with the levels COARSE_LEVELS_MIN; a block start at those steps starts each month from its
+# own coarse LP (blocks-from-coarse: a year at 15 min, month solves 31.0 s -> 12.6 s). Measured
+# at 5 min (median time of solve_model, HiGHS 1.16): a day (120, 30) 0.078 s, (30,) 0.083,
+# (60,) 0.125, (120,) 0.133, (60, 15) 0.134, (240, 60, 15) fell back (its 4-hour LP was
+# infeasible); a week (120, 30) 1.03 s, (60, 15) 0.91, (120, 30, 15) 0.94; 30 days (120, 30)
+# 5.9 s, (120, 30, 15) 6.0, (30,) 7.9, (60, 15) 8.5. Whole LP (benchmarks/RESULTS.md): a day
+# at 5 min 0.020 s against 0.074 s cold, a week at 5 min 0.41 s against 1.00 s, a month at
+# 15 min 0.45 s against 1.35 s, 30 days at 5 min 3.3 s against 11.4 s; a year at 15 min 97 s
+# against 48.6 s for month blocks (so years keep the blocks).
+COARSE_AUTO_MAX_STEP_MIN = 15  # [min]
+COARSE_AUTO_MIN_INTERVALS = 96  # [-]
+COARSE_LEVELS_MIN = (120, 30)  # group length of each level, coarsest first [min]
+
+# tariff-engine-cold. No coarse start for an LP with tariff-engine rows (TOU windows on block
+# averages) at steps of this length or more. Measured (solve_model, best of 2, HiGHS 1.16): the
+# default scenario's February at 15 min 0.71 s coarse against 0.48 s cold (the lifted basis
+# still needs ~4,900 iterations, each dearer than a presolved cold one), mlgw-tou's March at
+# 15 min 0.55 s against 0.42 s; at 5 min the same tariffs gain (a week of default 0.27 s against
+# 0.38 s, mlgw-tou 0.26 s against 0.40 s), as does every other LP measured at 15 min
+# (year-2021's July 0.25 s against 0.96 s).
+ENGINE_COLD_FROM_STEP_MIN = 15  # [min]
+
+# final-devex. HiGHS options of a solve from a lifted or assembled basis: dual simplex with
+# devex pricing. Measured final solves (HiGHS 1.16), year at 15 min: devex 19.9-24.1 s, Dantzig
+# 30.1 s, steepest edge 56.4 s (it first computes its weights for the whole non-slack basis);
+# year at 1 h: devex 0.8-1.7 s, HiGHS's default pricing 3.3 s; primal simplex from a
+# primal-feasible start (no block-end SOC floors) 1.9 s.
+FINAL_OPTIONS: dict[str, Any] = {
+    "solver": "simplex",
+    "simplex_strategy": 1,
+    "simplex_dual_edge_weight_strategy": 1,
+}
+USER_SIMPLEX_KEYS = (
+    "simplex_strategy",
+    "simplex_dual_edge_weight_strategy",
+)  # win over FINAL_OPTIONS
+
+# release-rows. LPs with at least this many rows release their Pyomo constraints, objective and
+# expressions once HiGHS holds the LP (when the caller allows it; optimize does). Measured
+# (benchmarks, HiGHS 1.16): a year at 15 min, peak RSS 1,429 MB -> 1,181 MB.
+RELEASE_ROWS_MIN = 200_000  # [-]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One measured rule: when it applies, what it does, and the measurement behind it.
+
+    Attributes
+    ----------
+    name : str
+        Short name (reported in ``SolvePlan.rules``).
+    when : str
+        The condition, on the LP's shape and the options.
+    then : str
+        What the plan does.
+    measured : str
+        The measurement (the constants above give the figures).
+    highs : str
+        The HiGHS version it was measured with.
+    """
+
+    name: str
+    when: str
+    then: str
+    measured: str
+    highs: str = "1.16"
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "highs-defaults",
+        'algorithm = "auto"',
+        "HiGHS's own dual simplex and pricing",
+        "fastest or tied at every size, a day at 5 min to a year at 15 min; devex 1.2-3x and "
+        "IPM 1.4-2.4x slower (benchmarks/HIGHS-OPTIONS.md)",
+    ),
+    Rule(
+        "parallel-dual",
+        f"cold, threads = None, algorithm auto, {PARALLEL_STEP_MIN[0]}-{PARALLEL_STEP_MIN[1]} min, "
+        f">= {PARALLEL_MIN_INTERVALS} intervals, 2+ cores",
+        f"simplex_strategy = 3 on {PARALLEL_THREADS} threads",
+        "30 days at 5 min 17.7 -> 11.2 s; a month at 15 min 1.47 -> 1.12 s (idle machine)",
+    ),
+    Rule(
+        "blocks",
+        f"warm_start auto, >= {BLOCKS_AUTO_MIN_MONTHS} months, "
+        f">= {BLOCKS_AUTO_MIN_INTERVALS} intervals",
+        "month blocks, then the full LP from their basis",
+        "a year at 1 h 3.1 s against 7.6 s; a year at 15 min 47.6 s against 173.5 s",
+    ),
+    Rule(
+        "blocks-from-coarse",
+        "a block start where the coarse start gains",
+        f"each month from its coarse LP {COARSE_LEVELS_MIN}",
+        "a year at 15 min, month solves 31.0 -> 12.6 s",
+    ),
+    Rule(
+        "coarse",
+        f"warm_start auto, step <= {COARSE_AUTO_MAX_STEP_MIN} min, "
+        f">= {COARSE_AUTO_MIN_INTERVALS} intervals, no blocks",
+        f"levels {COARSE_LEVELS_MIN} min, then the full LP from their basis",
+        "30 days at 5 min 3.3 s against 11.4 s; a day at 5 min 0.020 s against 0.074 s",
+    ),
+    Rule(
+        "tariff-engine-cold",
+        f"warm_start auto, tariff-engine rows, step >= {ENGINE_COLD_FROM_STEP_MIN} min",
+        "no coarse start",
+        "default's February at 15 min 0.71 s coarse against 0.48 s cold",
+    ),
+    Rule(
+        "final-devex",
+        "a solve from a lifted or assembled basis",
+        "dual simplex, devex pricing",
+        "year at 15 min: devex 19.9-24.1 s, Dantzig 30.1 s, steepest edge 56.4 s",
+    ),
+    Rule(
+        "coarse-one-thread",
+        "the coarse levels of a coarse start",
+        "one thread, HiGHS's own choice of simplex",
+        "not measured apart",
+    ),
+    Rule(
+        "release-rows",
+        f"the caller allows it, >= {RELEASE_ROWS_MIN} rows, an LP",
+        "delete the Pyomo rows while HiGHS solves",
+        "a year at 15 min: peak RSS 1,429 -> 1,181 MB",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class LpShape:
+    """What the rules key on.
+
+    Attributes
+    ----------
+    n_intervals : int
+        Intervals of the horizon [-].
+    interval_min : int
+        Interval length [min].
+    n_months : int
+        Calendar months the horizon touches (site-local) [-].
+    tariff_engine : bool
+        The LP has tariff-engine rows (TOU demand windows on block averages, ...).
+    """
+
+    n_intervals: int
+    interval_min: int
+    n_months: int = 1
+    tariff_engine: bool = False
+
+    @classmethod
+    def of(
+        cls, index: pd.DatetimeIndex, interval_min: int, *, tariff_engine: bool = False
+    ) -> LpShape:
+        """The shape of an LP over ``index``.
+
+        Parameters
+        ----------
+        index : pandas.DatetimeIndex
+            The scenario's site-local intervals.
+        interval_min : int
+            Interval length [min].
+        tariff_engine : bool
+            The LP has tariff-engine rows.
+
+        Returns
+        -------
+        LpShape
+            Its shape.
+        """
+        blocks = month_blocks(index)
+        n_months = int(blocks[-1]) + 1 if len(blocks) else 0
+        return cls(len(index), interval_min, n_months, tariff_engine)
+
+
+@dataclass(frozen=True)
+class SolvePlan:
+    """How one solve runs; :func:`optimizer.solver.solve.solve_model` follows it.
+
+    Attributes
+    ----------
+    highs_options : dict
+        HiGHS options of the solve (a cold solve's thread rule included); a warm start's
+        blocks and its fall-back cold solve use them too.
+    warm_start : BlockPlan or CoarsePlan or None
+        The warm start (:mod:`optimizer.solver.warmstart`), or None for a cold solve.
+    coarse_options : dict
+        HiGHS options of the coarse levels of a coarse start.
+    basis_options : dict
+        HiGHS options added for a coarse level or block solved from a lifted basis.
+    final_options : dict
+        HiGHS options added for the full LP solved from the assembled basis (the caller's
+        explicit simplex settings win).
+    release_rows_min : int or None
+        Release the model's rows while HiGHS solves an LP of at least this many rows [-];
+        None: never.
+    rules : tuple of str
+        The rules of :data:`RULES` that shaped the plan.
+    """
+
+    highs_options: dict[str, Any]
+    warm_start: WarmPlan | None = None
+    coarse_options: dict[str, Any] = field(default_factory=dict)
+    basis_options: dict[str, Any] = field(default_factory=dict)
+    final_options: dict[str, Any] = field(default_factory=dict)
+    release_rows_min: int | None = None
+    rules: tuple[str, ...] = ()
+
+
+def highs_options(options: SolverOptions) -> dict[str, Any]:
+    """HiGHS options of ``options`` (rule highs-defaults), before the thread rule.
+
+    ``algorithm = "auto"`` (or ``"choose"``) leaves HiGHS at its default dual simplex with its
+    own pricing; ``"simplex"`` forces dual simplex with devex pricing, ``"ipm"`` the interior
+    point method with crossover. ``threads = None`` is one thread here. ``highs_options`` of
+    ``options`` win over everything.
+
+    Parameters
+    ----------
+    options : SolverOptions
+        The scenario's solver options.
+
+    Returns
+    -------
+    dict
+        HiGHS option name -> value.
+    """
+    opts: dict[str, Any] = {
+        "output_flag": False,
+        "time_limit": float(options.time_limit_s),
+        "presolve": "on" if options.presolve else "off",
+        "mip_rel_gap": float(options.mip_rel_gap_frac),
+        "threads": 1 if options.threads is None else int(options.threads),  # 0: HiGHS chooses
+    }
+    if options.algorithm == "simplex":
+        opts["solver"] = "simplex"
+        opts["simplex_strategy"] = 1  # dual
+        opts["simplex_dual_edge_weight_strategy"] = 1  # devex
+    elif options.algorithm == "ipm":
+        opts["solver"] = "ipm"
+        opts["run_crossover"] = "on"  # a vertex, exactly like simplex
+    opts.update(options.highs_options)
+    return opts
+
+
+def parallel_dual(options: SolverOptions, shape: LpShape) -> bool:
+    """Rule parallel-dual: True when a cold solve of ``shape`` runs PAMI on 2 threads.
+
+    Parameters
+    ----------
+    options : SolverOptions
+        The scenario's solver options.
+    shape : LpShape
+        The LP's shape.
+
+    Returns
+    -------
+    bool
+        True for ``threads = None``, ``algorithm = "auto"``, no user simplex strategy or thread
+        count, a 5-15 min step, at least :data:`PARALLEL_MIN_INTERVALS` intervals and 2+ cores.
+    """
+    lo, hi = PARALLEL_STEP_MIN
+    return (
+        options.threads is None
+        and options.algorithm == "auto"
+        and "simplex_strategy" not in options.highs_options
+        and "threads" not in options.highs_options
+        and lo <= shape.interval_min <= hi
+        and shape.n_intervals >= PARALLEL_MIN_INTERVALS
+        and (os.cpu_count() or 1) >= 2
+    )
+
+
+def cold_highs_options(options: SolverOptions, shape: LpShape) -> dict[str, Any]:
+    """HiGHS options of a cold solve of ``shape``: :func:`highs_options` and the thread rule.
+
+    Parameters
+    ----------
+    options : SolverOptions
+        The scenario's solver options.
+    shape : LpShape
+        The LP's shape.
+
+    Returns
+    -------
+    dict
+        HiGHS option name -> value.
+    """
+    opts = highs_options(options)
+    if parallel_dual(options, shape):
+        opts.update(simplex_strategy=3, threads=PARALLEL_THREADS)
+    return opts
+
+
+def coarse_gains(shape: LpShape) -> bool:
+    """True at the steps where a coarse start was measured to pay (rules coarse and
+    tariff-engine-cold): at most :data:`COARSE_AUTO_MAX_STEP_MIN`, and below
+    :data:`ENGINE_COLD_FROM_STEP_MIN` for an LP with tariff-engine rows.
+
+    Parameters
+    ----------
+    shape : LpShape
+        The LP's shape.
+
+    Returns
+    -------
+    bool
+        Whether ``auto`` may start the LP (or its month blocks) from coarse LPs.
+    """
+    if shape.interval_min > COARSE_AUTO_MAX_STEP_MIN:
+        return False
+    return not (shape.tariff_engine and shape.interval_min >= ENGINE_COLD_FROM_STEP_MIN)
+
+
+def plan_warm_start(
+    mode: str,
+    index: pd.DatetimeIndex,
+    shape: LpShape,
+    soc_floor_mwh: Mapping[str, float],
+) -> tuple[WarmPlan | None, tuple[str, ...]]:
+    """The warm start of ``SolverOptions.warm_start = mode`` (rules blocks, blocks-from-coarse,
+    coarse, tariff-engine-cold); ``"auto"`` tries the blocks first.
+
+    Parameters
+    ----------
+    mode : {"none", "blocks", "coarse", "auto"}
+        The option.
+    index : pandas.DatetimeIndex
+        The scenario's site-local intervals.
+    shape : LpShape
+        The LP's shape.
+    soc_floor_mwh : Mapping
+        Group name -> least SOC at the end of every month block but the last [MWh].
+
+    Returns
+    -------
+    tuple
+        The plan (None for a cold solve) and the rules that decided it.
+    """
+    auto = mode == "auto"
+    plan: WarmPlan | None = None
+    rules: tuple[str, ...] = ()
+    if mode in ("blocks", "auto"):
+        plan = plan_blocks(index, dict(soc_floor_mwh))
+        big = (
+            shape.n_months >= BLOCKS_AUTO_MIN_MONTHS
+            and shape.n_intervals >= BLOCKS_AUTO_MIN_INTERVALS
+        )
+        if plan is not None and auto and not big:
+            plan = None
+        if plan is not None:
+            rules = ("blocks",)
+            if coarse_gains(shape):
+                plan.coarse = plan_coarse(index, shape.interval_min, COARSE_LEVELS_MIN)
+                rules += ("blocks-from-coarse",)
+    if plan is None and mode in ("coarse", "auto"):
+        if auto and shape.n_intervals < COARSE_AUTO_MIN_INTERVALS:
+            return None, ()
+        if auto and not coarse_gains(shape):
+            return None, ("tariff-engine-cold",) if shape.tariff_engine else ()
+        plan = plan_coarse(index, shape.interval_min, COARSE_LEVELS_MIN)
+        rules = ("coarse", "coarse-one-thread") if plan is not None else ()
+    return plan, rules
+
+
+def plan_solve(
+    options: SolverOptions,
+    index: pd.DatetimeIndex | None = None,
+    *,
+    interval_min: int = 60,
+    tariff_engine: bool = False,
+    soc_floor_mwh: Mapping[str, float] | None = None,
+    release_rows: bool = False,
+) -> SolvePlan:
+    """The plan of one solve: every rule of :data:`RULES` applied to the LP's shape.
+
+    Parameters
+    ----------
+    options : SolverOptions
+        The scenario's solver options.
+    index : pandas.DatetimeIndex, optional
+        The scenario's site-local intervals. Without it (an exclusivity MIP, an elastic
+        re-solve) the LP is solved cold with :func:`highs_options`.
+    interval_min : int
+        Interval length [min].
+    tariff_engine : bool
+        The LP has tariff-engine rows (the scenario carries a ``TariffSpec``).
+    soc_floor_mwh : Mapping, optional
+        Group name -> least SOC at the end of every month block but the last (the groups'
+        initial SOC) [MWh].
+    release_rows : bool
+        Allow the solve to release the model's rows (rule release-rows); the caller then
+        rebuilds the model when it needs them (``SolveReport.rows_released``).
+
+    Returns
+    -------
+    SolvePlan
+        The plan.
+
+    Examples
+    --------
+    >>> from optimizer.inputs.options import SolverOptions
+    >>> plan_solve(SolverOptions()).warm_start is None
+    True
+    """
+    opts = highs_options(options)
+    rules: tuple[str, ...] = ("highs-defaults",) if options.algorithm in ("auto", "choose") else ()
+    warm: WarmPlan | None = None
+    if options.interface == "stdform" and index is not None:
+        shape = LpShape.of(index, interval_min, tariff_engine=tariff_engine)
+        if options.warm_start != "none" and len(index):
+            warm, warm_rules = plan_warm_start(
+                options.warm_start, index, shape, soc_floor_mwh or {}
+            )
+            rules += warm_rules
+        if warm is None and parallel_dual(options, shape):
+            opts = cold_highs_options(options, shape)
+            rules += ("parallel-dual",)
+    coarse_opts = {**opts, "threads": 1}  # one thread, HiGHS's own choice of simplex
+    coarse_opts.pop("simplex_strategy", None)
+    user = {k: opts[k] for k in USER_SIMPLEX_KEYS if k in opts}
+    if warm is not None:
+        rules += ("final-devex",)
+    if release_rows:
+        rules += ("release-rows",)
+    return SolvePlan(
+        highs_options=opts,
+        warm_start=warm,
+        coarse_options=coarse_opts,
+        basis_options=dict(FINAL_OPTIONS),
+        final_options={**FINAL_OPTIONS, **user},
+        release_rows_min=RELEASE_ROWS_MIN if release_rows else None,
+        rules=rules,
+    )
