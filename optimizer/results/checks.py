@@ -102,7 +102,8 @@ def check_grid_limits(index: pd.DatetimeIndex, data: ModelData, sol: Solution, t
 
 
 def ramp_steps_mw(data: ModelData, g: np.ndarray) -> np.ndarray:
-    """``g[t] - g[t-1]`` with ``g[-1]`` the initial import when given (else 0 at t = 0) [MW]."""
+    """``g[t] - g[t-1]`` of a draw ``g`` (import, or net import ``g - x``), with ``g[-1]`` the
+    initial import when given (else 0 at t = 0) [MW]."""
     steps = np.diff(g, prepend=g[:1])
     if data.ramp is not None and data.ramp.initial_import_mw is not None and len(g):
         steps[0] = g[0] - data.ramp.initial_import_mw
@@ -222,7 +223,7 @@ def check_solution(
     issues = check_balance(index, data, sol, tol)
     issues += check_soc(index, data, sol, tol)
     issues += check_grid_limits(index, data, sol, tol)
-    issues += check_ramp(index, data, sol.grid_import_mw, tol)
+    issues += check_ramp(index, data, sol.grid_import_mw - sol.grid_export_mw, tol)
     issues += check_headroom(index, data, sol, tol)
     issues += check_flexible_load(index, data, sol, tol)
     issues += check_costs(terms, objective_usd, tol)

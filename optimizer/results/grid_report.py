@@ -52,7 +52,7 @@ def ramp_compliance(data: ModelData, schedule: pd.DataFrame) -> dict[str, Any]:
     """Largest step of grid import per interval, optimised and baseline, against the limit [MW]."""
     from optimizer.results.checks import ramp_steps_mw
 
-    g = schedule["grid_import_mw"].to_numpy()
+    g = schedule["grid_import_mw"].to_numpy() - schedule["grid_export_mw"].to_numpy()  # the net draw (family 8)
     base = schedule["load_mw"].to_numpy()
     opt_steps = ramp_steps_mw(data, g)
     base_steps = ramp_steps_mw(data, base)

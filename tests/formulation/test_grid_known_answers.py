@@ -158,3 +158,28 @@ def test_unreachable_event_cap_names_event_interval_and_missing_mw():
     msg = str(err.value)
     assert "event E1" in msg and "10.000 MW missing" in msg
     assert sc.index[1].isoformat() in msg
+
+
+def test_ramp_with_paid_export_limits_the_net_draw():
+    """Issue 18: hourly load [100, 80, 80], a 0.1 MW/min (6 MW per hour) ramp and export paid the
+    wholesale price. A limit on import alone was met by importing and exporting at once
+    (import 94, export 14: bill 30 * (100 + 80 + 80) = 7,800 USD); the reported, netted schedule
+    then broke the ramp and the run ended in ResultCheckError.
+
+    The grid sees the net draw n = g - x = L + c - d: export cannot change it, only the battery
+    can. The battery starts empty (d = 0), so n0 >= 100, and n may fall 6 MW an hour: n1 >= 94,
+    n2 >= 88, so the lossless battery charges c1 = 14 and c2 = 8 MW (22 MWh kept; the final SOC
+    is free). Export stays 0 and the bill is 30 * (100 + 94 + 88) = 8,460 USD. With a 1 MW
+    battery the net draw cannot follow: infeasible, 13 MW short at hour 1."""
+    unit = make_unit(power_mw=20, energy_mwh=30, charge_efficiency_frac=1.0, discharge_efficiency_frac=1.0)
+    sc = make_scenario([100, 80, 80], [30, 30, 30], unit=unit, export_limit_mw=100, export_compensation="wholesale", final_soc_min_frac=0.0)
+    sc = sc.replace(grid=GridRules(ramp=RampLimit(rise_mw_per_min=0.1, fall_mw_per_min=0.1)))
+    res = optimize(sc)
+    s = res.schedule
+    net = (s.grid_import_mw - s.grid_export_mw).to_numpy()
+    assert net == pytest.approx([100.0, 94.0, 88.0], abs=1e-6)
+    assert s.charge_mw.to_numpy() == pytest.approx([0.0, 14.0, 8.0], abs=1e-6)
+    assert res.objective_usd == pytest.approx(30 * (100 + 94 + 88), rel=1e-9)
+    small = sc.replace(site=sc.site.model_copy(update={"battery_groups": (sc.site.battery_groups[0].model_copy(update={"unit": make_unit(power_mw=1, energy_mwh=1)}),)}))
+    with pytest.raises(InfeasibleError, match="13.000 MW short"):
+        optimize(small)
