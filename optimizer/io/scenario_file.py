@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
+from optimizer.frozen import FrozenModel
 from optimizer.inputs.assets import Site
 from optimizer.inputs.grid import (
     EventProgram,
@@ -33,8 +34,8 @@ from optimizer.io.models import load_event_program, load_site, load_tariff
 from optimizer.io.toml import _issues_from_validation, _require, _series, read_toml
 
 
-class _Table(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Table(FrozenModel):
+    """A table of the scenario TOML."""
 
 
 class ScenarioTable(_Table):

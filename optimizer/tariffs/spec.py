@@ -33,17 +33,15 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from optimizer.frozen import FrozenModel
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _ALL_MONTHS = tuple(range(1, 13))
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class PriceSeriesSource(_Model):
+class PriceSeriesSource(FrozenModel):
     """A price column in a CSV or Parquet file (path relative to the TOML that names it)."""
 
     path: str = Field(description="CSV or Parquet file, relative to the TOML file.")
@@ -69,7 +67,7 @@ def _check_matrix(value: tuple[tuple[int, ...], ...], n_periods: int | None = No
 
 
 # ---------------------------------------------------------------------- schedules
-class TouSchedule(_Model):
+class TouSchedule(FrozenModel):
     """Weekday and weekend 12x24 period matrices (URDB layout, local time).
 
     Attributes
@@ -105,7 +103,7 @@ class TouSchedule(_Model):
 
 
 # -------------------------------------------------------------------------- tiers
-class EnergyTier(_Model):
+class EnergyTier(FrozenModel):
     """One block of a tiered energy rate.
 
     The tier covers the month's energy in its period from the previous tier's
@@ -120,7 +118,7 @@ class EnergyTier(_Model):
     )
 
 
-class DemandTier(_Model):
+class DemandTier(FrozenModel):
     """One block of a tiered demand rate, on the window's billed demand."""
 
     rate_usd_per_mw: float = Field(ge=0, description="Demand rate inside this tier [USD/MW-month].")
@@ -144,7 +142,7 @@ def _check_tiers(tiers: tuple[EnergyTier, ...] | tuple[DemandTier, ...], unit: s
 
 
 # ------------------------------------------------------------------------- energy
-class EnergyPeriod(_Model):
+class EnergyPeriod(FrozenModel):
     """One TOU energy period: a flat rate or a list of tiers, and an optional sell rate."""
 
     name: str = Field(min_length=1)
@@ -174,7 +172,7 @@ class EnergyPeriod(_Model):
         return (EnergyTier(rate_usd_per_mwh=float(self.rate_usd_per_mwh or 0.0)),)
 
 
-class EnergyCharge(_Model):
+class EnergyCharge(FrozenModel):
     """How each MWh imported is priced.
 
     ``basis`` selects the market-price exposure:
@@ -225,7 +223,7 @@ class EnergyCharge(_Model):
 
 
 # ------------------------------------------------------------------------- demand
-class DemandPeriod(_Model):
+class DemandPeriod(FrozenModel):
     """One demand period: a flat rate or tiers, on the window's billed demand."""
 
     name: str = Field(min_length=1)
@@ -257,7 +255,7 @@ class DemandPeriod(_Model):
         return all(t.rate_usd_per_mw == 0 for t in self.tier_list())
 
 
-class FacilityDemandCharge(_Model):
+class FacilityDemandCharge(FrozenModel):
     """Monthly facility (flat) demand charge on the month's highest block average.
 
     It is billed in the calendar ``months`` listed (default all twelve). With several
@@ -303,7 +301,7 @@ class FacilityDemandCharge(_Model):
         return self.periods[self.month_period[month - 1]]
 
 
-class TouDemandCharge(_Model):
+class TouDemandCharge(FrozenModel):
     """Demand charges by TOU period: one window per (billing month, period present)."""
 
     name: str = Field(default="tou", min_length=1, description="Label of this group of periods.")
@@ -317,7 +315,7 @@ class TouDemandCharge(_Model):
         return self
 
 
-class CandidateHour(_Model):
+class CandidateHour(FrozenModel):
     """One candidate system-peak period and the probability that it is the month's peak."""
 
     start: dt.datetime = Field(description="Start of the candidate period (tz-aware).")
@@ -334,7 +332,7 @@ class CandidateHour(_Model):
         return v
 
 
-class CoincidentSource(_Model):
+class CoincidentSource(FrozenModel):
     """Where the candidate peak hours come from (TOML only; the loader fills ``candidates``).
 
     ``kind = "csv"``: a file with a tz-aware ``timestamp_column`` and optional
@@ -366,7 +364,7 @@ class CoincidentSource(_Model):
     attribution: str = ""
 
 
-class CoincidentPeakCharge(_Model):
+class CoincidentPeakCharge(FrozenModel):
     """A charge on the site's draw in the utility's system-peak hour(s) of each month.
 
     ``aggregation = "expected"``: the billed MW is ``sum_i w_i * draw_i`` over the month's
@@ -412,7 +410,7 @@ class CoincidentPeakCharge(_Model):
 
 
 # ------------------------------------------------------------- ratchets, contract
-class Ratchet(_Model):
+class Ratchet(FrozenModel):
     """Minimum billing demand of one charge: look-back ratchet and a fixed minimum.
 
     Billing demand in month ``m`` = max(metered peak of ``m``, ``minimum_mw``,
@@ -444,7 +442,7 @@ class Ratchet(_Model):
         return tuple(sorted(set(v)))
 
 
-class ContractDemand(_Model):
+class ContractDemand(FrozenModel):
     """Contract demand with an excess-over-contract charge (TVA direct-service / MLGW style).
 
     Excess in month ``m`` = max(0, metered peak of ``applies_to`` - ``contract_mw``), billed
@@ -465,7 +463,7 @@ class ContractDemand(_Model):
 
 
 # ------------------------------------------------------------------- state input
-class PeakRecord(_Model):
+class PeakRecord(FrozenModel):
     """A metered peak already known: month-to-date (a horizon month) or ratchet history."""
 
     month: str = Field(description="Billing month 'YYYY-MM' (local).")
@@ -483,7 +481,7 @@ class PeakRecord(_Model):
         return v
 
 
-class EnergyRecord(_Model):
+class EnergyRecord(FrozenModel):
     """Energy already imported this month in one energy period (for tiered rates)."""
 
     month: str
@@ -501,7 +499,7 @@ class EnergyRecord(_Model):
         return v
 
 
-class BillingState(_Model):
+class BillingState(FrozenModel):
     """What the bill already knows before the horizon starts (rolling horizons).
 
     A ``PeakRecord`` for a month inside the horizon is a peak already set this month: the
@@ -516,7 +514,7 @@ class BillingState(_Model):
 
 
 # ---------------------------------------------------------------------- the spec
-class TariffSpec(_Model):
+class TariffSpec(FrozenModel):
     """A utility tariff: energy, demand, coincident peak, contract, fixed, minimum, export.
 
     Attributes
