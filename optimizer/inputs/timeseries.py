@@ -15,7 +15,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from optimizer import timeindex
 from optimizer.errors import Issue, TimeSeriesError
+from optimizer.timeindex import format_step
 
 SeriesKind = Literal["power", "price"]
 ALLOWED_INTERVAL_MIN = (1, 5, 15, 30, 60)
@@ -198,35 +200,20 @@ def _raise_naive(path: Path, field: str, first: str) -> None:
     )
 
 
-def _fmt(step: pd.Timedelta) -> str:
-    secs = step.total_seconds()
-    return f"{secs / 60:g} min" if secs >= 60 else f"{secs:g} s"
-
-
 def ns(index: pd.DatetimeIndex) -> np.ndarray:
     """Integer nanoseconds since the epoch, whatever the index's stored resolution."""
     return pd.DatetimeIndex(index).as_unit("ns").asi8
 
 
 def check_series(series: pd.Series, *, name: str, source: str | None = None) -> list[Issue]:
-    """All problems of one series: naive, unsorted, duplicate or irregular stamps, NaN/inf.
+    """All problems of one series: its index (:func:`optimizer.timeindex.index_issues`), NaN/inf.
 
     Returns an empty list when the series is clean.
     """
-    issues: list[Issue] = []
     idx = series.index
-    if not isinstance(idx, pd.DatetimeIndex):
-        return [Issue("index is not a DatetimeIndex", path=source, field=name, got=type(idx).__name__, fix="Index the series by interval start")]
-    if idx.tz is None:
-        return [Issue("timestamps have no time zone", path=source, field=name, timestamp=str(idx[0]) if len(idx) else None, fix="Localize the index (tz_localize) to the site zone")]
-    if len(idx) == 0:
-        return [Issue("series is empty", path=source, field=name, fix="Provide data for the horizon")]
-    dup = idx.duplicated()
-    if dup.any():
-        issues.append(Issue("duplicate timestamp", path=source, field=name, timestamp=idx[dup][0].isoformat(), fix="Drop or merge duplicate rows"))
-    if not idx.is_monotonic_increasing:
-        pos = int(np.argmax(np.diff(ns(idx)) < 0)) + 1
-        issues.append(Issue("timestamps not sorted", path=source, field=name, timestamp=idx[pos].isoformat(), fix="Sort the rows by time"))
+    issues = timeindex.index_issues(idx, field=name, path=source)
+    if not isinstance(idx, pd.DatetimeIndex) or idx.tz is None or len(idx) == 0:
+        return issues  # the values cannot be located in time: nothing more to say
     values = series.to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():
@@ -241,25 +228,6 @@ def check_series(series: pd.Series, *, name: str, source: str | None = None) -> 
                 fix="Fill or remove the missing values",
             )
         )
-    if not issues and len(idx) > 1:
-        steps = np.diff(ns(idx))
-        step = int(np.median(steps))
-        irregular = steps != step
-        if irregular.any():
-            pos = int(np.argmax(irregular))
-            gap = int(steps[pos]) > step and int(steps[pos]) % step == 0
-            issues.append(
-                Issue(
-                    "gap or irregular step",
-                    path=source,
-                    field=name,
-                    timestamp=(idx[pos] + pd.Timedelta(step, "ns")).isoformat() if gap else idx[pos + 1].isoformat(),
-                    expected=f"a step of {_fmt(pd.Timedelta(step, 'ns'))}",
-                    got=f"{_fmt(pd.Timedelta(int(steps[pos]), 'ns'))} from {idx[pos].isoformat()} to the next stamp"
-                    + (f" ({int(steps[pos]) // step - 1} stamps missing)" if gap else ""),
-                    fix="Fill the gap or resample the series before use",
-                )
-            )
     return issues
 
 
@@ -317,8 +285,8 @@ def to_horizon(
                         "source step does not divide the model step",
                         path=source,
                         field=name,
-                        expected=f"a source step dividing {_fmt(step_dst)}",
-                        got=f"a step of {_fmt(step_src)}",
+                        expected=f"a source step dividing {format_step(step_dst)}",
+                        got=f"a step of {format_step(step_src)}",
                         fix="Resample the source first or choose another --step",
                     )
                 ],
@@ -332,7 +300,7 @@ def to_horizon(
         out = pd.Series(np.nan, index=index)
         full = counts.index[counts.to_numpy() == per]
         out.iloc[full.to_numpy()] = means.loc[full].to_numpy()
-        note = f"{name}: resampled from {_fmt(step_src)} to {_fmt(step_dst)} steps by time-weighted mean"
+        note = f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by time-weighted mean"
     else:
         if step_src % step_dst != pd.Timedelta(0):
             raise TimeSeriesError(
@@ -342,8 +310,8 @@ def to_horizon(
                         "model step does not divide the source step",
                         path=source,
                         field=name,
-                        expected=f"a source step that is a multiple of {_fmt(step_dst)}",
-                        got=f"a step of {_fmt(step_src)}",
+                        expected=f"a source step that is a multiple of {format_step(step_dst)}",
+                        got=f"a step of {format_step(step_src)}",
                         fix="Choose a model step that divides the source step",
                     )
                 ],
@@ -355,7 +323,7 @@ def to_horizon(
         vals = np.full(len(index), np.nan)
         vals[ok] = series.to_numpy()[pos[ok]]
         out = pd.Series(vals, index=index)
-        note = f"{name}: resampled from {_fmt(step_src)} to {_fmt(step_dst)} steps by forward-fill (step hold)"
+        note = f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by forward-fill (step hold)"
     missing = out.isna().to_numpy()
     if missing.any():
         first = index[missing][0]

@@ -28,6 +28,7 @@ import calendar
 import numpy as np
 import pandas as pd
 
+from optimizer import timeindex
 from optimizer.errors import InputError, Issue, TimeSeriesError
 from optimizer.tariffs.spec import DemandPeriod, TariffSpec, TouSchedule
 
@@ -36,55 +37,11 @@ KINDS = ("energy", "demand", "excess", "coincident", "fixed", "minimum", "export
 
 
 def _check(series: pd.Series, name: str) -> pd.Timedelta:
-    idx = series.index
-    if not isinstance(idx, pd.DatetimeIndex) or idx.tz is None:
+    """The step of ``series`` (:func:`optimizer.timeindex.regular_step`), its values finite."""
+    step = timeindex.regular_step(series.index, field=name)
+    if not np.isfinite(series.to_numpy(dtype=float)).all():
         raise TimeSeriesError(
-            "",
-            issues=[
-                Issue(
-                    "index is not a tz-aware DatetimeIndex",
-                    field=name,
-                    fix="Index the series by local interval starts (tz-aware)",
-                )
-            ],
-        )
-    if len(idx) == 0:
-        raise TimeSeriesError(
-            "", issues=[Issue("series is empty", field=name, fix="Give at least one interval")]
-        )
-    steps = idx.to_series().diff().dropna().unique()
-    if len(steps) > 1 or (len(steps) == 1 and steps[0] <= pd.Timedelta(0)):
-        raise TimeSeriesError(
-            "",
-            issues=[
-                Issue(
-                    "irregular or unsorted timestamps",
-                    field=name,
-                    expected="one regular step",
-                    got=", ".join(str(s) for s in steps[:3]),
-                    fix="Resample onto a regular horizon",
-                )
-            ],
-        )
-    if len(steps) == 0:
-        if idx.freq is None:
-            raise TimeSeriesError(
-                "",
-                issues=[
-                    Issue(
-                        "cannot tell the step of a one-interval series",
-                        field=name,
-                        fix="Give the index a freq",
-                    )
-                ],
-            )
-        step = pd.Timedelta(idx.freq.nanos, "ns")  # type: ignore[union-attr]
-    else:
-        step = pd.Timedelta(steps[0])
-    values = series.to_numpy(dtype=float)
-    if not np.isfinite(values).all():
-        raise TimeSeriesError(
-            "", issues=[Issue("NaN or inf value", field=name, fix="Fill the missing values")]
+            issues=[Issue("NaN or inf value", field=name, fix="Fill the missing values")]
         )
     return step
 

@@ -60,7 +60,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from optimizer import units
+from optimizer import timeindex, units
 from optimizer.errors import InputError, Issue, TimeSeriesError
 from optimizer.tariffs.spec import DemandPeriod, TariffSpec, TouSchedule
 
@@ -243,104 +243,6 @@ class TariffArrays:
 
 
 # ---------------------------------------------------------------- calendar
-def interval_min(index: pd.DatetimeIndex) -> int:
-    """Step of a regular tz-aware horizon [min], checked.
-
-    Raises
-    ------
-    TimeSeriesError
-        Not a tz-aware DatetimeIndex, unsorted, duplicated, irregular, or a step that is
-        not a whole number of minutes dividing 60.
-    """
-    field_ = "interval_start"
-    if not isinstance(index, pd.DatetimeIndex):
-        raise TimeSeriesError(
-            "",
-            issues=[
-                Issue(
-                    "index is not a DatetimeIndex",
-                    field=field_,
-                    got=type(index).__name__,
-                    fix="Index the series by tz-aware interval starts",
-                )
-            ],
-        )
-    if index.tz is None:
-        raise TimeSeriesError(
-            "",
-            issues=[
-                Issue(
-                    "timestamps have no time zone",
-                    field=field_,
-                    fix="tz_localize the index to the site's zone",
-                )
-            ],
-        )
-    if len(index) == 0:
-        raise TimeSeriesError(
-            "", issues=[Issue("horizon is empty", field=field_, fix="Give at least one interval")]
-        )
-    if len(index) == 1:
-        if index.freq is None:
-            raise TimeSeriesError(
-                "",
-                issues=[
-                    Issue(
-                        "cannot tell the step of a one-interval horizon",
-                        field=field_,
-                        fix="Give the index a freq (pd.date_range) or more intervals",
-                    )
-                ],
-            )
-        step = pd.Timedelta(index.freq.nanos, "ns")  # type: ignore[union-attr]
-    else:
-        diffs = np.diff(index.as_unit("ns").asi8)
-        if (diffs <= 0).any():
-            pos = int(np.argmax(diffs <= 0)) + 1
-            raise TimeSeriesError(
-                "",
-                issues=[
-                    Issue(
-                        "timestamps not strictly increasing",
-                        field=field_,
-                        timestamp=index[pos].isoformat(),
-                        fix="Sort and de-duplicate the index",
-                    )
-                ],
-            )
-        if (diffs != diffs[0]).any():
-            pos = int(np.argmax(diffs != diffs[0])) + 1
-            raise TimeSeriesError(
-                "",
-                issues=[
-                    Issue(
-                        "irregular step",
-                        field=field_,
-                        timestamp=index[pos].isoformat(),
-                        expected=f"{pd.Timedelta(int(diffs[0]), 'ns')}",
-                        got=f"{pd.Timedelta(int(diffs[pos - 1]), 'ns')}",
-                        fix="Resample onto a regular horizon",
-                    )
-                ],
-            )
-        step = pd.Timedelta(int(diffs[0]), "ns")
-    minutes = step / pd.Timedelta(minutes=1)
-    if minutes != int(minutes) or not 1 <= minutes <= 60 or 60 % int(minutes):
-        raise TimeSeriesError(
-            "",
-            issues=[
-                Issue(
-                    "unsupported step",
-                    field=field_,
-                    expected="a whole number of minutes dividing 60 (1, 5, 15, 30, 60, ...)",
-                    got=str(step),
-                    fix="Resample the horizon",
-                )
-            ],
-        )
-    return int(minutes)
-
-
 def block_intervals(tariff_interval_min: int | None, step_min: int) -> int:
     """Nominal number of model intervals per demand block [-].
 
@@ -514,7 +416,7 @@ def energy_price_usd_per_mwh(
     InputError
         The basis needs a price series and none was given.
     """
-    interval_min(index)
+    timeindex.interval_min(index)
     energy = spec.energy
     price = np.full(len(index), float(energy.adder_usd_per_mwh))
     if energy.uses_market_price:
@@ -552,7 +454,7 @@ def export_price_usd_per_mwh(
     ``export_price_usd_per_mwh``; ``schedule``: the period's ``sell_usd_per_mwh`` (0 where
     a period has none).
     """
-    interval_min(index)
+    timeindex.interval_min(index)
     kind = spec.export_compensation
     n = len(index)
     if kind == "none":
@@ -590,7 +492,7 @@ def billing_months(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[BillingMo
     then its monthly amounts are multiplied by ``horizon_h / month_h``. Daily charges count
     the month's calendar days (times the same share when prorating).
     """
-    step = interval_min(index)
+    step = timeindex.interval_min(index)
     cal = _calendar(index, spec.holidays)
     step_h = units.interval_h(step)
     out = []
@@ -690,7 +592,7 @@ def demand_windows(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[DemandWin
         The demand interval does not fit the step, or ``state.peaks`` holds a month after
         the horizon.
     """
-    step = interval_min(index)
+    step = timeindex.interval_min(index)
     n_block = block_intervals(spec.demand_interval_min, step)
     ids = block_ids(index, None if n_block == 1 else spec.demand_interval_min)
     cal = _calendar(index, spec.holidays)
@@ -880,7 +782,7 @@ def tariff_arrays(
     >>> w.name, w.block_intervals, w.block_starts.tolist(), w.block_ends.tolist()
     ('2021-02 facility', 6, [0, 6], [6, 12])
     """
-    step = interval_min(index)
+    step = timeindex.interval_min(index)
     wins = demand_windows(spec, index)
     tiers = energy_tier_blocks(spec, index)
     months = []
@@ -1006,7 +908,6 @@ __all__ = [
     "energy_price_usd_per_mwh",
     "energy_tier_blocks",
     "export_price_usd_per_mwh",
-    "interval_min",
     "tariff_arrays",
     "window_values",
 ]
