@@ -31,7 +31,7 @@ from optimizer.inputs.tariff import Tariff
 from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, make_index, read_series, to_horizon
 from optimizer.io.builtin import builtin_scenario, list_builtin_scenarios
 from optimizer.io.models import load_event_program, load_site, load_tariff
-from optimizer.io.toml import _issues_from_validation, _require, _series, read_toml
+from optimizer.io.toml import _require, _series, issues_from_validation, read_toml
 
 
 class _Table(FrozenModel):
@@ -162,7 +162,7 @@ def load_scenario(
         try:
             parsed[table] = model.model_validate(raw)
         except ValidationError as exc:
-            issues.extend(_issues_from_validation(exc, path, table, model))
+            issues.extend(issues_from_validation(exc, path, table, model))
     if issues:
         raise ModelFileError("", issues=issues)
     sc: ScenarioTable = parsed["scenario"]
@@ -336,7 +336,7 @@ def _read_grid(
     try:
         grid = GridRules(ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load, programs=programs, events=events)
     except ValidationError as exc:
-        raise ModelFileError("", issues=_issues_from_validation(exc, path, "grid", GridRules)) from exc
+        raise ModelFileError("", issues=issues_from_validation(exc, path, "grid", GridRules)) from exc
     return grid, up, down
 
 
@@ -372,7 +372,7 @@ def _read_load(ld: LoadTable, base: Path, path: Path, index: pd.DatetimeIndex, s
         try:
             params = GpuProfileParams.model_validate(ld.generator)
         except ValidationError as exc:
-            raise ModelFileError("", issues=_issues_from_validation(exc, path, "load.generator", GpuProfileParams)) from exc
+            raise ModelFileError("", issues=issues_from_validation(exc, path, "load.generator", GpuProfileParams)) from exc
         frame = generate_site_load(index, site.gpu_cluster, params)
         notes.append(f"load: GPU-cluster profile generator, seed {params.seed}")
         return frame["load_mw"].rename("load_mw"), frame["gpu_load_mw"].rename("gpu_load_mw")

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from optimizer.errors import InputError, Issue, ModelFileError
 from optimizer.inputs.tariff import Tariff
-from optimizer.io.toml import read_toml
+from optimizer.io.toml import _one_table, issues_from_validation, read_toml
 from optimizer.tariffs.coincident import (
     read_candidates_csv,
     read_system_load,
@@ -31,70 +31,9 @@ SCHEMA_VERSION = 1
 _LEGACY_KEYS = frozenset({"energy_price", "energy_adder_usd_per_mwh", "demand_charge_usd_per_mw"})
 
 
-def _issues(exc: ValidationError, path: Path, table: str) -> list[Issue]:
-    issues = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in (table, *err["loc"]))
-        if err["type"] == "extra_forbidden":
-            issues.append(
-                Issue(
-                    "unknown key",
-                    path=str(path),
-                    field=loc,
-                    got=repr(err.get("input"))[:80],
-                    fix="Remove the key or correct its spelling",
-                )
-            )
-        elif err["type"] == "missing":
-            issues.append(
-                Issue("required key missing", path=str(path), field=loc, fix="Add the key")
-            )
-        elif err["type"] == "value_error":  # our validators say what they expected and got
-            issues.append(
-                Issue(
-                    err["msg"].removeprefix("Value error, "),
-                    path=str(path),
-                    field=loc,
-                    fix="Correct the value",
-                )
-            )
-        else:
-            issues.append(
-                Issue(
-                    err["msg"],
-                    path=str(path),
-                    field=loc,
-                    expected="a value of the right type and range",
-                    got=repr(err.get("input"))[:80],
-                    fix="Correct the value",
-                )
-            )
-    return issues
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
-
-
-    doc = read_toml(path)
-    extra = sorted(set(doc) - {"tariff"})
-    if "tariff" not in doc or extra:
-        issues = [
-            Issue(
-                "unknown table", path=str(path), field=k, fix="This file holds one [tariff] table"
-            )
-            for k in extra
-        ]
-        if "tariff" not in doc:
-            issues.append(
-                Issue(
-                    "table [tariff] missing",
-                    path=str(path),
-                    field="tariff",
-                    fix="Add a [tariff] table",
-                )
-            )
-        raise ModelFileError("", issues=issues)
-    return dict(doc["tariff"])
+    """The ``[tariff]`` table of a tariff TOML (the file's only table)."""
+    return _one_table(read_toml(path), "tariff", path)
 
 
 def spec_from_legacy(tariff: Tariff, *, base: Path | None = None) -> TariffSpec:
@@ -116,7 +55,8 @@ def spec_from_legacy(tariff: Tariff, *, base: Path | None = None) -> TariffSpec:
     spec: dict[str, Any] = {
         "name": tariff.name,
         "notes": [
-            "converted from the [tariff] schema of optimizer.inputs.tariff.Tariff: demand on single model intervals"
+            "converted from the [tariff] schema of optimizer.inputs.tariff.Tariff:"
+            " demand on single model intervals"
         ],
         "energy": energy,
         "demand_interval_min": None,
@@ -139,7 +79,6 @@ def _fill_candidates(raw: dict[str, Any], path: Path) -> None:
     field = "tariff.coincident_peak"
     if cp.get("candidates"):
         raise ModelFileError(
-            "",
             issues=[
                 Issue(
                     "give candidates or source, not both",
@@ -152,7 +91,6 @@ def _fill_candidates(raw: dict[str, Any], path: Path) -> None:
     src = dict(cp["source"])
     if "path" not in src or src.get("kind") not in ("csv", "system_load"):
         raise ModelFileError(
-            "",
             issues=[
                 Issue(
                     "source needs kind ('csv' or 'system_load') and path",
@@ -199,7 +137,7 @@ def _fill_candidates(raw: dict[str, Any], path: Path) -> None:
             )
             for i in exc.issues
         ]
-        raise ModelFileError("", issues=issues) from exc
+        raise ModelFileError(issues=issues) from exc
     cp["candidates"] = [c.model_dump() for c in cands]
     raw["coincident_peak"] = cp
 
@@ -233,7 +171,9 @@ def load_tariff_spec(path: str | Path) -> TariffSpec:
         try:
             legacy = Tariff.model_validate(raw)
         except ValidationError as exc:
-            raise ModelFileError("", issues=_issues(exc, path, "tariff")) from exc
+            raise ModelFileError(
+                issues=issues_from_validation(exc, path, "tariff", Tariff)
+            ) from exc
         return spec_from_legacy(legacy, base=path.parent)
     energy = raw.get("energy")
     if (
@@ -248,7 +188,9 @@ def load_tariff_spec(path: str | Path) -> TariffSpec:
     try:
         return TariffSpec.model_validate(raw)
     except ValidationError as exc:
-        raise ModelFileError("", issues=_issues(exc, path, "tariff")) from exc
+        raise ModelFileError(
+            issues=issues_from_validation(exc, path, "tariff", TariffSpec)
+        ) from exc
 
 
 __all__ = ["SCHEMA_VERSION", "load_tariff_spec", "spec_from_legacy"]

@@ -297,7 +297,7 @@ def load_study(path: str | Path) -> Study:
     ModelFileError
         Unreadable TOML, wrong schema_version, unknown tables or keys, bad axes (all listed).
     """
-    from optimizer.io import read_toml
+    from optimizer.io.toml import issues_from_validation, read_toml
 
     path = Path(path).resolve()
     doc = read_toml(path)
@@ -319,22 +319,7 @@ def load_study(path: str | Path) -> Study:
     try:
         return Study.model_validate(raw)
     except ValidationError as exc:
-        raise ModelFileError("", issues=_issues(exc, path)) from exc
-
-
-def _issues(exc: ValidationError, path: Path) -> list[Issue]:
-    out = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        field = f"study.{loc}" if loc else "study"
-        if err["type"] == "extra_forbidden":
-            out.append(Issue("unknown key", path=str(path), field=field, got=repr(err.get("input"))[:80], fix="Remove the key or correct its spelling"))
-        elif err["type"] == "missing":
-            out.append(Issue("required key missing", path=str(path), field=field, fix="Add the key"))
-        else:
-            for part in err["msg"].removeprefix("Value error, ").split("; "):
-                out.append(Issue(part, path=str(path), field=field, fix="Correct the study file"))
-    return out
+        raise ModelFileError("", issues=issues_from_validation(exc, path, "study", Study)) from exc
 
 
 # ------------------------------------------------------------------------- cases
