@@ -9,7 +9,7 @@ Pure pandas/numpy: nothing here imports Pyomo (``STYLE.md`` §7).
 """
 
 from optimizer.tariffs.calculator import bill, bill_summary
-from optimizer.tariffs.coincident import read_system_load, system_peak_candidates
+from optimizer.tariffs.coincident import system_peak_candidates
 from optimizer.tariffs.spec import (
     BillingState,
     CandidateHour,
@@ -29,7 +29,7 @@ from optimizer.tariffs.spec import (
     TouDemandCharge,
     TouSchedule,
 )
-from optimizer.tariffs.urdb import read_urdb, urdb_to_spec
+from optimizer.tariffs.urdb import urdb_to_spec
 from optimizer.tariffs.windows import (
     BillingMonth,
     DemandWindow,
@@ -75,8 +75,6 @@ __all__ = [
     "energy_price_usd_per_mwh",
     "energy_tier_blocks",
     "export_price_usd_per_mwh",
-    "read_system_load",
-    "read_urdb",
     "system_peak_candidates",
     "tariff_arrays",
     "urdb_to_spec",

@@ -673,24 +673,4 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
         ) from exc
 
 
-def read_urdb(path: str | Path) -> TariffSpec:
-    """Read an OpenEI URDB JSON file into a TariffSpec (see the module docstring).
-
-    Raises
-    ------
-    InputError
-        Missing or unreadable file, or unsupported/malformed fields (all listed).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("", issues=[Issue("file not found", path=str(path), fix="Check the path")])
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(
-            "", issues=[Issue(f"not valid JSON ({exc})", path=str(path), fix="Check the file")]
-        ) from exc
-    return urdb_to_spec(doc, source=str(path))
-
-
-__all__ = ["INFORMATIONAL_FIELDS", "RATE_FIELDS", "read_urdb", "urdb_to_spec"]
+__all__ = ["INFORMATIONAL_FIELDS", "RATE_FIELDS", "urdb_to_spec"]
