@@ -30,7 +30,7 @@ from optimizer.tariffs.spec import (
     TouSchedule,
 )
 from optimizer.tariffs.urdb import urdb_to_spec
-from optimizer.tariffs.windows import (
+from optimizer.tariffs.demand_windows import (
     BillingMonth,
     DemandWindow,
     EnergyTierBlock,

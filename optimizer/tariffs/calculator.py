@@ -2,8 +2,8 @@
 
 This is the independent check of the optimizer: it reads the :class:`TariffSpec` directly
 and computes peaks with pandas group-bys on clock-aligned blocks, without the window
-records of :mod:`optimizer.tariffs.windows`. For any schedule, the sum of ``amount_usd``
-per ``kind`` equals :func:`optimizer.tariffs.windows.cost_terms` on the same schedule.
+records of :mod:`optimizer.tariffs.demand_windows`. For any schedule, the sum of ``amount_usd``
+per ``kind`` equals :func:`optimizer.tariffs.demand_windows.cost_terms` on the same schedule.
 
 Billing rules (also in :mod:`optimizer.tariffs.spec`)
 ------------------------------------------------------
