@@ -3,7 +3,7 @@ excess, coincident peaks, energy tiers and minimum bills (``SPEC.md`` §4.7 and 
 
 Used instead of the single monthly demand window of :mod:`demand_charge` when the scenario
 carries a :class:`~optimizer.tariffs.spec.TariffSpec`. The records come from
-:func:`optimizer.tariffs.demand_windows.tariff_arrays` (pure pandas); the maths is in that module's
+:func:`optimizer.tariffs.arrays.tariff_arrays` (pure pandas); the maths is in that module's
 docstring and repeated here.
 """
 

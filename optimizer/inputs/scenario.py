@@ -200,7 +200,7 @@ class Scenario:
         """The tariff engine's arrays on this horizon (None without a TariffSpec)."""
         if self.tariff_spec is None:
             return None
-        from optimizer.tariffs.demand_windows import tariff_arrays
+        from optimizer.tariffs.arrays import tariff_arrays
 
         return tariff_arrays(self.tariff_spec, self.index, price_usd_per_mwh=self.price_usd_per_mwh)
 

@@ -3,7 +3,7 @@
 This is the independent check of the optimizer: it reads the :class:`TariffSpec` directly
 and computes peaks with pandas group-bys on clock-aligned blocks, without the window
 records of :mod:`optimizer.tariffs.demand_windows`. For any schedule, the sum of ``amount_usd``
-per ``kind`` equals :func:`optimizer.tariffs.demand_windows.cost_terms` on the same schedule.
+per ``kind`` equals :func:`optimizer.tariffs.evaluate.cost_terms` on the same schedule.
 
 Billing rules (also in :mod:`optimizer.tariffs.spec`)
 ------------------------------------------------------
@@ -150,7 +150,6 @@ def bill(
     for other, name in ((export_mw, "export_mw"), (price_usd_per_mwh, "price_usd_per_mwh")):
         if other is not None and not other.index.equals(idx):
             raise TimeSeriesError(
-                "",
                 issues=[
                     Issue(
                         "index differs from import_mw's",
@@ -164,7 +163,6 @@ def bill(
     if (import_mw < 0).any():
         first = idx[(import_mw < 0).to_numpy()][0]
         raise InputError(
-            "",
             issues=[
                 Issue(
                     "negative import",
@@ -198,7 +196,6 @@ def bill(
     if D is None or step_min >= D:
         if D is not None and step_min % D:
             raise InputError(
-                "",
                 issues=[
                     Issue(
                         "demand interval does not fit the model step",
@@ -214,7 +211,6 @@ def bill(
     else:
         if D % step_min:
             raise InputError(
-                "",
                 issues=[
                     Issue(
                         "demand interval is not a whole number of steps",
@@ -237,7 +233,6 @@ def bill(
     energy = spec.energy
     if energy.uses_market_price and price_usd_per_mwh is None:
         raise InputError(
-            "",
             issues=[
                 Issue(
                     "no market price series given",
@@ -254,7 +249,6 @@ def bill(
         and price_usd_per_mwh is None
     ):
         raise InputError(
-            "",
             issues=[
                 Issue(
                     "no market price series given",

@@ -17,17 +17,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from optimizer.tariffs.calendar import month_hours
 from optimizer.tariffs.spec import CandidateHour
-
-
-def _month_hours(month: pd.Period, tz: object) -> float:
-    start = pd.Timestamp(month.start_time).tz_localize(
-        tz, nonexistent="shift_forward", ambiguous=False
-    )
-    end = pd.Timestamp((month + 1).start_time).tz_localize(
-        tz, nonexistent="shift_forward", ambiguous=False
-    )
-    return (end - start) / pd.Timedelta(hours=1)
 
 
 def system_peak_candidates(
@@ -63,7 +54,7 @@ def system_peak_candidates(
         {"load": s.to_numpy(), "month": wall.to_period("M"), "day": wall.normalize()}, index=s.index
     )
     hours = frame.groupby("month").size()
-    complete = [m for m, n in hours.items() if n >= _month_hours(m, s.index.tz)]
+    complete = [m for m, n in hours.items() if n >= month_hours(m, s.index.tz)]
     frame = frame[frame["month"].isin(complete)]
     if distinct_days:
         frame = frame.loc[frame.groupby("day")["load"].idxmax()]

@@ -1,7 +1,7 @@
 """The tariff model: everything a utility bill is computed from (issue 5).
 
 A :class:`TariffSpec` is pure data (pydantic v2, frozen, ``extra="forbid"``): it never reads a
-file and never looks at a calendar. :mod:`optimizer.tariffs.demand_windows` turns it and a horizon
+file and never looks at a calendar. :mod:`optimizer.tariffs.arrays` turns it and a horizon
 into what the LP needs, :mod:`optimizer.tariffs.calculator` turns it and a metered schedule
 into a bill, :mod:`optimizer.io.tariff_file` reads it from TOML and :mod:`optimizer.tariffs.urdb`
 from OpenEI URDB JSON.

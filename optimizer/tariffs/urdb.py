@@ -358,7 +358,6 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
     rate = _find_rate(doc)
     if rate is None:
         raise InputError(
-            "",
             issues=[
                 Issue(
                     "no URDB rate object found",
@@ -654,13 +653,12 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
                 c.add(key, f"{key} without lookbackpercent", fix="Add lookbackpercent")
 
     if c.issues:
-        raise InputError("", issues=c.issues)
+        raise InputError(issues=c.issues)
     spec["notes"] = notes
     try:
         return TariffSpec.model_validate(spec)
     except ValidationError as exc:
         raise InputError(
-            "",
             issues=[
                 Issue(
                     e["msg"].removeprefix("Value error, "),
