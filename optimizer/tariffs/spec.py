@@ -62,7 +62,10 @@ def _check_matrix(value: tuple[tuple[int, ...], ...], n_periods: int | None = No
         msg = f"period indices must be >= 0; got {min(flat)}"
         raise ValueError(msg)
     if n_periods is not None and max(flat) >= n_periods:
-        msg = f"schedule uses period {max(flat)} but only {n_periods} periods are defined (0..{n_periods - 1})"
+        msg = (
+            f"schedule uses period {max(flat)} but only {n_periods} periods are defined "
+            f"(0..{n_periods - 1})"
+        )
         raise ValueError(msg)
 
 
@@ -114,7 +117,9 @@ class EnergyTier(FrozenModel):
     upper_mwh: float | None = Field(
         default=None,
         gt=0,
-        description="Cumulative upper bound of the tier per month and period [MWh]; None = unbounded.",
+        description=(
+            "Cumulative upper bound of the tier per month and period [MWh]; None = unbounded."
+        ),
     )
 
 
@@ -130,7 +135,10 @@ class DemandTier(FrozenModel):
 def _check_tiers(tiers: tuple[EnergyTier, ...] | tuple[DemandTier, ...], unit: str) -> None:
     uppers = [t.upper_mwh if isinstance(t, EnergyTier) else t.upper_mw for t in tiers]
     if uppers[-1] is not None:
-        msg = f"the last tier must be unbounded (no upper_{unit}); got {uppers[-1]}. Add a final tier without upper_{unit}"
+        msg = (
+            f"the last tier must be unbounded (no upper_{unit}); got {uppers[-1]}. Add a final "
+            f"tier without upper_{unit}"
+        )
         raise ValueError(msg)
     bounded = uppers[:-1]
     if any(u is None for u in bounded):
@@ -276,19 +284,31 @@ class FacilityDemandCharge(FrozenModel):
     @model_validator(mode="after")
     def _months(self) -> FacilityDemandCharge:
         if any(not 1 <= m <= 12 for m in self.months) or len(set(self.months)) != len(self.months):
-            msg = f"facility_demand.months must be distinct calendar months 1..12; got {list(self.months)}"
+            msg = (
+                "facility_demand.months must be distinct calendar months 1..12; got "
+                f"{list(self.months)}"
+            )
             raise ValueError(msg)
         if self.month_period is None:
             if len(self.periods) != 1:
-                msg = f"facility_demand has {len(self.periods)} periods; month_period (12 entries) must say which applies when"
+                msg = (
+                    f"facility_demand has {len(self.periods)} periods; month_period (12 entries) "
+                    "must say which applies when"
+                )
                 raise ValueError(msg)
             return self
         if len(self.month_period) != 12:
-            msg = f"facility_demand.month_period needs 12 entries (January first); got {len(self.month_period)}"
+            msg = (
+                "facility_demand.month_period needs 12 entries (January first); got "
+                f"{len(self.month_period)}"
+            )
             raise ValueError(msg)
         bad = [p for p in self.month_period if not 0 <= p < len(self.periods)]
         if bad:
-            msg = f"facility_demand.month_period refers to period {bad[0]}; expected 0..{len(self.periods) - 1}"
+            msg = (
+                f"facility_demand.month_period refers to period {bad[0]}; expected "
+                f"0..{len(self.periods) - 1}"
+            )
             raise ValueError(msg)
         return self
 
@@ -327,7 +347,10 @@ class CandidateHour(FrozenModel):
     @classmethod
     def _aware(cls, v: dt.datetime) -> dt.datetime:
         if v.tzinfo is None or v.utcoffset() is None:
-            msg = f"candidate start must carry a UTC offset (e.g. 2021-02-16T07:00:00-06:00); got {v.isoformat()}"
+            msg = (
+                "candidate start must carry a UTC offset (e.g. 2021-02-16T07:00:00-06:00); got "
+                f"{v.isoformat()}"
+            )
             raise ValueError(msg)
         return v
 
@@ -351,7 +374,10 @@ class CoincidentSource(FrozenModel):
     load_column: str = "cleaned demand (MW)"
     timestamps_mark: Literal["interval_start", "interval_end"] | None = Field(
         default=None,
-        description="Default 'interval_start' (csv) or 'interval_end' (system_load: EIA-930 is hour-ending).",
+        description=(
+            "Default 'interval_start' (csv) or 'interval_end' (system_load: EIA-930 is "
+            "hour-ending)."
+        ),
     )
     n_per_month: int = Field(default=1, ge=1, le=31)
     distinct_days: bool = Field(
@@ -394,7 +420,10 @@ class CoincidentPeakCharge(FrozenModel):
         for c in self.candidates:
             minute = c.start.minute + c.start.hour * 60
             if c.start.second or c.start.microsecond or minute % self.duration_min:
-                msg = f"candidate {c.start.isoformat()} is not aligned to a {self.duration_min}-min clock boundary"
+                msg = (
+                    f"candidate {c.start.isoformat()} is not aligned to a {self.duration_min}-min "
+                    "clock boundary"
+                )
                 raise ValueError(msg)
         if self.aggregation == "expected":
             sums: dict[str, float] = {}
@@ -404,7 +433,10 @@ class CoincidentPeakCharge(FrozenModel):
             bad = {k: v for k, v in sums.items() if abs(v - 1.0) > 1e-6}
             if bad:
                 k = sorted(bad)[0]
-                msg = f"candidate weights of {k} sum to {bad[k]:.6g}; expected 1 per month for aggregation = 'expected'"
+                msg = (
+                    f"candidate weights of {k} sum to {bad[k]:.6g}; expected 1 per month for "
+                    "aggregation = 'expected'"
+                )
                 raise ValueError(msg)
         return self
 
@@ -583,20 +615,29 @@ class TariffSpec(FrozenModel):
             names = [*names, self.coincident_peak.name]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            msg = f"demand charge names must be unique (facility name, TOU period names, coincident name); {dup} repeat. Rename them"
+            msg = (
+                "demand charge names must be unique (facility name, TOU period names, coincident "
+                f"name); {dup} repeat. Rename them"
+            )
             raise ValueError(msg)
         peak_names = set(self.peak_charge_names())
         seen: set[str] = set()
         for r in self.ratchets:
             if r.applies_to not in peak_names:
-                msg = f"ratchet applies_to {r.applies_to!r} names no facility or TOU demand charge; expected one of {sorted(peak_names)}"
+                msg = (
+                    f"ratchet applies_to {r.applies_to!r} names no facility or TOU demand charge; "
+                    f"expected one of {sorted(peak_names)}"
+                )
                 raise ValueError(msg)
             if r.applies_to in seen:
                 msg = f"two ratchets apply to {r.applies_to!r}; merge them"
                 raise ValueError(msg)
             seen.add(r.applies_to)
         if self.contract is not None and self.contract.applies_to not in peak_names:
-            msg = f"contract.applies_to {self.contract.applies_to!r} names no facility or TOU demand charge; expected one of {sorted(peak_names)}"
+            msg = (
+                f"contract.applies_to {self.contract.applies_to!r} names no facility or TOU demand "
+                f"charge; expected one of {sorted(peak_names)}"
+            )
             raise ValueError(msg)
         if self.export_compensation == "fixed" and self.export_price_usd_per_mwh is None:
             msg = "export_compensation = 'fixed' needs export_price_usd_per_mwh"
@@ -614,7 +655,10 @@ class TariffSpec(FrozenModel):
         periods = {p.name for p in self.energy.periods}
         for erec in self.state.energy:
             if erec.period not in periods:
-                msg = f"state.energy names energy period {erec.period!r}; expected one of {sorted(periods)}"
+                msg = (
+                    f"state.energy names energy period {erec.period!r}; expected one of "
+                    f"{sorted(periods)}"
+                )
                 raise ValueError(msg)
         return self
 

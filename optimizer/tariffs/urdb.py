@@ -360,14 +360,12 @@ def _reject_unknown_fields(c: _Collector, rate: dict[str, Any]) -> None:
 
 def _notes(rate: dict[str, Any], source: str) -> list[str]:
     """Notes of the import: source, label, validity dates and informational fields."""
-    notes = [
-        f"imported from OpenEI URDB ({source}); label {rate.get('label', '?')}, {rate.get('uri', 'no uri')}"
-    ]
+    label, uri = rate.get("label", "?"), rate.get("uri", "no uri")
+    notes = [f"imported from OpenEI URDB ({source}); label {label}, {uri}"]
     for key in ("startdate", "enddate"):
         if key in rate and isinstance(rate[key], int | float):
-            notes.append(
-                f"URDB {key}: {dt.datetime.fromtimestamp(float(rate[key]), tz=dt.UTC).date().isoformat()} (not enforced)"
-            )
+            day = dt.datetime.fromtimestamp(float(rate[key]), tz=dt.UTC).date()
+            notes.append(f"URDB {key}: {day.isoformat()} (not enforced)")
     for key in _NOTED:
         if key in rate:
             notes.append(f"URDB {key} = {json.dumps(rate[key])[:300]}: informational, not applied")
@@ -391,10 +389,14 @@ def _energy(c: _Collector, rate: dict[str, Any], spec: dict[str, Any], notes: li
                         if i in present and len(present) > 1:
                             c.add(
                                 f"energyratestructure[{i}]",
-                                f"tiered energy period shares month {m + 1} with periods {sorted(present - {i})}",
+                                f"tiered energy period shares month {m + 1} with periods "
+                                f"{sorted(present - {i})}",
                                 expected="a tiered period alone in each month it is used",
                                 got=sorted(present),
-                                fix="URDB does not say how the month's kWh split between periods; model the tiers in TOML (per-period limits)",
+                                fix=(
+                                    "URDB does not say how the month's kWh split between periods; "
+                                    "model the tiers in TOML (per-period limits)"
+                                ),
                             )
                             break
                 spec["energy"] = {
@@ -407,7 +409,8 @@ def _energy(c: _Collector, rate: dict[str, Any], spec: dict[str, Any], notes: li
                 if any(p.get("sell") is not None for p in periods):
                     spec["export_compensation"] = "schedule"
                     notes.append(
-                        "energyratestructure sell: export credited per interval at the period's sell rate (no net-metering netting over the month)"
+                        "energyratestructure sell: export credited per interval at the period's "
+                        "sell rate (no net-metering netting over the month)"
                     )
     else:
         zeros = [[0] * 24 for _ in range(12)]
@@ -521,7 +524,9 @@ def _coincident(
                     }
                 )
                 notes.append(
-                    "coincidentratestructure: billed on the month's highest demand-interval average within the coincidentschedule hours (URDB does not give the system-peak hour; every scheduled hour is a candidate)"
+                    "coincidentratestructure: billed on the month's highest demand-interval "
+                    "average within the coincidentschedule hours (URDB does not give the "
+                    "system-peak hour; every scheduled hour is a candidate)"
                 )
     elif "coincidentschedule" in rate:
         c.add("coincidentschedule", "coincidentschedule without coincidentratestructure")
@@ -670,7 +675,11 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
                     "no URDB rate object found",
                     path=source,
                     field="energyratestructure",
-                    expected="a rate with energyratestructure / demandratestructure / flatdemandstructure (at top level, under urdb_response, or as the single items entry)",
+                    expected=(
+                        "a rate with energyratestructure / demandratestructure / "
+                        "flatdemandstructure (at top level, under urdb_response, or as the single "
+                        "items entry)"
+                    ),
                     got="none",
                     fix="Export the rate from OpenEI URDB with detail=full",
                 )
