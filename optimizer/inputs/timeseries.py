@@ -23,7 +23,9 @@ SeriesKind = Literal["power", "price"]
 ALLOWED_INTERVAL_MIN = (1, 5, 15, 30, 60)
 
 
-def make_index(start: pd.Timestamp, end: pd.Timestamp, interval_min: int, tz: str) -> pd.DatetimeIndex:
+def make_index(
+    start: pd.Timestamp, end: pd.Timestamp, interval_min: int, tz: str
+) -> pd.DatetimeIndex:
     """Regular horizon of local interval starts in ``[start, end)``.
 
     Parameters
@@ -35,7 +37,9 @@ def make_index(start: pd.Timestamp, end: pd.Timestamp, interval_min: int, tz: st
     tz : str
         The site's IANA time zone; the index is converted to it.
     """
-    index = pd.date_range(start.tz_convert("UTC"), end.tz_convert("UTC"), freq=f"{interval_min}min", inclusive="left")
+    index = pd.date_range(
+        start.tz_convert("UTC"), end.tz_convert("UTC"), freq=f"{interval_min}min", inclusive="left"
+    )
     return index.tz_convert(tz).rename("interval_start")
 
 
@@ -50,9 +54,7 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
         The file is missing or unreadable, a column is missing, or stamps are naive.
     """
     if not path.exists():
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "file not found",
@@ -67,18 +69,15 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
         else:
             frame = pd.read_csv(path)
     except Exception as exc:  # pyarrow / csv parser errors
-        msg = ""
         raise TimeSeriesError(
-            msg, issues=[Issue(f"cannot read file ({exc})", path=str(path), fix="Check the file format")]
+            issues=[Issue(f"cannot read file ({exc})", path=str(path), fix="Check the file format")]
         ) from exc
     if timestamp_column in frame.columns:
         stamps = frame[timestamp_column]
     elif frame.index.name == timestamp_column:
         stamps = frame.index.to_series()
     else:
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "timestamp column missing",
@@ -91,9 +90,7 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
             ],
         )
     if column not in frame.columns:
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "value column missing",
@@ -106,11 +103,16 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
             ],
         )
     if len(frame) == 0:
-        msg = ""
-        raise TimeSeriesError(msg, issues=[Issue("file has no rows", path=str(path), field=column, fix="Provide data")])
+        raise TimeSeriesError(
+            issues=[Issue("file has no rows", path=str(path), field=column, fix="Provide data")]
+        )
     idx = _parse_stamps(stamps, path, timestamp_column)
     raw = frame[column]
-    values = pd.to_numeric(raw, errors="coerce") if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype) else raw
+    values = (
+        pd.to_numeric(raw, errors="coerce")
+        if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype)
+        else raw
+    )
     try:
         values = values.to_numpy(dtype=float)
     except (TypeError, ValueError):  # e.g. datetimes or nested values
@@ -118,9 +120,7 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
     text = (values != values) & raw.notna().to_numpy()  # was not missing, but is not a number
     if text.any():
         pos = int(np.argmax(text))
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "value is not a number",
@@ -141,10 +141,17 @@ def _parse_stamps(stamps: pd.Series, path: Path, field: str) -> pd.DatetimeIndex
     try:
         return idx.as_unit("ns")  # the model works in ns: 1677-09-21 .. 2262-04-11
     except (ValueError, OverflowError) as exc:  # OutOfBoundsDatetime
-        msg = ""
         raise TimeSeriesError(
-            msg,
-            issues=[Issue("timestamp out of range", path=str(path), field=field, expected="dates between 1678 and 2261", got=f"{idx.min()} .. {idx.max()}", fix="Correct the timestamps")],
+            issues=[
+                Issue(
+                    "timestamp out of range",
+                    path=str(path),
+                    field=field,
+                    expected="dates between 1678 and 2261",
+                    got=f"{idx.min()} .. {idx.max()}",
+                    fix="Correct the timestamps",
+                )
+            ],
         ) from exc
 
 
@@ -159,21 +166,23 @@ def _parse_stamps_any_unit(stamps: pd.Series, path: Path, field: str) -> pd.Date
     except (ValueError, TypeError, OverflowError) as exc:
         bad = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").isna().to_numpy()
         first = text[bad].iloc[0] if bad.any() else text.iloc[0]
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "unparseable timestamp",
                     path=str(path),
                     field=field,
-                    expected="ISO 8601 date-times with a UTC offset, e.g. 2021-02-01T00:00:00-06:00",
+                    expected=(
+                        "ISO 8601 date-times with a UTC offset, e.g. 2021-02-01T00:00:00-06:00"
+                    ),
                     got=f"{first!r} in {max(1, int(bad.sum()))} row(s)",
                     fix="Correct the timestamps",
                 )
             ],
         ) from exc
-    naive = ~text.str.contains(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d\d(?::?\d\d)?)$", regex=True).to_numpy()
+    naive = ~text.str.contains(
+        r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d\d(?::?\d\d)?)$", regex=True
+    ).to_numpy()
     if naive.any():
         _raise_naive(path, field, str(text[naive].iloc[0]))
     try:  # one offset throughout: keep it; offsets that change at DST stay in UTC
@@ -183,9 +192,7 @@ def _parse_stamps_any_unit(stamps: pd.Series, path: Path, field: str) -> pd.Date
 
 
 def _raise_naive(path: Path, field: str, first: str) -> None:
-    msg = ""
     raise TimeSeriesError(
-        msg,
         issues=[
             Issue(
                 "timestamps have no time zone",
@@ -267,19 +274,22 @@ def to_horizon(
     """
     issues = check_series(series, name=name, source=source)
     if issues:
-        raise TimeSeriesError("", issues=issues)
+        raise TimeSeriesError(issues=issues)
     series = series.tz_convert(index.tz)
     series.index = series.index.as_unit("ns")
     index = pd.DatetimeIndex(index).as_unit("ns")
-    step_src = pd.Timedelta(int(np.median(np.diff(ns(series.index)))), "ns") if len(series) > 1 else None
-    step_dst = pd.Timedelta(index.freq) if index.freq is not None else pd.Timedelta(index[1] - index[0])
+    step_src = (
+        pd.Timedelta(int(np.median(np.diff(ns(series.index)))), "ns") if len(series) > 1 else None
+    )
+    step_dst = (
+        pd.Timedelta(index.freq) if index.freq is not None else pd.Timedelta(index[1] - index[0])
+    )
     note = None
     if step_src is None or step_src == step_dst:
         out = series.reindex(index)
     elif step_src < step_dst:
         if step_dst % step_src != pd.Timedelta(0):
             raise TimeSeriesError(
-                "",
                 issues=[
                     Issue(
                         "source step does not divide the model step",
@@ -300,11 +310,13 @@ def to_horizon(
         out = pd.Series(np.nan, index=index)
         full = counts.index[counts.to_numpy() == per]
         out.iloc[full.to_numpy()] = means.loc[full].to_numpy()
-        note = f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by time-weighted mean"
+        note = (
+            f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
+            "time-weighted mean"
+        )
     else:
         if step_src % step_dst != pd.Timedelta(0):
             raise TimeSeriesError(
-                "",
                 issues=[
                     Issue(
                         "model step does not divide the source step",
@@ -323,12 +335,14 @@ def to_horizon(
         vals = np.full(len(index), np.nan)
         vals[ok] = series.to_numpy()[pos[ok]]
         out = pd.Series(vals, index=index)
-        note = f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by forward-fill (step hold)"
+        note = (
+            f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
+            "forward-fill (step hold)"
+        )
     missing = out.isna().to_numpy()
     if missing.any():
         first = index[missing][0]
         raise TimeSeriesError(
-            "",
             issues=[
                 Issue(
                     "series does not cover the horizon",
@@ -336,7 +350,10 @@ def to_horizon(
                     field=name,
                     timestamp=first.isoformat(),
                     expected=f"values for {index[0].isoformat()} .. {index[-1].isoformat()}",
-                    got=f"{int(missing.sum())} intervals without data (data spans {series.index[0].isoformat()} .. {series.index[-1].isoformat()})",
+                    got=(
+                        f"{int(missing.sum())} intervals without data (data spans "
+                        f"{series.index[0].isoformat()} .. {series.index[-1].isoformat()})"
+                    ),
                     fix="Extend the data or shorten the horizon (--start/--end)",
                 )
             ],
