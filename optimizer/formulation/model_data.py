@@ -109,7 +109,7 @@ class ModelData:
     event_capacity_credit_usd: float = 0.0
     flex: FlexData | None = None
     demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
-    tariff: Any = None  # optimizer.tariffs.windows.TariffArrays when the scenario has a TariffSpec
+    tariff: Any = None  # optimizer.tariffs.arrays.TariffArrays when the scenario has a TariffSpec
 
     def group(self, name: str) -> GroupData:
         """The group called ``name``."""

@@ -9,14 +9,12 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from optimizer.frozen import FrozenModel
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class BatteryUnit(_Model):
+class BatteryUnit(FrozenModel):
     """One battery unit (for example one Tesla Megapack 2 XL).
 
     Efficiencies are one way (``SPEC.md`` §2): the round trip is
@@ -59,7 +57,7 @@ class BatteryUnit(_Model):
         return self.charge_efficiency_frac * self.discharge_efficiency_frac
 
 
-class BatteryGroup(_Model):
+class BatteryGroup(FrozenModel):
     """A group of identical battery units dispatched as one aggregate (``SPEC.md`` §2, group b)."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="Group name, used in column names.")
@@ -115,7 +113,7 @@ class BatteryGroup(_Model):
         return frac * self.energy_capacity_mwh
 
 
-class GpuCluster(_Model):
+class GpuCluster(FrozenModel):
     """The IT load: GPUs, the rest of the IT, and the facility overhead (PUE).
 
     Full-load power at the meter is
@@ -146,7 +144,7 @@ class GpuCluster(_Model):
         return self.it_power_max_mw * self.pue
 
 
-class Site(_Model):
+class Site(FrozenModel):
     """The site: battery groups, GPU cluster, point of interconnection, time zone."""
 
     name: str

@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from optimizer.frozen import FrozenModel
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class RampLimit(_Model):
+class RampLimit(FrozenModel):
     """Limits on how fast the site's grid import may change (family 8).
 
     ``g[t] - g[t-1]`` must lie in ``[-fall * dt_min, rise * dt_min]``. After a utility event
@@ -38,7 +36,7 @@ class RampLimit(_Model):
     )
 
 
-class SwingBuffer(_Model):
+class SwingBuffer(FrozenModel):
     """Sub-interval load swing the fleet must absorb so the grid sees the interval mean (family 9).
 
     ``source = "telemetry"``: each interval's swing comes from a high-resolution trace (1 s to
@@ -75,7 +73,7 @@ class SwingBuffer(_Model):
         return self
 
 
-class FrequencyReserve(_Model):
+class FrequencyReserve(FrozenModel):
     """Frequency-response headroom held by the fleet (families 9 and 10).
 
     Without a price, ``up_mw``/``down_mw`` are held in every interval. With
@@ -91,7 +89,7 @@ class FrequencyReserve(_Model):
     max_down_mw: float | None = Field(default=None, ge=0, description="Most down reserve offered [MW].")
 
 
-class EventProgram(_Model):
+class EventProgram(FrozenModel):
     """A utility interruptible / demand-response program (family 11)."""
 
     name: str
@@ -128,7 +126,7 @@ class EventProgram(_Model):
         return float((self.baseline_mw or 0.0) - (self.reduction_mw or 0.0))
 
 
-class Event(_Model):
+class Event(FrozenModel):
     """One called event: ``[start, end)`` in a program."""
 
     event_id: str
@@ -147,7 +145,7 @@ class Event(_Model):
         return self
 
 
-class FlexibleLoad(_Model):
+class FlexibleLoad(FrozenModel):
     """GPU work that may be curtailed or deferred (family 12 and the deferral backlog).
 
     Curtailed GPU energy is lost compute, priced at ``curtailment_cost_usd_per_mwh`` (or
@@ -176,7 +174,7 @@ class FlexibleLoad(_Model):
         return self
 
 
-class GridRules(_Model):
+class GridRules(FrozenModel):
     """Everything of families 8-12 a scenario switches on (all optional)."""
 
     ramp: RampLimit | None = None

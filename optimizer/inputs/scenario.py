@@ -7,13 +7,14 @@ never sees a file.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from optimizer import units
+from optimizer import timeindex, units
 from optimizer.errors import Issue, TimeSeriesError
 from optimizer.inputs.assets import Site
 from optimizer.inputs.grid import GridRules
@@ -94,23 +95,7 @@ class Scenario:
                         )
                     ],
                 )
-        if len(index) < 1:
-            raise TimeSeriesError("", issues=[Issue("horizon is empty", path=self.source_path, field="load_mw")])
-        step_min = self.interval_min
-        if step_min not in ALLOWED_INTERVAL_MIN:
-            raise TimeSeriesError(
-                "",
-                issues=[
-                    Issue(
-                        "unsupported step",
-                        path=self.source_path,
-                        field="horizon.interval_min",
-                        expected=f"one of {ALLOWED_INTERVAL_MIN} min",
-                        got=f"{step_min} min",
-                        fix="Resample the series to a supported step",
-                    )
-                ],
-            )
+        self.interval_min  # noqa: B018 - validates the step (a supported whole number of minutes)
         if (self.load_mw < 0).any():
             first = self.load_mw.index[(self.load_mw < 0).to_numpy()][0]
             raise TimeSeriesError(
@@ -189,15 +174,13 @@ class Scenario:
         """Number of intervals T [-]."""
         return len(self.load_mw)
 
-    @property
+    @functools.cached_property
     def interval_min(self) -> int:
-        """Step [min]."""
-        idx = self.index
-        if len(idx) < 2:
-            freq = idx.freq
-            return int(pd.Timedelta(freq).total_seconds() // 60) if freq is not None else 60
-        ns = idx.as_unit("ns").asi8
-        return int(round((ns[1] - ns[0]) / 60e9))
+        """Step [min]; a one-interval horizon without a ``freq`` is taken as hourly."""
+        return timeindex.interval_min(
+            self.index, field="horizon.interval_min", path=self.source_path,
+            allowed=ALLOWED_INTERVAL_MIN, default_min=60,
+        )
 
     @property
     def interval_h(self) -> float:
@@ -217,7 +200,7 @@ class Scenario:
         """The tariff engine's arrays on this horizon (None without a TariffSpec)."""
         if self.tariff_spec is None:
             return None
-        from optimizer.tariffs.windows import tariff_arrays
+        from optimizer.tariffs.arrays import tariff_arrays
 
         return tariff_arrays(self.tariff_spec, self.index, price_usd_per_mwh=self.price_usd_per_mwh)
 

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from optimizer.frozen import FrozenModel
 from optimizer.tariffs.spec import PriceSeriesSource
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class Tariff(_Model):
+class Tariff(FrozenModel):
     """Energy, demand, fixed and export terms of the bill (``SPEC.md`` §5)."""
 
     name: str

@@ -15,13 +15,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from optimizer import timeindex
 from optimizer.errors import Issue, TimeSeriesError
+from optimizer.timeindex import format_step
 
 SeriesKind = Literal["power", "price"]
 ALLOWED_INTERVAL_MIN = (1, 5, 15, 30, 60)
 
 
-def make_index(start: pd.Timestamp, end: pd.Timestamp, interval_min: int, tz: str) -> pd.DatetimeIndex:
+def make_index(
+    start: pd.Timestamp, end: pd.Timestamp, interval_min: int, tz: str
+) -> pd.DatetimeIndex:
     """Regular horizon of local interval starts in ``[start, end)``.
 
     Parameters
@@ -33,7 +37,9 @@ def make_index(start: pd.Timestamp, end: pd.Timestamp, interval_min: int, tz: st
     tz : str
         The site's IANA time zone; the index is converted to it.
     """
-    index = pd.date_range(start.tz_convert("UTC"), end.tz_convert("UTC"), freq=f"{interval_min}min", inclusive="left")
+    index = pd.date_range(
+        start.tz_convert("UTC"), end.tz_convert("UTC"), freq=f"{interval_min}min", inclusive="left"
+    )
     return index.tz_convert(tz).rename("interval_start")
 
 
@@ -48,9 +54,7 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
         The file is missing or unreadable, a column is missing, or stamps are naive.
     """
     if not path.exists():
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "file not found",
@@ -65,18 +69,15 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
         else:
             frame = pd.read_csv(path)
     except Exception as exc:  # pyarrow / csv parser errors
-        msg = ""
         raise TimeSeriesError(
-            msg, issues=[Issue(f"cannot read file ({exc})", path=str(path), fix="Check the file format")]
+            issues=[Issue(f"cannot read file ({exc})", path=str(path), fix="Check the file format")]
         ) from exc
     if timestamp_column in frame.columns:
         stamps = frame[timestamp_column]
     elif frame.index.name == timestamp_column:
         stamps = frame.index.to_series()
     else:
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "timestamp column missing",
@@ -89,9 +90,7 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
             ],
         )
     if column not in frame.columns:
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "value column missing",
@@ -104,11 +103,16 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
             ],
         )
     if len(frame) == 0:
-        msg = ""
-        raise TimeSeriesError(msg, issues=[Issue("file has no rows", path=str(path), field=column, fix="Provide data")])
+        raise TimeSeriesError(
+            issues=[Issue("file has no rows", path=str(path), field=column, fix="Provide data")]
+        )
     idx = _parse_stamps(stamps, path, timestamp_column)
     raw = frame[column]
-    values = pd.to_numeric(raw, errors="coerce") if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype) else raw
+    values = (
+        pd.to_numeric(raw, errors="coerce")
+        if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype)
+        else raw
+    )
     try:
         values = values.to_numpy(dtype=float)
     except (TypeError, ValueError):  # e.g. datetimes or nested values
@@ -116,9 +120,7 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
     text = (values != values) & raw.notna().to_numpy()  # was not missing, but is not a number
     if text.any():
         pos = int(np.argmax(text))
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "value is not a number",
@@ -139,10 +141,17 @@ def _parse_stamps(stamps: pd.Series, path: Path, field: str) -> pd.DatetimeIndex
     try:
         return idx.as_unit("ns")  # the model works in ns: 1677-09-21 .. 2262-04-11
     except (ValueError, OverflowError) as exc:  # OutOfBoundsDatetime
-        msg = ""
         raise TimeSeriesError(
-            msg,
-            issues=[Issue("timestamp out of range", path=str(path), field=field, expected="dates between 1678 and 2261", got=f"{idx.min()} .. {idx.max()}", fix="Correct the timestamps")],
+            issues=[
+                Issue(
+                    "timestamp out of range",
+                    path=str(path),
+                    field=field,
+                    expected="dates between 1678 and 2261",
+                    got=f"{idx.min()} .. {idx.max()}",
+                    fix="Correct the timestamps",
+                )
+            ],
         ) from exc
 
 
@@ -157,21 +166,23 @@ def _parse_stamps_any_unit(stamps: pd.Series, path: Path, field: str) -> pd.Date
     except (ValueError, TypeError, OverflowError) as exc:
         bad = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").isna().to_numpy()
         first = text[bad].iloc[0] if bad.any() else text.iloc[0]
-        msg = ""
         raise TimeSeriesError(
-            msg,
             issues=[
                 Issue(
                     "unparseable timestamp",
                     path=str(path),
                     field=field,
-                    expected="ISO 8601 date-times with a UTC offset, e.g. 2021-02-01T00:00:00-06:00",
+                    expected=(
+                        "ISO 8601 date-times with a UTC offset, e.g. 2021-02-01T00:00:00-06:00"
+                    ),
                     got=f"{first!r} in {max(1, int(bad.sum()))} row(s)",
                     fix="Correct the timestamps",
                 )
             ],
         ) from exc
-    naive = ~text.str.contains(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d\d(?::?\d\d)?)$", regex=True).to_numpy()
+    naive = ~text.str.contains(
+        r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d\d(?::?\d\d)?)$", regex=True
+    ).to_numpy()
     if naive.any():
         _raise_naive(path, field, str(text[naive].iloc[0]))
     try:  # one offset throughout: keep it; offsets that change at DST stay in UTC
@@ -181,9 +192,7 @@ def _parse_stamps_any_unit(stamps: pd.Series, path: Path, field: str) -> pd.Date
 
 
 def _raise_naive(path: Path, field: str, first: str) -> None:
-    msg = ""
     raise TimeSeriesError(
-        msg,
         issues=[
             Issue(
                 "timestamps have no time zone",
@@ -198,35 +207,20 @@ def _raise_naive(path: Path, field: str, first: str) -> None:
     )
 
 
-def _fmt(step: pd.Timedelta) -> str:
-    secs = step.total_seconds()
-    return f"{secs / 60:g} min" if secs >= 60 else f"{secs:g} s"
-
-
 def ns(index: pd.DatetimeIndex) -> np.ndarray:
     """Integer nanoseconds since the epoch, whatever the index's stored resolution."""
     return pd.DatetimeIndex(index).as_unit("ns").asi8
 
 
 def check_series(series: pd.Series, *, name: str, source: str | None = None) -> list[Issue]:
-    """All problems of one series: naive, unsorted, duplicate or irregular stamps, NaN/inf.
+    """All problems of one series: its index (:func:`optimizer.timeindex.index_issues`), NaN/inf.
 
     Returns an empty list when the series is clean.
     """
-    issues: list[Issue] = []
     idx = series.index
-    if not isinstance(idx, pd.DatetimeIndex):
-        return [Issue("index is not a DatetimeIndex", path=source, field=name, got=type(idx).__name__, fix="Index the series by interval start")]
-    if idx.tz is None:
-        return [Issue("timestamps have no time zone", path=source, field=name, timestamp=str(idx[0]) if len(idx) else None, fix="Localize the index (tz_localize) to the site zone")]
-    if len(idx) == 0:
-        return [Issue("series is empty", path=source, field=name, fix="Provide data for the horizon")]
-    dup = idx.duplicated()
-    if dup.any():
-        issues.append(Issue("duplicate timestamp", path=source, field=name, timestamp=idx[dup][0].isoformat(), fix="Drop or merge duplicate rows"))
-    if not idx.is_monotonic_increasing:
-        pos = int(np.argmax(np.diff(ns(idx)) < 0)) + 1
-        issues.append(Issue("timestamps not sorted", path=source, field=name, timestamp=idx[pos].isoformat(), fix="Sort the rows by time"))
+    issues = timeindex.index_issues(idx, field=name, path=source)
+    if not isinstance(idx, pd.DatetimeIndex) or idx.tz is None or len(idx) == 0:
+        return issues  # the values cannot be located in time: nothing more to say
     values = series.to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():
@@ -241,25 +235,6 @@ def check_series(series: pd.Series, *, name: str, source: str | None = None) -> 
                 fix="Fill or remove the missing values",
             )
         )
-    if not issues and len(idx) > 1:
-        steps = np.diff(ns(idx))
-        step = int(np.median(steps))
-        irregular = steps != step
-        if irregular.any():
-            pos = int(np.argmax(irregular))
-            gap = int(steps[pos]) > step and int(steps[pos]) % step == 0
-            issues.append(
-                Issue(
-                    "gap or irregular step",
-                    path=source,
-                    field=name,
-                    timestamp=(idx[pos] + pd.Timedelta(step, "ns")).isoformat() if gap else idx[pos + 1].isoformat(),
-                    expected=f"a step of {_fmt(pd.Timedelta(step, 'ns'))}",
-                    got=f"{_fmt(pd.Timedelta(int(steps[pos]), 'ns'))} from {idx[pos].isoformat()} to the next stamp"
-                    + (f" ({int(steps[pos]) // step - 1} stamps missing)" if gap else ""),
-                    fix="Fill the gap or resample the series before use",
-                )
-            )
     return issues
 
 
@@ -299,26 +274,29 @@ def to_horizon(
     """
     issues = check_series(series, name=name, source=source)
     if issues:
-        raise TimeSeriesError("", issues=issues)
+        raise TimeSeriesError(issues=issues)
     series = series.tz_convert(index.tz)
     series.index = series.index.as_unit("ns")
     index = pd.DatetimeIndex(index).as_unit("ns")
-    step_src = pd.Timedelta(int(np.median(np.diff(ns(series.index)))), "ns") if len(series) > 1 else None
-    step_dst = pd.Timedelta(index.freq) if index.freq is not None else pd.Timedelta(index[1] - index[0])
+    step_src = (
+        pd.Timedelta(int(np.median(np.diff(ns(series.index)))), "ns") if len(series) > 1 else None
+    )
+    step_dst = (
+        pd.Timedelta(index.freq) if index.freq is not None else pd.Timedelta(index[1] - index[0])
+    )
     note = None
     if step_src is None or step_src == step_dst:
         out = series.reindex(index)
     elif step_src < step_dst:
         if step_dst % step_src != pd.Timedelta(0):
             raise TimeSeriesError(
-                "",
                 issues=[
                     Issue(
                         "source step does not divide the model step",
                         path=source,
                         field=name,
-                        expected=f"a source step dividing {_fmt(step_dst)}",
-                        got=f"a step of {_fmt(step_src)}",
+                        expected=f"a source step dividing {format_step(step_dst)}",
+                        got=f"a step of {format_step(step_src)}",
                         fix="Resample the source first or choose another --step",
                     )
                 ],
@@ -332,18 +310,20 @@ def to_horizon(
         out = pd.Series(np.nan, index=index)
         full = counts.index[counts.to_numpy() == per]
         out.iloc[full.to_numpy()] = means.loc[full].to_numpy()
-        note = f"{name}: resampled from {_fmt(step_src)} to {_fmt(step_dst)} steps by time-weighted mean"
+        note = (
+            f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
+            "time-weighted mean"
+        )
     else:
         if step_src % step_dst != pd.Timedelta(0):
             raise TimeSeriesError(
-                "",
                 issues=[
                     Issue(
                         "model step does not divide the source step",
                         path=source,
                         field=name,
-                        expected=f"a source step that is a multiple of {_fmt(step_dst)}",
-                        got=f"a step of {_fmt(step_src)}",
+                        expected=f"a source step that is a multiple of {format_step(step_dst)}",
+                        got=f"a step of {format_step(step_src)}",
                         fix="Choose a model step that divides the source step",
                     )
                 ],
@@ -355,12 +335,14 @@ def to_horizon(
         vals = np.full(len(index), np.nan)
         vals[ok] = series.to_numpy()[pos[ok]]
         out = pd.Series(vals, index=index)
-        note = f"{name}: resampled from {_fmt(step_src)} to {_fmt(step_dst)} steps by forward-fill (step hold)"
+        note = (
+            f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
+            "forward-fill (step hold)"
+        )
     missing = out.isna().to_numpy()
     if missing.any():
         first = index[missing][0]
         raise TimeSeriesError(
-            "",
             issues=[
                 Issue(
                     "series does not cover the horizon",
@@ -368,7 +350,10 @@ def to_horizon(
                     field=name,
                     timestamp=first.isoformat(),
                     expected=f"values for {index[0].isoformat()} .. {index[-1].isoformat()}",
-                    got=f"{int(missing.sum())} intervals without data (data spans {series.index[0].isoformat()} .. {series.index[-1].isoformat()})",
+                    got=(
+                        f"{int(missing.sum())} intervals without data (data spans "
+                        f"{series.index[0].isoformat()} .. {series.index[-1].isoformat()})"
+                    ),
                     fix="Extend the data or shorten the horizon (--start/--end)",
                 )
             ],

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
+from optimizer.frozen import FrozenModel
 from optimizer.inputs.assets import Site
 from optimizer.inputs.events import derive_event_calendar, read_event_calendar
 from optimizer.inputs.grid import (
@@ -32,14 +33,14 @@ from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, make_index, read_s
 from optimizer.io.builtin import builtin_scenario, list_builtin_scenarios
 from optimizer.io.models import load_event_program, load_site, load_tariff
 from optimizer.io.tariff_file import load_tariff_spec
-from optimizer.io.toml import _issues_from_validation, _require, _series, read_toml
+from optimizer.io.toml import _require, _series, issues_from_validation, read_toml
 from optimizer.loads.gpu_profile import GpuProfileParams, generate_site_load
 from optimizer.loads.swing import swing_from_cluster, swing_from_telemetry
 from optimizer.tariffs.spec import TariffSpec
 
 
-class _Table(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Table(FrozenModel):
+    """A table of the scenario TOML."""
 
 
 class ScenarioTable(_Table):
@@ -202,7 +203,7 @@ def _parse_tables(doc: dict[str, Any], path: Path) -> dict[str, Any]:
         try:
             parsed[table] = model.model_validate(raw)
         except ValidationError as exc:
-            issues.extend(_issues_from_validation(exc, path, table, model))
+            issues.extend(issues_from_validation(exc, path, table, model))
     if issues:
         raise ModelFileError("", issues=issues)
     return parsed
@@ -361,7 +362,7 @@ def _read_grid(
     try:
         grid = GridRules(ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load, programs=programs, events=events)
     except ValidationError as exc:
-        raise ModelFileError("", issues=_issues_from_validation(exc, path, "grid", GridRules)) from exc
+        raise ModelFileError("", issues=issues_from_validation(exc, path, "grid", GridRules)) from exc
     return grid, up, down
 
 
@@ -396,7 +397,7 @@ def _read_load(ld: LoadTable, base: Path, path: Path, index: pd.DatetimeIndex, s
         try:
             params = GpuProfileParams.model_validate(ld.generator)
         except ValidationError as exc:
-            raise ModelFileError("", issues=_issues_from_validation(exc, path, "load.generator", GpuProfileParams)) from exc
+            raise ModelFileError("", issues=issues_from_validation(exc, path, "load.generator", GpuProfileParams)) from exc
         frame = generate_site_load(index, site.gpu_cluster, params)
         notes.append(f"load: GPU-cluster profile generator, seed {params.seed}")
         return frame["load_mw"].rename("load_mw"), frame["gpu_load_mw"].rename("gpu_load_mw")

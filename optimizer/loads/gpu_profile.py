@@ -76,10 +76,9 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from optimizer.errors import Issue, TimeSeriesError
+from optimizer import timeindex
 from optimizer.inputs.assets import GpuCluster
 
-_NS_PER_MIN = 60_000_000_000
 _MIN_PER_H = 60
 _MIN_PER_DAY = 1440
 _RESTART_BLOCK = 256  # restart draws per block; fixed so that a longer span extends a shorter one
@@ -151,35 +150,6 @@ class GpuProfileParams(BaseModel):
             )
             raise ValueError(msg)
         return self
-
-
-def _step_min(index: pd.DatetimeIndex) -> int:
-    """Regular step of ``index`` in whole minutes [min]; a TimeSeriesError otherwise."""
-    if index.tz is None:
-        issue = Issue(
-            what="index is naive",
-            field="index",
-            expected="tz-aware local interval starts",
-            got="naive",
-            fix="Localize it, e.g. index.tz_localize('America/Chicago')",
-        )
-        raise TimeSeriesError(issues=[issue])
-    if len(index) >= 2:
-        steps_ns = np.unique(np.diff(index.as_unit("ns").asi8))
-    elif len(index) == 1 and index.freq is not None:
-        steps_ns = np.array([pd.Timedelta(index.freq).value])
-    else:
-        steps_ns = np.array([], dtype=np.int64)
-    if len(steps_ns) != 1 or steps_ns[0] % _NS_PER_MIN or not 1 <= steps_ns[0] // _NS_PER_MIN <= 60:
-        issue = Issue(
-            what="index step is not one regular whole-minute step",
-            field="index",
-            expected="a single step of 1..60 min",
-            got=f"steps {[str(pd.Timedelta(int(d))) for d in steps_ns[:3]]} in {len(index)} stamps",
-            fix="Build the index with pd.date_range(start, end, freq='15min', tz=...)",
-        )
-        raise TimeSeriesError(issues=[issue])
-    return int(steps_ns[0] // _NS_PER_MIN)
 
 
 def _windows(n_min: int, start_min: npt.ArrayLike, end_min: npt.ArrayLike) -> npt.NDArray[np.bool_]:
@@ -280,7 +250,7 @@ def generate_site_load(
     >>> list(df.columns), bool((df["load_mw"] <= cluster.site_power_max_mw).all())
     (['load_mw', 'gpu_load_mw'], True)
     """
-    step_min = _step_min(index)
+    step_min = timeindex.interval_min(index, field="index", allowed=range(1, 61))
     n_min = len(index) * step_min
     p = params
     children = np.random.default_rng(p.seed).spawn(2 * p.n_training_jobs)

@@ -33,8 +33,8 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
     dt = data.interval_h
     g = sol.grid_import_mw
     tariff = {"excess": 0.0, "coincident": 0.0, "minimum": 0.0}
-    if data.tariff is not None:  # the tariff engine's own numpy bill (optimizer.tariffs.windows)
-        from optimizer.tariffs.windows import cost_terms
+    if data.tariff is not None:  # the tariff engine's own numpy bill (optimizer.tariffs.evaluate)
+        from optimizer.tariffs.evaluate import cost_terms
 
         t_terms = cost_terms(data.tariff, g, sol.grid_export_mw)
         energy, export, demand = float(t_terms["energy"]), float(t_terms["export"]), float(t_terms["demand"])

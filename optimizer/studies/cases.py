@@ -13,14 +13,16 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from optimizer import timeindex
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
+from optimizer.frozen import FrozenModel
 from optimizer.inputs.assets import Site
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.timeseries import make_index, read_series, to_horizon
-from optimizer.studies.spec import _NAMED_TO_DOTTED, DOTTED_ROOTS, NAMED_AXES, Scalar, Study, _Model
+from optimizer.studies.spec import _NAMED_TO_DOTTED, DOTTED_ROOTS, NAMED_AXES, Scalar, Study
 
 
-class Case(_Model):
+class Case(FrozenModel):
     """One case of a study: everything a worker needs to build and solve it.
 
     Attributes
@@ -178,12 +180,12 @@ def _year_prices(src: Scenario, path: Path, index: pd.DatetimeIndex) -> pd.Serie
     raw = read_series(path, source.column, source.timestamp_column).tz_convert(index.tz)
     stamps = pd.DatetimeIndex(raw.index)
     first = max(int(stamps.searchsorted(index[0], side="right")) - 1, 0)
-    last = int(stamps.searchsorted(index[-1] + pd.Timedelta(minutes=_step_min(index)), side="left"))
+    last = int(stamps.searchsorted(index[-1] + pd.Timedelta(minutes=timeindex.interval_min(index, default_min=60)), side="left"))
     window = raw.iloc[first:last]
     try:
         price, _ = to_horizon(window, index, kind="price", name="price_usd_per_mwh", source=str(path))
     except TimeSeriesError as exc:
-        step = pd.Timedelta(minutes=_step_min(index))
+        step = pd.Timedelta(minutes=timeindex.interval_min(index, default_min=60))
         first_gap, got = (exc.issues[0].timestamp, exc.issues[0].got) if exc.issues else (None, None)
         src_steps = pd.Series(pd.DatetimeIndex(window.index)).diff().dropna()
         if len(window) == 0 or (len(src_steps) and src_steps.min() == step):  # same step: name the missing intervals
@@ -207,10 +209,6 @@ def _year_prices(src: Scenario, path: Path, index: pd.DatetimeIndex) -> pd.Serie
             ],
         ) from exc
     return price
-
-
-def _step_min(index: pd.DatetimeIndex) -> int:
-    return int(round((index[1] - index[0]).total_seconds() / 60)) if len(index) > 1 else 60
 
 
 def set_fleet_units(site: Site, fleet_units: int) -> Site:

@@ -68,9 +68,10 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from optimizer.errors import Issue, ModelFileError
+from optimizer.frozen import FrozenModel
 
 __all__ = ["DOTTED_ROOTS", "NAMED_AXES", "Study", "load_study"]
 
@@ -90,10 +91,6 @@ _LABEL_KEY = "label"
 
 
 # ------------------------------------------------------------------ the study spec
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(float(value))
 
@@ -136,7 +133,7 @@ def _normalise(name: str, value: Scalar) -> Scalar:
     return value
 
 
-class Study(_Model):
+class Study(FrozenModel):
     """A what-if study: a base scenario plus axes (cartesian product) or explicit cases.
 
     Attributes
@@ -279,8 +276,8 @@ def load_study(path: str | Path) -> Study:
     ModelFileError
         Unreadable TOML, wrong schema_version, unknown tables or keys, bad axes (all listed).
     """
-    from optimizer.io import read_toml
     from optimizer.io.builtin import resolve_model_path
+    from optimizer.io.toml import issues_from_validation, read_toml
 
     path = resolve_model_path(path, "study")
     doc = read_toml(path)
@@ -303,19 +300,5 @@ def load_study(path: str | Path) -> Study:
     try:
         return Study.model_validate(raw)
     except ValidationError as exc:
-        raise ModelFileError("", issues=_issues(exc, path)) from exc
+        raise ModelFileError("", issues=issues_from_validation(exc, path, "study", Study)) from exc
 
-
-def _issues(exc: ValidationError, path: Path) -> list[Issue]:
-    out = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        field = f"study.{loc}" if loc else "study"
-        if err["type"] == "extra_forbidden":
-            out.append(Issue("unknown key", path=str(path), field=field, got=repr(err.get("input"))[:80], fix="Remove the key or correct its spelling"))
-        elif err["type"] == "missing":
-            out.append(Issue("required key missing", path=str(path), field=field, fix="Add the key"))
-        else:
-            for part in err["msg"].removeprefix("Value error, ").split("; "):
-                out.append(Issue(part, path=str(path), field=field, fix="Correct the study file"))
-    return out

@@ -2,8 +2,8 @@
 
 This is the independent check of the optimizer: it reads the :class:`TariffSpec` directly
 and computes peaks with pandas group-bys on clock-aligned blocks, without the window
-records of :mod:`optimizer.tariffs.windows`. For any schedule, the sum of ``amount_usd``
-per ``kind`` equals :func:`optimizer.tariffs.windows.cost_terms` on the same schedule.
+records of :mod:`optimizer.tariffs.demand_windows`. For any schedule, the sum of ``amount_usd``
+per ``kind`` equals :func:`optimizer.tariffs.evaluate.cost_terms` on the same schedule.
 
 Billing rules (also in :mod:`optimizer.tariffs.spec`)
 ------------------------------------------------------
@@ -24,67 +24,25 @@ Billing rules (also in :mod:`optimizer.tariffs.spec`)
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from optimizer import timeindex
 from optimizer.errors import InputError, Issue, TimeSeriesError
-from optimizer.tariffs.spec import DemandPeriod, TariffSpec, TouSchedule
+from optimizer.tariffs.spec import DemandPeriod, TariffSpec, TouDemandCharge, TouSchedule
 
 LINE_COLUMNS = ["kind", "window", "quantity", "unit", "rate", "rate_unit", "amount_usd", "note"]
 KINDS = ("energy", "demand", "excess", "coincident", "fixed", "minimum", "export")
 
 
 def _check(series: pd.Series, name: str) -> pd.Timedelta:
-    idx = series.index
-    if not isinstance(idx, pd.DatetimeIndex) or idx.tz is None:
+    """The step of ``series`` (:func:`optimizer.timeindex.regular_step`), its values finite."""
+    step = timeindex.regular_step(series.index, field=name)
+    if not np.isfinite(series.to_numpy(dtype=float)).all():
         raise TimeSeriesError(
-            "",
-            issues=[
-                Issue(
-                    "index is not a tz-aware DatetimeIndex",
-                    field=name,
-                    fix="Index the series by local interval starts (tz-aware)",
-                )
-            ],
-        )
-    if len(idx) == 0:
-        raise TimeSeriesError(
-            "", issues=[Issue("series is empty", field=name, fix="Give at least one interval")]
-        )
-    steps = idx.to_series().diff().dropna().unique()
-    if len(steps) > 1 or (len(steps) == 1 and steps[0] <= pd.Timedelta(0)):
-        raise TimeSeriesError(
-            "",
-            issues=[
-                Issue(
-                    "irregular or unsorted timestamps",
-                    field=name,
-                    expected="one regular step",
-                    got=", ".join(str(s) for s in steps[:3]),
-                    fix="Resample onto a regular horizon",
-                )
-            ],
-        )
-    if len(steps) == 0:
-        if idx.freq is None:
-            raise TimeSeriesError(
-                "",
-                issues=[
-                    Issue(
-                        "cannot tell the step of a one-interval series",
-                        field=name,
-                        fix="Give the index a freq",
-                    )
-                ],
-            )
-        step = pd.Timedelta(idx.freq.nanos, "ns")  # type: ignore[union-attr]
-    else:
-        step = pd.Timedelta(steps[0])
-    values = series.to_numpy(dtype=float)
-    if not np.isfinite(values).all():
-        raise TimeSeriesError(
-            "", issues=[Issue("NaN or inf value", field=name, fix="Fill the missing values")]
+            issues=[Issue("NaN or inf value", field=name, fix="Fill the missing values")]
         )
     return step
 
@@ -135,6 +93,470 @@ def _row(
         "amount_usd": amount,
         "note": note,
     }
+
+
+@dataclass
+class _Meter:
+    """A metered schedule ready to bill: one row per interval with its calendar and block.
+
+    ``frame`` columns: ``g`` import [MW], ``mwh`` import energy [MWh], ``month``
+    (``YYYY-MM``), ``mon`` (1..12), ``hour``, ``weekend`` (weekend or holiday), ``blk`` and
+    ``off`` (the clock-aligned demand block; the UTC offset splits a repeated hour).
+    ``history`` holds the metered peak [MW] of each charge by month, as months are billed.
+    """
+
+    spec: TariffSpec
+    frame: pd.DataFrame
+    step: pd.Timedelta
+    dt_h: float
+    export_mw: pd.Series | None
+    price_usd_per_mwh: pd.Series | None
+    energy_period: pd.Series | None
+    first_month: str
+    history: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def index(self) -> pd.DatetimeIndex:
+        """Interval starts (tz-aware)."""
+        return pd.DatetimeIndex(self.frame.index)
+
+    def peak(self, mask: pd.Series) -> float:
+        """Highest block average of the import over the intervals in ``mask`` [MW]."""
+        sub = self.frame.loc[mask]
+        if sub.empty:
+            return 0.0
+        return float(sub.groupby(["blk", "off"])["g"].mean().max())
+
+
+def _check_inputs(
+    import_mw: pd.Series, export_mw: pd.Series | None, price_usd_per_mwh: pd.Series | None
+) -> pd.Timedelta:
+    """The step of the schedule, every series checked and on one index, import >= 0.
+
+    Raises
+    ------
+    TimeSeriesError
+        Malformed series, or series on different indexes.
+    InputError
+        Negative import.
+    """
+    step = _check(import_mw, "import_mw")
+    idx = import_mw.index
+    for other, name in ((export_mw, "export_mw"), (price_usd_per_mwh, "price_usd_per_mwh")):
+        if other is not None and not other.index.equals(idx):
+            raise TimeSeriesError(
+                issues=[
+                    Issue(
+                        "index differs from import_mw's",
+                        field=name,
+                        fix="Put every series on the same index",
+                    )
+                ],
+            )
+        if other is not None:
+            _check(other, name)
+    if (import_mw < 0).any():
+        first = idx[(import_mw < 0).to_numpy()][0]
+        raise InputError(
+            issues=[
+                Issue(
+                    "negative import",
+                    field="import_mw",
+                    timestamp=first.isoformat(),
+                    expected=">= 0 MW",
+                    got=f"{float(import_mw[first])} MW",
+                    fix="Pass import and export as separate non-negative series",
+                )
+            ],
+        )
+    return step
+
+
+def _check_prices(
+    spec: TariffSpec, export_mw: pd.Series | None, price_usd_per_mwh: pd.Series | None
+) -> None:
+    """Raise an InputError when the tariff needs a market price series and has none."""
+    energy = spec.energy
+    if energy.uses_market_price and price_usd_per_mwh is None:
+        raise InputError(
+            issues=[
+                Issue(
+                    "no market price series given",
+                    field="tariff.energy.basis",
+                    expected=f"price_usd_per_mwh for basis {energy.basis!r}",
+                    got="None",
+                    fix="Pass price_usd_per_mwh",
+                )
+            ],
+        )
+    if (
+        spec.export_compensation == "wholesale"
+        and export_mw is not None
+        and price_usd_per_mwh is None
+    ):
+        raise InputError(
+            issues=[
+                Issue(
+                    "no market price series given",
+                    field="tariff.export_compensation",
+                    expected="price_usd_per_mwh for 'wholesale'",
+                    got="None",
+                    fix="Pass price_usd_per_mwh",
+                )
+            ],
+        )
+
+
+def _demand_blocks(frame: pd.DataFrame, spec: TariffSpec, step: pd.Timedelta) -> None:
+    """Add the clock-aligned demand block of every interval (``blk``, ``off``) to ``frame``.
+
+    Raises
+    ------
+    InputError
+        The demand interval is not a multiple of the step, nor the step of it.
+    """
+    step_min = step / pd.Timedelta(minutes=1)
+    idx = pd.DatetimeIndex(frame.index)
+    wall = idx.tz_localize(None)
+    demand_min = spec.demand_interval_min
+    if demand_min is None or step_min >= demand_min:
+        if demand_min is not None and step_min % demand_min:
+            raise InputError(
+                issues=[
+                    Issue(
+                        "demand interval does not fit the model step",
+                        field="tariff.demand_interval_min",
+                        got=f"{demand_min} min",
+                        expected=f"a divisor or multiple of {step_min:g} min",
+                        fix="Change the step",
+                    )
+                ],
+            )
+        frame["blk"] = np.arange(len(frame))
+        frame["off"] = pd.Timedelta(0)
+        return
+    if demand_min % step_min:
+        raise InputError(
+            issues=[
+                Issue(
+                    "demand interval is not a whole number of steps",
+                    field="tariff.demand_interval_min",
+                    got=f"{demand_min} min",
+                    expected=f"a multiple of {step_min:g} min",
+                    fix="Change the step",
+                )
+            ],
+        )
+    frame["blk"] = wall.floor(f"{demand_min}min")
+    frame["off"] = wall - idx.tz_convert(None)  # the UTC offset splits the repeated hour
+
+
+def _meter(
+    import_mw: pd.Series,
+    spec: TariffSpec,
+    step: pd.Timedelta,
+    export_mw: pd.Series | None,
+    price_usd_per_mwh: pd.Series | None,
+) -> _Meter:
+    """The :class:`_Meter` of a checked schedule."""
+    idx = pd.DatetimeIndex(import_mw.index)
+    dt_h = step / pd.Timedelta(hours=1)
+    wall = idx.tz_localize(None)
+    hol = set(spec.holidays)
+    frame = pd.DataFrame(
+        {
+            "g": import_mw.to_numpy(dtype=float),
+            "month": wall.to_period("M").astype(str),
+            "mon": wall.month,
+            "hour": wall.hour,
+            "weekend": (wall.day_of_week >= 5)
+            | np.array([d in hol for d in wall.date], dtype=bool),
+        },
+        index=idx,
+    )
+    frame["mwh"] = frame["g"] * dt_h
+    _demand_blocks(frame, spec, step)
+    schedule = spec.energy.schedule
+    return _Meter(
+        spec=spec,
+        frame=frame,
+        step=step,
+        dt_h=dt_h,
+        export_mw=export_mw,
+        price_usd_per_mwh=price_usd_per_mwh,
+        energy_period=_tou(schedule, frame) if schedule is not None else None,
+        first_month=str(frame["month"].iloc[0]),
+    )
+
+
+def _month_diff(a: str, b: str) -> int:
+    """Months from ``b`` to ``a`` for labels ``YYYY-MM`` [-]."""
+    pa, pb = pd.Period(a, freq="M"), pd.Period(b, freq="M")
+    return (pa.year - pb.year) * 12 + pa.month - pb.month
+
+
+def _prorate_frac(meter: _Meter, month: str, n_intervals: int) -> float:
+    """Share of ``month`` in the horizon when prorating, else 1 [-]."""
+    if not meter.spec.prorate_partial_months:
+        return 1.0
+    start = pd.Period(month, freq="M")
+    tz = meter.index.tz
+    t0 = pd.Timestamp(start.start_time).tz_localize(
+        tz, nonexistent="shift_forward", ambiguous=False
+    )
+    t1 = pd.Timestamp((start + 1).start_time).tz_localize(
+        tz, nonexistent="shift_forward", ambiguous=False
+    )
+    month_h = (t1 - t0) / pd.Timedelta(hours=1)
+    return n_intervals * meter.dt_h / month_h
+
+
+# ------------------------------------------------------------------ energy
+def energy_lines(meter: _Meter, month: str, in_m: pd.Series) -> list[dict[str, object]]:
+    """Energy lines of one month: market energy, TOU energy by period and tier, adder."""
+    energy, spec = meter.spec.energy, meter.spec
+    sub = meter.frame.loc[in_m]
+    mwh = float(sub["mwh"].sum())
+    rows = []
+    if energy.uses_market_price:
+        assert meter.price_usd_per_mwh is not None  # noqa: S101 - _check_prices
+        amount = float((meter.price_usd_per_mwh[in_m] * sub["mwh"]).sum())
+        average = amount / mwh if mwh else 0.0
+        rows.append(
+            _row(month, "energy market", "energy", mwh, "MWh", average, "USD/MWh (average)", amount)
+        )
+    if energy.uses_schedule and meter.energy_period is not None:
+        frac = _prorate_frac(meter, month, len(sub))
+        per = meter.energy_period[in_m]
+        for k, p in enumerate(energy.periods):
+            if not (per == k).any():
+                continue
+            e = float(sub.loc[per == k, "mwh"].sum())
+            tiers = p.tier_list()
+            e0 = sum(
+                r.energy_mwh for r in spec.state.energy if r.month == month and r.period == p.name
+            )
+            bounds = [
+                (t.rate_usd_per_mwh, None if t.upper_mwh is None else t.upper_mwh * frac)
+                for t in tiers
+            ]
+            parts = _tiered(bounds, e, e0)
+            for j, (t, q) in enumerate(zip(tiers, parts, strict=True), start=1):
+                line = f"energy {p.name}" + (f" tier {j}" if len(tiers) > 1 else "")
+                win = f"{month} energy {p.name}" if len(tiers) > 1 else ""
+                rate = t.rate_usd_per_mwh
+                rows.append(_row(month, line, "energy", q, "MWh", rate, "USD/MWh", q * rate, win))
+    if energy.adder_usd_per_mwh:
+        adder = energy.adder_usd_per_mwh
+        rows.append(
+            _row(month, "energy adder", "energy", mwh, "MWh", adder, "USD/MWh", mwh * adder)
+        )
+    return rows
+
+
+# ------------------------------------------------------------------ demand
+def _billing_demand(meter: _Meter, month: str, charge: str, metered: float) -> dict[str, float]:
+    """Every candidate billing demand of a charge in a month, by reason [MW].
+
+    The metered peak, the ratchet's minimum billing demand and its share of the look-back
+    months' highest peak (before and inside the horizon), and the contract minimum.
+    """
+    spec = meter.spec
+    floors = {"metered": metered}
+    ratchet = spec.ratchet_for(charge)
+    if ratchet is not None:
+        floors["minimum billing demand"] = ratchet.minimum_mw
+        if ratchet.lookback_frac > 0:
+
+            def looked_back(m: str) -> bool:
+                return (
+                    1 <= _month_diff(month, m) <= ratchet.lookback_months
+                    and int(m[5:]) in ratchet.lookback_calendar_months
+                )
+
+            past = [
+                r.peak_mw
+                for r in spec.state.peaks
+                if r.charge == charge
+                and _month_diff(r.month, meter.first_month) < 0
+                and looked_back(r.month)
+            ]
+            past += [v for m, v in meter.history.get(charge, {}).items() if looked_back(m)]
+            if past:
+                floors["ratchet"] = ratchet.lookback_frac * max(past)
+    contract = spec.contract
+    if contract is not None and contract.applies_to == charge:
+        floors["contract minimum"] = contract.minimum_billing_frac * contract.contract_mw
+    return floors
+
+
+def peak_lines(
+    meter: _Meter, month: str, charge: str, period: DemandPeriod, mask: pd.Series, frac: float
+) -> list[dict[str, object]]:
+    """Demand lines (one per tier) and the excess line of one peak charge in one month."""
+    spec = meter.spec
+    mtd = [r.peak_mw for r in spec.state.peaks if r.charge == charge and r.month == month]
+    metered = max([meter.peak(mask), *mtd])
+    floors = _billing_demand(meter, month, charge, metered)
+    meter.history.setdefault(charge, {})[month] = metered
+    billed = max(floors.values())
+    why = max(floors, key=lambda k: floors[k])
+    note = f"metered {metered:.6g} MW" + (
+        "" if why == "metered" else f"; billed on {why} {billed:.6g} MW"
+    )
+    window = f"{month} {charge}"
+    rows = []
+    if not period.is_zero:
+        tiers = period.tier_list()
+        parts = _tiered([(t.rate_usd_per_mw, t.upper_mw) for t in tiers], billed)
+        for j, (t, q) in enumerate(zip(tiers, parts, strict=True), start=1):
+            line = f"demand {charge}" + (f" tier {j}" if len(tiers) > 1 else "")
+            rate = t.rate_usd_per_mw * frac
+            rows.append(
+                _row(month, line, "demand", q, "MW", rate, "USD/MW-month", q * rate, window, note)
+            )
+    contract = spec.contract
+    if contract is not None and contract.applies_to == charge:
+        excess = max(0.0, metered - contract.contract_mw)
+        rate = contract.excess_rate_usd_per_mw * frac
+        rows.append(
+            _row(
+                month,
+                f"excess over contract {charge}",
+                "excess",
+                excess,
+                "MW",
+                rate,
+                "USD/MW-month",
+                excess * rate,
+                window,
+                f"metered {metered:.6g} MW; contract {contract.contract_mw:.6g} MW",
+            )
+        )
+    return rows
+
+
+def facility_lines(
+    meter: _Meter, month: str, in_m: pd.Series, frac: float
+) -> list[dict[str, object]]:
+    """Lines of the facility demand charge in one month (none when it has no period)."""
+    facility = meter.spec.facility_demand
+    if facility is None:
+        return []
+    period = facility.period_for_month(int(month[5:]))
+    if period is None:
+        return []
+    return peak_lines(meter, month, facility.name, period, in_m, frac)
+
+
+def tou_demand_lines(
+    meter: _Meter,
+    month: str,
+    in_m: pd.Series,
+    frac: float,
+    tou_period: list[tuple[TouDemandCharge, pd.Series]],
+) -> list[dict[str, object]]:
+    """Lines of every TOU demand period met in one month.
+
+    ``tou_period`` holds each TOU charge with the period of every interval.
+    """
+    rows: list[dict[str, object]] = []
+    for charge, per in tou_period:
+        for k, period in enumerate(charge.periods):
+            mask = in_m & (per == k)
+            if mask.any():
+                rows += peak_lines(meter, month, period.name, period, mask, frac)
+    return rows
+
+
+def coincident_lines(meter: _Meter, month: str, frac: float) -> list[dict[str, object]]:
+    """The coincident-peak line of one month: expected or highest draw over the candidates."""
+    cp = meter.spec.coincident_peak
+    if cp is None:
+        return []
+    stamps = meter.index
+    draws, weights = [], []
+    for c in cp.candidates:
+        s = pd.Timestamp(c.start).tz_convert(stamps.tz)
+        if s.strftime("%Y-%m") != month:
+            continue
+        hit = (stamps < s + pd.Timedelta(minutes=cp.duration_min)) & (stamps + meter.step > s)
+        if hit.any():
+            draws.append(float(meter.frame.loc[hit, "g"].mean()))
+            weights.append(c.weight_frac)
+    to_date = max(
+        (r.peak_mw for r in meter.spec.state.peaks if r.charge == cp.name and r.month == month),
+        default=0.0,
+    )
+    if not (draws or to_date):
+        return []
+    if cp.aggregation == "expected":
+        q = float(np.dot(weights, draws)) + to_date
+        note = f"{len(draws)} candidate periods, weights {sum(weights):.3g} in horizon"
+    else:
+        q = max([*draws, to_date])
+        note = f"highest draw over {len(draws)} candidate periods"
+    rate = cp.rate_usd_per_mw * frac
+    line = f"demand {cp.name}"
+    window = f"{month} {cp.name}"
+    return [_row(month, line, "coincident", q, "MW", rate, "USD/MW-month", q * rate, window, note)]
+
+
+# ------------------------------------------------------------------ fixed, minimum, export
+def fixed_lines(spec: TariffSpec, month: str, frac: float) -> list[dict[str, object]]:
+    """The monthly and daily fixed charges of one month (times ``frac`` when prorating)."""
+    days = calendar.monthrange(int(month[:4]), int(month[5:]))[1]
+    rows = []
+    per_month, per_day = spec.fixed_charge_usd_per_month, spec.fixed_charge_usd_per_day
+    if per_month:
+        amount = per_month * frac
+        rows.append(
+            _row(month, "fixed monthly", "fixed", frac, "month", per_month, "USD/month", amount)
+        )
+    if per_day:
+        amount = per_day * days * frac
+        rows.append(
+            _row(month, "fixed daily", "fixed", days * frac, "day", per_day, "USD/day", amount)
+        )
+    return rows
+
+
+def minimum_lines(
+    spec: TariffSpec, month: str, frac: float, charges: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """The top-up of the month's ``charges`` (import side) to the minimum bill, if any."""
+    days = calendar.monthrange(int(month[:4]), int(month[5:]))[1]
+    minimum = (spec.minimum_charge_usd_per_month + spec.minimum_charge_usd_per_day * days) * frac
+    if not minimum:
+        return []
+    subtotal = sum(float(r["amount_usd"]) for r in charges)  # type: ignore[arg-type]
+    top_up = max(0.0, minimum - subtotal)
+    note = f"charges before top-up {subtotal:.2f} USD"
+    line = "minimum charge top-up"
+    return [_row(month, line, "minimum", 1.0, "month", minimum, "USD/month", top_up, note=note)]
+
+
+def export_lines(meter: _Meter, month: str, in_m: pd.Series) -> list[dict[str, object]]:
+    """The export credit of one month (negative amount) under the tariff's compensation."""
+    spec, export_mw = meter.spec, meter.export_mw
+    if export_mw is None or spec.export_compensation == "none":
+        return []
+    x, dt_h = export_mw[in_m], meter.dt_h
+    if spec.export_compensation == "fixed":
+        credit = float((x * dt_h).sum()) * float(spec.export_price_usd_per_mwh or 0.0)
+    elif spec.export_compensation == "wholesale":
+        assert meter.price_usd_per_mwh is not None  # noqa: S101 - _check_prices
+        credit = float((x * dt_h * meter.price_usd_per_mwh[in_m]).sum())
+    else:
+        assert meter.energy_period is not None  # noqa: S101 - TariffSpec guarantees a schedule
+        sell = pd.Series([p.sell_usd_per_mwh or 0.0 for p in spec.energy.periods])
+        sell_t = sell.reindex(meter.energy_period[in_m].to_numpy()).to_numpy()
+        credit = float((x * dt_h * sell_t).sum())
+    x_mwh = float((x * dt_h).sum())
+    average = credit / x_mwh if x_mwh else 0.0
+    return [
+        _row(month, "export credit", "export", x_mwh, "MWh", average, "USD/MWh (average)", -credit)
+    ]
 
 
 def bill(
@@ -188,417 +610,22 @@ def bill(
     >>> b["amount_usd"].round(2).tolist()
     [40.0, 10.0, 20000.0]
     """
-    step = _check(import_mw, "import_mw")
-    idx = import_mw.index
-    for other, name in ((export_mw, "export_mw"), (price_usd_per_mwh, "price_usd_per_mwh")):
-        if other is not None and not other.index.equals(idx):
-            raise TimeSeriesError(
-                "",
-                issues=[
-                    Issue(
-                        "index differs from import_mw's",
-                        field=name,
-                        fix="Put every series on the same index",
-                    )
-                ],
-            )
-        if other is not None:
-            _check(other, name)
-    if (import_mw < 0).any():
-        first = idx[(import_mw < 0).to_numpy()][0]
-        raise InputError(
-            "",
-            issues=[
-                Issue(
-                    "negative import",
-                    field="import_mw",
-                    timestamp=first.isoformat(),
-                    expected=">= 0 MW",
-                    got=f"{float(import_mw[first])} MW",
-                    fix="Pass import and export as separate non-negative series",
-                )
-            ],
-        )
-    step_min = step / pd.Timedelta(minutes=1)
-    dt_h = step / pd.Timedelta(hours=1)
+    step = _check_inputs(import_mw, export_mw, price_usd_per_mwh)
     spec = tariff
-
-    wall = idx.tz_localize(None)
-    hol = set(spec.holidays)
-    frame = pd.DataFrame(
-        {
-            "g": import_mw.to_numpy(dtype=float),
-            "month": wall.to_period("M").astype(str),
-            "mon": wall.month,
-            "hour": wall.hour,
-            "weekend": (wall.day_of_week >= 5)
-            | np.array([d in hol for d in wall.date], dtype=bool),
-        },
-        index=idx,
-    )
-    frame["mwh"] = frame["g"] * dt_h
-    D = spec.demand_interval_min
-    if D is None or step_min >= D:
-        if D is not None and step_min % D:
-            raise InputError(
-                "",
-                issues=[
-                    Issue(
-                        "demand interval does not fit the model step",
-                        field="tariff.demand_interval_min",
-                        got=f"{D} min",
-                        expected=f"a divisor or multiple of {step_min:g} min",
-                        fix="Change the step",
-                    )
-                ],
-            )
-        frame["blk"] = np.arange(len(frame))
-        frame["off"] = pd.Timedelta(0)
-    else:
-        if D % step_min:
-            raise InputError(
-                "",
-                issues=[
-                    Issue(
-                        "demand interval is not a whole number of steps",
-                        field="tariff.demand_interval_min",
-                        got=f"{D} min",
-                        expected=f"a multiple of {step_min:g} min",
-                        fix="Change the step",
-                    )
-                ],
-            )
-        frame["blk"] = wall.floor(f"{D}min")
-        frame["off"] = wall - idx.tz_convert(None)  # the UTC offset splits the repeated hour
-
-    def peak(mask: pd.Series) -> float:
-        sub = frame.loc[mask]
-        if sub.empty:
-            return 0.0
-        return float(sub.groupby(["blk", "off"])["g"].mean().max())
-
-    energy = spec.energy
-    if energy.uses_market_price and price_usd_per_mwh is None:
-        raise InputError(
-            "",
-            issues=[
-                Issue(
-                    "no market price series given",
-                    field="tariff.energy.basis",
-                    expected=f"price_usd_per_mwh for basis {energy.basis!r}",
-                    got="None",
-                    fix="Pass price_usd_per_mwh",
-                )
-            ],
-        )
-    if (
-        spec.export_compensation == "wholesale"
-        and export_mw is not None
-        and price_usd_per_mwh is None
-    ):
-        raise InputError(
-            "",
-            issues=[
-                Issue(
-                    "no market price series given",
-                    field="tariff.export_compensation",
-                    expected="price_usd_per_mwh for 'wholesale'",
-                    got="None",
-                    fix="Pass price_usd_per_mwh",
-                )
-            ],
-        )
-    energy_period = _tou(energy.schedule, frame) if energy.schedule is not None else None
-    tou_period = [(c, _tou(c.schedule, frame)) for c in spec.tou_demand]
-    months = list(dict.fromkeys(frame["month"]))
-    first = months[0]
-    history: dict[str, dict[str, float]] = {}  # charge -> month -> metered peak (in horizon)
+    meter = _meter(import_mw, spec, step, export_mw, price_usd_per_mwh)
+    _check_prices(spec, export_mw, price_usd_per_mwh)
+    tou_period = [(c, _tou(c.schedule, meter.frame)) for c in spec.tou_demand]
     rows: list[dict[str, object]] = []
-
-    def mdiff(a: str, b: str) -> int:
-        pa, pb = pd.Period(a, freq="M"), pd.Period(b, freq="M")
-        return (pa.year - pb.year) * 12 + pa.month - pb.month
-
-    def bill_peak(
-        M: str, kind: str, charge: str, period: DemandPeriod, mask: pd.Series, frac: float
-    ) -> None:
-        metered = peak(mask)
-        mtd = [r.peak_mw for r in spec.state.peaks if r.charge == charge and r.month == M]
-        metered = max([metered, *mtd])
-        floors = {"metered": metered}
-        ratchet = spec.ratchet_for(charge)
-        if ratchet is not None:
-            floors["minimum billing demand"] = ratchet.minimum_mw
-            if ratchet.lookback_frac > 0:
-                past = [
-                    r.peak_mw
-                    for r in spec.state.peaks
-                    if r.charge == charge
-                    and mdiff(r.month, first) < 0
-                    and 1 <= mdiff(M, r.month) <= ratchet.lookback_months
-                    and int(r.month[5:]) in ratchet.lookback_calendar_months
-                ]
-                past += [
-                    v
-                    for m, v in history.get(charge, {}).items()
-                    if 1 <= mdiff(M, m) <= ratchet.lookback_months
-                    and int(m[5:]) in ratchet.lookback_calendar_months
-                ]
-                if past:
-                    floors["ratchet"] = ratchet.lookback_frac * max(past)
-        contract = (
-            spec.contract
-            if spec.contract is not None and spec.contract.applies_to == charge
-            else None
-        )
-        if contract is not None:
-            floors["contract minimum"] = contract.minimum_billing_frac * contract.contract_mw
-        history.setdefault(charge, {})[M] = metered
-        billed = max(floors.values())
-        why = max(floors, key=lambda k: floors[k])
-        note = f"metered {metered:.6g} MW" + (
-            "" if why == "metered" else f"; billed on {why} {billed:.6g} MW"
-        )
-        window = f"{M} {charge}"
-        if not period.is_zero:
-            tiers = period.tier_list()
-            parts = _tiered([(t.rate_usd_per_mw, t.upper_mw) for t in tiers], billed)
-            for j, (t, q) in enumerate(zip(tiers, parts, strict=True), start=1):
-                line = f"demand {charge}" + (f" tier {j}" if len(tiers) > 1 else "")
-                rows.append(
-                    _row(
-                        M,
-                        line,
-                        "demand",
-                        q,
-                        "MW",
-                        t.rate_usd_per_mw * frac,
-                        "USD/MW-month",
-                        q * t.rate_usd_per_mw * frac,
-                        window,
-                        note,
-                    )
-                )
-        if contract is not None:
-            excess = max(0.0, metered - contract.contract_mw)
-            rate = contract.excess_rate_usd_per_mw * frac
-            rows.append(
-                _row(
-                    M,
-                    f"excess over contract {charge}",
-                    "excess",
-                    excess,
-                    "MW",
-                    rate,
-                    "USD/MW-month",
-                    excess * rate,
-                    window,
-                    f"metered {metered:.6g} MW; contract {contract.contract_mw:.6g} MW",
-                )
-            )
-
-    for M in months:
-        in_m = frame["month"] == M
-        sub = frame.loc[in_m]
-        start = pd.Period(M, freq="M")
-        t0 = pd.Timestamp(start.start_time).tz_localize(
-            idx.tz, nonexistent="shift_forward", ambiguous=False
-        )
-        t1 = pd.Timestamp((start + 1).start_time).tz_localize(
-            idx.tz, nonexistent="shift_forward", ambiguous=False
-        )
-        month_h = (t1 - t0) / pd.Timedelta(hours=1)
-        frac = len(sub) * dt_h / month_h if spec.prorate_partial_months else 1.0
-        first_row = len(rows)
-
-        # ---- energy
-        mwh = float(sub["mwh"].sum())
-        if energy.uses_market_price:
-            assert price_usd_per_mwh is not None  # noqa: S101 - checked above
-            amount = float((price_usd_per_mwh[in_m] * sub["mwh"]).sum())
-            rows.append(
-                _row(
-                    M,
-                    "energy market",
-                    "energy",
-                    mwh,
-                    "MWh",
-                    amount / mwh if mwh else 0.0,
-                    "USD/MWh (average)",
-                    amount,
-                )
-            )
-        if energy.uses_schedule and energy_period is not None:
-            per = energy_period[in_m]
-            for k, p in enumerate(energy.periods):
-                e = float(sub.loc[per == k, "mwh"].sum())
-                if not (per == k).any():
-                    continue
-                tiers = p.tier_list()
-                e0 = sum(
-                    r.energy_mwh for r in spec.state.energy if r.month == M and r.period == p.name
-                )
-                bounds = [
-                    (t.rate_usd_per_mwh, None if t.upper_mwh is None else t.upper_mwh * frac)
-                    for t in tiers
-                ]
-                parts = _tiered(bounds, e, e0)
-                for j, (t, q) in enumerate(zip(tiers, parts, strict=True), start=1):
-                    line = f"energy {p.name}" + (f" tier {j}" if len(tiers) > 1 else "")
-                    win = f"{M} energy {p.name}" if len(tiers) > 1 else ""
-                    rows.append(
-                        _row(
-                            M,
-                            line,
-                            "energy",
-                            q,
-                            "MWh",
-                            t.rate_usd_per_mwh,
-                            "USD/MWh",
-                            q * t.rate_usd_per_mwh,
-                            win,
-                        )
-                    )
-        if energy.adder_usd_per_mwh:
-            rows.append(
-                _row(
-                    M,
-                    "energy adder",
-                    "energy",
-                    mwh,
-                    "MWh",
-                    energy.adder_usd_per_mwh,
-                    "USD/MWh",
-                    mwh * energy.adder_usd_per_mwh,
-                )
-            )
-
-        # ---- facility and TOU demand, excess
-        mon = int(M[5:])
-        if spec.facility_demand is not None:
-            period = spec.facility_demand.period_for_month(mon)
-            if period is not None:
-                bill_peak(M, "facility", spec.facility_demand.name, period, in_m, frac)
-        for charge, per in tou_period:
-            for k, period in enumerate(charge.periods):
-                mask = in_m & (per == k)
-                if mask.any():
-                    bill_peak(M, "tou", period.name, period, mask, frac)
-
-        # ---- coincident peak
-        cp = spec.coincident_peak
-        if cp is not None:
-            stamps = idx
-            draws, weights = [], []
-            for c in cp.candidates:
-                s = pd.Timestamp(c.start).tz_convert(idx.tz)
-                if s.strftime("%Y-%m") != M:
-                    continue
-                hit = (stamps < s + pd.Timedelta(minutes=cp.duration_min)) & (stamps + step > s)
-                if hit.any():
-                    draws.append(float(frame.loc[hit, "g"].mean()))
-                    weights.append(c.weight_frac)
-            to_date = max(
-                (r.peak_mw for r in spec.state.peaks if r.charge == cp.name and r.month == M),
-                default=0.0,
-            )
-            if draws or to_date:
-                if cp.aggregation == "expected":
-                    q = float(np.dot(weights, draws)) + to_date
-                    note = f"{len(draws)} candidate periods, weights {sum(weights):.3g} in horizon"
-                else:
-                    q = max([*draws, to_date])
-                    note = f"highest draw over {len(draws)} candidate periods"
-                rate = cp.rate_usd_per_mw * frac
-                rows.append(
-                    _row(
-                        M,
-                        f"demand {cp.name}",
-                        "coincident",
-                        q,
-                        "MW",
-                        rate,
-                        "USD/MW-month",
-                        q * rate,
-                        f"{M} {cp.name}",
-                        note,
-                    )
-                )
-
-        # ---- fixed, minimum, export
-        days = calendar.monthrange(int(M[:4]), mon)[1]
-        if spec.fixed_charge_usd_per_month:
-            rows.append(
-                _row(
-                    M,
-                    "fixed monthly",
-                    "fixed",
-                    frac,
-                    "month",
-                    spec.fixed_charge_usd_per_month,
-                    "USD/month",
-                    spec.fixed_charge_usd_per_month * frac,
-                )
-            )
-        if spec.fixed_charge_usd_per_day:
-            rows.append(
-                _row(
-                    M,
-                    "fixed daily",
-                    "fixed",
-                    days * frac,
-                    "day",
-                    spec.fixed_charge_usd_per_day,
-                    "USD/day",
-                    spec.fixed_charge_usd_per_day * days * frac,
-                )
-            )
-        minimum = (
-            spec.minimum_charge_usd_per_month + spec.minimum_charge_usd_per_day * days
-        ) * frac
-        if minimum:
-            subtotal = sum(float(r["amount_usd"]) for r in rows[first_row:])  # type: ignore[arg-type]
-            top_up = max(0.0, minimum - subtotal)
-            rows.append(
-                _row(
-                    M,
-                    "minimum charge top-up",
-                    "minimum",
-                    1.0,
-                    "month",
-                    minimum,
-                    "USD/month",
-                    top_up,
-                    note=f"charges before top-up {subtotal:.2f} USD",
-                )
-            )
-        if export_mw is not None and spec.export_compensation != "none":
-            x = export_mw[in_m]
-            if spec.export_compensation == "fixed":
-                credit = float((x * dt_h).sum()) * float(spec.export_price_usd_per_mwh or 0.0)
-            elif spec.export_compensation == "wholesale":
-                assert price_usd_per_mwh is not None  # noqa: S101 - checked above
-                credit = float((x * dt_h * price_usd_per_mwh[in_m]).sum())
-            else:
-                assert energy_period is not None  # noqa: S101 - TariffSpec guarantees a schedule
-                sell = pd.Series([p.sell_usd_per_mwh or 0.0 for p in energy.periods])
-                credit = float(
-                    (x * dt_h * sell.reindex(energy_period[in_m].to_numpy()).to_numpy()).sum()
-                )
-            x_mwh = float((x * dt_h).sum())
-            rows.append(
-                _row(
-                    M,
-                    "export credit",
-                    "export",
-                    x_mwh,
-                    "MWh",
-                    credit / x_mwh if x_mwh else 0.0,
-                    "USD/MWh (average)",
-                    -credit,
-                )
-            )
-
+    for month in dict.fromkeys(meter.frame["month"]):
+        in_m = meter.frame["month"] == month
+        frac = _prorate_frac(meter, month, int(in_m.sum()))
+        charges = energy_lines(meter, month, in_m)
+        charges += facility_lines(meter, month, in_m, frac)
+        charges += tou_demand_lines(meter, month, in_m, frac, tou_period)
+        charges += coincident_lines(meter, month, frac)
+        charges += fixed_lines(spec, month, frac)
+        rows += charges + minimum_lines(spec, month, frac, charges)
+        rows += export_lines(meter, month, in_m)
     out = pd.DataFrame(rows, columns=["month", "line", *LINE_COLUMNS])
     return out.set_index(["month", "line"])
 

@@ -1,7 +1,7 @@
 """The tariff model: everything a utility bill is computed from (issue 5).
 
 A :class:`TariffSpec` is pure data (pydantic v2, frozen, ``extra="forbid"``): it never reads a
-file and never looks at a calendar. :mod:`optimizer.tariffs.windows` turns it and a horizon
+file and never looks at a calendar. :mod:`optimizer.tariffs.arrays` turns it and a horizon
 into what the LP needs, :mod:`optimizer.tariffs.calculator` turns it and a metered schedule
 into a bill, :mod:`optimizer.io.tariff_file` reads it from TOML and :mod:`optimizer.tariffs.urdb`
 from OpenEI URDB JSON.
@@ -33,17 +33,15 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from optimizer.frozen import FrozenModel
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _ALL_MONTHS = tuple(range(1, 13))
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class PriceSeriesSource(_Model):
+class PriceSeriesSource(FrozenModel):
     """A price column in a CSV or Parquet file (path relative to the TOML that names it)."""
 
     path: str = Field(description="CSV or Parquet file, relative to the TOML file.")
@@ -64,12 +62,15 @@ def _check_matrix(value: tuple[tuple[int, ...], ...], n_periods: int | None = No
         msg = f"period indices must be >= 0; got {min(flat)}"
         raise ValueError(msg)
     if n_periods is not None and max(flat) >= n_periods:
-        msg = f"schedule uses period {max(flat)} but only {n_periods} periods are defined (0..{n_periods - 1})"
+        msg = (
+            f"schedule uses period {max(flat)} but only {n_periods} periods are defined "
+            f"(0..{n_periods - 1})"
+        )
         raise ValueError(msg)
 
 
 # ---------------------------------------------------------------------- schedules
-class TouSchedule(_Model):
+class TouSchedule(FrozenModel):
     """Weekday and weekend 12x24 period matrices (URDB layout, local time).
 
     Attributes
@@ -105,7 +106,7 @@ class TouSchedule(_Model):
 
 
 # -------------------------------------------------------------------------- tiers
-class EnergyTier(_Model):
+class EnergyTier(FrozenModel):
     """One block of a tiered energy rate.
 
     The tier covers the month's energy in its period from the previous tier's
@@ -116,11 +117,13 @@ class EnergyTier(_Model):
     upper_mwh: float | None = Field(
         default=None,
         gt=0,
-        description="Cumulative upper bound of the tier per month and period [MWh]; None = unbounded.",
+        description=(
+            "Cumulative upper bound of the tier per month and period [MWh]; None = unbounded."
+        ),
     )
 
 
-class DemandTier(_Model):
+class DemandTier(FrozenModel):
     """One block of a tiered demand rate, on the window's billed demand."""
 
     rate_usd_per_mw: float = Field(ge=0, description="Demand rate inside this tier [USD/MW-month].")
@@ -132,7 +135,10 @@ class DemandTier(_Model):
 def _check_tiers(tiers: tuple[EnergyTier, ...] | tuple[DemandTier, ...], unit: str) -> None:
     uppers = [t.upper_mwh if isinstance(t, EnergyTier) else t.upper_mw for t in tiers]
     if uppers[-1] is not None:
-        msg = f"the last tier must be unbounded (no upper_{unit}); got {uppers[-1]}. Add a final tier without upper_{unit}"
+        msg = (
+            f"the last tier must be unbounded (no upper_{unit}); got {uppers[-1]}. Add a final "
+            f"tier without upper_{unit}"
+        )
         raise ValueError(msg)
     bounded = uppers[:-1]
     if any(u is None for u in bounded):
@@ -144,7 +150,7 @@ def _check_tiers(tiers: tuple[EnergyTier, ...] | tuple[DemandTier, ...], unit: s
 
 
 # ------------------------------------------------------------------------- energy
-class EnergyPeriod(_Model):
+class EnergyPeriod(FrozenModel):
     """One TOU energy period: a flat rate or a list of tiers, and an optional sell rate."""
 
     name: str = Field(min_length=1)
@@ -174,7 +180,7 @@ class EnergyPeriod(_Model):
         return (EnergyTier(rate_usd_per_mwh=float(self.rate_usd_per_mwh or 0.0)),)
 
 
-class EnergyCharge(_Model):
+class EnergyCharge(FrozenModel):
     """How each MWh imported is priced.
 
     ``basis`` selects the market-price exposure:
@@ -225,7 +231,7 @@ class EnergyCharge(_Model):
 
 
 # ------------------------------------------------------------------------- demand
-class DemandPeriod(_Model):
+class DemandPeriod(FrozenModel):
     """One demand period: a flat rate or tiers, on the window's billed demand."""
 
     name: str = Field(min_length=1)
@@ -257,7 +263,7 @@ class DemandPeriod(_Model):
         return all(t.rate_usd_per_mw == 0 for t in self.tier_list())
 
 
-class FacilityDemandCharge(_Model):
+class FacilityDemandCharge(FrozenModel):
     """Monthly facility (flat) demand charge on the month's highest block average.
 
     It is billed in the calendar ``months`` listed (default all twelve). With several
@@ -278,19 +284,31 @@ class FacilityDemandCharge(_Model):
     @model_validator(mode="after")
     def _months(self) -> FacilityDemandCharge:
         if any(not 1 <= m <= 12 for m in self.months) or len(set(self.months)) != len(self.months):
-            msg = f"facility_demand.months must be distinct calendar months 1..12; got {list(self.months)}"
+            msg = (
+                "facility_demand.months must be distinct calendar months 1..12; got "
+                f"{list(self.months)}"
+            )
             raise ValueError(msg)
         if self.month_period is None:
             if len(self.periods) != 1:
-                msg = f"facility_demand has {len(self.periods)} periods; month_period (12 entries) must say which applies when"
+                msg = (
+                    f"facility_demand has {len(self.periods)} periods; month_period (12 entries) "
+                    "must say which applies when"
+                )
                 raise ValueError(msg)
             return self
         if len(self.month_period) != 12:
-            msg = f"facility_demand.month_period needs 12 entries (January first); got {len(self.month_period)}"
+            msg = (
+                "facility_demand.month_period needs 12 entries (January first); got "
+                f"{len(self.month_period)}"
+            )
             raise ValueError(msg)
         bad = [p for p in self.month_period if not 0 <= p < len(self.periods)]
         if bad:
-            msg = f"facility_demand.month_period refers to period {bad[0]}; expected 0..{len(self.periods) - 1}"
+            msg = (
+                f"facility_demand.month_period refers to period {bad[0]}; expected "
+                f"0..{len(self.periods) - 1}"
+            )
             raise ValueError(msg)
         return self
 
@@ -303,7 +321,7 @@ class FacilityDemandCharge(_Model):
         return self.periods[self.month_period[month - 1]]
 
 
-class TouDemandCharge(_Model):
+class TouDemandCharge(FrozenModel):
     """Demand charges by TOU period: one window per (billing month, period present)."""
 
     name: str = Field(default="tou", min_length=1, description="Label of this group of periods.")
@@ -317,7 +335,7 @@ class TouDemandCharge(_Model):
         return self
 
 
-class CandidateHour(_Model):
+class CandidateHour(FrozenModel):
     """One candidate system-peak period and the probability that it is the month's peak."""
 
     start: dt.datetime = Field(description="Start of the candidate period (tz-aware).")
@@ -329,12 +347,15 @@ class CandidateHour(_Model):
     @classmethod
     def _aware(cls, v: dt.datetime) -> dt.datetime:
         if v.tzinfo is None or v.utcoffset() is None:
-            msg = f"candidate start must carry a UTC offset (e.g. 2021-02-16T07:00:00-06:00); got {v.isoformat()}"
+            msg = (
+                "candidate start must carry a UTC offset (e.g. 2021-02-16T07:00:00-06:00); got "
+                f"{v.isoformat()}"
+            )
             raise ValueError(msg)
         return v
 
 
-class CoincidentSource(_Model):
+class CoincidentSource(FrozenModel):
     """Where the candidate peak hours come from (TOML only; the loader fills ``candidates``).
 
     ``kind = "csv"``: a file with a tz-aware ``timestamp_column`` and optional
@@ -353,7 +374,10 @@ class CoincidentSource(_Model):
     load_column: str = "cleaned demand (MW)"
     timestamps_mark: Literal["interval_start", "interval_end"] | None = Field(
         default=None,
-        description="Default 'interval_start' (csv) or 'interval_end' (system_load: EIA-930 is hour-ending).",
+        description=(
+            "Default 'interval_start' (csv) or 'interval_end' (system_load: EIA-930 is "
+            "hour-ending)."
+        ),
     )
     n_per_month: int = Field(default=1, ge=1, le=31)
     distinct_days: bool = Field(
@@ -366,7 +390,7 @@ class CoincidentSource(_Model):
     attribution: str = ""
 
 
-class CoincidentPeakCharge(_Model):
+class CoincidentPeakCharge(FrozenModel):
     """A charge on the site's draw in the utility's system-peak hour(s) of each month.
 
     ``aggregation = "expected"``: the billed MW is ``sum_i w_i * draw_i`` over the month's
@@ -396,7 +420,10 @@ class CoincidentPeakCharge(_Model):
         for c in self.candidates:
             minute = c.start.minute + c.start.hour * 60
             if c.start.second or c.start.microsecond or minute % self.duration_min:
-                msg = f"candidate {c.start.isoformat()} is not aligned to a {self.duration_min}-min clock boundary"
+                msg = (
+                    f"candidate {c.start.isoformat()} is not aligned to a {self.duration_min}-min "
+                    "clock boundary"
+                )
                 raise ValueError(msg)
         if self.aggregation == "expected":
             sums: dict[str, float] = {}
@@ -406,13 +433,16 @@ class CoincidentPeakCharge(_Model):
             bad = {k: v for k, v in sums.items() if abs(v - 1.0) > 1e-6}
             if bad:
                 k = sorted(bad)[0]
-                msg = f"candidate weights of {k} sum to {bad[k]:.6g}; expected 1 per month for aggregation = 'expected'"
+                msg = (
+                    f"candidate weights of {k} sum to {bad[k]:.6g}; expected 1 per month for "
+                    "aggregation = 'expected'"
+                )
                 raise ValueError(msg)
         return self
 
 
 # ------------------------------------------------------------- ratchets, contract
-class Ratchet(_Model):
+class Ratchet(FrozenModel):
     """Minimum billing demand of one charge: look-back ratchet and a fixed minimum.
 
     Billing demand in month ``m`` = max(metered peak of ``m``, ``minimum_mw``,
@@ -444,7 +474,7 @@ class Ratchet(_Model):
         return tuple(sorted(set(v)))
 
 
-class ContractDemand(_Model):
+class ContractDemand(FrozenModel):
     """Contract demand with an excess-over-contract charge (TVA direct-service / MLGW style).
 
     Excess in month ``m`` = max(0, metered peak of ``applies_to`` - ``contract_mw``), billed
@@ -465,7 +495,7 @@ class ContractDemand(_Model):
 
 
 # ------------------------------------------------------------------- state input
-class PeakRecord(_Model):
+class PeakRecord(FrozenModel):
     """A metered peak already known: month-to-date (a horizon month) or ratchet history."""
 
     month: str = Field(description="Billing month 'YYYY-MM' (local).")
@@ -483,7 +513,7 @@ class PeakRecord(_Model):
         return v
 
 
-class EnergyRecord(_Model):
+class EnergyRecord(FrozenModel):
     """Energy already imported this month in one energy period (for tiered rates)."""
 
     month: str
@@ -501,7 +531,7 @@ class EnergyRecord(_Model):
         return v
 
 
-class BillingState(_Model):
+class BillingState(FrozenModel):
     """What the bill already knows before the horizon starts (rolling horizons).
 
     A ``PeakRecord`` for a month inside the horizon is a peak already set this month: the
@@ -516,7 +546,7 @@ class BillingState(_Model):
 
 
 # ---------------------------------------------------------------------- the spec
-class TariffSpec(_Model):
+class TariffSpec(FrozenModel):
     """A utility tariff: energy, demand, coincident peak, contract, fixed, minimum, export.
 
     Attributes
@@ -585,20 +615,29 @@ class TariffSpec(_Model):
             names = [*names, self.coincident_peak.name]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            msg = f"demand charge names must be unique (facility name, TOU period names, coincident name); {dup} repeat. Rename them"
+            msg = (
+                "demand charge names must be unique (facility name, TOU period names, coincident "
+                f"name); {dup} repeat. Rename them"
+            )
             raise ValueError(msg)
         peak_names = set(self.peak_charge_names())
         seen: set[str] = set()
         for r in self.ratchets:
             if r.applies_to not in peak_names:
-                msg = f"ratchet applies_to {r.applies_to!r} names no facility or TOU demand charge; expected one of {sorted(peak_names)}"
+                msg = (
+                    f"ratchet applies_to {r.applies_to!r} names no facility or TOU demand charge; "
+                    f"expected one of {sorted(peak_names)}"
+                )
                 raise ValueError(msg)
             if r.applies_to in seen:
                 msg = f"two ratchets apply to {r.applies_to!r}; merge them"
                 raise ValueError(msg)
             seen.add(r.applies_to)
         if self.contract is not None and self.contract.applies_to not in peak_names:
-            msg = f"contract.applies_to {self.contract.applies_to!r} names no facility or TOU demand charge; expected one of {sorted(peak_names)}"
+            msg = (
+                f"contract.applies_to {self.contract.applies_to!r} names no facility or TOU demand "
+                f"charge; expected one of {sorted(peak_names)}"
+            )
             raise ValueError(msg)
         if self.export_compensation == "fixed" and self.export_price_usd_per_mwh is None:
             msg = "export_compensation = 'fixed' needs export_price_usd_per_mwh"
@@ -616,7 +655,10 @@ class TariffSpec(_Model):
         periods = {p.name for p in self.energy.periods}
         for erec in self.state.energy:
             if erec.period not in periods:
-                msg = f"state.energy names energy period {erec.period!r}; expected one of {sorted(periods)}"
+                msg = (
+                    f"state.energy names energy period {erec.period!r}; expected one of "
+                    f"{sorted(periods)}"
+                )
                 raise ValueError(msg)
         return self
 

@@ -338,38 +338,8 @@ def _period_dict(name: str, p: dict[str, Any], *, energy: bool) -> dict[str, Any
     return d
 
 
-def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffSpec:
-    """Translate a URDB rate object (or a document holding one) into a TariffSpec.
-
-    Parameters
-    ----------
-    doc : dict
-        A URDB rate, a REopt fixture holding it under ``urdb_response``, or a URDB API
-        response with a single ``items`` entry.
-    source : str
-        File name used in error messages and notes.
-
-    Raises
-    ------
-    InputError
-        Every unsupported or malformed field, each naming the file and JSON field.
-    """
-    c = _Collector(source)
-    rate = _find_rate(doc)
-    if rate is None:
-        raise InputError(
-            "",
-            issues=[
-                Issue(
-                    "no URDB rate object found",
-                    path=source,
-                    field="energyratestructure",
-                    expected="a rate with energyratestructure / demandratestructure / flatdemandstructure (at top level, under urdb_response, or as the single items entry)",
-                    got="none",
-                    fix="Export the rate from OpenEI URDB with detail=full",
-                )
-            ],
-        )
+def _reject_unknown_fields(c: _Collector, rate: dict[str, Any]) -> None:
+    """Every field neither read nor informational is an issue; so is a demand unit not kW."""
     for key in sorted(set(rate) - RATE_FIELDS - INFORMATIONAL_FIELDS):
         c.add(
             key,
@@ -377,19 +347,6 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
             got=rate[key],
             fix="Remove the field if it does not apply, or model the tariff in TOML",
         )
-
-    notes = [
-        f"imported from OpenEI URDB ({source}); label {rate.get('label', '?')}, {rate.get('uri', 'no uri')}"
-    ]
-    for key in ("startdate", "enddate"):
-        if key in rate and isinstance(rate[key], int | float):
-            notes.append(
-                f"URDB {key}: {dt.datetime.fromtimestamp(float(rate[key]), tz=dt.UTC).date().isoformat()} (not enforced)"
-            )
-    for key in _NOTED:
-        if key in rate:
-            notes.append(f"URDB {key} = {json.dumps(rate[key])[:300]}: informational, not applied")
-
     for key in ("demandrateunit", "flatdemandunit", "coincidentrateunit", "demandunits"):
         if key in rate and str(rate[key]) != "kW":
             c.add(
@@ -400,13 +357,23 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
                 fix="Only kW demand is supported",
             )
 
-    spec: dict[str, Any] = {
-        "name": " - ".join(str(rate[k]) for k in ("utility", "name") if k in rate)
-        or f"URDB {rate.get('label', Path(source).name)}",
-        "description": str(rate.get("description", ""))[:2000],
-    }
 
-    # ---- energy
+def _notes(rate: dict[str, Any], source: str) -> list[str]:
+    """Notes of the import: source, label, validity dates and informational fields."""
+    label, uri = rate.get("label", "?"), rate.get("uri", "no uri")
+    notes = [f"imported from OpenEI URDB ({source}); label {label}, {uri}"]
+    for key in ("startdate", "enddate"):
+        if key in rate and isinstance(rate[key], int | float):
+            day = dt.datetime.fromtimestamp(float(rate[key]), tz=dt.UTC).date()
+            notes.append(f"URDB {key}: {day.isoformat()} (not enforced)")
+    for key in _NOTED:
+        if key in rate:
+            notes.append(f"URDB {key} = {json.dumps(rate[key])[:300]}: informational, not applied")
+    return notes
+
+
+def _energy(c: _Collector, rate: dict[str, Any], spec: dict[str, Any], notes: list[str]) -> None:
+    """Energy: ``energyratestructure`` and its schedules (a zero rate without it)."""
     if "energyratestructure" in rate:
         periods = _tiers(c, "energyratestructure", rate["energyratestructure"], energy=True)
         if periods is not None:
@@ -422,10 +389,14 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
                         if i in present and len(present) > 1:
                             c.add(
                                 f"energyratestructure[{i}]",
-                                f"tiered energy period shares month {m + 1} with periods {sorted(present - {i})}",
+                                f"tiered energy period shares month {m + 1} with periods "
+                                f"{sorted(present - {i})}",
                                 expected="a tiered period alone in each month it is used",
                                 got=sorted(present),
-                                fix="URDB does not say how the month's kWh split between periods; model the tiers in TOML (per-period limits)",
+                                fix=(
+                                    "URDB does not say how the month's kWh split between periods; "
+                                    "model the tiers in TOML (per-period limits)"
+                                ),
                             )
                             break
                 spec["energy"] = {
@@ -438,7 +409,8 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
                 if any(p.get("sell") is not None for p in periods):
                     spec["export_compensation"] = "schedule"
                     notes.append(
-                        "energyratestructure sell: export credited per interval at the period's sell rate (no net-metering netting over the month)"
+                        "energyratestructure sell: export credited per interval at the period's "
+                        "sell rate (no net-metering netting over the month)"
                     )
     else:
         zeros = [[0] * 24 for _ in range(12)]
@@ -449,7 +421,11 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
         }
         notes.append("no energyratestructure: energy rate 0 USD/MWh")
 
-    # ---- TOU demand
+
+def _tou_demand(
+    c: _Collector, rate: dict[str, Any], spec: dict[str, Any], notes: list[str]
+) -> None:
+    """TOU demand: ``demandratestructure`` and its schedules."""
     if "demandratestructure" in rate:
         periods = _tiers(c, "demandratestructure", rate["demandratestructure"], energy=False)
         if periods is not None:
@@ -475,7 +451,11 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
                     fix="Add demandratestructure or remove the schedule",
                 )
 
-    # ---- flat demand
+
+def _flat_demand(
+    c: _Collector, rate: dict[str, Any], spec: dict[str, Any], notes: list[str]
+) -> None:
+    """Flat (facility) demand: ``flatdemandstructure`` by ``flatdemandmonths``."""
     if "flatdemandstructure" in rate:
         periods = _tiers(c, "flatdemandstructure", rate["flatdemandstructure"], energy=False)
         if periods is not None:
@@ -521,7 +501,11 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
             fix="Add flatdemandstructure or remove flatdemandmonths",
         )
 
-    # ---- coincident
+
+def _coincident(
+    c: _Collector, rate: dict[str, Any], spec: dict[str, Any], notes: list[str]
+) -> None:
+    """Coincident demand: ``coincidentratestructure`` on ``coincidentschedule`` hours."""
     if "coincidentratestructure" in rate:
         periods = _tiers(
             c, "coincidentratestructure", rate["coincidentratestructure"], energy=False
@@ -540,12 +524,18 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
                     }
                 )
                 notes.append(
-                    "coincidentratestructure: billed on the month's highest demand-interval average within the coincidentschedule hours (URDB does not give the system-peak hour; every scheduled hour is a candidate)"
+                    "coincidentratestructure: billed on the month's highest demand-interval "
+                    "average within the coincidentschedule hours (URDB does not give the "
+                    "system-peak hour; every scheduled hour is a candidate)"
                 )
     elif "coincidentschedule" in rate:
         c.add("coincidentschedule", "coincidentschedule without coincidentratestructure")
 
-    # ---- demand window
+
+def _demand_window(
+    c: _Collector, rate: dict[str, Any], spec: dict[str, Any], notes: list[str]
+) -> None:
+    """Demand interval: ``demandwindow`` (15 min when absent and demand is billed)."""
     if "demandwindow" in rate:
         w = _number(c, "demandwindow", rate["demandwindow"])
         if w is not None:
@@ -563,7 +553,11 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
         spec["demand_interval_min"] = 15
         notes.append("demandwindow absent: 15-minute demand interval assumed")
 
-    # ---- fixed and minimum charges
+
+def _fixed_and_minimum(
+    c: _Collector, rate: dict[str, Any], spec: dict[str, Any], notes: list[str]
+) -> None:
+    """Fixed and minimum charges, per month or per day."""
     fixed_month = 0.0
     if "fixedmonthlycharge" in rate:
         fixed_month = _number(c, "fixedmonthlycharge", rate["fixedmonthlycharge"]) or 0.0
@@ -612,7 +606,9 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
     elif "minchargeunits" in rate:
         c.add("minchargeunits", "minchargeunits without mincharge")
 
-    # ---- ratchet
+
+def _ratchet(c: _Collector, rate: dict[str, Any], spec: dict[str, Any], notes: list[str]) -> None:
+    """Look-back ratchet on the flat demand charge."""
     pct = rate.get("lookbackpercent")
     if pct is not None and _number(c, "lookbackpercent", pct):
         frac = float(pct)
@@ -653,14 +649,66 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
             if rate.get(key):
                 c.add(key, f"{key} without lookbackpercent", fix="Add lookbackpercent")
 
+
+def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffSpec:
+    """Translate a URDB rate object (or a document holding one) into a TariffSpec.
+
+    Parameters
+    ----------
+    doc : dict
+        A URDB rate, a REopt fixture holding it under ``urdb_response``, or a URDB API
+        response with a single ``items`` entry.
+    source : str
+        File name used in error messages and notes.
+
+    Raises
+    ------
+    InputError
+        Every unsupported or malformed field, each naming the file and JSON field.
+    """
+    c = _Collector(source)
+    rate = _find_rate(doc)
+    if rate is None:
+        raise InputError(
+            issues=[
+                Issue(
+                    "no URDB rate object found",
+                    path=source,
+                    field="energyratestructure",
+                    expected=(
+                        "a rate with energyratestructure / demandratestructure / "
+                        "flatdemandstructure (at top level, under urdb_response, or as the single "
+                        "items entry)"
+                    ),
+                    got="none",
+                    fix="Export the rate from OpenEI URDB with detail=full",
+                )
+            ],
+        )
+    _reject_unknown_fields(c, rate)
+    notes = _notes(rate, source)
+    spec: dict[str, Any] = {
+        "name": " - ".join(str(rate[k]) for k in ("utility", "name") if k in rate)
+        or f"URDB {rate.get('label', Path(source).name)}",
+        "description": str(rate.get("description", ""))[:2000],
+    }
+    for section in (
+        _energy,
+        _tou_demand,
+        _flat_demand,
+        _coincident,
+        _demand_window,
+        _fixed_and_minimum,
+        _ratchet,
+    ):
+        section(c, rate, spec, notes)
     if c.issues:
-        raise InputError("", issues=c.issues)
+        raise InputError(issues=c.issues)
     spec["notes"] = notes
     try:
         return TariffSpec.model_validate(spec)
     except ValidationError as exc:
         raise InputError(
-            "",
             issues=[
                 Issue(
                     e["msg"].removeprefix("Value error, "),
@@ -673,24 +721,4 @@ def urdb_to_spec(doc: dict[str, Any], *, source: str = "<URDB JSON>") -> TariffS
         ) from exc
 
 
-def read_urdb(path: str | Path) -> TariffSpec:
-    """Read an OpenEI URDB JSON file into a TariffSpec (see the module docstring).
-
-    Raises
-    ------
-    InputError
-        Missing or unreadable file, or unsupported/malformed fields (all listed).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("", issues=[Issue("file not found", path=str(path), fix="Check the path")])
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(
-            "", issues=[Issue(f"not valid JSON ({exc})", path=str(path), fix="Check the file")]
-        ) from exc
-    return urdb_to_spec(doc, source=str(path))
-
-
-__all__ = ["INFORMATIONAL_FIELDS", "RATE_FIELDS", "read_urdb", "urdb_to_spec"]
+__all__ = ["INFORMATIONAL_FIELDS", "RATE_FIELDS", "urdb_to_spec"]

@@ -258,7 +258,8 @@ CASES = [
     Case("gpu-column-wrong", _set(SCENARIO, 'gpu_column = "gpu_load_mw"', 'gpu_column = "gpu_mw"'), (LOAD, "[load.gpu_column]", "gpu_mw")),
     Case("load-timestamp-column-wrong", _set(SCENARIO, 'column = "load_mw"', 'column = "load_mw"\ntimestamp_column = "time"'), (LOAD, "[load.timestamp_column]", "time")),
     # ---- the default's tariff-engine (TOU) tariff and its market exposure --------------------
-    Case("tou-tariff-unknown-key", _set(TOU, "prorate_partial_months = false", "prorate_partial_months = false\nratchet_frac = 0.8"), ("mlgw-lgs3-tou-style.toml", "[tariff.ratchet_frac]", "unknown key")),
+    Case("tou-tariff-unknown-key", _set(TOU, "prorate_partial_months = false", "prorate_partial_months = false\nratchet_frac = 0.8"), ("mlgw-lgs3-tou-style.toml", "[tariff.ratchet_frac]", "unknown key", "Did you mean 'ratchets'?")),
+    Case("tou-tariff-misspelt-key", _set(TOU, "prorate_partial_months = false", "prorate_partial_month = false"), ("mlgw-lgs3-tou-style.toml", "[tariff.prorate_partial_month]", "unknown key", "Did you mean 'prorate_partial_months'?")),
     Case("tou-negative-demand-rate", _set(TOU, "rate_usd_per_mw = 10190.0", "rate_usd_per_mw = -10190.0"), ("mlgw-lgs3-tou-style.toml", "[tariff.tou_demand.0.periods.1.rate_usd_per_mw]", "-10190")),
     Case("tou-schedule-11-months", _set(TOU, "  [0,0,0,0,1,1,1,1,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0],  # Feb\n", ""), ("mlgw-lgs3-tou-style.toml", "[tariff.energy.schedule.weekday]", "12 months x 24 hours", "11x")),
     Case("tou-price-file-missing", _set(TOU, PRICE, "miso_rt_lmp_arkansas_hub_2031.parquet"), ("2031.parquet", "[tariff.energy.price_series.path]", "not found", "mlgw-lgs3-tou-style.toml")),

@@ -107,3 +107,20 @@ seed = 5
     assert sc.load_mw.max() <= sc.site.gpu_cluster.site_power_max_mw
     again = load_scenario(p)
     assert again.load_mw.equals(sc.load_mw)
+
+
+def test_one_unsorted_index_gives_one_message_everywhere():
+    """The scenario's series check, the tariff engine and the bill calculator share one
+    horizon validator (optimizer.timeindex), so an unsorted index reads the same in all three."""
+    from optimizer.errors import InputError
+    from optimizer.tariffs import TariffSpec, bill, demand_windows
+
+    index = idx("2021-02-01", 4, "15min")[[1, 0, 2, 3]]
+    spec = TariffSpec.model_validate({"name": "t", "energy": {"basis": "market"}})
+    series = pd.Series(np.ones(4), index=index)
+    whats = [check_series(series, name="load_mw")[0].what]
+    for call in (lambda: demand_windows(spec, index), lambda: bill(series, spec, price_usd_per_mwh=series)):
+        with pytest.raises(InputError) as err:
+            call()
+        whats.append(err.value.issues[0].what)
+    assert whats == ["timestamps not sorted"] * 3

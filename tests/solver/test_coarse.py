@@ -121,8 +121,8 @@ def test_the_aggregated_lp_is_the_hourly_model_by_hand():
 
 
 def test_ramp_rows_sum_to_the_hourly_ramp():
-    """sum over an hour of (g_t - g_{t-1} <= rise) with g constant in each hour is
-    g_1 - g_0 <= 12 rise: the hourly ramp limit."""
+    """sum over an hour of (n_t - n_{t-1} <= rise) on the net draw n = g - x, with g and x
+    constant in each hour, is n_1 - n_0 <= 12 rise: the hourly ramp limit."""
     sc = load_scenario(
         "grid-stability", start="2021-02-15T00:00", end="2021-02-15T03:00", interval_min=5
     )
@@ -133,9 +133,12 @@ def test_ramp_rows_sum_to_the_hourly_ramp():
     assert len(rows) == 1
     (ru,) = rows
     g0, g1 = _col(sf, level, m.grid_import_mw[0]), _col(sf, level, m.grid_import_mw[12])
+    x0, x1 = _col(sf, level, m.grid_export_mw[0]), _col(sf, level, m.grid_export_mw[12])
     assert a[ru, g1] == pytest.approx(1.0)
     assert a[ru, g0] == pytest.approx(-1.0)
-    assert a[ru].nnz == 2
+    assert a[ru, x1] == pytest.approx(-1.0)
+    assert a[ru, x0] == pytest.approx(1.0)
+    assert a[ru].nnz == 4
     assert lp.row_upper[ru] == pytest.approx(12 * rise)
 
 

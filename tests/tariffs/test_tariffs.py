@@ -25,14 +25,13 @@ from optimizer.tariffs import (
     cost_terms,
     demand_windows,
     energy_price_usd_per_mwh,
-    read_urdb,
     system_peak_candidates,
     tariff_arrays,
     urdb_to_spec,
     window_values,
 )
 from optimizer.io import load_tariff_spec
-from optimizer.tariffs.coincident import read_system_load
+from optimizer.io.tariff_file import read_system_load, read_urdb
 
 TZ = "America/Chicago"
 REPO = Path(__file__).resolve().parents[2]

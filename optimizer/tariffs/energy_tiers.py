@@ -1,0 +1,110 @@
+"""Tiered energy rates on a horizon: one :class:`EnergyTierBlock` per (month x period).
+
+For tiers ``(r_1, u_1), (r_2, u_2), ..., (r_n, None)`` the cost of a period's energy ``E``
+[MWh] in a month is ``r_1 E + sum_j (r_(j+1) - r_j) max(0, E - u_j)``. The first term is
+in the per-interval price (:mod:`optimizer.tariffs.prices`); the rest is one LP row per
+step::
+
+    q_kj >= sum_(t in k) g_t dt_h - a_kj,   q_kj >= 0,   energy_usd += c_kj q_kj
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from optimizer import timeindex
+from optimizer.tariffs.calendar import IntArray, calendar_of, month_shares, period_of
+from optimizer.tariffs.spec import TariffSpec
+
+
+@dataclass(frozen=True)
+class EnergyTierBlock:
+    """A tiered energy rate in one (billing month x energy period).
+
+    Attributes
+    ----------
+    name : str
+        ``"<YYYY-MM> energy <period>"``.
+    month, period : str
+        Billing month and energy period name.
+    positions : ndarray of int
+        Intervals of the period in the month.
+    tier_steps : tuple of (float, float)
+        ``(above_mwh, extra_usd_per_mwh)``: extra cost ``extra * max(0, E - above)`` where
+        ``E = sum_(t in positions) g_t dt_h``; bounds already shifted by the month-to-date
+        energy and prorated when asked [MWh], [USD/MWh].
+    """
+
+    name: str
+    month: str
+    period: str
+    positions: IntArray
+    tier_steps: tuple[tuple[float, float], ...]
+
+    @property
+    def is_convex(self) -> bool:
+        """True when no tier step is negative."""
+        return all(extra >= 0 for _, extra in self.tier_steps)
+
+
+def energy_tier_blocks(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[EnergyTierBlock, ...]:
+    """Tier steps of every tiered energy period in every billing month.
+
+    For tiers ``(r_1, u_1), (r_2, u_2), ..., (r_n, None)`` the cost of the period's energy
+    ``E`` [MWh] in the month is ``r_1 E + sum_j (r_(j+1) - r_j) max(0, E - u_j)``; the
+    first term is in :func:`~optimizer.tariffs.prices.energy_price_usd_per_mwh`. Bounds
+    are prorated when asked and shifted by the month-to-date energy ``E0`` of
+    ``spec.state``: ``above = max(0, u_j - E0)``.
+
+    Parameters
+    ----------
+    spec : TariffSpec
+        The tariff, with its month-to-date ``state``.
+    index : pandas.DatetimeIndex
+        Local interval starts (tz-aware, regular).
+
+    Returns
+    -------
+    tuple of EnergyTierBlock
+        In month order, then period order; empty when no period is tiered.
+    """
+    energy = spec.energy
+    if (
+        not energy.uses_schedule
+        or energy.schedule is None
+        or not any(p.tiers for p in energy.periods)
+    ):
+        return ()
+    cal = calendar_of(index, spec.holidays)
+    months = month_shares(spec, index, cal, timeindex.interval_min(index))
+    period = period_of(energy.schedule, cal)
+    to_date = {(r.month, r.period): r.energy_mwh for r in spec.state.energy}
+    out = []
+    for label in cal.labels:
+        in_month = cal.month_label == label
+        frac = months[label].prorate_frac
+        for k, p in enumerate(energy.periods):
+            if not p.tiers:
+                continue
+            pos = np.flatnonzero(in_month & (period == k))
+            if len(pos) == 0:
+                continue
+            e0 = to_date.get((label, p.name), 0.0)
+            steps = []
+            for lower, upper in zip(p.tiers, p.tiers[1:], strict=False):
+                bound = float(lower.upper_mwh or 0.0) * frac
+                steps.append(
+                    (max(0.0, bound - e0), upper.rate_usd_per_mwh - lower.rate_usd_per_mwh)
+                )
+            out.append(
+                EnergyTierBlock(
+                    f"{label} energy {p.name}", label, p.name, pos.astype(np.int64), tuple(steps)
+                )
+            )
+    return tuple(out)
+
+
+__all__ = ["EnergyTierBlock", "energy_tier_blocks"]

@@ -1,0 +1,104 @@
+"""The LP's bill in numpy: every tariff cost term of a schedule from the LP arrays.
+
+:func:`window_values` gives the value each window variable of the LP takes at the optimum
+for a schedule; :func:`cost_terms` sums them with the energy, tier, fixed, minimum and
+export terms into what the LP's objective must equal. The independent line-by-line bill is
+:func:`optimizer.tariffs.calculator.bill`; the two agree on every schedule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from optimizer.tariffs.arrays import TariffArrays
+from optimizer.tariffs.demand_windows import DemandWindow
+
+
+def window_values(windows: tuple[DemandWindow, ...], grid_import_mw: npt.ArrayLike) -> pd.DataFrame:
+    """Metered, billed and excess MW and the cost of every window for a schedule.
+
+    This is the value the LP's window variables take at the optimum for ``grid_import_mw``
+    (``m_k``, ``b_k``, ``e_k``), evaluated in window order so ratchet links resolve.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: window name. Columns ``metered_mw``, ``billed_mw``, ``excess_mw`` [MW],
+        ``demand_usd``, ``excess_usd`` [USD].
+    """
+    g = np.asarray(grid_import_mw, dtype=float)
+    metered: dict[str, float] = {}
+    rows = []
+    for w in windows:
+        avg = w.block_averages_mw(g)
+        if w.is_expected:
+            assert w.block_weights is not None  # noqa: S101
+            m = float(np.dot(w.block_weights, avg)) + w.accrued_mw
+            rows.append((w.name, m, m, 0.0, w.rate_usd_per_mw * m, 0.0))
+            continue
+        m = max(float(avg.max()) if len(avg) else 0.0, w.peak_floor_mw)
+        metered[w.name] = m
+        b = max([m, w.billing_floor_mw] + [f * metered[j] for j, f in w.ratchet_links])
+        cost = w.rate_usd_per_mw * b + sum(
+            extra * max(0.0, b - above) for above, extra in w.tier_steps
+        )
+        e = max(0.0, m - w.contract_mw) if w.contract_mw is not None else 0.0
+        rows.append((w.name, m, b, e, cost, w.excess_rate_usd_per_mw * e))
+    return pd.DataFrame(
+        rows, columns=["window", "metered_mw", "billed_mw", "excess_mw", "demand_usd", "excess_usd"]
+    ).set_index("window")
+
+
+def cost_terms(
+    arrays: TariffArrays,
+    grid_import_mw: npt.ArrayLike,
+    grid_export_mw: npt.ArrayLike | None = None,
+) -> pd.Series:
+    """Every tariff cost term of a schedule from the LP arrays [USD], plus ``total``.
+
+    Terms: ``energy`` (incl. tier steps), ``export`` (negative), ``demand`` (facility and
+    TOU), ``excess``, ``coincident``, ``fixed``, ``minimum`` (top-up to the minimum bill).
+    """
+    g = np.asarray(grid_import_mw, dtype=float)
+    x = np.zeros_like(g) if grid_export_mw is None else np.asarray(grid_export_mw, dtype=float)
+    dt_h = arrays.interval_h
+    energy_t = arrays.energy_price_usd_per_mwh * g * dt_h
+    tiers = {
+        b.name: sum(
+            extra * max(0.0, float(g[b.positions].sum() * dt_h) - above)
+            for above, extra in b.tier_steps
+        )
+        for b in arrays.energy_tiers
+    }
+    vals = window_values(arrays.demand_windows, g)
+    kinds = {w.name: w.kind for w in arrays.demand_windows}
+    terms = dict.fromkeys(
+        ("energy", "export", "demand", "excess", "coincident", "fixed", "minimum"), 0.0
+    )
+    for m in arrays.months:
+        energy = float(energy_t[m.positions].sum()) + sum(tiers[n] for n in m.tier_block_names)
+        demand = sum(
+            float(vals.at[n, "demand_usd"]) for n in m.window_names if kinds[n] != "coincident"
+        )
+        coincident = sum(
+            float(vals.at[n, "demand_usd"]) for n in m.window_names if kinds[n] == "coincident"
+        )
+        excess = sum(float(vals.at[n, "excess_usd"]) for n in m.window_names)
+        subtotal = energy + demand + coincident + excess + m.fixed_usd
+        terms["energy"] += energy
+        terms["demand"] += demand
+        terms["coincident"] += coincident
+        terms["excess"] += excess
+        terms["fixed"] += m.fixed_usd
+        terms["minimum"] += max(0.0, m.minimum_usd - subtotal)
+        terms["export"] -= float(
+            np.dot(arrays.export_price_usd_per_mwh[m.positions], x[m.positions]) * dt_h
+        )
+    out = pd.Series(terms, name="usd")
+    out["total"] = float(out.sum())
+    return out
+
+
+__all__ = ["cost_terms", "window_values"]
