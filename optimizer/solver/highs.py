@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -205,14 +206,47 @@ def highs_instance(
     return h
 
 
+class _SolveThread:
+    """A long-lived thread that runs HiGHS solves of one ``threads`` count for one caller thread."""
+
+    def __init__(self, threads: int) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Any, threading.Event, list[BaseException]]] = queue.SimpleQueue()
+        worker = threading.Thread(target=self._loop, name=f"bess-highs-{threads}", daemon=True)
+        worker.start()
+
+    def _loop(self) -> None:
+        while True:
+            h, done, failure = self._jobs.get()
+            try:
+                h.run()
+            except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+                failure.append(exc)
+            finally:
+                done.set()
+
+    def run(self, h: Any) -> None:
+        done = threading.Event()
+        failure: list[BaseException] = []
+        self._jobs.put((h, done, failure))
+        done.wait()
+        if failure:
+            raise failure[0]
+
+
+_SOLVE_THREADS: dict[tuple[int, int], _SolveThread] = {}
+_SOLVE_THREADS_LOCK = threading.Lock()
+
+
 def run_in_scheduler(h: Any) -> None:
-    """``h.run()`` where HiGHS's thread scheduler allows it.
+    """``h.run()`` on a HiGHS thread of this library's own, never on the caller's thread.
 
     HiGHS keeps one task scheduler per calling OS thread, sized by the ``threads`` option of
-    the first solve on that thread; a later solve asking for another count ends with status
-    'Not Set'. A solve with ``threads`` other than 1 therefore runs on a fresh thread (its
-    scheduler is created for it and shut down when it ends); one-thread solves, the default,
-    run where they are called.
+    the first solve on that thread; a later solve on that thread asking for another count ends
+    with status 'Not Set'. So a plain ``highspy`` solve elsewhere in the caller's program (PyPSA,
+    linopy or a user's own, HiGHS's default ``threads``) would break every later solve of ours
+    on the same thread, and ours would break theirs. Each (calling thread, thread count) pair
+    therefore gets one long-lived solve thread here, whose scheduler only ever sees that count;
+    the caller's own thread never runs HiGHS.
 
     Parameters
     ----------
@@ -222,22 +256,12 @@ def run_in_scheduler(h: Any) -> None:
     threads = h.getOptionValue("threads")
     if isinstance(threads, tuple):  # highspy returns (status, value)
         threads = threads[-1]
-    if int(threads) == 1:
-        h.run()
-        return
-    failure: list[BaseException] = []
-
-    def _go() -> None:
-        try:
-            h.run()
-        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
-            failure.append(exc)
-
-    worker = threading.Thread(target=_go, name="highs-solve", daemon=True)
-    worker.start()
-    worker.join()
-    if failure:
-        raise failure[0]
+    key = (threading.get_ident(), int(threads))
+    with _SOLVE_THREADS_LOCK:
+        runner = _SOLVE_THREADS.get(key)
+        if runner is None:
+            runner = _SOLVE_THREADS[key] = _SolveThread(int(threads))
+    runner.run(h)
 
 
 class HighsOutcome(NamedTuple):
