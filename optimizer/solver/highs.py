@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 import queue
+import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -210,35 +211,37 @@ class _SolveThread:
     """A long-lived thread that runs HiGHS solves of one ``threads`` count for one caller thread."""
 
     def __init__(self, threads: int) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Any, threading.Event, list[BaseException]]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], threading.Event, list[Any]]] = queue.SimpleQueue()
         worker = threading.Thread(target=self._loop, name=f"bess-highs-{threads}", daemon=True)
         worker.start()
 
     def _loop(self) -> None:
         while True:
-            h, done, failure = self._jobs.get()
+            job, done, out = self._jobs.get()
             try:
-                h.run()
+                out.append((True, job()))
             except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
-                failure.append(exc)
+                out.append((False, exc))
             finally:
                 done.set()
 
-    def run(self, h: Any) -> None:
+    def call(self, job: Callable[[], Any]) -> Any:
         done = threading.Event()
-        failure: list[BaseException] = []
-        self._jobs.put((h, done, failure))
+        out: list[Any] = []
+        self._jobs.put((job, done, out))
         done.wait()
-        if failure:
-            raise failure[0]
+        ok, value = out[0]
+        if not ok:
+            raise value
+        return value
 
 
 _SOLVE_THREADS: dict[tuple[int, int], _SolveThread] = {}
 _SOLVE_THREADS_LOCK = threading.Lock()
 
 
-def run_in_scheduler(h: Any) -> None:
-    """``h.run()`` on a HiGHS thread of this library's own, never on the caller's thread.
+def on_solve_thread(job: Callable[[], Any], threads: int) -> Any:
+    """Call ``job()`` on this library's HiGHS thread for ``threads`` and the calling thread.
 
     HiGHS keeps one task scheduler per calling OS thread, sized by the ``threads`` option of
     the first solve on that thread; a later solve on that thread asking for another count ends
@@ -246,7 +249,31 @@ def run_in_scheduler(h: Any) -> None:
     linopy or a user's own, HiGHS's default ``threads``) would break every later solve of ours
     on the same thread, and ours would break theirs. Each (calling thread, thread count) pair
     therefore gets one long-lived solve thread here, whose scheduler only ever sees that count;
-    the caller's own thread never runs HiGHS.
+    the caller's own thread never runs HiGHS. Every route runs its solve through here (the
+    matrix hand-off and Pyomo's appsi, contrib and persistent interfaces).
+
+    Parameters
+    ----------
+    job : callable
+        What runs the solve (``h.run`` or a Pyomo ``solver.solve`` call).
+    threads : int
+        The HiGHS ``threads`` option of that solve (0: HiGHS chooses).
+
+    Returns
+    -------
+    object
+        What ``job()`` returned; its exception is raised here.
+    """
+    key = (threading.get_ident(), int(threads))
+    with _SOLVE_THREADS_LOCK:
+        runner = _SOLVE_THREADS.get(key)
+        if runner is None:
+            runner = _SOLVE_THREADS[key] = _SolveThread(int(threads))
+    return runner.call(job)
+
+
+def run_in_scheduler(h: Any) -> None:
+    """``h.run()`` on this library's own HiGHS thread (:func:`on_solve_thread`).
 
     Parameters
     ----------
@@ -256,12 +283,7 @@ def run_in_scheduler(h: Any) -> None:
     threads = h.getOptionValue("threads")
     if isinstance(threads, tuple):  # highspy returns (status, value)
         threads = threads[-1]
-    key = (threading.get_ident(), int(threads))
-    with _SOLVE_THREADS_LOCK:
-        runner = _SOLVE_THREADS.get(key)
-        if runner is None:
-            runner = _SOLVE_THREADS[key] = _SolveThread(int(threads))
-    runner.run(h)
+    on_solve_thread(h.run, int(threads))
 
 
 class HighsOutcome(NamedTuple):

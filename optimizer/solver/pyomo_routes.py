@@ -14,7 +14,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.appsi.solvers.highs import Highs as AppsiHighs
 from pyomo.contrib.solver.solvers.highs import Highs as ContribHighs
 
-from optimizer.solver.highs import import_highspy
+from optimizer.solver.highs import import_highspy, on_solve_thread
 from optimizer.solver.status import SolveReport, SolveStatus, WarmStartReport, pyomo_status
 
 
@@ -58,15 +58,13 @@ def solve_pyomo_route(m: pyo.ConcreteModel, opts: dict[str, Any], interface: str
         solver = AppsiHighs()
         solver.config.load_solution = False
         solver.highs_options = dict(opts)
-        res = solver.solve(m)
+        res = on_solve_thread(lambda: solver.solve(m), int(opts.get("threads", 1)))
         objective = res.best_feasible_objective
     else:
         solver = ContribHighs()
-        res = solver.solve(
-            m,
-            load_solutions=False,
-            raise_exception_on_nonoptimal_result=False,
-            solver_options=dict(opts),
+        res = on_solve_thread(
+            lambda: solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False, solver_options=dict(opts)),
+            int(opts.get("threads", 1)),
         )
         objective = res.incumbent_objective
     total_s = time.perf_counter() - t0

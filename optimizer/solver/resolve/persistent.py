@@ -14,7 +14,7 @@ from typing import Any
 import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs as ContribHighs
 
-from optimizer.solver.highs import FD_LOCK, import_highspy
+from optimizer.solver.highs import FD_LOCK, import_highspy, on_solve_thread
 from optimizer.solver.pyomo_routes import termination_text
 from optimizer.solver.status import SolveReport, SolveStatus, WarmStartReport, pyomo_status
 
@@ -64,8 +64,9 @@ def solve_persistent(
     opts = {k: v for k, v in opts.items() if k != "output_flag"}
     t0 = time.perf_counter()
     with FD_LOCK:  # Pyomo's persistent interface redirects stdout/stderr descriptors
-        res = solver.solve(
-            m, solver_options=opts, load_solutions=False, raise_exception_on_nonoptimal_result=False
+        res = on_solve_thread(
+            lambda: solver.solve(m, solver_options=opts, load_solutions=False, raise_exception_on_nonoptimal_result=False),
+            int(opts.get("threads", 1)),
         )
     total_s = time.perf_counter() - t0
     term = termination_text(res)
