@@ -195,6 +195,9 @@ def idle_terms(data: ModelData) -> tuple[pd.Series, bool]:
         feasible &= bool(kept[-1] >= g.final_soc_min_mwh - 1e-9 and kept.min() >= g.soc_min_mwh - 1e-9)
     if data.event_cap_mw is not None:
         feasible &= bool(np.all(sol.grid_import_mw <= data.event_cap_mw * (1 + 1e-9)))
+    if data.energy_floor is not None:
+        f = data.energy_floor
+        feasible &= bool(np.all(sol.fleet("soc_mwh") >= f.soc_min_mwh + f.floor_mwh - 1e-9))
     if data.ramp is not None:
         from optimizer.results.checks import ramp_steps_mw
 
