@@ -167,6 +167,7 @@ def finish(
     costs.index.name = "term"
     schedule = build_schedule(scenario, data, sol)
     from optimizer.results.grid_report import grid_report
+    from optimizer.results.outage import ride_through_summary
 
     return DispatchResult(
         scenario=scenario,
@@ -180,6 +181,7 @@ def finish(
         exclusivity=exclusivity,
         baseline_violations=violations,
         grid=grid_report(scenario, data, schedule, violations),
+        resilience=ride_through_summary(scenario, schedule),
     )
 
 
