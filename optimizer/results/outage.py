@@ -424,11 +424,16 @@ class RideThrough:
         parts = {name: survival_by_month(df, self.hours_h) for name, df in self.outcomes.items()}
         return pd.concat(parts, names=["critical_load", "month"])
 
-    def curve(self) -> pd.DataFrame:
-        """Survival curves: index ``hours_h``, one column per level, the share surviving [-]."""
-        s = self.summary()
-        hours = _hours_with_required(self.hours_h)
-        data = {name: [float(s.loc[name, f"p_survive_{h:g}h"]) for h in hours] for name in s.index}
+    def curve(self, hours_h: Sequence[float] | None = None) -> pd.DataFrame:
+        """Survival curves: index ``hours_h``, one column per level, the share surviving [-].
+
+        ``hours_h`` defaults to the thresholds of the summary; pass a fine grid to draw them.
+        """
+        hours = _hours_with_required(self.hours_h if hours_h is None else hours_h)
+        data = {}
+        for name, df in self.outcomes.items():
+            row = survival_summary(df, hours).iloc[0]
+            data[name] = [float(row[f"p_survive_{h:g}h"]) for h in hours]
         return pd.DataFrame(data, index=pd.Index(hours, name="hours_h"))
 
 
