@@ -589,8 +589,11 @@ def ride_through_summary(scenario: Scenario, schedule: pd.DataFrame) -> dict[str
         [-], the whole curve ``p_survive`` (h -> share), ``n_power_limited``,
         ``n_energy_limited``, ``critical_load_peak_mw``, ``critical_load_mean_mw`` and
         ``by_month`` (``YYYY-MM`` -> median_h, min_h, p_survive_1h, p_survive_4h);
-        ``fleet``: power [MW], usable energy [MWh], aux [MW]; ``floor``: the scenario's
-        ``[resilience]`` floor, or None. Empty when the site has no battery or no schedule.
+        ``fleet``: power [MW], usable energy [MWh], aux [MW]; ``site_peak``: the whole site
+        at its peak load: hours the usable energy would last [h], power short [MW], share of
+        intervals the fleet's power cannot carry the site [-], energy four hours need [MWh];
+        ``floor``: the scenario's ``[resilience]`` floor, or None. Empty when the site has no
+        battery or no schedule.
     """
     if not scenario.site.battery_groups or "soc_mwh" not in schedule.columns or not len(schedule):
         return {}
@@ -627,4 +630,26 @@ def ride_through_summary(scenario: Scenario, schedule: pd.DataFrame) -> dict[str
             "months": list(spec.months),
             "hours_of_day": list(spec.hours_of_day),
         }
-    return {"levels": levels, "fleet": rt.fleet, "floor": floor}
+    return {
+        "levels": levels,
+        "fleet": rt.fleet,
+        "site_peak": _site_peak(scenario, rt),
+        "floor": floor,
+    }
+
+
+def _site_peak(scenario: Scenario, rt: RideThrough) -> dict[str, float]:
+    """The claim arithmetic: the whole site at its peak against the fleet's energy and power."""
+    fleet = rt.fleet
+    load = scenario.load_mw.to_numpy(dtype=float)
+    need_mw = float(load.max()) + fleet["aux_mw"]
+    etad = fleet["discharge_efficiency_frac"]
+    return {
+        "load_mw": float(load.max()),
+        "energy_hours_h": fleet["usable_energy_mwh"] * etad / need_mw,
+        "power_short_mw": max(0.0, need_mw - fleet["power_mw"]),
+        "intervals_power_short_frac": float(
+            np.mean(load + fleet["aux_mw"] > fleet["power_mw"] + ATOL_MW)
+        ),
+        "energy_for_4h_mwh": 4.0 * need_mw / etad,
+    }
