@@ -30,8 +30,9 @@ Families 3-6 are simple bounds, so they are column bounds; the rows are
             p_k - g_t >= 0
     (14) energy floor, T rows when ride_through_h = H > 0, K = H / dt:
             sum_b s_bt >= sum_b smin_b n_b E_b + F_t
-            F_t = sum_{k=1..K} rho^-k (C_{t+k} + aux) dt / etad_min + (sum_b smin_b n_b E_b)(rho^-K - 1)
-         with etad_min the worst discharge efficiency, rho the worst SOC retention (1 - lam)^dt,
+            F_t = sum_{k=1..K} rho^-k (C_{t+k} + aux) dt / etad_min + Smin (rho^-K - 1)
+         with Smin = sum_b smin_b n_b E_b, etad_min the worst discharge efficiency, rho the
+         worst SOC retention (1 - lam)^dt,
          and C_tau = C_{T-1} past the horizon.  With no self-discharge (rho = 1) this is SPEC's
          F_t = (1/etad) sum_{tau=t+1..t+K} (C_tau + aux) dt; the rho terms add the standing loss
          over the K intervals exactly.
@@ -187,7 +188,9 @@ def build_reference_lp(
     soc_rhs[:, 0] = r * s_init
     rhs_bal = L + aux
     row_lower = np.concatenate([rhs_bal, soc_rhs.ravel(), np.zeros(M), floor_lo])
-    row_upper = np.concatenate([rhs_bal, soc_rhs.ravel(), np.full(M, np.inf), np.full(floor_lo.size, np.inf)])
+    row_upper = np.concatenate(
+        [rhs_bal, soc_rhs.ravel(), np.full(M, np.inf), np.full(floor_lo.size, np.inf)]
+    )
 
     return dict(
         A=A, cost=cost, col_lower=lower, col_upper=upper, row_lower=row_lower,

@@ -13,7 +13,12 @@ import numpy as np
 
 from optimizer import units
 from optimizer.inputs.scenario import Scenario
-from optimizer.loads.critical import critical_load_mw, energy_floor_mwh, outage_fleet, power_shortfall_mw
+from optimizer.loads.critical import (
+    critical_load_mw,
+    energy_floor_mwh,
+    outage_fleet,
+    power_shortfall_mw,
+)
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ class EnergyFloorData:
     floor_mwh: np.ndarray  # F_t, (T,), 0 where no floor is held [MWh]
     soc_min_mwh: float  # sum_b smin_b n_b E_b [MWh]
     critical_load_mw: np.ndarray  # C_t, (T,) [MW]
-    power_short_mw: np.ndarray  # (T,) C + aux above the fleet's discharge power, in intervals a held floor covers [MW]
+    power_short_mw: np.ndarray  # (T,) C + aux above fleet power where a held floor covers [MW]
     hours_h: float  # H [h]
     level: str  # critical-load level name
     allow_power_shortfall: bool
@@ -231,17 +236,24 @@ class ModelData:
 
 
 def _energy_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
-    """``F_t`` of ``[resilience]``, 0 outside its months and hours of the day; None without a floor."""
+    """``F_t`` of ``[resilience]``, 0 outside its months and hours of the day; None if no floor."""
     r = scenario.resilience
     if r is None or not groups:
         return None
     n = scenario.n_intervals
     fleet = outage_fleet(scenario.site.battery_groups)
     aux = scenario.aux_load_mw()
-    critical = critical_load_mw(r.level, load_mw=scenario.load_mw, gpu_load_mw=scenario.gpu_load_mw, cluster=scenario.site.gpu_cluster)
+    critical = critical_load_mw(
+        r.level,
+        load_mw=scenario.load_mw,
+        gpu_load_mw=scenario.gpu_load_mw,
+        cluster=scenario.site.gpu_cluster,
+    )
     if r.hours_h == 0:  # the family is built, holding nothing: a study varies H on one model
         zero = np.zeros(n)
-        return EnergyFloorData(zero, fleet.soc_min_mwh, critical, zero, 0.0, r.level_name, r.allow_power_shortfall)
+        return EnergyFloorData(
+            zero, fleet.soc_min_mwh, critical, zero, 0.0, r.level_name, r.allow_power_shortfall
+        )
     floor = energy_floor_mwh(
         critical,
         aux,

@@ -148,7 +148,7 @@ def _stamps(scenario: Scenario, mask: np.ndarray, most: int = 3) -> str:
 
 
 def check_ride_through_power(scenario: Scenario, data: ModelData) -> list[Issue]:
-    """Family 14: the fleet's discharge power must carry the critical load plus aux in every interval the floor covers.
+    """Family 14: the fleet's power must carry critical load plus aux where the floor covers.
 
     An energy floor cannot make up for power: where ``C_t + aux_t`` exceeds the available
     discharge power the fleet drops the load at the outage's first interval, whatever it holds.
@@ -161,10 +161,20 @@ def check_ride_through_power(scenario: Scenario, data: ModelData) -> list[Issue]
     bad = f.power_short_mw > 1e-9
     t = int(np.argmax(f.power_short_mw))
     fleet_mw = float(sum(g.discharge_max_mw[t] for g in data.groups))
-    what = f"the fleet's discharge power cannot carry the '{f.level}' critical load plus aux in {int(bad.sum())} of {data.n_intervals} intervals"
-    got = f"{f.critical_load_mw[t] + data.aux_load_mw[t]:.1f} MW to carry with {fleet_mw:.1f} MW available, {f.power_short_mw[t]:.1f} MW short (intervals {_stamps(scenario, bad)})"
+    what = (
+        f"the fleet's discharge power cannot carry the '{f.level}' critical load plus aux in "
+        f"{int(bad.sum())} of {data.n_intervals} intervals"
+    )
+    got = (
+        f"{f.critical_load_mw[t] + data.aux_load_mw[t]:.1f} MW to carry with {fleet_mw:.1f} MW "
+        f"available, {f.power_short_mw[t]:.1f} MW short (intervals {_stamps(scenario, bad)})"
+    )
     if f.allow_power_shortfall:
-        warnings.warn(f"{what}: {got}; the floor holds the energy, but an outage there drops the load at once", ModellingWarning, stacklevel=2)
+        warnings.warn(
+            f"{what}: {got}; the floor holds the energy, but an outage there drops the load",
+            ModellingWarning,
+            stacklevel=2,
+        )
         return []
     return [
         Issue(
@@ -174,7 +184,8 @@ def check_ride_through_power(scenario: Scenario, data: ModelData) -> list[Issue]
             timestamp=scenario.index[t].isoformat(),
             expected="critical load + aux <= the fleet's available discharge power",
             got=got,
-            fix="Lower the critical load (e.g. 'training_paused'), add battery power, or set resilience.allow_power_shortfall = true to hold the energy anyway",
+            fix="Lower the critical load (e.g. 'training_paused'), add battery power, or set "
+            "resilience.allow_power_shortfall = true to hold the energy anyway",
         )
     ]
 
@@ -196,7 +207,11 @@ def check_energy_floor_reachable(scenario: Scenario, data: ModelData) -> list[Is
     for g in data.groups:  # scalar recursion per group, as in check_terminal_energy_reachable
         level = g.initial_soc_mwh
         for t in range(n):
-            level = min(g.soc_max_mwh, g.retention_frac * level + g.charge_efficiency_frac * min(g.charge_max_mw[t], headroom[t]) * dt)
+            level = min(
+                g.soc_max_mwh,
+                g.retention_frac * level
+                + g.charge_efficiency_frac * min(g.charge_max_mw[t], headroom[t]) * dt,
+            )
             top[t] += level
     short = f.soc_min_mwh + f.floor_mwh - top
     tol = 1e-9 * max(1.0, sum(g.energy_capacity_mwh for g in data.groups))
@@ -206,17 +221,26 @@ def check_energy_floor_reachable(scenario: Scenario, data: ModelData) -> list[Is
     t = int(np.argmax(short))
     band_top = sum(g.soc_max_mwh for g in data.groups)
     if f.soc_min_mwh + f.floor_mwh[t] > band_top + tol:
-        fix = "The floor is above the fleet's SOC band: lower resilience.hours_h or the critical load, or add battery energy"
+        fix = (
+            "The floor is above the fleet's SOC band: lower resilience.hours_h or the critical "
+            "load, or add battery energy"
+        )
     else:
-        fix = "The fleet cannot charge up to the floor in time from its initial SOC: raise initial_soc_frac, lower resilience.hours_h or the critical load, or hold the floor only from later months/hours"
+        fix = (
+            "The fleet cannot charge up to the floor in time from its initial SOC: raise "
+            "initial_soc_frac, lower resilience.hours_h or the critical load, or hold the floor "
+            "only in later months/hours"
+        )
     return [
         Issue(
-            f"the ride-through floor ({f.hours_h:g} h of '{f.level}') is out of reach in {int(bad.sum())} intervals",
+            f"the ride-through floor ({f.hours_h:g} h of '{f.level}') is out of reach in "
+            f"{int(bad.sum())} intervals",
             path=scenario.source_path,
             field="resilience.hours_h",
             timestamp=scenario.index[t].isoformat(),
             expected=f"SOC minimum + floor <= {top[t]:.1f} MWh (the most the fleet can hold there)",
-            got=f"{f.soc_min_mwh + f.floor_mwh[t]:.1f} MWh, {short[t]:.1f} MWh short (first at {_stamps(scenario, bad, 1)})",
+            got=f"{f.soc_min_mwh + f.floor_mwh[t]:.1f} MWh, {short[t]:.1f} MWh short "
+            f"(first at {_stamps(scenario, bad, 1)})",
             fix=fix,
         )
     ]

@@ -126,13 +126,31 @@ class Scenario:
             )
 
     def _check_resilience(self, r: Resilience) -> None:
-        """The floor fits the horizon: whole intervals of ride-through, a series of the right length."""
+        """The floor fits the horizon: whole intervals of ride-through, a series of its length."""
         issues = []
         steps = r.hours_h * 60 / self.interval_min
         if abs(steps - round(steps)) > 1e-9:
-            issues.append(Issue("ride-through hours are not a whole number of intervals", path=self.source_path, field="resilience.hours_h", expected=f"a multiple of {self.interval_min} min", got=f"{r.hours_h} h", fix=f"Round hours_h to a multiple of {self.interval_min / 60:g} h"))
+            issues.append(
+                Issue(
+                    "ride-through hours are not a whole number of intervals",
+                    path=self.source_path,
+                    field="resilience.hours_h",
+                    expected=f"a multiple of {self.interval_min} min",
+                    got=f"{r.hours_h} h",
+                    fix=f"Round hours_h to a multiple of {self.interval_min / 60:g} h",
+                )
+            )
         if r.critical_load_mw is not None and len(r.critical_load_mw) != len(self.load_mw):
-            issues.append(Issue("critical load series off the horizon", path=self.source_path, field="resilience.critical_load_mw", expected=f"{len(self.load_mw)} intervals", got=f"{len(r.critical_load_mw)}", fix="Give one value per interval of the horizon"))
+            issues.append(
+                Issue(
+                    "critical load series off the horizon",
+                    path=self.source_path,
+                    field="resilience.critical_load_mw",
+                    expected=f"{len(self.load_mw)} intervals",
+                    got=f"{len(r.critical_load_mw)}",
+                    fix="Give one value per interval of the horizon",
+                )
+            )
         if issues:
             raise TimeSeriesError("", issues=issues)
 

@@ -178,29 +178,76 @@ def load_scenario(
     )
 
 
-def _read_resilience(raw: Any, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]) -> Resilience | None:
-    """``[resilience]``: the ride-through floor; ``critical_load = "series"`` reads ``path``/``column`` onto the horizon."""
+def _read_resilience(
+    raw: Any, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]
+) -> Resilience | None:
+    """``[resilience]``: the ride-through floor.
+
+    ``critical_load = "series"`` reads ``path``/``column`` onto the horizon.
+    """
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise ModelFileError("", issues=[Issue("[resilience] must be a table", path=str(path), field="resilience", got=type(raw).__name__, fix="Write it as a [resilience] table")])
+        raise ModelFileError(
+            "",
+            issues=[
+                Issue(
+                    "[resilience] must be a table",
+                    path=str(path),
+                    field="resilience",
+                    got=type(raw).__name__,
+                    fix="Write it as a [resilience] table",
+                )
+            ],
+        )
     fields = dict(raw)
     file_keys = {k: fields.pop(k) for k in ("path", "column", "timestamp_column") if k in fields}
     if fields.get("critical_load") == "series":
         if "path" not in file_keys:
-            raise ModelFileError("", issues=[Issue("critical_load = 'series' needs a path", path=str(path), field="resilience.path", fix="Add path = '<file>.parquet' (relative to this TOML) and column")])
+            raise ModelFileError(
+                "",
+                issues=[
+                    Issue(
+                        "critical_load = 'series' needs a path",
+                        path=str(path),
+                        field="resilience.path",
+                        fix="Add path = '<file>.parquet' (relative to this TOML) and column",
+                    )
+                ],
+            )
         _require(path, [("resilience.path", str(file_keys["path"]))])
         file = (base / str(file_keys["path"])).resolve()
-        raw_series = _series(file, str(file_keys.get("column", "critical_load_mw")), str(file_keys.get("timestamp_column", "interval_start")), toml=path, table="resilience")
-        series, note = to_horizon(raw_series, index, kind="power", name="critical_load_mw", source=str(file))
+        raw_series = _series(
+            file,
+            str(file_keys.get("column", "critical_load_mw")),
+            str(file_keys.get("timestamp_column", "interval_start")),
+            toml=path,
+            table="resilience",
+        )
+        series, note = to_horizon(
+            raw_series, index, kind="power", name="critical_load_mw", source=str(file)
+        )
         fields["critical_load_mw"] = series.to_numpy(dtype=float)
         notes.append(f"resilience: critical load from {file.name}" + (f" ({note})" if note else ""))
     elif file_keys:
-        raise ModelFileError("", issues=[Issue("path/column are read only for critical_load = 'series'", path=str(path), field=f"resilience.{next(iter(file_keys))}", got=repr(fields.get("critical_load", "training_paused")), fix="Set critical_load = 'series', or remove the file keys")])
+        raise ModelFileError(
+            "",
+            issues=[
+                Issue(
+                    "path/column are read only for critical_load = 'series'",
+                    path=str(path),
+                    field=f"resilience.{next(iter(file_keys))}",
+                    got=repr(fields.get("critical_load", "training_paused")),
+                    fix="Set critical_load = 'series', or remove the file keys",
+                )
+            ],
+        )
     try:
         return Resilience.model_validate(fields)
     except ValidationError as exc:
-        raise ModelFileError("", issues=_issues_from_validation(exc, path, "resilience", Resilience)) from exc
+        raise ModelFileError(
+            "", issues=_issues_from_validation(exc, path, "resilience", Resilience)
+        ) from exc
 
 
 def _scenario_path(path: str | Path) -> Path:

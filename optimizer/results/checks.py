@@ -172,7 +172,9 @@ def check_flexible_load(index: pd.DatetimeIndex, data: ModelData, sol: Solution,
     return issues
 
 
-def check_energy_floor(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
+def check_energy_floor(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
     """Family 14 holds: ``sum_b s[b,t] >= sum_b smin[b] n[b] E[b] + F[t]``."""
     f = data.energy_floor
     if f is None:
@@ -180,7 +182,15 @@ def check_energy_floor(index: pd.DatetimeIndex, data: ModelData, sol: Solution, 
     short = f.soc_min_mwh + f.floor_mwh - sol.fleet("soc_mwh")
     bad = short > tol.mwh
     if bad.any():
-        return [Issue("stored energy below the ride-through floor", field="floor_energy", timestamp=_first(index, bad), expected=f"SOC >= SOC minimum + {f.hours_h:g} h of '{f.level}'", got=f"{_worst(short)} MWh short at worst, {int(bad.sum())} intervals")]
+        return [
+            Issue(
+                "stored energy below the ride-through floor",
+                field="floor_energy",
+                timestamp=_first(index, bad),
+                expected=f"SOC >= SOC minimum + {f.hours_h:g} h of '{f.level}'",
+                got=f"{_worst(short)} MWh short at worst, {int(bad.sum())} intervals",
+            )
+        ]
     return []
 
 

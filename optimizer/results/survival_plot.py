@@ -32,7 +32,9 @@ def plot_survival(curve: pd.DataFrame, tradeoff: pd.DataFrame | None, path: Path
     for level in curve.columns:
         ax.plot(curve.index, 100 * curve[level], lw=1.6, label=level)
     ax.set_xscale("log")
-    ticks = [h for h in (0.25, 0.5, 1, 2, 4, 8, 12, 24) if curve.index.min() <= h <= curve.index.max()]
+    ticks = [
+        h for h in (0.25, 0.5, 1, 2, 4, 8, 12, 24) if curve.index.min() <= h <= curve.index.max()
+    ]
     ax.set_xticks(ticks, [f"{h:g}" for h in ticks])
     ax.set_xlabel("outage length h [h]")
     ax.set_ylabel("start intervals surviving at least h [%]")

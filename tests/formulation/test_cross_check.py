@@ -141,8 +141,12 @@ def floor_case(seed: int):
 
     scenario = random_scenario(seed, allow_negative_prices=False)
     rng = np.random.default_rng(1000 + seed)
-    fleet_mw = sum(g.availability_frac * g.power_discharge_max_mw for g in scenario.site.battery_groups)
-    aux = sum(g.availability_frac * g.n_units * g.unit.aux_load_mw for g in scenario.site.battery_groups)
+    fleet_mw = sum(
+        g.availability_frac * g.power_discharge_max_mw for g in scenario.site.battery_groups
+    )
+    aux = sum(
+        g.availability_frac * g.n_units * g.unit.aux_load_mw for g in scenario.site.battery_groups
+    )
     share = float(min(0.5, 0.9 * (fleet_mw - aux) / scenario.load_mw.max()) * rng.uniform(0.2, 1.0))
     step_h = scenario.interval_min / 60
     hours = step_h * int(rng.integers(1, max(2, int(2 / step_h)) + 1))
@@ -157,7 +161,9 @@ def test_energy_floor_matches_independent_model(seed):
     scenario, share = floor_case(seed)
     inputs = reference_inputs(scenario)
     ref = solve_reference(
-        **inputs, critical_load_mw=share * inputs["load_mw"], ride_through_h=scenario.resilience.hours_h
+        **inputs,
+        critical_load_mw=share * inputs["load_mw"],
+        ride_through_h=scenario.resilience.hours_h,
     )
     try:
         result = optimize(scenario)

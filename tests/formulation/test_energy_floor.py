@@ -28,7 +28,9 @@ from optimizer.testing import make_scenario, make_unit
 def _arbitrage(**floor):
     """2 MW load, 2 MW / 4 MWh battery at 100 % efficiency starting at 2 MWh, prices 100/10."""
     unit = make_unit(power_mw=2.0, energy_mwh=4.0)
-    sc = make_scenario([2.0, 2.0, 2.0, 2.0], [100.0, 10.0, 100.0, 10.0], unit=unit, initial_soc_frac=0.5)
+    sc = make_scenario(
+        [2.0, 2.0, 2.0, 2.0], [100.0, 10.0, 100.0, 10.0], unit=unit, initial_soc_frac=0.5
+    )
     return sc.replace(resilience=Resilience(**floor)) if floor else sc
 
 
@@ -60,7 +62,14 @@ def test_build_names_and_skipped_rows():
     assert len(m.floor_energy) == 0
     sc = _arbitrage(critical_load=0.5, hours_h=1)
     assert len(build_model(sc).floor_energy) == 4
-    assert len(build_model(sc.replace(resilience=Resilience(critical_load=0.5, hours_h=0)), mutable=True).floor_energy) == 4
+    assert (
+        len(
+            build_model(
+                sc.replace(resilience=Resilience(critical_load=0.5, hours_h=0)), mutable=True
+            ).floor_energy
+        )
+        == 4
+    )
 
 
 def test_hours_of_day_mask():
@@ -90,7 +99,9 @@ def _random_scenario(seed: int):
         groups.append(BatteryGroup(name=f"g{i}", unit=unit, n_units=2, initial_soc_frac=0.9))
     sc = make_scenario(load, price, interval_min=step, groups=groups, import_limit_mw=200.0)
     hours = step / 60 * int(rng.integers(1, 3 * 60 // step + 1))  # whole intervals up to 3 h
-    return sc.replace(resilience=Resilience(critical_load=float(rng.uniform(0.1, 0.25)), hours_h=hours))
+    return sc.replace(
+        resilience=Resilience(critical_load=float(rng.uniform(0.1, 0.25)), hours_h=hours)
+    )
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -103,7 +114,9 @@ def test_simulator_agrees_with_the_floor_on_optimised_schedules(seed):
     sc = _random_scenario(seed)
     result = optimize(sc)
     spec = sc.resilience
-    rt = simulate_ride_through(sc, result.schedule, critical=[spec.critical_load], max_hours=spec.hours_h)
+    rt = simulate_ride_through(
+        sc, result.schedule, critical=[spec.critical_load], max_hours=spec.hours_h
+    )
     df = rt.outcomes[spec.level_name].iloc[1:]
     known = df[~df["censored"]]
     assert (known["survival_h"] >= spec.hours_h - 1e-6).all(), known["survival_h"].min()
@@ -112,11 +125,17 @@ def test_simulator_agrees_with_the_floor_on_optimised_schedules(seed):
 
 
 def test_default_site_training_paused_four_hours(default_scenario):
-    """The default site, 3 days: a 4 h floor with training paused survives 4 h from every interval."""
+    """Default site, 3 days: a 4 h floor with training paused survives 4 h from every interval."""
     sc = default_scenario
-    days = sc.replace(load_mw=sc.load_mw.iloc[:288], price_usd_per_mwh=sc.price_usd_per_mwh.iloc[:288], gpu_load_mw=sc.gpu_load_mw.iloc[:288])
+    days = sc.replace(
+        load_mw=sc.load_mw.iloc[:288],
+        price_usd_per_mwh=sc.price_usd_per_mwh.iloc[:288],
+        gpu_load_mw=sc.gpu_load_mw.iloc[:288],
+    )
     held = optimize(days.replace(resilience=Resilience(critical_load="training_paused", hours_h=4)))
-    rt = simulate_ride_through(held.scenario, held.schedule, critical=["training_paused"], max_hours=4)
+    rt = simulate_ride_through(
+        held.scenario, held.schedule, critical=["training_paused"], max_hours=4
+    )
     df = rt.outcomes["training_paused"]
     known = df[~df["censored"]]
     assert len(known) > 250
@@ -136,7 +155,8 @@ def test_invariant_catches_a_schedule_below_the_floor():
     solve_model(m, free.scenario.options)
     sol = extract_solution(m, ModelData.from_scenario(free.scenario))
     issues = check_energy_floor(sc.index, data, sol, Tolerances.for_data(data, 80.0))
-    assert issues and "ride-through floor" in issues[0].what
+    assert issues
+    assert "ride-through floor" in issues[0].what
     assert free.objective_usd < 260  # the free schedule does break it
 
 
@@ -149,9 +169,14 @@ def test_power_shortfall_is_reported_with_intervals_and_mw():
         optimize(sc.replace(resilience=Resilience(critical_load="site", hours_h=1)))
     text = str(info.value)
     assert "cannot carry the 'site' critical load" in text
-    assert "1.0 MW short" in text and "2021-02-01T01:00:00-06:00" in text
+    assert "1.0 MW short" in text
+    assert "2021-02-01T01:00:00-06:00" in text
     with pytest.warns(ModellingWarning, match="cannot carry"):
-        result = optimize(sc.replace(resilience=Resilience(critical_load="site", hours_h=1, allow_power_shortfall=True)))
+        result = optimize(
+            sc.replace(
+                resilience=Resilience(critical_load="site", hours_h=1, allow_power_shortfall=True)
+            )
+        )
     assert result.summary()["resilience"]["levels"]["site"]["n_power_limited"] > 0
 
 
@@ -166,7 +191,9 @@ def test_floor_out_of_reach_from_the_initial_soc():
     """1.5 h of 2 MW = 3 MWh: the band holds it, but from 2 MWh charging at most... the import cap
     leaves no headroom (cap = load): the first intervals cannot reach it."""
     unit = make_unit(power_mw=4.0, energy_mwh=4.0)
-    sc = make_scenario([2.0] * 8, [10.0] * 8, unit=unit, initial_soc_frac=0.5, import_limit_mw=2.0, interval_min=30)
+    sc = make_scenario(
+        [2.0] * 8, [10.0] * 8, unit=unit, initial_soc_frac=0.5, import_limit_mw=2.0, interval_min=30
+    )
     with pytest.raises(InfeasibleError, match="out of reach") as info:
         optimize(sc.replace(resilience=Resilience(critical_load="site", hours_h=1.5)))
     assert "initial_soc_frac" in str(info.value)

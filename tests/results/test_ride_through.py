@@ -98,10 +98,22 @@ def test_schedule_frame_and_bad_inputs():
 
 def test_outage_fleet_aggregates_conservatively():
     """Two groups: powers, energies and aux add; etad takes the worst, lam the worst."""
-    a = make_unit(power_mw=2.0, energy_mwh=4.0, discharge_efficiency_frac=0.9, soc_min_frac=0.1,
-                  self_discharge_frac_per_h=0.001, aux_load_mw=0.01)
-    b = make_unit(power_mw=1.0, energy_mwh=2.0, discharge_efficiency_frac=0.95, soc_min_frac=0.2,
-                  self_discharge_frac_per_h=0.004, aux_load_mw=0.02)
+    a = make_unit(
+        power_mw=2.0,
+        energy_mwh=4.0,
+        discharge_efficiency_frac=0.9,
+        soc_min_frac=0.1,
+        self_discharge_frac_per_h=0.001,
+        aux_load_mw=0.01,
+    )
+    b = make_unit(
+        power_mw=1.0,
+        energy_mwh=2.0,
+        discharge_efficiency_frac=0.95,
+        soc_min_frac=0.2,
+        self_discharge_frac_per_h=0.004,
+        aux_load_mw=0.02,
+    )
     groups = [
         BatteryGroup(name="a", unit=a, n_units=3, initial_soc_frac=0.5, availability_frac=0.5),
         BatteryGroup(name="b", unit=b, n_units=2, initial_soc_frac=0.5),
@@ -120,7 +132,10 @@ def test_training_paused_is_below_the_site_on_the_default(default_scenario):
     """The GPU-cluster model: ~270 MW with training paused, never above the site load."""
     sc = default_scenario
     c = critical_load_mw(
-        "training_paused", load_mw=sc.load_mw, gpu_load_mw=sc.gpu_load_mw, cluster=sc.site.gpu_cluster
+        "training_paused",
+        load_mw=sc.load_mw,
+        gpu_load_mw=sc.gpu_load_mw,
+        cluster=sc.site.gpu_cluster,
     )
     assert (c <= sc.load_mw.to_numpy() + 1e-9).all()
     assert 250 < c.mean() < 300
