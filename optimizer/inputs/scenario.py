@@ -151,6 +151,17 @@ class Scenario:
                     fix="Give one value per interval of the horizon",
                 )
             )
+        paused = r.critical_load == "training_paused"
+        if paused and self.site.gpu_cluster is None and self.gpu_load_mw is None:
+            issues.append(
+                Issue(
+                    "critical load 'training_paused' needs the GPU-cluster model or a GPU load",
+                    path=self.source_path,
+                    field="resilience.critical_load",
+                    got="a site without gpu_cluster and a load without gpu_load_mw",
+                    fix="Add gpu_cluster to the site or a GPU load column, or use 'site' or a share",
+                )
+            )
         if issues:
             raise TimeSeriesError("", issues=issues)
 

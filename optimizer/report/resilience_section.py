@@ -49,7 +49,7 @@ def survival_figure(levels: Mapping[str, Any]) -> Any:
 def claim_text(res: Mapping[str, Any]) -> str:
     """The "four hours for a million GPUs" claim, checked with this run's numbers (HTML)."""
     fleet, peak = res.get("fleet", {}), res.get("site_peak", {})
-    if not fleet or not peak:
+    if not fleet or not peak or peak.get("energy_hours_h") is None:
         return ""
     paused = res.get("levels", {}).get("training_paused")
     parts = [

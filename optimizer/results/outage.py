@@ -461,7 +461,8 @@ def _soc_end_array(
         )
         raise ValueError(msg)
     issues: list[str] = []
-    arr = series_of(np.asarray(soc_mwh, dtype=float), scenario.n_intervals, "soc_mwh", issues)
+    n = scenario.n_intervals  # solver round-off may leave -1e-14 MWh: no sign check
+    arr = series_of(np.asarray(soc_mwh, dtype=float), n, "soc_mwh", issues, nonnegative=False)
     raise_issues(where, issues)
     return arr
 
@@ -638,7 +639,7 @@ def ride_through_summary(scenario: Scenario, schedule: pd.DataFrame) -> dict[str
     }
 
 
-def _site_peak(scenario: Scenario, rt: RideThrough) -> dict[str, float]:
+def _site_peak(scenario: Scenario, rt: RideThrough) -> dict[str, float | None]:
     """The claim arithmetic: the whole site at its peak against the fleet's energy and power."""
     fleet = rt.fleet
     load = scenario.load_mw.to_numpy(dtype=float)
@@ -646,7 +647,7 @@ def _site_peak(scenario: Scenario, rt: RideThrough) -> dict[str, float]:
     etad = fleet["discharge_efficiency_frac"]
     return {
         "load_mw": float(load.max()),
-        "energy_hours_h": fleet["usable_energy_mwh"] * etad / need_mw,
+        "energy_hours_h": fleet["usable_energy_mwh"] * etad / need_mw if need_mw > 0 else None,
         "power_short_mw": max(0.0, need_mw - fleet["power_mw"]),
         "intervals_power_short_frac": float(
             np.mean(load + fleet["aux_mw"] > fleet["power_mw"] + ATOL_MW)

@@ -216,3 +216,10 @@ def test_warm_resolves_match_cold_solves():
 
 def test_result_check_error_type_is_exported():
     assert issubclass(ResultCheckError, Exception)
+
+
+def test_training_paused_without_a_cluster_is_an_input_error():
+    from optimizer.errors import InputError
+
+    with pytest.raises(InputError, match="needs the GPU-cluster model"):
+        _arbitrage(critical_load="training_paused", hours_h=1)
