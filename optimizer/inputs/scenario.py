@@ -159,7 +159,7 @@ class Scenario:
                     path=self.source_path,
                     field="resilience.critical_load",
                     got="a site without gpu_cluster and a load without gpu_load_mw",
-                    fix="Add gpu_cluster to the site or a GPU load column, or use 'site' or a share",
+                    fix="Add gpu_cluster to the site or a GPU load column, or use 'site'",
                 )
             )
         if issues:
