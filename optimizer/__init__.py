@@ -45,6 +45,7 @@ _WHERE: dict[str, str] = {
     "OptimizerWarning": "optimizer.errors",
     "PriceSeriesSource": "optimizer.tariffs.spec",
     "RampLimit": "optimizer.inputs.grid",
+    "Resilience": "optimizer.inputs.resilience",
     "ResultCheckError": "optimizer.errors",
     "Scenario": "optimizer.inputs.scenario",
     "Site": "optimizer.inputs.assets",
@@ -68,6 +69,8 @@ _WHERE: dict[str, str] = {
     "optimize": "optimizer.run.optimize",
     "precheck": "optimizer.formulation.precheck",
     "read_result": "optimizer.results.files",
+    "resilience_tradeoff": "optimizer.run.resilience",
+    "simulate_ride_through": "optimizer.results.outage",
     "solve_model": "optimizer.solver.solve",
 }
 
@@ -81,6 +84,7 @@ __all__ = [
     "FrequencyReserve",
     "GridRules",
     "RampLimit",
+    "Resilience",
     "SwingBuffer",
     "DispatchResult",
     "Exclusivity",
@@ -117,6 +121,8 @@ __all__ = [
     "optimize",
     "precheck",
     "read_result",
+    "resilience_tradeoff",
+    "simulate_ride_through",
     "solve_model",
 ]
 
@@ -165,13 +171,16 @@ if TYPE_CHECKING:
         SwingBuffer,
     )
     from optimizer.inputs.options import SolverOptions
+    from optimizer.inputs.resilience import Resilience
     from optimizer.inputs.scenario import Scenario
     from optimizer.inputs.tariff import Tariff
     from optimizer.io import builtin_scenario, load_scenario
     from optimizer.operation.operate import OperationResult, operate
     from optimizer.results.files import read_result
+    from optimizer.results.outage import simulate_ride_through
     from optimizer.results.result import DispatchResult, Exclusivity
     from optimizer.run.optimize import optimize, precheck
+    from optimizer.run.resilience import resilience_tradeoff
     from optimizer.run.warm import WarmSolver
     from optimizer.solver.solve import solve_model
     from optimizer.solver.status import SolveReport, SolveStatus, TerminationCondition

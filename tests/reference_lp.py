@@ -3,8 +3,9 @@
 This module is a cross-check for ``optimizer/`` and deliberately shares no code with it: the LP
 is written out directly as one sparse matrix (numpy/scipy) and handed to HiGHS as an ``HighsLp``.
 
-Scope: constraint families 1-7 of SPEC section 4 and the objective terms energy, export, demand
-and degradation of section 5.  There is no curtailment (``u_t = 0``), no ramp, swing, reserve or
+Scope: constraint families 1-7 of SPEC section 4, family 14 of section 8 (the ride-through energy
+floor, when ``ride_through_h > 0``) and the objective terms energy, export, demand and degradation
+of section 5.  There is no curtailment (``u_t = 0``), no ramp, swing, reserve or
 event constraint, and availability ``a_b`` is constant over time.
 
 Notation (T intervals t, B battery groups b, K demand windows k, ``dt = interval_h``)
@@ -27,6 +28,14 @@ Families 3-6 are simple bounds, so they are column bounds; the rows are
             s_b0               - etac_b dt c_b0 + (dt / etad_b) d_b0 = r_b s_b,-1
     (7) demand, one row per interval t in a window k = w_t >= 0:
             p_k - g_t >= 0
+    (14) energy floor, T rows when ride_through_h = H > 0, K = H / dt:
+            sum_b s_bt >= sum_b smin_b n_b E_b + F_t
+            F_t = sum_{k=1..K} rho^-k (C_{t+k} + aux) dt / etad_min + Smin (rho^-K - 1)
+         with Smin = sum_b smin_b n_b E_b, etad_min the worst discharge efficiency, rho the
+         worst SOC retention (1 - lam)^dt,
+         and C_tau = C_{T-1} past the horizon.  With no self-discharge (rho = 1) this is SPEC's
+         F_t = (1/etad) sum_{tau=t+1..t+K} (C_tau + aux) dt; the rho terms add the standing loss
+         over the K intervals exactly.
 
 Objective (minimise, $)::
 
@@ -69,6 +78,8 @@ def build_reference_lp(
     demand_window,
     demand_rate_usd_per_mw,
     groups: list[dict],
+    critical_load_mw=None,
+    ride_through_h: float = 0.0,
 ) -> dict:
     """Build the LP of the module docstring; returns cost, bounds, CSC matrix and column layout."""
     L = np.asarray(load_mw, dtype=float).reshape(-1)
@@ -153,15 +164,33 @@ def build_reference_lp(
     add(dem_row, ip[win[t_in]], 1.0)
     add(dem_row, ig[t_in], -1.0)
 
-    nrow = T + BT + M
+    floor_lo = np.zeros(0)
+    if ride_through_h > 0:
+        crit = _vec(critical_load_mw, T, "critical_load_mw")
+        K = int(round(ride_through_h / dt))
+        etad_min, rho = float(etad.min()), float(r.min())
+        smin_total = float(s_lo.sum())
+        floor_lo = np.empty(T)
+        for t in range(T):  # written out as in the docstring: no cumulative-sum tricks
+            need = 0.0
+            for k in range(1, K + 1):
+                tau = min(t + k, T - 1)
+                need += (crit[tau] + aux) * dt / etad_min / rho**k
+            floor_lo[t] = smin_total + need + smin_total * (rho**-K - 1.0)
+        floor_row = T + BT + M + np.arange(T)
+        add(np.broadcast_to(floor_row, (B, T)), is_, 1.0)
+
+    nrow = T + BT + M + floor_lo.size
     A = sp.csc_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(nrow, ncol)
     )
     soc_rhs = np.zeros((B, T))
     soc_rhs[:, 0] = r * s_init
     rhs_bal = L + aux
-    row_lower = np.concatenate([rhs_bal, soc_rhs.ravel(), np.zeros(M)])
-    row_upper = np.concatenate([rhs_bal, soc_rhs.ravel(), np.full(M, np.inf)])
+    row_lower = np.concatenate([rhs_bal, soc_rhs.ravel(), np.zeros(M), floor_lo])
+    row_upper = np.concatenate(
+        [rhs_bal, soc_rhs.ravel(), np.full(M, np.inf), np.full(floor_lo.size, np.inf)]
+    )
 
     return dict(
         A=A, cost=cost, col_lower=lower, col_upper=upper, row_lower=row_lower,
@@ -181,6 +210,8 @@ def solve_reference(
     demand_window: np.ndarray,
     demand_rate_usd_per_mw: np.ndarray,
     groups: list[dict],
+    critical_load_mw=None,
+    ride_through_h: float = 0.0,
     time_limit_s: float = 600.0,
 ) -> dict:
     """Build (see the module docstring) and solve the reference LP with HiGHS.
@@ -196,6 +227,7 @@ def solve_reference(
         export_price_usd_per_mwh=export_price_usd_per_mwh, import_limit_mw=import_limit_mw,
         export_limit_mw=export_limit_mw, interval_h=interval_h, demand_window=demand_window,
         demand_rate_usd_per_mw=demand_rate_usd_per_mw, groups=groups,
+        critical_load_mw=critical_load_mw, ride_through_h=ride_through_h,
     )
     A = m["A"]
     lp = highspy.HighsLp()

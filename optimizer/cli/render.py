@@ -36,10 +36,56 @@ def render_summary(summary: dict[str, Any], out: Path | None, written: list[Path
     grid = summary.get("grid")
     if grid and (grid["ramp"].get("rise_limit_mw") is not None or grid["events"] or grid["headroom"]["swing_up_max_mw"] > 0 or grid["curtailed_mwh"] or grid["deferred_mwh"]):
         render_grid(grid)
+    if summary.get("resilience"):
+        render_ride_through(summary["resilience"])
     for note in summary["notes"]:
         err.print(f"[dim]input: {note}[/]")
     if out is not None and written:
         err.print(f"wrote {out}/" + ", ".join(p.name for p in written))
+
+
+def _hours(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def _share(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f} %"
+
+
+def render_ride_through(res: dict[str, Any]) -> None:
+    """Print outage survival at each critical-load level (``summary()["resilience"]``) to stderr."""
+    fleet = res.get("fleet", {})
+    title = (
+        f"ride-through if the grid is lost (fleet {fleet.get('power_mw', 0):,.0f} MW, "
+        f"{fleet.get('usable_energy_mwh', 0):,.0f} MWh usable)"
+    )
+    t = Table(title=title, show_header=True)
+    for col in ("critical load", "peak MW", "median h", "min h", ">= 1 h", ">= 4 h", "power fails"):
+        t.add_column(col, justify="right" if col != "critical load" else "left")
+    for level, r in res["levels"].items():
+        t.add_row(
+            level,
+            f"{r['critical_load_peak_mw']:,.0f}",
+            _hours(r["median_h"]),
+            _hours(r["min_h"]),
+            _share(r["p_survive_1h"]),
+            _share(r["p_survive_4h"]),
+            f"{r['n_power_limited']}",
+        )
+    err.print(t)
+    err.print(
+        "[dim]ride-through: the fleet starts from the schedule's SOC at each interval, cannot "
+        "charge, and carries the critical load plus its aux; power fails: outages ended because "
+        "the load is above the fleet's power. Details: bess-dispatch resilience.[/]"
+    )
+    floor = res.get("floor")
+    if floor:
+        err.print(
+            f"[dim]floor held: {floor['hours_h']:g} h of '{floor['critical_load']}' each interval"
+            + (f" in months {floor['months']}" if floor["months"] else "")
+            + (f" at hours {floor['hours_of_day']}" if floor["hours_of_day"] else "")
+            + "[/]"
+        )
 
 
 def render_grid(grid: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from optimizer.formulation.costs import (
     fixed_charges,
 )
 from optimizer.formulation.demand_peaks import add_demand_peaks
+from optimizer.formulation.energy_floor import add_energy_floor
 from optimizer.formulation.events import add_events
 from optimizer.formulation.flexible_load import add_flexible_load
 from optimizer.formulation.grid import add_interconnection, add_power_balance
@@ -42,9 +43,10 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
 
     Families (``SPEC.md`` §4): 1 power balance, 2 state of charge, 3 power limits, 4 energy
     limits, 5 terminal energy, 6 interconnection, 7 demand peaks, 8 ramp, 9 swing buffer,
-    10 reserve energy, 11 utility events, 12 curtailment (with deferral). Families 8-12 are
-    built only when the scenario asks for them. Cost terms (§5): energy, export, demand,
-    degradation, curtailment, reserve, event credit, fixed.
+    10 reserve energy, 11 utility events, 12 curtailment (with deferral), 14 energy floors
+    (ride-through, ``SPEC.md`` §8). Families 8-14 are built only when the scenario asks for
+    them. Cost terms (§5): energy, export, demand, degradation, curtailment, reserve, event
+    credit, fixed.
 
     Parameters
     ----------
@@ -94,6 +96,8 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
             add_swing_buffer(m, data)  # 9
         if data.reserve is not None:
             add_reserve_energy(m, data)  # 10
+        if data.energy_floor is not None:
+            add_energy_floor(m, data)  # 14, ride-through
         if data.has_events or data.event_capacity_credit_usd:
             if data.has_events:
                 costs.append(add_events(m, data))  # 11

@@ -13,6 +13,12 @@ import numpy as np
 
 from optimizer import units
 from optimizer.inputs.scenario import Scenario
+from optimizer.loads.critical import (
+    critical_load_mw,
+    energy_floor_mwh,
+    outage_fleet,
+    power_shortfall_mw,
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,25 @@ class FlexData:
 
 
 @dataclass(frozen=True)
+class EnergyFloorData:
+    """Family 14: energy held above the SOC minimum at the end of each interval (``SPEC.md`` §8).
+
+    ``floor_mwh`` is one array, ``F_t``, so floors of several origins combine by an elementwise
+    maximum before they reach the LP: today the ride-through floor of ``[resilience]``; an
+    interruptible programme's event-readiness floor (``C_t = max(0, L_t - firm demand)`` over
+    its longest call) would be ``np.maximum(F_ride, F_event)`` here, with no change to the family.
+    """
+
+    floor_mwh: np.ndarray  # F_t, (T,), 0 where no floor is held [MWh]
+    soc_min_mwh: float  # sum_b smin_b n_b E_b [MWh]
+    critical_load_mw: np.ndarray  # C_t, (T,) [MW]
+    power_short_mw: np.ndarray  # (T,) C + aux above fleet power where a held floor covers [MW]
+    hours_h: float  # H [h]
+    level: str  # critical-load level name
+    allow_power_shortfall: bool
+
+
+@dataclass(frozen=True)
 class ModelData:
     """Every number the LP needs, as floats and numpy arrays over the horizon."""
 
@@ -110,6 +135,7 @@ class ModelData:
     flex: FlexData | None = None
     demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
     tariff: Any = None  # optimizer.tariffs.arrays.TariffArrays when the scenario has a TariffSpec
+    energy_floor: EnergyFloorData | None = None  # family 14
 
     def group(self, name: str) -> GroupData:
         """The group called ``name``."""
@@ -205,7 +231,58 @@ class ModelData:
             flex=_flex(scenario, n),
             demand_floor_mw=floor,
             tariff=arrays,
+            energy_floor=_energy_floor(scenario, groups),
         )
+
+
+def _energy_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
+    """``F_t`` of ``[resilience]``, 0 outside its months and hours of the day; None if no floor."""
+    r = scenario.resilience
+    if r is None or not groups:
+        return None
+    n = scenario.n_intervals
+    fleet = outage_fleet(scenario.site.battery_groups)
+    aux = scenario.aux_load_mw()
+    critical = critical_load_mw(
+        r.level,
+        load_mw=scenario.load_mw,
+        gpu_load_mw=scenario.gpu_load_mw,
+        cluster=scenario.site.gpu_cluster,
+    )
+    if r.hours_h == 0:  # the family is built, holding nothing: a study varies H on one model
+        zero = np.zeros(n)
+        return EnergyFloorData(
+            zero, fleet.soc_min_mwh, critical, zero, 0.0, r.level_name, r.allow_power_shortfall
+        )
+    floor = energy_floor_mwh(
+        critical,
+        aux,
+        interval_h=scenario.interval_h,
+        hours_h=r.hours_h,
+        discharge_efficiency_frac=fleet.discharge_efficiency_frac,
+        self_discharge_frac_per_h=fleet.self_discharge_frac_per_h,
+        soc_min_mwh=fleet.soc_min_mwh,
+    )
+    held = np.ones(n, dtype=bool)
+    if r.months:
+        held &= np.isin(scenario.index.month, r.months)
+    if r.hours_of_day:
+        held &= np.isin(scenario.index.hour, r.hours_of_day)
+    k = int(round(r.hours_h / scenario.interval_h))
+    # interval tau is served by an outage a held floor covers when some held t has t < tau <= t + K
+    window = np.convolve(held.astype(float), np.ones(k))[:n]
+    covered = np.r_[False, window[:-1] > 0]
+    fleet_power = sum((g.discharge_max_mw for g in groups), np.zeros(n))
+    short = np.where(covered, power_shortfall_mw(critical, aux, fleet_power), 0.0)
+    return EnergyFloorData(
+        floor_mwh=np.where(held, floor, 0.0),
+        soc_min_mwh=fleet.soc_min_mwh,
+        critical_load_mw=critical,
+        power_short_mw=short,
+        hours_h=r.hours_h,
+        level=r.level_name,
+        allow_power_shortfall=r.allow_power_shortfall,
+    )
 
 
 def _check_convex(arrays: Any, scenario: Scenario) -> None:

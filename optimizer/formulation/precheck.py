@@ -7,9 +7,11 @@ model is built.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from optimizer.errors import InfeasibleError, Issue
+from optimizer.errors import InfeasibleError, Issue, ModellingWarning
 from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
 
@@ -139,6 +141,111 @@ def check_event_program_limits(scenario: Scenario, data: ModelData) -> list[Issu
     return issues
 
 
+def _stamps(scenario: Scenario, mask: np.ndarray, most: int = 3) -> str:
+    pos = np.flatnonzero(mask)
+    shown = ", ".join(scenario.index[t].isoformat() for t in pos[:most])
+    return shown + (f" and {len(pos) - most} more" if len(pos) > most else "")
+
+
+def check_ride_through_power(scenario: Scenario, data: ModelData) -> list[Issue]:
+    """Family 14: the fleet's power must carry critical load plus aux where the floor covers.
+
+    An energy floor cannot make up for power: where ``C_t + aux_t`` exceeds the available
+    discharge power the fleet drops the load at the outage's first interval, whatever it holds.
+    With ``resilience.allow_power_shortfall`` the floor is held anyway and the shortfall is a
+    :class:`ModellingWarning` (and ``summary()["resilience"]`` counts it), never silent.
+    """
+    f = data.energy_floor
+    if f is None or not np.any(f.power_short_mw > 1e-9):
+        return []
+    bad = f.power_short_mw > 1e-9
+    t = int(np.argmax(f.power_short_mw))
+    fleet_mw = float(sum(g.discharge_max_mw[t] for g in data.groups))
+    what = (
+        f"the fleet's discharge power cannot carry the '{f.level}' critical load plus aux in "
+        f"{int(bad.sum())} of {data.n_intervals} intervals"
+    )
+    got = (
+        f"{f.critical_load_mw[t] + data.aux_load_mw[t]:.1f} MW to carry with {fleet_mw:.1f} MW "
+        f"available, {f.power_short_mw[t]:.1f} MW short (intervals {_stamps(scenario, bad)})"
+    )
+    if f.allow_power_shortfall:
+        warnings.warn(
+            f"{what}: {got}; the floor holds the energy, but an outage there drops the load",
+            ModellingWarning,
+            stacklevel=2,
+        )
+        return []
+    return [
+        Issue(
+            what,
+            path=scenario.source_path,
+            field="resilience.critical_load",
+            timestamp=scenario.index[t].isoformat(),
+            expected="critical load + aux <= the fleet's available discharge power",
+            got=got,
+            fix="Lower the critical load (e.g. 'training_paused'), add battery power, or set "
+            "resilience.allow_power_shortfall = true to hold the energy anyway",
+        )
+    ]
+
+
+def check_energy_floor_reachable(scenario: Scenario, data: ModelData) -> list[Issue]:
+    """Family 14: the floor must lie below the most the fleet can hold at each interval.
+
+    The most is the SOC band's top, and near the start what the fleet can reach from its initial
+    SOC charging flat out within the import headroom (``Gimp - L - aux``, plus curtailment).
+    """
+    f = data.energy_floor
+    if f is None:
+        return []
+    n = data.n_intervals
+    dt = data.interval_h
+    flex = data.flex.curtail_max_mw if data.flex is not None else np.zeros(n)
+    headroom = np.maximum(data.import_limit_mw - data.load_mw - data.aux_load_mw + flex, 0.0)
+    top = np.zeros(n)
+    for g in data.groups:  # scalar recursion per group, as in check_terminal_energy_reachable
+        level = g.initial_soc_mwh
+        for t in range(n):
+            level = min(
+                g.soc_max_mwh,
+                g.retention_frac * level
+                + g.charge_efficiency_frac * min(g.charge_max_mw[t], headroom[t]) * dt,
+            )
+            top[t] += level
+    short = f.soc_min_mwh + f.floor_mwh - top
+    tol = 1e-9 * max(1.0, sum(g.energy_capacity_mwh for g in data.groups))
+    bad = short > tol
+    if not bad.any():
+        return []
+    t = int(np.argmax(short))
+    band_top = sum(g.soc_max_mwh for g in data.groups)
+    if f.soc_min_mwh + f.floor_mwh[t] > band_top + tol:
+        fix = (
+            "The floor is above the fleet's SOC band: lower resilience.hours_h or the critical "
+            "load, or add battery energy"
+        )
+    else:
+        fix = (
+            "The fleet cannot charge up to the floor in time from its initial SOC: raise "
+            "initial_soc_frac, lower resilience.hours_h or the critical load, or hold the floor "
+            "only in later months/hours"
+        )
+    return [
+        Issue(
+            f"the ride-through floor ({f.hours_h:g} h of '{f.level}') is out of reach in "
+            f"{int(bad.sum())} intervals",
+            path=scenario.source_path,
+            field="resilience.hours_h",
+            timestamp=scenario.index[t].isoformat(),
+            expected=f"SOC minimum + floor <= {top[t]:.1f} MWh (the most the fleet can hold there)",
+            got=f"{f.soc_min_mwh + f.floor_mwh[t]:.1f} MWh, {short[t]:.1f} MWh short "
+            f"(first at {_stamps(scenario, bad, 1)})",
+            fix=fix,
+        )
+    ]
+
+
 def find_infeasibilities(scenario: Scenario, data: ModelData) -> list[Issue]:
     """Run every provable-infeasibility check; an empty list means none was found."""
     return (
@@ -147,6 +254,8 @@ def find_infeasibilities(scenario: Scenario, data: ModelData) -> list[Issue]:
         + check_headroom_fits_fleet(scenario, data)
         + check_terminal_energy_reachable(scenario, data)
         + check_event_program_limits(scenario, data)
+        + check_ride_through_power(scenario, data)
+        + check_energy_floor_reachable(scenario, data)
     )
 
 

@@ -33,6 +33,7 @@ def structure_key(data: ModelData) -> tuple[Any, ...]:
         bool(data.event_capacity_credit_usd),
         None if f is None else (f.has_curtailment, f.has_deferral, f.deadline_intervals, f.defer_cost_usd_per_mwh > 0),
         tariff_structure(data),
+        data.energy_floor is not None,  # family 14: its F_t are Params, so H and the level are data
     )
 
 

@@ -19,6 +19,7 @@ from optimizer.errors import Issue, TimeSeriesError
 from optimizer.inputs.assets import Site
 from optimizer.inputs.grid import GridRules
 from optimizer.inputs.options import SolverOptions
+from optimizer.inputs.resilience import Resilience
 from optimizer.inputs.tariff import Tariff
 from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, check_series, to_horizon
 
@@ -50,6 +51,9 @@ class Scenario:
         What was done to the inputs on the way in (resampling, sources).
     source_path : str or None
         The scenario TOML, when loaded from a file.
+    resilience : Resilience or None
+        The ride-through floor (``[resilience]``): hold the energy to carry a critical load
+        for ``hours_h`` hours at every interval; None: no floor.
     """
 
     name: str
@@ -66,6 +70,7 @@ class Scenario:
     swing_down_mw: pd.Series | None = None
     month_to_date_peak_mw: dict[str, float] = field(default_factory=dict)
     tariff_spec: Any = None  # optimizer.tariffs.TariffSpec: the full tariff engine, used instead of `tariff`'s charges
+    resilience: Resilience | None = None  # the ride-through floor, SPEC §8 family 14 ([resilience])
 
     def __post_init__(self) -> None:
         issues = check_series(self.load_mw, name="load_mw", source=self.source_path)
@@ -96,12 +101,54 @@ class Scenario:
                     ],
                 )
         self.interval_min  # noqa: B018 - validates the step (a supported whole number of minutes)
+        if self.resilience is not None:
+            self._check_resilience(self.resilience)
         if (self.load_mw < 0).any():
             first = self.load_mw.index[(self.load_mw < 0).to_numpy()][0]
             raise TimeSeriesError(
                 "",
                 issues=[Issue("negative site load", path=self.source_path, field="load_mw", timestamp=first.isoformat(), expected=">= 0 MW", got=f"{float(self.load_mw.loc[first])} MW", fix="Check the sign convention: load is a positive draw")],
             )
+
+    def _check_resilience(self, r: Resilience) -> None:
+        """The floor fits the horizon: whole intervals of ride-through, a series of its length."""
+        issues = []
+        steps = r.hours_h * 60 / self.interval_min
+        if abs(steps - round(steps)) > 1e-9:
+            issues.append(
+                Issue(
+                    "ride-through hours are not a whole number of intervals",
+                    path=self.source_path,
+                    field="resilience.hours_h",
+                    expected=f"a multiple of {self.interval_min} min",
+                    got=f"{r.hours_h} h",
+                    fix=f"Round hours_h to a multiple of {self.interval_min / 60:g} h",
+                )
+            )
+        if r.critical_load_mw is not None and len(r.critical_load_mw) != len(self.load_mw):
+            issues.append(
+                Issue(
+                    "critical load series off the horizon",
+                    path=self.source_path,
+                    field="resilience.critical_load_mw",
+                    expected=f"{len(self.load_mw)} intervals",
+                    got=f"{len(r.critical_load_mw)}",
+                    fix="Give one value per interval of the horizon",
+                )
+            )
+        paused = r.critical_load == "training_paused"
+        if paused and self.site.gpu_cluster is None and self.gpu_load_mw is None:
+            issues.append(
+                Issue(
+                    "critical load 'training_paused' needs the GPU-cluster model or a GPU load",
+                    path=self.source_path,
+                    field="resilience.critical_load",
+                    got="a site without gpu_cluster and a load without gpu_load_mw",
+                    fix="Add gpu_cluster to the site or a GPU load column, or use 'site'",
+                )
+            )
+        if issues:
+            raise TimeSeriesError("", issues=issues)
 
     # ----------------------------------------------------------------- builders
     @classmethod

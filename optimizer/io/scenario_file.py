@@ -27,6 +27,7 @@ from optimizer.inputs.grid import (
     SwingBuffer,
 )
 from optimizer.inputs.options import SolverOptions
+from optimizer.inputs.resilience import Resilience
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.tariff import Tariff
 from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, make_index, read_series, to_horizon
@@ -111,7 +112,7 @@ class GridTable(_Table):
     events: EventsTable | None = None
 
 
-_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid"}
+_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid", "resilience"}
 
 
 def load_scenario(
@@ -145,7 +146,8 @@ def load_scenario(
         Listing every problem found, with the file and field.
     """
     path = _scenario_path(path)
-    parsed = _parse_tables(read_toml(path), path)
+    doc = read_toml(path)
+    parsed = _parse_tables(doc, path)
     sc: ScenarioTable = parsed["scenario"]
     ld: LoadTable = parsed["load"]
     base = path.parent
@@ -158,6 +160,7 @@ def load_scenario(
     load_mw, gpu_mw = _read_load(ld, base, path, index, site, notes)
     price = _read_price(tariff, spec, tariff_file, index, notes)
     grid, swing_up, swing_down = _read_grid(parsed["grid"], base, path, index, site, gpu_mw if gpu_mw is not None else load_mw, notes)
+    resilience = _read_resilience(doc.get("resilience"), base, path, index, notes)
     return Scenario(
         name=sc.name,
         site=site,
@@ -172,7 +175,80 @@ def load_scenario(
         swing_up_mw=swing_up,
         swing_down_mw=swing_down,
         tariff_spec=spec,
+        resilience=resilience,
     )
+
+
+def _read_resilience(
+    raw: Any, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]
+) -> Resilience | None:
+    """``[resilience]``: the ride-through floor.
+
+    ``critical_load = "series"`` reads ``path``/``column`` onto the horizon.
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ModelFileError(
+            "",
+            issues=[
+                Issue(
+                    "[resilience] must be a table",
+                    path=str(path),
+                    field="resilience",
+                    got=type(raw).__name__,
+                    fix="Write it as a [resilience] table",
+                )
+            ],
+        )
+    fields = dict(raw)
+    file_keys = {k: fields.pop(k) for k in ("path", "column", "timestamp_column") if k in fields}
+    if fields.get("critical_load") == "series":
+        if "path" not in file_keys:
+            raise ModelFileError(
+                "",
+                issues=[
+                    Issue(
+                        "critical_load = 'series' needs a path",
+                        path=str(path),
+                        field="resilience.path",
+                        fix="Add path = '<file>.parquet' (relative to this TOML) and column",
+                    )
+                ],
+            )
+        _require(path, [("resilience.path", str(file_keys["path"]))])
+        file = (base / str(file_keys["path"])).resolve()
+        raw_series = _series(
+            file,
+            str(file_keys.get("column", "critical_load_mw")),
+            str(file_keys.get("timestamp_column", "interval_start")),
+            toml=path,
+            table="resilience",
+        )
+        series, note = to_horizon(
+            raw_series, index, kind="power", name="critical_load_mw", source=str(file)
+        )
+        fields["critical_load_mw"] = series.to_numpy(dtype=float)
+        notes.append(f"resilience: critical load from {file.name}" + (f" ({note})" if note else ""))
+    elif file_keys:
+        raise ModelFileError(
+            "",
+            issues=[
+                Issue(
+                    "path/column are read only for critical_load = 'series'",
+                    path=str(path),
+                    field=f"resilience.{next(iter(file_keys))}",
+                    got=repr(fields.get("critical_load", "training_paused")),
+                    fix="Set critical_load = 'series', or remove the file keys",
+                )
+            ],
+        )
+    try:
+        return Resilience.model_validate(fields)
+    except ValidationError as exc:
+        raise ModelFileError(
+            "", issues=issues_from_validation(exc, path, "resilience", Resilience)
+        ) from exc
 
 
 def _scenario_path(path: str | Path) -> Path:

@@ -284,3 +284,53 @@ def generate_site_load(
         {"load_mw": interval_mean(load_mw), "gpu_load_mw": interval_mean(gpu_load_mw)},
         index=index,
     )
+
+
+def training_paused_site_load(
+    index: pd.DatetimeIndex, cluster: GpuCluster, params: GpuProfileParams | None = None
+) -> pd.Series:
+    """Site load with every training job paused: what is left to carry in a grid outage.
+
+    The training share of the GPUs idles (``p = idle_power_frac``); inference keeps running on
+    its diurnal curve, and the non-GPU IT and the facility overhead (PUE) follow the same model
+    as :func:`generate_site_load`, with ``a = (1 - s) idle + s inference(h)``::
+
+        load_mw = (a * gpu_power_total_mw
+                   + non_gpu_it_share_frac * it_power_max_mw * (b + (1 - b) a)) * pue
+
+    Maintenance windows are ignored (they only idle more GPUs). With the default parameters
+    and the 1 GW site this is about 260-290 MW.
+
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex
+        Tz-aware local interval starts, regular whole-minute step of 1..60 min.
+    cluster : GpuCluster
+        The site's GPU cluster.
+    params : GpuProfileParams, optional
+        The behaviour parameters (defaults: ``GpuProfileParams()``).
+
+    Returns
+    -------
+    pandas.Series
+        ``training_paused_mw`` [MW] on ``index``, interval means.
+
+    Examples
+    --------
+    >>> cluster = GpuCluster(name="t", n_gpus=1_000_000, gpu_power_mw=0.0007,
+    ...                      non_gpu_it_share_frac=0.15, pue=1.2)
+    >>> idx = pd.date_range("2021-02-01", periods=96, freq="15min", tz="America/Chicago")
+    >>> s = training_paused_site_load(idx, cluster)
+    >>> 250 < float(s.mean()) < 300
+    True
+    """
+    p = params or GpuProfileParams()
+    step_min = timeindex.interval_min(index, field="index", allowed=range(1, 61))
+    n_min = len(index) * step_min
+    share = p.inference_share_frac
+    gpu_frac = (1 - share) * p.idle_power_frac + share * _inference_frac(index[0], n_min, p)
+    non_gpu_max_mw = cluster.it_power_max_mw * cluster.non_gpu_it_share_frac
+    non_gpu_it_mw = non_gpu_max_mw * (p.non_gpu_base_frac + (1 - p.non_gpu_base_frac) * gpu_frac)
+    minute_mw = (gpu_frac * cluster.gpu_power_total_mw + non_gpu_it_mw) * cluster.pue
+    values = minute_mw.reshape(len(index), step_min).mean(axis=1)
+    return pd.Series(values, index=index, name="training_paused_mw")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.report import page as P
+from optimizer.report.resilience_section import resilience_section
 from optimizer.results.files import read_result
 
 if TYPE_CHECKING:
@@ -551,6 +552,8 @@ def build_run_html(summary: Mapping[str, Any], schedule: pd.DataFrame, inputs: M
     if "headroom_up_mw" in schedule or "headroom_down_mw" in schedule:
         fig, text = headroom_figure(schedule)
         sections.append(P.section("Headroom compliance", P.figure_div(fig, "chart-headroom") + f'<p class="note">{P.esc(text)}</p>', section_id="headroom"))
+    if resilience_html := resilience_section(summary):
+        sections.append(resilience_html)
     sections.append(P.section("Scenario inputs", _inputs_section(summary, inputs), section_id="inputs"))
     sections.append(P.json_script(summary, "summary-json"))
     return P.page(title, sub, sections)

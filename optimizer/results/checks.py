@@ -173,6 +173,28 @@ def check_flexible_load(index: pd.DatetimeIndex, data: ModelData, sol: Solution,
     return issues
 
 
+def check_energy_floor(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
+    """Family 14 holds: ``sum_b s[b,t] >= sum_b smin[b] n[b] E[b] + F[t]``."""
+    f = data.energy_floor
+    if f is None:
+        return []
+    short = f.soc_min_mwh + f.floor_mwh - sol.fleet("soc_mwh")
+    bad = short > tol.mwh
+    if bad.any():
+        return [
+            Issue(
+                "stored energy below the ride-through floor",
+                field="floor_energy",
+                timestamp=_first(index, bad),
+                expected=f"SOC >= SOC minimum + {f.hours_h:g} h of '{f.level}'",
+                got=f"{_worst(short)} MWh short at worst, {int(bad.sum())} intervals",
+            )
+        ]
+    return []
+
+
 def check_costs(terms: pd.Series, objective_usd: float, tol: Tolerances) -> list[Issue]:
     """The cost terms recomputed from the schedule sum to the solver's objective."""
     diff = abs(float(terms["total"]) - objective_usd)
@@ -226,6 +248,7 @@ def check_solution(
     issues += check_ramp(index, data, sol.grid_import_mw - sol.grid_export_mw, tol)
     issues += check_headroom(index, data, sol, tol)
     issues += check_flexible_load(index, data, sol, tol)
+    issues += check_energy_floor(index, data, sol, tol)
     issues += check_costs(terms, objective_usd, tol)
     if require_exclusive:
         issues += check_exclusive(index, data, sol, tol)

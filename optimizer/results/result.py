@@ -72,6 +72,9 @@ class DispatchResult:
         Intervals in which the no-battery site breaks each hard limit [-].
     grid : dict
         Ramp compliance, headroom and event performance (``results.grid_report``).
+    resilience : dict
+        Outage survival of the schedule at the default critical-load levels, and the floor
+        held if any (``results.outage.ride_through_summary``).
     """
 
     scenario: Scenario
@@ -86,6 +89,7 @@ class DispatchResult:
     issues: tuple[Issue, ...] = ()
     baseline_violations: dict[str, int] = field(default_factory=dict)
     grid: dict[str, Any] = field(default_factory=dict)
+    resilience: dict[str, Any] = field(default_factory=dict)
 
     @property
     def objective_usd(self) -> float:
@@ -147,6 +151,8 @@ class DispatchResult:
         }
         if self.grid:
             out["grid"] = self.grid
+        if self.resilience:
+            out["resilience"] = self.resilience
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -170,6 +170,7 @@ def finish(
     costs.index.name = "term"
     schedule = build_schedule(scenario, data, sol)
     from optimizer.results.grid_report import grid_report
+    from optimizer.results.outage import ride_through_summary
 
     return DispatchResult(
         scenario=scenario,
@@ -183,6 +184,7 @@ def finish(
         exclusivity=exclusivity,
         baseline_violations=violations,
         grid=grid_report(scenario, data, schedule, violations),
+        resilience=ride_through_summary(scenario, schedule),
     )
 
 
@@ -198,6 +200,9 @@ def idle_terms(data: ModelData) -> tuple[pd.Series, bool]:
         feasible &= bool(kept[-1] >= g.final_soc_min_mwh - 1e-9 and kept.min() >= g.soc_min_mwh - 1e-9)
     if data.event_cap_mw is not None:
         feasible &= bool(np.all(sol.grid_import_mw <= data.event_cap_mw * (1 + 1e-9)))
+    if data.energy_floor is not None:
+        f = data.energy_floor
+        feasible &= bool(np.all(sol.fleet("soc_mwh") >= f.soc_min_mwh + f.floor_mwh - 1e-9))
     if data.ramp is not None:
         from optimizer.results.checks import ramp_steps_mw
 

@@ -35,7 +35,7 @@ RUN_KPIS = {
     "peak_import_optimized_mw": "mw",
     "equivalent_full_cycles": "cycles",
 }
-RUN_CHARTS = {"chart-waterfall", "chart-dispatch", "chart-ramp", "chart-headroom"}
+RUN_CHARTS = {"chart-waterfall", "chart-dispatch", "chart-ramp", "chart-headroom", "chart-survival"}
 STUDY_CHARTS = {"chart-savings", "chart-heatmap", "chart-pareto"}
 
 
