@@ -108,6 +108,7 @@ class ModelData:
     event_credit_usd_per_mwh: np.ndarray | None = None  # (T,), 0 outside events
     event_capacity_credit_usd: float = 0.0
     flex: FlexData | None = None
+    movement_cost_usd_per_mw: float = 0.0  # family 13, mu [USD/MW]
     demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
     tariff: Any = None  # optimizer.tariffs.windows.TariffArrays when the scenario has a TariffSpec
 
@@ -128,6 +129,11 @@ class ModelData:
     def has_swing(self) -> bool:
         """Family 9 is needed (a swing envelope or reserve headroom)."""
         return self.swing_up_mw is not None or self.reserve is not None
+
+    @property
+    def has_movement(self) -> bool:
+        """Family 13 is needed."""
+        return self.movement_cost_usd_per_mw > 0
 
     @property
     def has_events(self) -> bool:
@@ -203,6 +209,7 @@ class ModelData:
             event_credit_usd_per_mwh=credit,
             event_capacity_credit_usd=capacity_credit,
             flex=_flex(scenario, n),
+            movement_cost_usd_per_mw=scenario.grid.movement_cost_usd_per_mw,
             demand_floor_mw=floor,
             tariff=arrays,
         )

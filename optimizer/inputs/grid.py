@@ -1,5 +1,6 @@
 """Grid-stability inputs: ramp limits, the swing buffer, frequency reserve, utility event
-programs and events, and flexible GPU load (``SPEC.md`` §4 families 8-12).
+programs and events, flexible GPU load and the import-movement cost (``SPEC.md`` §4
+families 8-12, §8 family 13).
 
 Each concept is one frozen pydantic model that forbids unknown keys. Series-valued inputs
 (the swing envelope, the event calendar) live on the Scenario, already on its horizon.
@@ -177,8 +178,15 @@ class FlexibleLoad(_Model):
 
 
 class GridRules(_Model):
-    """Everything of families 8-12 a scenario switches on (all optional)."""
+    """Everything of families 8-13 a scenario switches on (all optional).
 
+    ``movement_cost_usd_per_mw`` is family 13's ``mu``: a cost per MW of change of the net
+    grid draw between consecutive intervals; 0 leaves the family out.
+    """
+
+    movement_cost_usd_per_mw: float = Field(
+        default=0.0, ge=0, description="Cost per MW of change in the grid draw, mu [USD/MW]."
+    )
     ramp: RampLimit | None = None
     swing: SwingBuffer | None = None
     reserve: FrequencyReserve | None = None

@@ -96,8 +96,9 @@ class EventsTable(_Table):
 
 
 class GridTable(_Table):
-    """``[grid]``: families 8-12."""
+    """``[grid]``: families 8-13."""
 
+    movement_cost_usd_per_mw: float | None = None  # family 13; default and bounds in GridRules
     ramp: RampLimit | None = None
     swing: SwingBuffer | None = None
     reserve: FrequencyReserve | None = None
@@ -333,7 +334,8 @@ def _read_grid(
             events = derive_event_calendar(system, by_name[d.program], start=index[0], end=index[-1] + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1)), threshold_quantile=d.threshold_quantile, duration_h=d.duration_h, lead_h=d.lead_h, max_events=d.max_events)
             notes.append(f"events: {len(events)} derived from {load_file.name} (days peaking above the {d.threshold_quantile:g} quantile, {d.duration_h:g} h from {d.lead_h:g} h before the peak hour)")
     try:
-        grid = GridRules(ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load, programs=programs, events=events)
+        movement = {} if gt.movement_cost_usd_per_mw is None else {"movement_cost_usd_per_mw": gt.movement_cost_usd_per_mw}
+        grid = GridRules(ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load, programs=programs, events=events, **movement)
     except ValidationError as exc:
         raise ModelFileError("", issues=_issues_from_validation(exc, path, "grid", GridRules)) from exc
     return grid, up, down
