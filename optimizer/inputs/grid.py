@@ -177,6 +177,38 @@ class FlexibleLoad(_Model):
         return self
 
 
+def allocate_interruptible(
+    programs: tuple[EventProgram, ...] | list[EventProgram],
+) -> dict[str, float]:
+    """One effective interruptible demand (EID) per site, credited once: MW per programme.
+
+    The same MW of load cannot be interrupted twice, so enrolling it in several programmes
+    (TVA IP5 and IP30) earns one capacity credit, not one per programme. The site's EID is the
+    largest ``interruptible_mw`` of its programmes; it goes to the programmes in order of
+    their capacity credit (``credit_usd_per_mw_month``, highest first; ties by name), each up
+    to its own ``interruptible_mw``, until the EID is used up.
+
+    Returns
+    -------
+    dict of str to float
+        Credited MW of each programme (0 for a programme left with none) [MW].
+
+    Examples
+    --------
+    >>> a = EventProgram(name="IP5", notice_min=5, kind="reduce_to", firm_demand_mw=400,
+    ...                  interruptible_mw=500, credit_usd_per_mw_month=3000)
+    >>> b = a.model_copy(update={"name": "IP30", "credit_usd_per_mw_month": 2000})
+    >>> allocate_interruptible([a, b])
+    {'IP5': 500.0, 'IP30': 0.0}
+    """
+    left = max((p.interruptible_mw for p in programs), default=0.0)
+    out = {p.name: 0.0 for p in programs}
+    for p in sorted(programs, key=lambda p: (-p.credit_usd_per_mw_month, p.name)):
+        out[p.name] = float(min(p.interruptible_mw, left))
+        left -= out[p.name]
+    return out
+
+
 class GridRules(_Model):
     """Everything of families 8-13 a scenario switches on (all optional).
 

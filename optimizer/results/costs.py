@@ -6,6 +6,8 @@ its total with the solver's objective.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -92,5 +94,11 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
 
 
 def baseline_terms(data: ModelData) -> pd.Series:
-    """Bill of the same site and tariff with no battery and no flexibility: ``g_t = L_t`` [USD]."""
-    return bill_terms(data, Solution.baseline(data))
+    """Bill of the same site and tariff with no battery and no flexibility: ``g_t = L_t`` [USD].
+
+    Its event capacity credit covers only the programmes whose cap the load never exceeds
+    (``ModelData.baseline_event_capacity_credit_usd``): a site that cannot reduce is not paid
+    for interruptions it could not deliver.
+    """
+    honest = replace(data, event_capacity_credit_usd=data.baseline_event_capacity_credit_usd)
+    return bill_terms(honest, Solution.baseline(data))
