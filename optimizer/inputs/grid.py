@@ -209,6 +209,34 @@ def allocate_interruptible(
     return out
 
 
+class SystemPeaks(_Model):
+    """The tightest hours of the utility's system load inside the horizon (issue 19).
+
+    Every run reports the site's draw in these hours, with and without batteries. With
+    ``value_usd_per_mw_month > 0`` the scenario also values cutting it: the loader adds a
+    coincident-peak charge of the tariff engine (:class:`optimizer.tariffs.CoincidentPeakCharge`,
+    ``aggregation = "expected"``: the rate times the mean draw over the month's hours).
+    """
+
+    hours: tuple[dt.datetime, ...] = Field(description="Hour starts (tz-aware), sorted.")
+    system_load_mw: tuple[float, ...] = Field(description="System load in each hour [MW].")
+    n_per_month: int = Field(ge=1, le=31, description="Hours taken per month (distinct days) [-].")
+    value_usd_per_mw_month: float = Field(
+        default=0.0, ge=0, description="Charge on the mean draw in the hours [USD/MW-month]."
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _aligned(self) -> SystemPeaks:
+        if len(self.hours) != len(self.system_load_mw):
+            msg = f"system_peaks: {len(self.hours)} hours but {len(self.system_load_mw)} loads"
+            raise ValueError(msg)
+        if any(h.tzinfo is None for h in self.hours):
+            msg = "system_peaks: hours need a UTC offset"
+            raise ValueError(msg)
+        return self
+
+
 class GridRules(_Model):
     """Everything of families 8-13 a scenario switches on (all optional).
 
@@ -225,6 +253,7 @@ class GridRules(_Model):
     programs: tuple[EventProgram, ...] = ()
     events: tuple[Event, ...] = ()
     flexible_load: FlexibleLoad | None = None
+    system_peaks: SystemPeaks | None = None
 
     @model_validator(mode="after")
     def _events_known(self) -> GridRules:

@@ -481,6 +481,49 @@ def _events_section(summary: Mapping[str, Any], schedule: pd.DataFrame) -> str:
     return P.section("Utility events", '<div class="table-wrap nowrap">' + body + "</div>", section_id="events")
 
 
+STABILITY_ROWS = (
+    ("largest_rise_mw", "largest rise [MW/interval]", "{:,.1f}"),
+    ("largest_fall_mw", "largest fall [MW/interval]", "{:,.1f}"),
+    ("largest_rise_mw_per_min", "largest rise [MW/min]", "{:,.2f}"),
+    ("largest_fall_mw_per_min", "largest fall [MW/min]", "{:,.2f}"),
+    ("total_variation_mw_per_day", "total variation [MW/day]", "{:,.0f}"),
+    ("n_moves_at_least_threshold", "moves of at least {threshold:g} MW", "{:,.0f}"),
+    ("n_direction_changes", "direction changes", "{:,.0f}"),
+    ("time_at_import_cap_h", "time at the import cap [h]", "{:,.2f}"),
+)
+"""Rows of the stability table (``SPEC.md`` §9): summary key, label, number format."""
+
+
+def _stability_section(summary: Mapping[str, Any]) -> str:
+    """How hard the grid draw moves with and without batteries, what that cost, and the peaks."""
+    grid = summary.get("grid") if isinstance(summary.get("grid"), Mapping) else {}
+    st = grid.get("stability") if isinstance(grid.get("stability"), Mapping) else {}
+    if "optimized" not in st:
+        return ""
+    worse = set(st.get("worse_than_baseline", []))
+    threshold = float(st.get("move_threshold_mw", 100.0))
+    rows = [
+        [label.format(threshold=threshold), fmt.format(st["baseline"][key]), fmt.format(st["optimized"][key]), "worse" if key in worse else ""]
+        for key, label, fmt in STABILITY_ROWS
+    ]
+    body = P.table(["measure", "without batteries", "with batteries", ""], rows)
+    cost = st.get("movement_cost_usd", 0.0)
+    body += f'<p class="note">What stability cost: the movement term ({st.get("movement_cost_usd_per_mw", 0.0):g} USD per MW moved) is {P.esc(f"{cost:,.0f}")} USD of the bill; ramp, swing and reserve limits cost what they change in the other terms.</p>'
+    if st.get("moves_grid_harder_than_baseline"):
+        body += '<p class="note bad">This schedule moves the grid harder than the site without batteries (largest step, moves of at least the threshold or total variation).</p>'
+    peaks = grid.get("system_peaks") if isinstance(grid.get("system_peaks"), Mapping) else {}
+    if peaks.get("n_hours"):
+        body += "<h3>Draw in the tightest hours of the system load</h3>" + P.table(
+            ["", "without batteries [MW]", "with batteries [MW]"],
+            [
+                ["mean over the hours", f"{peaks['mean_draw_baseline_mw']:,.1f}", f"{peaks['mean_draw_optimized_mw']:,.1f}"],
+                ["highest hour", f"{peaks['max_draw_baseline_mw']:,.1f}", f"{peaks['max_draw_optimized_mw']:,.1f}"],
+            ],
+        )
+        body += f'<p class="note">{peaks["n_hours"]} hours ({peaks["n_per_month"]} a month, distinct days) of {P.esc(str(peaks.get("source", "")))}.</p>'
+    return P.section("Grid stability", '<div class="table-wrap nowrap">' + body + "</div>", section_id="stability")
+
+
 def _bill_table(costs: Mapping[str, Mapping[str, float]]) -> str:
     rows = [
         [term, row.get("baseline_usd"), row.get("optimized_usd"), row.get("savings_usd")]
@@ -543,6 +586,8 @@ def build_run_html(summary: Mapping[str, Any], schedule: pd.DataFrame, inputs: M
             section_id="dispatch",
         )
     )
+    if stability_html := _stability_section(summary):
+        sections.append(stability_html)
     if events_html := _events_section(summary, schedule):
         sections.append(events_html)
     if "grid_import_mw" in schedule and len(schedule) > 1:
