@@ -39,8 +39,10 @@ class GroupData:
 class RampData:
     """Family 8 in MW per interval.
 
-    Inside an event's notice period (from ``start - notice`` to its first interval) the fall
-    limit is only the interconnection: the utility orders that drop. After an event the
+    Inside an event's notice period (the ``k`` intervals from the first one starting at or after
+    ``start - notice`` to the event's first interval) the fall limit is at least
+    ``(max Gimp - cap) / k``: the utility orders that drop, and it must be possible within the
+    notice from any import, without moving before the notice. After an event the
     return-to-service rise limit applies.
     """
 
@@ -257,17 +259,15 @@ def _ramp(scenario: Scenario, events: object, n: int) -> RampData | None:
     fall = np.full(n, r.fall_mw_per_min * step_min)
     if len(events):  # type: ignore[arg-type]
         # the utility orders the drop into an event: from the notice to the event's first interval
-        # the fall is limited only by the interconnection (rise limits stay)
+        # the fall may be fast enough to reach the cap from the import limit in the notice time
         notice = {p.name: p.notice_min for p in scenario.grid.programs}
-        free = float(
-            np.max(scenario.import_limit_mw(), initial=0.0)
-            + np.max(scenario.export_limit_mw(), initial=0.0)
-        )
+        top = float(np.max(scenario.import_limit_mw(), initial=0.0))
         idx = scenario.index
         for e in events.itertuples():  # type: ignore[attr-defined]
             told = pd.Timestamp(e.start) - pd.Timedelta(minutes=notice[e.program])
-            lo = int(np.searchsorted(idx, told, side="left"))
-            fall[lo : int(e.first) + 1] = np.maximum(fall[lo : int(e.first) + 1], free)
+            lo, first = int(np.searchsorted(idx, told, side="left")), int(e.first)
+            ordered = max(0.0, top - float(e.cap_mw)) / max(1, first - lo + 1)
+            fall[lo : first + 1] = np.maximum(fall[lo : first + 1], ordered)
     if r.return_to_service_mw_per_min is not None:
         window = int(np.ceil(r.return_to_service_window_min / step_min))
         for last in events["last"]:  # type: ignore[index]
