@@ -189,6 +189,9 @@ class ModelData:
             floor = np.zeros(0)
         events = scenario.event_table()
         cap, credit, capacity_credit, baseline_credit = _events(scenario, events, n, n_months)
+        # families 9, 10 and 15 are duties of the fleet: a site with no battery power at all
+        # (a sizing study's zero case) holds no headroom, and says so in grid.headroom
+        has_fleet = any(float(np.max(g.charge_max_mw + g.discharge_max_mw, initial=0.0)) > 0 for g in groups)
         arrays = scenario.tariff_arrays()
         import_price = scenario.import_price_usd_per_mwh()
         export_price = scenario.export_price_usd_per_mwh()
@@ -214,9 +217,9 @@ class ModelData:
             fixed_usd=fixed,
             groups=tuple(groups),
             ramp=_ramp(scenario, events, n),
-            swing_up_mw=None if scenario.swing_up_mw is None else scenario.swing_up_mw.to_numpy(dtype=float),
-            swing_down_mw=None if scenario.swing_down_mw is None else scenario.swing_down_mw.to_numpy(dtype=float),
-            reserve=_reserve(scenario, n, groups),
+            swing_up_mw=None if scenario.swing_up_mw is None or not has_fleet else scenario.swing_up_mw.to_numpy(dtype=float),
+            swing_down_mw=None if scenario.swing_down_mw is None or not has_fleet else scenario.swing_down_mw.to_numpy(dtype=float),
+            reserve=_reserve(scenario, n, groups) if has_fleet else None,
             event_cap_mw=cap,
             event_credit_usd_per_mwh=credit,
             event_capacity_credit_usd=capacity_credit,

@@ -179,7 +179,9 @@ def system_peaks(scenario: Scenario, schedule: pd.DataFrame) -> dict[str, Any]:
 def grid_report(scenario: Scenario, data: ModelData, schedule: pd.DataFrame, baseline_violations: dict[str, int]) -> dict[str, Any]:
     """Everything above, JSON-ready (part of ``summary.json`` under ``grid``)."""
     events = event_performance(scenario, schedule).to_dict(orient="records") if scenario.grid.events else []
+    held = data.has_swing or (scenario.grid.swing is None and scenario.grid.reserve is None)
     return {
+        "fleet_holds_headroom": bool(held),  # False: swing/reserve asked for, but no fleet to hold them
         "stability": stability(data, schedule),
         "system_peaks": system_peaks(scenario, schedule),
         "ramp": ramp_compliance(data, schedule),
