@@ -65,15 +65,29 @@ def render_stability(grid: dict[str, Any], costs: dict[str, Any]) -> None:
     worse = set(st.get("worse_than_baseline", []))
     for key, label, fmt in STABILITY_ROWS:
         flag = " [yellow](worse)[/]" if key in worse else ""
-        t.add_row(escape(label.format(threshold=st["move_threshold_mw"])), fmt.format(st["baseline"][key]), fmt.format(st["optimized"][key]) + flag)
+        name = escape(label.format(threshold=st["move_threshold_mw"]))
+        t.add_row(name, fmt.format(st["baseline"][key]), fmt.format(st["optimized"][key]) + flag)
     move = costs.get("movement", {})
-    t.add_row(escape(f"movement cost [USD] (mu {st['movement_cost_usd_per_mw']:g}/MW)"), _money(move.get("baseline_usd", 0.0)), _money(move.get("optimized_usd", 0.0)))
+    mu = st["movement_cost_usd_per_mw"]
+    t.add_row(
+        escape(f"movement cost [USD] (mu {mu:g}/MW)"),
+        _money(move.get("baseline_usd", 0.0)),
+        _money(move.get("optimized_usd", 0.0)),
+    )
     peaks = grid.get("system_peaks") or {}
     if peaks.get("n_hours"):
-        t.add_row(escape(f"draw in {peaks['n_hours']} TVA peak hours, mean / max [MW]"), f"{peaks['mean_draw_baseline_mw']:,.1f} / {peaks['max_draw_baseline_mw']:,.1f}", f"{peaks['mean_draw_optimized_mw']:,.1f} / {peaks['max_draw_optimized_mw']:,.1f}")
+        t.add_row(
+            escape(f"draw in {peaks['n_hours']} TVA peak hours, mean / max [MW]"),
+            f"{peaks['mean_draw_baseline_mw']:,.1f} / {peaks['max_draw_baseline_mw']:,.1f}",
+            f"{peaks['mean_draw_optimized_mw']:,.1f} / {peaks['max_draw_optimized_mw']:,.1f}",
+        )
     err.print(t)
     if st.get("moves_grid_harder_than_baseline"):
-        err.print("[yellow]warning[/]: this schedule moves the grid harder than the site without batteries (" + ", ".join(sorted(worse)) + "); raise [grid] movement_cost_usd_per_mw or add a [grid.ramp] limit.")
+        err.print(
+            "[yellow]warning[/]: this schedule moves the grid harder than the site without"
+            f" batteries ({', '.join(sorted(worse))}); raise"
+            + escape(" [grid] movement_cost_usd_per_mw or add a [grid.ramp] limit.")
+        )
 
 
 def render_grid(grid: dict[str, Any]) -> None:

@@ -191,7 +191,11 @@ class ModelData:
         cap, credit, capacity_credit, baseline_credit = _events(scenario, events, n, n_months)
         # families 9, 10 and 15 are duties of the fleet: a site with no battery power at all
         # (a sizing study's zero case) holds no headroom, and says so in grid.headroom
-        has_fleet = any(float(np.max(g.charge_max_mw + g.discharge_max_mw, initial=0.0)) > 0 for g in groups)
+        has_fleet = any(np.any(g.charge_max_mw + g.discharge_max_mw > 0) for g in groups)
+        swing_up, swing_down = (
+            None if w is None else w.to_numpy(dtype=float)
+            for w in (scenario.swing_up_mw, scenario.swing_down_mw)
+        )
         arrays = scenario.tariff_arrays()
         import_price = scenario.import_price_usd_per_mwh()
         export_price = scenario.export_price_usd_per_mwh()
@@ -217,8 +221,8 @@ class ModelData:
             fixed_usd=fixed,
             groups=tuple(groups),
             ramp=_ramp(scenario, events, n),
-            swing_up_mw=None if scenario.swing_up_mw is None or not has_fleet else scenario.swing_up_mw.to_numpy(dtype=float),
-            swing_down_mw=None if scenario.swing_down_mw is None or not has_fleet else scenario.swing_down_mw.to_numpy(dtype=float),
+            swing_up_mw=swing_up if has_fleet else None,
+            swing_down_mw=swing_down if has_fleet else None,
             reserve=_reserve(scenario, n, groups) if has_fleet else None,
             event_cap_mw=cap,
             event_credit_usd_per_mwh=credit,

@@ -97,9 +97,9 @@ class EventsTable(_Table):
 
 
 class SystemPeaksTable(_Table):
-    """``[grid.system_peaks]``: the utility's tightest hours, reported on every run; optionally valued."""
+    """``[grid.system_peaks]``: the utility's tightest hours, reported, optionally valued."""
 
-    system_load: str = Field(description="Parquet/CSV of hourly system load (relative to the TOML).")
+    system_load: str = Field(description="Hourly system load Parquet/CSV (relative to the TOML).")
     column: str = "tva_load_mw"
     timestamp_column: str = "interval_start"
     n_per_month: int = Field(default=5, ge=1, le=31)
@@ -350,25 +350,37 @@ def _read_grid(
             events = derive_event_calendar(system, by_name[d.program], start=index[0], end=index[-1] + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1)), threshold_quantile=d.threshold_quantile, duration_h=d.duration_h, lead_h=d.lead_h, max_events=d.max_events)
             notes.append(f"events: {len(events)} derived from {load_file.name} (days peaking above the {d.threshold_quantile:g} quantile, {d.duration_h:g} h from {d.lead_h:g} h before the peak hour)")
     try:
-        extra: dict[str, Any] = {} if gt.movement_cost_usd_per_mw is None else {"movement_cost_usd_per_mw": gt.movement_cost_usd_per_mw}
+        extra: dict[str, Any] = {}
+        if gt.movement_cost_usd_per_mw is not None:
+            extra["movement_cost_usd_per_mw"] = gt.movement_cost_usd_per_mw
         if gt.system_peaks is not None:
             extra["system_peaks"] = _system_peaks(gt.system_peaks, base, path, index, notes)
-        grid = GridRules(ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load, programs=programs, events=events, **extra)
+        grid = GridRules(
+            ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load,
+            programs=programs, events=events, **extra,
+        )
     except ValidationError as exc:
         raise ModelFileError("", issues=_issues_from_validation(exc, path, "grid", GridRules)) from exc
     return grid, up, down
 
 
-def _system_peaks(sp: SystemPeaksTable, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]) -> SystemPeaks:
+def _system_peaks(
+    sp: SystemPeaksTable, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]
+) -> SystemPeaks:
     """``[grid.system_peaks]``: the tightest system hours of every month inside the horizon."""
     from optimizer.inputs.events import tightest_hours
 
     _require(path, [("grid.system_peaks.system_load", sp.system_load)])
     file = (base / sp.system_load).resolve()
-    system = _series(file, sp.column, sp.timestamp_column, toml=path, table="grid.system_peaks", path_key="system_load")
+    system = _series(
+        file, sp.column, sp.timestamp_column, toml=path, table="grid.system_peaks",
+        path_key="system_load",
+    )
     end = index[-1] + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1))
     top = tightest_hours(system, start=index[0], end=end, n_per_month=sp.n_per_month)
-    notes.append(f"system peaks: {len(top)} tightest hours of {file.name} ({sp.n_per_month} a month, distinct days)" + (f"; {sp.attribution}" if sp.attribution else ""))
+    note = f"system peaks: {len(top)} tightest hours of {file.name}"
+    note += f" ({sp.n_per_month} a month, distinct days)"
+    notes.append(note + (f"; {sp.attribution}" if sp.attribution else ""))
     return SystemPeaks(
         hours=tuple(t.to_pydatetime() for t in top.index),
         system_load_mw=tuple(float(v) for v in top.to_numpy()),
@@ -378,7 +390,9 @@ def _system_peaks(sp: SystemPeaksTable, base: Path, path: Path, index: pd.Dateti
     )
 
 
-def _value_system_peaks(spec: Any, tariff: Tariff, tariff_file: Path, peaks: SystemPeaks, path: Path, notes: list[str]) -> Any:
+def _value_system_peaks(
+    spec: Any, tariff: Tariff, tariff_file: Path, peaks: SystemPeaks, path: Path, notes: list[str]
+) -> Any:
     """The tariff with a charge on the site's mean draw in the system's tightest hours.
 
     Reuses the tariff engine's coincident-peak charge (``aggregation = "expected"``, equal
@@ -391,13 +405,27 @@ def _value_system_peaks(spec: Any, tariff: Tariff, tariff_file: Path, peaks: Sys
     if spec is None:
         spec = spec_from_legacy(tariff, base=tariff_file.parent)
     if spec.coincident_peak is not None:
-        raise ModelFileError("", issues=[Issue("the tariff already has a coincident-peak charge", path=str(path), field="grid.system_peaks.value_usd_per_mw_month", got=spec.coincident_peak.name, fix="Set value_usd_per_mw_month = 0 (report only), or drop the tariff's own coincident_peak")])
-    months: dict[str, int] = {}
-    for h in peaks.hours:
-        months[f"{h.year:04d}-{h.month:02d}"] = months.get(f"{h.year:04d}-{h.month:02d}", 0) + 1
-    candidates = tuple(CandidateHour(start=h, weight_frac=1.0 / months[f"{h.year:04d}-{h.month:02d}"]) for h in peaks.hours)
-    charge = CoincidentPeakCharge(name="system_peak", rate_usd_per_mw=peaks.value_usd_per_mw_month, duration_min=60, aggregation="expected", candidates=candidates)
-    notes.append(f"system peaks valued: {peaks.value_usd_per_mw_month:g} USD/MW-month on the mean draw in the {len(candidates)} tightest hours (the 'coincident' cost term)")
+        issue = Issue(
+            "the tariff already has a coincident-peak charge", path=str(path),
+            field="grid.system_peaks.value_usd_per_mw_month", got=spec.coincident_peak.name,
+            fix="Set value_usd_per_mw_month = 0 (report only) or drop the tariff's coincident_peak",
+        )
+        raise ModelFileError("", issues=[issue])
+    month = [f"{h.year:04d}-{h.month:02d}" for h in peaks.hours]
+    per_month = {m: month.count(m) for m in set(month)}
+    candidates = tuple(
+        CandidateHour(start=h, weight_frac=1.0 / per_month[m])
+        for h, m in zip(peaks.hours, month, strict=True)
+    )
+    rate = peaks.value_usd_per_mw_month
+    charge = CoincidentPeakCharge(
+        name="system_peak", rate_usd_per_mw=rate, duration_min=60, aggregation="expected",
+        candidates=candidates,
+    )
+    notes.append(
+        f"system peaks valued: {rate:g} USD/MW-month on the mean draw in the {len(candidates)}"
+        " tightest hours (the 'coincident' cost term)"
+    )
     return spec.model_copy(update={"coincident_peak": charge})
 
 

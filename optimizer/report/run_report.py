@@ -503,25 +503,45 @@ def _stability_section(summary: Mapping[str, Any]) -> str:
     worse = set(st.get("worse_than_baseline", []))
     threshold = float(st.get("move_threshold_mw", 100.0))
     rows = [
-        [label.format(threshold=threshold), fmt.format(st["baseline"][key]), fmt.format(st["optimized"][key]), "worse" if key in worse else ""]
+        [
+            label.format(threshold=threshold),
+            fmt.format(st["baseline"][key]),
+            fmt.format(st["optimized"][key]),
+            "worse" if key in worse else "",
+        ]
         for key, label, fmt in STABILITY_ROWS
     ]
     body = P.table(["measure", "without batteries", "with batteries", ""], rows)
-    cost = st.get("movement_cost_usd", 0.0)
-    body += f'<p class="note">What stability cost: the movement term ({st.get("movement_cost_usd_per_mw", 0.0):g} USD per MW moved) is {P.esc(f"{cost:,.0f}")} USD of the bill; ramp, swing and reserve limits cost what they change in the other terms.</p>'
+    mu = st.get("movement_cost_usd_per_mw", 0.0)
+    cost = f"{st.get('movement_cost_usd', 0.0):,.0f}"
+    body += (
+        f'<p class="note">What stability cost: the movement term ({mu:g} USD per MW moved) is'
+        f" {P.esc(cost)} USD of the bill; ramp, swing and reserve limits cost what they change"
+        " in the other terms.</p>"
+    )
     if st.get("moves_grid_harder_than_baseline"):
-        body += '<p class="note bad">This schedule moves the grid harder than the site without batteries (largest step, moves of at least the threshold or total variation).</p>'
+        body += (
+            '<p class="note bad">This schedule moves the grid harder than the site without'
+            " batteries (largest step, moves of at least the threshold or total variation).</p>"
+        )
     peaks = grid.get("system_peaks") if isinstance(grid.get("system_peaks"), Mapping) else {}
     if peaks.get("n_hours"):
+        rows = [
+            ["mean over the hours", peaks["mean_draw_baseline_mw"],
+             peaks["mean_draw_optimized_mw"]],
+            ["highest hour", peaks["max_draw_baseline_mw"], peaks["max_draw_optimized_mw"]],
+        ]
         body += "<h3>Draw in the tightest hours of the system load</h3>" + P.table(
             ["", "without batteries [MW]", "with batteries [MW]"],
-            [
-                ["mean over the hours", f"{peaks['mean_draw_baseline_mw']:,.1f}", f"{peaks['mean_draw_optimized_mw']:,.1f}"],
-                ["highest hour", f"{peaks['max_draw_baseline_mw']:,.1f}", f"{peaks['max_draw_optimized_mw']:,.1f}"],
-            ],
+            [[name, f"{a:,.1f}", f"{b:,.1f}"] for name, a, b in rows],
         )
-        body += f'<p class="note">{peaks["n_hours"]} hours ({peaks["n_per_month"]} a month, distinct days) of {P.esc(str(peaks.get("source", "")))}.</p>'
-    return P.section("Grid stability", '<div class="table-wrap nowrap">' + body + "</div>", section_id="stability")
+        src = P.esc(str(peaks.get("source", "")))
+        body += (
+            f'<p class="note">{peaks["n_hours"]} hours ({peaks["n_per_month"]} a month, distinct'
+            f" days) of {src}.</p>"
+        )
+    wrapped = '<div class="table-wrap nowrap">' + body + "</div>"
+    return P.section("Grid stability", wrapped, section_id="stability")
 
 
 def _bill_table(costs: Mapping[str, Mapping[str, float]]) -> str:

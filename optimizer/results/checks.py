@@ -122,7 +122,9 @@ def check_ramp(index: pd.DatetimeIndex, data: ModelData, g: np.ndarray, tol: Tol
     return issues
 
 
-def check_movement(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
+def check_movement(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
     """Family 13 holds, and its cost term is ``mu`` times the draw's total variation.
 
     ``m+ - m- = Δ(g - x)`` on every ``movement_balance`` row, and ``m+ + m- = |Δ(g - x)|``
@@ -133,12 +135,15 @@ def check_movement(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol:
     steps = net_draw_steps_mw(data, sol.grid_import_mw - sol.grid_export_mw)
     up, down = sol.movement_up_mw, sol.movement_down_mw
     if len(up) != len(steps):
-        return [Issue("movement rows do not match the schedule", field="movement_balance", expected=f"{len(steps)} rows", got=f"{len(up)}")]
+        what = "movement rows do not match the schedule"
+        return [Issue(what, field="movement_balance", expected=f"{len(steps)}", got=f"{len(up)}")]
     at = index[len(index) - len(steps):]
     issues = []
+    split = np.abs(up - down - steps)
+    both = np.abs(up + down - np.abs(steps))
     for what, bad in (
-        ("movement split does not add up to the draw's change", np.abs(up - down - steps) > 2 * tol.mw),
-        ("movement counted on both sides (cost above mu x total variation)", np.abs(up + down - np.abs(steps)) > 2 * tol.mw),
+        ("movement split does not add up to the draw's change", split > 2 * tol.mw),
+        ("movement counted on both sides (above mu x total variation)", both > 2 * tol.mw),
         ("negative movement", np.minimum(up, down) < -tol.mw),
     ):
         if bad.any():
@@ -161,9 +166,11 @@ def check_headroom(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol:
             issues.append(Issue(what, field="swing", timestamp=_first(index, mask)))
     r = data.reserve
     if r is not None:  # family 15: the held up-reserve can reach the grid
-        undeliverable = sol.reserve_up_mw > sol.grid_import_mw + data.export_limit_mw - sol.grid_export_mw + tol.mw
-        if undeliverable.any():
-            issues.append(Issue("up reserve above import plus export headroom", field="reserve_deliverable", timestamp=_first(index, undeliverable)))
+        room = sol.grid_import_mw + data.export_limit_mw - sol.grid_export_mw
+        bad = sol.reserve_up_mw > room + tol.mw
+        if bad.any():
+            what = "up reserve above import plus export headroom"
+            issues.append(Issue(what, field="reserve_deliverable", timestamp=_first(index, bad)))
     if r is not None and r.sustain_h > 0 and data.groups:
         s = sol.fleet("soc_mwh")
         etad = min(g.discharge_efficiency_frac for g in data.groups)

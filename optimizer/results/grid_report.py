@@ -181,7 +181,7 @@ def grid_report(scenario: Scenario, data: ModelData, schedule: pd.DataFrame, bas
     events = event_performance(scenario, schedule).to_dict(orient="records") if scenario.grid.events else []
     held = data.has_swing or (scenario.grid.swing is None and scenario.grid.reserve is None)
     return {
-        "fleet_holds_headroom": bool(held),  # False: swing/reserve asked for, but no fleet to hold them
+        "fleet_holds_headroom": bool(held),  # False: swing/reserve asked, no fleet to hold them
         "stability": stability(data, schedule),
         "system_peaks": system_peaks(scenario, schedule),
         "ramp": ramp_compliance(data, schedule),

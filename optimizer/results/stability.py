@@ -12,7 +12,8 @@ Conventions
 - Rises and falls are reported as positive numbers [MW]; a series that never rises (falls) has
   ``largest_rise_mw`` (``largest_fall_mw``) equal to 0.
 - MW/min rates divide a move by the interval length in minutes (family 8's ``R * dt_min``).
-- The horizon lasts ``n * dt_h`` hours, so ``total_variation_mw_per_day = sum |Δ| / (n dt_h / 24)``.
+- The horizon lasts ``n * dt_h`` hours, so
+  ``total_variation_mw_per_day = sum |Δ| / (n dt_h / 24)``.
 - Moves smaller than ``ATOL_MW`` in magnitude count as no move (they neither count as a move of
   at least the threshold, nor start a change of direction).
 """

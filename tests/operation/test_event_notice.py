@@ -50,8 +50,8 @@ def test_no_preparatory_move_before_the_notice():
     """Hourly steps issue windows at 00:00 and 01:00; the notice at 01:30 cuts the second step to
     two intervals and the window issued at 01:30 is the first to know the event. Up to 01:30 the
     committed draw is exactly the draw of the same run with no event; from the notice the fall to
-    the 60 MW cap is the utility's order (fall limit (import limit - cap) / 3 intervals), and the cap
-    is met."""
+    the 60 MW cap is the utility's order (fall limit (import limit - cap) / 3 intervals), and
+    the cap is met."""
     with_event = operate(_site(True), "perfect", window="4h", step="1h")
     without = operate(_site(False), "perfect", window="4h", step="1h")
     g = with_event.schedule.grid_import_mw.to_numpy()
