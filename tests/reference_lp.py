@@ -3,10 +3,12 @@
 This module is a cross-check for ``optimizer/`` and deliberately shares no code with it: the LP
 is written out directly as one sparse matrix (numpy/scipy) and handed to HiGHS as an ``HighsLp``.
 
-Scope: constraint families 1-7 of SPEC section 4, family 14 of section 8 (the ride-through energy
-floor, when ``ride_through_h > 0``) and the objective terms energy, export, demand and degradation
-of section 5.  There is no curtailment (``u_t = 0``), no ramp, swing, reserve or
-event constraint, and availability ``a_b`` is constant over time.
+Scope: constraint families 1-7 of SPEC section 4 and the objective terms energy, export, demand
+and degradation of section 5; optionally family 13 (import movement, SPEC section 8), a fixed
+frequency reserve with families 9 (no swing), 10 and 15 (reserve deliverability), and family 14
+(the ride-through energy floor, when ``ride_through_h > 0``).  There is no curtailment
+(``u_t = 0``), no ramp, swing envelope or event constraint, and availability ``a_b`` is constant
+over time.
 
 Notation (T intervals t, B battery groups b, K demand windows k, ``dt = interval_h``)
 ---------------------------------------------------------------------------------------
@@ -37,10 +39,25 @@ Families 3-6 are simple bounds, so they are column bounds; the rows are
          F_t = (1/etad) sum_{tau=t+1..t+K} (C_tau + aux) dt; the rho terms add the standing loss
          over the K intervals exactly.
 
+Optional family 13 (``movement_cost_usd_per_mw = mu > 0``): columns ``mp_t, mm_t >= 0`` for
+t = 1 .. T-1 after ``p`` and the rows
+
+    (13) movement, T-1 rows:  (g_t - x_t) - (g_t-1 - x_t-1) - mp_t + mm_t = 0
+
+Optional fixed reserve (``reserve = {"up_mw": ru, "down_mw": rd, "sustain_h": H}``), rows per t:
+
+    (9)  up headroom:         sum_b (c_bt - d_bt) >= ru - sum_b a_b n_b Pd_b
+         down headroom:       sum_b (d_bt - c_bt) >= rd - sum_b a_b n_b Pc_b
+    (10) (when H > 0)         sum_b s_bt >= sum_b smin_b n_b E_b + ru H / min_b etad_b
+                              sum_b s_bt <= sum_b smax_b n_b E_b - rd H max_b etac_b
+    (15) deliverability:      g_t - x_t >= ru - Gexp_t
+
 Objective (minimise, $)::
 
     sum_t pi_t g_t dt  -  sum_t pix_t x_t dt  +  sum_k D_k p_k  +  sum_bt delta_b d_bt dt
     = energy_usd       +  export_usd          +  demand_usd     +  degradation_usd
+    +  mu sum_t (mp_t + mm_t)
+    +  movement_usd
 
 The build is fully vectorised (a 35,040-interval year with a few groups builds in a fraction of a
 second); the solve is a single HiGHS LP call.
@@ -78,6 +95,8 @@ def build_reference_lp(
     demand_window,
     demand_rate_usd_per_mw,
     groups: list[dict],
+    movement_cost_usd_per_mw: float = 0.0,
+    reserve: dict | None = None,
     critical_load_mw=None,
     ride_through_h: float = 0.0,
 ) -> dict:
@@ -123,18 +142,23 @@ def build_reference_lp(
     id_ = ic + BT
     is_ = ic + 2 * BT
     ip = 2 * T + 3 * BT + np.arange(K)
-    ncol = 2 * T + 3 * BT + K
+    mu = float(movement_cost_usd_per_mw)
+    TM = T - 1 if mu > 0 else 0
+    imp = 2 * T + 3 * BT + K + np.arange(TM)
+    imm = imp + TM
+    ncol = 2 * T + 3 * BT + K + 2 * TM
 
     ones_bt = np.ones((B, T))
     cost = np.concatenate([
         pi * dt, -pix * dt, np.zeros(BT), (delta[:, None] * dt * ones_bt).ravel(), np.zeros(BT), D,
+        np.full(2 * TM, mu),
     ])
     s_lower = s_lo[:, None] * ones_bt
     s_lower[:, -1] = s_end
-    lower = np.concatenate([np.zeros(2 * T + 2 * BT), s_lower.ravel(), np.zeros(K)])
+    lower = np.concatenate([np.zeros(2 * T + 2 * BT), s_lower.ravel(), np.zeros(K + 2 * TM)])
     upper = np.concatenate([
         gimp, gexp, (Pc[:, None] * ones_bt).ravel(), (Pd[:, None] * ones_bt).ravel(),
-        (s_hi[:, None] * ones_bt).ravel(), np.full(K, np.inf),
+        (s_hi[:, None] * ones_bt).ravel(), np.full(K + 2 * TM, np.inf),
     ])
 
     # ---- rows: (1) balance [0, T), (2) SOC [T, T + BT), (7) demand [T + BT, T + BT + M) ---------
@@ -164,38 +188,79 @@ def build_reference_lp(
     add(dem_row, ip[win[t_in]], 1.0)
     add(dem_row, ig[t_in], -1.0)
 
-    floor_lo = np.zeros(0)
-    if ride_through_h > 0:
+    nrow = T + BT + M
+    soc_rhs = np.zeros((B, T))
+    soc_rhs[:, 0] = r * s_init
+    rhs_bal = L + aux
+    lo_parts = [rhs_bal, soc_rhs.ravel(), np.zeros(M)]
+    hi_parts = [rhs_bal, soc_rhs.ravel(), np.full(M, np.inf)]
+
+    if TM:  # (13) movement rows [nrow, nrow + T - 1)
+        mv_row = nrow + np.arange(TM)
+        t1 = np.arange(1, T)
+        add(mv_row, ig[t1], 1.0)
+        add(mv_row, ix[t1], -1.0)
+        add(mv_row, ig[t1 - 1], -1.0)
+        add(mv_row, ix[t1 - 1], 1.0)
+        add(mv_row, imp, -1.0)
+        add(mv_row, imm, 1.0)
+        nrow += TM
+        lo_parts.append(np.zeros(TM))
+        hi_parts.append(np.zeros(TM))
+
+    if reserve is not None:  # (9), (10), (15), each T rows
+        ru, rd = float(reserve.get("up_mw", 0.0)), float(reserve.get("down_mw", 0.0))
+        H = float(reserve.get("sustain_h", 0.0))
+        t_all = np.arange(T)
+        up_row, dn_row = nrow + t_all, nrow + T + t_all
+        add(np.broadcast_to(up_row, (B, T)), ic, 1.0)
+        add(np.broadcast_to(up_row, (B, T)), id_, -1.0)
+        add(np.broadcast_to(dn_row, (B, T)), id_, 1.0)
+        add(np.broadcast_to(dn_row, (B, T)), ic, -1.0)
+        lo_parts += [np.full(T, ru - Pd.sum()), np.full(T, rd - Pc.sum())]
+        hi_parts += [np.full(T, np.inf), np.full(T, np.inf)]
+        nrow += 2 * T
+        if H > 0 and B:
+            e_row = nrow + t_all
+            add(np.broadcast_to(e_row, (B, T)), is_, 1.0)
+            lo_parts.append(np.full(T, s_lo.sum() + ru * H / etad.min()))
+            hi_parts.append(np.full(T, s_hi.sum() - rd * H * etac.max()))
+            nrow += T
+        dl_row = nrow + t_all
+        add(dl_row, ig, 1.0)
+        add(dl_row, ix, -1.0)
+        lo_parts.append(ru - gexp)
+        hi_parts.append(np.full(T, np.inf))
+        nrow += T
+
+    if ride_through_h > 0:  # (14) energy floor rows, T rows
         crit = _vec(critical_load_mw, T, "critical_load_mw")
-        K = int(round(ride_through_h / dt))
+        n_ahead = int(round(ride_through_h / dt))
         etad_min, rho = float(etad.min()), float(r.min())
         smin_total = float(s_lo.sum())
         floor_lo = np.empty(T)
         for t in range(T):  # written out as in the docstring: no cumulative-sum tricks
             need = 0.0
-            for k in range(1, K + 1):
+            for k in range(1, n_ahead + 1):
                 tau = min(t + k, T - 1)
                 need += (crit[tau] + aux) * dt / etad_min / rho**k
-            floor_lo[t] = smin_total + need + smin_total * (rho**-K - 1.0)
-        floor_row = T + BT + M + np.arange(T)
+            floor_lo[t] = smin_total + need + smin_total * (rho**-n_ahead - 1.0)
+        floor_row = nrow + np.arange(T)
         add(np.broadcast_to(floor_row, (B, T)), is_, 1.0)
+        lo_parts.append(floor_lo)
+        hi_parts.append(np.full(T, np.inf))
+        nrow += T
 
-    nrow = T + BT + M + floor_lo.size
     A = sp.csc_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(nrow, ncol)
     )
-    soc_rhs = np.zeros((B, T))
-    soc_rhs[:, 0] = r * s_init
-    rhs_bal = L + aux
-    row_lower = np.concatenate([rhs_bal, soc_rhs.ravel(), np.zeros(M), floor_lo])
-    row_upper = np.concatenate(
-        [rhs_bal, soc_rhs.ravel(), np.full(M, np.inf), np.full(floor_lo.size, np.inf)]
-    )
+    row_lower = np.concatenate(lo_parts)
+    row_upper = np.concatenate(hi_parts)
 
     return dict(
         A=A, cost=cost, col_lower=lower, col_upper=upper, row_lower=row_lower,
-        row_upper=row_upper, idx=dict(g=ig, x=ix, c=ic, d=id_, s=is_, p=ip),
-        T=T, B=B, K=K, dt=dt, pi=pi, pix=pix, D=D, delta=delta,
+        row_upper=row_upper, idx=dict(g=ig, x=ix, c=ic, d=id_, s=is_, p=ip, mp=imp, mm=imm),
+        T=T, B=B, K=K, dt=dt, pi=pi, pix=pix, D=D, delta=delta, mu=mu,
     )
 
 
@@ -210,6 +275,8 @@ def solve_reference(
     demand_window: np.ndarray,
     demand_rate_usd_per_mw: np.ndarray,
     groups: list[dict],
+    movement_cost_usd_per_mw: float = 0.0,
+    reserve: dict | None = None,
     critical_load_mw=None,
     ride_through_h: float = 0.0,
     time_limit_s: float = 600.0,
@@ -219,14 +286,15 @@ def solve_reference(
     Returns ``status`` ("optimal", "infeasible", "unbounded" or HiGHS's model-status string),
     ``objective_usd`` (None unless optimal), the schedule ``grid_import_mw``, ``grid_export_mw``
     (T,), ``charge_mw``, ``discharge_mw``, ``soc_mwh`` (B, T), ``peak_mw`` (K,) and the cost terms
-    ``energy_usd``, ``export_usd`` (= -export revenue), ``demand_usd``, ``degradation_usd``
-    recomputed from the schedule.  Schedule and cost terms are None unless optimal.
+    ``energy_usd``, ``export_usd`` (= -export revenue), ``demand_usd``, ``degradation_usd`` and
+    ``movement_usd`` (``mu * sum_t |Δ(g - x)|``) recomputed from the schedule.  Schedule and cost terms are None unless optimal.
     """
     m = build_reference_lp(
         load_mw=load_mw, price_usd_per_mwh=price_usd_per_mwh,
         export_price_usd_per_mwh=export_price_usd_per_mwh, import_limit_mw=import_limit_mw,
         export_limit_mw=export_limit_mw, interval_h=interval_h, demand_window=demand_window,
         demand_rate_usd_per_mw=demand_rate_usd_per_mw, groups=groups,
+        movement_cost_usd_per_mw=movement_cost_usd_per_mw, reserve=reserve,
         critical_load_mw=critical_load_mw, ride_through_h=ride_through_h,
     )
     A = m["A"]
@@ -256,7 +324,7 @@ def solve_reference(
     T, B = m["T"], m["B"]
     out = dict(status=status, objective_usd=None)
     keys = ("grid_import_mw", "grid_export_mw", "charge_mw", "discharge_mw", "soc_mwh", "peak_mw",
-            "energy_usd", "export_usd", "demand_usd", "degradation_usd")
+            "energy_usd", "export_usd", "demand_usd", "degradation_usd", "movement_usd")
     out.update(dict.fromkeys(keys))
     if status != "optimal":
         return out
@@ -273,5 +341,6 @@ def solve_reference(
         export_usd=float(-(m["pix"] @ x) * dt),
         demand_usd=float(m["D"] @ p),
         degradation_usd=float((m["delta"][:, None] * d).sum() * dt),
+        movement_usd=float(m["mu"] * np.abs(np.diff(g - x)).sum()),
     )
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from optimizer.cli.common import _money, err
@@ -34,6 +35,8 @@ def render_summary(summary: dict[str, Any], out: Path | None, written: list[Path
     if summary["exclusivity_pairs"]:
         err.print(f"[yellow]note[/]: exclusive charge/discharge enforced on {summary['exclusivity_pairs']} intervals (cost {_money(summary['exclusivity_cost_usd'])}).")
     grid = summary.get("grid")
+    if grid and grid.get("stability", {}).get("optimized"):
+        render_stability(grid, summary["costs_usd"])
     if grid and (grid["ramp"].get("rise_limit_mw") is not None or grid["events"] or grid["headroom"]["swing_up_max_mw"] > 0 or grid["curtailed_mwh"] or grid["deferred_mwh"]):
         render_grid(grid)
     if summary.get("resilience"):
@@ -88,10 +91,55 @@ def render_ride_through(res: dict[str, Any]) -> None:
         )
 
 
+STABILITY_ROWS = (
+    ("largest_rise_mw", "largest rise [MW/interval]", "{:,.1f}"),
+    ("largest_fall_mw", "largest fall [MW/interval]", "{:,.1f}"),
+    ("total_variation_mw_per_day", "total variation [MW/day]", "{:,.0f}"),
+    ("n_moves_at_least_threshold", "moves >= {threshold:g} MW", "{:,.0f}"),
+    ("n_direction_changes", "direction changes", "{:,.0f}"),
+    ("time_at_import_cap_h", "time at import cap [h]", "{:,.1f}"),
+)
+
+
+def render_stability(grid: dict[str, Any], costs: dict[str, Any]) -> None:
+    """Print how hard the grid draw moves (SPEC §9), what it cost, and the draw at system peaks."""
+    st = grid["stability"]
+    t = Table(title="stability of the grid draw", show_header=True)
+    t.add_column("measure")
+    t.add_column("without batteries", justify="right")
+    t.add_column("with batteries", justify="right")
+    worse = set(st.get("worse_than_baseline", []))
+    for key, label, fmt in STABILITY_ROWS:
+        flag = " [yellow](worse)[/]" if key in worse else ""
+        name = escape(label.format(threshold=st["move_threshold_mw"]))
+        t.add_row(name, fmt.format(st["baseline"][key]), fmt.format(st["optimized"][key]) + flag)
+    move = costs.get("movement", {})
+    mu = st["movement_cost_usd_per_mw"]
+    t.add_row(
+        escape(f"movement cost [USD] (mu {mu:g}/MW)"),
+        _money(move.get("baseline_usd", 0.0)),
+        _money(move.get("optimized_usd", 0.0)),
+    )
+    peaks = grid.get("system_peaks") or {}
+    if peaks.get("n_hours"):
+        t.add_row(
+            escape(f"draw in {peaks['n_hours']} TVA peak hours, mean / max [MW]"),
+            f"{peaks['mean_draw_baseline_mw']:,.1f} / {peaks['max_draw_baseline_mw']:,.1f}",
+            f"{peaks['mean_draw_optimized_mw']:,.1f} / {peaks['max_draw_optimized_mw']:,.1f}",
+        )
+    err.print(t)
+    if st.get("moves_grid_harder_than_baseline"):
+        err.print(
+            "[yellow]warning[/]: this schedule moves the grid harder than the site without"
+            f" batteries ({', '.join(sorted(worse))}); raise"
+            + escape(" [grid] movement_cost_usd_per_mw or add a [grid.ramp] limit.")
+        )
+
+
 def render_grid(grid: dict[str, Any]) -> None:
     """Print ramp compliance, headroom and event performance to stderr."""
     r, h = grid["ramp"], grid["headroom"]
-    t = Table(title="grid stability", show_header=True)
+    t = Table(title="grid limits (ramp, headroom, events)", show_header=True)
     t.add_column("measure")
     t.add_column("without batteries", justify="right")
     t.add_column("with batteries", justify="right")

@@ -19,10 +19,12 @@ from optimizer.formulation.events import add_events
 from optimizer.formulation.flexible_load import add_flexible_load
 from optimizer.formulation.grid import add_interconnection, add_power_balance
 from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.movement import add_import_movement
 from optimizer.formulation.objective import add_objective
 from optimizer.formulation.params import param
 from optimizer.formulation.ramp import add_ramp
 from optimizer.formulation.reserve import (
+    add_reserve_deliverability,
     add_reserve_energy,
     add_reserve_variables,
     add_swing_buffer,
@@ -43,10 +45,10 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
 
     Families (``SPEC.md`` §4): 1 power balance, 2 state of charge, 3 power limits, 4 energy
     limits, 5 terminal energy, 6 interconnection, 7 demand peaks, 8 ramp, 9 swing buffer,
-    10 reserve energy, 11 utility events, 12 curtailment (with deferral), 14 energy floors
-    (ride-through, ``SPEC.md`` §8). Families 8-14 are built only when the scenario asks for
-    them. Cost terms (§5): energy, export, demand, degradation, curtailment, reserve, event
-    credit, fixed.
+    10 reserve energy, 11 utility events, 12 curtailment (with deferral); §8: 13 import
+    movement, 14 energy floors (ride-through), 15 reserve deliverability. Families 8-15 are
+    built only when the scenario asks for them. Cost terms (§5, §8): energy, export, demand,
+    degradation, curtailment, reserve, event credit, movement, fixed.
 
     Parameters
     ----------
@@ -88,6 +90,8 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
             costs.append(add_demand_peaks(m, data))  # 7
         if data.ramp is not None:
             add_ramp(m, data)  # 8
+        if data.has_movement:
+            costs.append(add_import_movement(m, data))  # 13
         if data.reserve is not None:
             revenue = add_reserve_variables(m, data)
             if revenue is not None:
@@ -96,6 +100,7 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
             add_swing_buffer(m, data)  # 9
         if data.reserve is not None:
             add_reserve_energy(m, data)  # 10
+            add_reserve_deliverability(m, data)  # 15
         if data.energy_floor is not None:
             add_energy_floor(m, data)  # 14, ride-through
         if data.has_events or data.event_capacity_credit_usd:

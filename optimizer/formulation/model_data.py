@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from optimizer import units
+from optimizer.inputs.grid import allocate_interruptible
 from optimizer.inputs.scenario import Scenario
 from optimizer.loads.critical import (
     critical_load_mw,
@@ -41,7 +43,14 @@ class GroupData:
 
 @dataclass(frozen=True)
 class RampData:
-    """Family 8 in MW per interval."""
+    """Family 8 in MW per interval.
+
+    Inside an event's notice period (the ``k`` intervals from the first one starting at or after
+    ``start - notice`` to the event's first interval) the fall limit is at least
+    ``(max Gimp - cap) / k``: the utility orders that drop, and it must be possible within the
+    notice from any import, without moving before the notice. After an event the
+    return-to-service rise limit applies.
+    """
 
     rise_mw: np.ndarray  # (T,) largest g[t] - g[t-1] [MW]
     fall_mw: np.ndarray  # (T,) largest g[t-1] - g[t] [MW]
@@ -131,8 +140,12 @@ class ModelData:
     reserve: ReserveData | None = None
     event_cap_mw: np.ndarray | None = None  # (T,), +inf outside events
     event_credit_usd_per_mwh: np.ndarray | None = None  # (T,), 0 outside events
+    # one effective interruptible demand credited once (inputs.grid.allocate_interruptible) [USD]
     event_capacity_credit_usd: float = 0.0
+    # the same over the programmes the no-battery site can honour [USD]
+    baseline_event_capacity_credit_usd: float = 0.0
     flex: FlexData | None = None
+    movement_cost_usd_per_mw: float = 0.0  # family 13, mu [USD/MW]
     demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
     tariff: Any = None  # optimizer.tariffs.arrays.TariffArrays when the scenario has a TariffSpec
     energy_floor: EnergyFloorData | None = None  # family 14
@@ -154,6 +167,11 @@ class ModelData:
     def has_swing(self) -> bool:
         """Family 9 is needed (a swing envelope or reserve headroom)."""
         return self.swing_up_mw is not None or self.reserve is not None
+
+    @property
+    def has_movement(self) -> bool:
+        """Family 13 is needed."""
+        return self.movement_cost_usd_per_mw > 0
 
     @property
     def has_events(self) -> bool:
@@ -196,7 +214,14 @@ class ModelData:
             window, rates = np.full(n, -1, dtype=np.int64), np.zeros(0)
             floor = np.zeros(0)
         events = scenario.event_table()
-        cap, credit, capacity_credit = _events(scenario, events, n, n_months)
+        cap, credit, capacity_credit, baseline_credit = _events(scenario, events, n, n_months)
+        # families 9, 10 and 15 are duties of the fleet: a site with no battery power at all
+        # (a sizing study's zero case) holds no headroom, and says so in grid.headroom
+        has_fleet = any(np.any(g.charge_max_mw + g.discharge_max_mw > 0) for g in groups)
+        swing_up, swing_down = (
+            None if w is None else w.to_numpy(dtype=float)
+            for w in (scenario.swing_up_mw, scenario.swing_down_mw)
+        )
         arrays = scenario.tariff_arrays()
         import_price = scenario.import_price_usd_per_mwh()
         export_price = scenario.export_price_usd_per_mwh()
@@ -222,13 +247,15 @@ class ModelData:
             fixed_usd=fixed,
             groups=tuple(groups),
             ramp=_ramp(scenario, events, n),
-            swing_up_mw=None if scenario.swing_up_mw is None else scenario.swing_up_mw.to_numpy(dtype=float),
-            swing_down_mw=None if scenario.swing_down_mw is None else scenario.swing_down_mw.to_numpy(dtype=float),
-            reserve=_reserve(scenario, n, groups),
+            swing_up_mw=swing_up if has_fleet else None,
+            swing_down_mw=swing_down if has_fleet else None,
+            reserve=_reserve(scenario, n, groups) if has_fleet else None,
             event_cap_mw=cap,
             event_credit_usd_per_mwh=credit,
             event_capacity_credit_usd=capacity_credit,
+            baseline_event_capacity_credit_usd=baseline_credit,
             flex=_flex(scenario, n),
+            movement_cost_usd_per_mw=scenario.grid.movement_cost_usd_per_mw,
             demand_floor_mw=floor,
             tariff=arrays,
             energy_floor=_energy_floor(scenario, groups),
@@ -314,6 +341,17 @@ def _ramp(scenario: Scenario, events: object, n: int) -> RampData | None:
     step_min = float(scenario.interval_min)
     rise = np.full(n, r.rise_mw_per_min * step_min)
     fall = np.full(n, r.fall_mw_per_min * step_min)
+    if len(events):  # type: ignore[arg-type]
+        # the utility orders the drop into an event: from the notice to the event's first interval
+        # the fall may be fast enough to reach the cap from the import limit in the notice time
+        notice = {p.name: p.notice_min for p in scenario.grid.programs}
+        top = float(np.max(scenario.import_limit_mw(), initial=0.0))
+        idx = scenario.index
+        for e in events.itertuples():  # type: ignore[attr-defined]
+            told = pd.Timestamp(e.start) - pd.Timedelta(minutes=notice[e.program])
+            lo, first = int(np.searchsorted(idx, told, side="left")), int(e.first)
+            ordered = max(0.0, top - float(e.cap_mw)) / max(1, first - lo + 1)
+            fall[lo : first + 1] = np.maximum(fall[lo : first + 1], ordered)
     if r.return_to_service_mw_per_min is not None:
         window = int(np.ceil(r.return_to_service_window_min / step_min))
         for last in events["last"]:  # type: ignore[index]
@@ -339,11 +377,26 @@ def _reserve(scenario: Scenario, n: int, groups: list[GroupData]) -> ReserveData
     )
 
 
-def _events(scenario: Scenario, events: object, n: int, n_months: int) -> tuple[np.ndarray | None, np.ndarray | None, float]:
+def _events(
+    scenario: Scenario, events: object, n: int, n_months: int
+) -> tuple[np.ndarray | None, np.ndarray | None, float, float]:
+    """Event caps and energy credits per interval; the capacity credit with and without batteries.
+
+    The capacity credit pays one effective interruptible demand once (``allocate_interruptible``).
+    The no-battery baseline cannot reduce its draw, so it is enrolled only in the programmes whose
+    cap its load never exceeds over the horizon (it could answer any call); it is never credited
+    for a cap it would break.
+    """
     programs = {p.name: p for p in scenario.grid.programs}
-    capacity = sum(p.credit_usd_per_mw_month * p.interruptible_mw for p in programs.values()) * n_months
+    credited = allocate_interruptible(tuple(programs.values()))
+    rate = {k: p.credit_usd_per_mw_month * n_months for k, p in programs.items()}
+    capacity = sum(rate[k] * mw for k, mw in credited.items())
+    load_max = float(np.max(scenario.load_array_mw(), initial=0.0))
+    honoured = tuple(p for p in programs.values() if load_max <= p.cap_mw)
+    base_mw = allocate_interruptible(honoured)
+    baseline_capacity = sum(rate[k] * mw for k, mw in base_mw.items())
     if len(events) == 0:  # type: ignore[arg-type]
-        return None, None, capacity
+        return None, None, capacity, baseline_capacity
     cap = np.full(n, np.inf)
     credit = np.zeros(n)
     for row in events.itertuples():  # type: ignore[attr-defined]
@@ -351,7 +404,7 @@ def _events(scenario: Scenario, events: object, n: int, n_months: int) -> tuple[
         sl = slice(row.first, row.last + 1)
         cap[sl] = np.minimum(cap[sl], p.cap_mw)
         credit[sl] = np.maximum(credit[sl], p.credit_usd_per_mwh)
-    return cap, credit, capacity
+    return cap, credit, capacity, baseline_capacity
 
 
 def _flex(scenario: Scenario, n: int) -> FlexData | None:

@@ -1,4 +1,5 @@
-"""Families 9 and 10: swing buffer and reserve energy (``SPEC.md`` §4.9, §4.10)."""
+"""Families 9, 10 and 15: swing buffer, reserve energy and reserve deliverability
+(``SPEC.md`` §4.9, §4.10, §8.15)."""
 
 from __future__ import annotations
 
@@ -103,4 +104,31 @@ def add_reserve_energy(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
     m.reserve_energy_down = pyo.Constraint(
         m.T, rule=lambda m, t: sum(m.soc_mwh[b, t] for b in names) + k_dn * m.reserve_down_mw[t] <= hi
+    )
+
+
+def add_reserve_deliverability(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """An up-reserve is a cut in what the grid sees: hold no more than can be delivered (family 15).
+
+    Notes
+    -----
+    Delivering ``ru`` MW of up-reserve lowers the net draw by ``ru``: the import can fall to 0
+    and the export can rise to its limit, no further::
+
+        reserve_deliverable[t]:  ru[t] <= g[t] + (Gexp[t] - x[t])
+
+    Without export (``Gexp = 0``) the site must import at least the reserve it holds.
+
+    ========  ======================================  ===============================
+    symbol    meaning                                 Pyomo / field
+    ========  ======================================  ===============================
+    ru[t]     up reserve held [MW]                    reserve_up_mw[t]
+    g, x      grid import / export [MW]               grid_import_mw, grid_export_mw
+    Gexp[t]   export limit [MW]                       ModelData.export_limit_mw
+    ========  ======================================  ===============================
+    """
+    gexp = param(m, "reserve_export_limit", m.T, lambda d: d.export_limit_mw, data)
+    m.reserve_deliverable = pyo.Constraint(
+        m.T,
+        rule=lambda m, t: m.reserve_up_mw[t] - m.grid_import_mw[t] + m.grid_export_mw[t] <= gexp[t],
     )

@@ -26,6 +26,7 @@ def structure_key(data: ModelData) -> tuple[Any, ...]:
         bool(data.export_limit_mw.any()),
         data.demand_window.tobytes(),
         None if data.ramp is None else data.ramp.initial_import_mw is not None,
+        data.has_movement,
         data.swing_up_mw is not None,
         None if r is None else (r.is_priced, r.sustain_h > 0),
         None if data.event_cap_mw is None else np.isfinite(data.event_cap_mw).tobytes(),

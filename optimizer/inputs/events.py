@@ -66,6 +66,37 @@ def read_event_calendar(path: Path) -> tuple[Event, ...]:
     return tuple(events)
 
 
+def tightest_hours(
+    system_load_mw: pd.Series, *, start: pd.Timestamp, end: pd.Timestamp, n_per_month: int
+) -> pd.Series:
+    """The system's tightest hours inside ``[start, end)``: each local day's peak hour, then the
+    ``n_per_month`` highest of those days in every calendar month the horizon touches.
+
+    Parameters
+    ----------
+    system_load_mw : pandas.Series
+        Hourly system load on tz-aware local hour starts [MW].
+    start, end : pandas.Timestamp
+        The horizon (tz-aware).
+    n_per_month : int
+        Hours per month [-].
+
+    Returns
+    -------
+    pandas.Series
+        System load in the chosen hours [MW], indexed by hour start, sorted.
+    """
+    s = system_load_mw[(system_load_mw.index >= start) & (system_load_mw.index < end)].dropna()
+    if s.empty:
+        return s
+    wall = s.index.tz_localize(None)
+    daily = s.groupby(wall.normalize()).idxmax()
+    peaks = s.loc[daily.to_numpy()]
+    month = peaks.index.tz_localize(None).to_period("M")
+    top = [grp.nlargest(n_per_month) for _, grp in peaks.groupby(month)]
+    return pd.concat(top).sort_index()
+
+
 def derive_event_calendar(
     system_load_mw: pd.Series,
     program: EventProgram,

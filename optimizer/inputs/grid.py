@@ -1,5 +1,6 @@
 """Grid-stability inputs: ramp limits, the swing buffer, frequency reserve, utility event
-programs and events, and flexible GPU load (``SPEC.md`` §4 families 8-12).
+programs and events, flexible GPU load and the import-movement cost (``SPEC.md`` §4
+families 8-12, §8 family 13).
 
 Each concept is one frozen pydantic model that forbids unknown keys. Series-valued inputs
 (the swing envelope, the event calendar) live on the Scenario, already on its horizon.
@@ -174,15 +175,83 @@ class FlexibleLoad(FrozenModel):
         return self
 
 
-class GridRules(FrozenModel):
-    """Everything of families 8-12 a scenario switches on (all optional)."""
+def allocate_interruptible(
+    programs: tuple[EventProgram, ...] | list[EventProgram],
+) -> dict[str, float]:
+    """One effective interruptible demand (EID) per site, credited once: MW per programme.
 
+    The same MW of load cannot be interrupted twice, so enrolling it in several programmes
+    (TVA IP5 and IP30) earns one capacity credit, not one per programme. The site's EID is the
+    largest ``interruptible_mw`` of its programmes; it goes to the programmes in order of
+    their capacity credit (``credit_usd_per_mw_month``, highest first; ties by name), each up
+    to its own ``interruptible_mw``, until the EID is used up.
+
+    Returns
+    -------
+    dict of str to float
+        Credited MW of each programme (0 for a programme left with none) [MW].
+
+    Examples
+    --------
+    >>> a = EventProgram(name="IP5", notice_min=5, kind="reduce_to", firm_demand_mw=400,
+    ...                  interruptible_mw=500, credit_usd_per_mw_month=3000)
+    >>> b = a.model_copy(update={"name": "IP30", "credit_usd_per_mw_month": 2000})
+    >>> allocate_interruptible([a, b])
+    {'IP5': 500.0, 'IP30': 0.0}
+    """
+    left = max((p.interruptible_mw for p in programs), default=0.0)
+    out = {p.name: 0.0 for p in programs}
+    for p in sorted(programs, key=lambda p: (-p.credit_usd_per_mw_month, p.name)):
+        out[p.name] = float(min(p.interruptible_mw, left))
+        left -= out[p.name]
+    return out
+
+
+class SystemPeaks(FrozenModel):
+    """The tightest hours of the utility's system load inside the horizon (issue 19).
+
+    Every run reports the site's draw in these hours, with and without batteries. With
+    ``value_usd_per_mw_month > 0`` the scenario also values cutting it: the loader adds a
+    coincident-peak charge of the tariff engine (:class:`optimizer.tariffs.CoincidentPeakCharge`,
+    ``aggregation = "expected"``: the rate times the mean draw over the month's hours).
+    """
+
+    hours: tuple[dt.datetime, ...] = Field(description="Hour starts (tz-aware), sorted.")
+    system_load_mw: tuple[float, ...] = Field(description="System load in each hour [MW].")
+    n_per_month: int = Field(ge=1, le=31, description="Hours taken per month (distinct days) [-].")
+    value_usd_per_mw_month: float = Field(
+        default=0.0, ge=0, description="Charge on the mean draw in the hours [USD/MW-month]."
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _aligned(self) -> SystemPeaks:
+        if len(self.hours) != len(self.system_load_mw):
+            msg = f"system_peaks: {len(self.hours)} hours but {len(self.system_load_mw)} loads"
+            raise ValueError(msg)
+        if any(h.tzinfo is None for h in self.hours):
+            msg = "system_peaks: hours need a UTC offset"
+            raise ValueError(msg)
+        return self
+
+
+class GridRules(FrozenModel):
+    """Everything of families 8-13 a scenario switches on (all optional).
+
+    ``movement_cost_usd_per_mw`` is family 13's ``mu``: a cost per MW of change of the net
+    grid draw between consecutive intervals; 0 leaves the family out.
+    """
+
+    movement_cost_usd_per_mw: float = Field(
+        default=0.0, ge=0, description="Cost per MW of change in the grid draw, mu [USD/MW]."
+    )
     ramp: RampLimit | None = None
     swing: SwingBuffer | None = None
     reserve: FrequencyReserve | None = None
     programs: tuple[EventProgram, ...] = ()
     events: tuple[Event, ...] = ()
     flexible_load: FlexibleLoad | None = None
+    system_peaks: SystemPeaks | None = None
 
     @model_validator(mode="after")
     def _events_known(self) -> GridRules:

@@ -25,6 +25,7 @@ from optimizer.inputs.grid import (
     GridRules,
     RampLimit,
     SwingBuffer,
+    SystemPeaks,
 )
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
@@ -102,14 +103,27 @@ class EventsTable(_Table):
     derive: DeriveEventsTable | None = None
 
 
-class GridTable(_Table):
-    """``[grid]``: families 8-12."""
+class SystemPeaksTable(_Table):
+    """``[grid.system_peaks]``: the utility's tightest hours, reported, optionally valued."""
 
+    system_load: str = Field(description="Hourly system load Parquet/CSV (relative to the TOML).")
+    column: str = "tva_load_mw"
+    timestamp_column: str = "interval_start"
+    n_per_month: int = Field(default=5, ge=1, le=31)
+    value_usd_per_mw_month: float = Field(default=0.0, ge=0)
+    attribution: str = ""
+
+
+class GridTable(_Table):
+    """``[grid]``: families 8-13."""
+
+    movement_cost_usd_per_mw: float | None = None  # family 13; default and bounds in GridRules
     ramp: RampLimit | None = None
     swing: SwingBuffer | None = None
     reserve: FrequencyReserve | None = None
     flexible_load: FlexibleLoad | None = None
     events: EventsTable | None = None
+    system_peaks: SystemPeaksTable | None = None
 
 
 _SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid", "resilience"}
@@ -161,6 +175,9 @@ def load_scenario(
     price = _read_price(tariff, spec, tariff_file, index, notes)
     grid, swing_up, swing_down = _read_grid(parsed["grid"], base, path, index, site, gpu_mw if gpu_mw is not None else load_mw, notes)
     resilience = _read_resilience(doc.get("resilience"), base, path, index, notes)
+    if grid.system_peaks is not None and grid.system_peaks.value_usd_per_mw_month > 0:
+        spec = _value_system_peaks(spec, tariff, tariff_file, grid.system_peaks, path, notes)
+        tariff = Tariff(name=spec.name)
     return Scenario(
         name=sc.name,
         site=site,
@@ -436,10 +453,83 @@ def _read_grid(
             events = derive_event_calendar(system, by_name[d.program], start=index[0], end=index[-1] + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1)), threshold_quantile=d.threshold_quantile, duration_h=d.duration_h, lead_h=d.lead_h, max_events=d.max_events)
             notes.append(f"events: {len(events)} derived from {load_file.name} (days peaking above the {d.threshold_quantile:g} quantile, {d.duration_h:g} h from {d.lead_h:g} h before the peak hour)")
     try:
-        grid = GridRules(ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load, programs=programs, events=events)
+        extra: dict[str, Any] = {}
+        if gt.movement_cost_usd_per_mw is not None:
+            extra["movement_cost_usd_per_mw"] = gt.movement_cost_usd_per_mw
+        if gt.system_peaks is not None:
+            extra["system_peaks"] = _system_peaks(gt.system_peaks, base, path, index, notes)
+        grid = GridRules(
+            ramp=gt.ramp, swing=gt.swing, reserve=gt.reserve, flexible_load=gt.flexible_load,
+            programs=programs, events=events, **extra,
+        )
     except ValidationError as exc:
         raise ModelFileError("", issues=issues_from_validation(exc, path, "grid", GridRules)) from exc
     return grid, up, down
+
+
+def _system_peaks(
+    sp: SystemPeaksTable, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]
+) -> SystemPeaks:
+    """``[grid.system_peaks]``: the tightest system hours of every month inside the horizon."""
+    from optimizer.inputs.events import tightest_hours
+
+    _require(path, [("grid.system_peaks.system_load", sp.system_load)])
+    file = (base / sp.system_load).resolve()
+    system = _series(
+        file, sp.column, sp.timestamp_column, toml=path, table="grid.system_peaks",
+        path_key="system_load",
+    )
+    end = index[-1] + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1))
+    top = tightest_hours(system, start=index[0], end=end, n_per_month=sp.n_per_month)
+    note = f"system peaks: {len(top)} tightest hours of {file.name}"
+    note += f" ({sp.n_per_month} a month, distinct days)"
+    notes.append(note + (f"; {sp.attribution}" if sp.attribution else ""))
+    return SystemPeaks(
+        hours=tuple(t.to_pydatetime() for t in top.index),
+        system_load_mw=tuple(float(v) for v in top.to_numpy()),
+        n_per_month=sp.n_per_month,
+        value_usd_per_mw_month=sp.value_usd_per_mw_month,
+        source=file.name,
+    )
+
+
+def _value_system_peaks(
+    spec: Any, tariff: Tariff, tariff_file: Path, peaks: SystemPeaks, path: Path, notes: list[str]
+) -> Any:
+    """The tariff with a charge on the site's mean draw in the system's tightest hours.
+
+    Reuses the tariff engine's coincident-peak charge (``aggregation = "expected"``, equal
+    weights per month, 60-min periods); a simple tariff is first converted with
+    :func:`optimizer.io.tariff_file.spec_from_legacy` (the same bill).
+    """
+    from optimizer.io.tariff_file import spec_from_legacy
+    from optimizer.tariffs.spec import CandidateHour, CoincidentPeakCharge
+
+    if spec is None:
+        spec = spec_from_legacy(tariff, base=tariff_file.parent)
+    if spec.coincident_peak is not None:
+        issue = Issue(
+            "the tariff already has a coincident-peak charge", path=str(path),
+            field="grid.system_peaks.value_usd_per_mw_month", got=spec.coincident_peak.name,
+            fix="Set value_usd_per_mw_month = 0 (report only) or drop the tariff's coincident_peak",
+        )
+        raise ModelFileError("", issues=[issue])
+    month = [f"{h.year:04d}-{h.month:02d}" for h in peaks.hours]
+    per_month = {m: month.count(m) for m in set(month)}
+    candidates = tuple(
+        CandidateHour(start=h, weight_frac=1.0 / per_month[m])
+        for h, m in zip(peaks.hours, month, strict=True)
+    )
+    rate = peaks.value_usd_per_mw_month
+    charge = CoincidentPeakCharge(
+        name="system_peak", rate_usd_per_mw=rate, duration_min=60, aggregation="expected",
+        candidates=candidates,
+    )
+    notes.append(
+        f"system peaks valued: {rate:g} USD/MW-month on the mean draw in the {len(candidates)}"
+        " tightest hours (the 'coincident' cost term)"
+    )
+    return spec.model_copy(update={"coincident_peak": charge})
 
 
 def _stamp(value: dt.datetime | pd.Timestamp, tz: str, path: Path, field: str) -> pd.Timestamp:

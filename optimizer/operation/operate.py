@@ -25,6 +25,12 @@ Which demand blocks a TOU window holds is data in the warm model (masked rows), 
 TOU tariff re-solve warm too; only the shrinking last windows and month-crossing windows (more
 billing windows) are built.
 
+Events are known only from their notice: a window issued before an event's ``start - notice``
+does not see it, and a notice arriving inside a committed step cuts the step short so that the
+next window, issued when the notice arrives, plans for it (no preparatory move before the
+notice). Each window starts its ramp (family 8) and movement (family 13) from the actual net
+import of the interval before.
+
 Scope: families 1-7 and event caps are planned and applied. Ramp, swing and reserve are
 honoured in the plan; deviations from the forecast are absorbed by the battery alone, so the
 actual schedule may break them, and the result counts every such break. Curtailment and
@@ -78,9 +84,9 @@ class OperationResult:
     wall_s : float
         Seconds for the rolling run [s].
     violations : dict
-        Intervals where the actual schedule broke a limit (``import_cap``), intervals off the
-        plan (``off_plan``), and windows re-planned without the terminal rule
-        (``terminal_relaxed``).
+        Intervals where the actual schedule broke a limit (``import_cap``, ``event_cap``),
+        intervals off the plan (``off_plan``), and windows re-planned without the terminal
+        rule (``terminal_relaxed``).
     """
 
     schedule: pd.DataFrame
@@ -199,19 +205,40 @@ def _roll(
     months = scenario.index.tz_localize(None).to_period("M").astype(str)
     out = {key: np.zeros(n) for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")}
     per_group = {g.name: {key: np.zeros(n) for key in ("charge_mw", "discharge_mw", "soc_mwh")} for g in groups}
-    for i, issue in enumerate(range(0, n, k)):
+    told = notice_positions(scenario)
+    issue, i = 0, 0
+    while issue < n:
         stop = min(n, issue + w)
-        sub = _window_scenario(scenario, fc(scenario, issue, stop), issue, stop, state, terminal)
+        fcast = fc(scenario, issue, stop)
+        sub = _window_scenario(scenario, fcast, issue, stop, state, terminal, out, told)
         plan = _solve_window(solver, sub, terminal, state)
-        commit = min(k, n - issue)
+        later = [p for p in told.values() if p > issue]
+        commit = min(k, n - issue, min(later, default=n) - issue)  # re-plan when a notice arrives
         _apply(scenario, full, issue, commit, plan.schedule.iloc[:commit], state.soc, out, per_group, scenario.interval_h)
         for t in range(issue, issue + commit):
             state.mtd[months[t]] = max(state.mtd.get(months[t], 0.0), float(out["grid_import_mw"][t]))
         if full.tariff is not None:
             _tariff_peaks(full.tariff, out["grid_import_mw"], issue + commit, state.spec_peaks)
+        issue, i = issue + commit, i + 1
         if progress is not None:
-            progress(done + i + 1, total)
+            progress(done + i, max(total, done + i))
     return _Rolled(out, per_group, state)
+
+
+def notice_positions(scenario: Scenario) -> dict[str, int]:
+    """Per event id: the first interval whose plan may know the event [position].
+
+    An event of a programme with ``notice_min`` minutes of notice is announced at
+    ``start - notice``; the first window issued at or after that instant knows it, and no
+    window before does (no preparatory move before the notice).
+    """
+    notice = {p.name: p.notice_min for p in scenario.grid.programs}
+    idx = scenario.index
+    out = {}
+    for e in scenario.grid.events:
+        told = pd.Timestamp(e.start) - pd.Timedelta(minutes=notice[e.program])
+        out[e.event_id] = int(np.searchsorted(idx, told.tz_convert(idx.tz), side="left"))
+    return out
 
 
 @dataclass
@@ -234,8 +261,25 @@ def _forecast(forecast: str | Forecast | pd.DataFrame, seed: int) -> tuple[str, 
     return str(getattr(forecast, "__name__", "custom")), forecast
 
 
-def _window_scenario(scenario: Scenario, fcast: pd.DataFrame, issue: int, stop: int, state: _State, terminal: str) -> Scenario:
-    """The scenario of one window: forecast load and prices, SOC and peaks carried in."""
+def _window_grid(
+    scenario: Scenario, issue: int, out: dict[str, np.ndarray], told: dict[str, int]
+) -> Any:
+    """The grid rules a window issued at ``issue`` knows: events already announced, and the
+    actual net import of the interval before as the ramp's (and movement's) starting point."""
+    grid = scenario.grid
+    update: dict[str, Any] = {"events": tuple(e for e in grid.events if told[e.event_id] <= issue)}
+    if grid.ramp is not None and issue > 0:
+        before = float(out["grid_import_mw"][issue - 1] - out["grid_export_mw"][issue - 1])
+        update["ramp"] = grid.ramp.model_copy(update={"initial_import_mw": max(0.0, before)})
+    return grid.model_copy(update=update)
+
+
+def _window_scenario(
+    scenario: Scenario, fcast: pd.DataFrame, issue: int, stop: int, state: _State, terminal: str,
+    out: dict[str, np.ndarray], told: dict[str, int],
+) -> Scenario:
+    """The scenario of one window: forecast load and prices, SOC, peaks, the import before and the
+    events announced so far carried in."""
     groups = tuple(
         g.model_copy(
             update={
@@ -257,6 +301,7 @@ def _window_scenario(scenario: Scenario, fcast: pd.DataFrame, issue: int, stop: 
         month_to_date_peak_mw=dict(state.mtd),
         source_path=scenario.source_path,
         tariff_spec=None if spec is None else _with_peaks(spec, state.spec_peaks),
+        grid=_window_grid(scenario, issue, out, told),
     )
 
 
@@ -326,6 +371,8 @@ def _result(scenario: Scenario, full: ModelData, rolled: _Rolled, reference: _Ro
     )
     violations = {
         "import_cap": int(np.sum(out["grid_import_mw"] > full.import_limit_mw * (1 + 1e-9))),
+        "event_cap": 0 if full.event_cap_mw is None
+        else int(np.sum(out["grid_import_mw"] > full.event_cap_mw * (1 + 1e-9))),
         "off_plan": int(np.sum(np.abs(out["grid_import_mw"] - out["planned_import_mw"]) > 1e-6 * max(1.0, float(full.load_mw.max())))),
         "terminal_relaxed": rolled.state.n_relaxed,
     }

@@ -482,6 +482,69 @@ def _events_section(summary: Mapping[str, Any], schedule: pd.DataFrame) -> str:
     return P.section("Utility events", '<div class="table-wrap nowrap">' + body + "</div>", section_id="events")
 
 
+STABILITY_ROWS = (
+    ("largest_rise_mw", "largest rise [MW/interval]", "{:,.1f}"),
+    ("largest_fall_mw", "largest fall [MW/interval]", "{:,.1f}"),
+    ("largest_rise_mw_per_min", "largest rise [MW/min]", "{:,.2f}"),
+    ("largest_fall_mw_per_min", "largest fall [MW/min]", "{:,.2f}"),
+    ("total_variation_mw_per_day", "total variation [MW/day]", "{:,.0f}"),
+    ("n_moves_at_least_threshold", "moves of at least {threshold:g} MW", "{:,.0f}"),
+    ("n_direction_changes", "direction changes", "{:,.0f}"),
+    ("time_at_import_cap_h", "time at the import cap [h]", "{:,.2f}"),
+)
+"""Rows of the stability table (``SPEC.md`` §9): summary key, label, number format."""
+
+
+def _stability_section(summary: Mapping[str, Any]) -> str:
+    """How hard the grid draw moves with and without batteries, what that cost, and the peaks."""
+    grid = summary.get("grid") if isinstance(summary.get("grid"), Mapping) else {}
+    st = grid.get("stability") if isinstance(grid.get("stability"), Mapping) else {}
+    if "optimized" not in st:
+        return ""
+    worse = set(st.get("worse_than_baseline", []))
+    threshold = float(st.get("move_threshold_mw", 100.0))
+    rows = [
+        [
+            label.format(threshold=threshold),
+            fmt.format(st["baseline"][key]),
+            fmt.format(st["optimized"][key]),
+            "worse" if key in worse else "",
+        ]
+        for key, label, fmt in STABILITY_ROWS
+    ]
+    body = P.table(["measure", "without batteries", "with batteries", ""], rows)
+    mu = st.get("movement_cost_usd_per_mw", 0.0)
+    cost = f"{st.get('movement_cost_usd', 0.0):,.0f}"
+    body += (
+        f'<p class="note">What stability cost: the movement term ({mu:g} USD per MW moved) is'
+        f" {P.esc(cost)} USD of the bill; ramp, swing and reserve limits cost what they change"
+        " in the other terms.</p>"
+    )
+    if st.get("moves_grid_harder_than_baseline"):
+        body += (
+            '<p class="note bad">This schedule moves the grid harder than the site without'
+            " batteries (largest step, moves of at least the threshold or total variation).</p>"
+        )
+    peaks = grid.get("system_peaks") if isinstance(grid.get("system_peaks"), Mapping) else {}
+    if peaks.get("n_hours"):
+        rows = [
+            ["mean over the hours", peaks["mean_draw_baseline_mw"],
+             peaks["mean_draw_optimized_mw"]],
+            ["highest hour", peaks["max_draw_baseline_mw"], peaks["max_draw_optimized_mw"]],
+        ]
+        body += "<h3>Draw in the tightest hours of the system load</h3>" + P.table(
+            ["", "without batteries [MW]", "with batteries [MW]"],
+            [[name, f"{a:,.1f}", f"{b:,.1f}"] for name, a, b in rows],
+        )
+        src = P.esc(str(peaks.get("source", "")))
+        body += (
+            f'<p class="note">{peaks["n_hours"]} hours ({peaks["n_per_month"]} a month, distinct'
+            f" days) of {src}.</p>"
+        )
+    wrapped = '<div class="table-wrap nowrap">' + body + "</div>"
+    return P.section("Grid stability", wrapped, section_id="stability")
+
+
 def _bill_table(costs: Mapping[str, Mapping[str, float]]) -> str:
     rows = [
         [term, row.get("baseline_usd"), row.get("optimized_usd"), row.get("savings_usd")]
@@ -544,6 +607,8 @@ def build_run_html(summary: Mapping[str, Any], schedule: pd.DataFrame, inputs: M
             section_id="dispatch",
         )
     )
+    if stability_html := _stability_section(summary):
+        sections.append(stability_html)
     if events_html := _events_section(summary, schedule):
         sections.append(events_html)
     if "grid_import_mw" in schedule and len(schedule) > 1:

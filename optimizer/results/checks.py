@@ -14,6 +14,7 @@ import pandas as pd
 
 from optimizer.errors import Issue, ResultCheckError
 from optimizer.formulation.model_data import ModelData
+from optimizer.results.costs import net_draw_steps_mw
 from optimizer.results.extract import Solution
 
 REL_TOL = 1e-6
@@ -122,8 +123,37 @@ def check_ramp(index: pd.DatetimeIndex, data: ModelData, g: np.ndarray, tol: Tol
     return issues
 
 
+def check_movement(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
+    """Family 13 holds, and its cost term is ``mu`` times the draw's total variation.
+
+    ``m+ - m- = Δ(g - x)`` on every ``movement_balance`` row, and ``m+ + m- = |Δ(g - x)|``
+    (never both sides at once), so ``cost_movement_usd`` recomputes from the schedule.
+    """
+    if not data.has_movement or sol.movement_up_mw is None or sol.movement_down_mw is None:
+        return []
+    steps = net_draw_steps_mw(data, sol.grid_import_mw - sol.grid_export_mw)
+    up, down = sol.movement_up_mw, sol.movement_down_mw
+    if len(up) != len(steps):
+        what = "movement rows do not match the schedule"
+        return [Issue(what, field="movement_balance", expected=f"{len(steps)}", got=f"{len(up)}")]
+    at = index[len(index) - len(steps):]
+    issues = []
+    split = np.abs(up - down - steps)
+    both = np.abs(up + down - np.abs(steps))
+    for what, bad in (
+        ("movement split does not add up to the draw's change", split > 2 * tol.mw),
+        ("movement counted on both sides (above mu x total variation)", both > 2 * tol.mw),
+        ("negative movement", np.minimum(up, down) < -tol.mw),
+    ):
+        if bad.any():
+            issues.append(Issue(what, field="movement_balance", timestamp=_first(at, bad)))
+    return issues
+
+
 def check_headroom(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
-    """Families 9 and 10 hold."""
+    """Families 9, 10 and 15 hold."""
     if not data.has_swing:
         return []
     n = data.n_intervals
@@ -136,6 +166,12 @@ def check_headroom(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol:
         if mask.any():
             issues.append(Issue(what, field="swing", timestamp=_first(index, mask)))
     r = data.reserve
+    if r is not None:  # family 15: the held up-reserve can reach the grid
+        room = sol.grid_import_mw + data.export_limit_mw - sol.grid_export_mw
+        bad = sol.reserve_up_mw > room + tol.mw
+        if bad.any():
+            what = "up reserve above import plus export headroom"
+            issues.append(Issue(what, field="reserve_deliverable", timestamp=_first(index, bad)))
     if r is not None and r.sustain_h > 0 and data.groups:
         s = sol.fleet("soc_mwh")
         etad = min(g.discharge_efficiency_frac for g in data.groups)
@@ -246,6 +282,7 @@ def check_solution(
     issues += check_soc(index, data, sol, tol)
     issues += check_grid_limits(index, data, sol, tol)
     issues += check_ramp(index, data, sol.grid_import_mw - sol.grid_export_mw, tol)
+    issues += check_movement(index, data, sol, tol)
     issues += check_headroom(index, data, sol, tol)
     issues += check_flexible_load(index, data, sol, tol)
     issues += check_energy_floor(index, data, sol, tol)

@@ -6,6 +6,8 @@ its total with the solver's objective.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -14,7 +16,7 @@ from optimizer.results.extract import Solution
 
 COST_TERMS = (
     "energy", "export", "demand", "excess", "coincident", "minimum",
-    "degradation", "curtailment", "reserve", "event_credit", "fixed",
+    "degradation", "curtailment", "reserve", "event_credit", "movement", "fixed",
 )
 
 
@@ -26,6 +28,26 @@ def window_peaks_mw(grid_import_mw: np.ndarray, data: ModelData) -> np.ndarray:
     if mask.any():
         np.maximum.at(peaks, w[mask], grid_import_mw[mask])
     return peaks
+
+
+def net_draw_steps_mw(data: ModelData, net_import_mw: np.ndarray) -> np.ndarray:
+    """Moves of the net draw ``y = g - x`` that family 13 prices [MW].
+
+    ``y[t] - y[t-1]`` for ``t >= 1``, led by ``y[0] - g_init`` when the ramp table gives the
+    import before the horizon (the same intervals as ``movement_balance``).
+    """
+    steps = np.diff(net_import_mw)
+    if data.ramp is not None and data.ramp.initial_import_mw is not None and len(net_import_mw):
+        steps = np.concatenate(([net_import_mw[0] - data.ramp.initial_import_mw], steps))
+    return steps
+
+
+def movement_usd(data: ModelData, grid_import_mw: np.ndarray, grid_export_mw: np.ndarray) -> float:
+    """Family 13's cost of a schedule: ``mu * sum_t |Δ(g - x)[t]|`` [USD] (0 when off)."""
+    if not data.has_movement:
+        return 0.0
+    steps = net_draw_steps_mw(data, np.asarray(grid_import_mw) - np.asarray(grid_export_mw))
+    return float(data.movement_cost_usd_per_mw * np.abs(steps).sum())
 
 
 def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
@@ -64,6 +86,7 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
         "curtailment": curtailment,
         "reserve": reserve,
         "event_credit": event_credit,
+        "movement": movement_usd(data, g, sol.grid_export_mw),
         "fixed": float(data.fixed_usd),
     }
     values["total"] = float(sum(values.values()))
@@ -71,5 +94,11 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
 
 
 def baseline_terms(data: ModelData) -> pd.Series:
-    """Bill of the same site and tariff with no battery and no flexibility: ``g_t = L_t`` [USD]."""
-    return bill_terms(data, Solution.baseline(data))
+    """Bill of the same site and tariff with no battery and no flexibility: ``g_t = L_t`` [USD].
+
+    Its event capacity credit covers only the programmes whose cap the load never exceeds
+    (``ModelData.baseline_event_capacity_credit_usd``): a site that cannot reduce is not paid
+    for interruptions it could not deliver.
+    """
+    honest = replace(data, event_capacity_credit_usd=data.baseline_event_capacity_credit_usd)
+    return bill_terms(honest, Solution.baseline(data))

@@ -25,6 +25,8 @@ class Solution:
     backlog_mwh: np.ndarray
     reserve_up_mw: np.ndarray
     reserve_down_mw: np.ndarray
+    movement_up_mw: np.ndarray | None = None  # family 13's m+ over its intervals, when built
+    movement_down_mw: np.ndarray | None = None  # family 13's m-
 
     def fleet(self, key: str) -> np.ndarray:
         """Sum of a per-group array over the groups."""
@@ -84,6 +86,10 @@ def extract_solution(m: pyo.ConcreteModel, data: ModelData) -> Solution:
         return default.copy() if v is None else v
 
     r = data.reserve
+    up = down = None
+    if hasattr(m, "movement_up_mw"):
+        up = np.array([v.value or 0.0 for v in m.movement_up_mw.values()], dtype=float)
+        down = np.array([v.value or 0.0 for v in m.movement_down_mw.values()], dtype=float)
     return Solution(
         grid_import_mw=get("grid_import_mw", z),
         grid_export_mw=get("grid_export_mw", z),
@@ -94,6 +100,8 @@ def extract_solution(m: pyo.ConcreteModel, data: ModelData) -> Solution:
         backlog_mwh=get("backlog_mwh", z),
         reserve_up_mw=get("reserve_up_mw", r.up_min_mw if r is not None else z),
         reserve_down_mw=get("reserve_down_mw", r.down_min_mw if r is not None else z),
+        movement_up_mw=up,
+        movement_down_mw=down,
     )
 
 

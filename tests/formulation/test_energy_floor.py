@@ -124,14 +124,11 @@ def test_simulator_agrees_with_the_floor_on_optimised_schedules(seed):
     assert (df[df["censored"]]["limit"] == "none").all()
 
 
-def test_default_site_training_paused_four_hours(default_scenario):
+def test_default_site_training_paused_four_hours():
     """Default site, 3 days: a 4 h floor with training paused survives 4 h from every interval."""
-    sc = default_scenario
-    days = sc.replace(
-        load_mw=sc.load_mw.iloc[:288],
-        price_usd_per_mwh=sc.price_usd_per_mwh.iloc[:288],
-        gpu_load_mw=sc.gpu_load_mw.iloc[:288],
-    )
+    from optimizer import load_scenario
+
+    days = load_scenario("default", start="2021-02-01", end="2021-02-04")
     held = optimize(days.replace(resilience=Resilience(critical_load="training_paused", hours_h=4)))
     rt = simulate_ride_through(
         held.scenario, held.schedule, critical=["training_paused"], max_hours=4

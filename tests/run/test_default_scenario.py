@@ -102,7 +102,11 @@ def test_default_costs_recompute_and_beat_baseline(default_scenario, default_res
         assert costs.loc[term, "optimized_usd"] == pytest.approx(opt[term], rel=1e-9), term
         assert costs.loc[term, "baseline_usd"] == pytest.approx(base[term], rel=1e-9), term
     assert costs.loc["excess", "baseline_usd"] > 0  # the 2021 load (909.5 MW) is above the 900 MW contract
-    terms = ["energy", "export", "demand", "excess", "coincident", "minimum", "degradation", "fixed"]
+    # family 13 on the default: 1 USD/MW times the draw's total variation, for both schedules
+    net = (s.grid_import_mw - s.grid_export_mw).to_numpy()
+    assert costs.loc["movement", "optimized_usd"] == pytest.approx(np.abs(np.diff(net)).sum(), rel=1e-9)
+    assert costs.loc["movement", "baseline_usd"] == pytest.approx(np.abs(np.diff(s.load_mw.to_numpy())).sum(), rel=1e-9)
+    terms = ["energy", "export", "demand", "excess", "coincident", "minimum", "degradation", "movement", "fixed"]
     assert costs.loc[terms, "optimized_usd"].sum() == pytest.approx(costs.loc["total", "optimized_usd"], rel=1e-12)
     assert costs.loc["total", "optimized_usd"] == pytest.approx(default_result.report.objective_usd, rel=1e-6)
     assert costs.loc["total", "optimized_usd"] < costs.loc["total", "baseline_usd"]
@@ -127,3 +131,22 @@ def test_default_summary_is_consistent(default_result):
     assert sm["equivalent_full_cycles"] == pytest.approx(s.discharge_mw.sum() * 0.25 / 3524.4)
     assert sm["peak_import_optimized_mw"] == pytest.approx(s.grid_import_mw.max())
     assert sm["n_variables"] > 0 and sm["n_constraints"] > 0
+
+
+def test_default_draw_is_no_harder_on_the_grid_than_the_load(default_scenario, default_result):
+    """Issue 19's bar, recomputed from the schedule: the draw's largest step, its count of moves of
+    100 MW or more and its total variation are each no larger than the site load's own, and no
+    step breaks the 6 MW/min (90 MW per 15 min) ramp limit."""
+    s = default_result.schedule
+    net = np.diff((s.grid_import_mw - s.grid_export_mw).to_numpy())
+    load = np.diff(s.load_mw.to_numpy())
+    assert np.abs(net).max() <= np.abs(load).max()
+    assert (np.abs(net) >= 100.0 - 1e-6).sum() <= (np.abs(load) >= 100.0 - 1e-6).sum()
+    assert np.abs(net).sum() <= np.abs(load).sum()
+    assert np.abs(net).max() <= 6.0 * 15 + 1e-6
+    st = default_result.summary()["grid"]["stability"]
+    assert not st["moves_grid_harder_than_baseline"]
+    assert st["baseline"]["n_moves_at_least_threshold"] == 31
+    assert default_result.summary()["grid"]["ramp"]["violations_optimized"] == 0
+    peaks = default_result.summary()["grid"]["system_peaks"]
+    assert peaks["n_hours"] == 5  # February's five tightest TVA days
