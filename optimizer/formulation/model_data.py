@@ -432,3 +432,12 @@ def _flex(scenario: Scenario, n: int) -> FlexData | None:
         max_backlog_mwh=f.max_backlog_mwh,
         defer_cost_usd_per_mwh=f.deferral_cost_usd_per_mwh,
     )
+
+
+def ramp_steps_mw(data: ModelData, g: np.ndarray) -> np.ndarray:
+    """``g[t] - g[t-1]`` of a draw ``g`` (import, or net import ``g - x``), with ``g[-1]`` the
+    initial import when given (else 0 at t = 0) [MW]."""
+    steps = np.diff(g, prepend=g[:1])
+    if data.ramp is not None and data.ramp.initial_import_mw is not None and len(g):
+        steps[0] = g[0] - data.ramp.initial_import_mw
+    return steps

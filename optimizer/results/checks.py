@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import Issue, ResultCheckError
-from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.model_data import ModelData, ramp_steps_mw
 from optimizer.results.costs import net_draw_steps_mw
 from optimizer.results.extract import Solution
 
@@ -100,15 +100,6 @@ def check_grid_limits(index: pd.DatetimeIndex, data: ModelData, sol: Solution, t
     if data.event_cap_mw is not None:
         checks.append(("import above an event cap", g > data.event_cap_mw + tol.mw))
     return [Issue(what, field="grid", timestamp=_first(index, mask)) for what, mask in checks if mask.any()]
-
-
-def ramp_steps_mw(data: ModelData, g: np.ndarray) -> np.ndarray:
-    """``g[t] - g[t-1]`` of a draw ``g`` (import, or net import ``g - x``), with ``g[-1]`` the
-    initial import when given (else 0 at t = 0) [MW]."""
-    steps = np.diff(g, prepend=g[:1])
-    if data.ramp is not None and data.ramp.initial_import_mw is not None and len(g):
-        steps[0] = g[0] - data.ramp.initial_import_mw
-    return steps
 
 
 def check_ramp(index: pd.DatetimeIndex, data: ModelData, g: np.ndarray, tol: Tolerances) -> list[Issue]:
