@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import units
+from optimizer.errors import InputError, Issue
 from optimizer.inputs.grid import allocate_interruptible
 from optimizer.inputs.scenario import Scenario
 from optimizer.loads.critical import (
@@ -316,7 +317,6 @@ def _check_convex(arrays: Any, scenario: Scenario) -> None:
     """A declining tier makes the bill concave: an LP cannot price it exactly; refuse it clearly."""
     if arrays.is_convex:
         return
-    from optimizer.errors import InputError, Issue
 
     bad = [w.name for w in arrays.demand_windows if not w.is_convex] + [b.name for b in arrays.energy_tiers if not b.is_convex]
     raise InputError(

@@ -22,6 +22,7 @@ from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
 from optimizer.inputs.tariff import Tariff
 from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, check_series, to_horizon
+from optimizer.tariffs.arrays import tariff_arrays
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,6 @@ class Scenario:
         """The tariff engine's arrays on this horizon (None without a TariffSpec)."""
         if self.tariff_spec is None:
             return None
-        from optimizer.tariffs.arrays import tariff_arrays
 
         return tariff_arrays(self.tariff_spec, self.index, price_usd_per_mwh=self.price_usd_per_mwh)
 

@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
 from optimizer.frozen import FrozenModel
 from optimizer.inputs.assets import Site
-from optimizer.inputs.events import derive_event_calendar, read_event_calendar
+from optimizer.inputs.events import derive_event_calendar, read_event_calendar, tightest_hours
 from optimizer.inputs.grid import (
     EventProgram,
     FlexibleLoad,
@@ -34,11 +34,11 @@ from optimizer.inputs.tariff import Tariff
 from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, make_index, read_series, to_horizon
 from optimizer.io.builtin import builtin_scenario, list_builtin_scenarios
 from optimizer.io.models import load_event_program, load_site, load_tariff
-from optimizer.io.tariff_file import load_tariff_spec
+from optimizer.io.tariff_file import load_tariff_spec, spec_from_legacy
 from optimizer.io.toml import _require, _series, issues_from_validation, read_toml
 from optimizer.loads.gpu_profile import GpuProfileParams, generate_site_load
 from optimizer.loads.swing import swing_from_cluster, swing_from_telemetry
-from optimizer.tariffs.spec import TariffSpec
+from optimizer.tariffs.spec import CandidateHour, CoincidentPeakCharge, TariffSpec
 
 
 class _Table(FrozenModel):
@@ -471,7 +471,6 @@ def _system_peaks(
     sp: SystemPeaksTable, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]
 ) -> SystemPeaks:
     """``[grid.system_peaks]``: the tightest system hours of every month inside the horizon."""
-    from optimizer.inputs.events import tightest_hours
 
     _require(path, [("grid.system_peaks.system_load", sp.system_load)])
     file = (base / sp.system_load).resolve()
@@ -502,8 +501,6 @@ def _value_system_peaks(
     weights per month, 60-min periods); a simple tariff is first converted with
     :func:`optimizer.io.tariff_file.spec_from_legacy` (the same bill).
     """
-    from optimizer.io.tariff_file import spec_from_legacy
-    from optimizer.tariffs.spec import CandidateHour, CoincidentPeakCharge
 
     if spec is None:
         spec = spec_from_legacy(tariff, base=tariff_file.parent)

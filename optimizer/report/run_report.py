@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from optimizer.inputs.scenario import Scenario
+from optimizer.io import write_atomic
 from optimizer.report import page as P
 from optimizer.report.resilience_section import resilience_section
 from optimizer.results.files import read_result
@@ -21,7 +23,6 @@ from optimizer.results.files import read_result
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from optimizer.inputs.scenario import Scenario
 
 MAX_POINTS = 20_000
 """Above this many intervals a time-series trace is thinned (min/max per bucket) [-]."""
@@ -651,7 +652,6 @@ def write_report(result_dir: str | Path, *, inputs: Mapping[str, Any] | None = N
     >>> write_report("bess-dispatch-out")  # doctest: +SKIP
     PosixPath('bess-dispatch-out/report.html')
     """
-    from optimizer.io import write_atomic
 
     folder = Path(result_dir)
     schedule, summary = read_result(folder)

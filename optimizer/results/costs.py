@@ -13,6 +13,7 @@ import pandas as pd
 
 from optimizer.formulation.model_data import ModelData, ramp_steps_mw
 from optimizer.results.extract import Solution
+from optimizer.tariffs.evaluate import cost_terms
 
 COST_TERMS = (
     "energy", "export", "demand", "excess", "coincident", "minimum",
@@ -56,7 +57,6 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
     g = sol.grid_import_mw
     tariff = {"excess": 0.0, "coincident": 0.0, "minimum": 0.0}
     if data.tariff is not None:  # the tariff engine's own numpy bill (optimizer.tariffs.evaluate)
-        from optimizer.tariffs.evaluate import cost_terms
 
         t_terms = cost_terms(data.tariff, g, sol.grid_export_mw)
         energy, export, demand = float(t_terms["energy"]), float(t_terms["export"]), float(t_terms["demand"])

@@ -19,6 +19,9 @@ from optimizer.frozen import FrozenModel
 from optimizer.inputs.assets import Site
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.timeseries import make_index, read_series, to_horizon
+from optimizer.io import builtin_scenario, load_scenario
+from optimizer.io.scenario_file import HorizonTable
+from optimizer.io.toml import read_toml
 from optimizer.studies.spec import _NAMED_TO_DOTTED, DOTTED_ROOTS, NAMED_AXES, Scalar, Study
 
 
@@ -111,7 +114,6 @@ def prepare_inputs(case: Case) -> Scenario:
     ModelFileError, TimeSeriesError
         The base scenario cannot be read, or the load or price data do not cover the window.
     """
-    from optimizer.io import load_scenario
 
     shift = pd.Timedelta(days=case.load_shift_days)
     if case.load_shift_days == 0 and case.price_file is None:
@@ -356,7 +358,6 @@ def check_paths(base: Scenario, study: Study) -> None:
 
 def _base_path(study: Study) -> tuple[str, str]:
     """(as written, absolute path or built-in name) of the base scenario."""
-    from optimizer.io import builtin_scenario
 
     written = study.base_scenario
     path = study.resolve(written)
@@ -369,8 +370,6 @@ def _base_path(study: Study) -> tuple[str, str]:
 
 def _horizon(study: Study, base: str) -> tuple[Any, Any, int]:
     """The study's horizon as wall-clock start and end and step, defaults from the base TOML."""
-    from optimizer.io.scenario_file import HorizonTable
-    from optimizer.io.toml import read_toml
 
     start, end, step = study.start, study.end, study.interval_min
     if start is None or end is None or step is None:
