@@ -514,8 +514,35 @@ def peak_lines(
     )
     window = f"{month} {charge}"
     rows = []
-    if not period.is_zero:
-        tiers = period.in_season(season).tier_list()
+    floor_mw, floor_why = max(
+        ((v, k) for k, v in floors.items() if k != "metered"), default=(0.0, "")
+    )
+    tiers = () if period.is_zero else period.in_season(season).tier_list()
+    if len(tiers) == 1 and floor_mw > 0:
+        # a flat rate with a minimum billing demand: the metered demand, then the top-up
+        rate = tiers[0].rate_usd_per_mw * frac
+        line = f"demand {charge}{tag}"
+        rows.append(
+            _row(
+                month,
+                line,
+                "demand",
+                metered,
+                "MW",
+                rate,
+                "USD/MW-month",
+                metered * rate,
+                window,
+                f"metered {metered:.6g} MW",
+            )
+        )
+        top = max(0.0, billed - metered)
+        line = f"minimum billing demand {charge}{tag}"
+        note = f"floor {floor_mw:.6g} MW ({floor_why}); metered {metered:.6g} MW"
+        rows.append(
+            _row(month, line, "demand", top, "MW", rate, "USD/MW-month", top * rate, window, note)
+        )
+    elif tiers:
         parts = _tiered([(t.rate_usd_per_mw, t.upper_mw) for t in tiers], billed)
         for j, (t, q) in enumerate(zip(tiers, parts, strict=True), start=1):
             line = f"demand {charge}{tag}" + (f" tier {j}" if len(tiers) > 1 else "")
