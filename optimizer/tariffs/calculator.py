@@ -21,7 +21,9 @@ Billing rules (also in :mod:`optimizer.tariffs.spec`)
 - Hours-use-of-demand energy is split into its blocks exactly (block ``j`` holds the
   month's energy between ``u_(j-1) D`` and ``u_j D``, ``D`` the billing demand of the
   period's ``hud_demand`` charge), one line per block; the note says whether the LP's
-  linear form held (``E >= u D``).
+  linear form held (``E >= u D``). In a month cut by the horizon the block sizes follow
+  the horizon's share of the month, prorating or not (the horizon's energy is billed as a
+  slice of a month at the same load factor).
 - The fuel cost adjustment is one line per month on all energy priced on the schedule.
 - Billing demand = max(metered peak, month-to-date peak, minimum billing demand, contract
   minimum, ratchet share of the highest metered peak of the look-back months).
@@ -334,6 +336,11 @@ def _prorate_frac(meter: _Meter, month: str, n_intervals: int) -> float:
     """Share of ``month`` in the horizon when prorating, else 1 [-]."""
     if not meter.spec.prorate_partial_months:
         return 1.0
+    return _month_share(meter, month, n_intervals)
+
+
+def _month_share(meter: _Meter, month: str, n_intervals: int) -> float:
+    """Share of ``month`` in the horizon, prorating or not [-]."""
     start = pd.Period(month, freq="M")
     tz = meter.index.tz
     t0 = pd.Timestamp(start.start_time).tz_localize(
@@ -357,8 +364,10 @@ def hud_lines(
     """The hours-use-of-demand lines of period ``p`` in one month: one per block.
 
     Block ``j`` holds the month's energy (to date plus in the horizon) between
-    ``u_(j-1) D`` and ``u_j D`` at rate ``r_j``; energy billed before the horizon is taken
-    back at the last block's rate (the rate the LP prices it at).
+    ``frac u_(j-1) D`` and ``frac u_j D`` at rate ``r_j``, ``frac`` the horizon's share of
+    the month (1 for a whole month: a cut month's energy is billed as a slice of a month
+    at the same load factor); energy billed before the horizon is taken back at the last
+    block's rate (the rate the LP prices it at).
     """
     spec = meter.spec
     e0 = sum(r.energy_mwh for r in spec.state.energy if r.month == month and r.period == p.name)
@@ -417,8 +426,8 @@ def energy_lines(meter: _Meter, month: str, in_m: pd.Series) -> list[dict[str, o
             if not (per == k).any():
                 continue
             e = float(sub.loc[per == k, "mwh"].sum())
-            if p.hud_tiers:
-                rows += hud_lines(meter, month, p, e, frac)
+            if p.hud_tiers:  # block sizes follow the horizon's share of the month, always
+                rows += hud_lines(meter, month, p, e, _month_share(meter, month, len(sub)))
                 continue
             tag = _season_tag(p.is_seasonal, season)
             tiers = p.in_season(season).tier_list()

@@ -134,13 +134,14 @@ class HudBlock:
     positions : ndarray of int
         Intervals of the period in the month.
     rate_usd_per_mw : float
-        ``c``: the linear form's charge on ``D`` (prorated when asked) [USD/MW].
+        ``c``: the linear form's charge on ``D``, times the horizon's share of the month
+        [USD/MW].
     min_hours : float
-        ``u_(n-1)``: the form is exact while ``E >= min_hours x D`` (prorated) [h].
+        ``u_(n-1)`` times that share: the form is exact while ``E >= min_hours x D`` [h].
     energy_to_date_mwh : float
         Energy of the period already imported this month (``spec.state``) [MWh].
     tiers : tuple of (float, float or None)
-        ``(rate [USD/MWh], upper bound [h] or None)`` of every block, prorated bounds.
+        ``(rate [USD/MWh], upper bound [h] or None)`` of every block, bounds times the share.
     """
 
     name: str
@@ -157,8 +158,11 @@ class HudBlock:
 def hud_blocks(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[HudBlock, ...]:
     """The linear form of every HUD energy period in every billing month.
 
-    Empty unless the energy basis uses the schedule. Prorated months scale the block
-    bounds and so ``c`` by the month's share in the horizon.
+    Empty unless the energy basis uses the schedule. In a month cut by the horizon the
+    block bounds, and so ``c``, are scaled by the horizon's share of the month whether or
+    not the tariff prorates partial months: the horizon's energy is billed as a slice of a
+    month at the same load factor (a two-day study would otherwise put all its energy in
+    the first block).
 
     Parameters
     ----------
@@ -186,7 +190,7 @@ def hud_blocks(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[HudBlock, ...
     out = []
     for label in cal.labels:
         in_month = cal.month_label == label
-        frac = months[label].prorate_frac
+        frac = months[label].horizon_h / months[label].month_h
         for k, p in enumerate(energy.periods):
             if not p.hud_tiers:
                 continue

@@ -25,7 +25,9 @@ Conventions (written down once)
   ``{season = rate}`` instead of a number takes the rate of the interval's season.
 - **Hours-use-of-demand** (HUD, TVA): an energy period with ``hud_tiers`` bills its monthly
   energy ``E`` in blocks sized by the billing demand ``D`` of the charge ``hud_demand``
-  (``SPEC.md`` §9). The LP uses the exact linear form, valid while ``E >= u_last D``.
+  (``SPEC.md`` §9). The LP uses the exact linear form, valid while ``E >= u_last D``. In
+  a month cut by the horizon the block sizes follow the horizon's share of the month
+  (prorating or not): its energy is billed as a slice of a month at the same load factor.
 - **Partial months.** A month cut by the horizon is billed in full (fixed, minimum and
   demand charges at their monthly value, on the peaks inside the horizon) unless
   ``prorate_partial_months`` is set; then every monthly amount (fixed and minimum charges,
@@ -423,16 +425,20 @@ class DemandPeriod(FrozenModel):
         default=(), description="Tiered rate instead of rate_usd_per_mw."
     )
 
+    @field_validator("rate_usd_per_mw")
+    @classmethod
+    def _non_negative(cls, v: SeasonalRate | None) -> SeasonalRate | None:
+        if v is not None and not isinstance(v, dict) and v < 0:
+            msg = f"Input should be greater than or equal to 0; got {v}"
+            raise ValueError(msg)
+        _check_rate_table(v, "rate_usd_per_mw", lower=0.0)
+        return v
+
     @model_validator(mode="after")
     def _one_rate(self) -> DemandPeriod:
         if (self.rate_usd_per_mw is None) == (len(self.tiers) == 0):
             msg = f"demand period {self.name!r} needs exactly one of rate_usd_per_mw or tiers"
             raise ValueError(msg)
-        rate = self.rate_usd_per_mw
-        if rate is not None and not isinstance(rate, dict) and rate < 0:
-            msg = f"demand period {self.name!r}: rate_usd_per_mw must be >= 0; got {rate}"
-            raise ValueError(msg)
-        _check_rate_table(rate, f"demand period {self.name!r}", lower=0.0)
         if self.tiers:
             _check_tiers(self.tiers, "mw")
         return self
@@ -711,13 +717,17 @@ class ContractDemand(FrozenModel):
     def _names(cls, v: object) -> object:
         return (v,) if isinstance(v, str) else v
 
+    @field_validator("excess_rate_usd_per_mw")
+    @classmethod
+    def _non_negative(cls, v: SeasonalRate) -> SeasonalRate:
+        if not isinstance(v, dict) and v < 0:
+            msg = f"Input should be greater than or equal to 0; got {v}"
+            raise ValueError(msg)
+        _check_rate_table(v, "excess_rate_usd_per_mw", lower=0.0)
+        return v
+
     @model_validator(mode="after")
     def _rates(self) -> ContractDemand:
-        rate = self.excess_rate_usd_per_mw
-        if not isinstance(rate, dict) and rate < 0:
-            msg = f"contract.excess_rate_usd_per_mw must be >= 0; got {rate}"
-            raise ValueError(msg)
-        _check_rate_table(rate, "contract.excess_rate_usd_per_mw", lower=0.0)
         if not self.applies_to:
             msg = "contract.applies_to names no demand charge"
             raise ValueError(msg)
