@@ -65,8 +65,9 @@ def bill_command(
     t.add_row("total", "", "", "", _money(float(lines["amount_usd"].sum())), style="bold")
     err.print(t)
     for row in flat.itertuples():  # how the HUD blocks were sized and which floors applied
-        if row.note and (str(row.line).endswith("HUD block 1") or str(row.line).startswith("minimum billing")):
-            err.print(f"[dim]{row.month} {row.line}: {row.note}[/]")
+        line = str(row.line)
+        if row.note and (line.endswith("HUD block 1") or line.startswith("minimum billing")):
+            err.print(f"[dim]{row.month} {line}: {row.note}[/]")
     if out is not None:
         try:
             write_atomic(out, lambda p: flat.to_csv(p, index=False))
