@@ -129,7 +129,7 @@ class ModelData:
     aux_load_mw: np.ndarray
     import_price_usd_per_mwh: np.ndarray
     export_price_usd_per_mwh: np.ndarray
-    import_limit_mw: np.ndarray
+    import_limit_mw: np.ndarray  # Gimp_t; the tariff's contract demand too when it is a hard cap
     export_limit_mw: np.ndarray
     demand_window: np.ndarray  # k per interval, -1 for none
     demand_rate_usd_per_mw: np.ndarray  # D_k per window
@@ -233,6 +233,9 @@ class ModelData:
             export_price = np.asarray(arrays.export_price_usd_per_mwh, dtype=float)
             window, rates, floor = np.full(n, -1, dtype=np.int64), np.zeros(0), np.zeros(0)
             fixed = float(sum(mo.fixed_usd for mo in arrays.months))
+        import_limit = scenario.import_limit_mw()
+        if arrays is not None and arrays.import_cap_mw is not None:  # contract demand as a hard cap
+            import_limit = np.minimum(import_limit, arrays.import_cap_mw)
         return cls(
             n_intervals=n,
             interval_h=dt_h,
@@ -241,7 +244,7 @@ class ModelData:
             aux_load_mw=scenario.aux_load_mw(),
             import_price_usd_per_mwh=import_price,
             export_price_usd_per_mwh=export_price,
-            import_limit_mw=scenario.import_limit_mw(),
+            import_limit_mw=import_limit,
             export_limit_mw=scenario.export_limit_mw(),
             demand_window=window,
             demand_rate_usd_per_mw=rates,

@@ -68,4 +68,5 @@ def tariff_structure(data: ModelData) -> tuple[Any, ...]:
     )
     tiers = tuple((b.name, b.positions.tobytes(), b.tier_steps) for b in arr.energy_tiers)
     with_min = tuple((mo.month, mo.positions.tobytes()) for mo in arr.months if mo.minimum_usd > 0)
-    return (wins, starts.tobytes(), ends.tobytes(), expected, tiers, with_min)
+    huds = tuple(pos.get(h.window) for h in arr.hud_blocks)  # which window sizes each HUD block
+    return (wins, starts.tobytes(), ends.tobytes(), expected, tiers, with_min, huds)

@@ -314,7 +314,7 @@ def _read_tariff(sc: ScenarioTable, tariff_file: Path, path: Path, energy_basis:
         raise ModelFileError("", issues=[Issue(
             "energy_basis needs a tariff-engine tariff (TOU schedule or URDB); this tariff is a simple LMP + demand-charge tariff",
             path=str(path), field="--energy-basis" if energy_basis is not None else "scenario.energy_basis", got=str(energy_basis or sc.energy_basis),
-            fix=f"Remove energy_basis, or point scenario.tariff at an engine tariff such as tariffs/mlgw-lgs3-tou-style.toml (now {tariff_file.name})")])
+            fix=f"Remove energy_basis, or point scenario.tariff at an engine tariff such as tariffs/tva-mlgw-large-tou.toml (now {tariff_file.name})")])
     return load_tariff(tariff_file), None
 
 

@@ -452,7 +452,16 @@ def _kpis(summary: Mapping[str, Any], schedule: pd.DataFrame) -> str:
         cards.append(P.kpi_text("events", "Events", f"{len(events)}", sub=f"{n_int} intervals; performance not recorded", value=len(events)))
     else:
         cards.append(P.kpi_text("events", "Events served", "no events", sub="no utility event in the horizon"))
-    return '<div class="kpis">' + "".join(cards) + "</div>" + _violations_note(summary)
+    notes = _basis_note(summary) + _violations_note(summary)
+    return '<div class="kpis">' + "".join(cards) + "</div>" + notes
+
+
+def _basis_note(summary: Mapping[str, Any]) -> str:
+    """A market energy basis is a what-if: say so above the bill."""
+    if summary.get("energy_basis") not in ("market", "market_plus_schedule"):
+        return ""
+    label = P.esc(str(summary.get("energy_basis_label", "")))
+    return f'<p class="note bad">Energy basis: {label}.</p>'
 
 
 def _violations_note(summary: Mapping[str, Any]) -> str:

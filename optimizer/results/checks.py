@@ -16,6 +16,7 @@ from optimizer.errors import Issue, ResultCheckError
 from optimizer.formulation.model_data import ModelData, ramp_steps_mw
 from optimizer.results.costs import net_draw_steps_mw
 from optimizer.results.extract import Solution
+from optimizer.tariffs.evaluate import hud_validity
 
 REL_TOL = 1e-6
 
@@ -230,6 +231,37 @@ def check_costs(terms: pd.Series, objective_usd: float, tol: Tolerances) -> list
     return []
 
 
+def check_hud_blocks(data: ModelData, sol: Solution) -> list[Issue]:
+    """The linear hours-use-of-demand form the LP priced held on the schedule (``SPEC.md`` §9).
+
+    The LP bills an HUD period as ``r_n E + c D``, exact only while ``E >= u D``. A month
+    where the optimised schedule's load factor fell below that is refused: its bill by the
+    LP is an over-estimate (an upper bound when block rates decline), so the schedule may
+    not be the optimum. The independent calculator bills the blocks exactly either way.
+    """
+    if data.tariff is None or not data.tariff.hud_blocks:
+        return []
+    table = hud_validity(data.tariff, sol.grid_import_mw)
+    return [
+        Issue(
+            "hours-use-of-demand blocks: the linear form the LP priced does not hold",
+            field=f"tariff.energy ({name})",
+            expected=(
+                f"energy >= {row.min_energy_mwh:,.6g} MWh (the last bounded block x billing "
+                f"demand {row.billed_mw:,.6g} MW of {row.window})"
+            ),
+            got=f"{row.energy_mwh:,.6g} MWh ({row.hours_use:.4g} h use of demand)",
+            fix=(
+                "The load factor is too low for the linear HUD form: bill this load with flat "
+                "rates for that period (no hud_tiers); `bess-dispatch bill` splits the blocks "
+                "exactly"
+            ),
+        )
+        for name, row in table.iterrows()
+        if not row.valid
+    ]
+
+
 def simultaneous_pairs(data: ModelData, groups: dict, tol: Tolerances) -> list[tuple[str, int]]:
     """(group, interval) pairs that charge and discharge at once beyond the tolerance."""
     pairs = []
@@ -277,6 +309,7 @@ def check_solution(
     issues += check_headroom(index, data, sol, tol)
     issues += check_flexible_load(index, data, sol, tol)
     issues += check_energy_floor(index, data, sol, tol)
+    issues += check_hud_blocks(data, sol)
     issues += check_costs(terms, objective_usd, tol)
     if require_exclusive:
         issues += check_exclusive(index, data, sol, tol)

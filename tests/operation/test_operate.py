@@ -26,8 +26,11 @@ def days():
 
 @pytest.fixture(scope="module")
 def tou_days():
-    """The same three days on the default scenario's MLGW-style TOU tariff (LMP energy)."""
-    return optimizer.load_scenario("default", start="2021-02-10", end="2021-02-13", interval_min=60)
+    """The same three days on the MLGW-style TOU tariff with LMP energy (scenario mlgw-tou, the
+    contract priced rather than capped), where forecast errors can drain the fleet."""
+    return optimizer.load_scenario(
+        "mlgw-tou", start="2021-02-10", end="2021-02-13", interval_min=60, energy_basis="market"
+    )
 
 
 def test_perfect_forecast_without_myopia_matches_perfect_foresight(days):
