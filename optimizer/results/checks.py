@@ -84,6 +84,8 @@ def check_soc(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tole
                 issues.append(Issue(what, field=gd.name, timestamp=_first(index, mask)))
         if len(s) and s[-1] < gd.final_soc_min_mwh - tol.mwh:
             issues.append(Issue("terminal energy not reached", field=f"soc_terminal[{gd.name}]", timestamp=index[-1].isoformat(), expected=f">= {gd.final_soc_min_mwh:.6g} MWh", got=f"{s[-1]:.6g} MWh"))
+        if len(s) and s[-1] > gd.final_soc_max_mwh + tol.mwh:
+            issues.append(Issue("terminal energy above its target", field=f"soc_terminal_max[{gd.name}]", timestamp=index[-1].isoformat(), expected=f"<= {gd.final_soc_max_mwh:.6g} MWh", got=f"{s[-1]:.6g} MWh"))
     return issues
 
 
