@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 SANE_MAX = 1e9
 """Largest magnitude of any number in an input model [its field's unit]: a gigawatt-scale
@@ -27,17 +27,16 @@ class FrozenModel(BaseModel):
         frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
     )
 
-    @model_validator(mode="after")
-    def _sane_numbers(self) -> Any:
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, float) and math.isfinite(value) and abs(value) > SANE_MAX:
-                msg = (
-                    f"{name} is out of any sane range; expected a magnitude <= {SANE_MAX:g}, "
-                    f"got {value:g}. Check the unit (MW, MWh, USD) and the value"
-                )
-                raise ValueError(msg)
-        return self
+    @field_validator("*", mode="after")
+    @classmethod
+    def _sane_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, float) and math.isfinite(value) and abs(value) > SANE_MAX:
+            msg = (
+                f"{info.field_name} is out of any sane range; expected a magnitude <= "
+                f"{SANE_MAX:g}, got {value:g}. Check the unit (MW, MWh, USD) and the value"
+            )
+            raise ValueError(msg)
+        return value
 
 
 __all__ = ["SANE_MAX", "FrozenModel"]
