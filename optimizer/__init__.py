@@ -6,6 +6,8 @@ Public API (stable names; everything else is reachable but not promised)::
     scenario = optimizer.load_scenario("default")        # or Scenario.from_series(...)
     result = optimizer.optimize(scenario)
     result.schedule, result.costs, result.summary()
+    optimizer.evaluate(scenario, my_schedule)            # bill and violations of a given plan
+    scenario.to_dir("my-scenario/")                      # TOML + Parquet, load_scenario reads it
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _WHERE: dict[str, str] = {
     "BatteryUnit": "optimizer.inputs.assets",
     "ConsistencyError": "optimizer.errors",
     "DispatchResult": "optimizer.results.result",
+    "Evaluation": "optimizer.run.evaluate",
     "Event": "optimizer.inputs.grid",
     "EventProgram": "optimizer.inputs.grid",
     "Exclusivity": "optimizer.results.result",
@@ -62,6 +65,7 @@ _WHERE: dict[str, str] = {
     "WarmSolver": "optimizer.run.warm",
     "bill": "optimizer.tariffs.calculator",
     "build_model": "optimizer.formulation.build",
+    "evaluate": "optimizer.run.evaluate",
     "builtin_scenario": "optimizer.io",
     "load_scenario": "optimizer.io",
     "operate": "optimizer.operation.operate",
@@ -83,6 +87,7 @@ __all__ = [
     "RampLimit",
     "SwingBuffer",
     "DispatchResult",
+    "Evaluation",
     "Exclusivity",
     "GpuCluster",
     "InfeasibleError",
@@ -112,6 +117,7 @@ __all__ = [
     "bill",
     "build_model",
     "builtin_scenario",
+    "evaluate",
     "load_scenario",
     "operate",
     "optimize",
@@ -171,6 +177,7 @@ if TYPE_CHECKING:
     from optimizer.operation.operate import OperationResult, operate
     from optimizer.results.files import read_result
     from optimizer.results.result import DispatchResult, Exclusivity
+    from optimizer.run.evaluate import Evaluation, evaluate
     from optimizer.run.optimize import optimize, precheck
     from optimizer.run.warm import WarmSolver
     from optimizer.solver.solve import solve_model

@@ -23,15 +23,16 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
 
 from optimizer.errors import InputError, Issue
 
-if TYPE_CHECKING:
-    from optimizer.inputs.scenario import Scenario
+# The Scenario is passed in, never imported: optimizer.inputs.scenario calls this module, and the
+# import contract forbids a cycle between the two. Annotations say ``Any``.
+Scenario = Any
 
 SERIES_FILE = "series.parquet"
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -228,7 +229,7 @@ def write_scenario_dir(scenario: Scenario, path: Path) -> Path:
 
 
 def _tariff(sc: Scenario) -> dict[str, Any]:
-    """The ``[tariff]`` table: the spec (its price series pointing at series.parquet) or the simple tariff."""
+    """The ``[tariff]`` table: the spec (price series in series.parquet) or the simple tariff."""
     spec = sc.tariff_spec
     if spec is not None:
         energy = spec.energy.model_copy(update={"price_series": None})
