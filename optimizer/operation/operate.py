@@ -256,7 +256,7 @@ def _window_scenario(scenario: Scenario, fcast: pd.DataFrame, issue: int, stop: 
         gpu_load_mw=None if scenario.gpu_load_mw is None else scenario.gpu_load_mw.iloc[issue:stop] * (fcast["load_mw"] / scenario.load_mw.iloc[issue:stop]).fillna(1.0),
         swing_up_mw=None if scenario.swing_up_mw is None else scenario.swing_up_mw.iloc[issue:stop],
         swing_down_mw=None if scenario.swing_down_mw is None else scenario.swing_down_mw.iloc[issue:stop],
-        month_to_date_peak_mw=dict(state.mtd),
+        month_to_date_peak_mw=dict(state.mtd) if spec is None else {},  # a spec carries its own
         source_path=scenario.source_path,
         grid_import_limit_mw=_cut(scenario.grid_import_limit_mw, issue, stop),
         grid_export_limit_mw=_cut(scenario.grid_export_limit_mw, issue, stop),
