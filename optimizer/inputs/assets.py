@@ -255,7 +255,7 @@ class Site(FrozenModel):
 
             zoneinfo.ZoneInfo(self.timezone)
         except Exception as exc:  # zoneinfo raises several types
-            msg = f"timezone must be an IANA zone name like 'America/Chicago'; got {self.timezone!r}"
+            msg = f"timezone must be an IANA zone like 'America/Chicago'; got {self.timezone!r}"
             raise ValueError(msg) from exc
         return self
 

@@ -135,7 +135,6 @@ class Scenario:
         for other, nm in others:
             if other is not None and not other.index.equals(index):
                 raise TimeSeriesError(
-                    "",
                     issues=[
                         Issue(
                             "index differs from load_mw's index",
@@ -143,7 +142,8 @@ class Scenario:
                             field=nm,
                             expected=f"{len(index)} intervals from {index[0].isoformat()}",
                             got=f"{len(other)} intervals from {other.index[0].isoformat()}",
-                            fix="Put every series on the same horizon (Scenario.from_series does this)",
+                            fix="Put every series on the same horizon (Scenario.from_series does "
+                                "this)",
                         )
                     ],
                 )
@@ -151,7 +151,6 @@ class Scenario:
         if (self.load_mw < 0).any():
             first = self.load_mw.index[(self.load_mw < 0).to_numpy()][0]
             raise TimeSeriesError(
-                "",
                 issues=[
                     Issue(
                         "negative site load",
@@ -182,7 +181,8 @@ class Scenario:
                     "availability_frac must map group names to Series",
                     field="availability_frac",
                     got=type(self.availability_frac).__name__,
-                    fix="Pass {'group': series} or a DataFrame with one column per group to Scenario.from_series",
+                    fix="Pass {'group': series} or a DataFrame with one column per group to "
+                        "Scenario.from_series",
                 )
             )
         else:
@@ -196,7 +196,8 @@ class Scenario:
                     "tariff_spec is not a TariffSpec",
                     field="tariff_spec",
                     got=type(self.tariff_spec).__name__,
-                    fix="Pass an optimizer.tariffs.TariffSpec (or read one with optimizer.io.tariff_file.load_tariff_spec)",
+                    fix="Pass an optimizer.tariffs.TariffSpec (or read one with "
+                        "optimizer.io.tariff_file.load_tariff_spec)",
                 )
             )
         if issues:
@@ -212,9 +213,11 @@ class Scenario:
                         "horizon is not in the site's time zone",
                         path=self.source_path,
                         field="load_mw",
-                        expected=f"interval starts in {self.site.timezone} (billing months are the site's local months)",
+                        expected=f"interval starts in {self.site.timezone} (billing months are "
+                                 f"the site's local months)",
                         got=f"stamps in {zone}",
-                        fix=f"Convert the series (series.tz_convert({self.site.timezone!r})) or build the scenario with Scenario.from_series, which converts",
+                        fix=f"Convert the series (series.tz_convert({self.site.timezone!r})) or "
+                            f"build the scenario with Scenario.from_series, which converts",
                     )
                 ]
             )
@@ -318,7 +321,8 @@ class Scenario:
                         field=f"availability_frac[{name}]",
                         expected="a series or the group's availability_frac, not both",
                         got=f"a series and availability_frac = {groups[name].availability_frac}",
-                        fix="Fold the group's availability_frac into the series and leave it at 1.0",
+                        fix="Fold the group's availability_frac into the series and leave it at "
+                            "1.0",
                     )
                 )
         x = self.grid_export_limit_mw
@@ -342,7 +346,8 @@ class Scenario:
                         path=src,
                         field="sell_price_usd_per_mwh",
                         got=f"tariff {spec.name!r}",
-                        fix="Use the spec's export_compensation ('wholesale', 'fixed' or 'schedule'), or a simple Tariff with export_compensation = 'series'",
+                        fix="Use the spec's export_compensation ('wholesale', 'fixed' or "
+                            "'schedule'), or a simple Tariff with export_compensation = 'series'",
                     )
                 )
             elif comp != "series":
@@ -372,7 +377,8 @@ class Scenario:
                     path=src,
                     field="month_to_date_peak_mw",
                     got=f"tariff-engine tariff {spec.name!r}",
-                    fix="Give the peaks as tariff_spec.state.peaks (PeakRecord(month, charge, peak_mw))",
+                    fix="Give the peaks as tariff_spec.state.peaks (PeakRecord(month, charge, "
+                        "peak_mw))",
                 )
             )
         return issues
@@ -494,7 +500,8 @@ class Scenario:
                 Issue(
                     "price_usd_per_mwh missing",
                     field="price_usd_per_mwh",
-                    fix="Pass the energy price series (only a tariff-engine tariff with energy basis 'schedule' needs none)",
+                    fix="Pass the energy price series (only a tariff-engine tariff with energy "
+                        "basis 'schedule' needs none)",
                 )
             )
         if index is not None and not isinstance(index, pd.DatetimeIndex):
@@ -560,7 +567,9 @@ class Scenario:
                             "a telemetry swing needs its series",
                             field="grid.swing",
                             got="source = 'telemetry'",
-                            fix="Pass swing_up_mw and swing_down_mw (optimizer.loads.swing.swing_from_telemetry makes them), or use source = 'cluster_model'",
+                            fix="Pass swing_up_mw and swing_down_mw "
+                                "(optimizer.loads.swing.swing_from_telemetry makes them), or use "
+                                "source = 'cluster_model'",
                         )
                     ]
                 )
@@ -568,7 +577,8 @@ class Scenario:
             series["swing_up_mw"] = (base * sw.up_frac).rename("swing_up_mw")  # type: ignore[operator]
             series["swing_down_mw"] = (base * sw.down_frac).rename("swing_down_mw")  # type: ignore[operator]
             out_notes.append(
-                f"swing: cluster model, up {sw.up_frac:g} and down {sw.down_frac:g} of GPU load (assumption)"
+                f"swing: cluster model, up {sw.up_frac:g} and down {sw.down_frac:g} of GPU load "
+                f"(assumption)"
             )
         return cls(
             name=name,
@@ -691,7 +701,8 @@ class Scenario:
         return np.full(self.n_intervals, self.site.import_limit_mw)
 
     def export_limit_mw(self) -> np.ndarray:
-        """``Gexp_t`` [MW]: the series when given, else the site's cap; 0 when the site may not export."""
+        """``Gexp_t`` [MW]: the series when given, else the site's cap; 0 when the site may not "
+        "export."""
         if self.grid_export_limit_mw is not None:
             return self.grid_export_limit_mw.to_numpy(dtype=float).copy()
         cap = self.site.export_limit_mw if self.site.allows_export else 0.0
@@ -716,7 +727,8 @@ class Scenario:
         return total
 
     def event_table(self) -> pd.DataFrame:
-        """Called events inside the horizon: id, program, start, end, cap [MW], first and last interval."""
+        """Called events inside the horizon: id, program, start, end, cap [MW], first and last "
+        "interval."""
         rows = []
         idx = self.index
         step = pd.Timedelta(minutes=self.interval_min)
