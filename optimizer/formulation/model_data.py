@@ -35,11 +35,12 @@ class GroupData:
     soc_max_mwh: float  # smax_b n_b E_b [MWh]
     energy_capacity_mwh: float  # n_b E_b [MWh]
     initial_soc_mwh: float  # s_b,-1 [MWh]
-    final_soc_min_mwh: float  # terminal target [MWh]
+    final_soc_min_mwh: float  # terminal lower bound [MWh]
     charge_efficiency_frac: float  # etac_b [-]
     discharge_efficiency_frac: float  # etad_b [-]
     retention_frac: float  # (1 - lam_b)^dt_h [-]
     degradation_cost_usd_per_mwh: float  # delta_b [USD/MWh discharged]
+    final_soc_max_mwh: float = float("inf")  # terminal upper bound [MWh]; inf: none
 
 
 @dataclass(frozen=True)
@@ -166,8 +167,8 @@ class ModelData:
 
     @property
     def has_swing(self) -> bool:
-        """Family 9 is needed (a swing envelope or reserve headroom)."""
-        return self.swing_up_mw is not None or self.reserve is not None
+        """Family 9 is needed (an up or down swing envelope, or reserve headroom)."""
+        return self.swing_up_mw is not None or self.swing_down_mw is not None or self.reserve is not None
 
     @property
     def has_movement(self) -> bool:
@@ -187,7 +188,7 @@ class ModelData:
         groups = []
         for g in scenario.site.battery_groups:
             u = g.unit
-            avail = np.full(n, g.availability_frac)
+            avail = scenario.availability_array_frac(g.name)
             groups.append(
                 GroupData(
                     name=g.name,
@@ -202,6 +203,7 @@ class ModelData:
                     discharge_efficiency_frac=u.discharge_efficiency_frac,
                     retention_frac=units.retention_frac(u.self_discharge_frac_per_h, dt_h),
                     degradation_cost_usd_per_mwh=u.degradation_cost_usd_per_mwh,
+                    final_soc_max_mwh=g.final_soc_max_mwh if g.has_final_soc_max else float("inf"),
                 )
             )
         months = scenario.billing_month()

@@ -28,6 +28,8 @@ def structure_key(data: ModelData) -> tuple[Any, ...]:
         None if data.ramp is None else data.ramp.initial_import_mw is not None,
         data.has_movement,
         data.swing_up_mw is not None,
+        data.swing_down_mw is not None,
+        tuple(bool(np.isfinite(g.final_soc_max_mwh)) for g in data.groups),
         None if r is None else (r.is_priced, r.sustain_h > 0),
         None if data.event_cap_mw is None else np.isfinite(data.event_cap_mw).tobytes(),
         None if data.event_credit_usd_per_mwh is None else (data.event_credit_usd_per_mwh != 0).tobytes(),

@@ -113,7 +113,7 @@ def idle_terms(data: ModelData) -> tuple[pd.Series, bool]:
     for g in data.groups:
         kept = g.initial_soc_mwh * g.retention_frac ** np.arange(1, n + 1)
         sol.groups[g.name]["soc_mwh"] = kept
-        feasible &= bool(kept[-1] >= g.final_soc_min_mwh - 1e-9 and kept.min() >= g.soc_min_mwh - 1e-9)
+        feasible &= bool(kept[-1] >= g.final_soc_min_mwh - 1e-9 and kept[-1] <= g.final_soc_max_mwh + 1e-9 and kept.min() >= g.soc_min_mwh - 1e-9)
     if data.event_cap_mw is not None:
         feasible &= bool(np.all(sol.grid_import_mw <= data.event_cap_mw * (1 + 1e-9)))
     if data.energy_floor is not None:

@@ -315,6 +315,9 @@ def apply_case(base: Scenario, case: Case) -> Scenario:
             models["site"] = set_fleet_units(models["site"], int(value))
             continue
         dotted = _NAMED_TO_DOTTED.get(name, name)
+        series = {"site.import_limit_mw": base.grid_import_limit_mw, "site.export_limit_mw": base.grid_export_limit_mw}
+        if series.get(dotted) is not None:  # the base's cap series replaces the site's cap: a sweep of it would change nothing
+            raise ModelFileError(issues=[Issue("the axis sweeps a cap that the base scenario's cap series replaces", field=name, got=dotted, fix="Drop the [series] cap from the base scenario, or sweep something else")])
         root, *parts = dotted.split(".")
         if root not in models:
             raise ModelFileError("", issues=[Issue(f"the scenario has no model {root!r}", field=name, expected=f"one of {sorted(models)}", got=root, fix="Correct the dotted path")])
