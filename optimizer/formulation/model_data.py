@@ -105,9 +105,9 @@ class EnergyFloorData:
     """Family 14: energy held above the SOC minimum at the end of each interval (``SPEC.md`` §8).
 
     ``floor_mwh`` is one array, ``F_t``, so floors of several origins combine by an elementwise
-    maximum before they reach the LP: today the ride-through floor of ``[resilience]``; an
-    interruptible programme's event-readiness floor (``C_t = max(0, L_t - firm demand)`` over
-    its longest call) would be ``np.maximum(F_ride, F_event)`` here, with no change to the family.
+    maximum before they reach the LP: the ride-through floor of ``[resilience]`` and each enrolled
+    interruptible programme's event-readiness floor (``C_t = max(0, L_t + aux_t - firm demand)``
+    over its longest call, phased in from the initial SOC), with no change to the family.
     """
 
     floor_mwh: np.ndarray  # F_t, (T,), 0 where no floor is held [MWh]
@@ -269,6 +269,84 @@ class ModelData:
 
 
 def _energy_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
+    """``F_t`` of family 14: the ride-through floor of ``[resilience]`` and the event-readiness
+    floors of the enrolled interruptible programmes, combined by an elementwise maximum."""
+    ride = _ride_through_floor(scenario, groups)
+    ready = _readiness_floor(scenario, groups)
+    if ready is None:
+        return ride
+    if ride is None:
+        return ready
+    return EnergyFloorData(
+        floor_mwh=np.maximum(ride.floor_mwh, ready.floor_mwh),
+        soc_min_mwh=ride.soc_min_mwh,
+        critical_load_mw=ride.critical_load_mw,
+        power_short_mw=ride.power_short_mw,
+        hours_h=ride.hours_h,
+        level=f"{ride.level} and event readiness",
+        allow_power_shortfall=ride.allow_power_shortfall,
+    )
+
+
+def _readiness_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
+    """Event readiness (``SPEC.md`` §8 family 14, issue 19): for each interruptible programme
+    the site is credited for (:func:`~optimizer.inputs.grid.allocate_interruptible`), with
+    ``hold_readiness`` and a ``max_event_duration_h``, hold at every interval the energy to cut
+    the draw to the programme's cap for its longest call: ``C_t = max(0, L_t + aux_t - cap)``
+    over ``max_event_duration_h``. So a call is answered from stored energy whenever it comes,
+    and the LP does not pre-charge on its foreknowledge of the calendar. Curtailment and
+    deferral may also answer a call; the floor does not count on them (conservative).
+    """
+    grid = scenario.grid
+    if not groups or not grid.programs or not any(g.discharge_max_mw.max(initial=0.0) > 0 for g in groups):
+        return None
+    credited = allocate_interruptible(grid.programs)
+    fleet = outage_fleet(scenario.site.battery_groups)
+    aux = scenario.aux_load_mw()
+    load = scenario.load_mw.to_numpy(dtype=float)
+    n = scenario.n_intervals
+    floor = np.zeros(n)
+    longest = 0.0
+    for p in grid.programs:
+        if not (p.hold_readiness and p.max_event_duration_h and credited.get(p.name, 0.0) > 0 and p.kind == "reduce_to"):
+            continue
+        hours = float(np.ceil(p.max_event_duration_h / scenario.interval_h - 1e-9)) * scenario.interval_h  # whole intervals, rounded up
+        cut = np.maximum(0.0, load + aux - float(p.firm_demand_mw or 0.0))
+        f = energy_floor_mwh(
+            cut,
+            np.zeros(n),
+            interval_h=scenario.interval_h,
+            hours_h=hours,
+            discharge_efficiency_frac=fleet.discharge_efficiency_frac,
+            self_discharge_frac_per_h=fleet.self_discharge_frac_per_h,
+            soc_min_mwh=fleet.soc_min_mwh,
+        )
+        floor = np.maximum(floor, f)
+        longest = max(longest, hours)
+    if longest == 0.0:
+        return None
+    # phase in from the initial SOC: never ask for more than the fleet can have charged by then,
+    # flat out within the import headroom (as formulation.precheck computes it)
+    headroom = np.maximum(scenario.site.import_limit_mw - load - aux, 0.0)
+    top = np.zeros(n)
+    for g in groups:
+        level = g.initial_soc_mwh
+        for t in range(n):
+            level = min(g.soc_max_mwh, g.retention_frac * level + g.charge_efficiency_frac * min(g.charge_max_mw[t], headroom[t]) * scenario.interval_h)
+            top[t] += level
+    floor = np.minimum(floor, np.maximum(top - fleet.soc_min_mwh, 0.0))
+    return EnergyFloorData(
+        floor_mwh=floor,
+        soc_min_mwh=fleet.soc_min_mwh,
+        critical_load_mw=np.zeros(n),
+        power_short_mw=np.zeros(n),
+        hours_h=longest,
+        level="event readiness",
+        allow_power_shortfall=True,
+    )
+
+
+def _ride_through_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
     """``F_t`` of ``[resilience]``, 0 outside its months and hours of the day; None if no floor."""
     r = scenario.resilience
     if r is None or not groups:
