@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import timeindex
-from optimizer.errors import Issue, TimeSeriesError
+from optimizer.errors import Issue, TimeSeriesError, file_not_found
 from optimizer.timeindex import format_step
 
 SeriesKind = Literal["power", "price"]
@@ -55,13 +55,7 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
     """
     if not path.exists():
         raise TimeSeriesError(
-            issues=[
-                Issue(
-                    "file not found",
-                    path=str(path),
-                    fix="Check the path; paths in a TOML model are relative to that TOML file",
-                )
-            ],
+            issues=[file_not_found(path)],
         )
     try:
         if path.suffix.lower() in (".parquet", ".pq"):

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import ValidationError
 
-from optimizer.errors import InputError, Issue, ModelFileError, TimeSeriesError
+from optimizer.errors import InputError, Issue, ModelFileError, TimeSeriesError, file_not_found
 from optimizer.inputs.tariff import Tariff
 from optimizer.io.toml import SCHEMA_VERSION, _one_table, issues_from_validation, read_toml
 from optimizer.tariffs.coincident import system_peak_candidates
@@ -64,13 +64,7 @@ def read_urdb(path: str | Path) -> TariffSpec:
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError(
-            issues=[
-                Issue(
-                    "file not found",
-                    path=str(path),
-                    fix="Check the path; paths in a TOML model are relative to that TOML file",
-                )
-            ],
+            issues=[file_not_found(path)],
         )
     try:
         return pd.read_csv(path)
