@@ -204,8 +204,12 @@ def write_scenario_dir(scenario: Scenario, path: Path) -> Path:
         for name in ("ramp", "reserve", "flexible_load")
         if getattr(sc.grid, name) is not None
     }
+    if sc.grid.movement_cost_usd_per_mw:
+        grid["movement_cost_usd_per_mw"] = float(sc.grid.movement_cost_usd_per_mw)
     if sc.grid.programs:
         grid["events"] = _write_events(sc, path)
+    if sc.grid.system_peaks is not None:
+        grid["system_peaks"] = _write_system_peaks(sc, path)
     if grid:
         doc["grid"] = grid
     series_table: dict[str, Any] = {
@@ -244,6 +248,19 @@ def _tariff(sc: Scenario) -> dict[str, Any]:
     if sc.sell_price_usd_per_mwh is not None:
         table["sell_price"] = _source("sell_price_usd_per_mwh")
     return table
+
+
+def _write_system_peaks(sc: Scenario, path: Path) -> dict[str, Any]:
+    """``system_peaks.csv`` (the tightest hours and their system load); returns the table.
+
+    Re-read, the same hours are the tightest of the file. A valued system peak is already a
+    coincident charge of the written tariff, so the table is written with no value of its own
+    (valuing it again would charge it twice).
+    """
+    peaks = sc.grid.system_peaks
+    frame = pd.DataFrame({"interval_start": [pd.Timestamp(h).isoformat() for h in peaks.hours], "tva_load_mw": list(peaks.system_load_mw)})
+    frame.to_csv(path / "system_peaks.csv", index=False)
+    return {"system_load": "system_peaks.csv", "column": "tva_load_mw", "n_per_month": peaks.n_per_month, "value_usd_per_mw_month": 0.0, "attribution": peaks.source}
 
 
 def _write_events(sc: Scenario, path: Path) -> dict[str, Any]:
