@@ -117,7 +117,7 @@ def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None 
     from optimizer.results.extract import extract_group_arrays
     from optimizer.solver.highs import import_highspy
     from optimizer.solver.solve import solve_model
-    from optimizer.solver.strategy import highs_options, plan_solve
+    from optimizer.solver.strategy import has_block_demand, highs_options, plan_solve
 
     import_highspy()  # HiGHS's first instance (its banner silenced): out of the timing, as child_raw does
     import_s = time.perf_counter() - t0
@@ -139,7 +139,7 @@ def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None 
     m = build_model(sc, data)
     build_s = time.perf_counter() - t
     t_call = time.perf_counter()
-    plan = plan_solve(sc.options, sc.index, interval_min=sc.interval_min, tariff_engine=data.tariff is not None,
+    plan = plan_solve(sc.options, sc.index, interval_min=sc.interval_min, block_demand=has_block_demand(data.tariff.demand_windows if data.tariff is not None else ()),
                       soc_floor_mwh={g.name: g.initial_soc_mwh for g in data.groups}, release_rows=True)
     rep = solve_model(m, sc.options, plan=plan)  # as optimize() calls it
     wall = time.perf_counter() - t_call
@@ -305,7 +305,7 @@ def prepare(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
     d = ModelData.from_scenario(sc)
     npz = tmp / f"inputs-{size}.npz"
     write_inputs(model_arrays(d), npz)
-    shape = LpShape.of(sc.index, sc.interval_min, tariff_engine=d.tariff is not None)
+    shape = LpShape.of(sc.index, sc.interval_min)
     opts = cold_highs_options(sc.options, shape)  # the project's cold settings, thread rule included
     info = {"n_intervals": d.n_intervals, "interval_min": sc.interval_min, "start": str(sc.index[0]),
             "end": str(sc.index[-1]), "offset_usd": _offset(d), "n_groups": len(d.groups),

@@ -31,7 +31,7 @@ from optimizer.results.extract import (
 )
 from optimizer.results.result import DispatchResult, Exclusivity
 from optimizer.solver import SolveReport, SolveStatus, solve_model
-from optimizer.solver.strategy import plan_solve
+from optimizer.solver.strategy import has_block_demand, plan_solve
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,8 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
     m = build_model(scenario, data)
     build_s = time.perf_counter() - t0
     logger.info("built %s: %d intervals, %d groups in %.3f s", scenario.name, data.n_intervals, len(data.groups), build_s)
-    plan = plan_solve(options, scenario.index, interval_min=scenario.interval_min, tariff_engine=data.tariff is not None,
+    windows = data.tariff.demand_windows if data.tariff is not None else ()
+    plan = plan_solve(options, scenario.index, interval_min=scenario.interval_min, block_demand=has_block_demand(windows),
                       soc_floor_mwh={g.name: g.initial_soc_mwh for g in data.groups}, release_rows=True)
     report = solve_model(m, options, plan=plan)
     if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):

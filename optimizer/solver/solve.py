@@ -148,6 +148,8 @@ def _solve_stdform_paused(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
         raw_status=out.raw_status,
         rows_released=released,
         warm_start=report,
+        rules=plan.rules,
+        threads=int(opts.get("threads", 1)),
     )
 
 

@@ -203,6 +203,10 @@ class SolveReport:
         (a large LP, ``SolvePlan.release_rows_min``); a caller that needs them rebuilds the model.
     warm_start : WarmStartReport
         How the LP was started (empty for a cold solve).
+    rules : tuple of str
+        The rules of :data:`optimizer.solver.strategy.RULES` that shaped the solve's plan.
+    threads : int
+        HiGHS threads of the solve [-].
     """
 
     status: SolveStatus
@@ -221,3 +225,5 @@ class SolveReport:
     raw_status: str = ""
     rows_released: bool = False
     warm_start: WarmStartReport = field(default_factory=WarmStartReport)
+    rules: tuple[str, ...] = ()
+    threads: int = 1
