@@ -82,6 +82,12 @@ class SolverOptions(BaseModel):
         description="Re-solve with binaries on intervals that charge and discharge at once "
         "(SPEC §6). Opting out returns such schedules, flagged.",
     )
+    exclusivity_time_limit_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time for all exclusivity MIP rounds together [s]; a MIP stopped by it keeps "
+        "its incumbent (gap reported), and without one the modes are fixed from the LP.",
+    )
     check_invariants: bool = Field(default=True, description="Check SPEC §6 on the solution.")
     highs_options: dict[str, Any] = Field(
         default_factory=dict, description="Passed to HiGHS as is (escape hatch)."

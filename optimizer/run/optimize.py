@@ -11,32 +11,23 @@ import pyomo.environ as pyo
 
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.formulation.build import build_model
-from optimizer.formulation.exclusivity import add_exclusivity
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.precheck import find_infeasibilities
 from optimizer.inputs.scenario import Scenario
-from optimizer.results.checks import (
-    Tolerances,
-    baseline_violations,
-    check_solution,
-    simultaneous_pairs,
-)
+from optimizer.results.checks import baseline_violations, check_solution
 from optimizer.results.costs import COST_TERMS, baseline_terms, bill_terms
 from optimizer.results.extract import (
     Solution,
     build_schedule,
-    extract_group_arrays,
     extract_solution,
     tidy_groups,
 )
 from optimizer.results.result import DispatchResult, Exclusivity
 from optimizer.solver import SolveReport, SolveStatus, solve_model
+from optimizer.run.exclusivity import make_exclusive
 from optimizer.solver.strategy import has_block_demand, plan_solve
 
 logger = logging.getLogger(__name__)
-
-MAX_EXCLUSIVITY_ROUNDS = 4
-
 
 
 def _failure(scenario: Scenario, report: SolveReport, build_s: float, issues: list[Issue]) -> DispatchResult:
@@ -101,40 +92,14 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
             raise err("", issues=issues)
         return _failure(scenario, report, build_s, issues)
 
-    groups = extract_group_arrays(m, data)
     exclusivity = Exclusivity()
-    if options.enforce_exclusivity:
-        tol = Tolerances.for_data(data, report.objective_usd or 0.0)
-        pairs = simultaneous_pairs(data, groups, tol)
-        lp_objective = report.objective_usd
-        enforced: set[tuple[str, int]] = set()
-        rounds = 0
-        while pairs and rounds < MAX_EXCLUSIVITY_ROUNDS:
-            rounds += 1
-            enforced |= set(pairs)
-            if report.rows_released:  # a large LP dropped its rows during the solve
-                m = build_model(scenario, data)
-            for name in ("excl_charge", "excl_discharge", "excl_mode", "excl_pairs"):
-                if hasattr(m, name):
-                    m.del_component(name)
-            add_exclusivity(m, data, sorted(enforced, key=lambda p: (p[1], p[0])))
-            mip_report = solve_model(m, options)
-            mip_report.handoff_s += report.handoff_s
-            mip_report.solve_s += report.solve_s
-            report = mip_report
-            if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-                issues = [Issue("exclusive charge/discharge made the problem infeasible", field="exclusivity", got=f"{len(enforced)} intervals")]
-                if raise_on_failure:
-                    raise InfeasibleError("", issues=issues)
-                return _failure(scenario, report, build_s, issues)
-            groups = extract_group_arrays(m, data)
-            pairs = simultaneous_pairs(data, groups, tol)
-        if enforced:
-            stamps = tuple(scenario.index[t].isoformat() for _, t in sorted(enforced, key=lambda p: p[1]))
-            exclusivity = Exclusivity(len(enforced), stamps, lp_objective, report.objective_usd)
-            logger.warning(
-                "exclusive charge/discharge enforced on %d intervals (cost %.2f USD)", len(enforced), exclusivity.cost_usd
-            )
+    if options.enforce_exclusivity:  # bounded in time and always exclusive: optimizer/run/exclusivity.py
+        out = make_exclusive(scenario, data, m, report, lambda: build_model(scenario, data))
+        if out.issues:
+            if raise_on_failure:
+                raise InfeasibleError("", issues=out.issues)
+            return _failure(scenario, out.report, build_s, out.issues)
+        m, report, exclusivity = out.model, out.report, out.exclusivity
 
     return finish(scenario, data, m, report, build_s, exclusivity=exclusivity)
 

@@ -207,6 +207,9 @@ class SolveReport:
         The rules of :data:`optimizer.solver.strategy.RULES` that shaped the solve's plan.
     threads : int
         HiGHS threads of the solve [-].
+    mip_gap : float or None
+        HiGHS's relative MIP gap at the end of a MIP solve (0 when proven optimal; larger when a
+        time limit stopped it with an incumbent); None for an LP [-].
     """
 
     status: SolveStatus
@@ -227,3 +230,4 @@ class SolveReport:
     warm_start: WarmStartReport = field(default_factory=WarmStartReport)
     rules: tuple[str, ...] = ()
     threads: int = 1
+    mip_gap: float | None = None
