@@ -609,6 +609,8 @@ def main(argv: list[str] | None = None) -> None:
                    help="before a slow size, wait (up to --wait s) for the 1-min load to fall below this")
     p.add_argument("--wait", type=float, default=120.0)
     p.add_argument("--note", action="append", default=[])
+    p.add_argument("--scenario", default=None, help="built-in scenario cut to each size (default grid-stability; "
+                   "year-2021: the grid-stable default's families on the simple tariff)")
     p.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md")
     p.add_argument("--json", type=Path, default=BENCH_DIR / "results_full.json")
     p.add_argument("--options-json", type=Path, default=BENCH_DIR / "highs_options.json",
@@ -629,10 +631,13 @@ def main(argv: list[str] | None = None) -> None:
         write_markdown(json.loads(args.json.read_text()), args.out, options_section(args.options_json))
         return
     sys.path.insert(0, str(REPO))
+    if args.scenario:  # the children inherit it through the environment
+        os.environ["BENCH_SCENARIO"] = args.scenario
     routes = list(args.routes)
     notes = list(args.note)
     shown = (sys.argv[1:] if argv is None else argv) if args.entry == "bench_full.py" else []
     results: dict[str, Any] = {"machine": machine_info(), "argv": shown,
+                               "scenario": os.environ.get("BENCH_SCENARIO", "grid-stability"),
                                "entry": args.entry, "sizes": {}, "notes": notes}
     if args.merge and args.json.exists():
         old = json.loads(args.json.read_text())
