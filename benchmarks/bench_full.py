@@ -117,7 +117,7 @@ def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None 
     from optimizer.results.extract import extract_group_arrays
     from optimizer.solver.highs import import_highspy
     from optimizer.solver.solve import solve_model
-    from optimizer.solver.strategy import highs_options, plan_solve
+    from optimizer.solver.strategy import has_block_demand, highs_options, plan_solve
 
     import_highspy()  # HiGHS's first instance (its banner silenced): out of the timing, as child_raw does
     import_s = time.perf_counter() - t0
@@ -139,7 +139,7 @@ def child_pyomo(size: str, algorithm: str | None = None, warm_start: str | None 
     m = build_model(sc, data)
     build_s = time.perf_counter() - t
     t_call = time.perf_counter()
-    plan = plan_solve(sc.options, sc.index, interval_min=sc.interval_min, tariff_engine=data.tariff is not None,
+    plan = plan_solve(sc.options, sc.index, interval_min=sc.interval_min, block_demand=has_block_demand(data.tariff.demand_windows if data.tariff is not None else ()),
                       soc_floor_mwh={g.name: g.initial_soc_mwh for g in data.groups}, release_rows=True)
     rep = solve_model(m, sc.options, plan=plan)  # as optimize() calls it
     wall = time.perf_counter() - t_call
@@ -305,7 +305,7 @@ def prepare(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
     d = ModelData.from_scenario(sc)
     npz = tmp / f"inputs-{size}.npz"
     write_inputs(model_arrays(d), npz)
-    shape = LpShape.of(sc.index, sc.interval_min, tariff_engine=d.tariff is not None)
+    shape = LpShape.of(sc.index, sc.interval_min)
     opts = cold_highs_options(sc.options, shape)  # the project's cold settings, thread rule included
     info = {"n_intervals": d.n_intervals, "interval_min": sc.interval_min, "start": str(sc.index[0]),
             "end": str(sc.index[-1]), "offset_usd": _offset(d), "n_groups": len(d.groups),
@@ -609,6 +609,8 @@ def main(argv: list[str] | None = None) -> None:
                    help="before a slow size, wait (up to --wait s) for the 1-min load to fall below this")
     p.add_argument("--wait", type=float, default=120.0)
     p.add_argument("--note", action="append", default=[])
+    p.add_argument("--scenario", default=None, help="built-in scenario cut to each size (default grid-stability; "
+                   "year-2021: the grid-stable default's families on the simple tariff)")
     p.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md")
     p.add_argument("--json", type=Path, default=BENCH_DIR / "results_full.json")
     p.add_argument("--options-json", type=Path, default=BENCH_DIR / "highs_options.json",
@@ -629,10 +631,13 @@ def main(argv: list[str] | None = None) -> None:
         write_markdown(json.loads(args.json.read_text()), args.out, options_section(args.options_json))
         return
     sys.path.insert(0, str(REPO))
+    if args.scenario:  # the children inherit it through the environment
+        os.environ["BENCH_SCENARIO"] = args.scenario
     routes = list(args.routes)
     notes = list(args.note)
     shown = (sys.argv[1:] if argv is None else argv) if args.entry == "bench_full.py" else []
     results: dict[str, Any] = {"machine": machine_info(), "argv": shown,
+                               "scenario": os.environ.get("BENCH_SCENARIO", "grid-stability"),
                                "entry": args.entry, "sizes": {}, "notes": notes}
     if args.merge and args.json.exists():
         old = json.loads(args.json.read_text())

@@ -14,7 +14,11 @@ from typing import Any
 
 import numpy as np
 
-SCENARIO = "grid-stability"
+import os
+
+# the scenario cut to each size; BENCH_SCENARIO (bench_full.py --scenario) picks another, e.g.
+# year-2021: the grid-stable default's families (ramp, swing, reserve, deliverability, movement)
+SCENARIO = os.environ.get("BENCH_SCENARIO", "grid-stability")
 
 # key -> (label, start, end, step in minutes); naive datetimes are the site's local time
 SIZES: dict[str, dict[str, Any]] = {
@@ -34,6 +38,7 @@ def load_size(size: str, *, enforce_exclusivity: bool = False):
     """
     from optimizer import load_scenario
 
+    SCENARIO = os.environ.get("BENCH_SCENARIO", "grid-stability")
     spec = SIZES[size]
     sc = load_scenario(
         SCENARIO,
@@ -54,6 +59,9 @@ def model_arrays(d: Any) -> dict[str, Any]:
     z = np.zeros(n)
     if d.tariff is not None:
         msg = "the benchmark builds do not mirror the tariff engine (TariffArrays); use a scenario without one"
+        raise ValueError(msg)
+    if d.energy_floor is not None:
+        msg = "the benchmark builds do not mirror family 14 (energy floor); use a scenario without [resilience]"
         raise ValueError(msg)
     floor = d.demand_floor_mw if d.demand_floor_mw is not None and len(d.demand_floor_mw) else np.zeros(d.n_windows)
     return {
@@ -92,6 +100,8 @@ def model_arrays(d: Any) -> dict[str, Any]:
         "flex_max_mw": f.flex_max_mw if f else z, "deadline_intervals": f.deadline_intervals if f else 1,
         "max_backlog_mwh": f.max_backlog_mwh if f else 0.0,
         "defer_cost_usd_per_mwh": f.defer_cost_usd_per_mwh if f else 0.0,
+        "has_movement": bool(d.has_movement),
+        "movement_cost_usd_per_mw": float(d.movement_cost_usd_per_mw) if d.has_movement else 0.0,
     }
 
 

@@ -198,12 +198,12 @@ def build_linopy_full(inp: dict) -> linopy.Model:
     if has_ramp:
         g0 = float(inp["ramp_initial_import_mw"])
         later = xr.DataArray(np.arange(T) >= 1, coords=[t_idx])
-        step = g - g.shift(t=1)
+        step = (g - x) - (g - x).shift(t=1)  # on the net draw (issue 18)
         m.add_constraints(step <= per_t(inp["ramp_rise_mw"]), name="ramp_up", mask=later)
         m.add_constraints(-step <= per_t(inp["ramp_fall_mw"]), name="ramp_down", mask=later)
         if np.isfinite(g0):
-            m.add_constraints(g.isel(t=0) <= float(inp["ramp_rise_mw"][0]) + g0, name="ramp_up0")
-            m.add_constraints(-g.isel(t=0) <= float(inp["ramp_fall_mw"][0]) - g0, name="ramp_down0")
+            m.add_constraints(g.isel(t=0) - x.isel(t=0) <= float(inp["ramp_rise_mw"][0]) + g0, name="ramp_up0")
+            m.add_constraints(x.isel(t=0) - g.isel(t=0) <= float(inp["ramp_fall_mw"][0]) - g0, name="ramp_down0")
     # (9) swing buffer
     if has_swing:
         up = (c - d).sum("b")
@@ -230,6 +230,23 @@ def build_linopy_full(inp: dict) -> linopy.Model:
         flex = u + v if (curt and defer) else (u if curt else v)
         m.add_constraints(flex <= per_t(inp["flex_max_mw"]), name="flex_floor")
 
+    # (13) import movement (t = 0 against the initial import when the ramp gives one)
+    has_move = bool(inp.get("has_movement", False))
+    if has_move:
+        g0m = float(inp["ramp_initial_import_mw"]) if has_ramp else np.nan
+        mv_first = np.isfinite(g0m)
+        mv_mask = xr.DataArray(np.arange(T) >= (0 if mv_first else 1), coords=[t_idx])
+        mp = m.add_variables(lower=0.0, name="move_up", coords=[t_idx], mask=mv_mask)
+        mm = m.add_variables(lower=0.0, name="move_down", coords=[t_idx], mask=mv_mask)
+        net = g - x
+        later = xr.DataArray(np.arange(T) >= 1, coords=[t_idx])
+        m.add_constraints(mp - mm - net + net.shift(t=1) == 0.0, name="movement", mask=later)
+        if mv_first:
+            m.add_constraints(mp.isel(t=0) - mm.isel(t=0) - g.isel(t=0) + x.isel(t=0) == -g0m, name="movement0")
+    # (15) reserve deliverability
+    if has_reserve:
+        m.add_constraints(ru - g + x <= per_t(gexp), name="reserve_deliverable")
+
     # objective (without the constants)
     wg = np.asarray(inp["import_price_usd_per_mwh"], float) * dt
     paid = in_event & (credit != 0.0)
@@ -247,5 +264,7 @@ def build_linopy_full(inp: dict) -> linopy.Model:
         obj = obj + (float(inp["curtail_cost_usd_per_mwh"]) * dt) * u.sum()
     if defer and float(inp["defer_cost_usd_per_mwh"]):
         obj = obj + (float(inp["defer_cost_usd_per_mwh"]) * dt) * v.sum()
+    if has_move and float(inp["movement_cost_usd_per_mw"]):
+        obj = obj + float(inp["movement_cost_usd_per_mw"]) * (mp.sum() + mm.sum())
     m.add_objective(obj)
     return m

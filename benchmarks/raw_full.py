@@ -1,4 +1,4 @@
-"""The full dispatch LP (SPEC.md families 1-12 + the deferral backlog) as numpy/scipy matrices.
+"""The full dispatch LP (SPEC.md families 1-13 and 15 + the deferral backlog) as numpy/scipy matrices.
 
 This is the *floor* of the benchmarks: no modelling layer at all, one vectorised COO -> CSC
 build, handed to ``highspy`` as an ``HighsLp``. It mirrors the maths of
@@ -22,8 +22,8 @@ Rows::
     (2)  soc[b,t]          s_t - r s_t-1 - etac dt c + dt/etad d       =  0   (t = 0: r s_-1)
     (5)  terminal[b]       s_b,T-1                                     >= s_final
     (7)  demand[t]         p_k(t) - g_t                                >= 0   (t in a window)
-    (8)  ramp_up[t]        g_t - g_t-1                                 <= rise_t   (t >= 1; t = 0 vs g_init)
-         ramp_down[t]      g_t-1 - g_t                                 <= fall_t
+    (8)  ramp_up[t]        (g - x)_t - (g - x)_t-1                     <= rise_t   (t >= 1; t = 0 vs g_init)
+         ramp_down[t]      (g - x)_t-1 - (g - x)_t                     <= fall_t
     (9)  swing_up[t]       sum_b (c - d) - ru                          >= wup - sum_b a n Pd
          swing_down[t]     sum_b (d - c) - rd                          >= wdn - sum_b a n Pc
     (10) res_energy_up[t]  sum_b s - ru H / etad_min                   >= sum_b smin
@@ -33,16 +33,20 @@ Rows::
          deferred_tot[t]   V_t - V_t-1 - dt v                          =  0
          deadline[t]       B_t - V_t + V_t-D                           <= 0
          flex_floor[t]     u + v                                       <= (1 - floor) Lgpu
+    (13) movement[t]       m+ - m- - (g - x)_t + (g - x)_t-1           =  0   (t >= 1; t = 0
+                                                                              against y_init = g_init)
+    (15) deliverable[t]    ru - g + x                                  <= Gexp
 
 Bounds: 0 <= g <= Gimp, 0 <= x <= Gexp, 0 <= c <= a n Pc, 0 <= d <= a n Pd,
 smin <= s <= smax, p >= p_mtd, ru_min <= ru <= ru_max, rd likewise, 0 <= u <= phi Lgpu,
-0 <= v <= psi Lgpu, 0 <= w <= recover_max, 0 <= B <= Bmax (B_T-1 = 0), V >= 0.
+0 <= v <= psi Lgpu, 0 <= w <= recover_max, 0 <= B <= Bmax (B_T-1 = 0), V >= 0, m+, m- >= 0.
 
 Objective (the project's, without its constants ``fixed`` and the event credit constant, which
 are returned as ``offset``)::
 
     sum pi dt g - sum pix dt x + sum D p + sum delta dt d - sum price dt (ru + rd)
     + sum kappa dt u + sum mu dt v + sum_{t in events, credit != 0} credit_t dt g_t
+    + movement_cost sum (m+ + m-)
 """
 
 from __future__ import annotations
@@ -106,6 +110,11 @@ def build_raw_full(inp: dict[str, Any]) -> dict[str, Any]:
     iw = block(T) if defer else None
     ib = block(T) if defer else None
     iV = block(T) if defer else None
+    has_move = bool(inp.get("has_movement", False))
+    g_init = float(inp["ramp_initial_import_mw"]) if has_ramp else np.nan
+    t_mv = np.arange(0 if np.isfinite(g_init) else 1, T) if has_move else np.arange(0)
+    imp = block(t_mv.size) if has_move else None
+    imm = block(t_mv.size) if has_move else None
     ncol = nxt
 
     cost = np.zeros(ncol)
@@ -139,6 +148,8 @@ def build_raw_full(inp: dict[str, Any]) -> dict[str, Any]:
         hi[ib] = float(inp["max_backlog_mwh"])
         hi[ib[-1]] = 0.0
         cost[iv] = float(inp["defer_cost_usd_per_mwh"]) * dt
+    if has_move:
+        cost[imp] = cost[imm] = float(inp["movement_cost_usd_per_mw"])
     paid = ev_t[credit[ev_t] != 0.0]
     cost[ig[paid]] += credit[paid] * dt
     offset = float(inp["fixed_usd"]) - float(np.sum(credit[paid] * L[paid]) * dt) - float(inp["event_capacity_credit_usd"])
@@ -203,12 +214,17 @@ def build_raw_full(inp: dict[str, Any]) -> dict[str, Any]:
         if np.isfinite(g0):  # t = 0 against the given initial import (a constant)
             rise_b[0] += g0
             fall_b[0] -= g0
+        later = t1 >= 1  # on the net draw g - x (issue 18)
         ru_ = rows(t1.size, -inf, rise_b)
         add(ru_, ig[t1], 1.0)
-        add(ru_[t1 >= 1], ig[t1[t1 >= 1] - 1], -1.0)
+        add(ru_, ix[t1], -1.0)
+        add(ru_[later], ig[t1[later] - 1], -1.0)
+        add(ru_[later], ix[t1[later] - 1], 1.0)
         rdn = rows(t1.size, -inf, fall_b)
         add(rdn, ig[t1], -1.0)
-        add(rdn[t1 >= 1], ig[t1[t1 >= 1] - 1], 1.0)
+        add(rdn, ix[t1], 1.0)
+        add(rdn[later], ig[t1[later] - 1], 1.0)
+        add(rdn[later], ix[t1[later] - 1], -1.0)
     # (9) swing buffer
     if has_swing:
         wup = np.asarray(inp["swing_up_mw"], float)
@@ -257,12 +273,32 @@ def build_raw_full(inp: dict[str, Any]) -> dict[str, Any]:
         if defer:
             add(r12f, iv, 1.0)
 
+    # (13) import movement
+    if has_move:
+        first = np.isfinite(g_init)
+        rm = rows(t_mv.size, 0.0, 0.0)
+        if first:  # t = 0: m+ - m- - (g0 - x0) = -y_init
+            rlo[-1] = rhi[-1] = np.where(t_mv == 0, -g_init, 0.0)
+        add(rm, imp, 1.0)
+        add(rm, imm, -1.0)
+        add(rm, ig[t_mv], -1.0)
+        add(rm, ix[t_mv], 1.0)
+        later = t_mv >= 1
+        add(rm[later], ig[t_mv[later] - 1], 1.0)
+        add(rm[later], ix[t_mv[later] - 1], -1.0)
+    # (15) reserve deliverability
+    if has_reserve:
+        r15 = rows(T, -inf, gexp)
+        add(r15, iru, 1.0)
+        add(r15, ig, -1.0)
+        add(r15, ix, 1.0)
+
     A = sp.csc_matrix((np.concatenate(V), (np.concatenate(R), np.concatenate(C))), shape=(nrow, ncol))
     return {
         "A": A, "cost": cost, "col_lower": lo, "col_upper": hi,
         "row_lower": np.concatenate(rlo), "row_upper": np.concatenate(rhi), "offset": offset,
         "idx": {"g": ig, "x": ix, "c": ic, "d": id_, "s": is_, "p": ip, "ru": iru, "rd": ird,
-                "u": iu, "v": iv, "w": iw, "B": ib, "V": iV},
+                "u": iu, "v": iv, "w": iw, "B": ib, "V": iV, "m+": imp, "m-": imm},
     }
 
 

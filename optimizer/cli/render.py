@@ -41,7 +41,10 @@ def render_summary(summary: dict[str, Any], out: Path | None, written: list[Path
         broken = ", ".join(f"{k} in {n} intervals" for k, n in summary.get("baseline_violations", {}).items() if n)
         err.print(f"[yellow]note[/]: the no-battery baseline breaks hard limits ({broken}); its bill is shown for reference only.")
     if summary["exclusivity_pairs"]:
-        err.print(f"[yellow]note[/]: exclusive charge/discharge enforced on {summary['exclusivity_pairs']} intervals (cost {_money(summary['exclusivity_cost_usd'])}).")
+        how = summary.get("exclusivity_method") or "mip"
+        gap = summary.get("exclusivity_mip_gap")
+        how += f", MIP gap {gap:.2%}" if gap else ""
+        err.print(f"[yellow]note[/]: exclusive charge/discharge enforced on {summary['exclusivity_pairs']} intervals ({how}; cost {_money(summary['exclusivity_cost_usd'])}).")
     grid = summary.get("grid")
     if grid and grid.get("stability", {}).get("optimized"):
         render_stability(grid, summary["costs_usd"])

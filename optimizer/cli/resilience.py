@@ -9,7 +9,6 @@ import typer
 
 from optimizer.cli.common import _fail, _parse_step, _parse_time, _scenario_arg, err
 from optimizer.errors import InputError, OptimizerError
-from optimizer.io.atomic import check_output_dir, write_atomic
 
 _LEVELS = {
     "site": "site",
@@ -105,6 +104,7 @@ def resilience_command(
     survival.csv and tradeoff.csv.
     """
     from optimizer.io import load_scenario
+    from optimizer.io.atomic import check_output_dir, write_atomic
     from optimizer.results.outage import simulate_ride_through
     from optimizer.results.survival_plot import plot_survival
     from optimizer.run.resilience import resilience_tradeoff

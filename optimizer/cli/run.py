@@ -16,7 +16,6 @@ from optimizer.cli.common import (
 )
 from optimizer.cli.render import render_summary
 from optimizer.errors import InputError, OptimizerError
-from optimizer.io.atomic import check_output_dir
 
 
 def run(
@@ -34,6 +33,7 @@ def run(
 ) -> None:
     """Optimise a scenario, print the bill, and write schedule.parquet/.csv, summary.json, dispatch.png."""
     from optimizer.io import load_scenario
+    from optimizer.io.atomic import check_output_dir
     from optimizer.run.optimize import optimize
 
     try:

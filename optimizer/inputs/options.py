@@ -37,8 +37,9 @@ class SolverOptions(BaseModel):
       simplex (devex pricing) (:mod:`optimizer.solver.warmstart.coarse`); cold again unless that
       ends Optimal.
     * ``"auto"`` (default): ``"blocks"`` from 3 calendar months and 8,000 intervals on,
-      otherwise ``"coarse"`` at steps of 15 min or less from 96 intervals on (not for a
-      tariff-engine tariff at 15 min, where it was measured slower: the default scenario's
+      otherwise ``"coarse"`` at steps of 15 min or less from 96 intervals on (not at 15 min
+      when demand peaks are taken on multi-interval block averages, as the TOU tariff's
+      30-minute demand blocks are, where it was measured slower: the default scenario's
       February 0.71 s against 0.48 s cold), otherwise ``"none"``. Measured on the full
       grid-stability LP (2 cores, ``benchmarks/RESULTS.md``):
       solver time for a year at 1 h 3.2 s warm against 7.6 s cold, for a year at 15 min
@@ -48,15 +49,15 @@ class SolverOptions(BaseModel):
       week at 5 min 0.41 s against 1.00 s, a month at 15 min 0.45 s against 1.35 s, a day at
       5 min 0.020 s against 0.074 s.
 
-    ``threads = None`` (default) is the measured rule: one thread, except a cold solve (no
-    warm start) of at least 2,500 intervals at 5 to 15 min
-    with ``algorithm = "auto"`` on a machine with two or more cores, which runs HiGHS's
-    parallel dual simplex (PAMI, ``simplex_strategy = 3``) on 2 threads. Raw full LP, 2 cores:
-    30 days at 5 min 17.7 s -> 11.2 s, a month at 15 min 1.47 -> 1.12 s; a week and a day at
-    5 min gained nothing, so they stay serial. Warm re-solves (sweeps, rolling windows) and
-    the warm starts use one thread. An integer is passed to HiGHS as is (0: HiGHS
-    chooses). Solves on more than one thread run on a fresh OS thread, because HiGHS sizes
-    its task scheduler once per calling thread (``optimizer.solver.highs.run_in_scheduler``).
+    ``threads = None`` (default) is the measured rule: one thread on every path. HiGHS's
+    parallel dual simplex (PAMI) on 2 threads gained on an idle 2-core machine (the raw LP,
+    30 days at 5 min 17.7 -> 11.2 s) but was several times slower whenever another process
+    held the second core (the default month 144 s against 12.8 s beside two busy processes,
+    ``benchmarks/STRATEGY.md``), so ``None`` never picks it. An integer is passed to HiGHS as
+    is (0: HiGHS chooses; ``threads = 2`` with ``highs_options = {"simplex_strategy": 3}``
+    asks for the parallel dual). HiGHS always runs on this library's own solve threads
+    (``optimizer.solver.highs.on_solve_thread``), because it sizes its task scheduler once
+    per calling thread.
 
     Every threshold above, with its measurement, is in :mod:`optimizer.solver.strategy`.
     """
@@ -80,6 +81,12 @@ class SolverOptions(BaseModel):
         default=True,
         description="Re-solve with binaries on intervals that charge and discharge at once "
         "(SPEC §6). Opting out returns such schedules, flagged.",
+    )
+    exclusivity_time_limit_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time for all exclusivity MIP rounds together [s]; a MIP stopped by it keeps "
+        "its incumbent (gap reported), and without one the modes are fixed from the LP.",
     )
     check_invariants: bool = Field(default=True, description="Check SPEC §6 on the solution.")
     highs_options: dict[str, Any] = Field(

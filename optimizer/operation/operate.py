@@ -319,13 +319,13 @@ def _cut(series: pd.Series | None, issue: int, stop: int) -> pd.Series | None:
 def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _State) -> Any:
     """Solve one window; re-plan it without the terminal rule when that rule is unreachable."""
     try:
-        plan = solver.optimize(sub)
+        plan = solver.optimize(sub, reports=False)  # the committed schedule is reported once
     except InfeasibleError as exc:
         if terminal != "initial" or not any(_is_terminal(i.field) for i in exc.issues):
             raise
         logger.info("window %s cannot reach the terminal SOC; re-planned without the terminal rule", sub.name)
         relaxed = tuple(g.model_copy(update={"final_soc_min_frac": g.unit.soc_min_frac, "final_soc_frac": None, "final_soc_max_frac": None}) for g in sub.site.battery_groups)
-        plan = solver.optimize(sub.replace(site=sub.site.model_copy(update={"battery_groups": relaxed})))
+        plan = solver.optimize(sub.replace(site=sub.site.model_copy(update={"battery_groups": relaxed})), reports=False)
         state.n_relaxed += 1
     state.n_solves += 1
     return plan

@@ -41,12 +41,30 @@ class Exclusivity:
         Their interval starts (ISO 8601, local).
     lp_objective_usd, mip_objective_usd : float
         Objective before and after enforcing exclusivity [USD].
+    method : str
+        How the schedule was made exclusive (:mod:`optimizer.run.exclusivity`): ``"mip"``
+        (proven within ``SolverOptions.mip_rel_gap_frac``), ``"mip-time-limit"`` (the
+        incumbent when ``exclusivity_time_limit_s`` ran out), ``"fixed-modes"`` (each pair's
+        mode fixed from the LP's net flow, then an LP), or ``""`` when nothing was enforced.
+    mip_gap_frac : float or None
+        Relative MIP gap of the last MIP round [-] (0 when proven optimal); None without one.
+    rounds : int
+        Re-solves made (MIP rounds and fixed-mode LPs) [-].
+    n_binaries : int
+        Binaries of the last MIP round (the pairs found plus the candidate intervals) [-].
+    seconds : float
+        Seconds spent in the exclusivity re-solves [s].
     """
 
     n_pairs: int = 0
     intervals: tuple[str, ...] = ()
     lp_objective_usd: float | None = None
     mip_objective_usd: float | None = None
+    method: str = ""
+    mip_gap_frac: float | None = None
+    rounds: int = 0
+    n_binaries: int = 0
+    seconds: float = 0.0
 
     @property
     def cost_usd(self) -> float:
@@ -149,6 +167,9 @@ class DispatchResult:
             "baseline_violations": dict(self.baseline_violations),
             "exclusivity_pairs": self.exclusivity.n_pairs,
             "exclusivity_cost_usd": self.exclusivity.cost_usd,
+            "exclusivity_method": self.exclusivity.method,
+            "exclusivity_mip_gap": self.exclusivity.mip_gap_frac,
+            "exclusivity_rounds": self.exclusivity.rounds,
             "build_s": self.build_s,
             "handoff_s": self.report.handoff_s,
             "solve_s": self.report.solve_s,

@@ -75,11 +75,14 @@ class WarmSolver:
         self.n_builds = 0
         self.n_warm = 0
 
-    def optimize(self, scenario: Scenario, *, raise_on_failure: bool = True) -> DispatchResult:
+    def optimize(
+        self, scenario: Scenario, *, raise_on_failure: bool = True, reports: bool = True
+    ) -> DispatchResult:
         """Like :func:`optimizer.optimize`, warm when the model structure is unchanged.
 
         A solution that charges and discharges at once (which needs binaries, so another
-        structure) is re-solved cold by :func:`optimizer.optimize`.
+        structure) is re-solved cold by :func:`optimizer.optimize`. ``reports=False`` leaves
+        the stability and ride-through reports out of the result (rolling operation).
         """
         data = ModelData.from_scenario(scenario)
         issues = find_infeasibilities(scenario, data)
@@ -123,7 +126,7 @@ class WarmSolver:
                     "warm solve charges and discharges at once; re-solving cold with exclusivity"
                 )
                 return optimize(scenario, raise_on_failure=raise_on_failure)
-        return finish(scenario, data, m, report, build_s)
+        return finish(scenario, data, m, report, build_s, reports=reports)
 
 
 def solve_many(

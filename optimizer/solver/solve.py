@@ -148,7 +148,16 @@ def _solve_stdform_paused(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
         raw_status=out.raw_status,
         rows_released=released,
         warm_start=report,
+        rules=plan.rules,
+        threads=int(opts.get("threads", 1)),
+        mip_gap=_mip_gap(h) if is_mip and out.x is not None else None,
     )
+
+
+def _mip_gap(h: Any) -> float:
+    """HiGHS's relative MIP gap after a MIP run [-] (0 when the incumbent is proven optimal)."""
+    gap = float(h.getInfo().mip_gap)
+    return gap if np.isfinite(gap) else float("inf")
 
 
 def _solve_warm(

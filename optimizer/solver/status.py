@@ -203,6 +203,13 @@ class SolveReport:
         (a large LP, ``SolvePlan.release_rows_min``); a caller that needs them rebuilds the model.
     warm_start : WarmStartReport
         How the LP was started (empty for a cold solve).
+    rules : tuple of str
+        The rules of :data:`optimizer.solver.strategy.RULES` that shaped the solve's plan.
+    threads : int
+        HiGHS threads of the solve [-].
+    mip_gap : float or None
+        HiGHS's relative MIP gap at the end of a MIP solve (0 when proven optimal; larger when a
+        time limit stopped it with an incumbent); None for an LP [-].
     """
 
     status: SolveStatus
@@ -221,3 +228,6 @@ class SolveReport:
     raw_status: str = ""
     rows_released: bool = False
     warm_start: WarmStartReport = field(default_factory=WarmStartReport)
+    rules: tuple[str, ...] = ()
+    threads: int = 1
+    mip_gap: float | None = None

@@ -3,9 +3,12 @@
 Which solver path runs for a scenario is decided here and nowhere else: the HiGHS settings of
 ``SolverOptions.algorithm``, the thread rule, which warm start (if any) the LP starts from, the
 options of a solve from a lifted basis, and when a large LP releases its Pyomo rows. Each rule
-keys on the LP's shape (:class:`LpShape`: intervals, step, calendar months, tariff-engine
-rows), and each threshold below carries the measurement behind it and the HiGHS version it was
-measured with. :func:`plan_solve` applies the rules and returns a :class:`SolvePlan`, which
+keys on the LP's shape (:class:`LpShape`: intervals, step, calendar months, demand peaks on
+multi-interval block averages), and each threshold below carries the measurement behind it and
+the HiGHS version it was measured with. ``benchmarks/bench_strategy.py`` measures every path
+of every shipped scenario as a whole, idle and beside two busy processes
+(``benchmarks/STRATEGY.md``); the rule of issue 24 is that ``auto`` is never more than 1.2x
+the best single-thread path under load. :func:`plan_solve` applies the rules and returns a :class:`SolvePlan`, which
 :func:`optimizer.solver.solve.solve_model` follows without deciding anything itself.
 
 The rules (:data:`RULES`; ``auto`` is the default of ``SolverOptions.warm_start``,
@@ -15,25 +18,26 @@ The rules (:data:`RULES`; ``auto`` is the default of ``SolverOptions.warm_start`
 rule                            when (on the LP's shape)
 ==============================  =============================================================
 highs-defaults                  ``algorithm = "auto"``: HiGHS's own dual simplex and pricing
-parallel-dual                   cold, ``threads = None``, 5-15 min, >= 2,500 intervals, 2+ cores
+one-thread                      ``threads = None``: one thread on every path (no parallel dual)
 blocks                          ``warm_start = "auto"``: >= 3 calendar months and >= 8,000 intervals
 blocks-from-coarse              a block start at a step where the coarse start gains
 coarse                          ``warm_start = "auto"``: step <= 15 min and >= 96 intervals
-tariff-engine-cold              ``"auto"``: no coarse start for tariff-engine rows at >= 15 min
+block-demand-cold               ``"auto"``: no coarse start at >= 15 min when demand peaks are
+                                taken on multi-interval block averages (TOU windows, 30-min blocks)
 final-devex                     a solve from a lifted or assembled basis: dual simplex, devex
 coarse-one-thread               the coarse levels run on one thread, HiGHS's simplex choice
 release-rows                    the LP has >= 200,000 rows (``optimize`` asks for it)
 ==============================  =============================================================
 
-Only the tariff-engine rule looks at a family: it keys on the LP having tariff-engine rows (TOU
-demand windows on block averages), which today means the scenario carries a ``TariffSpec``
-(step 9 of ``ARCHITECTURE.md`` re-keys it on the rows themselves and re-measures it).
+Only the block-demand rule looks at a family: it keys on the LP's demand-peak rows being taken
+on averages of several intervals (a TOU demand window with 30-min blocks at a 15-min step), not
+on where the tariff came from; a tariff-engine tariff whose demand interval equals the step has
+single-interval peak rows and is treated like the simple tariff.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,15 +51,17 @@ WarmPlan = BlockPlan | CoarsePlan  # how a stdform solve starts
 
 # --------------------------------------------------------------------------- the thresholds
 
-# parallel-dual. A cold solve (no warm start) of at least this many intervals at 5-15 min steps
-# with threads = None and algorithm = "auto", on a machine with 2+ cores, runs HiGHS's parallel
-# dual simplex (PAMI, simplex_strategy = 3) on 2 threads. Measured on the raw full LP, 2 idle
-# cores, HiGHS 1.16: 30 days at 5 min 17.7 s -> 11.2 s, a month at 15 min 1.47 s -> 1.12 s; a
-# week and a day at 5 min gained nothing. Issue 24: on a busy 2-core machine the default month
-# took 2.2-2.8 s on 2 threads against 0.33-0.38 s on one (to be re-measured as a whole there).
-PARALLEL_MIN_INTERVALS = 2500  # [-]
-PARALLEL_STEP_MIN = (5, 15)  # least and most step [min]
-PARALLEL_THREADS = 2  # [-]
+# one-thread. threads = None runs every solve on one thread. The earlier rule parallel-dual (a
+# cold solve of >= 2,500 intervals at 5-15 min on HiGHS's parallel dual, PAMI, 2 threads) was
+# measured on the raw LP on an idle machine only (30 days at 5 min 17.7 -> 11.2 s, a month at
+# 15 min 1.47 -> 1.12 s). Measured as a whole (benchmarks/STRATEGY.md, bench_strategy.py,
+# HiGHS 1.16, 2 cores shared with other users): the default month (the only shipped scenario it
+# picked) took 42 s on 2 threads against 2.7 s on one with the machine at load 5, and 144 s
+# against 12.8 s beside two busy processes; issue 24 saw 2.2-2.8 s against 0.33-0.38 s on a busy
+# machine. A 2-thread simplex loses badly whenever the second core is taken, and the cases it
+# won idle are served better by the coarse start, so auto never picks it; threads = 2 with
+# simplex_strategy = 3 in highs_options still asks for it.
+AUTO_THREADS = 1  # [-]
 
 # blocks. "auto" uses calendar-month blocks from this many months and intervals on. Measured
 # (benchmarks/RESULTS.md, grid-stability LP with every family, 2 cores, HiGHS 1.16): a year at
@@ -79,13 +85,14 @@ COARSE_AUTO_MAX_STEP_MIN = 15  # [min]
 COARSE_AUTO_MIN_INTERVALS = 96  # [-]
 COARSE_LEVELS_MIN = (120, 30)  # group length of each level, coarsest first [min]
 
-# tariff-engine-cold. No coarse start for an LP with tariff-engine rows (TOU windows on block
-# averages) at steps of this length or more. Measured (solve_model, best of 2, HiGHS 1.16): the
+# block-demand-cold. No coarse start for an LP whose demand peaks are taken on multi-interval
+# block averages (TOU windows on 30-minute blocks at 15 min) at steps of this length or more. Measured (solve_model, best of 2, HiGHS 1.16): the
 # default scenario's February at 15 min 0.71 s coarse against 0.48 s cold (the lifted basis
 # still needs ~4,900 iterations, each dearer than a presolved cold one), mlgw-tou's March at
 # 15 min 0.55 s against 0.42 s; at 5 min the same tariffs gain (a week of default 0.27 s against
 # 0.38 s, mlgw-tou 0.26 s against 0.40 s), as does every other LP measured at 15 min
 # (year-2021's July 0.25 s against 0.96 s).
+# Re-measured as a whole on one thread: benchmarks/STRATEGY.md (default and mlgw-tou tables).
 ENGINE_COLD_FROM_STEP_MIN = 15  # [min]
 
 # final-devex. HiGHS options of a solve from a lifted or assembled basis: dual simplex with
@@ -143,11 +150,11 @@ RULES: tuple[Rule, ...] = (
         "IPM 1.4-2.4x slower (benchmarks/HIGHS-OPTIONS.md)",
     ),
     Rule(
-        "parallel-dual",
-        f"cold, threads = None, algorithm auto, {PARALLEL_STEP_MIN[0]}-{PARALLEL_STEP_MIN[1]} min, "
-        f">= {PARALLEL_MIN_INTERVALS} intervals, 2+ cores",
-        f"simplex_strategy = 3 on {PARALLEL_THREADS} threads",
-        "30 days at 5 min 17.7 -> 11.2 s; a month at 15 min 1.47 -> 1.12 s (idle machine)",
+        "one-thread",
+        "threads = None",
+        f"{AUTO_THREADS} thread on every path; never the parallel dual (PAMI)",
+        "default month (benchmarks/STRATEGY.md): 2 threads 42 s vs 1 thread 2.7 s at load 5; "
+        "144 s vs 12.8 s beside two busy processes",
     ),
     Rule(
         "blocks",
@@ -170,10 +177,12 @@ RULES: tuple[Rule, ...] = (
         "30 days at 5 min 3.3 s against 11.4 s; a day at 5 min 0.020 s against 0.074 s",
     ),
     Rule(
-        "tariff-engine-cold",
-        f"warm_start auto, tariff-engine rows, step >= {ENGINE_COLD_FROM_STEP_MIN} min",
+        "block-demand-cold",
+        f"warm_start auto, demand peaks on multi-interval block averages, "
+        f"step >= {ENGINE_COLD_FROM_STEP_MIN} min",
         "no coarse start",
-        "default's February at 15 min 0.71 s coarse against 0.48 s cold",
+        "default's February at 15 min 0.71 s coarse against 0.48 s cold; whole optimize() on "
+        "one thread: benchmarks/STRATEGY.md (default, mlgw-tou)",
     ),
     Rule(
         "final-devex",
@@ -208,18 +217,19 @@ class LpShape:
         Interval length [min].
     n_months : int
         Calendar months the horizon touches (site-local) [-].
-    tariff_engine : bool
-        The LP has tariff-engine rows (TOU demand windows on block averages, ...).
+    block_demand : bool
+        The LP takes demand peaks on averages of several intervals (a TOU demand window with
+        30-minute blocks at a 15-minute step, ...): :func:`has_block_demand`.
     """
 
     n_intervals: int
     interval_min: int
     n_months: int = 1
-    tariff_engine: bool = False
+    block_demand: bool = False
 
     @classmethod
     def of(
-        cls, index: pd.DatetimeIndex, interval_min: int, *, tariff_engine: bool = False
+        cls, index: pd.DatetimeIndex, interval_min: int, *, block_demand: bool = False
     ) -> LpShape:
         """The shape of an LP over ``index``.
 
@@ -229,8 +239,8 @@ class LpShape:
             The scenario's site-local intervals.
         interval_min : int
             Interval length [min].
-        tariff_engine : bool
-            The LP has tariff-engine rows.
+        block_demand : bool
+            The LP takes demand peaks on multi-interval block averages.
 
         Returns
         -------
@@ -239,7 +249,24 @@ class LpShape:
         """
         blocks = month_blocks(index)
         n_months = int(blocks[-1]) + 1 if len(blocks) else 0
-        return cls(len(index), interval_min, n_months, tariff_engine)
+        return cls(len(index), interval_min, n_months, block_demand)
+
+
+def has_block_demand(demand_windows: Iterable[Any]) -> bool:
+    """True when some demand window takes its peak on averages of several intervals.
+
+    Parameters
+    ----------
+    demand_windows : iterable
+        Demand windows with a ``block_intervals`` attribute (``TariffArrays.demand_windows``;
+        none for the simple tariff, whose peak rows are one interval each).
+
+    Returns
+    -------
+    bool
+        Whether the LP's shape has multi-interval demand blocks.
+    """
+    return any(int(getattr(w, "block_intervals", 1)) > 1 for w in demand_windows)
 
 
 @dataclass(frozen=True)
@@ -281,7 +308,7 @@ def highs_options(options: SolverOptions) -> dict[str, Any]:
 
     ``algorithm = "auto"`` (or ``"choose"``) leaves HiGHS at its default dual simplex with its
     own pricing; ``"simplex"`` forces dual simplex with devex pricing, ``"ipm"`` the interior
-    point method with crossover. ``threads = None`` is one thread here. ``highs_options`` of
+    point method with crossover. ``threads = None`` is one thread (rule one-thread). ``highs_options`` of
     ``options`` win over everything.
 
     Parameters
@@ -299,7 +326,7 @@ def highs_options(options: SolverOptions) -> dict[str, Any]:
         "time_limit": float(options.time_limit_s),
         "presolve": "on" if options.presolve else "off",
         "mip_rel_gap": float(options.mip_rel_gap_frac),
-        "threads": 1 if options.threads is None else int(options.threads),  # 0: HiGHS chooses
+        "threads": AUTO_THREADS if options.threads is None else int(options.threads),  # 0: HiGHS
     }
     if options.algorithm == "simplex":
         opts["solver"] = "simplex"
@@ -312,36 +339,9 @@ def highs_options(options: SolverOptions) -> dict[str, Any]:
     return opts
 
 
-def parallel_dual(options: SolverOptions, shape: LpShape) -> bool:
-    """Rule parallel-dual: True when a cold solve of ``shape`` runs PAMI on 2 threads.
-
-    Parameters
-    ----------
-    options : SolverOptions
-        The scenario's solver options.
-    shape : LpShape
-        The LP's shape.
-
-    Returns
-    -------
-    bool
-        True for ``threads = None``, ``algorithm = "auto"``, no user simplex strategy or thread
-        count, a 5-15 min step, at least :data:`PARALLEL_MIN_INTERVALS` intervals and 2+ cores.
-    """
-    lo, hi = PARALLEL_STEP_MIN
-    return (
-        options.threads is None
-        and options.algorithm == "auto"
-        and "simplex_strategy" not in options.highs_options
-        and "threads" not in options.highs_options
-        and lo <= shape.interval_min <= hi
-        and shape.n_intervals >= PARALLEL_MIN_INTERVALS
-        and (os.cpu_count() or 1) >= 2
-    )
-
-
 def cold_highs_options(options: SolverOptions, shape: LpShape) -> dict[str, Any]:
-    """HiGHS options of a cold solve of ``shape``: :func:`highs_options` and the thread rule.
+    """HiGHS options of a cold solve of ``shape``: :func:`highs_options` (rule one-thread: the
+    shape no longer changes the thread count; kept so that callers name the cold settings).
 
     Parameters
     ----------
@@ -355,16 +355,14 @@ def cold_highs_options(options: SolverOptions, shape: LpShape) -> dict[str, Any]
     dict
         HiGHS option name -> value.
     """
-    opts = highs_options(options)
-    if parallel_dual(options, shape):
-        opts.update(simplex_strategy=3, threads=PARALLEL_THREADS)
-    return opts
+    del shape
+    return highs_options(options)
 
 
 def coarse_gains(shape: LpShape) -> bool:
     """True at the steps where a coarse start was measured to pay (rules coarse and
-    tariff-engine-cold): at most :data:`COARSE_AUTO_MAX_STEP_MIN`, and below
-    :data:`ENGINE_COLD_FROM_STEP_MIN` for an LP with tariff-engine rows.
+    block-demand-cold): at most :data:`COARSE_AUTO_MAX_STEP_MIN`, and below
+    :data:`ENGINE_COLD_FROM_STEP_MIN` for an LP with multi-interval demand blocks.
 
     Parameters
     ----------
@@ -378,7 +376,7 @@ def coarse_gains(shape: LpShape) -> bool:
     """
     if shape.interval_min > COARSE_AUTO_MAX_STEP_MIN:
         return False
-    return not (shape.tariff_engine and shape.interval_min >= ENGINE_COLD_FROM_STEP_MIN)
+    return not (shape.block_demand and shape.interval_min >= ENGINE_COLD_FROM_STEP_MIN)
 
 
 def plan_warm_start(
@@ -388,7 +386,7 @@ def plan_warm_start(
     soc_floor_mwh: Mapping[str, float],
 ) -> tuple[WarmPlan | None, tuple[str, ...]]:
     """The warm start of ``SolverOptions.warm_start = mode`` (rules blocks, blocks-from-coarse,
-    coarse, tariff-engine-cold); ``"auto"`` tries the blocks first.
+    coarse, block-demand-cold); ``"auto"`` tries the blocks first.
 
     Parameters
     ----------
@@ -426,7 +424,7 @@ def plan_warm_start(
         if auto and shape.n_intervals < COARSE_AUTO_MIN_INTERVALS:
             return None, ()
         if auto and not coarse_gains(shape):
-            return None, ("tariff-engine-cold",) if shape.tariff_engine else ()
+            return None, ("block-demand-cold",) if shape.block_demand else ()
         plan = plan_coarse(index, shape.interval_min, COARSE_LEVELS_MIN)
         rules = ("coarse", "coarse-one-thread") if plan is not None else ()
     return plan, rules
@@ -437,7 +435,7 @@ def plan_solve(
     index: pd.DatetimeIndex | None = None,
     *,
     interval_min: int = 60,
-    tariff_engine: bool = False,
+    block_demand: bool = False,
     soc_floor_mwh: Mapping[str, float] | None = None,
     release_rows: bool = False,
 ) -> SolvePlan:
@@ -452,8 +450,9 @@ def plan_solve(
         re-solve) the LP is solved cold with :func:`highs_options`.
     interval_min : int
         Interval length [min].
-    tariff_engine : bool
-        The LP has tariff-engine rows (the scenario carries a ``TariffSpec``).
+    block_demand : bool
+        The LP takes demand peaks on multi-interval block averages (:func:`has_block_demand`
+        of the tariff's demand windows).
     soc_floor_mwh : Mapping, optional
         Group name -> least SOC at the end of every month block but the last (the groups'
         initial SOC) [MWh].
@@ -474,17 +473,16 @@ def plan_solve(
     """
     opts = highs_options(options)
     rules: tuple[str, ...] = ("highs-defaults",) if options.algorithm in ("auto", "choose") else ()
+    if options.threads is None and "threads" not in options.highs_options:
+        rules += ("one-thread",)
     warm: WarmPlan | None = None
     if options.interface == "stdform" and index is not None:
-        shape = LpShape.of(index, interval_min, tariff_engine=tariff_engine)
+        shape = LpShape.of(index, interval_min, block_demand=block_demand)
         if options.warm_start != "none" and len(index):
             warm, warm_rules = plan_warm_start(
                 options.warm_start, index, shape, soc_floor_mwh or {}
             )
             rules += warm_rules
-        if warm is None and parallel_dual(options, shape):
-            opts = cold_highs_options(options, shape)
-            rules += ("parallel-dual",)
     coarse_opts = {**opts, "threads": 1}  # one thread, HiGHS's own choice of simplex
     coarse_opts.pop("simplex_strategy", None)
     user = {k: opts[k] for k in USER_SIMPLEX_KEYS if k in opts}

@@ -15,9 +15,10 @@ import optimizer.solver.strategy as strategy
 import optimizer.solver.warmstart.coarse as coarse
 from optimizer import SolverOptions, SolveStatus, load_scenario, optimize
 from optimizer.formulation.build import build_model
+from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.assets import BatteryGroup
 from optimizer.solver.standard_form import standard_form
-from optimizer.solver.strategy import plan_solve
+from optimizer.solver.strategy import has_block_demand, plan_solve
 from optimizer.testing import RTOL, make_scenario, make_unit
 
 
@@ -210,10 +211,10 @@ def test_a_final_solve_that_is_not_optimal_falls_back_to_cold(monkeypatch):
 # --------------------------------------------------------------------------- plans
 
 
-def _warm(index, interval_min, warm_start, *, tariff_engine=False):
+def _warm(index, interval_min, warm_start, *, block_demand=False):
     options = SolverOptions(warm_start=warm_start)
     return plan_solve(
-        options, index, interval_min=interval_min, tariff_engine=tariff_engine
+        options, index, interval_min=interval_min, block_demand=block_demand
     ).warm_start
 
 
@@ -247,15 +248,21 @@ def test_fit_status_moves_to_a_bound_that_exists():
     assert coarse.fit_status(status, lower, upper).tolist() == [0, 0, 2, 2, 1, 1]
 
 
-def test_auto_leaves_a_tariff_engine_lp_cold_at_15_min():
-    """Measured: a TOU tariff-engine LP at 15 min solves faster cold; at 5 min it gains."""
+def test_auto_leaves_a_block_demand_lp_cold_at_15_min():
+    """Measured: an LP with demand peaks on 30-min block averages (TOU windows) at 15 min
+    solves faster cold; at 5 min it gains. The rule keys on the LP's shape, not on the
+    tariff's provenance."""
     tz = "America/Chicago"
     month15 = pd.date_range("2021-02-01", "2021-03-01", freq="15min", tz=tz, inclusive="left")
-    assert _warm(month15, 15, "auto", tariff_engine=True) is None
-    assert _warm(month15, 15, "auto", tariff_engine=False) is not None
-    assert _warm(month15, 15, "coarse", tariff_engine=True) is not None  # asked for: given
+    assert _warm(month15, 15, "auto", block_demand=True) is None
+    assert _warm(month15, 15, "auto", block_demand=False) is not None
+    assert _warm(month15, 15, "coarse", block_demand=True) is not None  # asked for: given
     week5 = pd.date_range("2021-02-08", "2021-02-15", freq="5min", tz=tz, inclusive="left")
-    assert _warm(week5, 5, "auto", tariff_engine=True) is not None
+    sc = load_scenario("default", start="2021-02-08T00:00", end="2021-02-09T00:00")
+    windows = ModelData.from_scenario(sc).tariff.demand_windows
+    assert has_block_demand(windows)  # 30-min blocks at 15 min
+    assert not has_block_demand([w for w in windows if w.block_intervals == 1])
+    assert _warm(week5, 5, "auto", block_demand=True) is not None
     res = optimize(
         load_scenario("default", start="2021-02-08T00:00", end="2021-02-10T00:00", interval_min=15)
     )

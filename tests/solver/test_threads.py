@@ -1,5 +1,6 @@
-"""HiGHS threads: the measured default rule, and solves with another thread count in a process
-that has already solved on one thread (HiGHS sizes its scheduler once per calling thread)."""
+"""HiGHS threads: the measured default rule (one thread on every path), and solves with another
+thread count in a process that has already solved on one thread (HiGHS sizes its scheduler once
+per calling thread)."""
 
 from __future__ import annotations
 
@@ -10,41 +11,41 @@ import pytest
 from optimizer import load_scenario, optimize
 from optimizer.inputs.options import SolverOptions
 from optimizer.solver.strategy import (
-    PARALLEL_MIN_INTERVALS,
     RULES,
     LpShape,
     cold_highs_options,
+    has_block_demand,
     plan_solve,
 )
+from optimizer.formulation.model_data import ModelData
 
 
 def _shape(n_intervals, interval_min):
     return LpShape(n_intervals=n_intervals, interval_min=interval_min)
 
 
-def test_rule_picks_parallel_dual_only_for_long_5_to_15_min_cold_solves(monkeypatch):
+@pytest.mark.parametrize("shape", [(2688, 15), (8640, 5), (2016, 5), (8760, 60), (35040, 15)])
+def test_auto_never_picks_two_threads(monkeypatch, shape):
+    """Rule one-thread: a 2-thread simplex was several times slower on a busy 2-core machine
+    (benchmarks/STRATEGY.md), so threads = None is one thread whatever the LP's shape."""
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    auto = SolverOptions()
-    assert auto.threads is None
-    long_15 = cold_highs_options(auto, _shape(2688, 15))  # the default month
-    assert long_15["threads"] == 2
-    assert long_15["simplex_strategy"] == 3
-    assert (
-        cold_highs_options(auto, _shape(2016, 5))["threads"] == 1
-    )  # a week at 5 min: no gain measured
-    assert (
-        cold_highs_options(auto, _shape(8760, 60))["threads"] == 1
-    )  # hourly: not measured, serial
-    assert (
-        cold_highs_options(SolverOptions(threads=1), _shape(8640, 5))["threads"] == 1
-    )  # the user's choice wins
-    assert (
-        cold_highs_options(SolverOptions(algorithm="simplex"), _shape(8640, 5))["threads"] == 1
-    )  # a forced algorithm stays serial
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert (
-        cold_highs_options(auto, _shape(PARALLEL_MIN_INTERVALS, 5))["threads"] == 1
-    )  # one core: serial
+    opts = cold_highs_options(SolverOptions(), _shape(*shape))
+    assert opts["threads"] == 1
+    assert "simplex_strategy" not in opts
+    tz = "America/Chicago"
+    import pandas as pd
+
+    index = pd.date_range("2021-01-01", periods=shape[0], freq=f"{shape[1]}min", tz=tz)
+    for warm in ("auto", "none", "coarse", "blocks"):
+        plan = plan_solve(SolverOptions(warm_start=warm), index, interval_min=shape[1])
+        assert plan.highs_options["threads"] == 1
+        assert plan.coarse_options["threads"] == 1
+
+
+def test_the_users_thread_count_wins():
+    assert cold_highs_options(SolverOptions(threads=2), _shape(2688, 15))["threads"] == 2
+    assert cold_highs_options(SolverOptions(threads=0), _shape(2688, 15))["threads"] == 0
+    assert "one-thread" not in plan_solve(SolverOptions(threads=2)).rules
 
 
 def test_another_thread_count_after_a_one_thread_solve_in_the_same_process():
@@ -63,21 +64,18 @@ def test_another_thread_count_after_a_one_thread_solve_in_the_same_process():
         assert other.objective_usd == pytest.approx(one.objective_usd, rel=1e-9), threads
 
 
-def test_default_month_solves_with_the_rule_and_matches_one_thread():
-    sc = load_scenario("default", start="2021-02-01T00:00", end="2021-03-01T00:00", interval_min=15)
-    assert sc.n_intervals >= PARALLEL_MIN_INTERVALS
-    serial = optimize(sc.replace(options=sc.options.model_copy(update={"threads": 1})))
-    auto = optimize(sc)
-    assert auto.objective_usd == pytest.approx(serial.objective_usd, rel=1e-9)
-
-
 def test_the_plan_names_the_rules_it_applied(monkeypatch):
-    """The default month (TOU tariff engine at 15 min): no coarse start, so a cold solve on the
-    parallel dual simplex; the plan says which rules decided that."""
+    """The default month (TOU windows on 30-min blocks at 15 min): no coarse start, a cold solve
+    on one thread; the plan and the report say which rules decided that."""
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     sc = load_scenario("default", start="2021-02-01T00:00", end="2021-03-01T00:00", interval_min=15)
-    plan = plan_solve(sc.options, sc.index, interval_min=15, tariff_engine=True)
+    windows = ModelData.from_scenario(sc).tariff.demand_windows
+    plan = plan_solve(sc.options, sc.index, interval_min=15, block_demand=has_block_demand(windows))
     assert plan.warm_start is None
-    assert plan.highs_options["threads"] == 2
-    assert plan.rules == ("highs-defaults", "tariff-engine-cold", "parallel-dual")
+    assert plan.highs_options["threads"] == 1
+    assert plan.rules == ("highs-defaults", "one-thread", "block-demand-cold")
     assert {r.name for r in RULES} >= set(plan.rules)
+    short = load_scenario("default", start="2021-02-08T00:00", end="2021-02-09T00:00")
+    report = optimize(short).report
+    assert report.rules == ("highs-defaults", "one-thread", "block-demand-cold", "release-rows")
+    assert report.threads == 1
