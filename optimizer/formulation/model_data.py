@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import units
+from optimizer.inputs.economics import HOURS_PER_YEAR_H
 from optimizer.inputs.grid import allocate_interruptible
 from optimizer.inputs.scenario import Scenario
 from optimizer.loads.critical import (
@@ -118,6 +119,26 @@ class EnergyFloorData:
 
 
 @dataclass(frozen=True)
+class SizingData:
+    """Family 16: the unit counts ``N_b`` (and the contract ``K``) as decisions (``SPEC.md`` §8).
+
+    Every number of the LP that depends on a group's unit count ``n_b`` is affine in it
+    (``n_b`` only multiplies data), so two evaluations give its slope: ``perturbed[b]`` is the
+    same scenario with group ``b`` at ``2 n_b``; the :class:`ModelData` this hangs on is at
+    ``reference_units``. :func:`optimizer.formulation.sizing.sizing_data` builds it.
+    """
+
+    min_units: tuple[float, ...]  # Nmin_b [-]
+    max_units: tuple[float, ...]  # Nmax_b [-]
+    reference_units: tuple[float, ...]  # n_b of the arrays, > 0 [-]
+    unit_cost_usd: tuple[float, ...]  # (capex CRF + om) horizon_h / 8760, per unit [USD]
+    perturbed: tuple[ModelData, ...]  # the data with group b at 2 n_b
+    contract_cost_usd_per_mw: float | None = None  # rate x billing months; None: K is not a decision
+    contract_min_mw: float = 0.0  # [MW]
+    contract_max_mw: float = float("inf")  # [MW]
+
+
+@dataclass(frozen=True)
 class ModelData:
     """Every number the LP needs, as floats and numpy arrays over the horizon."""
 
@@ -149,6 +170,8 @@ class ModelData:
     demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
     tariff: Any = None  # optimizer.tariffs.arrays.TariffArrays when the scenario has a TariffSpec
     energy_floor: EnergyFloorData | None = None  # family 14
+    throughput_max_mwh: np.ndarray | None = None  # (B,) energy discharged over the horizon [MWh]
+    sizing: SizingData | None = None  # family 16; only run.sizing sets it
 
     def group(self, name: str) -> GroupData:
         """The group called ``name``."""
@@ -259,7 +282,17 @@ class ModelData:
             demand_floor_mw=floor,
             tariff=arrays,
             energy_floor=_energy_floor(scenario, groups),
+            throughput_max_mwh=_throughput(scenario),
         )
+
+
+def _throughput(scenario: Scenario) -> np.ndarray | None:
+    """Discharge budget of each group over the horizon: cycles/y x n E x horizon/8760 [MWh]."""
+    cycles = None if scenario.sizing is None else scenario.sizing.max_cycles_per_year
+    if cycles is None or not scenario.site.battery_groups:
+        return None
+    years = scenario.n_intervals * scenario.interval_h / HOURS_PER_YEAR_H
+    return np.array([cycles * g.energy_capacity_mwh * years for g in scenario.site.battery_groups])
 
 
 def _energy_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:

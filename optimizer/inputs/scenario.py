@@ -17,6 +17,7 @@ import pandas as pd
 from optimizer import timeindex, units
 from optimizer.errors import Issue, TimeSeriesError
 from optimizer.inputs.assets import Site
+from optimizer.inputs.economics import Sizing
 from optimizer.inputs.grid import GridRules
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
@@ -54,6 +55,10 @@ class Scenario:
     resilience : Resilience or None
         The ride-through floor (``[resilience]``): hold the energy to carry a critical load
         for ``hours_h`` hours at every interval; None: no floor.
+    sizing : Sizing or None
+        The investment view (``[sizing]``): unit-count bounds, the contract demand as a
+        decision, the discount rate; read by :func:`optimizer.run.sizing.size_fleet` only
+        (its ``max_cycles_per_year``, when set, also limits every dispatch of the scenario).
     """
 
     name: str
@@ -71,6 +76,7 @@ class Scenario:
     month_to_date_peak_mw: dict[str, float] = field(default_factory=dict)
     tariff_spec: Any = None  # optimizer.tariffs.TariffSpec: the full tariff engine, used instead of `tariff`'s charges
     resilience: Resilience | None = None  # the ride-through floor, SPEC §8 family 14 ([resilience])
+    sizing: Sizing | None = None  # the investment view, SPEC §8 family 16 ([sizing]); dispatch ignores it
 
     def __post_init__(self) -> None:
         issues = check_series(self.load_mw, name="load_mw", source=self.source_path)

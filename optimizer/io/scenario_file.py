@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
 from optimizer.frozen import FrozenModel
 from optimizer.inputs.assets import Site
+from optimizer.inputs.economics import Sizing
 from optimizer.inputs.events import derive_event_calendar, read_event_calendar
 from optimizer.inputs.grid import (
     EventProgram,
@@ -126,7 +127,7 @@ class GridTable(_Table):
     system_peaks: SystemPeaksTable | None = None
 
 
-_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid", "resilience"}
+_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid", "resilience", "sizing"}
 
 
 def load_scenario(
@@ -193,6 +194,7 @@ def load_scenario(
         swing_down_mw=swing_down,
         tariff_spec=spec,
         resilience=resilience,
+        sizing=parsed.get("sizing"),
     )
 
 
@@ -288,8 +290,10 @@ def _parse_tables(doc: dict[str, Any], path: Path) -> dict[str, Any]:
         raise ModelFileError("", issues=[Issue("unknown table", path=str(path), field=k, fix=f"Allowed tables: {sorted(_SCENARIO_TABLES)}") for k in unknown])
     issues: list[Issue] = []
     parsed: dict[str, Any] = {}
-    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions), ("grid", GridTable)):
+    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions), ("grid", GridTable), ("sizing", Sizing)):
         raw = doc.get(table, {} if table in ("solver", "grid") else None)
+        if raw is None and table == "sizing":
+            continue
         if raw is None:
             issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
             continue
