@@ -186,5 +186,13 @@ def render_sweep(cases: Any, folder: Path, pngs: list[Path], axes: tuple[str, ..
         best = cases.loc[cases["savings_usd"].idxmax()]
         where = ", ".join(f"{a}={best[a]}" for a in axes)
         err.print(f"best savings: {_money(best['savings_usd'])} at {where} (case {best['case_id']})")
+    if "net_value_usd" in cases.columns and cases["net_value_usd"].notna().any():
+        best = cases.loc[cases["net_value_usd"].idxmax()]
+        where = ", ".join(f"{a}={best[a]}" for a in axes)
+        err.print(f"best net value: {_money(best['net_value_usd'])} at {where} (case {best['case_id']}; savings minus annualised fleet cost)")
+        fleets = cases[cases["net_value_usd"].notna() & (cases.get("fleet_units", 1) > 0)] if "fleet_units" in cases.columns else cases.iloc[0:0]
+        if len(fleets) and best.get("fleet_units", 1) == 0:
+            top = fleets.loc[fleets["net_value_usd"].idxmax()]
+            err.print(f"best net value with a fleet: {_money(top['net_value_usd'])} at " + ", ".join(f"{a}={top[a]}" for a in axes))
     err.print(f"wrote {folder}/cases.parquet" + "".join(f", {p.name}" for p in pngs))
 

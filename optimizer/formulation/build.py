@@ -30,6 +30,7 @@ from optimizer.formulation.reserve import (
     add_swing_buffer,
 )
 from optimizer.formulation.sets import add_sets
+from optimizer.formulation.sizing import add_sizing, add_throughput_budget
 from optimizer.formulation.state_of_charge import (
     add_energy_limits,
     add_state_of_charge,
@@ -46,9 +47,11 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
     Families (``SPEC.md`` §4): 1 power balance, 2 state of charge, 3 power limits, 4 energy
     limits, 5 terminal energy, 6 interconnection, 7 demand peaks, 8 ramp, 9 swing buffer,
     10 reserve energy, 11 utility events, 12 curtailment (with deferral); §8: 13 import
-    movement, 14 energy floors (ride-through), 15 reserve deliverability. Families 8-15 are
-    built only when the scenario asks for them. Cost terms (§5, §8): energy, export, demand,
-    degradation, curtailment, reserve, event credit, movement, fixed.
+    movement, 14 energy floors (ride-through), 15 reserve deliverability, 16 sizing (unit
+    counts and the contract demand as decisions; only with ``data.sizing``, which forces a
+    mutable build), and the throughput budget. Families 8-16 are built only when asked for.
+    Cost terms (§5, §8): energy, export, demand, degradation, curtailment, reserve, event
+    credit, movement, fixed, capex and contract (16).
 
     Parameters
     ----------
@@ -67,6 +70,7 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
         With ``m.objective_usd`` and one ``m.cost_<name>_usd`` per term.
     """
     data = ModelData.from_scenario(scenario) if data is None else data
+    mutable = mutable or data.sizing is not None  # family 16 rewrites the Params of the others
     with PauseGC():
         m = pyo.ConcreteModel(name=scenario.name)
         object.__setattr__(m, "_mutable", mutable)
@@ -108,8 +112,12 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
                 costs.append(add_events(m, data))  # 11
             else:
                 costs.append(CostTerm("event_credit", param(m, "event_capacity_credit", None, lambda d: -d.event_capacity_credit_usd, data)))
+        if data.throughput_max_mwh is not None:
+            add_throughput_budget(m, data)  # warranty cycle limit
         if any(g.degradation_cost_usd_per_mwh > 0 for g in data.groups):
             costs.append(degradation_cost(m, data))
         costs.append(fixed_charges(m, data))
+        if data.sizing is not None:
+            costs += add_sizing(m, data)  # 16, last: it rewrites the rows above in N
         add_objective(m, costs)
     return m

@@ -14,6 +14,7 @@ import pandas as pd
 
 from optimizer import units
 from optimizer.errors import InputError, Issue
+from optimizer.inputs.economics import HOURS_PER_YEAR_H
 from optimizer.inputs.grid import allocate_interruptible
 from optimizer.inputs.scenario import Scenario
 from optimizer.loads.critical import (
@@ -120,6 +121,26 @@ class EnergyFloorData:
 
 
 @dataclass(frozen=True)
+class SizingData:
+    """Family 16: the unit counts ``N_b`` (and the contract ``K``) as decisions (``SPEC.md`` §8).
+
+    Every number of the LP that depends on a group's unit count ``n_b`` is affine in it
+    (``n_b`` only multiplies data), so two evaluations give its slope: ``perturbed[b]`` is the
+    same scenario with group ``b`` at ``2 n_b``; the :class:`ModelData` this hangs on is at
+    ``reference_units``. :func:`optimizer.formulation.sizing.sizing_data` builds it.
+    """
+
+    min_units: tuple[float, ...]  # Nmin_b [-]
+    max_units: tuple[float, ...]  # Nmax_b [-]
+    reference_units: tuple[float, ...]  # n_b of the arrays, > 0 [-]
+    unit_cost_usd: tuple[float, ...]  # (capex CRF + om) horizon_h / 8760, per unit [USD]
+    perturbed: tuple[ModelData, ...]  # the data with group b at 2 n_b
+    contract_cost_usd_per_mw: float | None = None  # rate x billing months; None: K is not a decision
+    contract_min_mw: float = 0.0  # [MW]
+    contract_max_mw: float = float("inf")  # [MW]
+
+
+@dataclass(frozen=True)
 class ModelData:
     """Every number the LP needs, as floats and numpy arrays over the horizon."""
 
@@ -151,6 +172,8 @@ class ModelData:
     demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
     tariff: Any = None  # optimizer.tariffs.arrays.TariffArrays when the scenario has a TariffSpec
     energy_floor: EnergyFloorData | None = None  # family 14
+    throughput_max_mwh: np.ndarray | None = None  # (B,) energy discharged over the horizon [MWh]
+    sizing: SizingData | None = None  # family 16; only run.sizing sets it
 
     def group(self, name: str) -> GroupData:
         """The group called ``name``."""
@@ -264,15 +287,25 @@ class ModelData:
             movement_cost_usd_per_mw=scenario.grid.movement_cost_usd_per_mw,
             demand_floor_mw=floor,
             tariff=arrays,
-            energy_floor=_energy_floor(scenario, groups),
+            energy_floor=_energy_floor(scenario, groups, cap),
+            throughput_max_mwh=_throughput(scenario),
         )
 
 
-def _energy_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
+def _throughput(scenario: Scenario) -> np.ndarray | None:
+    """Discharge budget of each group over the horizon: cycles/y x n E x horizon/8760 [MWh]."""
+    cycles = None if scenario.sizing is None else scenario.sizing.max_cycles_per_year
+    if cycles is None or not scenario.site.battery_groups:
+        return None
+    years = scenario.n_intervals * scenario.interval_h / HOURS_PER_YEAR_H
+    return np.array([cycles * g.energy_capacity_mwh * years for g in scenario.site.battery_groups])
+
+
+def _energy_floor(scenario: Scenario, groups: list[GroupData], event_cap_mw: np.ndarray | None) -> EnergyFloorData | None:
     """``F_t`` of family 14: the ride-through floor of ``[resilience]`` and the event-readiness
     floors of the enrolled interruptible programmes, combined by an elementwise maximum."""
     ride = _ride_through_floor(scenario, groups)
-    ready = _readiness_floor(scenario, groups)
+    ready = _readiness_floor(scenario, groups, event_cap_mw)
     if ready is None:
         return ride
     if ride is None:
@@ -288,7 +321,7 @@ def _energy_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorDat
     )
 
 
-def _readiness_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
+def _readiness_floor(scenario: Scenario, groups: list[GroupData], event_cap_mw: np.ndarray | None) -> EnergyFloorData | None:
     """Event readiness (``SPEC.md`` §8 family 14, issue 19): for each interruptible programme
     the site is credited for (:func:`~optimizer.inputs.grid.allocate_interruptible`), with
     ``hold_readiness`` and a ``max_event_duration_h``, hold at every interval the energy to cut
@@ -325,15 +358,25 @@ def _readiness_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloor
         longest = max(longest, hours)
     if longest == 0.0:
         return None
-    # phase in from the initial SOC: never ask for more than the fleet can have charged by then,
-    # flat out within the import headroom (as formulation.precheck computes it)
+    # Phase in: never ask for more than the fleet can hold by then. From the initial SOC (and
+    # after every called event, which spends the energy) it charges flat out within the import
+    # headroom; inside an event it discharges what the cut needs and holds no floor.
+    in_event = np.isfinite(event_cap_mw) if event_cap_mw is not None else np.zeros(n, dtype=bool)
+    need_mw = np.where(in_event, np.maximum(load + aux - np.where(in_event, event_cap_mw, 0.0), 0.0), 0.0) if event_cap_mw is not None else np.zeros(n)
     headroom = np.maximum(scenario.site.import_limit_mw - load - aux, 0.0)
+    charge_mw = sum((g.charge_max_mw for g in groups), np.zeros(n))
+    etac = min(g.charge_efficiency_frac for g in groups)
+    keep = min(g.retention_frac for g in groups)
+    s_max = sum(g.soc_max_mwh for g in groups)
+    level = sum(g.initial_soc_mwh for g in groups)
     top = np.zeros(n)
-    for g in groups:
-        level = g.initial_soc_mwh
-        for t in range(n):
-            level = min(g.soc_max_mwh, g.retention_frac * level + g.charge_efficiency_frac * min(g.charge_max_mw[t], headroom[t]) * scenario.interval_h)
-            top[t] += level
+    for t in range(n):
+        if in_event[t]:
+            level = max(fleet.soc_min_mwh, keep * level - need_mw[t] * scenario.interval_h / fleet.discharge_efficiency_frac)
+        else:
+            level = min(s_max, keep * level + etac * min(charge_mw[t], headroom[t]) * scenario.interval_h)
+        top[t] = level
+    floor = np.where(in_event, 0.0, floor)
     floor = np.minimum(floor, np.maximum(top - fleet.soc_min_mwh, 0.0))
     return EnergyFloorData(
         floor_mwh=floor,

@@ -37,6 +37,8 @@ def structure_key(data: ModelData) -> tuple[Any, ...]:
         None if f is None else (f.has_curtailment, f.has_deferral, f.deadline_intervals, f.defer_cost_usd_per_mwh > 0),
         tariff_structure(data),
         data.energy_floor is not None,  # family 14: its F_t are Params, so H and the level are data
+        data.throughput_max_mwh is not None,  # throughput budget (warranty cycles)
+        data.sizing is not None,  # family 16: unit counts as variables
     )
 
 

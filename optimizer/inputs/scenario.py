@@ -21,6 +21,7 @@ import pandas as pd
 from optimizer import timeindex, units
 from optimizer.errors import InputError, Issue, TimeSeriesError
 from optimizer.inputs.assets import Site
+from optimizer.inputs.economics import Sizing
 from optimizer.inputs.grid import GridRules
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
@@ -95,6 +96,10 @@ class Scenario:
     availability_frac : dict of str to pandas.Series
         Share of each group's units in service per interval, ``a_bt`` [-], by group name;
         a group not listed keeps its own ``availability_frac``.
+    sizing : Sizing or None
+        The investment view (``[sizing]``): unit-count bounds, the contract demand as a
+        decision, the discount rate; read by :func:`optimizer.run.sizing.size_fleet` only
+        (its ``max_cycles_per_year``, when set, also limits every dispatch of the scenario).
     """
 
     name: str
@@ -116,6 +121,7 @@ class Scenario:
     grid_export_limit_mw: pd.Series | None = None
     sell_price_usd_per_mwh: pd.Series | None = None
     availability_frac: dict[str, pd.Series] = field(default_factory=dict)
+    sizing: Sizing | None = None  # the investment view, SPEC §8 family 16 ([sizing]); dispatch ignores it
 
     def __post_init__(self) -> None:
         if self.tariff_spec is None and isinstance(self.tariff, EngineTariff):

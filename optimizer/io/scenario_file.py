@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
 from optimizer.frozen import FrozenModel
 from optimizer.inputs.assets import Site
+from optimizer.inputs.economics import Sizing
 from optimizer.inputs.events import derive_event_calendar, read_event_calendar, tightest_hours
 from optimizer.inputs.grid import (
     EventProgram,
@@ -158,7 +159,7 @@ class StateTable(_Table):
     month_to_date_peak_mw: dict[str, float] = Field(default_factory=dict)
 
 
-_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid", "series", "state", "resilience"}
+_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid", "series", "state", "resilience", "sizing"}
 
 
 def load_scenario(
@@ -238,6 +239,7 @@ def load_scenario(
         sell_price_usd_per_mwh=sell,
         availability_frac=extra.get("availability_frac", {}),
         month_to_date_peak_mw=dict(parsed["state"].month_to_date_peak_mw),
+        sizing=parsed.get("sizing"),
     )
 
 
@@ -363,8 +365,10 @@ def _parse_tables(doc: dict[str, Any], path: Path) -> dict[str, Any]:
         raise ModelFileError("", issues=[Issue("unknown table", path=str(path), field=k, fix=f"Allowed tables: {sorted(_SCENARIO_TABLES)}") for k in unknown])
     issues: list[Issue] = []
     parsed: dict[str, Any] = {}
-    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions), ("grid", GridTable), ("series", SeriesTable), ("state", StateTable)):
+    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions), ("grid", GridTable), ("series", SeriesTable), ("state", StateTable), ("sizing", Sizing)):
         raw = doc.get(table, {} if table in ("solver", "grid", "series", "state") else None)
+        if raw is None and table == "sizing":
+            continue
         if raw is None:
             issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
             continue

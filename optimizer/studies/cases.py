@@ -63,6 +63,8 @@ class Case(FrozenModel):
     load_shift_days: int = 0
     base_scenario: str
     price_file: str | None = None
+    discount_rate_frac: float = 0.07  # for net_value_usd only; not in the case id
+    lifetime_years: int | None = None
 
     @property
     def input_key(self) -> tuple[object, ...]:
@@ -441,6 +443,8 @@ def expand_study(study: Study) -> list[Case]:
                 load_shift_days=shift,
                 base_scenario=base,
                 price_file=price_abs,
+                discount_rate_frac=study.discount_rate_frac,
+                lifetime_years=study.lifetime_years,
             )
         )
     seen: dict[str, int] = {}

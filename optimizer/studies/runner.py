@@ -166,6 +166,25 @@ def _effective(row: dict[str, Any], case: Case, scenario: Scenario) -> None:
     )
 
 
+def _net_value(row: dict[str, Any], case: Case, scenario: Scenario) -> None:
+    """``annualised_cost_usd`` (the fleet's capital and O&M, annualised and prorated to the
+    case's horizon) and ``net_value_usd = savings_usd - annualised_cost_usd`` [USD], when every
+    group's unit has ``economics``."""
+    from optimizer.inputs.economics import HOURS_PER_YEAR_H, annualised_cost_usd_per_unit
+
+    groups = scenario.site.battery_groups
+    if not groups or any(g.unit.economics is None for g in groups):
+        return
+    years = scenario.n_intervals * scenario.interval_h / HOURS_PER_YEAR_H
+    cost = sum(
+        g.n_units * annualised_cost_usd_per_unit(g.unit.economics, case.discount_rate_frac, case.lifetime_years)  # type: ignore[arg-type]
+        for g in groups
+    ) * years
+    row["annualised_cost_usd"] = cost
+    if row.get("savings_usd") is not None:
+        row["net_value_usd"] = float(row["savings_usd"]) - cost
+
+
 def _result_columns(row: dict[str, Any], result: DispatchResult) -> None:
     report = result.report
     row.update(build_s=float(result.build_s), handoff_s=float(report.handoff_s), solve_s=float(report.solve_s))
@@ -254,6 +273,7 @@ def run_case(
         else:
             result = optimize(scenario, raise_on_failure=False)
         _result_columns(row, result)
+        _net_value(row, case, scenario)
         if schedule_dir is not None and row["status"] in OK_STATUSES:
             from optimizer.io import write_atomic
 

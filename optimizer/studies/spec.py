@@ -162,6 +162,11 @@ class Study(FrozenModel):
     base_dir : str, optional
         Folder that relative paths are resolved against: the study TOML's folder when read
         by :func:`load_study`, else the working directory.
+    discount_rate_frac : float
+        Owner's real discount rate for the fleet's annualised cost in ``net_value_usd``
+        [-/y]; not part of any case id (net value is arithmetic on the solved case).
+    lifetime_years : int, optional
+        Years the fleet cost is annualised over; default: each unit's ``economics``.
     """
 
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
@@ -175,6 +180,8 @@ class Study(FrozenModel):
     cases: tuple[dict[str, Scalar], ...] = ()
     base_dir: str | None = None
     source_path: str | None = Field(default=None, description="The study TOML read by load_study (for messages); not part of any case id.")
+    discount_rate_frac: float = Field(default=0.07, ge=0, le=0.5, description="Real discount rate for net_value_usd [-/y].")
+    lifetime_years: int | None = Field(default=None, gt=0, le=60, description="Annualisation period; default: the unit's [y].")
 
     @model_validator(mode="after")
     def _check(self) -> Study:
