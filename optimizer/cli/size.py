@@ -13,7 +13,6 @@ import typer
 
 from optimizer.cli.common import _fail, _parse_step, _parse_time, _scenario_arg, err
 from optimizer.errors import OptimizerError
-from optimizer.io.atomic import check_output_dir, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +75,7 @@ def size_command(
     re-optimises the dispatch year by year on the faded fleet. Writes sizing.json,
     curve.csv, lifetime.csv and net-value.png.
     """
+    from optimizer.io.atomic import check_output_dir  # lazy: --help stays light
     from optimizer.inputs.economics import Sizing
     from optimizer.io import load_scenario
     from optimizer.run.lifetime import lifetime_economics
@@ -241,6 +241,8 @@ def _render_lifetime(life: Any, label: str, *, table: bool = True) -> None:
 
 
 def _write(folder: Path, result: Any, lives: dict[str, Any], plot: bool) -> list[str]:
+    from optimizer.io.atomic import write_atomic  # lazy: --help stays light
+
     folder.mkdir(parents=True, exist_ok=True)
     doc = {
         "horizon": result.horizon_note,

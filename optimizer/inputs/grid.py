@@ -108,9 +108,11 @@ class EventProgram(FrozenModel):
     credit_usd_per_mwh: float = Field(default=0.0, ge=0, description="Energy credit on MWh reduced below the load [USD/MWh].")
     interruptible_mw: float = Field(default=0.0, ge=0, description="MW the capacity credit is paid on [MW].")
     hold_readiness: bool = Field(
-        default=True,
+        default=False,
         description="Hold, at every interval, the stored energy a call of max_event_duration_h may need "
-        "(family 14, event readiness) instead of pre-charging on foreknowledge of the calendar.",
+        "(family 14, event readiness) instead of pre-charging on foreknowledge of the calendar. "
+        "Off by default: with the grid-stability scenario's reserve and coarse warm start it is not yet "
+        "measured (see docs/formulation.md).",
     )
     source: str = ""
 
