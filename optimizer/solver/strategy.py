@@ -55,10 +55,12 @@ WarmPlan = BlockPlan | CoarsePlan  # how a stdform solve starts
 # cold solve of >= 2,500 intervals at 5-15 min on HiGHS's parallel dual, PAMI, 2 threads) was
 # measured on the raw LP on an idle machine only (30 days at 5 min 17.7 -> 11.2 s, a month at
 # 15 min 1.47 -> 1.12 s). Measured as a whole (benchmarks/STRATEGY.md, bench_strategy.py,
-# HiGHS 1.16, 2 cores shared with other users): the default month (the only shipped scenario it
-# picked) took 42 s on 2 threads against 2.7 s on one with the machine at load 5, and 144 s
-# against 12.8 s beside two busy processes; issue 24 saw 2.2-2.8 s against 0.33-0.38 s on a busy
-# machine. A 2-thread simplex loses badly whenever the second core is taken, and the cases it
+# HiGHS 1.16, 2 cores shared with other users, medians of 3): the default month (the only
+# shipped scenario it picked) took 17.9 s or more on 2 threads (one run of three hit the 25 s
+# limit) against 2.8 s on one with the machine at load 4, and over 25 s (all three hit the
+# limit) against 9.6 s beside two busy processes; mlgw-tou 4.8 s against 0.8 s; the
+# grid-stability week hit the limit on 2 threads every time. A first single run: 42 s against
+# 2.7 s, and 144 s against 12.8 s under load. Issue 24 saw 2.2-2.8 s against 0.33-0.38 s. A 2-thread simplex loses badly whenever the second core is taken, and the cases it
 # won idle are served better by the coarse start, so auto never picks it; threads = 2 with
 # simplex_strategy = 3 in highs_options still asks for it.
 AUTO_THREADS = 1  # [-]
@@ -92,7 +94,9 @@ COARSE_LEVELS_MIN = (120, 30)  # group length of each level, coarsest first [min
 # 15 min 0.55 s against 0.42 s; at 5 min the same tariffs gain (a week of default 0.27 s against
 # 0.38 s, mlgw-tou 0.26 s against 0.40 s), as does every other LP measured at 15 min
 # (year-2021's July 0.25 s against 0.96 s).
-# Re-measured as a whole on one thread: benchmarks/STRATEGY.md (default and mlgw-tou tables).
+# Re-measured as a whole on one thread (benchmarks/STRATEGY.md, optimize() wall, medians of 3):
+# default month cold 2.8 s against coarse 3.2 s (machine at load 4), 9.6 s against 16.1 s
+# beside two busy processes; mlgw-tou 0.82 s against 1.00 s, 3.05 s against 3.13 s.
 ENGINE_COLD_FROM_STEP_MIN = 15  # [min]
 
 # final-devex. HiGHS options of a solve from a lifted or assembled basis: dual simplex with
@@ -153,8 +157,8 @@ RULES: tuple[Rule, ...] = (
         "one-thread",
         "threads = None",
         f"{AUTO_THREADS} thread on every path; never the parallel dual (PAMI)",
-        "default month (benchmarks/STRATEGY.md): 2 threads 42 s vs 1 thread 2.7 s at load 5; "
-        "144 s vs 12.8 s beside two busy processes",
+        "default month (benchmarks/STRATEGY.md): 2 threads >= 17.9 s vs 1 thread 2.8 s at load 4; "
+        ">= 25 s (time limit) vs 9.6 s beside two busy processes; mlgw-tou 4.8 vs 0.8 s",
     ),
     Rule(
         "blocks",
@@ -181,8 +185,9 @@ RULES: tuple[Rule, ...] = (
         f"warm_start auto, demand peaks on multi-interval block averages, "
         f"step >= {ENGINE_COLD_FROM_STEP_MIN} min",
         "no coarse start",
-        "default's February at 15 min 0.71 s coarse against 0.48 s cold; whole optimize() on "
-        "one thread: benchmarks/STRATEGY.md (default, mlgw-tou)",
+        "default's February at 15 min 0.71 s coarse against 0.48 s cold; whole optimize() "
+        "(benchmarks/STRATEGY.md): default cold 2.8 s vs coarse 3.2 s, under load 9.6 vs 16.1 s; "
+        "mlgw-tou 0.82 vs 1.00 s, under load 3.05 vs 3.13 s",
     ),
     Rule(
         "final-devex",
