@@ -16,7 +16,7 @@ from optimizer.errors import OptimizerError
 
 logger = logging.getLogger(__name__)
 
-_CURVE = (100, 200, 300, 400, 600, 900, 1200)
+_CURVE = (100, 200, 300, 500, 900)
 
 
 def size_command(
@@ -61,7 +61,7 @@ def size_command(
     curve: Annotated[
         str | None,
         typer.Option(
-            help="Sizes of the net-value curve, comma-separated (default 100..1200; 'none')."
+            help="Sizes of the net-value curve, comma-separated (default 100,200,300,500,900)."
         ),
     ] = None,
     lifetime: Annotated[bool, typer.Option(help="Value the chosen fleet year by year.")] = True,

@@ -6,11 +6,14 @@ fleet (one :class:`optimizer.run.warm.WarmSolver`: only the SOC bounds change fr
 year, so every year after the first is a warm re-solve), and when the fleet's energy falls
 below ``augment_below_frac`` of its first-year nameplate, fresh units are bought to restore it.
 
-Cash flows (ASSUMPTIONS: the horizon's load and prices repeat every year, in real terms; no
-salvage value; augmentation units cost the same as the first ones)::
+Cash flows (ASSUMPTIONS: the horizon's load and prices repeat every year, in real terms; the
+first units have no salvage value at the end of their life; augmentation units cost the same
+as the first ones and are credited in the last year with the unused share of their own life,
+straight line)::
 
     cash[0] = - N capex
     cash[y] = bill savings[y] + contract savings[y] - O&M[y] - augmentation capex[y]
+              (+ salvage of the augmentation units in the last year)
     bill savings[y] = no-battery bill - bill with the fleet, every cost term except the two
                       shadow prices of the dispatch (degradation, which fade replaces here, and
                       movement, which no one pays), scaled to a year
@@ -114,7 +117,7 @@ class LifetimeResult:
         One row per year (0 = purchase): ``units``, ``units_added``, ``energy_frac`` (fleet
         energy / first-year nameplate), ``fleet_energy_mwh``, ``equivalent_full_cycles``,
         ``bill_savings_usd``, ``contract_savings_usd``, ``om_usd``, ``capex_usd``,
-        ``cash_flow_usd``, ``cumulative_usd``, ``discounted_usd``, ``status``.
+        ``salvage_usd``, ``cash_flow_usd``, ``cumulative_usd``, ``discounted_usd``, ``status``.
     npv_usd : float
         At ``discount_rate_frac`` [USD].
     irr_frac : float or None
@@ -306,12 +309,21 @@ def lifetime_economics(
             row["contract_savings_usd"] = 0.0
             row["equivalent_full_cycles"] = 0.0
         rows.append(row)
+    salvage = 0.0
+    for g in groups:
+        e = econ[g.name]
+        assert e is not None  # noqa: S101
+        for c in cohorts[g.name][1:]:  # augmentation: bought at the start of year c[0] + 1
+            used = life - c[0]
+            salvage += c[1] * e.capital_cost_usd * max(0.0, 1.0 - used / e.lifetime_years)
+    rows[-1]["salvage_usd"] = salvage
     table = pd.DataFrame(rows).fillna(
-        {"bill_savings_usd": 0.0, "contract_savings_usd": 0.0, "om_usd": 0.0}
+        {"bill_savings_usd": 0.0, "contract_savings_usd": 0.0, "om_usd": 0.0, "salvage_usd": 0.0}
     )
     table["cash_flow_usd"] = (
         table["bill_savings_usd"]
         + table["contract_savings_usd"]
+        + table["salvage_usd"]
         - table["om_usd"]
         - table["capex_usd"]
     )

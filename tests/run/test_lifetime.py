@@ -81,3 +81,5 @@ def test_lifetime_fade_and_augmentation():
     assert t.loc[1, "bill_savings_usd"] == pytest.approx(350_400.0)
     # year 2: 2.4 MWh of energy but 3 MW of power and 2 h: it moves 2.4 MWh
     assert t.loc[2, "bill_savings_usd"] == pytest.approx(2.4 * 40 * 4380)
+    # the unit added at the start of year 2 of a 3-year life has served 2 of its 3 years
+    assert t.loc[3, "salvage_usd"] == pytest.approx(1000.0 / 3)
