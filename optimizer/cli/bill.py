@@ -44,6 +44,11 @@ def bill_command(
             series = series[series.index >= _aware(t0, series.index.tz)]
         if t1 is not None:
             series = series[series.index < _aware(t1, series.index.tz)]
+        if (t0 is not None or t1 is not None) and series.empty:
+            from optimizer.errors import InputError
+
+            msg = f"--start/--end: no data of {load} in {start or '...'} .. {end or '...'}; expected a window inside the file's data, with --end after --start. Correct --start/--end."
+            raise InputError(msg)
         price = None
         src = getattr(spec.energy, "price_series", None)
         if src is not None and spec.energy.basis != "schedule":
@@ -70,6 +75,7 @@ def bill_command(
             err.print(f"[dim]{row.month} {line}: {row.note}[/]")
     if out is not None:
         try:
+            out.parent.mkdir(parents=True, exist_ok=True)  # check_output_file allowed a new folder
             write_atomic(out, lambda p: flat.to_csv(p, index=False))
         except OptimizerError as exc:
             raise _fail(exc) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -71,10 +72,15 @@ def operate(
     t.add_row("solves", "", f"{s['n_solves']} ({s['n_builds']} builds), {s['solves_per_s']:.1f}/s", "", f"{s['wall_s']:.1f} s")
     err.print(t)
     if out is not None:
+        created = not out.exists()
         try:
+            out.mkdir(parents=True, exist_ok=True)  # check_output_dir allowed a new folder
             write_atomic(out / "operation.parquet", lambda p: res.schedule.to_parquet(p))
             write_atomic(out / "operation.json", lambda p: p.write_text(json.dumps(s, indent=2) + "\n"))
-        except OptimizerError as exc:
-            raise _fail(exc) from None
+        except (OSError, OptimizerError) as exc:
+            (out / "operation.parquet").unlink(missing_ok=True)  # nothing partial: both files or none
+            if created:
+                shutil.rmtree(out, ignore_errors=True)
+            raise _fail(exc if isinstance(exc, OptimizerError) else InputError(f"{out}: cannot write ({exc.strerror}). Choose another --out.")) from None
         err.print(f"wrote {out}/operation.parquet, operation.json")
 

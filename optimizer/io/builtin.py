@@ -56,6 +56,8 @@ def resolve_model_path(value: str | Path, kind: str, *, option: str | None = Non
     path = Path(value)
     if path.exists():
         return path.resolve()
+    if not path.is_absolute() and (builtin_root() / path).is_file():  # README's models/... outside the clone
+        return builtin_root() / path
     named = builtin_root() / "models" / BUILTIN_KINDS[kind] / f"{path.stem}.toml"
     if path.parent == Path(".") and named.exists():
         return named

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
 from optimizer.frozen import FrozenModel
@@ -32,7 +32,13 @@ from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.tariff import EngineTariff, Tariff
-from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, make_index, read_series, to_horizon
+from optimizer.inputs.timeseries import (
+    ALLOWED_INTERVAL_MIN,
+    check_series,
+    make_index,
+    read_series,
+    to_horizon,
+)
 from optimizer.io.builtin import builtin_scenario, list_builtin_scenarios
 from optimizer.io.models import load_event_program, load_site, load_tariff
 from optimizer.io.tariff_file import load_tariff_spec, spec_from_legacy
@@ -72,6 +78,15 @@ class HorizonTable(_Table):
     start: dt.datetime
     end: dt.datetime
     interval_min: Literal[1, 5, 15, 30, 60] = 15
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _not_a_number(cls, value: Any) -> Any:
+        """A number is not a date (pydantic would read 20210201 as seconds since 1970)."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            msg = f"a number is not a date-time; expected a TOML date-time such as 2021-02-01T00:00:00-06:00, got {value!r}"
+            raise ValueError(msg)
+        return value
 
 
 class LoadTable(_Table):
@@ -546,6 +561,14 @@ def _read_grid(
     return grid, up, down
 
 
+def _not_negative(raw: pd.Series, file: Path, name: str, tz: str) -> None:
+    """A negative value in a load file, named by the file and its first local timestamp."""
+    negative = (raw < 0).to_numpy()
+    if negative.any() and isinstance(raw.index, pd.DatetimeIndex) and raw.index.tz is not None:
+        first = raw.index[negative][0]
+        raise TimeSeriesError("", issues=[Issue("negative site load", path=str(file), field=name, timestamp=first.tz_convert(tz).isoformat(), expected=">= 0 MW", got=f"{float(raw.to_numpy()[negative][0]):g} MW in {int(negative.sum())} row(s)", fix="Check the sign convention: load is a positive draw")])
+
+
 def _system_peaks(
     sp: SystemPeaksTable, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]
 ) -> SystemPeaks:
@@ -557,6 +580,9 @@ def _system_peaks(
         file, sp.column, sp.timestamp_column, toml=path, table="grid.system_peaks",
         path_key="system_load",
     )
+    issues = check_series(system, name=f"grid.system_peaks.{sp.column}", source=str(file))
+    if issues:
+        raise TimeSeriesError("", issues=issues)
     end = index[-1] + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1))
     top = tightest_hours(system, start=index[0], end=end, n_per_month=sp.n_per_month)
     note = f"system peaks: {len(top)} tightest hours of {file.name}"
@@ -649,12 +675,14 @@ def _read_load(ld: LoadTable, base: Path, path: Path, index: pd.DatetimeIndex, s
     file = (base / ld.path).resolve()
     factor = ld.scale * _UNIT_TO_MW[ld.unit]
     raw = _series(file, ld.column, ld.timestamp_column, toml=path, table="load") * factor
+    _not_negative(raw, file, "load_mw", site.timezone)  # before resampling, which could average it away
     load, note = to_horizon(raw, index, kind="power", name="load_mw", source=str(file))
     if note:
         notes.append(note)
     gpu = None
     if ld.gpu_column:
         graw = _series(file, ld.gpu_column, ld.timestamp_column, toml=path, table="load", column_key="gpu_column") * factor
+        _not_negative(graw, file, "gpu_load_mw", site.timezone)
         gpu, _ = to_horizon(graw, index, kind="power", name="gpu_load_mw", source=str(file))
     if ld.attribution:
         notes.append(f"load: {ld.attribution}")

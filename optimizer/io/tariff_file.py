@@ -53,7 +53,7 @@ def read_urdb(path: str | Path) -> TariffSpec:
         raise InputError(issues=[Issue("file not found", path=str(path), fix="Check the path")])
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(
             issues=[Issue(f"not valid JSON ({exc})", path=str(path), fix="Check the file")]
         ) from exc

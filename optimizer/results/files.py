@@ -8,6 +8,7 @@ into place, so an interrupted run never leaves a half-written file that looks co
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,16 +51,24 @@ def write_run(schedule: pd.DataFrame, summary: dict[str, Any], scenario: Scenari
         Also write ``dispatch.png``.
     """
     out = Path(out_dir)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     for stale in RUN_FILES:  # a folder never mixes two runs: what this run does not write goes
         (out / stale).unlink(missing_ok=True)
-    written = [
-        write_atomic(out / "schedule.parquet", lambda p: schedule.to_parquet(p)),
-        write_atomic(out / "schedule.csv", lambda p: schedule_for_csv(schedule).to_csv(p, index=False)),
-        write_atomic(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n")),
-    ]
-    if plot:
-        written.append(write_atomic(out / "dispatch.png", lambda p: plot_dispatch(schedule, scenario, p)))
+    try:
+        written = [
+            write_atomic(out / "schedule.parquet", lambda p: schedule.to_parquet(p)),
+            write_atomic(out / "schedule.csv", lambda p: schedule_for_csv(schedule).to_csv(p, index=False)),
+            write_atomic(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n")),
+        ]
+        if plot:
+            written.append(write_atomic(out / "dispatch.png", lambda p: plot_dispatch(schedule, scenario, p)))
+    except BaseException:  # a full disk half-way: no partial run folder (a schedule without its summary)
+        for name in RUN_FILES:
+            (out / name).unlink(missing_ok=True)
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     return written
 
 
@@ -133,9 +142,12 @@ def read_result(out_dir: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         raise InputError("", issues=issues)
     try:
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError("", issues=[Issue(f"not valid JSON: {exc}", path=str(folder / "summary.json"), fix="Re-run `bess-dispatch run` to rewrite it")]) from exc
-    schedule = pd.read_parquet(folder / "schedule.parquet")
+    try:
+        schedule = pd.read_parquet(folder / "schedule.parquet")
+    except Exception as exc:  # pyarrow errors of many types: a corrupt or truncated file
+        raise InputError("", issues=[Issue(f"cannot read the schedule ({type(exc).__name__})", path=str(folder / "schedule.parquet"), fix="Re-run `bess-dispatch run` to rewrite it")]) from exc
     if not isinstance(schedule.index, pd.DatetimeIndex) and "interval_start" in schedule.columns:
         schedule = schedule.set_index("interval_start")
     if not isinstance(schedule.index, pd.DatetimeIndex):

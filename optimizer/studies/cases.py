@@ -334,29 +334,45 @@ def case_scenario(case: Case) -> Scenario:
     return apply_case(prepare_inputs(case), case)
 
 
+_WRONG_TYPE = ("_type", "_parsing", "int_from_float")
+"""Endings of the pydantic error types that mean a value of the wrong type (not out of bounds)."""
+
+
 def check_paths(base: Scenario, study: Study) -> None:
-    """Check that every dotted axis names an existing scalar field of ``base``; raise listing all.
+    """Check that every dotted axis names an existing scalar field of ``base`` and that its
+    values have the field's type; raise listing all, naming the study file.
 
     A value out of bounds is not checked here: that case becomes a failed row.
 
     Raises
     ------
     ModelFileError
-        Every dotted axis that names no field, a table, or a field under an unset model.
+        Every dotted axis that names no field, a table, or a field under an unset model, and
+        every value of the wrong type (text for a number, ...).
     """
     issues: list[Issue] = []
+    where = study.source_path or study.base_scenario
     for name in study.axis_names:
         if name in NAMED_AXES:
             continue
         root, *parts = name.split(".")
         model = getattr(base, root, None)
         if not isinstance(model, BaseModel):
-            issues.append(Issue(f"the scenario has no model {root!r}", path=study.base_scenario, field=name, fix="Correct the dotted path"))
+            issues.append(Issue(f"the scenario has no model {root!r}", path=where, field=name, fix="Correct the dotted path"))
             continue
         try:
             _walk(model.model_dump(), parts, root, name)
         except ModelFileError as exc:
-            issues.extend(dataclasses.replace(i, path=study.base_scenario) for i in exc.issues)
+            issues.extend(dataclasses.replace(i, path=where) for i in exc.issues)
+            continue
+        values = list(study.axes.get(name, ())) + [c[name] for c in study.cases if name in c]
+        for value in values:
+            try:
+                _set_path(model, root, parts, value, name)
+            except ModelFileError as exc:
+                cause = exc.__cause__
+                if isinstance(cause, ValidationError) and any(e["type"].endswith(_WRONG_TYPE) for e in cause.errors()):
+                    issues.append(Issue("axis value of the wrong type", path=where, field=name, got=repr(value), fix="Give values of the field's type"))
     if issues:
         raise ModelFileError("", issues=issues)
 

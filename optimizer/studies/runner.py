@@ -534,9 +534,9 @@ class _Rows:
         if isinstance(client, str):
             try:
                 self.own_client = DaskClient(client, timeout=SCHEDULER_TIMEOUT_S)
-            except (OSError, TimeoutError) as exc:
+            except Exception as exc:  # refused, timed out, or something that is not a dask scheduler answered
                 issue = Issue(
-                    "cannot reach the dask scheduler", field="--scheduler", got=f"{client} ({exc})",
+                    "cannot reach the dask scheduler", field="--scheduler", got=f"{client} ({type(exc).__name__}: {exc})",
                     fix="Start one (`dask scheduler`, then `dask worker ADDRESS`), check the address, or run locally with --workers N",
                 )
                 raise InputError("", issues=[issue]) from exc

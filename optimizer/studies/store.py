@@ -37,8 +37,15 @@ def _write_row(out: Path, row: dict[str, Any]) -> None:
     write_atomic(_row_path(out, row["case_id"]), lambda p: frame.to_parquet(p, index=False))
 
 
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow errors of many types: a corrupt or truncated file
+        raise InputError("", issues=[Issue(f"cannot read the study output ({type(exc).__name__})", path=str(path), fix="Delete the file and run the sweep again (finished cases are skipped)")]) from exc
+
+
 def _read_row(path: Path) -> dict[str, Any]:
-    frame = pd.read_parquet(path)
+    frame = _read_parquet(path)
     return {k: (None if v is pd.NA else v) for k, v in frame.iloc[0].to_dict().items()}
 
 
@@ -77,7 +84,7 @@ def read_cases(out_dir: str | Path, study: Study | None = None) -> pd.DataFrame:
         path = out / "cases.parquet"
         if not path.is_file():
             raise InputError("", issues=[Issue("missing study output", path=str(path), expected="cases.parquet or a cases/ folder", got="neither", fix="Point at a folder written by `bess-dispatch sweep`")])
-        return pd.read_parquet(path)
+        return _read_parquet(path)
     if study is None:
         paths = sorted((out / "cases").glob("*.parquet"))
         axes: Sequence[str] = ()

@@ -286,7 +286,7 @@ CASES = [
     Case("load-unsorted", lambda w: w.load(_unsorted), (LOAD, "[load_mw]", "not sorted"), at=AT),
     Case("load-nan", lambda w: w.load(_value("load_mw", np.nan)), (LOAD, "[load_mw]", "NaN"), at=AT),
     Case("price-inf", lambda w: w.put(PRICE, _value("lmp_usd_per_mwh", np.inf)(w.frame(PRICE))), (PRICE, "[price_usd_per_mwh]", "inf"), at=AT),
-    Case("load-negative", lambda w: w.load(_value("load_mw", -5.0)), ("default.toml", "[load_mw]", "negative"), at=AT),
+    Case("load-negative", lambda w: w.load(_value("load_mw", -5.0)), (LOAD, "[load_mw]", "negative"), at=AT),
     Case("load-text-values", lambda w: w.load(lambda f: f.assign(load_mw=f["load_mw"].astype(str).where(f.index != 5, "n/a"))), (LOAD, "[load.column]", "not a number", "n/a"), at="2021-01-01T01:15:00-06:00"),
     Case("horizon-before-data", lambda w: w.horizon("start = 2020-12-31T00:00:00-06:00\nend = 2021-01-02T00:00:00-06:00\ninterval_min = 60"), (LOAD, "[load_mw]", "does not cover"), at="2020-12-31T00:00:00-06:00"),
     Case("horizon-after-data", lambda w: w.horizon("start = 2021-12-31T00:00:00-06:00\nend = 2022-01-02T00:00:00-06:00\ninterval_min = 60"), (LOAD, "[load_mw]", "does not cover"), at="2022-01-01T00:00:00-06:00"),
