@@ -37,7 +37,11 @@ TIMEOUT_S = 900
 
 # ------------------------------------------------------------------ README parsing
 def _blocks(lang: str) -> list[str]:
-    return [m.group(2) for m in re.finditer(r"^```(\w*)\n(.*?)^```", README.read_text(), re.M | re.S) if m.group(1) == lang]
+    return [
+        m.group(2)
+        for m in re.finditer(r"^```(\w*)\n(.*?)^```", README.read_text(), re.M | re.S)
+        if m.group(1) == lang
+    ]
 
 
 def _commands() -> list[str]:
@@ -47,7 +51,9 @@ def _commands() -> list[str]:
         for line in block.splitlines():
             line = re.sub(r"\s+#.*$", "", line).strip()
             out += [part.strip() for part in line.split("&&") if part.strip()]
-    return [c for c in out if not c.startswith("ruff ")]  # the lint steps of the test command (checked against .ci/run)
+    return [
+        c for c in out if not c.startswith("ruff ")
+    ]  # the lint steps of the test command (checked against .ci/run)
 
 
 INSTALL = ["pip install .", 'pip install ".[test]"']
@@ -56,10 +62,29 @@ INSTALL = ["pip install .", 'pip install ".[test]"']
 SHORTEN = {
     "bess-dispatch run": ["--start", "2021-02-01", "--end", "2021-02-03"],
     "bess-dispatch run grid-stability --report": ["--start", "2021-02-14", "--end", "2021-02-15"],
-    "bess-dispatch resilience": ["--start", "2021-02-01", "--end", "2021-02-02", "--step", "30"],  # its default hours include 0.5
-    "bess-dispatch resilience --critical training_paused,0.5 --hours 1,2,4": ["--start", "2021-02-01", "--end", "2021-02-02", "--step", "1h"],
+    "bess-dispatch resilience": [
+        "--start",
+        "2021-02-01",
+        "--end",
+        "2021-02-02",
+        "--step",
+        "30",
+    ],  # its default hours include 0.5
+    "bess-dispatch resilience --critical training_paused,0.5 --hours 1,2,4": [
+        "--start",
+        "2021-02-01",
+        "--end",
+        "2021-02-02",
+        "--step",
+        "1h",
+    ],
     # the last days of February: where the README's operate once ended in exit 3
-    "bess-dispatch operate --forecast persistence --window 48h --step 1h --step-data 60": ["--start", "2021-02-27", "--end", "2021-03-01"],
+    "bess-dispatch operate --forecast persistence --window 48h --step 1h --step-data 60": [
+        "--start",
+        "2021-02-27",
+        "--end",
+        "2021-03-01",
+    ],
 }
 """Commands run shortened in the default test run (and in full under ``-m slow``)."""
 
@@ -85,7 +110,9 @@ def _cli() -> list[str]:
     """The installed CLI: the console script if it starts, else the app's ``main`` via ``-c``."""
     script = Path(sys.executable).with_name("bess-dispatch")
     if script.is_file():
-        ok = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=120, check=False)
+        ok = subprocess.run(
+            [str(script), "--help"], capture_output=True, text=True, timeout=120, check=False
+        )
         if ok.returncode == 0:
             return [str(script)]
     return [sys.executable, "-c", "from optimizer.cli.app import main; main()"]
@@ -101,10 +128,14 @@ def _env() -> dict[str, str]:
 
 def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     assert not cwd.resolve().is_relative_to(ROOT.resolve()), "must run outside the clone"
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT_S, env=_env(), check=False)
+    return subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT_S, env=_env(), check=False
+    )
 
 
-def _shell(command: str, cwd: Path, extra: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+def _shell(
+    command: str, cwd: Path, extra: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
     words = shlex.split(command)
     assert words[0] == "bess-dispatch", command
     return _run([*_cli(), *words[1:], *(extra or [])], cwd)
@@ -129,9 +160,15 @@ def test_every_readme_command_is_covered() -> None:
     known = set(SHORTEN) | set(FAST) | set(SWEEPS) | {TEST_COMMAND}
     commands = [c for c in _commands() if not c.startswith("pip install")]
     assert commands, "no commands found in README.md"
-    assert set(commands) <= known, f"README commands without a test: {sorted(set(commands) - known)}"
-    assert known <= set(commands), f"tests of commands no longer in README.md: {sorted(known - set(commands))}"
-    assert len(_blocks("python")) == 2, "a Python snippet was added or removed: add it to test_python_snippet"
+    assert set(commands) <= known, (
+        f"README commands without a test: {sorted(set(commands) - known)}"
+    )
+    assert known <= set(commands), (
+        f"tests of commands no longer in README.md: {sorted(known - set(commands))}"
+    )
+    assert len(_blocks("python")) == 2, (
+        "a Python snippet was added or removed: add it to test_python_snippet"
+    )
 
 
 def test_install_commands_match_ci_and_the_package() -> None:
@@ -142,7 +179,9 @@ def test_install_commands_match_ci_and_the_package() -> None:
     assert command in ci  # the README's second command, verbatim
     assert any(command in block for block in _blocks("bash"))
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["bess-dispatch"] == "optimizer.cli.app:main"  # what `pip install .` puts on the PATH
+    assert (
+        project["scripts"]["bess-dispatch"] == "optimizer.cli.app:main"
+    )  # what `pip install .` puts on the PATH
     assert "test" in project["optional-dependencies"]
 
 
@@ -188,16 +227,26 @@ def test_readme_bill_of_the_run_output(outside: Path) -> None:
     """The README's inline pair: `bess-dispatch run`, then `bill ... --load
     bess-dispatch-out/default/schedule.parquet --column grid_import_mw` (shortened)."""
     _ok(_shell("bess-dispatch run", outside, SHORTEN["bess-dispatch run"] + ["--no-plot"]), "run")
-    text = _ok(_shell("bess-dispatch bill --tariff tva-mlgw-large-tou --load bess-dispatch-out/default/schedule.parquet --column grid_import_mw", outside), "bill")
+    text = _ok(
+        _shell(
+            "bess-dispatch bill --tariff tva-mlgw-large-tou --load bess-dispatch-out/default/schedule.parquet --column grid_import_mw",
+            outside,
+        ),
+        "bill",
+    )
     assert "HUD block 1" in text
     assert "total" in text
 
 
-@pytest.mark.parametrize("command", ["bess-dispatch list", "bess-dispatch validate default", "bess-dispatch --help"])
+@pytest.mark.parametrize(
+    "command", ["bess-dispatch list", "bess-dispatch validate default", "bess-dispatch --help"]
+)
 def test_readme_inline_commands(command: str, outside: Path) -> None:
     text = _ok(_shell(command, outside), command)
     if command.endswith("list"):
-        assert {"default", "year-2021", "grid-stability"} <= {line.split("\t")[0] for line in text.splitlines()}
+        assert {"default", "year-2021", "grid-stability"} <= {
+            line.split("\t")[0] for line in text.splitlines()
+        }
 
 
 # ------------------------------------------------------------------ sweeps
@@ -208,7 +257,9 @@ def _tiny_study(cwd: Path) -> None:
 
     src = builtin_root() / "models" / "studies" / "fleet-size.toml"
     text = src.read_text()
-    text = text.replace('"../scenarios/', f'"{src.parent.parent}/scenarios/').replace('"../../data/', f'"{src.parent.parent.parent}/data/')
+    text = text.replace('"../scenarios/', f'"{src.parent.parent}/scenarios/').replace(
+        '"../../data/', f'"{src.parent.parent.parent}/data/'
+    )
     text = re.sub(r"start = .*\n", "start = 2021-08-02T00:00:00\n", text, count=1)
     text = re.sub(r"end = .*\n", "end = 2021-08-03T00:00:00\n", text, count=1)
     text = text.split("[axes]")[0] + "[axes]\nfleet_units = [0, 900]\nprice_year = [2022]\n"
@@ -230,7 +281,9 @@ def _sweep(command: str, cwd: Path, n_cases: int, *, scheduler: str | None = Non
 def scheduler() -> object:
     """A dask scheduler on TCP with one worker process: what `--scheduler tcp://...` expects to find."""
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, protocol="tcp", dashboard_address=None)
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, protocol="tcp", dashboard_address=None
+    )
     try:
         yield cluster.scheduler_address
     finally:
@@ -239,7 +292,9 @@ def scheduler() -> object:
 
 @pytest.mark.parametrize("command", SWEEPS)
 @pytest.mark.dask
-def test_readme_sweep_on_a_two_case_copy(command: str, outside: Path, request: pytest.FixtureRequest) -> None:
+def test_readme_sweep_on_a_two_case_copy(
+    command: str, outside: Path, request: pytest.FixtureRequest
+) -> None:
     """The README's sweep commands as written, on ``models/studies/fleet-size.toml`` cut to two
     cases (the folder holds that copy, as after ``bess-dispatch init``)."""
     _tiny_study(outside)
@@ -270,7 +325,16 @@ def test_readme_sweep_scheduler_placeholder_address(outside: Path) -> None:
     mp.setattr(study_runner, "SCHEDULER_TIMEOUT_S", 1)
     mp.chdir(outside)
     try:
-        res = CliRunner().invoke(app, ["sweep", "models/studies/fleet-size.toml", "--scheduler", "tcp://10.0.0.5:8786", "--no-progress"])
+        res = CliRunner().invoke(
+            app,
+            [
+                "sweep",
+                "models/studies/fleet-size.toml",
+                "--scheduler",
+                "tcp://10.0.0.5:8786",
+                "--no-progress",
+            ],
+        )
     finally:
         mp.undo()
     assert res.exit_code == 2, res.output
@@ -290,7 +354,9 @@ def test_readme_resilience_toml_block_validates(tmp_path: Path) -> None:
     (root / "data").symlink_to(builtin_root() / "data")
     scenario = root / "models" / "scenarios" / "default.toml"
     scenario.write_text(scenario.read_text() + "\n" + block)
-    sc = load_scenario(scenario, start=dt.datetime(2021, 2, 1), end=dt.datetime(2021, 2, 2), interval_min=60)
+    sc = load_scenario(
+        scenario, start=dt.datetime(2021, 2, 1), end=dt.datetime(2021, 2, 2), interval_min=60
+    )
     assert sc.resilience is not None
     assert sc.resilience.hours_h == 4
 
@@ -321,7 +387,9 @@ def test_library_snippet_shortened(outside: Path) -> None:
     code = _snippet(0)
     assert SHORT_LIBRARY[0] in code
     text = _script(code.replace(*SHORT_LIBRARY), outside)
-    assert re.search(r"^-?\d+(\.\d+)?(e[+-]?\d+)?$", text.strip().splitlines()[-1]), text  # the savings [USD]
+    assert re.search(r"^-?\d+(\.\d+)?(e[+-]?\d+)?$", text.strip().splitlines()[-1]), (
+        text
+    )  # the savings [USD]
 
 
 @pytest.mark.slow

@@ -23,7 +23,11 @@ from optimizer.cli import (
     validate,
 )
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Battery dispatch for large AI datacenters (Pyomo + HiGHS).")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Battery dispatch for large AI datacenters (Pyomo + HiGHS).",
+)
 app.command("run")(run.run)
 app.command("validate")(validate.validate)
 app.command("list")(validate.list_scenarios)

@@ -19,13 +19,26 @@ from optimizer.errors import OptimizerError
 
 
 def bill_command(
-    tariff: Annotated[str, typer.Option("--tariff", help="Tariff TOML or URDB JSON, or a built-in tariff's name (tva-mlgw-large-tou).")],
-    load: Annotated[Path, typer.Option("--load", help="CSV/Parquet of grid import: interval_start + a MW column.")],
+    tariff: Annotated[
+        str,
+        typer.Option(
+            "--tariff",
+            help="Tariff TOML or URDB JSON, or a built-in tariff's name (tva-mlgw-large-tou).",
+        ),
+    ],
+    load: Annotated[
+        Path,
+        typer.Option("--load", help="CSV/Parquet of grid import: interval_start + a MW column."),
+    ],
     column: Annotated[str, typer.Option(help="The MW column.")] = "load_mw",
-    timestamp_column: Annotated[str, typer.Option(help="The interval-start column.")] = "interval_start",
+    timestamp_column: Annotated[
+        str, typer.Option(help="The interval-start column.")
+    ] = "interval_start",
     start: Annotated[str | None, typer.Option(help="First interval, ISO 8601.")] = None,
     end: Annotated[str | None, typer.Option(help="End (exclusive), ISO 8601.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the bill lines as CSV here.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the bill lines as CSV here.")
+    ] = None,
 ) -> None:
     """Bill a load (or import) series under a tariff, month by month and line by line (no optimisation)."""
     from optimizer.inputs.timeseries import read_series
@@ -65,7 +78,13 @@ def bill_command(
         t.add_column(col, justify="right" if col != "line" else "left")
     flat = lines.reset_index() if "month" not in lines.columns else lines
     for row in flat.itertuples():
-        t.add_row(str(row.month), str(row.line), f"{row.quantity:,.2f} {row.unit}", f"{row.rate:,.2f} {row.rate_unit}", _money(row.amount_usd))
+        t.add_row(
+            str(row.month),
+            str(row.line),
+            f"{row.quantity:,.2f} {row.unit}",
+            f"{row.rate:,.2f} {row.rate_unit}",
+            _money(row.amount_usd),
+        )
     t.add_section()
     t.add_row("total", "", "", "", _money(float(lines["amount_usd"].sum())), style="bold")
     err.print(t)
@@ -79,4 +98,3 @@ def bill_command(
             write_atomic(out, lambda p: flat.to_csv(p, index=False))
         except OptimizerError as exc:
             raise _fail(exc) from None
-

@@ -75,9 +75,9 @@ def size_command(
     re-optimises the dispatch year by year on the faded fleet. Writes sizing.json,
     curve.csv, lifetime.csv and net-value.png.
     """
-    from optimizer.io.atomic import check_output_dir  # lazy: --help stays light
     from optimizer.inputs.economics import Sizing
     from optimizer.io import load_scenario
+    from optimizer.io.atomic import check_output_dir  # lazy: --help stays light
     from optimizer.run.lifetime import lifetime_economics
     from optimizer.run.sizing import scale_capital_cost, size_fleet, sizing_scenario
 

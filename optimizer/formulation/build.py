@@ -41,7 +41,9 @@ from optimizer.formulation.variables import add_core_variables
 from optimizer.inputs.scenario import Scenario
 
 
-def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: bool = False) -> pyo.ConcreteModel:
+def build_model(
+    scenario: Scenario, data: ModelData | None = None, *, mutable: bool = False
+) -> pyo.ConcreteModel:
     """Build the dispatch LP of ``scenario``.
 
     Families (``SPEC.md`` §4): 1 power balance, 2 state of charge, 3 power limits, 4 energy
@@ -76,10 +78,15 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
         object.__setattr__(m, "_mutable", mutable)
         add_sets(m, data)
         add_core_variables(m, data)
-        tariff = add_tariff_charges(m, data) if data.tariff is not None else None  # 7, tariff engine
+        tariff = (
+            add_tariff_charges(m, data) if data.tariff is not None else None
+        )  # 7, tariff engine
         costs: list[CostTerm] = [energy_cost(m, data, tariff["energy_extra"] if tariff else 0.0)]
         if tariff is not None:
-            costs += [CostTerm(name, tariff[name]) for name in ("demand", "excess", "coincident", "minimum")]
+            costs += [
+                CostTerm(name, tariff[name])
+                for name in ("demand", "excess", "coincident", "minimum")
+            ]
         if data.flex is not None:
             costs.append(add_flexible_load(m, data))  # 12 (variables used by the balance)
         add_power_balance(m, data)  # 1
@@ -111,7 +118,18 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
             if data.has_events:
                 costs.append(add_events(m, data))  # 11
             else:
-                costs.append(CostTerm("event_credit", param(m, "event_capacity_credit", None, lambda d: -d.event_capacity_credit_usd, data)))
+                costs.append(
+                    CostTerm(
+                        "event_credit",
+                        param(
+                            m,
+                            "event_capacity_credit",
+                            None,
+                            lambda d: -d.event_capacity_credit_usd,
+                            data,
+                        ),
+                    )
+                )
         if data.throughput_max_mwh is not None:
             add_throughput_budget(m, data)  # warranty cycle limit
         if any(g.degradation_cost_usd_per_mwh > 0 for g in data.groups):

@@ -121,7 +121,9 @@ class Scenario:
     grid_export_limit_mw: pd.Series | None = None
     sell_price_usd_per_mwh: pd.Series | None = None
     availability_frac: dict[str, pd.Series] = field(default_factory=dict)
-    sizing: Sizing | None = None  # the investment view, SPEC §8 family 16 ([sizing]); dispatch ignores it
+    sizing: Sizing | None = (
+        None  # the investment view, SPEC §8 family 16 ([sizing]); dispatch ignores it
+    )
 
     def __post_init__(self) -> None:
         if self.tariff_spec is None and isinstance(self.tariff, EngineTariff):
@@ -155,7 +157,7 @@ class Scenario:
                             expected=f"{len(index)} intervals from {index[0].isoformat()}",
                             got=f"{len(other)} intervals from {other.index[0].isoformat()}",
                             fix="Put every series on the same horizon (Scenario.from_series does "
-                                "this)",
+                            "this)",
                         )
                     ],
                 )
@@ -196,7 +198,7 @@ class Scenario:
                     field="availability_frac",
                     got=type(self.availability_frac).__name__,
                     fix="Pass {'group': series} or a DataFrame with one column per group to "
-                        "Scenario.from_series",
+                    "Scenario.from_series",
                 )
             )
         else:
@@ -211,7 +213,7 @@ class Scenario:
                     field="tariff_spec",
                     got=type(self.tariff_spec).__name__,
                     fix="Pass an optimizer.tariffs.TariffSpec (or read one with "
-                        "optimizer.io.tariff_file.load_tariff_spec)",
+                    "optimizer.io.tariff_file.load_tariff_spec)",
                 )
             )
         if issues:
@@ -228,10 +230,10 @@ class Scenario:
                         path=self.source_path,
                         field="load_mw",
                         expected=f"interval starts in {self.site.timezone} (billing months are "
-                                 f"the site's local months)",
+                        f"the site's local months)",
                         got=f"stamps in {zone}",
                         fix=f"Convert the series (series.tz_convert({self.site.timezone!r})) or "
-                            f"build the scenario with Scenario.from_series, which converts",
+                        f"build the scenario with Scenario.from_series, which converts",
                     )
                 ]
             )
@@ -336,7 +338,7 @@ class Scenario:
                         expected="a series or the group's availability_frac, not both",
                         got=f"a series and availability_frac = {groups[name].availability_frac}",
                         fix="Fold the group's availability_frac into the series and leave it at "
-                            "1.0",
+                        "1.0",
                     )
                 )
         x = self.grid_export_limit_mw
@@ -361,7 +363,7 @@ class Scenario:
                         field="sell_price_usd_per_mwh",
                         got=f"tariff {spec.name!r}",
                         fix="Use the spec's export_compensation ('wholesale', 'fixed' or "
-                            "'schedule'), or a simple Tariff with export_compensation = 'series'",
+                        "'schedule'), or a simple Tariff with export_compensation = 'series'",
                     )
                 )
             elif comp != "series":
@@ -392,7 +394,7 @@ class Scenario:
                     field="month_to_date_peak_mw",
                     got=f"tariff-engine tariff {spec.name!r}",
                     fix="Give the peaks as tariff_spec.state.peaks (PeakRecord(month, charge, "
-                        "peak_mw))",
+                    "peak_mw))",
                 )
             )
         return issues
@@ -435,7 +437,8 @@ class Scenario:
                 )
             )
         if issues:
-            raise TimeSeriesError("", issues=issues)
+            msg = ""
+            raise TimeSeriesError(msg, issues=issues)
 
     # ----------------------------------------------------------------- builders
     @classmethod
@@ -555,7 +558,7 @@ class Scenario:
                     "price_usd_per_mwh missing",
                     field="price_usd_per_mwh",
                     fix="Pass the energy price series (only a tariff-engine tariff with energy "
-                        "basis 'schedule' needs none)",
+                    "basis 'schedule' needs none)",
                 )
             )
         if index is not None and not isinstance(index, pd.DatetimeIndex):
@@ -622,8 +625,8 @@ class Scenario:
                             field="grid.swing",
                             got="source = 'telemetry'",
                             fix="Pass swing_up_mw and swing_down_mw "
-                                "(optimizer.loads.swing.swing_from_telemetry makes them), or use "
-                                "source = 'cluster_model'",
+                            "(optimizer.loads.swing.swing_from_telemetry makes them), or use "
+                            "source = 'cluster_model'",
                         )
                     ]
                 )

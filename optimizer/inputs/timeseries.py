@@ -60,7 +60,9 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
         )
     if path.is_dir():  # pyarrow would read a folder as an empty dataset
         raise TimeSeriesError(
-            issues=[Issue("a folder, not a file", path=str(path), fix="Point at a CSV or Parquet file")]
+            issues=[
+                Issue("a folder, not a file", path=str(path), fix="Point at a CSV or Parquet file")
+            ]
         )
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
