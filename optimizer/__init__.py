@@ -6,6 +6,8 @@ Public API (stable names; everything else is reachable but not promised)::
     scenario = optimizer.load_scenario("default")        # or Scenario.from_series(...)
     result = optimizer.optimize(scenario)
     result.schedule, result.costs, result.summary()
+    optimizer.evaluate(scenario, my_schedule)            # bill and violations of a given plan
+    scenario.to_dir("my-scenario/")                      # TOML + Parquet, load_scenario reads it
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _WHERE: dict[str, str] = {
     "BatteryUnit": "optimizer.inputs.assets",
     "ConsistencyError": "optimizer.errors",
     "DispatchResult": "optimizer.results.result",
+    "Evaluation": "optimizer.run.evaluate",
     "Event": "optimizer.inputs.grid",
     "EventProgram": "optimizer.inputs.grid",
     "Exclusivity": "optimizer.results.result",
@@ -63,6 +66,7 @@ _WHERE: dict[str, str] = {
     "WarmSolver": "optimizer.run.warm",
     "bill": "optimizer.tariffs.calculator",
     "build_model": "optimizer.formulation.build",
+    "evaluate": "optimizer.run.evaluate",
     "builtin_scenario": "optimizer.io",
     "load_scenario": "optimizer.io",
     "operate": "optimizer.operation.operate",
@@ -87,6 +91,7 @@ __all__ = [
     "Resilience",
     "SwingBuffer",
     "DispatchResult",
+    "Evaluation",
     "Exclusivity",
     "GpuCluster",
     "InfeasibleError",
@@ -116,6 +121,7 @@ __all__ = [
     "bill",
     "build_model",
     "builtin_scenario",
+    "evaluate",
     "load_scenario",
     "operate",
     "optimize",
@@ -179,6 +185,7 @@ if TYPE_CHECKING:
     from optimizer.results.files import read_result
     from optimizer.results.outage import simulate_ride_through
     from optimizer.results.result import DispatchResult, Exclusivity
+    from optimizer.run.evaluate import Evaluation, evaluate
     from optimizer.run.optimize import optimize, precheck
     from optimizer.run.resilience import resilience_tradeoff
     from optimizer.run.warm import WarmSolver

@@ -81,6 +81,11 @@ class Issue:
         return msg
 
 
+def file_not_found(path: object) -> Issue:
+    """The one wording of a missing input file (paths in a TOML model are relative to it)."""
+    return Issue("file not found", path=str(path), fix="Check the path; paths in a TOML model are relative to that TOML file")
+
+
 class OptimizerError(Exception):
     """Base of every error this package raises."""
 

@@ -7,8 +7,10 @@ Scope: constraint families 1-7 of SPEC section 4 and the objective terms energy,
 and degradation of section 5; optionally family 13 (import movement, SPEC section 8), a fixed
 frequency reserve with families 9 (no swing), 10 and 15 (reserve deliverability), and family 14
 (the ride-through energy floor, when ``ride_through_h > 0``).  There is no curtailment
-(``u_t = 0``), no ramp, swing envelope or event constraint, and availability ``a_b`` is constant
-over time.
+(``u_t = 0``), no ramp, swing envelope or event constraint.  Availability ``a_bt`` may vary in
+time (a number or a (T,) array per group), caps ``Gimp_t``/``Gexp_t`` may be ``inf`` (no cap),
+and the terminal energy is a band ``f_b n_b E_b <= s_b,T-1 <= F_b n_b E_b`` (``F_b`` =
+``final_soc_max_frac``, default ``smax_b``).
 
 Notation (T intervals t, B battery groups b, K demand windows k, ``dt = interval_h``)
 ---------------------------------------------------------------------------------------
@@ -16,15 +18,15 @@ Variables, in this column order::
 
     g_t   (T)     grid import  [MW]          0 <= g_t <= Gimp_t              (family 6)
     x_t   (T)     grid export  [MW]          0 <= x_t <= Gexp_t              (family 6)
-    c_bt  (B*T)   charge       [MW]          0 <= c_bt <= a_b n_b Pc_b       (family 3)
-    d_bt  (B*T)   discharge    [MW]          0 <= d_bt <= a_b n_b Pd_b       (family 3)
+    c_bt  (B*T)   charge       [MW]          0 <= c_bt <= a_bt n_b Pc_b      (family 3)
+    d_bt  (B*T)   discharge    [MW]          0 <= d_bt <= a_bt n_b Pd_b      (family 3)
     s_bt  (B*T)   energy at END of t [MWh]   smin_b n_b E_b <= s_bt <= smax_b n_b E_b  (family 4)
-                                             s_b,T-1 >= f_b n_b E_b          (family 5)
+                                             f_b n_b E_b <= s_b,T-1 <= F_b n_b E_b    (family 5)
     p_k   (K)     peak import  [MW]          p_k >= 0
 
 Families 3-6 are simple bounds, so they are column bounds; the rows are
 
-    (1) balance, T rows:      g_t - x_t + sum_b (d_bt - c_bt) = L_t + sum_b a_b n_b aux_b
+    (1) balance, T rows:      g_t - x_t + sum_b (d_bt - c_bt) = L_t + sum_b a_bt n_b aux_b
     (2) SOC, B*T rows, with r_b = (1 - lam_b)^dt and s_b,-1 = s0_b n_b E_b:
             s_bt - r_b s_b,t-1 - etac_b dt c_bt + (dt / etad_b) d_bt = 0        (t >= 1)
             s_b0               - etac_b dt c_b0 + (dt / etad_b) d_b0 = r_b s_b,-1
@@ -123,16 +125,18 @@ def build_reference_lp(
         return np.array([float(grp[key]) for grp in groups], dtype=float)
 
     n = g_arr("n_units")
-    a = g_arr("availability_frac")
+    a = np.array([np.broadcast_to(np.asarray(grp["availability_frac"], dtype=float), (T,)) for grp in groups]).reshape(B, T)
     E = n * g_arr("energy_capacity_mwh")                      # group energy capacity [MWh]
-    Pc = a * n * g_arr("power_charge_max_mw")
-    Pd = a * n * g_arr("power_discharge_max_mw")
+    Pc = a * (n * g_arr("power_charge_max_mw"))[:, None]     # (B, T) [MW]
+    Pd = a * (n * g_arr("power_discharge_max_mw"))[:, None]
     etac, etad = g_arr("charge_efficiency_frac"), g_arr("discharge_efficiency_frac")
     r = (1.0 - g_arr("self_discharge_frac_per_h")) ** dt      # SOC retention per interval
     s_init = g_arr("initial_soc_frac") * E
     s_lo, s_hi = g_arr("soc_min_frac") * E, g_arr("soc_max_frac") * E
     s_end = np.maximum(s_lo, g_arr("final_soc_min_frac") * E)
-    aux = (a * n * g_arr("aux_load_mw")).sum()
+    top = np.array([grp.get("final_soc_max_frac") for grp in groups], dtype=object)
+    s_end_hi = np.array([s_hi[i] if top[i] is None else min(s_hi[i], float(top[i]) * E[i]) for i in range(B)])
+    aux = (a * (n * g_arr("aux_load_mw"))[:, None]).sum(axis=0)  # (T,) [MW]
     delta = g_arr("degradation_cost_usd_per_mwh")
 
     # ---- column layout -------------------------------------------------------------------------
@@ -156,9 +160,10 @@ def build_reference_lp(
     s_lower = s_lo[:, None] * ones_bt
     s_lower[:, -1] = s_end
     lower = np.concatenate([np.zeros(2 * T + 2 * BT), s_lower.ravel(), np.zeros(K + 2 * TM)])
+    s_upper = s_hi[:, None] * ones_bt
+    s_upper[:, -1] = s_end_hi
     upper = np.concatenate([
-        gimp, gexp, (Pc[:, None] * ones_bt).ravel(), (Pd[:, None] * ones_bt).ravel(),
-        (s_hi[:, None] * ones_bt).ravel(), np.full(K + 2 * TM, np.inf),
+        gimp, gexp, Pc.ravel(), Pd.ravel(), s_upper.ravel(), np.full(K + 2 * TM, np.inf),
     ])
 
     # ---- rows: (1) balance [0, T), (2) SOC [T, T + BT), (7) demand [T + BT, T + BT + M) ---------
@@ -217,7 +222,7 @@ def build_reference_lp(
         add(np.broadcast_to(up_row, (B, T)), id_, -1.0)
         add(np.broadcast_to(dn_row, (B, T)), id_, 1.0)
         add(np.broadcast_to(dn_row, (B, T)), ic, -1.0)
-        lo_parts += [np.full(T, ru - Pd.sum()), np.full(T, rd - Pc.sum())]
+        lo_parts += [ru - Pd.sum(axis=0), rd - Pc.sum(axis=0)]
         hi_parts += [np.full(T, np.inf), np.full(T, np.inf)]
         nrow += 2 * T
         if H > 0 and B:
@@ -243,7 +248,7 @@ def build_reference_lp(
             need = 0.0
             for k in range(1, n_ahead + 1):
                 tau = min(t + k, T - 1)
-                need += (crit[tau] + aux) * dt / etad_min / rho**k
+                need += (crit[tau] + aux[tau]) * dt / etad_min / rho**k
             floor_lo[t] = smin_total + need + smin_total * (rho**-n_ahead - 1.0)
         floor_row = nrow + np.arange(T)
         add(np.broadcast_to(floor_row, (B, T)), is_, 1.0)

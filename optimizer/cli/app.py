@@ -10,7 +10,7 @@ import logging
 
 import typer
 
-from optimizer.cli import bill, init, operate, report, resilience, run, sweep, validate
+from optimizer.cli import bill, evaluate, init, operate, report, resilience, run, sweep, validate
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Battery dispatch for large AI datacenters (Pyomo + HiGHS).")
 app.command("run")(run.run)
@@ -22,6 +22,7 @@ app.command("operate")(operate.operate)
 app.command("bill")(bill.bill_command)
 app.command("init")(init.init)
 app.command("resilience")(resilience.resilience_command)
+app.command("evaluate")(evaluate.evaluate_command)
 
 
 def main() -> None:

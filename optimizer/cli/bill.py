@@ -19,7 +19,7 @@ from optimizer.errors import OptimizerError
 
 
 def bill_command(
-    tariff: Annotated[str, typer.Option("--tariff", help="Tariff TOML or URDB JSON, or a built-in tariff's name (mlgw-lgs3-tou-style).")],
+    tariff: Annotated[str, typer.Option("--tariff", help="Tariff TOML or URDB JSON, or a built-in tariff's name (tva-mlgw-large-tou).")],
     load: Annotated[Path, typer.Option("--load", help="CSV/Parquet of grid import: interval_start + a MW column.")],
     column: Annotated[str, typer.Option(help="The MW column.")] = "load_mw",
     timestamp_column: Annotated[str, typer.Option(help="The interval-start column.")] = "interval_start",
@@ -60,10 +60,14 @@ def bill_command(
         t.add_column(col, justify="right" if col != "line" else "left")
     flat = lines.reset_index() if "month" not in lines.columns else lines
     for row in flat.itertuples():
-        t.add_row(str(row.month), str(row.line), f"{row.quantity:,.2f} {row.unit}", f"{row.rate:,.4g} {row.rate_unit}", _money(row.amount_usd))
+        t.add_row(str(row.month), str(row.line), f"{row.quantity:,.2f} {row.unit}", f"{row.rate:,.2f} {row.rate_unit}", _money(row.amount_usd))
     t.add_section()
     t.add_row("total", "", "", "", _money(float(lines["amount_usd"].sum())), style="bold")
     err.print(t)
+    for row in flat.itertuples():  # how the HUD blocks were sized and which floors applied
+        line = str(row.line)
+        if row.note and (line.endswith("HUD block 1") or line.startswith("minimum billing")):
+            err.print(f"[dim]{row.month} {line}: {row.note}[/]")
     if out is not None:
         try:
             write_atomic(out, lambda p: flat.to_csv(p, index=False))

@@ -18,11 +18,19 @@ def render_summary(summary: dict[str, Any], out: Path | None, written: list[Path
     t.add_column("without batteries", justify="right")
     t.add_column("with batteries", justify="right")
     t.add_column("savings", justify="right")
+    basis = summary.get("energy_basis", "simple")
+    what_if = basis in ("market", "market_plus_schedule")
+    if what_if:
+        t.caption = f"[yellow]energy basis: {summary.get('energy_basis_label', basis)}[/]"
+    elif basis == "schedule":
+        t.caption = f"energy basis: {summary.get('energy_basis_label', basis)}"
     for term, row in summary["costs_usd"].items():
-        if term != "total" and not row["baseline_usd"] and not row["optimized_usd"]:
-            continue  # a term this tariff and site do not have
+        tiny = abs(row["baseline_usd"]) < 0.005 and abs(row["optimized_usd"]) < 0.005
+        if term != "total" and tiny:
+            continue  # a term this tariff and site do not have (or round-off at a binding cap)
         style = "bold" if term == "total" else ""
-        t.add_row(f"{term} [USD]", _money(row["baseline_usd"]), _money(row["optimized_usd"]), _money(row["savings_usd"]), style=style)
+        label = "what-if energy" if term == "energy" and what_if else term
+        t.add_row(f"{label} [USD]", _money(row["baseline_usd"]), _money(row["optimized_usd"]), _money(row["savings_usd"]), style=style)
     t.add_section()
     t.add_row("peak import [MW]", f"{summary['peak_import_baseline_mw']:,.1f}", f"{summary['peak_import_optimized_mw']:,.1f}", f"{summary['peak_import_baseline_mw'] - summary['peak_import_optimized_mw']:,.1f}")
     t.add_row("equivalent full cycles", "", f"{summary['equivalent_full_cycles']:.2f}", "")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import units
+from optimizer.errors import InputError, Issue
 from optimizer.inputs.grid import allocate_interruptible
 from optimizer.inputs.scenario import Scenario
 from optimizer.loads.critical import (
@@ -34,11 +35,12 @@ class GroupData:
     soc_max_mwh: float  # smax_b n_b E_b [MWh]
     energy_capacity_mwh: float  # n_b E_b [MWh]
     initial_soc_mwh: float  # s_b,-1 [MWh]
-    final_soc_min_mwh: float  # terminal target [MWh]
+    final_soc_min_mwh: float  # terminal lower bound [MWh]
     charge_efficiency_frac: float  # etac_b [-]
     discharge_efficiency_frac: float  # etad_b [-]
     retention_frac: float  # (1 - lam_b)^dt_h [-]
     degradation_cost_usd_per_mwh: float  # delta_b [USD/MWh discharged]
+    final_soc_max_mwh: float = float("inf")  # terminal upper bound [MWh]; inf: none
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,9 @@ class EnergyFloorData:
     """Family 14: energy held above the SOC minimum at the end of each interval (``SPEC.md`` §8).
 
     ``floor_mwh`` is one array, ``F_t``, so floors of several origins combine by an elementwise
-    maximum before they reach the LP: today the ride-through floor of ``[resilience]``; an
-    interruptible programme's event-readiness floor (``C_t = max(0, L_t - firm demand)`` over
-    its longest call) would be ``np.maximum(F_ride, F_event)`` here, with no change to the family.
+    maximum before they reach the LP: the ride-through floor of ``[resilience]`` and each enrolled
+    interruptible programme's event-readiness floor (``C_t = max(0, L_t + aux_t - firm demand)``
+    over its longest call, phased in from the initial SOC), with no change to the family.
     """
 
     floor_mwh: np.ndarray  # F_t, (T,), 0 where no floor is held [MWh]
@@ -128,7 +130,7 @@ class ModelData:
     aux_load_mw: np.ndarray
     import_price_usd_per_mwh: np.ndarray
     export_price_usd_per_mwh: np.ndarray
-    import_limit_mw: np.ndarray
+    import_limit_mw: np.ndarray  # Gimp_t; the tariff's contract demand too when it is a hard cap
     export_limit_mw: np.ndarray
     demand_window: np.ndarray  # k per interval, -1 for none
     demand_rate_usd_per_mw: np.ndarray  # D_k per window
@@ -165,8 +167,8 @@ class ModelData:
 
     @property
     def has_swing(self) -> bool:
-        """Family 9 is needed (a swing envelope or reserve headroom)."""
-        return self.swing_up_mw is not None or self.reserve is not None
+        """Family 9 is needed (an up or down swing envelope, or reserve headroom)."""
+        return self.swing_up_mw is not None or self.swing_down_mw is not None or self.reserve is not None
 
     @property
     def has_movement(self) -> bool:
@@ -186,7 +188,7 @@ class ModelData:
         groups = []
         for g in scenario.site.battery_groups:
             u = g.unit
-            avail = np.full(n, g.availability_frac)
+            avail = scenario.availability_array_frac(g.name)
             groups.append(
                 GroupData(
                     name=g.name,
@@ -201,6 +203,7 @@ class ModelData:
                     discharge_efficiency_frac=u.discharge_efficiency_frac,
                     retention_frac=units.retention_frac(u.self_discharge_frac_per_h, dt_h),
                     degradation_cost_usd_per_mwh=u.degradation_cost_usd_per_mwh,
+                    final_soc_max_mwh=g.final_soc_max_mwh if g.has_final_soc_max else float("inf"),
                 )
             )
         months = scenario.billing_month()
@@ -232,6 +235,9 @@ class ModelData:
             export_price = np.asarray(arrays.export_price_usd_per_mwh, dtype=float)
             window, rates, floor = np.full(n, -1, dtype=np.int64), np.zeros(0), np.zeros(0)
             fixed = float(sum(mo.fixed_usd for mo in arrays.months))
+        import_limit = scenario.import_limit_mw()
+        if arrays is not None and arrays.import_cap_mw is not None:  # contract demand as a hard cap
+            import_limit = np.minimum(import_limit, arrays.import_cap_mw)
         return cls(
             n_intervals=n,
             interval_h=dt_h,
@@ -240,7 +246,7 @@ class ModelData:
             aux_load_mw=scenario.aux_load_mw(),
             import_price_usd_per_mwh=import_price,
             export_price_usd_per_mwh=export_price,
-            import_limit_mw=scenario.import_limit_mw(),
+            import_limit_mw=import_limit,
             export_limit_mw=scenario.export_limit_mw(),
             demand_window=window,
             demand_rate_usd_per_mw=rates,
@@ -263,6 +269,84 @@ class ModelData:
 
 
 def _energy_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
+    """``F_t`` of family 14: the ride-through floor of ``[resilience]`` and the event-readiness
+    floors of the enrolled interruptible programmes, combined by an elementwise maximum."""
+    ride = _ride_through_floor(scenario, groups)
+    ready = _readiness_floor(scenario, groups)
+    if ready is None:
+        return ride
+    if ride is None:
+        return ready
+    return EnergyFloorData(
+        floor_mwh=np.maximum(ride.floor_mwh, ready.floor_mwh),
+        soc_min_mwh=ride.soc_min_mwh,
+        critical_load_mw=ride.critical_load_mw,
+        power_short_mw=ride.power_short_mw,
+        hours_h=ride.hours_h,
+        level=f"{ride.level} and event readiness",
+        allow_power_shortfall=ride.allow_power_shortfall,
+    )
+
+
+def _readiness_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
+    """Event readiness (``SPEC.md`` §8 family 14, issue 19): for each interruptible programme
+    the site is credited for (:func:`~optimizer.inputs.grid.allocate_interruptible`), with
+    ``hold_readiness`` and a ``max_event_duration_h``, hold at every interval the energy to cut
+    the draw to the programme's cap for its longest call: ``C_t = max(0, L_t + aux_t - cap)``
+    over ``max_event_duration_h``. So a call is answered from stored energy whenever it comes,
+    and the LP does not pre-charge on its foreknowledge of the calendar. Curtailment and
+    deferral may also answer a call; the floor does not count on them (conservative).
+    """
+    grid = scenario.grid
+    if not groups or not grid.programs or not any(g.discharge_max_mw.max(initial=0.0) > 0 for g in groups):
+        return None
+    credited = allocate_interruptible(grid.programs)
+    fleet = outage_fleet(scenario.site.battery_groups)
+    aux = scenario.aux_load_mw()
+    load = scenario.load_mw.to_numpy(dtype=float)
+    n = scenario.n_intervals
+    floor = np.zeros(n)
+    longest = 0.0
+    for p in grid.programs:
+        if not (p.hold_readiness and p.max_event_duration_h and credited.get(p.name, 0.0) > 0 and p.kind == "reduce_to"):
+            continue
+        hours = float(np.ceil(p.max_event_duration_h / scenario.interval_h - 1e-9)) * scenario.interval_h  # whole intervals, rounded up
+        cut = np.maximum(0.0, load + aux - float(p.firm_demand_mw or 0.0))
+        f = energy_floor_mwh(
+            cut,
+            np.zeros(n),
+            interval_h=scenario.interval_h,
+            hours_h=hours,
+            discharge_efficiency_frac=fleet.discharge_efficiency_frac,
+            self_discharge_frac_per_h=fleet.self_discharge_frac_per_h,
+            soc_min_mwh=fleet.soc_min_mwh,
+        )
+        floor = np.maximum(floor, f)
+        longest = max(longest, hours)
+    if longest == 0.0:
+        return None
+    # phase in from the initial SOC: never ask for more than the fleet can have charged by then,
+    # flat out within the import headroom (as formulation.precheck computes it)
+    headroom = np.maximum(scenario.site.import_limit_mw - load - aux, 0.0)
+    top = np.zeros(n)
+    for g in groups:
+        level = g.initial_soc_mwh
+        for t in range(n):
+            level = min(g.soc_max_mwh, g.retention_frac * level + g.charge_efficiency_frac * min(g.charge_max_mw[t], headroom[t]) * scenario.interval_h)
+            top[t] += level
+    floor = np.minimum(floor, np.maximum(top - fleet.soc_min_mwh, 0.0))
+    return EnergyFloorData(
+        floor_mwh=floor,
+        soc_min_mwh=fleet.soc_min_mwh,
+        critical_load_mw=np.zeros(n),
+        power_short_mw=np.zeros(n),
+        hours_h=longest,
+        level="event readiness",
+        allow_power_shortfall=True,
+    )
+
+
+def _ride_through_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
     """``F_t`` of ``[resilience]``, 0 outside its months and hours of the day; None if no floor."""
     r = scenario.resilience
     if r is None or not groups:
@@ -316,7 +400,6 @@ def _check_convex(arrays: Any, scenario: Scenario) -> None:
     """A declining tier makes the bill concave: an LP cannot price it exactly; refuse it clearly."""
     if arrays.is_convex:
         return
-    from optimizer.errors import InputError, Issue
 
     bad = [w.name for w in arrays.demand_windows if not w.is_convex] + [b.name for b in arrays.energy_tiers if not b.is_convex]
     raise InputError(
@@ -432,3 +515,12 @@ def _flex(scenario: Scenario, n: int) -> FlexData | None:
         max_backlog_mwh=f.max_backlog_mwh,
         defer_cost_usd_per_mwh=f.deferral_cost_usd_per_mwh,
     )
+
+
+def ramp_steps_mw(data: ModelData, g: np.ndarray) -> np.ndarray:
+    """``g[t] - g[t-1]`` of a draw ``g`` (import, or net import ``g - x``), with ``g[-1]`` the
+    initial import when given (else 0 at t = 0) [MW]."""
+    steps = np.diff(g, prepend=g[:1])
+    if data.ramp is not None and data.ramp.initial_import_mw is not None and len(g):
+        steps[0] = g[0] - data.ramp.initial_import_mw
+    return steps

@@ -28,20 +28,41 @@ def _reducible_mw(data: ModelData) -> np.ndarray:
 
 
 def check_import_cap_reachable(scenario: Scenario, data: ModelData) -> list[Issue]:
-    """Load plus aux minus the most the fleet and flexible load can shed must fit under the import cap."""
-    short = data.load_mw + data.aux_load_mw - _reducible_mw(data) - data.import_limit_mw
-    bad = short > 1e-9 * max(1.0, float(np.max(data.load_mw)))
+    """Load plus aux minus the most the fleet and flexible load can shed must fit under the import cap.
+
+    The blame goes where the fix is: when the load alone fits and only the batteries'
+    auxiliary load pushes the site over, the issue names the groups' ``aux_load_mw``.
+    """
+    reducible = _reducible_mw(data)
+    short = data.load_mw + data.aux_load_mw - reducible - data.import_limit_mw
+    scale = 1e-9 * max(1.0, float(np.max(data.load_mw)))
+    bad = short > scale
     if not bad.any():
         return []
     t = int(np.argmax(short))
+    first = scenario.index[int(np.flatnonzero(bad)[0])].isoformat()
+    cap = data.import_limit_mw[t]
+    if np.all(data.load_mw - reducible - data.import_limit_mw <= scale):
+        heavy = max(scenario.site.battery_groups, key=lambda g: g.n_units * g.unit.aux_load_mw)
+        return [
+            Issue(
+                "the batteries' auxiliary load exceeds what the import cap and the fleet can supply",
+                path=scenario.source_path,
+                field=f"site.battery_groups.{heavy.name}.unit.aux_load_mw",
+                timestamp=scenario.index[t].isoformat(),
+                expected=f"load + aux - fleet discharge <= {cap:.3f} MW (aux {data.aux_load_mw[t]:.3f} MW)",
+                got=f"{short[t]:.3f} MW over the cap ({int(bad.sum())} intervals short, first at {first})",
+                fix="Check aux_load_mw: it is MW per unit in service (a Megapack draws well under 0.1 MW)",
+            )
+        ]
     return [
         Issue(
             "load exceeds the import cap plus full fleet discharge and flexible load",
             path=scenario.source_path,
-            field="site.import_limit_mw",
+            field="grid_import_limit_mw" if scenario.grid_import_limit_mw is not None else "site.import_limit_mw",
             timestamp=scenario.index[t].isoformat(),
-            expected=f"load + aux - fleet discharge - curtailment <= {data.import_limit_mw[t]:.3f} MW",
-            got=f"{short[t]:.3f} MW over the cap ({int(bad.sum())} intervals short, first at {scenario.index[int(np.flatnonzero(bad)[0])].isoformat()})",
+            expected=f"load + aux - fleet discharge - curtailment <= {cap:.3f} MW",
+            got=f"{short[t]:.3f} MW over the cap ({int(bad.sum())} intervals short, first at {first})",
             fix="Raise import_limit_mw, add battery power, or allow curtailment",
         )
     ]
@@ -109,6 +130,21 @@ def check_terminal_energy_reachable(scenario: Scenario, data: ModelData) -> list
         top = g.initial_soc_mwh
         for t in range(data.n_intervals):  # cheap scalar recursion; T <= 1e5
             top = min(g.soc_max_mwh, g.retention_frac * top + g.charge_efficiency_frac * g.charge_max_mw[t] * dt)
+        bottom = g.initial_soc_mwh
+        for t in range(data.n_intervals):  # discharging flat out
+            bottom = max(g.soc_min_mwh, g.retention_frac * bottom - g.discharge_max_mw[t] * dt / g.discharge_efficiency_frac)
+        if g.final_soc_max_mwh < bottom - 1e-9 * max(1.0, g.energy_capacity_mwh):
+            issues.append(
+                Issue(
+                    "terminal energy target cannot be reached from above",
+                    path=scenario.source_path,
+                    field=f"site.battery_groups.{g.name}.final_soc_max_frac",
+                    timestamp=scenario.index[-1].isoformat(),
+                    expected=f"a target >= {bottom:.3f} MWh (discharging at full power from the start)",
+                    got=f"{g.final_soc_max_mwh:.3f} MWh, {bottom - g.final_soc_max_mwh:.3f} MWh too low",
+                    fix="Raise the final SOC target, lower initial_soc_frac, or lengthen the horizon",
+                )
+            )
         if g.final_soc_min_mwh > top + 1e-9 * max(1.0, g.energy_capacity_mwh):
             issues.append(
                 Issue(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pyomo.environ as pyo
 
 from optimizer.formulation.model_data import ModelData
@@ -57,15 +59,29 @@ def add_energy_limits(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_terminal_energy(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """End the horizon with at least the target energy (family 5), ``soc_terminal[b]``.
+    """End the horizon inside the terminal band (family 5): ``soc_terminal[b]``, ``soc_terminal_max[b]``.
 
     Notes
     -----
     ::
 
-        soc_terminal[b]:  s[b,T-1] >= s_final[b]   (default s_final = s[b,-1])
+        soc_terminal[b]:      s[b,T-1] >= s_lo[b]   (default s_lo = s[b,-1]; "free": smin n E)
+        soc_terminal_max[b]:  s[b,T-1] <= s_hi[b]   (only groups with a target or a band top)
+
+    A target (``final_soc_frac``) is the band ``s_lo = s_hi``, i.e. an equality.
+
+    ==========  =====================================  ==================================
+    symbol      meaning                                Pyomo / field
+    ==========  =====================================  ==================================
+    s_lo[b]     lowest energy at the end [MWh]         GroupData.final_soc_min_mwh
+    s_hi[b]     highest energy at the end [MWh]        GroupData.final_soc_max_mwh
+    ==========  =====================================  ==================================
     """
     last = m.T.last()
     names = [g.name for g in data.groups]
     target = param(m, "soc_final", names, lambda d: {g.name: g.final_soc_min_mwh for g in d.groups}, data)
     m.soc_terminal = pyo.Constraint(m.B, rule=lambda m, b: m.soc_mwh[b, last] >= target[b])
+    capped = [g.name for g in data.groups if math.isfinite(g.final_soc_max_mwh)]
+    if capped:
+        top = param(m, "soc_final_max", capped, lambda d: {b: d.group(b).final_soc_max_mwh for b in capped}, data)
+        m.soc_terminal_max = pyo.Constraint(capped, rule=lambda m, b: m.soc_mwh[b, last] <= top[b])

@@ -28,6 +28,8 @@ def structure_key(data: ModelData) -> tuple[Any, ...]:
         None if data.ramp is None else data.ramp.initial_import_mw is not None,
         data.has_movement,
         data.swing_up_mw is not None,
+        data.swing_down_mw is not None,
+        tuple(bool(np.isfinite(g.final_soc_max_mwh)) for g in data.groups),
         None if r is None else (r.is_priced, r.sustain_h > 0),
         None if data.event_cap_mw is None else np.isfinite(data.event_cap_mw).tobytes(),
         None if data.event_credit_usd_per_mwh is None else (data.event_credit_usd_per_mwh != 0).tobytes(),
@@ -68,4 +70,5 @@ def tariff_structure(data: ModelData) -> tuple[Any, ...]:
     )
     tiers = tuple((b.name, b.positions.tobytes(), b.tier_steps) for b in arr.energy_tiers)
     with_min = tuple((mo.month, mo.positions.tobytes()) for mo in arr.months if mo.minimum_usd > 0)
-    return (wins, starts.tobytes(), ends.tobytes(), expected, tiers, with_min)
+    huds = tuple(pos.get(h.window) for h in arr.hud_blocks)  # which window sizes each HUD block
+    return (wins, starts.tobytes(), ends.tobytes(), expected, tiers, with_min, huds)

@@ -13,6 +13,8 @@ kind, each with its rows and symbols in its docstring:
 - :func:`add_tariff_expected_coincident`: the ``coincident`` term of an expected charge
   (no row);
 - :func:`add_tariff_energy_tiers`: ``tariff_energy_tier`` (the ``energy_extra`` term);
+- :func:`add_tariff_hud_blocks`: hours-use-of-demand blocks in their linear form, a charge
+  on billed demand in the ``energy_extra`` term (no row);
 - :func:`add_tariff_minimum_bill`: ``tariff_minimum`` (the ``minimum`` term).
 
 :func:`add_tariff_charges` calls them in that order and returns the cost expressions.
@@ -395,6 +397,45 @@ def add_tariff_energy_tiers(m: pyo.ConcreteModel, data: ModelData, per_month: Mo
         _add(per_month, blk.month, "energy", cost)
 
 
+def add_tariff_hud_blocks(
+    m: pyo.ConcreteModel, data: ModelData, peaks: PeakWindows, per_month: MonthTerms
+) -> None:
+    """Hours-use-of-demand energy blocks (TVA) in their exact linear form (``SPEC.md`` §9).
+
+    Notes
+    -----
+    energy_usd += r_n dt sum_(t in h) g[t]  (in pi[t])  +  c[h] B[w(h)]
+
+    with ``c = sum_j (r_j - r_n)(u_j - u_(j-1))``. This is the block bill exactly while
+    ``E_h >= u_(n-1) B[w(h)]`` (the load factor keeps the period's energy beyond the last
+    bounded block); :func:`optimizer.results.checks.check_hud_blocks` checks it on the
+    solution and refuses one where it did not hold.
+
+    =========  ===========================================  ==============================
+    symbol     meaning                                      Pyomo / field
+    =========  ===========================================  ==============================
+    B[w]       billed demand of the HUD's window w [MW]     tariff_billed_mw[w]
+    c[h]       charge on billed demand [USD/MW]             HudBlock.rate_usd_per_mw
+    r_j, u_j   block rate [USD/MWh], bound [h]              HudBlock.tiers
+    E_h        the period's energy in the month [MWh]       HudBlock.positions
+    =========  ===========================================  ==============================
+    """
+    huds = data.tariff.hud_blocks
+    if not huds:
+        return
+    label = peaks.label
+    keys = list(range(len(huds)))
+    rate = param(
+        m,
+        "tariff_hud_rate",
+        keys,
+        lambda d: {i: h.rate_usd_per_mw for i, h in enumerate(d.tariff.hud_blocks)},
+        data,
+    )
+    for i, h in enumerate(huds):
+        _add(per_month, h.month, "energy", rate[i] * m.tariff_billed_mw[label[h.window]])
+
+
 def add_tariff_minimum_bill(m: pyo.ConcreteModel, data: ModelData, per_month: MonthTerms) -> Any:
     """Top-up of each month's import-side charges to its minimum bill.
 
@@ -469,6 +510,7 @@ def add_tariff_charges(m: pyo.ConcreteModel, data: ModelData) -> dict[str, Any]:
     demand_costs(m, data, peaks, contract, per_month)
     add_tariff_expected_coincident(m, data, per_month)
     add_tariff_energy_tiers(m, data, per_month)
+    add_tariff_hud_blocks(m, data, peaks, per_month)
     minimum = add_tariff_minimum_bill(m, data, per_month)
     return {
         "energy_extra": quicksum(v["energy"] for v in per_month.values()),

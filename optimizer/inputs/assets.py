@@ -62,16 +62,29 @@ class BatteryGroup(FrozenModel):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="Group name, used in column names.")
     unit: BatteryUnit
-    n_units: int = Field(ge=0, description="Number of units in the group [-].")
+    n_units: int = Field(ge=0, le=10_000_000, description="Number of units in the group [-].")
     initial_soc_frac: float = Field(default=0.5, ge=0, le=1, description="SOC at the start [-].")
+    final_soc_frac: float | Literal["free"] | None = Field(
+        default=None,
+        description="SOC at the end as a target [-] (an equality), or 'free' (no terminal "
+        "condition); None: the band of final_soc_min_frac / final_soc_max_frac.",
+    )
     final_soc_min_frac: float | None = Field(
         default=None,
         ge=0,
         le=1,
-        description="Lowest SOC at the end [-]; default: the initial SOC (SPEC §4.5).",
+        description="Lowest SOC at the end [-]; default: the initial SOC (SPEC §4.5), unless "
+        "final_soc_max_frac alone is given (then the band's own minimum).",
+    )
+    final_soc_max_frac: float | None = Field(
+        default=None, ge=0, le=1, description="Highest SOC at the end [-]; default: no limit."
     )
     availability_frac: float = Field(
-        default=1.0, ge=0, le=1, description="Share of units in service [-]."
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Share of units in service [-] (a per-interval series on the Scenario, "
+        "Scenario.availability_frac, replaces it).",
     )
 
     @model_validator(mode="after")
@@ -84,7 +97,42 @@ class BatteryGroup(FrozenModel):
                 "Move initial_soc_frac into the band"
             )
             raise ValueError(msg)
+        self._check_final()
         return self
+
+    def _check_final(self) -> None:
+        """The terminal condition is one of: a target, 'free', or a band inside the SOC band."""
+        u, target = self.unit, self.final_soc_frac
+        bounds = (self.final_soc_min_frac, self.final_soc_max_frac)
+        if target is not None and any(b is not None for b in bounds):
+            msg = (
+                f"group {self.name}: final_soc_frac ({target!r}) excludes final_soc_min_frac and "
+                "final_soc_max_frac; give a target (or 'free') or a band, not both"
+            )
+            raise ValueError(msg)
+        if isinstance(target, float) and not (
+            u.soc_min_frac - 1e-12 <= target <= u.soc_max_frac + 1e-12
+        ):
+            msg = (
+                f"group {self.name}: final_soc_frac must lie in the SOC band; expected "
+                f"[{u.soc_min_frac}, {u.soc_max_frac}], got {target}. Move the target into the band"
+            )
+            raise ValueError(msg)
+        lo, hi = self.final_soc_min_mwh, self.final_soc_max_mwh
+        if hi < lo - 1e-9 * max(1.0, self.energy_capacity_mwh):
+            msg = (
+                f"group {self.name}: the final SOC band is empty; expected final_soc_max_frac >= "
+                f"final_soc_min_frac (or the initial SOC {self.initial_soc_frac}), got "
+                f"{self.final_soc_max_frac} < {lo / max(self.energy_capacity_mwh, 1e-300):.6g}. "
+                "Widen the band or set final_soc_min_frac"
+            )
+            raise ValueError(msg)
+        if self.final_soc_max_frac is not None and self.final_soc_max_frac < u.soc_min_frac:
+            msg = (
+                f"group {self.name}: final_soc_max_frac must not be below soc_min_frac; expected "
+                f">= {u.soc_min_frac}, got {self.final_soc_max_frac}. Raise final_soc_max_frac"
+            )
+            raise ValueError(msg)
 
     @property
     def power_charge_max_mw(self) -> float:
@@ -108,9 +156,40 @@ class BatteryGroup(FrozenModel):
 
     @property
     def final_soc_min_mwh(self) -> float:
-        """Lowest energy stored at the end of the horizon [MWh]."""
-        frac = self.initial_soc_frac if self.final_soc_min_frac is None else self.final_soc_min_frac
+        """Lowest energy stored at the end of the horizon [MWh] (``SPEC.md`` §4.5).
+
+        A target gives itself; ``"free"`` and a band with only a maximum give the SOC
+        minimum (no terminal condition below); by default the initial SOC.
+        """
+        target = self.final_soc_frac
+        if isinstance(target, float):
+            frac = target
+        elif target == "free" or (
+            self.final_soc_min_frac is None and self.final_soc_max_frac is not None
+        ):
+            frac = self.unit.soc_min_frac
+        elif self.final_soc_min_frac is None:
+            frac = self.initial_soc_frac
+        else:
+            frac = self.final_soc_min_frac
         return frac * self.energy_capacity_mwh
+
+    @property
+    def final_soc_max_mwh(self) -> float:
+        """Highest energy stored at the end of the horizon [MWh]: a target gives itself, a band
+        its ``final_soc_max_frac``, otherwise the SOC maximum (no terminal condition above)."""
+        if isinstance(self.final_soc_frac, float):
+            frac = self.final_soc_frac
+        elif self.final_soc_max_frac is not None:
+            frac = self.final_soc_max_frac
+        else:
+            frac = self.unit.soc_max_frac
+        return frac * self.energy_capacity_mwh
+
+    @property
+    def has_final_soc_max(self) -> bool:
+        """True when the end of the horizon has an upper SOC condition (a target or a band)."""
+        return isinstance(self.final_soc_frac, float) or self.final_soc_max_frac is not None
 
 
 class GpuCluster(FrozenModel):
@@ -176,7 +255,7 @@ class Site(FrozenModel):
 
             zoneinfo.ZoneInfo(self.timezone)
         except Exception as exc:  # zoneinfo raises several types
-            msg = f"timezone must be an IANA zone name like 'America/Chicago'; got {self.timezone!r}"
+            msg = f"timezone must be an IANA zone like 'America/Chicago'; got {self.timezone!r}"
             raise ValueError(msg) from exc
         return self
 

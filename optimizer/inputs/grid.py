@@ -107,6 +107,11 @@ class EventProgram(FrozenModel):
     credit_usd_per_mw_month: float = Field(default=0.0, ge=0, description="Capacity credit on interruptible MW [USD/MW-month].")
     credit_usd_per_mwh: float = Field(default=0.0, ge=0, description="Energy credit on MWh reduced below the load [USD/MWh].")
     interruptible_mw: float = Field(default=0.0, ge=0, description="MW the capacity credit is paid on [MW].")
+    hold_readiness: bool = Field(
+        default=True,
+        description="Hold, at every interval, the stored energy a call of max_event_duration_h may need "
+        "(family 14, event readiness) instead of pre-charging on foreknowledge of the calendar.",
+    )
     source: str = ""
 
     @model_validator(mode="after")

@@ -93,6 +93,18 @@ class SolverOptions(BaseModel):
         default_factory=dict, description="Passed to HiGHS as is (escape hatch)."
     )
 
+    @field_validator("highs_options")
+    @classmethod
+    def _known_highs_options(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Every key is a HiGHS option of the installed highspy, with a value of its type."""
+        if not value:
+            return value
+        problems = highs_option_problems(value)
+        if problems:
+            msg = "; ".join(problems)
+            raise ValueError(msg)
+        return value
+
     @field_validator("interface", mode="before")
     @classmethod
     def _removed_interface(cls, value: object) -> object:
@@ -105,3 +117,41 @@ class SolverOptions(BaseModel):
             )
             raise ValueError(msg)
         return value
+
+
+def highs_option_problems(options: dict[str, Any]) -> list[str]:
+    """What is wrong with ``options`` as HiGHS options: unknown names (with a "did you mean")
+    and values of the wrong type; an empty list when every option is fine.
+
+    The names and types are those of the installed ``highspy`` (``highspy.HighsOptions``).
+    """
+    import difflib
+
+    import highspy
+
+    defaults = highspy.HighsOptions()
+    names = [n for n in dir(defaults) if not n.startswith("_")]
+    problems = []
+    for key, val in options.items():
+        if key not in names:
+            near = difflib.get_close_matches(str(key), names, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else "; see the HiGHS options list"
+            problems.append(f"unknown HiGHS option {key!r}{hint}")
+            continue
+        kind = type(getattr(defaults, key))
+        ok = (
+            isinstance(val, bool)
+            if kind is bool
+            else isinstance(val, int) and not isinstance(val, bool)
+            if kind is int
+            else isinstance(val, int | float) and not isinstance(val, bool)
+            if kind is float
+            else isinstance(val, str)
+        )
+        if kind is float and ok and val != val:  # NaN
+            ok = False
+        if not ok:
+            problems.append(
+                f"HiGHS option {key!r} takes a {kind.__name__}; got {val!r} ({type(val).__name__})"
+            )
+    return problems

@@ -2,26 +2,51 @@
 
 A Scenario is built either from TOML files (:func:`optimizer.load_scenario`) or entirely
 in Python from model objects and pandas Series (:meth:`Scenario.from_series`); the solver
-never sees a file.
+never sees a file. :meth:`Scenario.to_dir` writes one back as TOML plus Parquet that
+:func:`optimizer.load_scenario` reads to the same scenario.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from optimizer import timeindex, units
-from optimizer.errors import Issue, TimeSeriesError
+from optimizer.errors import InputError, Issue, TimeSeriesError
 from optimizer.inputs.assets import Site
 from optimizer.inputs.grid import GridRules
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
-from optimizer.inputs.tariff import Tariff
-from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, check_series, to_horizon
+from optimizer.inputs.tariff import EngineTariff, Tariff
+from optimizer.inputs.timeseries import (
+    ALLOWED_INTERVAL_MIN,
+    check_input_series,
+    check_series,
+    to_horizon,
+)
+from optimizer.tariffs.arrays import tariff_arrays
+from optimizer.tariffs.spec import TariffSpec
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+SERIES_FIELDS = (
+    "load_mw",
+    "price_usd_per_mwh",
+    "gpu_load_mw",
+    "swing_up_mw",
+    "swing_down_mw",
+    "grid_import_limit_mw",
+    "grid_export_limit_mw",
+    "sell_price_usd_per_mwh",
+)
+"""Every Series-valued field of a Scenario (``availability_frac`` holds one per group)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,22 @@ class Scenario:
     resilience : Resilience or None
         The ride-through floor (``[resilience]``): hold the energy to carry a critical load
         for ``hours_h`` hours at every interval; None: no floor.
+    grid : GridRules
+        Ramp, swing, reserve, events and flexible load (families 8-12).
+    swing_up_mw, swing_down_mw : pandas.Series or None
+        Sub-interval swing above / below the interval mean, ``wup_t``, ``wdn_t`` [MW]; either
+        alone switches family 9 on.
+    tariff_spec : TariffSpec or None
+        The tariff engine's tariff, billed instead of ``tariff``'s simple charges.
+    grid_import_limit_mw, grid_export_limit_mw : pandas.Series or None
+        Interconnection caps per interval, ``Gimp_t``, ``Gexp_t`` [MW], replacing the site's
+        ``import_limit_mw`` / ``export_limit_mw``; ``inf`` is no cap in that interval.
+    sell_price_usd_per_mwh : pandas.Series or None
+        What one exported MWh earns, ``pix_t`` [USD/MWh]; given with
+        ``tariff.export_compensation = "series"``.
+    availability_frac : dict of str to pandas.Series
+        Share of each group's units in service per interval, ``a_bt`` [-], by group name;
+        a group not listed keeps its own ``availability_frac``.
     """
 
     name: str
@@ -69,26 +110,37 @@ class Scenario:
     swing_up_mw: pd.Series | None = None
     swing_down_mw: pd.Series | None = None
     month_to_date_peak_mw: dict[str, float] = field(default_factory=dict)
-    tariff_spec: Any = None  # optimizer.tariffs.TariffSpec: the full tariff engine, used instead of `tariff`'s charges
+    tariff_spec: TariffSpec | None = None
     resilience: Resilience | None = None  # the ride-through floor, SPEC §8 family 14 ([resilience])
+    grid_import_limit_mw: pd.Series | None = None
+    grid_export_limit_mw: pd.Series | None = None
+    sell_price_usd_per_mwh: pd.Series | None = None
+    availability_frac: dict[str, pd.Series] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        issues = check_series(self.load_mw, name="load_mw", source=self.source_path)
-        issues += check_series(self.price_usd_per_mwh, name="price_usd_per_mwh", source=self.source_path)
-        if self.gpu_load_mw is not None:
-            issues += check_series(self.gpu_load_mw, name="gpu_load_mw", source=self.source_path)
+        if self.tariff_spec is None and isinstance(self.tariff, EngineTariff):
+            object.__setattr__(self, "tariff_spec", self.tariff.spec)
+        self._check_types()
+        issues: list[Issue] = []
+        for nm in SERIES_FIELDS:
+            value = getattr(self, nm)
+            if value is not None:
+                issues += check_series(
+                    value, name=nm, source=self.source_path, allow_inf=nm.startswith("grid_")
+                )
+        for group, value in self.availability_frac.items():
+            issues += check_series(
+                value, name=f"availability_frac[{group}]", source=self.source_path
+            )
         if issues:
-            raise TimeSeriesError("", issues=issues)
+            raise TimeSeriesError(issues=issues)
         index = self.load_mw.index
-        for other, nm in (
-            (self.price_usd_per_mwh, "price_usd_per_mwh"),
-            (self.gpu_load_mw, "gpu_load_mw"),
-            (self.swing_up_mw, "swing_up_mw"),
-            (self.swing_down_mw, "swing_down_mw"),
-        ):
+        self._check_zone(index)
+        others = [(getattr(self, nm), nm) for nm in SERIES_FIELDS[1:]]
+        others += [(v, f"availability_frac[{g}]") for g, v in self.availability_frac.items()]
+        for other, nm in others:
             if other is not None and not other.index.equals(index):
                 raise TimeSeriesError(
-                    "",
                     issues=[
                         Issue(
                             "index differs from load_mw's index",
@@ -96,7 +148,8 @@ class Scenario:
                             field=nm,
                             expected=f"{len(index)} intervals from {index[0].isoformat()}",
                             got=f"{len(other)} intervals from {other.index[0].isoformat()}",
-                            fix="Put every series on the same horizon (Scenario.from_series does this)",
+                            fix="Put every series on the same horizon (Scenario.from_series does "
+                                "this)",
                         )
                     ],
                 )
@@ -106,9 +159,237 @@ class Scenario:
         if (self.load_mw < 0).any():
             first = self.load_mw.index[(self.load_mw < 0).to_numpy()][0]
             raise TimeSeriesError(
-                "",
-                issues=[Issue("negative site load", path=self.source_path, field="load_mw", timestamp=first.isoformat(), expected=">= 0 MW", got=f"{float(self.load_mw.loc[first])} MW", fix="Check the sign convention: load is a positive draw")],
+                issues=[
+                    Issue(
+                        "negative site load",
+                        path=self.source_path,
+                        field="load_mw",
+                        timestamp=first.isoformat(),
+                        expected=">= 0 MW",
+                        got=f"{float(self.load_mw.loc[first])} MW",
+                        fix="Check the sign convention: load is a positive draw",
+                    )
+                ],
             )
+        issues = self._range_issues() + self._consistency_issues()
+        if issues:
+            raise InputError(issues=issues)
+
+    # ----------------------------------------------------------- validation
+    def _check_types(self) -> None:
+        """Every series is a pandas Series of numbers (not a DataFrame, an array or text)."""
+        issues = []
+        for nm in SERIES_FIELDS:
+            value = getattr(self, nm)
+            if value is not None or nm in ("load_mw", "price_usd_per_mwh"):
+                issues += check_input_series(value, name=nm, source=self.source_path)
+        if not isinstance(self.availability_frac, Mapping):
+            issues.append(
+                Issue(
+                    "availability_frac must map group names to Series",
+                    field="availability_frac",
+                    got=type(self.availability_frac).__name__,
+                    fix="Pass {'group': series} or a DataFrame with one column per group to "
+                        "Scenario.from_series",
+                )
+            )
+        else:
+            for group, value in self.availability_frac.items():
+                issues += check_input_series(
+                    value, name=f"availability_frac[{group}]", source=self.source_path
+                )
+        if self.tariff_spec is not None and not isinstance(self.tariff_spec, TariffSpec):
+            issues.append(
+                Issue(
+                    "tariff_spec is not a TariffSpec",
+                    field="tariff_spec",
+                    got=type(self.tariff_spec).__name__,
+                    fix="Pass an optimizer.tariffs.TariffSpec (or read one with "
+                        "optimizer.io.tariff_file.load_tariff_spec)",
+                )
+            )
+        if issues:
+            raise InputError(issues=issues)
+
+    def _check_zone(self, index: pd.DatetimeIndex) -> None:
+        """The horizon is in the site's zone, so billing months are the site's (``SPEC.md`` §1)."""
+        zone = str(getattr(index.tz, "key", index.tz))
+        if zone != self.site.timezone:
+            raise TimeSeriesError(
+                issues=[
+                    Issue(
+                        "horizon is not in the site's time zone",
+                        path=self.source_path,
+                        field="load_mw",
+                        expected=f"interval starts in {self.site.timezone} (billing months are "
+                                 f"the site's local months)",
+                        got=f"stamps in {zone}",
+                        fix=f"Convert the series (series.tz_convert({self.site.timezone!r})) or "
+                            f"build the scenario with Scenario.from_series, which converts",
+                    )
+                ]
+            )
+
+    def _range_issues(self) -> list[Issue]:
+        """Values of the optional series and the month-to-date state in their ranges."""
+        issues: list[Issue] = []
+        src = self.source_path
+
+        def below(
+            series: pd.Series | None,
+            nm: str,
+            low: float,
+            *,
+            strict: bool = False,
+            high: float | None = None,
+        ) -> None:
+            if series is None:
+                return
+            v = series.to_numpy(dtype=float)
+            bad = (v <= low) if strict else (v < low)
+            if high is not None:
+                bad |= v > high
+            if bad.any():
+                t = int(np.argmax(bad))
+                rng = f"{'>' if strict else '>='} {low:g}" + (
+                    "" if high is None else f" and <= {high:g}"
+                )
+                issues.append(
+                    Issue(
+                        "value out of range",
+                        path=src,
+                        field=nm,
+                        timestamp=series.index[t].isoformat(),
+                        expected=rng,
+                        got=f"{v[t]:g} ({int(bad.sum())} intervals)",
+                        fix=f"Correct {nm}",
+                    )
+                )
+
+        below(self.gpu_load_mw, "gpu_load_mw", 0.0)
+        below(self.swing_up_mw, "swing_up_mw", 0.0)
+        below(self.swing_down_mw, "swing_down_mw", 0.0)
+        below(self.grid_import_limit_mw, "grid_import_limit_mw", 0.0, strict=True)
+        below(self.grid_export_limit_mw, "grid_export_limit_mw", 0.0)
+        for group, series in self.availability_frac.items():
+            below(series, f"availability_frac[{group}]", 0.0, high=1.0)
+        for key, peak in self.month_to_date_peak_mw.items():
+            if not isinstance(key, str) or not _MONTH.match(key):
+                issues.append(
+                    Issue(
+                        "month-to-date key is not a month",
+                        path=src,
+                        field="month_to_date_peak_mw",
+                        expected="'YYYY-MM' keys, e.g. '2021-02'",
+                        got=repr(key),
+                        fix="Key each peak by its local billing month",
+                    )
+                )
+            ok = (
+                isinstance(peak, int | float)
+                and not isinstance(peak, bool)
+                and np.isfinite(peak)
+                and 0 <= peak <= 1e9
+            )
+            if not ok:
+                issues.append(
+                    Issue(
+                        "month-to-date peak out of range",
+                        path=src,
+                        field=f"month_to_date_peak_mw[{key}]",
+                        expected="a finite number of MW >= 0",
+                        got=repr(peak),
+                        fix="Correct the peak",
+                    )
+                )
+        return issues
+
+    def _consistency_issues(self) -> list[Issue]:
+        """Inputs that are valid alone but contradict each other (nothing is silently dropped)."""
+        issues: list[Issue] = []
+        src = self.source_path
+        groups = {g.name: g for g in self.site.battery_groups}
+        for name in self.availability_frac:
+            if name not in groups:
+                issues.append(
+                    Issue(
+                        "availability series for an unknown battery group",
+                        path=src,
+                        field=f"availability_frac[{name}]",
+                        expected=f"one of {sorted(groups)}",
+                        got=repr(name),
+                        fix="Name the series after a battery group",
+                    )
+                )
+            elif groups[name].availability_frac != 1.0:
+                issues.append(
+                    Issue(
+                        "availability given twice",
+                        path=src,
+                        field=f"availability_frac[{name}]",
+                        expected="a series or the group's availability_frac, not both",
+                        got=f"a series and availability_frac = {groups[name].availability_frac}",
+                        fix="Fold the group's availability_frac into the series and leave it at "
+                            "1.0",
+                    )
+                )
+        x = self.grid_export_limit_mw
+        if x is not None and float(x.max()) > 0 and self.site.export_policy != "allowed":
+            issues.append(
+                Issue(
+                    "export cap series given but the site may not export",
+                    path=src,
+                    field="grid_export_limit_mw",
+                    expected="site.export_policy = 'allowed'",
+                    got=f"export_policy = {self.site.export_policy!r}",
+                    fix="Allow export on the site or drop the export cap series",
+                )
+            )
+        spec, comp = self.tariff_spec, self.tariff.export_compensation
+        if self.sell_price_usd_per_mwh is not None:
+            if spec is not None:
+                issues.append(
+                    Issue(
+                        "a sell-price series cannot be combined with a tariff-engine tariff",
+                        path=src,
+                        field="sell_price_usd_per_mwh",
+                        got=f"tariff {spec.name!r}",
+                        fix="Use the spec's export_compensation ('wholesale', 'fixed' or "
+                            "'schedule'), or a simple Tariff with export_compensation = 'series'",
+                    )
+                )
+            elif comp != "series":
+                issues.append(
+                    Issue(
+                        "sell-price series given but the tariff does not pay it",
+                        path=src,
+                        field="sell_price_usd_per_mwh",
+                        expected="tariff.export_compensation = 'series'",
+                        got=repr(comp),
+                        fix="Set export_compensation = 'series' on the tariff, or drop the series",
+                    )
+                )
+        elif comp == "series" and spec is None:
+            issues.append(
+                Issue(
+                    "export_compensation = 'series' needs a sell-price series",
+                    path=src,
+                    field="sell_price_usd_per_mwh",
+                    fix="Pass sell_price_usd_per_mwh (or [tariff.sell_price] in the tariff TOML)",
+                )
+            )
+        if spec is not None and self.month_to_date_peak_mw:
+            issues.append(
+                Issue(
+                    "month_to_date_peak_mw applies to the simple tariff only",
+                    path=src,
+                    field="month_to_date_peak_mw",
+                    got=f"tariff-engine tariff {spec.name!r}",
+                    fix="Give the peaks as tariff_spec.state.peaks (PeakRecord(month, charge, "
+                        "peak_mw))",
+                )
+            )
+        return issues
 
     def _check_resilience(self, r: Resilience) -> None:
         """The floor fits the horizon: whole intervals of ride-through, a series of its length."""
@@ -157,9 +438,9 @@ class Scenario:
         *,
         name: str,
         site: Site,
-        tariff: Tariff,
+        tariff: Tariff | TariffSpec,
         load_mw: pd.Series,
-        price_usd_per_mwh: pd.Series,
+        price_usd_per_mwh: pd.Series | None = None,
         gpu_load_mw: pd.Series | None = None,
         index: pd.DatetimeIndex | None = None,
         options: SolverOptions | None = None,
@@ -167,29 +448,186 @@ class Scenario:
         grid: GridRules | None = None,
         swing_up_mw: pd.Series | None = None,
         swing_down_mw: pd.Series | None = None,
+        tariff_spec: TariffSpec | None = None,
+        month_to_date_peak_mw: Mapping[str, float] | None = None,
+        grid_import_limit_mw: pd.Series | None = None,
+        grid_export_limit_mw: pd.Series | None = None,
+        sell_price_usd_per_mwh: pd.Series | None = None,
+        availability_frac: pd.DataFrame | Mapping[str, pd.Series] | None = None,
     ) -> Scenario:
         """Build a Scenario from pandas Series, resampling each onto one horizon.
 
-        ``index`` defaults to the load's index. Series at another step are resampled by
-        the rules of ``SPEC.md`` §1 and the resampling is recorded in ``notes``.
+        Everything a scenario TOML can say can be said here; what cannot be carried is
+        refused with an :class:`~optimizer.errors.InputError`, never dropped.
+
+        Parameters
+        ----------
+        name : str
+            Scenario name.
+        site : Site
+            Assets and interconnection.
+        tariff : Tariff or TariffSpec
+            A simple tariff, a tariff-engine :class:`~optimizer.tariffs.spec.TariffSpec`, or
+            the ``tariff`` of a loaded scenario (which carries its spec).
+        load_mw : pandas.Series
+            Site load ``L_t`` [MW], tz-aware interval starts.
+        price_usd_per_mwh : pandas.Series, optional
+            Energy price before the adder [USD/MWh]; required unless a tariff-engine tariff
+            prices energy from its schedule alone (then zeros).
+        gpu_load_mw : pandas.Series, optional
+            GPU part of the load [MW].
+        index : pandas.DatetimeIndex, optional
+            The horizon; default the load's index. It is converted to the site's zone (same
+            instants), so billing months are the site's local months.
+        options : SolverOptions, optional
+            How to solve.
+        notes : tuple of str
+            Notes to keep; resampling notes are added.
+        grid : GridRules, optional
+            Families 8-12. A ``swing`` of ``source = "cluster_model"`` is turned into the
+            swing series here (as :func:`optimizer.load_scenario` does); a telemetry swing
+            needs its series passed as ``swing_up_mw``/``swing_down_mw``.
+        swing_up_mw, swing_down_mw : pandas.Series, optional
+            Swing envelope [MW]; either alone switches family 9 on.
+        tariff_spec : TariffSpec, optional
+            The tariff engine's tariff (the same as passing it as ``tariff``).
+        month_to_date_peak_mw : mapping of str to float, optional
+            Peak import already set per billing month ``YYYY-MM`` [MW] (simple tariff; a
+            TariffSpec holds its own ``state``).
+        grid_import_limit_mw, grid_export_limit_mw : pandas.Series, optional
+            Interconnection caps per interval [MW]; ``inf`` is no cap in that interval.
+        sell_price_usd_per_mwh : pandas.Series, optional
+            Export price per interval [USD/MWh], with ``export_compensation = "series"``.
+        availability_frac : DataFrame or mapping of str to Series, optional
+            Share of units in service per interval and battery group [-], one column (or
+            entry) per group name.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        InputError, TimeSeriesError
+            A series of the wrong type or on a bad index, values out of range, or inputs that
+            contradict each other; every problem listed.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from optimizer.testing import make_unit
+        >>> from optimizer import BatteryGroup, Scenario, Site, Tariff
+        >>> idx = pd.date_range("2021-02-01", periods=2, freq="1h", tz="America/Chicago")
+        >>> site = Site(name="s", timezone="America/Chicago", import_limit_mw=10.0,
+        ...             battery_groups=(BatteryGroup(name="b", unit=make_unit(), n_units=1),))
+        >>> sc = Scenario.from_series(name="x", site=site, tariff=Tariff(name="t"),
+        ...                           load_mw=pd.Series([1.0, 2.0], idx),
+        ...                           price_usd_per_mwh=pd.Series([10.0, 50.0], idx))
+        >>> sc.n_intervals, sc.interval_min
+        (2, 60)
         """
+        if isinstance(tariff, TariffSpec):
+            if tariff_spec is not None and tariff_spec != tariff:
+                raise InputError(
+                    issues=[
+                        Issue(
+                            "two different tariffs given",
+                            field="tariff_spec",
+                            fix="Pass the TariffSpec once, as tariff",
+                        )
+                    ]
+                )
+            tariff, tariff_spec = EngineTariff(name=tariff.name, spec=tariff), tariff
+        elif tariff_spec is None and isinstance(tariff, EngineTariff):
+            tariff_spec = tariff.spec
+        issues = check_input_series(load_mw, name="load_mw")
+        if price_usd_per_mwh is None and not (
+            tariff_spec is not None and not tariff_spec.energy.uses_market_price
+        ):
+            issues.append(
+                Issue(
+                    "price_usd_per_mwh missing",
+                    field="price_usd_per_mwh",
+                    fix="Pass the energy price series (only a tariff-engine tariff with energy "
+                        "basis 'schedule' needs none)",
+                )
+            )
+        if index is not None and not isinstance(index, pd.DatetimeIndex):
+            issues.append(
+                Issue(
+                    "index is not a DatetimeIndex",
+                    field="index",
+                    got=type(index).__name__,
+                    fix="Pass a tz-aware pandas.DatetimeIndex of interval starts",
+                )
+            )
+        groups = _availability_dict(availability_frac, issues)
+        if issues:
+            raise InputError(issues=issues)
         index = load_mw.index if index is None else index
+        horizon_issues = timeindex.index_issues(
+            index, field="index" if index is not load_mw.index else "load_mw"
+        )
+        if horizon_issues:
+            raise TimeSeriesError(issues=horizon_issues)
+        horizon = pd.DatetimeIndex(index).tz_convert(site.timezone).rename("interval_start")
+        if price_usd_per_mwh is None:
+            price_usd_per_mwh = pd.Series(0.0, index=horizon)
+        grid = grid or GridRules()
         out_notes = list(notes)
-        series: dict[str, pd.Series | None] = {}
-        for nm, s, kind in (
+        named: list[tuple[str, Any, str]] = [
             ("load_mw", load_mw, "power"),
             ("price_usd_per_mwh", price_usd_per_mwh, "price"),
             ("gpu_load_mw", gpu_load_mw, "power"),
             ("swing_up_mw", swing_up_mw, "power"),
             ("swing_down_mw", swing_down_mw, "power"),
-        ):
+            ("grid_import_limit_mw", grid_import_limit_mw, "power"),
+            ("grid_export_limit_mw", grid_export_limit_mw, "power"),
+            ("sell_price_usd_per_mwh", sell_price_usd_per_mwh, "price"),
+        ]
+        named += [(f"availability_frac[{g}]", v, "power") for g, v in groups.items()]
+        for nm, s, _ in named:
+            if s is not None:
+                issues += check_input_series(s, name=nm)
+        if issues:
+            raise InputError(issues=issues)
+        series: dict[str, pd.Series | None] = {}
+        for nm, s, kind in named:
             if s is None:
                 series[nm] = None
                 continue
-            aligned, note = to_horizon(s, pd.DatetimeIndex(index), kind=kind, name=nm)  # type: ignore[arg-type]
+            aligned, note = to_horizon(
+                s, horizon, kind=kind, name=nm, allow_inf=nm.startswith("grid_")
+            )  # type: ignore[arg-type]
             series[nm] = aligned
             if note:
                 out_notes.append(note)
+        if (
+            grid.swing is not None
+            and series["swing_up_mw"] is None
+            and series["swing_down_mw"] is None
+        ):
+            sw = grid.swing
+            if sw.source != "cluster_model":
+                raise InputError(
+                    issues=[
+                        Issue(
+                            "a telemetry swing needs its series",
+                            field="grid.swing",
+                            got="source = 'telemetry'",
+                            fix="Pass swing_up_mw and swing_down_mw "
+                                "(optimizer.loads.swing.swing_from_telemetry makes them), or use "
+                                "source = 'cluster_model'",
+                        )
+                    ]
+                )
+            base = series["gpu_load_mw"] if series["gpu_load_mw"] is not None else series["load_mw"]
+            series["swing_up_mw"] = (base * sw.up_frac).rename("swing_up_mw")  # type: ignore[operator]
+            series["swing_down_mw"] = (base * sw.down_frac).rename("swing_down_mw")  # type: ignore[operator]
+            out_notes.append(
+                f"swing: cluster model, up {sw.up_frac:g} and down {sw.down_frac:g} of GPU load "
+                f"(assumption)"
+            )
         return cls(
             name=name,
             site=site,
@@ -199,10 +637,38 @@ class Scenario:
             gpu_load_mw=series["gpu_load_mw"],
             options=options or SolverOptions(),
             notes=tuple(out_notes),
-            grid=grid or GridRules(),
+            grid=grid,
             swing_up_mw=series["swing_up_mw"],
             swing_down_mw=series["swing_down_mw"],
+            month_to_date_peak_mw=dict(month_to_date_peak_mw or {}),
+            tariff_spec=tariff_spec,
+            grid_import_limit_mw=series["grid_import_limit_mw"],
+            grid_export_limit_mw=series["grid_export_limit_mw"],
+            sell_price_usd_per_mwh=series["sell_price_usd_per_mwh"],
+            availability_frac={g: series[f"availability_frac[{g}]"] for g in groups},  # type: ignore[misc]
         )
+
+    def to_dir(self, path: str | Path) -> Path:
+        """Write the scenario as TOML plus Parquet that :func:`optimizer.load_scenario` reads back.
+
+        Parameters
+        ----------
+        path : str or Path
+            A folder (created if missing; the files it writes are replaced).
+
+        Returns
+        -------
+        Path
+            The scenario TOML (``<path>/scenario.toml``).
+
+        Raises
+        ------
+        InputError
+            Something the TOML schema cannot say (nothing is dropped silently).
+        """
+        from optimizer.inputs.to_files import write_scenario_dir
+
+        return write_scenario_dir(self, Path(path))
 
     def replace(self, **changes: object) -> Scenario:
         """A copy with some fields changed (validated again)."""
@@ -225,8 +691,11 @@ class Scenario:
     def interval_min(self) -> int:
         """Step [min]; a one-interval horizon without a ``freq`` is taken as hourly."""
         return timeindex.interval_min(
-            self.index, field="horizon.interval_min", path=self.source_path,
-            allowed=ALLOWED_INTERVAL_MIN, default_min=60,
+            self.index,
+            field="horizon.interval_min",
+            path=self.source_path,
+            allowed=ALLOWED_INTERVAL_MIN,
+            default_min=60,
         )
 
     @property
@@ -247,9 +716,15 @@ class Scenario:
         """The tariff engine's arrays on this horizon (None without a TariffSpec)."""
         if self.tariff_spec is None:
             return None
-        from optimizer.tariffs.arrays import tariff_arrays
 
         return tariff_arrays(self.tariff_spec, self.index, price_usd_per_mwh=self.price_usd_per_mwh)
+
+    def availability_array_frac(self, group: str) -> np.ndarray:
+        """``a_bt`` of group ``group`` per interval [-]: its series, or its own constant."""
+        if group in self.availability_frac:
+            return self.availability_frac[group].to_numpy(dtype=float)
+        frac = next(g.availability_frac for g in self.site.battery_groups if g.name == group)
+        return np.full(self.n_intervals, float(frac))
 
     def import_price_usd_per_mwh(self) -> np.ndarray:
         """``pi_t``: energy price plus the tariff adder [USD/MWh]."""
@@ -262,14 +737,21 @@ class Scenario:
             return self.price_usd_per_mwh.to_numpy(dtype=float).copy()
         if kind == "fixed":
             return np.full(self.n_intervals, float(self.tariff.export_price_usd_per_mwh or 0.0))
+        if kind == "series" and self.sell_price_usd_per_mwh is not None:
+            return self.sell_price_usd_per_mwh.to_numpy(dtype=float).copy()
         return np.zeros(self.n_intervals)
 
     def import_limit_mw(self) -> np.ndarray:
-        """``Gimp_t`` [MW]."""
+        """``Gimp_t`` [MW]: the series when given (``inf``: no cap), else the site's cap."""
+        if self.grid_import_limit_mw is not None:
+            return self.grid_import_limit_mw.to_numpy(dtype=float).copy()
         return np.full(self.n_intervals, self.site.import_limit_mw)
 
     def export_limit_mw(self) -> np.ndarray:
-        """``Gexp_t`` [MW]; 0 when the site may not export."""
+        """``Gexp_t`` [MW]: the series when given, else the site's cap; 0 when the site may not "
+        "export."""
+        if self.grid_export_limit_mw is not None:
+            return self.grid_export_limit_mw.to_numpy(dtype=float).copy()
         cap = self.site.export_limit_mw if self.site.allows_export else 0.0
         return np.full(self.n_intervals, cap)
 
@@ -285,12 +767,15 @@ class Scenario:
         return [str(p) for p in sorted(set(periods))]
 
     def aux_load_mw(self) -> np.ndarray:
-        """Fleet auxiliary load ``sum_b a_b n_b aux_b`` per interval [MW]."""
-        total = sum(g.availability_frac * g.n_units * g.unit.aux_load_mw for g in self.site.battery_groups)
-        return np.full(self.n_intervals, float(total))
+        """Fleet auxiliary load ``sum_b a_bt n_b aux_b`` per interval [MW]."""
+        total = np.zeros(self.n_intervals)
+        for g in self.site.battery_groups:
+            total = total + self.availability_array_frac(g.name) * (g.n_units * g.unit.aux_load_mw)
+        return total
 
     def event_table(self) -> pd.DataFrame:
-        """Called events inside the horizon: id, program, start, end, cap [MW], first and last interval."""
+        """Called events inside the horizon: id, program, start, end, cap [MW], first and last "
+        "interval."""
         rows = []
         idx = self.index
         step = pd.Timedelta(minutes=self.interval_min)
@@ -312,8 +797,29 @@ class Scenario:
                     "last": int(pos[-1]),
                 }
             )
-        return pd.DataFrame(rows, columns=["event_id", "program", "start", "end", "cap_mw", "first", "last"])
+        return pd.DataFrame(
+            rows, columns=["event_id", "program", "start", "end", "cap_mw", "first", "last"]
+        )
 
     def n_billing_months(self) -> int:
         """Calendar months the horizon touches [-]."""
         return int(self.billing_month().max()) + 1
+
+
+def _availability_dict(value: object, issues: list[Issue]) -> dict[str, Any]:
+    """``availability_frac`` of :meth:`Scenario.from_series` as ``{group: series}``."""
+    if value is None:
+        return {}
+    if isinstance(value, pd.DataFrame):
+        return {str(c): value[c] for c in value.columns}
+    if isinstance(value, Mapping):
+        return {str(k): v for k, v in value.items()}
+    issues.append(
+        Issue(
+            "availability_frac must be a DataFrame or a mapping of group names to Series",
+            field="availability_frac",
+            got=type(value).__name__,
+            fix="Pass pd.DataFrame({'group': series}) or {'group': series}",
+        )
+    )
+    return {}

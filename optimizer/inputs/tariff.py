@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from optimizer.frozen import FrozenModel
-from optimizer.tariffs.spec import PriceSeriesSource
+from optimizer.tariffs.spec import PriceSeriesSource, TariffSpec
 
 
 class Tariff(FrozenModel):
@@ -34,13 +34,19 @@ class Tariff(FrozenModel):
     fixed_charge_usd_per_month: float = Field(
         default=0.0, ge=0, description="Fixed charges per billing month [USD/month]."
     )
-    export_compensation: Literal["none", "wholesale", "fixed"] = Field(
+    export_compensation: Literal["none", "wholesale", "fixed", "series"] = Field(
         default="none",
         description="none: export earns nothing; wholesale: the energy price without adder; "
-        "fixed: export_price_usd_per_mwh.",
+        "fixed: export_price_usd_per_mwh; series: the scenario's sell-price series "
+        "(Scenario.sell_price_usd_per_mwh, read from sell_price in a TOML).",
     )
     export_price_usd_per_mwh: float | None = Field(
         default=None, description="Export price when export_compensation = 'fixed' [USD/MWh]."
+    )
+    sell_price: PriceSeriesSource | None = Field(
+        default=None,
+        description="Where the sell-price series is read from when export_compensation = "
+        "'series' (TOML only).",
     )
 
     @model_validator(mode="after")
@@ -52,3 +58,15 @@ class Tariff(FrozenModel):
             )
             raise ValueError(msg)
         return self
+
+
+class EngineTariff(Tariff):
+    """``Scenario.tariff`` of a scenario whose bill comes from the tariff engine.
+
+    It carries the :class:`~optimizer.tariffs.spec.TariffSpec` it stands for, so that
+    ``Scenario.from_series(tariff=scenario.tariff, ...)`` keeps the whole tariff (TOU energy,
+    demand windows, ratchets, state) instead of a name with no charges. Its own simple-tariff
+    fields stay at their zero defaults and are not billed.
+    """
+
+    spec: TariffSpec

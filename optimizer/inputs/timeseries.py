@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import timeindex
-from optimizer.errors import Issue, TimeSeriesError
+from optimizer.errors import Issue, TimeSeriesError, file_not_found
 from optimizer.timeindex import format_step
 
 SeriesKind = Literal["power", "price"]
@@ -55,13 +55,7 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
     """
     if not path.exists():
         raise TimeSeriesError(
-            issues=[
-                Issue(
-                    "file not found",
-                    path=str(path),
-                    fix="Check the path; paths in a TOML model are relative to that TOML file",
-                )
-            ],
+            issues=[file_not_found(path)],
         )
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
@@ -212,25 +206,75 @@ def ns(index: pd.DatetimeIndex) -> np.ndarray:
     return pd.DatetimeIndex(index).as_unit("ns").asi8
 
 
-def check_series(series: pd.Series, *, name: str, source: str | None = None) -> list[Issue]:
+def check_input_series(value: object, *, name: str, source: str | None = None) -> list[Issue]:
+    """Problems of the *type* of a series given from Python: it must be a pandas Series of numbers.
+
+    A one-column DataFrame, a numpy array, a list, text or object values get one clear issue
+    each (instead of a pandas or attribute error deeper down). Returns an empty list when
+    ``value`` is a numeric Series; its index and values are checked by :func:`check_series`.
+    """
+    if isinstance(value, pd.Series):
+        dtype = value.dtype
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            return [
+                Issue(
+                    "series values are not numbers",
+                    path=source,
+                    field=name,
+                    expected="a float or integer dtype",
+                    got=f"dtype {dtype}",
+                    fix=f"Convert first: pd.to_numeric({name}) or {name}.astype(float)",
+                )
+            ]
+        return []
+    if isinstance(value, pd.DataFrame):
+        cols = list(value.columns)
+        fix = (
+            f"Select the column: frame[{cols[0]!r}]"
+            if len(cols) == 1
+            else "Select one column of the DataFrame"
+        )
+        got = f"a DataFrame with {len(cols)} column(s) {cols[:4]}"
+    else:
+        fix = "Wrap the values in pd.Series(values, index=<tz-aware DatetimeIndex>)"
+        got = type(value).__name__
+    return [
+        Issue(
+            "not a pandas Series",
+            path=source,
+            field=name,
+            expected="a pandas Series on tz-aware interval starts",
+            got=got,
+            fix=fix,
+        )
+    ]
+
+
+def check_series(
+    series: pd.Series, *, name: str, source: str | None = None, allow_inf: bool = False
+) -> list[Issue]:
     """All problems of one series: its index (:func:`optimizer.timeindex.index_issues`), NaN/inf.
 
-    Returns an empty list when the series is clean.
+    ``allow_inf`` lets ``+inf`` through (a cap series: no cap in that interval); NaN and
+    ``-inf`` are always refused. Returns an empty list when the series is clean.
     """
+    typed = check_input_series(series, name=name, source=source)
+    if typed:
+        return typed
     idx = series.index
     issues = timeindex.index_issues(idx, field=name, path=source)
     if not isinstance(idx, pd.DatetimeIndex) or idx.tz is None or len(idx) == 0:
         return issues  # the values cannot be located in time: nothing more to say
     values = series.to_numpy(dtype=float)
-    bad = ~np.isfinite(values)
+    bad = np.isnan(values) | (values == -np.inf) if allow_inf else ~np.isfinite(values)
     if bad.any():
         issues.append(
             Issue(
-                "NaN or inf value",
+                "NaN or inf value" if not allow_inf else "NaN or -inf value",
                 path=source,
                 field=name,
                 timestamp=idx[bad][0].isoformat(),
-                expected="finite numbers",
+                expected="finite numbers" if not allow_inf else "numbers or +inf (no cap)",
                 got=f"{int(bad.sum())} non-finite values",
                 fix="Fill or remove the missing values",
             )
@@ -245,6 +289,7 @@ def to_horizon(
     kind: SeriesKind,
     name: str,
     source: str | None = None,
+    allow_inf: bool = False,
 ) -> tuple[pd.Series, str | None]:
     """Check ``series`` and put it on ``index``, resampling explicitly.
 
@@ -261,6 +306,8 @@ def to_horizon(
         Series name for messages and the result.
     source : str, optional
         File the series came from, for messages.
+    allow_inf : bool
+        Let ``+inf`` through (caps: no cap in that interval).
 
     Returns
     -------
@@ -272,10 +319,10 @@ def to_horizon(
     TimeSeriesError
         Listing every problem, including horizon intervals the series does not cover.
     """
-    issues = check_series(series, name=name, source=source)
+    issues = check_series(series, name=name, source=source, allow_inf=allow_inf)
     if issues:
         raise TimeSeriesError(issues=issues)
-    series = series.tz_convert(index.tz)
+    series = series.astype(float).tz_convert(index.tz)
     series.index = series.index.as_unit("ns")
     index = pd.DatetimeIndex(index).as_unit("ns")
     step_src = (

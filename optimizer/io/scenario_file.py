@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError
 from optimizer.errors import Issue, ModelFileError, TimeSeriesError
 from optimizer.frozen import FrozenModel
 from optimizer.inputs.assets import Site
-from optimizer.inputs.events import derive_event_calendar, read_event_calendar
+from optimizer.inputs.events import derive_event_calendar, read_event_calendar, tightest_hours
 from optimizer.inputs.grid import (
     EventProgram,
     FlexibleLoad,
@@ -30,15 +30,20 @@ from optimizer.inputs.grid import (
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
 from optimizer.inputs.scenario import Scenario
-from optimizer.inputs.tariff import Tariff
+from optimizer.inputs.tariff import EngineTariff, Tariff
 from optimizer.inputs.timeseries import ALLOWED_INTERVAL_MIN, make_index, read_series, to_horizon
 from optimizer.io.builtin import builtin_scenario, list_builtin_scenarios
 from optimizer.io.models import load_event_program, load_site, load_tariff
-from optimizer.io.tariff_file import load_tariff_spec
+from optimizer.io.tariff_file import load_tariff_spec, spec_from_legacy
 from optimizer.io.toml import _require, _series, issues_from_validation, read_toml
 from optimizer.loads.gpu_profile import GpuProfileParams, generate_site_load
 from optimizer.loads.swing import swing_from_cluster, swing_from_telemetry
-from optimizer.tariffs.spec import TariffSpec
+from optimizer.tariffs.spec import (
+    CandidateHour,
+    CoincidentPeakCharge,
+    PriceSeriesSource,
+    TariffSpec,
+)
 
 
 class _Table(FrozenModel):
@@ -126,7 +131,34 @@ class GridTable(_Table):
     system_peaks: SystemPeaksTable | None = None
 
 
-_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid", "resilience"}
+class SeriesTable(_Table):
+    """``[series]``: time-varying inputs, each a column of a CSV/Parquet file (path relative to the TOML).
+
+    ``grid_import_limit_mw`` / ``grid_export_limit_mw`` replace the site's caps per interval
+    (``inf`` in the file: no cap); ``swing_up_mw`` / ``swing_down_mw`` give the swing
+    envelope directly (instead of ``[grid.swing]``); ``availability_frac.<group>`` is the
+    share of a battery group's units in service per interval.
+    """
+
+    grid_import_limit_mw: PriceSeriesSource | None = None
+    grid_export_limit_mw: PriceSeriesSource | None = None
+    swing_up_mw: PriceSeriesSource | None = None
+    swing_down_mw: PriceSeriesSource | None = None
+    availability_frac: dict[str, PriceSeriesSource] = Field(default_factory=dict)
+
+
+class StateTable(_Table):
+    """``[state]``: what the bill already knows before the horizon (simple tariff).
+
+    ``month_to_date_peak_mw`` maps billing months ``"YYYY-MM"`` to the peak import already
+    set [MW]. A tariff-engine tariff keeps month-to-date and ratchet history in its own
+    ``[tariff.state]`` table.
+    """
+
+    month_to_date_peak_mw: dict[str, float] = Field(default_factory=dict)
+
+
+_SCENARIO_TABLES = {"scenario", "horizon", "load", "solver", "grid", "series", "state", "resilience"}
 
 
 def load_scenario(
@@ -174,10 +206,18 @@ def load_scenario(
     load_mw, gpu_mw = _read_load(ld, base, path, index, site, notes)
     price = _read_price(tariff, spec, tariff_file, index, notes)
     grid, swing_up, swing_down = _read_grid(parsed["grid"], base, path, index, site, gpu_mw if gpu_mw is not None else load_mw, notes)
+    extra = _read_series_table(parsed["series"], path, index, notes)
+    if extra.get("swing_up_mw") is not None or extra.get("swing_down_mw") is not None:
+        if grid.swing is not None:
+            raise ModelFileError("", issues=[Issue("swing given twice", path=str(path), field="series.swing_up_mw", expected="[grid.swing] or [series.swing_up_mw]/[series.swing_down_mw]", fix="Remove one of them")])
+        swing_up, swing_down = extra.get("swing_up_mw"), extra.get("swing_down_mw")
+    sell = None
+    if spec is None and tariff.sell_price is not None:
+        sell = _tariff_series(tariff.sell_price, tariff_file, index, notes, "tariff.sell_price", "sell_price_usd_per_mwh")
     resilience = _read_resilience(doc.get("resilience"), base, path, index, notes)
     if grid.system_peaks is not None and grid.system_peaks.value_usd_per_mw_month > 0:
         spec = _value_system_peaks(spec, tariff, tariff_file, grid.system_peaks, path, notes)
-        tariff = Tariff(name=spec.name)
+        tariff = EngineTariff(name=spec.name, spec=spec)
     return Scenario(
         name=sc.name,
         site=site,
@@ -193,6 +233,11 @@ def load_scenario(
         swing_down_mw=swing_down,
         tariff_spec=spec,
         resilience=resilience,
+        grid_import_limit_mw=extra.get("grid_import_limit_mw"),
+        grid_export_limit_mw=extra.get("grid_export_limit_mw"),
+        sell_price_usd_per_mwh=sell,
+        availability_frac=extra.get("availability_frac", {}),
+        month_to_date_peak_mw=dict(parsed["state"].month_to_date_peak_mw),
     )
 
 
@@ -268,6 +313,36 @@ def _read_resilience(
         ) from exc
 
 
+def _read_series_table(st: SeriesTable, path: Path, index: pd.DatetimeIndex, notes: list[str]) -> dict[str, Any]:
+    """The ``[series]`` table's series on the horizon (caps may hold ``inf``: no cap)."""
+    named = [(f"series.{k}.path", src.path) for k in ("grid_import_limit_mw", "grid_export_limit_mw", "swing_up_mw", "swing_down_mw") if (src := getattr(st, k)) is not None]
+    named += [(f"series.availability_frac.{g}.path", src.path) for g, src in st.availability_frac.items()]
+    _require(path, named)
+    out: dict[str, Any] = {}
+    for key in ("grid_import_limit_mw", "grid_export_limit_mw", "swing_up_mw", "swing_down_mw"):
+        src = getattr(st, key)
+        if src is not None:
+            out[key] = _tariff_series(src, path, index, notes, f"series.{key}", key)
+    out["availability_frac"] = {
+        g: _tariff_series(src, path, index, notes, f"series.availability_frac.{g}", f"availability_frac[{g}]")
+        for g, src in st.availability_frac.items()
+    }
+    return out
+
+
+def _tariff_series(src: PriceSeriesSource, toml: Path, index: pd.DatetimeIndex, notes: list[str], table: str, name: str) -> pd.Series:
+    """One series a TOML names by ``{path, column, timestamp_column}``, on the horizon."""
+    _require(toml, [(f"{table}.path", src.path)])
+    file = (toml.parent / src.path).resolve()
+    raw = _series(file, src.column, src.timestamp_column, toml=toml, table=table)
+    series, note = to_horizon(raw, index, kind="power", name=name, source=str(file), allow_inf=name.startswith("grid_"))
+    if note:
+        notes.append(note)
+    if src.attribution:
+        notes.append(f"{name}: {src.attribution}")
+    return series
+
+
 def _scenario_path(path: str | Path) -> Path:
     """The scenario TOML: a path, or a built-in scenario's name."""
     path = Path(path)
@@ -288,8 +363,8 @@ def _parse_tables(doc: dict[str, Any], path: Path) -> dict[str, Any]:
         raise ModelFileError("", issues=[Issue("unknown table", path=str(path), field=k, fix=f"Allowed tables: {sorted(_SCENARIO_TABLES)}") for k in unknown])
     issues: list[Issue] = []
     parsed: dict[str, Any] = {}
-    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions), ("grid", GridTable)):
-        raw = doc.get(table, {} if table in ("solver", "grid") else None)
+    for table, model in (("scenario", ScenarioTable), ("horizon", HorizonTable), ("load", LoadTable), ("solver", SolverOptions), ("grid", GridTable), ("series", SeriesTable), ("state", StateTable)):
+        raw = doc.get(table, {} if table in ("solver", "grid", "series", "state") else None)
         if raw is None:
             issues.append(Issue(f"table [{table}] missing", path=str(path), field=table, fix=f"Add a [{table}] table"))
             continue
@@ -309,12 +384,12 @@ def _read_tariff(sc: ScenarioTable, tariff_file: Path, path: Path, energy_basis:
         basis = energy_basis if energy_basis is not None else sc.energy_basis
         if basis is not None:
             spec = _with_energy_basis(spec, basis, path, tariff_file, from_arg=energy_basis is not None)
-        return Tariff(name=spec.name), spec
+        return EngineTariff(name=spec.name, spec=spec), spec
     if energy_basis is not None or sc.energy_basis is not None:
         raise ModelFileError("", issues=[Issue(
             "energy_basis needs a tariff-engine tariff (TOU schedule or URDB); this tariff is a simple LMP + demand-charge tariff",
             path=str(path), field="--energy-basis" if energy_basis is not None else "scenario.energy_basis", got=str(energy_basis or sc.energy_basis),
-            fix=f"Remove energy_basis, or point scenario.tariff at an engine tariff such as tariffs/mlgw-lgs3-tou-style.toml (now {tariff_file.name})")])
+            fix=f"Remove energy_basis, or point scenario.tariff at an engine tariff such as tariffs/tva-mlgw-large-tou.toml (now {tariff_file.name})")])
     return load_tariff(tariff_file), None
 
 
@@ -471,7 +546,6 @@ def _system_peaks(
     sp: SystemPeaksTable, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]
 ) -> SystemPeaks:
     """``[grid.system_peaks]``: the tightest system hours of every month inside the horizon."""
-    from optimizer.inputs.events import tightest_hours
 
     _require(path, [("grid.system_peaks.system_load", sp.system_load)])
     file = (base / sp.system_load).resolve()
@@ -502,8 +576,6 @@ def _value_system_peaks(
     weights per month, 60-min periods); a simple tariff is first converted with
     :func:`optimizer.io.tariff_file.spec_from_legacy` (the same bill).
     """
-    from optimizer.io.tariff_file import spec_from_legacy
-    from optimizer.tariffs.spec import CandidateHour, CoincidentPeakCharge
 
     if spec is None:
         spec = spec_from_legacy(tariff, base=tariff_file.parent)

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import ValidationError
 
-from optimizer.errors import InputError, Issue, ModelFileError, TimeSeriesError
+from optimizer.errors import InputError, Issue, ModelFileError, TimeSeriesError, file_not_found
 from optimizer.inputs.tariff import Tariff
 from optimizer.io.toml import SCHEMA_VERSION, _one_table, issues_from_validation, read_toml
 from optimizer.tariffs.coincident import system_peak_candidates
@@ -64,13 +64,7 @@ def read_urdb(path: str | Path) -> TariffSpec:
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError(
-            issues=[
-                Issue(
-                    "file not found",
-                    path=str(path),
-                    fix="Check the path; paths in a TOML model are relative to that TOML file",
-                )
-            ],
+            issues=[file_not_found(path)],
         )
     try:
         return pd.read_csv(path)
@@ -213,6 +207,11 @@ def spec_from_legacy(tariff: Tariff, *, base: Path | None = None) -> TariffSpec:
     highest single model interval (``demand_interval_min = None``), the fixed monthly
     charge and the same export compensation. ``base`` resolves the price-series path.
     """
+    if tariff.export_compensation == "series":
+        raise InputError(issues=[Issue(
+            "export_compensation = 'series' cannot be converted to a tariff-engine tariff",
+            field="tariff.export_compensation", got="'series'",
+            fix="Bill the schedule with optimizer.evaluate, or use 'wholesale' or 'fixed'")])
     energy: dict[str, Any] = {
         "basis": "market",
         "adder_usd_per_mwh": tariff.energy_adder_usd_per_mwh,

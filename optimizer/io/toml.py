@@ -17,7 +17,7 @@ from typing import Any, get_args
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from optimizer.errors import Issue, ModelFileError, TimeSeriesError
+from optimizer.errors import Issue, ModelFileError, TimeSeriesError, file_not_found
 from optimizer.inputs.timeseries import read_series
 
 SCHEMA_VERSION = 1
@@ -33,13 +33,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     """
     if not path.exists():
         raise ModelFileError(
-            issues=[
-                Issue(
-                    "file not found",
-                    path=str(path),
-                    fix="Check the path; paths in a TOML model are relative to that TOML file",
-                )
-            ],
+            issues=[file_not_found(path)],
         )
     try:
         text = path.read_text(encoding="utf-8")

@@ -289,6 +289,8 @@ def _window_scenario(
             update={
                 "initial_soc_frac": float(np.clip(state.soc[g.name] / g.energy_capacity_mwh, g.unit.soc_min_frac, g.unit.soc_max_frac)) if g.energy_capacity_mwh > 0 else 0.0,
                 "final_soc_min_frac": g.initial_soc_frac if terminal == "initial" else g.unit.soc_min_frac,
+                "final_soc_frac": None,  # a window ends on the rolling rule, not the study's target
+                "final_soc_max_frac": None,
             }
         )
         for g in scenario.site.battery_groups
@@ -302,11 +304,20 @@ def _window_scenario(
         gpu_load_mw=None if scenario.gpu_load_mw is None else scenario.gpu_load_mw.iloc[issue:stop] * (fcast["load_mw"] / scenario.load_mw.iloc[issue:stop]).fillna(1.0),
         swing_up_mw=None if scenario.swing_up_mw is None else scenario.swing_up_mw.iloc[issue:stop],
         swing_down_mw=None if scenario.swing_down_mw is None else scenario.swing_down_mw.iloc[issue:stop],
-        month_to_date_peak_mw=dict(state.mtd),
+        month_to_date_peak_mw=dict(state.mtd) if spec is None else {},  # a spec carries its own
         source_path=scenario.source_path,
+        grid_import_limit_mw=_cut(scenario.grid_import_limit_mw, issue, stop),
+        grid_export_limit_mw=_cut(scenario.grid_export_limit_mw, issue, stop),
+        sell_price_usd_per_mwh=_cut(scenario.sell_price_usd_per_mwh, issue, stop),
+        availability_frac={g: s.iloc[issue:stop] for g, s in scenario.availability_frac.items()},
         tariff_spec=None if spec is None else _with_peaks(spec, state.spec_peaks),
         grid=_window_grid(scenario, issue, out, told),
     )
+
+
+def _cut(series: pd.Series | None, issue: int, stop: int) -> pd.Series | None:
+    """The window's part of an optional series."""
+    return None if series is None else series.iloc[issue:stop]
 
 
 def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _State) -> Any:
@@ -317,7 +328,7 @@ def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _Stat
         if terminal != "initial" or not any(_is_terminal(i.field) for i in exc.issues):
             raise
         logger.info("window %s cannot reach the terminal SOC; re-planned without the terminal rule", sub.name)
-        relaxed = tuple(g.model_copy(update={"final_soc_min_frac": g.unit.soc_min_frac}) for g in sub.site.battery_groups)
+        relaxed = tuple(g.model_copy(update={"final_soc_min_frac": g.unit.soc_min_frac, "final_soc_frac": None, "final_soc_max_frac": None}) for g in sub.site.battery_groups)
         plan = solver.optimize(sub.replace(site=sub.site.model_copy(update={"battery_groups": relaxed})), reports=False)
         state.n_relaxed += 1
     state.n_solves += 1

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from optimizer.inputs.scenario import Scenario
+from optimizer.io import write_atomic
 from optimizer.report import page as P
 from optimizer.report.resilience_section import resilience_section
 from optimizer.results.files import read_result
@@ -21,7 +23,6 @@ from optimizer.results.files import read_result
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from optimizer.inputs.scenario import Scenario
 
 MAX_POINTS = 20_000
 """Above this many intervals a time-series trace is thinned (min/max per bucket) [-]."""
@@ -451,7 +452,16 @@ def _kpis(summary: Mapping[str, Any], schedule: pd.DataFrame) -> str:
         cards.append(P.kpi_text("events", "Events", f"{len(events)}", sub=f"{n_int} intervals; performance not recorded", value=len(events)))
     else:
         cards.append(P.kpi_text("events", "Events served", "no events", sub="no utility event in the horizon"))
-    return '<div class="kpis">' + "".join(cards) + "</div>" + _violations_note(summary)
+    notes = _basis_note(summary) + _violations_note(summary)
+    return '<div class="kpis">' + "".join(cards) + "</div>" + notes
+
+
+def _basis_note(summary: Mapping[str, Any]) -> str:
+    """A market energy basis is a what-if: say so above the bill."""
+    if summary.get("energy_basis") not in ("market", "market_plus_schedule"):
+        return ""
+    label = P.esc(str(summary.get("energy_basis_label", "")))
+    return f'<p class="note bad">Energy basis: {label}.</p>'
 
 
 def _violations_note(summary: Mapping[str, Any]) -> str:
@@ -651,7 +661,6 @@ def write_report(result_dir: str | Path, *, inputs: Mapping[str, Any] | None = N
     >>> write_report("bess-dispatch-out")  # doctest: +SKIP
     PosixPath('bess-dispatch-out/report.html')
     """
-    from optimizer.io import write_atomic
 
     folder = Path(result_dir)
     schedule, summary = read_result(folder)

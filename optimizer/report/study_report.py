@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from optimizer.io import write_atomic
 from optimizer.report import page as P
 from optimizer.studies.pareto import pareto_front
 from optimizer.studies.store import read_cases
@@ -236,7 +237,6 @@ def write_study_report(study_dir: str | Path, *, axes: Sequence[str] | None = No
     InputError
         The folder holds no ``cases.parquet``.
     """
-    from optimizer.io import write_atomic
 
     folder = Path(study_dir)
     cases = read_cases(folder)

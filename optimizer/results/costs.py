@@ -11,8 +11,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.model_data import ModelData, ramp_steps_mw
 from optimizer.results.extract import Solution
+from optimizer.tariffs.evaluate import cost_terms
 
 COST_TERMS = (
     "energy", "export", "demand", "excess", "coincident", "minimum",
@@ -56,7 +57,6 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
     g = sol.grid_import_mw
     tariff = {"excess": 0.0, "coincident": 0.0, "minimum": 0.0}
     if data.tariff is not None:  # the tariff engine's own numpy bill (optimizer.tariffs.evaluate)
-        from optimizer.tariffs.evaluate import cost_terms
 
         t_terms = cost_terms(data.tariff, g, sol.grid_export_mw)
         energy, export, demand = float(t_terms["energy"]), float(t_terms["export"]), float(t_terms["demand"])
@@ -102,3 +102,39 @@ def baseline_terms(data: ModelData) -> pd.Series:
     """
     honest = replace(data, event_capacity_credit_usd=data.baseline_event_capacity_credit_usd)
     return bill_terms(honest, Solution.baseline(data))
+
+
+def idle_terms(data: ModelData) -> tuple[pd.Series, bool]:
+    """Bill of the site with its fleet idle (aux load drawn, no charge or discharge), and whether that is feasible."""
+    sol = Solution.baseline(data)
+    sol.grid_import_mw = data.load_mw + data.aux_load_mw
+    feasible = bool(np.all(sol.grid_import_mw <= data.import_limit_mw * (1 + 1e-9)))
+    n = data.n_intervals
+    for g in data.groups:
+        kept = g.initial_soc_mwh * g.retention_frac ** np.arange(1, n + 1)
+        sol.groups[g.name]["soc_mwh"] = kept
+        feasible &= bool(kept[-1] >= g.final_soc_min_mwh - 1e-9 and kept[-1] <= g.final_soc_max_mwh + 1e-9 and kept.min() >= g.soc_min_mwh - 1e-9)
+    if data.event_cap_mw is not None:
+        feasible &= bool(np.all(sol.grid_import_mw <= data.event_cap_mw * (1 + 1e-9)))
+    if data.energy_floor is not None:
+        f = data.energy_floor
+        feasible &= bool(np.all(sol.fleet("soc_mwh") >= f.soc_min_mwh + f.floor_mwh - 1e-9))
+    if data.ramp is not None:
+        steps = ramp_steps_mw(data, sol.grid_import_mw)
+        feasible &= bool(np.all(steps <= data.ramp.rise_mw * (1 + 1e-9)) and np.all(-steps <= data.ramp.fall_mw * (1 + 1e-9)))
+    if data.has_swing:
+        feasible = False  # holding headroom may force the fleet off idle; no simple idle comparison
+    return bill_terms(data, sol), feasible
+
+
+def net_meter(data: ModelData, g: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Remove simultaneous import and export where it is cost-neutral (export price = import price).
+
+    The LP is indifferent between importing 11 MW while exporting 10 MW and importing 1 MW when
+    both flows earn the same price; one meter cannot do both, so the equivalent net flow is
+    reported. Balance, caps and every cost term are unchanged.
+    """
+    both = np.minimum(g, x)
+    neutral = np.isclose(data.import_price_usd_per_mwh, data.export_price_usd_per_mwh, rtol=0.0, atol=1e-12)
+    cut = np.where(neutral & (both > 0), both, 0.0)
+    return g - cut, x - cut

@@ -141,3 +141,42 @@ def read_result(out_dir: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     if not isinstance(schedule.index, pd.DatetimeIndex):
         raise InputError("", issues=[Issue("schedule has no time index", path=str(folder / "schedule.parquet"), field="interval_start", expected="a DatetimeIndex or an interval_start column", got=type(schedule.index).__name__)])
     return schedule, summary
+
+
+def read_schedule(path: str | Path) -> pd.DataFrame:
+    """A schedule from Parquet or CSV, indexed by tz-aware interval starts.
+
+    Parquet: an ``interval_start`` index or column (as ``schedule.parquet`` of a run). CSV:
+    ``interval_start_utc`` (as ``schedule.csv`` of a run writes), or ``interval_start`` in
+    ISO 8601 with UTC offsets. The columns are as :func:`optimizer.evaluate` accepts them.
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, no timestamp column, or naive or unparseable stamps.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(issues=[Issue("schedule file not found", path=str(path), fix="Give a CSV or Parquet schedule")])
+    try:
+        frame = pd.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq") else pd.read_csv(path)
+    except Exception as exc:  # pyarrow and csv parser errors of many types
+        raise InputError(issues=[Issue(f"cannot read the schedule ({type(exc).__name__})", path=str(path), fix="Write CSV or Parquet")]) from exc
+    if isinstance(frame.index, pd.DatetimeIndex):
+        stamps = frame.index
+    else:
+        col = next((c for c in ("interval_start_utc", "interval_start") if c in frame.columns), None)
+        if col is None:
+            raise InputError(issues=[Issue("timestamp column missing", path=str(path), expected="interval_start (ISO 8601 with offsets) or interval_start_utc", got=", ".join(map(str, frame.columns[:8])), fix="Add the column")])
+        try:
+            stamps = pd.DatetimeIndex(pd.to_datetime(frame[col].astype(str), utc=True, format="ISO8601"))
+        except (ValueError, TypeError) as exc:
+            raise InputError(issues=[Issue("unparseable timestamps", path=str(path), field=col, fix="Write ISO 8601 stamps with a UTC offset")]) from exc
+        naive = ~frame[col].astype(str).str.contains(r"(?:[Zz]|[+-]\d\d:?\d\d)$", regex=True)
+        if naive.any():
+            raise InputError(issues=[Issue("timestamps have no UTC offset", path=str(path), field=col, timestamp=str(frame[col].iloc[int(naive.to_numpy().argmax())]), fix="Write the offset (or Z) into every stamp")])
+        frame = frame.drop(columns=[c for c in ("interval_start_local", "utc_offset", "interval_start_utc", "interval_start") if c in frame.columns])
+    if stamps.tz is None:
+        raise InputError(issues=[Issue("timestamps have no time zone", path=str(path), fix="Store tz-aware interval starts")])
+    frame.index = stamps.rename("interval_start")
+    return frame

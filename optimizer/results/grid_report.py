@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.model_data import ModelData, ramp_steps_mw
 from optimizer.inputs.scenario import Scenario
 from optimizer.results.costs import movement_usd
 from optimizer.results.stability import (
@@ -60,8 +60,6 @@ def event_performance(scenario: Scenario, schedule: pd.DataFrame) -> pd.DataFram
 
 def ramp_compliance(data: ModelData, schedule: pd.DataFrame) -> dict[str, Any]:
     """Largest step of grid import per interval, optimised and baseline, against the limit [MW]."""
-    from optimizer.results.checks import ramp_steps_mw
-
     g = schedule["grid_import_mw"].to_numpy() - schedule["grid_export_mw"].to_numpy()  # the net draw (family 8)
     base = schedule["load_mw"].to_numpy()
     opt_steps = ramp_steps_mw(data, g)

@@ -34,8 +34,12 @@ def plot_dispatch(schedule: pd.DataFrame, scenario: Scenario, path: Path) -> Non
     ax = axes[0]
     ax.plot(idx, s["load_mw"], lw=0.8, color="0.45", label="site load [MW]")
     ax.plot(idx, s["grid_import_mw"], lw=0.9, color="tab:blue", label="grid import [MW]")
-    cap = scenario.site.import_limit_mw
-    ax.axhline(cap, color="tab:red", ls="--", lw=1, label=f"import cap {cap:.0f} MW")
+    if scenario.grid_import_limit_mw is None:
+        cap = scenario.site.import_limit_mw
+        ax.axhline(cap, color="tab:red", ls="--", lw=1, label=f"import cap {cap:.0f} MW")
+    else:  # a cap per interval; inf (no cap) is left out of the line
+        caps = scenario.grid_import_limit_mw.to_numpy(dtype=float)
+        ax.step(idx, caps, where="post", color="tab:red", ls="--", lw=1, label="import cap [MW]")
     ax.set_ylabel("MW")
     ax.legend(loc="lower left", ncols=3, fontsize=8)
     ax.set_title(f"{scenario.name}: dispatch ({scenario.site.name})")

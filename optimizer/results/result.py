@@ -14,6 +14,20 @@ from optimizer.inputs.scenario import Scenario
 from optimizer.results.files import write_excel, write_run, write_schedule_parquet
 from optimizer.solver.status import SolveReport, SolveStatus
 
+ENERGY_BASIS_LABELS = {
+    "schedule": "schedule: the tariff's own energy rates",
+    "market": "market WHAT-IF: energy at the price series, as if the site were a market load",
+    "market_plus_schedule": "market + schedule WHAT-IF: price series plus the tariff's rates",
+    "simple": "price series plus the simple tariff's adder",
+}
+"""How each energy basis is named in the summary and the printed table."""
+
+
+def energy_basis(scenario: Scenario) -> str:
+    """The energy basis of ``scenario``'s tariff (``"simple"`` for the simple tariff)."""
+    spec = scenario.tariff_spec
+    return "simple" if spec is None else str(spec.energy.basis)
+
 
 @dataclass(frozen=True)
 class Exclusivity:
@@ -136,6 +150,9 @@ class DispatchResult:
             "end": (sc.index[-1] + pd.Timedelta(minutes=sc.interval_min)).isoformat(),
             "interval_min": sc.interval_min,
             "n_intervals": sc.n_intervals,
+            # how energy is priced: the tariff's schedule, or a labelled market what-if
+            "energy_basis": energy_basis(sc),
+            "energy_basis_label": ENERGY_BASIS_LABELS[energy_basis(sc)],
             "bill_baseline_usd": float(self.costs.loc["total", "baseline_usd"]) if len(self.costs) else None,
             "bill_optimized_usd": float(self.costs.loc["total", "optimized_usd"]) if len(self.costs) else None,
             "savings_usd": float(self.costs.loc["total", "savings_usd"]) if len(self.costs) else None,

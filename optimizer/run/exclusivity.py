@@ -146,11 +146,17 @@ def make_exclusive(
         mip = solve_model(m, mip_opts)
         if mip.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             if mip.status == SolveStatus.INFEASIBLE:
-                issue = Issue("exclusive charge/discharge made the problem infeasible", field="exclusivity",
-                              got=f"{len(enforced)} intervals")
+                issue = Issue(
+                    "exclusive charge/discharge made the problem infeasible",
+                    field="exclusivity",
+                    got=f"{len(enforced)} intervals",
+                )
                 return Outcome(m, _with_lp(mip, lp), Exclusivity(), [issue])
-            logger.warning("exclusivity MIP ended %s after %.1f s; fixing modes instead", mip.raw_status,
-                           time.perf_counter() - t0)
+            logger.warning(
+                "exclusivity MIP ended %s after %.1f s; fixing modes instead",
+                mip.raw_status,
+                time.perf_counter() - t0,
+            )
             break  # no incumbent in time: fix the modes below
         report, gap = mip, mip.mip_gap
         method = "mip" if mip.status == SolveStatus.OPTIMAL else "mip-time-limit"
@@ -174,7 +180,8 @@ def make_exclusive(
         seconds=time.perf_counter() - t0,
     )
     logger.warning(
-        "exclusive charge/discharge enforced on %d intervals (%s, %d rounds, %.1f s, cost %.2f USD)",
+        "exclusive charge/discharge enforced on %d intervals (%s, %d rounds, %.1f s, "
+        "cost %.2f USD)",
         len(found), method, rounds, excl.seconds, excl.cost_usd,
     )
     return Outcome(m, _with_lp(report, lp), excl, [])
@@ -211,9 +218,12 @@ def _fix_modes(
         fixed |= set(pairs)
         report = solve_model(m, options)  # type: ignore[arg-type]
         if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            issue = Issue("fixing charge or discharge on the overlapping intervals made the problem infeasible",
-                          field="exclusivity", got=f"{len(fixed)} intervals",
-                          fix="Raise SolverOptions.exclusivity_time_limit_s so that the MIP can finish")
+            issue = Issue(
+                "fixing charge or discharge on the overlapping intervals made it infeasible",
+                field="exclusivity",
+                got=f"{len(fixed)} intervals",
+                fix="Raise SolverOptions.exclusivity_time_limit_s so that the MIP can finish",
+            )
             return report, [issue], groups, k, fixed
         groups = extract_group_arrays(m, data)
         pairs = simultaneous_pairs(data, groups, tol)

@@ -28,7 +28,10 @@ import pyomo.environ as pyo
 from optimizer.errors import Issue
 from optimizer.formulation.build import build_model
 from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.precheck import find_infeasibilities
 from optimizer.inputs.scenario import Scenario
+from optimizer.solver import solve_model
+from optimizer.solver.status import SolveReport, SolveStatus
 
 RELAXABLE = {
     "ramp_up": ("ramp", "MW", "import rises faster than the ramp limit allows"),
@@ -45,8 +48,6 @@ MAX_ISSUES = 12
 
 def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
     """Smallest violations that would make the study feasible, family by family."""
-    from optimizer.solver import SolveStatus, solve_model
-
     m = build_model(scenario, data)
     m.objective_usd.deactivate()
     slacks: list[tuple[str, object, pyo.Var]] = []
@@ -106,3 +107,22 @@ def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
         )
     issues.sort(key=lambda i: i.field or "")
     return issues[:MAX_ISSUES] or [Issue("infeasible, but the elastic re-solve found no relaxable violation", field="solver", fix="Check power and energy bounds")]
+
+
+def explain_failure(scenario: Scenario, data: ModelData, report: SolveReport) -> list[Issue]:
+    """Why a solve failed: the pre-checks' findings, else the elastic re-solve's (infeasible),
+    else the solver's own words."""
+    hints = find_infeasibilities(scenario, data)
+    if hints:
+        return hints
+    if report.status == SolveStatus.INFEASIBLE:
+        return diagnose_infeasibility(scenario, data)
+    if report.status == SolveStatus.UNBOUNDED:
+        return [Issue("the LP is unbounded", field="solver", got=report.raw_status, fix="Check for negative prices with no import or export cap")]
+    return [
+        Issue(
+            f"the solver ended with '{report.raw_status}'",
+            field="solver",
+            fix="No single constraint family could be blamed by the pre-checks; relax caps, the terminal SOC target or raise time_limit_s",
+        )
+    ]

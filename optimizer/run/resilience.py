@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import ModellingWarning
+from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.resilience import Resilience
 from optimizer.inputs.scenario import Scenario
 from optimizer.loads.critical import (
@@ -103,7 +104,6 @@ def _row(
     }
     if not len(result.schedule):
         return row
-    from optimizer.formulation.model_data import ModelData
 
     bill = result.objective_usd
     floor = ModelData.from_scenario(result.scenario).energy_floor

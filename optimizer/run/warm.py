@@ -25,7 +25,9 @@ from optimizer.inputs.scenario import Scenario
 from optimizer.results.checks import Tolerances, simultaneous_pairs
 from optimizer.results.extract import extract_group_arrays
 from optimizer.results.result import DispatchResult
-from optimizer.run.optimize import _explain_failure, _failure, finish, optimize
+from optimizer.run.explain import explain_failure
+from optimizer.run.finish import failure_result, finish
+from optimizer.run.optimize import optimize
 from optimizer.solver.resolve.cache import ModelCache
 from optimizer.solver.status import SolveReport, SolveStatus, TerminationCondition
 from optimizer.solver.strategy import highs_options
@@ -91,7 +93,7 @@ class WarmSolver:
             report = SolveReport(
                 status=SolveStatus.INFEASIBLE, termination=TerminationCondition.INFEASIBLE
             )
-            return _failure(scenario, report, 0.0, issues)
+            return failure_result(scenario, report, 0.0, issues)
         key = structure_key(data)
         t0 = time.perf_counter()
         opts = highs_options(scenario.options)
@@ -108,7 +110,7 @@ class WarmSolver:
         if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             if entry.direct is None:  # the direct route clears its HiGHS state itself
                 self._cache.forget(key)  # do not warm-start from a failed state
-            issues = _explain_failure(scenario, data, report)
+            issues = explain_failure(scenario, data, report)
             if raise_on_failure:
                 errors = {
                     SolveStatus.INFEASIBLE: InfeasibleError,
@@ -116,7 +118,7 @@ class WarmSolver:
                 }
                 msg = ""
                 raise errors.get(report.status, SolverLimitError)(msg, issues=issues)
-            return _failure(scenario, report, build_s, issues)
+            return failure_result(scenario, report, build_s, issues)
         if scenario.options.enforce_exclusivity:
             tol = Tolerances.for_data(data, report.objective_usd or 0.0)
             if simultaneous_pairs(data, extract_group_arrays(m, data), tol):

@@ -212,7 +212,9 @@ class _SolveThread:
 
     def __init__(self, threads: int) -> None:
         self._threads = threads
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], threading.Event, list[Any]]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], threading.Event, list[Any]]] = (
+            queue.SimpleQueue()
+        )
         worker = threading.Thread(target=self._loop, name=f"bess-highs-{threads}", daemon=True)
         worker.start()
 

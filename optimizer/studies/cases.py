@@ -19,6 +19,9 @@ from optimizer.frozen import FrozenModel
 from optimizer.inputs.assets import Site
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.timeseries import make_index, read_series, to_horizon
+from optimizer.io import builtin_scenario, load_scenario
+from optimizer.io.scenario_file import HorizonTable
+from optimizer.io.toml import read_toml
 from optimizer.studies.spec import _NAMED_TO_DOTTED, DOTTED_ROOTS, NAMED_AXES, Scalar, Study
 
 
@@ -111,7 +114,6 @@ def prepare_inputs(case: Case) -> Scenario:
     ModelFileError, TimeSeriesError
         The base scenario cannot be read, or the load or price data do not cover the window.
     """
-    from optimizer.io import load_scenario
 
     shift = pd.Timedelta(days=case.load_shift_days)
     if case.load_shift_days == 0 and case.price_file is None:
@@ -313,6 +315,9 @@ def apply_case(base: Scenario, case: Case) -> Scenario:
             models["site"] = set_fleet_units(models["site"], int(value))
             continue
         dotted = _NAMED_TO_DOTTED.get(name, name)
+        series = {"site.import_limit_mw": base.grid_import_limit_mw, "site.export_limit_mw": base.grid_export_limit_mw}
+        if series.get(dotted) is not None:  # the base's cap series replaces the site's cap: a sweep of it would change nothing
+            raise ModelFileError(issues=[Issue("the axis sweeps a cap that the base scenario's cap series replaces", field=name, got=dotted, fix="Drop the [series] cap from the base scenario, or sweep something else")])
         root, *parts = dotted.split(".")
         if root not in models:
             raise ModelFileError("", issues=[Issue(f"the scenario has no model {root!r}", field=name, expected=f"one of {sorted(models)}", got=root, fix="Correct the dotted path")])
@@ -356,7 +361,6 @@ def check_paths(base: Scenario, study: Study) -> None:
 
 def _base_path(study: Study) -> tuple[str, str]:
     """(as written, absolute path or built-in name) of the base scenario."""
-    from optimizer.io import builtin_scenario
 
     written = study.base_scenario
     path = study.resolve(written)
@@ -369,8 +373,6 @@ def _base_path(study: Study) -> tuple[str, str]:
 
 def _horizon(study: Study, base: str) -> tuple[Any, Any, int]:
     """The study's horizon as wall-clock start and end and step, defaults from the base TOML."""
-    from optimizer.io.scenario_file import HorizonTable
-    from optimizer.io.toml import read_toml
 
     start, end, step = study.start, study.end, study.interval_min
     if start is None or end is None or step is None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from optimizer.io import write_atomic
 from optimizer.studies.pareto import pareto_front
 
 __all__ = ["plot_heatmap", "plot_pareto", "plot_savings_vs_fleet", "write_study_plots"]
@@ -39,7 +40,6 @@ def _figure(**kwargs: Any) -> Any:
 
 
 def _save(fig: Any, path: Path) -> Path:
-    from optimizer.io import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(path, lambda p: fig.savefig(p, format="png", dpi=120))

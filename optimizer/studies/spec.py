@@ -72,6 +72,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from optimizer.errors import Issue, ModelFileError
 from optimizer.frozen import FrozenModel
+from optimizer.io.builtin import resolve_model_path
+from optimizer.io.toml import issues_from_validation, read_toml
 
 __all__ = ["DOTTED_ROOTS", "NAMED_AXES", "Study", "load_study"]
 
@@ -276,8 +278,6 @@ def load_study(path: str | Path) -> Study:
     ModelFileError
         Unreadable TOML, wrong schema_version, unknown tables or keys, bad axes (all listed).
     """
-    from optimizer.io.builtin import resolve_model_path
-    from optimizer.io.toml import issues_from_validation, read_toml
 
     path = resolve_model_path(path, "study")
     doc = read_toml(path)

@@ -9,7 +9,9 @@ tz-aware local ``DatetimeIndex`` of interval starts (regular step of 1..60 min d
 - one :class:`~optimizer.tariffs.demand_windows.DemandWindow` per (billing month x charge)
   (:mod:`optimizer.tariffs.demand_windows`);
 - one :class:`~optimizer.tariffs.energy_tiers.EnergyTierBlock` per tiered (month x period)
-  (:mod:`optimizer.tariffs.energy_tiers`);
+  and one :class:`~optimizer.tariffs.energy_tiers.HudBlock` per hours-use-of-demand
+  (month x period) (:mod:`optimizer.tariffs.energy_tiers`);
+- the contract's hard cap on import, if any (``import_cap_mw``);
 - one :class:`BillingMonth` per month (fixed, minimum charge): :func:`billing_months`.
 
 :func:`tariff_arrays` bundles them; :func:`optimizer.tariffs.evaluate.cost_terms`
@@ -20,8 +22,13 @@ LP formulation (``SPEC.md`` §5 extended; ``g_t`` import [MW], ``dt_h`` step [h]
 -------------------------------------------------------------------------------
 Energy::
 
-    energy_usd = sum_t pi_t g_t dt_h + sum_(blocks k, steps j) c_kj q_kj
+    energy_usd = sum_t pi_t g_t dt_h + sum_(blocks k, steps j) c_kj q_kj + sum_h c_h B_w(h)
     q_kj >= sum_(t in k) g_t dt_h - a_kj,   q_kj >= 0        (EnergyTierBlock)
+    c_h B_w(h): HUD blocks' charge on the billed demand of window w(h)   (HudBlock)
+
+Contract cap (``ContractDemand.allow_excess = False``)::
+
+    g_t <= import_cap_mw                                      (with the interconnection cap)
 
 Peak window ``k`` (``DemandWindow`` with ``block_weights is None``)::
 
@@ -62,9 +69,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from optimizer import timeindex, units
-from optimizer.tariffs.calendar import FloatArray, IntArray, calendar_of, month_shares
+from optimizer.tariffs.calendar import FloatArray, IntArray, month_shares, tariff_calendar
 from optimizer.tariffs.demand_windows import DemandWindow, demand_windows
-from optimizer.tariffs.energy_tiers import EnergyTierBlock, energy_tier_blocks
+from optimizer.tariffs.energy_tiers import (
+    EnergyTierBlock,
+    HudBlock,
+    energy_tier_blocks,
+    hud_blocks,
+)
 from optimizer.tariffs.prices import energy_price_usd_per_mwh, export_price_usd_per_mwh
 from optimizer.tariffs.spec import TariffSpec
 
@@ -88,8 +100,8 @@ class BillingMonth:
         Fixed charges of the month [USD].
     minimum_usd : float
         Minimum bill of the month before export credits [USD].
-    window_names, tier_block_names : tuple of str
-        The demand windows and energy tier blocks billed in this month.
+    window_names, tier_block_names, hud_block_names : tuple of str
+        The demand windows, energy tier blocks and HUD blocks billed in this month.
     """
 
     month: str
@@ -101,11 +113,15 @@ class BillingMonth:
     minimum_usd: float
     window_names: tuple[str, ...] = ()
     tier_block_names: tuple[str, ...] = ()
+    hud_block_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class TariffArrays:
-    """Everything the LP needs from the tariff on one horizon."""
+    """Everything the LP needs from the tariff on one horizon.
+
+    ``import_cap_mw`` is the contract demand when it is a hard cap (None otherwise) [MW].
+    """
 
     interval_h: float
     energy_price_usd_per_mwh: FloatArray
@@ -113,6 +129,8 @@ class TariffArrays:
     months: tuple[BillingMonth, ...]
     demand_windows: tuple[DemandWindow, ...]
     energy_tiers: tuple[EnergyTierBlock, ...] = field(default=())
+    hud_blocks: tuple[HudBlock, ...] = field(default=())
+    import_cap_mw: float | None = None
 
     @property
     def is_convex(self) -> bool:
@@ -130,7 +148,7 @@ def billing_months(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[BillingMo
     the month's calendar days (times the same share when prorating).
     """
     step = timeindex.interval_min(index)
-    cal = calendar_of(index, spec.holidays)
+    cal = tariff_calendar(spec, index)
     out = []
     for label, (pos, horizon_h, month_h, frac) in month_shares(spec, index, cal, step).items():
         days = calendar.monthrange(int(label[:4]), int(label[5:]))[1]
@@ -166,6 +184,7 @@ def tariff_arrays(
     step = timeindex.interval_min(index)
     wins = demand_windows(spec, index)
     tiers = energy_tier_blocks(spec, index)
+    huds = hud_blocks(spec, index)
     months = []
     for m in billing_months(spec, index):
         months.append(
@@ -179,6 +198,7 @@ def tariff_arrays(
                 m.minimum_usd,
                 tuple(w.name for w in wins if w.month == m.month),
                 tuple(b.name for b in tiers if b.month == m.month),
+                tuple(b.name for b in huds if b.month == m.month),
             )
         )
     return TariffArrays(
@@ -188,6 +208,8 @@ def tariff_arrays(
         months=tuple(months),
         demand_windows=wins,
         energy_tiers=tiers,
+        hud_blocks=huds,
+        import_cap_mw=None if spec.contract is None else spec.contract.import_cap_mw,
     )
 
 

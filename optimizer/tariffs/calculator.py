@@ -13,10 +13,22 @@ Billing rules (also in :mod:`optimizer.tariffs.spec`)
   are multiplied by ``hours of the month in the horizon / hours of the month``.
 - Demand is the average import over clock-aligned blocks of ``demand_interval_min``
   minutes (wall clock, with the UTC offset telling the two 01:00 hours of a fall-back day
-  apart). A block cut by the horizon edge is averaged over its intervals in the horizon.
+  apart), or with ``demand_metering = "sliding"`` over every run of that many consecutive
+  intervals inside the charge's hours (a rolling mean). A block cut by the horizon edge
+  (or a run of the charge's hours shorter than the interval) is averaged over its
+  intervals.
+- Seasonal rates take the season of the month; the lines say which.
+- Hours-use-of-demand energy is split into its blocks exactly (block ``j`` holds the
+  month's energy between ``u_(j-1) D`` and ``u_j D``, ``D`` the billing demand of the
+  period's ``hud_demand`` charge), one line per block; the note says whether the LP's
+  linear form held (``E >= u D``). In a month cut by the horizon the block sizes follow
+  the horizon's share of the month, prorating or not (the horizon's energy is billed as a
+  slice of a month at the same load factor).
+- The fuel cost adjustment is one line per month on all energy priced on the schedule.
 - Billing demand = max(metered peak, month-to-date peak, minimum billing demand, contract
   minimum, ratchet share of the highest metered peak of the look-back months).
-- Excess over contract is on the metered peak (not the ratcheted billing demand).
+- Excess over contract is on the metered peak (not the ratcheted billing demand), for each
+  charge the contract applies to.
 - The minimum charge tops the month's import-side charges (energy, demand, excess,
   coincident, fixed) up to the minimum; export credits come after it.
 """
@@ -31,7 +43,13 @@ import pandas as pd
 
 from optimizer import timeindex
 from optimizer.errors import InputError, Issue, TimeSeriesError
-from optimizer.tariffs.spec import DemandPeriod, TariffSpec, TouDemandCharge, TouSchedule
+from optimizer.tariffs.spec import (
+    DemandPeriod,
+    EnergyPeriod,
+    TariffSpec,
+    TouDemandCharge,
+    TouSchedule,
+)
 
 LINE_COLUMNS = ["kind", "window", "quantity", "unit", "rate", "rate_unit", "amount_usd", "note"]
 KINDS = ("energy", "demand", "excess", "coincident", "fixed", "minimum", "export")
@@ -102,7 +120,9 @@ class _Meter:
     ``frame`` columns: ``g`` import [MW], ``mwh`` import energy [MWh], ``month``
     (``YYYY-MM``), ``mon`` (1..12), ``hour``, ``weekend`` (weekend or holiday), ``blk`` and
     ``off`` (the clock-aligned demand block; the UTC offset splits a repeated hour).
-    ``history`` holds the metered peak [MW] of each charge by month, as months are billed.
+    ``history`` holds the metered peak [MW] of each charge by month, as months are billed;
+    ``billed`` the billing demand [MW] of each ``(month, charge)`` (for HUD blocks).
+    ``sliding`` is the number of intervals of a sliding demand window (0: clock blocks).
     """
 
     spec: TariffSpec
@@ -113,7 +133,9 @@ class _Meter:
     price_usd_per_mwh: pd.Series | None
     energy_period: pd.Series | None
     first_month: str
+    sliding: int = 0
     history: dict[str, dict[str, float]] = field(default_factory=dict)
+    billed: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def index(self) -> pd.DatetimeIndex:
@@ -125,7 +147,18 @@ class _Meter:
         sub = self.frame.loc[mask]
         if sub.empty:
             return 0.0
+        if self.sliding:
+            run = (np.diff(np.flatnonzero(mask.to_numpy()), prepend=-2) != 1).cumsum()
+            best = 0.0
+            for _, g in sub["g"].groupby(run):
+                roll = g.rolling(self.sliding).mean().max() if len(g) > self.sliding else g.mean()
+                best = max(best, float(roll))
+            return best
         return float(sub.groupby(["blk", "off"])["g"].mean().max())
+
+    def season(self, month: str) -> str | None:
+        """The season of billing month ``YYYY-MM`` (None without seasons)."""
+        return self.spec.season_of(int(month[5:]))
 
 
 def _check_inputs(
@@ -207,8 +240,10 @@ def _check_prices(
         )
 
 
-def _demand_blocks(frame: pd.DataFrame, spec: TariffSpec, step: pd.Timedelta) -> None:
+def _demand_blocks(frame: pd.DataFrame, spec: TariffSpec, step: pd.Timedelta) -> int:
     """Add the clock-aligned demand block of every interval (``blk``, ``off``) to ``frame``.
+
+    Returns the length of a sliding window in intervals (0 for clock-aligned blocks).
 
     Raises
     ------
@@ -234,7 +269,7 @@ def _demand_blocks(frame: pd.DataFrame, spec: TariffSpec, step: pd.Timedelta) ->
             )
         frame["blk"] = np.arange(len(frame))
         frame["off"] = pd.Timedelta(0)
-        return
+        return 0
     if demand_min % step_min:
         raise InputError(
             issues=[
@@ -249,6 +284,7 @@ def _demand_blocks(frame: pd.DataFrame, spec: TariffSpec, step: pd.Timedelta) ->
         )
     frame["blk"] = wall.floor(f"{demand_min}min")
     frame["off"] = wall - idx.tz_convert(None)  # the UTC offset splits the repeated hour
+    return int(demand_min // step_min) if spec.demand_metering == "sliding" else 0
 
 
 def _meter(
@@ -262,7 +298,7 @@ def _meter(
     idx = pd.DatetimeIndex(import_mw.index)
     dt_h = step / pd.Timedelta(hours=1)
     wall = idx.tz_localize(None)
-    hol = set(spec.holidays)
+    hol = set(spec.holiday_dates(sorted(set(wall.year))))
     frame = pd.DataFrame(
         {
             "g": import_mw.to_numpy(dtype=float),
@@ -275,7 +311,7 @@ def _meter(
         index=idx,
     )
     frame["mwh"] = frame["g"] * dt_h
-    _demand_blocks(frame, spec, step)
+    sliding = _demand_blocks(frame, spec, step)
     schedule = spec.energy.schedule
     return _Meter(
         spec=spec,
@@ -286,6 +322,7 @@ def _meter(
         price_usd_per_mwh=price_usd_per_mwh,
         energy_period=_tou(schedule, frame) if schedule is not None else None,
         first_month=str(frame["month"].iloc[0]),
+        sliding=sliding,
     )
 
 
@@ -299,6 +336,11 @@ def _prorate_frac(meter: _Meter, month: str, n_intervals: int) -> float:
     """Share of ``month`` in the horizon when prorating, else 1 [-]."""
     if not meter.spec.prorate_partial_months:
         return 1.0
+    return _month_share(meter, month, n_intervals)
+
+
+def _month_share(meter: _Meter, month: str, n_intervals: int) -> float:
+    """Share of ``month`` in the horizon, prorating or not [-]."""
     start = pd.Period(month, freq="M")
     tz = meter.index.tz
     t0 = pd.Timestamp(start.start_time).tz_localize(
@@ -312,11 +354,63 @@ def _prorate_frac(meter: _Meter, month: str, n_intervals: int) -> float:
 
 
 # ------------------------------------------------------------------ energy
+def _season_tag(seasonal: bool, season: str | None) -> str:
+    return f" ({season})" if seasonal and season else ""
+
+
+def hud_lines(
+    meter: _Meter, month: str, p: EnergyPeriod, e: float, frac: float
+) -> list[dict[str, object]]:
+    """The hours-use-of-demand lines of period ``p`` in one month: one per block.
+
+    Block ``j`` holds the month's energy (to date plus in the horizon) between
+    ``frac u_(j-1) D`` and ``frac u_j D`` at rate ``r_j``, ``frac`` the horizon's share of
+    the month (1 for a whole month: a cut month's energy is billed as a slice of a month
+    at the same load factor); energy billed before the horizon is taken back at the last
+    block's rate (the rate the LP prices it at).
+    """
+    spec = meter.spec
+    e0 = sum(r.energy_mwh for r in spec.state.energy if r.month == month and r.period == p.name)
+    charge = str(p.hud_demand)
+    d = meter.billed.get((month, charge), 0.0)
+    total = e0 + e
+    bounds = [None if t.upper_hours is None else t.upper_hours * frac for t in p.hud_tiers]
+    need = max(u for u in bounds if u is not None) * d
+    valid = total >= need * (1 - 1e-9) - 1e-9
+    hours = total / d if d > 0 else float("inf")
+    check = (
+        f"linear form valid (E >= {need:,.6g} MWh)"
+        if valid
+        else f"LINEAR FORM NOT VALID: E < {need:,.6g} MWh, the LP over-bills this month"
+    )
+    rows, lower = [], 0.0
+    for j, (t, u) in enumerate(zip(p.hud_tiers, bounds, strict=True), start=1):
+        hi = np.inf if u is None else u * d
+        q = float(np.clip(total, lower, hi) - lower) if total > lower else 0.0
+        lo_h = 0.0 if j == 1 else float(bounds[j - 2] or 0.0)
+        span = f"over {lo_h:g} h" if u is None else f"{lo_h:g}-{u:g} h"
+        note = (
+            f"{span} x D; D = {d:.6g} MW ({charge}); E = {total:,.6g} MWh = {hours:.4g} h use; "
+            + check
+        )
+        rate = float(t.rate_usd_per_mwh)
+        line = f"energy {p.name} HUD block {j}"
+        rows.append(_row(month, line, "energy", q, "MWh", rate, "USD/MWh", q * rate, note=note))
+        lower = hi
+    if e0:
+        r_last = float(p.hud_tiers[-1].rate_usd_per_mwh)
+        line = f"energy {p.name} HUD billed before the horizon"
+        rows.append(_row(month, line, "energy", -e0, "MWh", r_last, "USD/MWh", -e0 * r_last))
+    return rows
+
+
 def energy_lines(meter: _Meter, month: str, in_m: pd.Series) -> list[dict[str, object]]:
-    """Energy lines of one month: market energy, TOU energy by period and tier, adder."""
+    """Energy lines of one month: market energy, TOU energy by period and tier or HUD
+    block (seasonal rates named by season), the fuel cost adjustment, the adder."""
     energy, spec = meter.spec.energy, meter.spec
     sub = meter.frame.loc[in_m]
     mwh = float(sub["mwh"].sum())
+    season = meter.season(month)
     rows = []
     if energy.uses_market_price:
         assert meter.price_usd_per_mwh is not None  # noqa: S101 - _check_prices
@@ -332,7 +426,11 @@ def energy_lines(meter: _Meter, month: str, in_m: pd.Series) -> list[dict[str, o
             if not (per == k).any():
                 continue
             e = float(sub.loc[per == k, "mwh"].sum())
-            tiers = p.tier_list()
+            if p.hud_tiers:  # block sizes follow the horizon's share of the month, always
+                rows += hud_lines(meter, month, p, e, _month_share(meter, month, len(sub)))
+                continue
+            tag = _season_tag(p.is_seasonal, season)
+            tiers = p.in_season(season).tier_list()
             e0 = sum(
                 r.energy_mwh for r in spec.state.energy if r.month == month and r.period == p.name
             )
@@ -342,10 +440,26 @@ def energy_lines(meter: _Meter, month: str, in_m: pd.Series) -> list[dict[str, o
             ]
             parts = _tiered(bounds, e, e0)
             for j, (t, q) in enumerate(zip(tiers, parts, strict=True), start=1):
-                line = f"energy {p.name}" + (f" tier {j}" if len(tiers) > 1 else "")
+                line = f"energy {p.name}{tag}" + (f" tier {j}" if len(tiers) > 1 else "")
                 win = f"{month} energy {p.name}" if len(tiers) > 1 else ""
                 rate = t.rate_usd_per_mwh
                 rows.append(_row(month, line, "energy", q, "MWh", rate, "USD/MWh", q * rate, win))
+        fuel = energy.fuel_usd_per_mwh(int(month[5:]))
+        if energy.fuel_by_month_usd_per_mwh:
+            note = f"fuel cost adjustment of month {int(month[5:])} on every MWh"
+            rows.append(
+                _row(
+                    month,
+                    "fuel cost adjustment",
+                    "energy",
+                    mwh,
+                    "MWh",
+                    fuel,
+                    "USD/MWh",
+                    mwh * fuel,
+                    note=note,
+                )
+            )
     if energy.adder_usd_per_mwh:
         adder = energy.adder_usd_per_mwh
         rows.append(
@@ -385,7 +499,7 @@ def _billing_demand(meter: _Meter, month: str, charge: str, metered: float) -> d
             if past:
                 floors["ratchet"] = ratchet.lookback_frac * max(past)
     contract = spec.contract
-    if contract is not None and contract.applies_to == charge:
+    if contract is not None and charge in contract.applies_to:
         floors["contract minimum"] = contract.minimum_billing_frac * contract.contract_mw
     return floors
 
@@ -400,29 +514,60 @@ def peak_lines(
     floors = _billing_demand(meter, month, charge, metered)
     meter.history.setdefault(charge, {})[month] = metered
     billed = max(floors.values())
+    meter.billed[(month, charge)] = billed
+    season = meter.season(month)
+    tag = _season_tag(period.is_seasonal, season)
     why = max(floors, key=lambda k: floors[k])
     note = f"metered {metered:.6g} MW" + (
         "" if why == "metered" else f"; billed on {why} {billed:.6g} MW"
     )
     window = f"{month} {charge}"
     rows = []
-    if not period.is_zero:
-        tiers = period.tier_list()
+    floor_mw, floor_why = max(
+        ((v, k) for k, v in floors.items() if k != "metered"), default=(0.0, "")
+    )
+    tiers = () if period.is_zero else period.in_season(season).tier_list()
+    if len(tiers) == 1 and floor_mw > 0:
+        # a flat rate with a minimum billing demand: the metered demand, then the top-up
+        rate = tiers[0].rate_usd_per_mw * frac
+        line = f"demand {charge}{tag}"
+        rows.append(
+            _row(
+                month,
+                line,
+                "demand",
+                metered,
+                "MW",
+                rate,
+                "USD/MW-month",
+                metered * rate,
+                window,
+                f"metered {metered:.6g} MW",
+            )
+        )
+        top = max(0.0, billed - metered)
+        line = f"minimum billing demand {charge}{tag}"
+        note = f"floor {floor_mw:.6g} MW ({floor_why}); metered {metered:.6g} MW"
+        rows.append(
+            _row(month, line, "demand", top, "MW", rate, "USD/MW-month", top * rate, window, note)
+        )
+    elif tiers:
         parts = _tiered([(t.rate_usd_per_mw, t.upper_mw) for t in tiers], billed)
         for j, (t, q) in enumerate(zip(tiers, parts, strict=True), start=1):
-            line = f"demand {charge}" + (f" tier {j}" if len(tiers) > 1 else "")
+            line = f"demand {charge}{tag}" + (f" tier {j}" if len(tiers) > 1 else "")
             rate = t.rate_usd_per_mw * frac
             rows.append(
                 _row(month, line, "demand", q, "MW", rate, "USD/MW-month", q * rate, window, note)
             )
     contract = spec.contract
-    if contract is not None and contract.applies_to == charge:
+    if contract is not None and charge in contract.applies_to:
         excess = max(0.0, metered - contract.contract_mw)
-        rate = contract.excess_rate_usd_per_mw * frac
+        rate = contract.excess_rate_in(season) * frac
+        xtag = _season_tag(isinstance(contract.excess_rate_usd_per_mw, dict), season)
         rows.append(
             _row(
                 month,
-                f"excess over contract {charge}",
+                f"excess over contract {charge}{xtag}",
                 "excess",
                 excess,
                 "MW",
@@ -619,9 +764,9 @@ def bill(
     for month in dict.fromkeys(meter.frame["month"]):
         in_m = meter.frame["month"] == month
         frac = _prorate_frac(meter, month, int(in_m.sum()))
-        charges = energy_lines(meter, month, in_m)
-        charges += facility_lines(meter, month, in_m, frac)
-        charges += tou_demand_lines(meter, month, in_m, frac, tou_period)
+        demand = facility_lines(meter, month, in_m, frac)
+        demand += tou_demand_lines(meter, month, in_m, frac, tou_period)
+        charges = energy_lines(meter, month, in_m) + demand  # HUD blocks need billing demand
         charges += coincident_lines(meter, month, frac)
         charges += fixed_lines(spec, month, frac)
         rows += charges + minimum_lines(spec, month, frac, charges)

@@ -49,6 +49,18 @@ class Calendar:
     labels: tuple[str, ...]
 
 
+def tariff_calendar(spec: TariffSpec, index: pd.DatetimeIndex) -> Calendar:
+    """The :class:`Calendar` of ``index`` with the spec's holidays (dates and rules)."""
+    years = sorted(set(index.tz_localize(None).year))
+    return calendar_of(index, spec.holiday_dates(years))
+
+
+def season_of_months(spec: TariffSpec, months: IntArray) -> npt.NDArray[np.object_]:
+    """The season name of every calendar month in ``months`` (None without seasons)."""
+    table = np.array([spec.season_of(m) for m in range(1, 13)], dtype=object)
+    return table[np.asarray(months, dtype=np.int64) - 1]
+
+
 def calendar_of(index: pd.DatetimeIndex, holidays: tuple) -> Calendar:
     """The :class:`Calendar` of ``index``; ``holidays`` (dates) count as weekend days."""
     wall = index.tz_localize(None)
@@ -186,12 +198,53 @@ def block_ids(index: pd.DatetimeIndex, block_min: int | None) -> IntArray:
     return pd.factorize(starts)[0].astype(np.int64)
 
 
+def sliding_blocks(pos: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """Every run of ``n`` consecutive intervals inside sorted positions ``pos`` [-].
+
+    Sliding demand windows ("any 30 consecutive minutes"): each maximal run of consecutive
+    positions gives the blocks ``[s, s + n)`` for every start ``s`` whose block stays in the
+    run; a run shorter than ``n`` gives one block over the whole run.
+
+    Returns
+    -------
+    tuple of ndarray
+        Block starts and ends (exclusive), sorted by start.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s, e = sliding_blocks(np.array([0, 1, 2, 5]), 2)
+    >>> s.tolist(), e.tolist()
+    ([0, 1, 5], [2, 3, 6])
+    """
+    if len(pos) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    cut = np.flatnonzero(np.diff(pos) != 1) + 1
+    run_starts = pos[np.concatenate([[0], cut])]
+    run_ends = pos[np.concatenate([cut - 1, [len(pos) - 1]])] + 1
+    starts: list[IntArray] = []
+    ends: list[IntArray] = []
+    for a, b in zip(run_starts, run_ends, strict=True):
+        if b - a <= n:
+            starts.append(np.array([a], dtype=np.int64))
+            ends.append(np.array([b], dtype=np.int64))
+        else:
+            s = np.arange(a, b - n + 1, dtype=np.int64)
+            starts.append(s)
+            ends.append(s + n)
+    return np.concatenate(starts), np.concatenate(ends)
+
+
 __all__ = [
     "Calendar",
     "MonthShare",
     "block_ids",
     "block_intervals",
     "calendar_of",
+    "season_of_months",
+    "sliding_blocks",
+    "tariff_calendar",
     "month_hours",
     "month_offset",
     "month_shares",

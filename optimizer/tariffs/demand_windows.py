@@ -48,10 +48,11 @@ from optimizer.tariffs.calendar import (
     IntArray,
     block_ids,
     block_intervals,
-    calendar_of,
     month_offset,
     month_shares,
     period_of,
+    sliding_blocks,
+    tariff_calendar,
 )
 from optimizer.tariffs.spec import DemandPeriod, TariffSpec, TouDemandCharge
 
@@ -84,8 +85,9 @@ class DemandWindow:
         Nominal block length ``n`` [intervals]: demand interval / step (1 when the step is
         the demand interval or longer). Blocks cut by the horizon edge are shorter.
     block_starts, block_ends : ndarray of int
-        Block ``b`` covers positions ``block_starts[b] .. block_ends[b] - 1`` (contiguous,
-        clock-aligned); its average is the block's demand [MW].
+        Block ``b`` covers positions ``block_starts[b] .. block_ends[b] - 1`` (contiguous;
+        clock-aligned, or overlapping for sliding metering); its average is the block's
+        demand [MW].
     block_weights : ndarray of float or None
         Probabilities of the blocks for an expected coincident charge; None for a peak.
     peak_floor_mw : float
@@ -105,6 +107,8 @@ class DemandWindow:
         Expected coincident draw already accrued this month (added to the weighted sum) [MW].
     prorate_frac : float
         Share of the month in the horizon applied to the rates (1 when not prorating) [-].
+    season : str or None
+        The season whose rates apply (None when the tariff has no seasons).
     """
 
     name: str
@@ -125,6 +129,7 @@ class DemandWindow:
     excess_rate_usd_per_mw: float = 0.0
     accrued_mw: float = 0.0
     prorate_frac: float = 1.0
+    season: str | None = None
 
     @property
     def is_expected(self) -> bool:
@@ -183,6 +188,7 @@ class _Horizon:
     n_block: int
     block_id: IntArray
     prorate_frac: dict[str, float]
+    sliding: bool
     windows_by_charge: dict[str, list[DemandWindow]] = field(default_factory=dict)
 
     @classmethod
@@ -191,10 +197,17 @@ class _Horizon:
         step = timeindex.interval_min(index)
         n_block = block_intervals(spec.demand_interval_min, step)
         ids = block_ids(index, None if n_block == 1 else spec.demand_interval_min)
-        cal = calendar_of(index, spec.holidays)
+        cal = tariff_calendar(spec, index)
         shares = month_shares(spec, index, cal, step)
         fracs = {label: s.prorate_frac for label, s in shares.items()}
-        return cls(spec, index, step, cal, n_block, ids, fracs)
+        sliding = spec.demand_metering == "sliding" and n_block > 1
+        return cls(spec, index, step, cal, n_block, ids, fracs, sliding)
+
+    def blocks(self, pos: IntArray) -> tuple[IntArray, IntArray]:
+        """The demand blocks of a window over sorted positions ``pos``: clock or sliding."""
+        if self.sliding:
+            return sliding_blocks(pos, self.n_block)
+        return _blocks(pos, self.block_id)
 
 
 def _check_state_months(spec: TariffSpec, cal: Calendar) -> None:
@@ -260,7 +273,7 @@ def billing_floors(h: _Horizon, charge: str, label: str) -> Floors:
                 for w in h.windows_by_charge.get(charge, [])
                 if looked_back(w.month)
             ]
-    if contract is not None and contract.applies_to == charge:
+    if contract is not None and charge in contract.applies_to:
         billing = max(billing, contract.minimum_billing_frac * contract.contract_mw)
     return mtd, billing, tuple(links)
 
@@ -275,18 +288,20 @@ def _peak_window(
 ) -> DemandWindow | None:
     """The peak window of one charge in one month, or None when nothing is billed.
 
-    A zero-rate period is left out unless a ratchet or the contract refers to the charge
-    (its metered peak is then needed).
+    A zero-rate period is left out unless a ratchet, the contract or an HUD energy period
+    refers to the charge (its metered or billed peak is then needed). A seasonal rate takes
+    the season of the month.
     """
     spec, contract = h.spec, h.spec.contract
-    has_contract = contract is not None and contract.applies_to == charge
-    needed = spec.ratchet_for(charge) is not None or has_contract
+    has_contract = contract is not None and charge in contract.applies_to
+    needed = spec.ratchet_for(charge) is not None or has_contract or charge in spec.hud_charges()
     if len(pos) == 0 or (period.is_zero and not needed):
         return None
     frac = h.prorate_frac[label]
-    base, steps = _tier_steps(period, frac)
+    season = spec.season_of(int(label[5:]))
+    base, steps = _tier_steps(period.in_season(season), frac)
     mtd, billing, links = billing_floors(h, charge, label)
-    starts, ends = _blocks(pos, h.block_id)
+    starts, ends = h.blocks(pos)
     w = DemandWindow(
         name=f"{label} {charge}",
         kind=kind,
@@ -302,10 +317,11 @@ def _peak_window(
         ratchet_links=links,
         tier_steps=steps,
         contract_mw=contract.contract_mw if has_contract and contract is not None else None,
-        excess_rate_usd_per_mw=contract.excess_rate_usd_per_mw * frac
+        excess_rate_usd_per_mw=contract.excess_rate_in(season) * frac
         if has_contract and contract is not None
         else 0.0,
         prorate_frac=frac,
+        season=season,
     )
     h.windows_by_charge.setdefault(charge, []).append(w)
     return w

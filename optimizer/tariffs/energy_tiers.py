@@ -1,11 +1,23 @@
-"""Tiered energy rates on a horizon: one :class:`EnergyTierBlock` per (month x period).
+"""Tiered energy rates on a horizon: one record per (month x tiered or HUD period).
 
-For tiers ``(r_1, u_1), (r_2, u_2), ..., (r_n, None)`` the cost of a period's energy ``E``
-[MWh] in a month is ``r_1 E + sum_j (r_(j+1) - r_j) max(0, E - u_j)``. The first term is
-in the per-interval price (:mod:`optimizer.tariffs.prices`); the rest is one LP row per
-step::
+**Tiers** (:class:`EnergyTierBlock`). For tiers ``(r_1, u_1), (r_2, u_2), ..., (r_n, None)``
+the cost of a period's energy ``E`` [MWh] in a month is ``r_1 E + sum_j (r_(j+1) - r_j)
+max(0, E - u_j)``. The first term is in the per-interval price
+(:mod:`optimizer.tariffs.prices`); the rest is one LP row per step::
 
     q_kj >= sum_(t in k) g_t dt_h - a_kj,   q_kj >= 0,   energy_usd += c_kj q_kj
+
+**Hours-use-of-demand blocks** (:class:`HudBlock`, TVA; ``SPEC.md`` §9). Blocks
+``(r_1, u_1), ..., (r_n, None)`` in hours of the billing demand ``D`` of a demand window
+bill ``E`` concavely; while ``E >= u_(n-1) D`` the bill is exactly linear::
+
+    energy_usd += r_n sum_(t in k) g_t dt_h  (in pi_t)  +  c_k B_w,
+    c_k = sum_j (r_j - r_n)(u_j - u_(j-1))
+
+with ``B_w`` the billed demand of the window ``w`` of the ``hud_demand`` charge in the
+month. The form is an upper bound of the block bill when the rates decline, and exact
+only while the load factor holds it: :func:`optimizer.tariffs.evaluate.hud_validity`
+checks every schedule.
 """
 
 from __future__ import annotations
@@ -16,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import timeindex
-from optimizer.tariffs.calendar import IntArray, calendar_of, month_shares, period_of
+from optimizer.tariffs.calendar import IntArray, month_shares, period_of, tariff_calendar
 from optimizer.tariffs.spec import TariffSpec
 
 
@@ -78,7 +90,7 @@ def energy_tier_blocks(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[Energ
         or not any(p.tiers for p in energy.periods)
     ):
         return ()
-    cal = calendar_of(index, spec.holidays)
+    cal = tariff_calendar(spec, index)
     months = month_shares(spec, index, cal, timeindex.interval_min(index))
     period = period_of(energy.schedule, cal)
     to_date = {(r.month, r.period): r.energy_mwh for r in spec.state.energy}
@@ -107,4 +119,103 @@ def energy_tier_blocks(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[Energ
     return tuple(out)
 
 
-__all__ = ["EnergyTierBlock", "energy_tier_blocks"]
+@dataclass(frozen=True)
+class HudBlock:
+    """An hours-use-of-demand energy period in one billing month, in its linear form.
+
+    Attributes
+    ----------
+    name : str
+        ``"<YYYY-MM> energy <period> HUD"``.
+    month, period : str
+        Billing month and energy period name.
+    window : str
+        Name of the demand window whose billed demand ``D`` sizes the blocks.
+    positions : ndarray of int
+        Intervals of the period in the month.
+    rate_usd_per_mw : float
+        ``c``: the linear form's charge on ``D``, times the horizon's share of the month
+        [USD/MW].
+    min_hours : float
+        ``u_(n-1)`` times that share: the form is exact while ``E >= min_hours x D`` [h].
+    energy_to_date_mwh : float
+        Energy of the period already imported this month (``spec.state``) [MWh].
+    tiers : tuple of (float, float or None)
+        ``(rate [USD/MWh], upper bound [h] or None)`` of every block, bounds times the share.
+    """
+
+    name: str
+    month: str
+    period: str
+    window: str
+    positions: IntArray
+    rate_usd_per_mw: float
+    min_hours: float
+    energy_to_date_mwh: float
+    tiers: tuple[tuple[float, float | None], ...]
+
+
+def hud_blocks(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[HudBlock, ...]:
+    """The linear form of every HUD energy period in every billing month.
+
+    Empty unless the energy basis uses the schedule. In a month cut by the horizon the
+    block bounds, and so ``c``, are scaled by the horizon's share of the month whether or
+    not the tariff prorates partial months: the horizon's energy is billed as a slice of a
+    month at the same load factor (a two-day study would otherwise put all its energy in
+    the first block).
+
+    Parameters
+    ----------
+    spec : TariffSpec
+        The tariff, with its month-to-date ``state``.
+    index : pandas.DatetimeIndex
+        Local interval starts (tz-aware, regular).
+
+    Returns
+    -------
+    tuple of HudBlock
+        In month order, then period order.
+    """
+    energy = spec.energy
+    if (
+        not energy.uses_schedule
+        or energy.schedule is None
+        or not any(p.hud_tiers for p in energy.periods)
+    ):
+        return ()
+    cal = tariff_calendar(spec, index)
+    months = month_shares(spec, index, cal, timeindex.interval_min(index))
+    period = period_of(energy.schedule, cal)
+    to_date = {(r.month, r.period): r.energy_mwh for r in spec.state.energy}
+    out = []
+    for label in cal.labels:
+        in_month = cal.month_label == label
+        frac = months[label].horizon_h / months[label].month_h
+        for k, p in enumerate(energy.periods):
+            if not p.hud_tiers:
+                continue
+            pos = np.flatnonzero(in_month & (period == k))
+            if len(pos) == 0:
+                continue
+            _, coeff, hours = p.hud_linear_form()
+            tiers = tuple(
+                (float(t.rate_usd_per_mwh), None if t.upper_hours is None else t.upper_hours * frac)
+                for t in p.hud_tiers
+            )
+            out.append(
+                HudBlock(
+                    name=f"{label} energy {p.name} HUD",
+                    month=label,
+                    period=p.name,
+                    window=f"{label} {p.hud_demand}",
+                    positions=pos.astype(np.int64),
+                    rate_usd_per_mw=coeff * frac,
+                    min_hours=hours * frac,
+                    energy_to_date_mwh=to_date.get((label, p.name), 0.0),
+                    tiers=tiers,
+                )
+            )
+    return tuple(out)
+
+
+__all__ = ["EnergyTierBlock", "HudBlock", "energy_tier_blocks", "hud_blocks"]

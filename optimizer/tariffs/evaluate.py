@@ -14,6 +14,73 @@ import pandas as pd
 
 from optimizer.tariffs.arrays import TariffArrays
 from optimizer.tariffs.demand_windows import DemandWindow
+from optimizer.tariffs.energy_tiers import HudBlock
+
+HUD_REL_TOL = 1e-9
+"""Relative slack of the HUD validity test ``E >= u D`` (round-off of a binding optimum)."""
+
+
+def hud_block_bill_usd(
+    tiers: tuple[tuple[float, float | None], ...], e_mwh: float, d_mw: float
+) -> float:
+    """The exact HUD bill of energy ``e_mwh`` under billing demand ``d_mw`` [USD].
+
+    Block ``j`` holds the energy between ``u_(j-1) D`` and ``u_j D`` at ``r_j``.
+    """
+    total, lower = 0.0, 0.0
+    for rate, upper in tiers:
+        hi = np.inf if upper is None else upper * d_mw
+        total += rate * float(np.clip(e_mwh, lower, hi) - lower) if e_mwh > lower else 0.0
+        lower = hi
+    return total
+
+
+def hud_validity(
+    arrays: TariffArrays, grid_import_mw: npt.ArrayLike, billed_mw: dict[str, float] | None = None
+) -> pd.DataFrame:
+    """Whether the linear HUD form held on a schedule, block by block (``SPEC.md`` §9).
+
+    The linear form ``r_n E + c D`` is the block bill exactly when ``E >= u D`` (``u`` the
+    last bounded block, in hours use of demand; ``E`` includes energy to date).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: HUD block name. Columns ``month``, ``window``, ``energy_mwh``,
+        ``billed_mw``, ``min_energy_mwh`` (``u D``), ``hours_use`` (``E / D``), ``valid``,
+        ``linear_usd`` and ``exact_usd`` (the HUD part of the bill, both forms) [USD].
+    """
+    g = np.asarray(grid_import_mw, dtype=float)
+    if billed_mw is None:
+        vals = window_values(arrays.demand_windows, g)
+        billed_mw = {str(k): float(v) for k, v in vals["billed_mw"].items()}
+    rows = []
+    for h in arrays.hud_blocks:
+        rows.append(_hud_row(h, g, arrays.interval_h, billed_mw.get(h.window, 0.0)))
+    cols = [
+        "block",
+        "month",
+        "window",
+        "energy_mwh",
+        "billed_mw",
+        "min_energy_mwh",
+        "hours_use",
+        "valid",
+        "linear_usd",
+        "exact_usd",
+    ]
+    return pd.DataFrame(rows, columns=cols).set_index("block")
+
+
+def _hud_row(h: HudBlock, g: npt.NDArray[np.float64], dt_h: float, d_mw: float) -> tuple:
+    e = h.energy_to_date_mwh + float(g[h.positions].sum() * dt_h)
+    r_last = h.tiers[-1][0]
+    linear = r_last * e + h.rate_usd_per_mw * d_mw
+    exact = hud_block_bill_usd(h.tiers, e, d_mw)
+    need = h.min_hours * d_mw
+    valid = e >= need * (1 - HUD_REL_TOL) - HUD_REL_TOL
+    hours = e / d_mw if d_mw > 0 else float("inf")
+    return (h.name, h.month, h.window, e, d_mw, need, hours, bool(valid), linear, exact)
 
 
 def window_values(windows: tuple[DemandWindow, ...], grid_import_mw: npt.ArrayLike) -> pd.DataFrame:
@@ -58,8 +125,11 @@ def cost_terms(
 ) -> pd.Series:
     """Every tariff cost term of a schedule from the LP arrays [USD], plus ``total``.
 
-    Terms: ``energy`` (incl. tier steps), ``export`` (negative), ``demand`` (facility and
-    TOU), ``excess``, ``coincident``, ``fixed``, ``minimum`` (top-up to the minimum bill).
+    Terms: ``energy`` (incl. tier steps and HUD blocks), ``export`` (negative), ``demand``
+    (facility and TOU), ``excess``, ``coincident``, ``fixed``, ``minimum`` (top-up to the
+    minimum bill). HUD blocks are billed exactly: the LP's linear form plus the block bill's
+    difference from it, which is 0 while the load factor keeps the form valid
+    (:func:`hud_validity`).
     """
     g = np.asarray(grid_import_mw, dtype=float)
     x = np.zeros_like(g) if grid_export_mw is None else np.asarray(grid_export_mw, dtype=float)
@@ -73,12 +143,24 @@ def cost_terms(
         for b in arrays.energy_tiers
     }
     vals = window_values(arrays.demand_windows, g)
+    billed = {str(k): float(v) for k, v in vals["billed_mw"].items()}
+    hud = hud_validity(arrays, g, billed)
+    # the linear form's demand part plus the exact bill's difference from the linear form
+    hud_usd = {
+        h.name: h.rate_usd_per_mw * billed.get(h.window, 0.0)
+        + float(hud.at[h.name, "exact_usd"] - hud.at[h.name, "linear_usd"])
+        for h in arrays.hud_blocks
+    }
     kinds = {w.name: w.kind for w in arrays.demand_windows}
     terms = dict.fromkeys(
         ("energy", "export", "demand", "excess", "coincident", "fixed", "minimum"), 0.0
     )
     for m in arrays.months:
-        energy = float(energy_t[m.positions].sum()) + sum(tiers[n] for n in m.tier_block_names)
+        energy = (
+            float(energy_t[m.positions].sum())
+            + sum(tiers[n] for n in m.tier_block_names)
+            + sum(hud_usd[n] for n in m.hud_block_names)
+        )
         demand = sum(
             float(vals.at[n, "demand_usd"]) for n in m.window_names if kinds[n] != "coincident"
         )
@@ -101,4 +183,4 @@ def cost_terms(
     return out
 
 
-__all__ = ["cost_terms", "window_values"]
+__all__ = ["HUD_REL_TOL", "cost_terms", "hud_block_bill_usd", "hud_validity", "window_values"]

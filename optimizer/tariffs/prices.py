@@ -12,7 +12,7 @@ import pandas as pd
 
 from optimizer import timeindex
 from optimizer.errors import InputError, Issue, TimeSeriesError
-from optimizer.tariffs.calendar import FloatArray, calendar_of, period_of
+from optimizer.tariffs.calendar import FloatArray, period_of, season_of_months, tariff_calendar
 from optimizer.tariffs.spec import TariffSpec
 
 
@@ -64,9 +64,12 @@ def energy_price_usd_per_mwh(
 ) -> FloatArray:
     """Import price ``pi_t`` per interval [USD/MWh].
 
-    ``pi_t`` = price series (when ``energy.basis`` uses the market) + the first-tier rate
-    of the interval's TOU period (when it uses the schedule) + ``adder_usd_per_mwh``.
-    Higher tiers are in :func:`energy_tier_blocks`.
+    ``pi_t`` = price series (when ``energy.basis`` uses the market) + ``adder_usd_per_mwh``
+    + (when it uses the schedule) the rate of the interval's TOU period in its season and
+    the month's fuel cost adjustment. A tiered period contributes its first tier (higher
+    tiers are in :func:`~optimizer.tariffs.energy_tiers.energy_tier_blocks`), an HUD period
+    its last block (the others are a charge on billing demand,
+    :func:`~optimizer.tariffs.energy_tiers.hud_blocks`).
 
     Parameters
     ----------
@@ -101,10 +104,15 @@ def energy_price_usd_per_mwh(
             )
         price = price + market
     if energy.uses_schedule and energy.schedule is not None:
-        cal = calendar_of(index, spec.holidays)
+        cal = tariff_calendar(spec, index)
         period = period_of(energy.schedule, cal)
-        first = np.array([p.tier_list()[0].rate_usd_per_mwh for p in energy.periods])
-        price = price + first[period]
+        season = season_of_months(spec, np.arange(1, 13))
+        # rate[month - 1, period]: the season's rate, a tier's first or a HUD's last block
+        rate = np.array(
+            [[p.interval_rate_usd_per_mwh(season[m]) for p in energy.periods] for m in range(12)]
+        )
+        fuel = np.array([energy.fuel_usd_per_mwh(m) for m in range(1, 13)])
+        price = price + rate[cal.month - 1, period] + fuel[cal.month - 1]
     return price
 
 
@@ -142,7 +150,7 @@ def export_price_usd_per_mwh(
             )
         return market
     assert spec.energy.schedule is not None  # noqa: S101 - guaranteed by TariffSpec validation
-    cal = calendar_of(index, spec.holidays)
+    cal = tariff_calendar(spec, index)
     period = period_of(spec.energy.schedule, cal)
     sell = np.array([p.sell_usd_per_mwh or 0.0 for p in spec.energy.periods])
     return sell[period]

@@ -14,9 +14,20 @@ Conventions (written down once)
   column = local hour beginning (0..23), value = index into the period list. Weekend
   schedules apply on Saturdays, Sundays and the listed ``holidays``. On a 25-hour DST day
   both 01:00 hours use column 1; on a 23-hour day column 2 is simply not used.
-- **Demand** is measured on clock-aligned blocks of ``demand_interval_min`` minutes: the
-  billed peak of a window is the highest block average of grid import in it. A block cut
-  by the horizon edge is averaged over the intervals it has inside the horizon.
+- **Demand** is measured on blocks of ``demand_interval_min`` minutes: the billed peak of a
+  window is the highest block average of grid import in it. ``demand_metering =
+  "clock_aligned"`` (the default) uses blocks starting where the wall clock is a multiple of
+  the interval; ``"sliding"`` uses every run of consecutive model intervals of that length
+  inside the window ("any 30 consecutive minutes": at a 15-minute step the mean of two
+  consecutive intervals, ``SPEC.md`` §9). A block cut by the horizon edge (or a run of the
+  window shorter than the interval) is averaged over the intervals it has.
+- **Seasons** (``seasons``) name groups of calendar months; any rate given as a table
+  ``{season = rate}`` instead of a number takes the rate of the interval's season.
+- **Hours-use-of-demand** (HUD, TVA): an energy period with ``hud_tiers`` bills its monthly
+  energy ``E`` in blocks sized by the billing demand ``D`` of the charge ``hud_demand``
+  (``SPEC.md`` §9). The LP uses the exact linear form, valid while ``E >= u_last D``. In
+  a month cut by the horizon the block sizes follow the horizon's share of the month
+  (prorating or not): its energy is billed as a slice of a month at the same load factor.
 - **Partial months.** A month cut by the horizon is billed in full (fixed, minimum and
   demand charges at their monthly value, on the peaks inside the horizon) unless
   ``prorate_partial_months`` is set; then every monthly amount (fixed and minimum charges,
@@ -31,14 +42,46 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from optimizer.frozen import FrozenModel
+from optimizer.tariffs.holidays import HolidayRule, holiday_dates
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _ALL_MONTHS = tuple(range(1, 13))
+
+SeasonalRate = float | dict[str, float]
+"""A rate [USD/MWh or USD/MW-month]: one number, or a table ``{season name = rate}``."""
+
+
+def rate_in(rate: SeasonalRate, season: str | None, what: str = "rate") -> float:
+    """The number of a :data:`SeasonalRate` in ``season`` (the number itself when flat).
+
+    Raises
+    ------
+    ValueError
+        A seasonal rate asked for outside its seasons.
+    """
+    if not isinstance(rate, dict):
+        return float(rate)
+    if season is None or season not in rate:
+        msg = f"{what} is seasonal ({sorted(rate)}) but no rate is given for season {season!r}"
+        raise ValueError(msg)
+    return float(rate[season])
+
+
+def _check_rate_table(rate: SeasonalRate | None, what: str, *, lower: float | None) -> None:
+    """A seasonal table must not be empty; with ``lower``, every rate is at least it."""
+    if isinstance(rate, dict):
+        if not rate:
+            msg = f"{what}: a seasonal rate table needs at least one season"
+            raise ValueError(msg)
+        if lower is not None and any(v < lower for v in rate.values()):
+            msg = f"{what}: every seasonal rate must be >= {lower:g}; got {rate}"
+            raise ValueError(msg)
 
 
 class PriceSeriesSource(FrozenModel):
@@ -132,6 +175,22 @@ class DemandTier(FrozenModel):
     )
 
 
+class HudTier(FrozenModel):
+    """One hours-use-of-demand block: the period's monthly energy up to ``upper_hours x D``.
+
+    ``D`` is the billing demand of the period's ``hud_demand`` charge [MW]; the block covers
+    the energy from the previous tier's ``upper_hours x D`` (0 for the first) up to its own
+    (unbounded when None).
+    """
+
+    rate_usd_per_mwh: float = Field(description="Energy rate inside this block [USD/MWh].")
+    upper_hours: float | None = Field(
+        default=None,
+        gt=0,
+        description="Cumulative upper bound of the block in hours use of demand [h]; None = rest.",
+    )
+
+
 def _check_tiers(tiers: tuple[EnergyTier, ...] | tuple[DemandTier, ...], unit: str) -> None:
     uppers = [t.upper_mwh if isinstance(t, EnergyTier) else t.upper_mw for t in tiers]
     if uppers[-1] is not None:
@@ -151,13 +210,29 @@ def _check_tiers(tiers: tuple[EnergyTier, ...] | tuple[DemandTier, ...], unit: s
 
 # ------------------------------------------------------------------------- energy
 class EnergyPeriod(FrozenModel):
-    """One TOU energy period: a flat rate or a list of tiers, and an optional sell rate."""
+    """One TOU energy period: a flat (or seasonal) rate, tiers or HUD blocks; a sell rate.
+
+    With ``hud_tiers`` the period's monthly energy ``E`` is billed in hours-use-of-demand
+    blocks sized by the billing demand ``D`` of the demand charge ``hud_demand``: block
+    ``j`` holds the energy between ``u_(j-1) D`` and ``u_j D`` at ``r_j`` (``SPEC.md`` §9).
+    """
 
     name: str = Field(min_length=1)
-    rate_usd_per_mwh: float | None = Field(default=None, description="Flat energy rate [USD/MWh].")
+    rate_usd_per_mwh: SeasonalRate | None = Field(
+        default=None,
+        description="Flat energy rate, or a table {season = rate} [USD/MWh].",
+    )
     tiers: tuple[EnergyTier, ...] = Field(
         default=(),
         description="Tiered rate instead of rate_usd_per_mwh; limits per month and period.",
+    )
+    hud_tiers: tuple[HudTier, ...] = Field(
+        default=(),
+        description="Hours-use-of-demand blocks instead of rate_usd_per_mwh (TVA).",
+    )
+    hud_demand: str | None = Field(
+        default=None,
+        description="Demand charge whose billing demand sizes the HUD blocks (with hud_tiers).",
     )
     sell_usd_per_mwh: float | None = Field(
         default=None,
@@ -166,18 +241,103 @@ class EnergyPeriod(FrozenModel):
 
     @model_validator(mode="after")
     def _one_rate(self) -> EnergyPeriod:
-        if (self.rate_usd_per_mwh is None) == (len(self.tiers) == 0):
-            msg = f"energy period {self.name!r} needs exactly one of rate_usd_per_mwh or tiers"
+        given = [
+            self.rate_usd_per_mwh is not None,
+            len(self.tiers) > 0,
+            len(self.hud_tiers) > 0,
+        ]
+        if sum(given) != 1:
+            msg = (
+                f"energy period {self.name!r} needs exactly one of rate_usd_per_mwh, tiers or "
+                "hud_tiers"
+            )
             raise ValueError(msg)
+        _check_rate_table(self.rate_usd_per_mwh, f"energy period {self.name!r}", lower=None)
         if self.tiers:
             _check_tiers(self.tiers, "mwh")
+        if self.hud_tiers:
+            _check_hud_tiers(self.hud_tiers, self.name)
+            if self.hud_demand is None:
+                msg = (
+                    f"energy period {self.name!r} has hud_tiers but no hud_demand; name the "
+                    "demand charge whose billing demand sizes the blocks"
+                )
+                raise ValueError(msg)
+        elif self.hud_demand is not None:
+            msg = f"energy period {self.name!r}: hud_demand needs hud_tiers"
+            raise ValueError(msg)
         return self
 
+    @property
+    def is_seasonal(self) -> bool:
+        """True when the rate is a table by season."""
+        return isinstance(self.rate_usd_per_mwh, dict)
+
+    def in_season(self, season: str | None) -> EnergyPeriod:
+        """This period with a seasonal rate resolved to ``season`` (itself when not seasonal)."""
+        if not isinstance(self.rate_usd_per_mwh, dict):
+            return self
+        rate = rate_in(self.rate_usd_per_mwh, season, f"energy period {self.name!r}")
+        return self.model_copy(update={"rate_usd_per_mwh": rate})
+
+    def interval_rate_usd_per_mwh(self, season: str | None) -> float:
+        """The rate every MWh of the period pays in ``season`` [USD/MWh].
+
+        The flat (or seasonal) rate; the first tier of a tiered rate (higher tiers are
+        :mod:`optimizer.tariffs.energy_tiers`); the last HUD block's rate (the earlier blocks
+        are a charge on the billing demand, :func:`hud_linear_form`).
+        """
+        if self.hud_tiers:
+            return float(self.hud_tiers[-1].rate_usd_per_mwh)
+        if self.tiers:
+            return float(self.tiers[0].rate_usd_per_mwh)
+        return rate_in(self.rate_usd_per_mwh or 0.0, season, f"energy period {self.name!r}")
+
     def tier_list(self) -> tuple[EnergyTier, ...]:
-        """The rate as tiers (one unbounded tier for a flat rate)."""
+        """The rate as tiers (one unbounded tier for a flat rate; seasons resolved first)."""
         if self.tiers:
             return self.tiers
+        if self.hud_tiers or isinstance(self.rate_usd_per_mwh, dict):
+            msg = f"energy period {self.name!r}: resolve the season (in_season) or HUD blocks first"
+            raise ValueError(msg)
         return (EnergyTier(rate_usd_per_mwh=float(self.rate_usd_per_mwh or 0.0)),)
+
+    def hud_linear_form(self) -> tuple[float, float, float]:
+        """The HUD bill's linear form ``r_n E + c D``, valid while ``E >= u D``.
+
+        For blocks ``(r_1, u_1), ..., (r_(n-1), u_(n-1)), (r_n, None)`` and ``E >=
+        u_(n-1) D`` the bill is ``r_n E + sum_j (r_j - r_n)(u_j - u_(j-1)) D``
+        (``SPEC.md`` §9; ``u_0 = 0``).
+
+        Returns
+        -------
+        tuple of float
+            ``(r_n [USD/MWh], c [USD/MW per month], u [h])``: the rate on every MWh, the
+            coefficient on the billing demand and the hours use of demand above which the
+            form is exact.
+        """
+        tiers = self.hud_tiers
+        r_last = float(tiers[-1].rate_usd_per_mwh)
+        coeff, lower = 0.0, 0.0
+        for t in tiers[:-1]:
+            upper = float(t.upper_hours or 0.0)
+            coeff += (float(t.rate_usd_per_mwh) - r_last) * (upper - lower)
+            lower = upper
+        return r_last, coeff, lower
+
+
+def _check_hud_tiers(tiers: tuple[HudTier, ...], name: str) -> None:
+    uppers = [t.upper_hours for t in tiers]
+    if len(tiers) < 2 or uppers[-1] is not None or any(u is None for u in uppers[:-1]):
+        msg = (
+            f"energy period {name!r}: hud_tiers need at least two blocks, every one but the last "
+            f"with upper_hours; got upper_hours {uppers}"
+        )
+        raise ValueError(msg)
+    bounded = [float(u) for u in uppers[:-1] if u is not None]
+    if any(b <= a for a, b in zip(bounded, bounded[1:], strict=False)):
+        msg = f"energy period {name!r}: hud_tiers upper_hours must increase; got {bounded}"
+        raise ValueError(msg)
 
 
 class EnergyCharge(FrozenModel):
@@ -199,11 +359,24 @@ class EnergyCharge(FrozenModel):
     adder_usd_per_mwh: float = Field(
         default=0.0, description="Added to every interval's energy price [USD/MWh]."
     )
+    fuel_by_month_usd_per_mwh: tuple[float, ...] = Field(
+        default=(),
+        description=(
+            "Fuel cost adjustment by calendar month (12 values, January first), added to every "
+            "MWh priced on the schedule (all periods and HUD blocks) [USD/MWh]."
+        ),
+    )
     schedule: TouSchedule | None = None
     periods: tuple[EnergyPeriod, ...] = ()
 
     @model_validator(mode="after")
     def _schedule(self) -> EnergyCharge:
+        if self.fuel_by_month_usd_per_mwh and len(self.fuel_by_month_usd_per_mwh) != 12:
+            msg = (
+                "energy.fuel_by_month_usd_per_mwh needs 12 values (January first); got "
+                f"{len(self.fuel_by_month_usd_per_mwh)}"
+            )
+            raise ValueError(msg)
         if (self.schedule is None) != (len(self.periods) == 0):
             msg = "energy.schedule and energy.periods go together; give both or neither"
             raise ValueError(msg)
@@ -229,18 +402,37 @@ class EnergyCharge(FrozenModel):
         """True when the energy price includes the TOU period rates."""
         return self.basis in ("schedule", "market_plus_schedule")
 
+    def fuel_usd_per_mwh(self, month: int) -> float:
+        """Fuel cost adjustment of calendar ``month`` (1..12) [USD/MWh].
+
+        0 without a fuel table, and 0 on a market basis: a market price already carries
+        the cost of fuel, so the schedule's fuel charge applies where its rates do.
+        """
+        if not self.fuel_by_month_usd_per_mwh or not self.uses_schedule:
+            return 0.0
+        return float(self.fuel_by_month_usd_per_mwh[month - 1])
+
 
 # ------------------------------------------------------------------------- demand
 class DemandPeriod(FrozenModel):
-    """One demand period: a flat rate or tiers, on the window's billed demand."""
+    """One demand period: a flat (or seasonal) rate or tiers, on the window's billed demand."""
 
     name: str = Field(min_length=1)
-    rate_usd_per_mw: float | None = Field(
-        default=None, ge=0, description="Demand rate [USD/MW-month]."
+    rate_usd_per_mw: SeasonalRate | None = Field(
+        default=None, description="Demand rate, or a table {season = rate} [USD/MW-month]."
     )
     tiers: tuple[DemandTier, ...] = Field(
         default=(), description="Tiered rate instead of rate_usd_per_mw."
     )
+
+    @field_validator("rate_usd_per_mw")
+    @classmethod
+    def _non_negative(cls, v: SeasonalRate | None) -> SeasonalRate | None:
+        if v is not None and not isinstance(v, dict) and v < 0:
+            msg = f"Input should be greater than or equal to 0; got {v}"
+            raise ValueError(msg)
+        _check_rate_table(v, "rate_usd_per_mw", lower=0.0)
+        return v
 
     @model_validator(mode="after")
     def _one_rate(self) -> DemandPeriod:
@@ -251,15 +443,32 @@ class DemandPeriod(FrozenModel):
             _check_tiers(self.tiers, "mw")
         return self
 
+    @property
+    def is_seasonal(self) -> bool:
+        """True when the rate is a table by season."""
+        return isinstance(self.rate_usd_per_mw, dict)
+
+    def in_season(self, season: str | None) -> DemandPeriod:
+        """This period with a seasonal rate resolved to ``season`` (itself when not seasonal)."""
+        if not isinstance(self.rate_usd_per_mw, dict):
+            return self
+        rate = rate_in(self.rate_usd_per_mw, season, f"demand period {self.name!r}")
+        return self.model_copy(update={"rate_usd_per_mw": rate})
+
     def tier_list(self) -> tuple[DemandTier, ...]:
-        """The rate as tiers (one unbounded tier for a flat rate)."""
+        """The rate as tiers (one unbounded tier for a flat rate; seasons resolved first)."""
         if self.tiers:
             return self.tiers
+        if isinstance(self.rate_usd_per_mw, dict):
+            msg = f"demand period {self.name!r}: resolve the season first (in_season)"
+            raise ValueError(msg)
         return (DemandTier(rate_usd_per_mw=float(self.rate_usd_per_mw or 0.0)),)
 
     @property
     def is_zero(self) -> bool:
-        """True when every tier rate is zero (the charge costs nothing)."""
+        """True when every tier rate (in every season) is zero (the charge costs nothing)."""
+        if isinstance(self.rate_usd_per_mw, dict):
+            return all(v == 0 for v in self.rate_usd_per_mw.values())
         return all(t.rate_usd_per_mw == 0 for t in self.tier_list())
 
 
@@ -475,23 +684,63 @@ class Ratchet(FrozenModel):
 
 
 class ContractDemand(FrozenModel):
-    """Contract demand with an excess-over-contract charge (TVA direct-service / MLGW style).
+    """Contract demand: a hard cap on import, or an excess charge in an explicit study.
 
-    Excess in month ``m`` = max(0, metered peak of ``applies_to`` - ``contract_mw``), billed
-    at ``excess_rate_usd_per_mw`` on top of the normal demand charge. The billing demand of
-    ``applies_to`` is at least ``minimum_billing_frac * contract_mw``.
+    ``allow_excess = False`` (the default): the contract is a hard limit, ``g_t <=
+    contract_mw`` in every interval, as a supply contract the utility approves MW by MW.
+    ``allow_excess = True`` (an over-contract study): import may exceed the contract up to
+    the interconnection limit. Either way, excess in month ``m`` of each charge named in
+    ``applies_to`` = max(0, metered peak of that charge - ``contract_mw``), billed at
+    ``excess_rate_usd_per_mw`` on top of the normal demand charges (a schedule that breaks
+    the cap, such as a no-battery baseline, is billed so). The billing demand of every
+    ``applies_to`` charge is at least ``minimum_billing_frac * contract_mw``.
     """
 
     contract_mw: float = Field(gt=0, description="Contract demand [MW].")
-    excess_rate_usd_per_mw: float = Field(
-        ge=0, description="Charge on demand above the contract [USD/MW-month]."
+    excess_rate_usd_per_mw: SeasonalRate = Field(
+        description="Charge on demand above the contract, or {season = rate} [USD/MW-month]."
     )
-    applies_to: str = Field(
-        default="facility", description="Demand charge whose metered peak is compared."
+    applies_to: tuple[str, ...] = Field(
+        default=("facility",),
+        description="Demand charges whose metered peaks are compared (a name or a list).",
     )
     minimum_billing_frac: float = Field(
         default=0.0, ge=0, le=1, description="Billing demand floor as a share of the contract [-]."
     )
+    allow_excess: bool = Field(
+        default=False,
+        description="False: the contract caps import (a hard limit); True: excess is priced.",
+    )
+
+    @field_validator("applies_to", mode="before")
+    @classmethod
+    def _names(cls, v: object) -> object:
+        return (v,) if isinstance(v, str) else v
+
+    @field_validator("excess_rate_usd_per_mw")
+    @classmethod
+    def _non_negative(cls, v: SeasonalRate) -> SeasonalRate:
+        if not isinstance(v, dict) and v < 0:
+            msg = f"Input should be greater than or equal to 0; got {v}"
+            raise ValueError(msg)
+        _check_rate_table(v, "excess_rate_usd_per_mw", lower=0.0)
+        return v
+
+    @model_validator(mode="after")
+    def _rates(self) -> ContractDemand:
+        if not self.applies_to:
+            msg = "contract.applies_to names no demand charge"
+            raise ValueError(msg)
+        return self
+
+    def excess_rate_in(self, season: str | None) -> float:
+        """The excess rate in ``season`` [USD/MW-month]."""
+        return rate_in(self.excess_rate_usd_per_mw, season, "contract.excess_rate_usd_per_mw")
+
+    @property
+    def import_cap_mw(self) -> float | None:
+        """The hard cap on import [MW], or None in an over-contract study."""
+        return None if self.allow_excess else self.contract_mw
 
 
 # ------------------------------------------------------------------- state input
@@ -563,6 +812,10 @@ class TariffSpec(FrozenModel):
         Charge on the draw in the system-peak hour(s) [USD/MW-month].
     demand_interval_min : {15, 30, 60} or None
         Demand averaging interval [min]; None bills single model intervals.
+    demand_metering : {"clock_aligned", "sliding"}
+        Demand blocks start on the wall clock, or slide by one model interval.
+    seasons : dict of str to tuple of int
+        Season name -> calendar months; every month in exactly one season when given.
     ratchets : tuple of Ratchet
         Minimum billing demands, at most one per charge.
     contract : ContractDemand, optional
@@ -576,6 +829,11 @@ class TariffSpec(FrozenModel):
         energy period's ``sell_usd_per_mwh``.
     holidays : tuple of date
         Local dates billed with the weekend schedules.
+    holiday_rules : tuple of str
+        Holidays by rule (``"thanksgiving_day"``, ...), any year; see
+        :mod:`optimizer.tariffs.holidays`.
+    holidays_observed : bool
+        Also bill the Friday before / Monday after a holiday on a weekend as a holiday.
     prorate_partial_months : bool
         Prorate monthly amounts of months cut by the horizon (default: bill in full).
     state : BillingState
@@ -594,6 +852,13 @@ class TariffSpec(FrozenModel):
     demand_interval_min: Literal[15, 30, 60] | None = Field(
         default=15, description="Demand averaging interval [min]; None = the model's own step."
     )
+    demand_metering: Literal["clock_aligned", "sliding"] = Field(
+        default="clock_aligned",
+        description="Demand blocks on the wall clock, or any run of consecutive intervals.",
+    )
+    seasons: dict[str, tuple[int, ...]] = Field(
+        default_factory=dict, description="Season name -> calendar months (1..12)."
+    )
     ratchets: tuple[Ratchet, ...] = ()
     contract: ContractDemand | None = None
     fixed_charge_usd_per_month: float = Field(default=0.0, ge=0, description="[USD/month].")
@@ -605,6 +870,8 @@ class TariffSpec(FrozenModel):
         default=None, description="Export price for 'fixed' [USD/MWh]."
     )
     holidays: tuple[dt.date, ...] = ()
+    holiday_rules: tuple[HolidayRule, ...] = ()
+    holidays_observed: bool = False
     prorate_partial_months: bool = False
     state: BillingState = Field(default_factory=BillingState)
 
@@ -633,12 +900,21 @@ class TariffSpec(FrozenModel):
                 msg = f"two ratchets apply to {r.applies_to!r}; merge them"
                 raise ValueError(msg)
             seen.add(r.applies_to)
-        if self.contract is not None and self.contract.applies_to not in peak_names:
-            msg = (
-                f"contract.applies_to {self.contract.applies_to!r} names no facility or TOU demand "
-                f"charge; expected one of {sorted(peak_names)}"
-            )
-            raise ValueError(msg)
+        for name in () if self.contract is None else self.contract.applies_to:
+            if name not in peak_names:
+                msg = (
+                    f"contract.applies_to {name!r} names no facility or TOU demand charge; "
+                    f"expected one of {sorted(peak_names)}"
+                )
+                raise ValueError(msg)
+        for p in self.energy.periods:
+            if p.hud_demand is not None and p.hud_demand not in peak_names:
+                msg = (
+                    f"energy period {p.name!r}: hud_demand {p.hud_demand!r} names no facility or "
+                    f"TOU demand charge; expected one of {sorted(peak_names)}"
+                )
+                raise ValueError(msg)
+        self._check_seasons()
         if self.export_compensation == "fixed" and self.export_price_usd_per_mwh is None:
             msg = "export_compensation = 'fixed' needs export_price_usd_per_mwh"
             raise ValueError(msg)
@@ -661,6 +937,47 @@ class TariffSpec(FrozenModel):
                 )
                 raise ValueError(msg)
         return self
+
+    def _check_seasons(self) -> None:
+        """Seasons partition the year; every seasonal rate table names exactly the seasons."""
+        if self.seasons:
+            months = sorted(m for ms in self.seasons.values() for m in ms)
+            if months != list(_ALL_MONTHS):
+                msg = (
+                    "seasons must hold every calendar month 1..12 exactly once; got "
+                    f"{dict(self.seasons)}"
+                )
+                raise ValueError(msg)
+        tables: list[tuple[str, SeasonalRate | None]] = [
+            (f"energy period {p.name!r}", p.rate_usd_per_mwh) for p in self.energy.periods
+        ]
+        periods = list(self.facility_demand.periods) if self.facility_demand else []
+        periods += [p for c in self.tou_demand for p in c.periods]
+        tables += [(f"demand period {p.name!r}", p.rate_usd_per_mw) for p in periods]
+        if self.contract is not None:
+            tables.append(("contract.excess_rate_usd_per_mw", self.contract.excess_rate_usd_per_mw))
+        for what, rate in tables:
+            if isinstance(rate, dict) and set(rate) != set(self.seasons):
+                msg = (
+                    f"{what}: a seasonal rate needs one rate per season of [tariff.seasons] "
+                    f"({sorted(self.seasons)}); got {sorted(rate)}"
+                )
+                raise ValueError(msg)
+
+    def season_of(self, month: int) -> str | None:
+        """The season of calendar ``month`` (1..12), or None without seasons."""
+        return next((name for name, ms in self.seasons.items() if month in ms), None)
+
+    def holiday_dates(self, years: Iterable[int]) -> tuple[dt.date, ...]:
+        """Every holiday of ``years``: the listed dates and those of the rules, sorted."""
+        ruled = holiday_dates(self.holiday_rules, years, observed=self.holidays_observed)
+        return tuple(sorted(set(self.holidays) | set(ruled)))
+
+    def hud_charges(self) -> set[str]:
+        """Demand charges whose billing demand sizes an energy period's HUD blocks."""
+        if not self.energy.uses_schedule:
+            return set()
+        return {p.hud_demand for p in self.energy.periods if p.hud_demand is not None}
 
     def peak_charge_names(self) -> list[str]:
         """Names of the peak-type demand charges: the facility charge and every TOU period."""
@@ -692,9 +1009,12 @@ __all__ = [
     "EnergyRecord",
     "EnergyTier",
     "FacilityDemandCharge",
+    "HudTier",
     "PeakRecord",
     "Ratchet",
+    "SeasonalRate",
     "TariffSpec",
     "TouDemandCharge",
     "TouSchedule",
+    "rate_in",
 ]

@@ -13,9 +13,22 @@ import pandas as pd
 import pytest
 from reference_lp import solve_reference
 
-from optimizer import BatteryGroup, SolverOptions, optimize
+import optimizer
+from optimizer import BatteryGroup, Scenario, SolverOptions, optimize
 from optimizer.formulation.model_data import ModelData
 from optimizer.testing import make_scenario, make_unit
+
+
+def _final_band(g) -> tuple[float, float | None]:
+    """The terminal band of a group from its public fields (SPEC §4.5 and BatteryGroup's docs)."""
+    u, target = g.unit, g.final_soc_frac
+    if isinstance(target, float):
+        return target, target
+    if target == "free":
+        return u.soc_min_frac, None
+    if g.final_soc_min_frac is not None:
+        return g.final_soc_min_frac, g.final_soc_max_frac
+    return (u.soc_min_frac if g.final_soc_max_frac is not None else g.initial_soc_frac), g.final_soc_max_frac
 
 
 def reference_inputs(scenario) -> dict:
@@ -23,6 +36,8 @@ def reference_inputs(scenario) -> dict:
     groups = []
     for g in scenario.site.battery_groups:
         u = g.unit
+        lo, hi = _final_band(g)
+        avail = scenario.availability_frac.get(g.name)
         groups.append(
             {
                 "n_units": g.n_units,
@@ -34,11 +49,12 @@ def reference_inputs(scenario) -> dict:
                 "soc_min_frac": u.soc_min_frac,
                 "soc_max_frac": u.soc_max_frac,
                 "initial_soc_frac": g.initial_soc_frac,
-                "final_soc_min_frac": g.initial_soc_frac if g.final_soc_min_frac is None else g.final_soc_min_frac,
+                "final_soc_min_frac": lo,
+                "final_soc_max_frac": hi,
                 "self_discharge_frac_per_h": u.self_discharge_frac_per_h,
                 "aux_load_mw": u.aux_load_mw,
                 "degradation_cost_usd_per_mwh": u.degradation_cost_usd_per_mwh,
-                "availability_frac": g.availability_frac,
+                "availability_frac": g.availability_frac if avail is None else avail.to_numpy(),
             }
         )
     n = scenario.n_intervals
@@ -48,12 +64,16 @@ def reference_inputs(scenario) -> dict:
     kind = scenario.tariff.export_compensation
     lmp = scenario.price_usd_per_mwh.to_numpy()
     pix = lmp if kind == "wholesale" else np.full(n, scenario.tariff.export_price_usd_per_mwh or 0.0) if kind == "fixed" else np.zeros(n)
+    if kind == "series":
+        pix = scenario.sell_price_usd_per_mwh.to_numpy()
+    gimp = np.full(n, scenario.site.import_limit_mw) if scenario.grid_import_limit_mw is None else scenario.grid_import_limit_mw.to_numpy()
+    gexp = np.full(n, scenario.site.export_limit_mw if export_ok else 0.0) if scenario.grid_export_limit_mw is None else scenario.grid_export_limit_mw.to_numpy()
     return {
         "load_mw": scenario.load_mw.to_numpy(),
         "price_usd_per_mwh": lmp + scenario.tariff.energy_adder_usd_per_mwh,
         "export_price_usd_per_mwh": pix,
-        "import_limit_mw": np.full(n, scenario.site.import_limit_mw),
-        "export_limit_mw": np.full(n, scenario.site.export_limit_mw if export_ok else 0.0),
+        "import_limit_mw": gimp,
+        "export_limit_mw": gexp,
         "interval_h": scenario.interval_min / 60,
         "demand_window": months if rate > 0 else np.full(n, -1),
         "demand_rate_usd_per_mw": np.full(months.max() + 1, rate) if rate > 0 else np.zeros(0),
@@ -229,3 +249,52 @@ def test_reference_movement_and_deliverability_rows_bind():
     assert solve_reference(**base, movement_cost_usd_per_mw=15.0)["objective_usd"] == pytest.approx(400.0)
     held = solve_reference(**base, reserve={"up_mw": 4.0, "down_mw": 0.0, "sustain_h": 0.0})
     assert held["objective_usd"] == pytest.approx(280.0)
+
+
+def time_varying_scenario(seed: int):
+    """``random_scenario(seed)`` with the embedding inputs drawn from a second generator: import caps
+    per interval (some ``inf``), export caps and a sell-price series, availability per group and
+    interval, and a terminal target, band or 'free' per group."""
+    base = random_scenario(seed, allow_negative_prices=False)
+    rng = np.random.default_rng(10_000 + seed)
+    n, idx = base.n_intervals, base.index
+    load = base.load_mw.to_numpy()
+    gimp = load + rng.uniform(5, 60, n)
+    gimp[rng.random(n) < 0.3] = np.inf
+    groups = []
+    for g in base.site.battery_groups:
+        u = g.unit
+        kind = int(rng.integers(0, 4))
+        change = {"availability_frac": 1.0}
+        if kind == 0:
+            change["final_soc_frac"] = float(rng.uniform(u.soc_min_frac, u.soc_max_frac))
+        elif kind == 1:
+            change["final_soc_frac"] = "free"
+        elif kind == 2:
+            lo = float(rng.uniform(u.soc_min_frac, u.soc_max_frac))
+            change |= {"final_soc_min_frac": lo, "final_soc_max_frac": float(rng.uniform(lo, u.soc_max_frac))}
+        groups.append(BatteryGroup.model_validate(g.model_dump() | change))
+    site = base.site.model_copy(update={"battery_groups": tuple(groups), "export_limit_mw": 40.0, "export_policy": "allowed"})
+    price = base.price_usd_per_mwh
+    return Scenario.from_series(
+        name="tv", site=site, tariff=base.tariff.model_copy(update={"export_compensation": "series"}),
+        load_mw=base.load_mw, price_usd_per_mwh=price, options=base.options,
+        grid_import_limit_mw=pd.Series(gimp, idx),
+        grid_export_limit_mw=pd.Series(rng.uniform(0, 30, n) * (rng.random(n) < 0.7), idx),
+        sell_price_usd_per_mwh=pd.Series(price.to_numpy() * rng.uniform(0.3, 0.95, n), idx),
+        availability_frac={g.name: pd.Series(rng.uniform(0.2, 1.0, n), idx) for g in groups},
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_time_varying_inputs_match_independent_model(seed):
+    """Time-varying caps (with inf), a sell-price series, availability per interval (families 1
+    and 3, aux included) and terminal targets/bands: the same optimum in both models."""
+    scenario = time_varying_scenario(seed)
+    ref = solve_reference(**reference_inputs(scenario))
+    if ref["status"] != "optimal":  # an unreachable target in the random draw: both must say so
+        with pytest.raises(optimizer.InfeasibleError):
+            optimize(scenario)
+        return
+    ours = optimize(scenario).objective_usd - ModelData.from_scenario(scenario).fixed_usd
+    assert ours == pytest.approx(ref["objective_usd"], rel=1e-6, abs=1e-6)

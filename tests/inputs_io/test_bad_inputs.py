@@ -29,7 +29,7 @@ DATA_FILES = (LOAD, PRICE, "eia930_tva_system_load_2021.parquet", "ornl_frontier
 SCENARIO = "models/scenarios/default.toml"
 SITE = "models/sites/memphis-1gw.toml"
 TARIFF = "models/tariffs/miso-arkansas-lmp-tva-demand.toml"  # the simple LMP + demand-charge tariff
-TOU = "models/tariffs/mlgw-lgs3-tou-style.toml"  # the default scenario's tariff-engine tariff
+TOU = "models/tariffs/tva-mlgw-large-tou.toml"  # the default scenario's tariff-engine tariff
 BATTERY = "models/batteries/megapack2xl-4h.toml"
 CLUSTER = "models/clusters/gpu-1m.toml"
 PROGRAM = "models/programs/tva-ip30.toml"
@@ -190,7 +190,7 @@ def _both(*steps: Callable[[Workspace], object]) -> Callable[[Workspace], None]:
 
 def _use_simple_tariff(w: Workspace) -> None:
     """Point the default scenario at the simple LMP + demand-charge tariff (cases that break that file)."""
-    w.edit(SCENARIO, 'tariff = "../tariffs/mlgw-lgs3-tou-style.toml"\nenergy_basis = "market"', 'tariff = "../tariffs/miso-arkansas-lmp-tva-demand.toml"')
+    w.edit(SCENARIO, 'tariff = "../tariffs/tva-mlgw-large-tou.toml"\nenergy_basis = "schedule"', 'tariff = "../tariffs/miso-arkansas-lmp-tva-demand.toml"')
 
 
 def _simple(step: Callable[[Workspace], object]) -> Callable[[Workspace], None]:
@@ -199,7 +199,7 @@ def _simple(step: Callable[[Workspace], object]) -> Callable[[Workspace], None]:
 
 CASES = [
     # ---- TOML files: syntax, schema_version, unknown/missing/mistyped keys -----------------
-    Case("toml-syntax-error", _set(SCENARIO, "[horizon]", "[horizon"), ("default.toml", "line 23", "column 9")),
+    Case("toml-syntax-error", _set(SCENARIO, "[horizon]", "[horizon"), ("default.toml", "line 27", "column 9")),
     Case("schema-version-missing", _set(SCENARIO, "schema_version = 1\n", ""), ("default.toml", "[schema_version]", "missing")),
     Case("schema-version-2", _set(SITE, "schema_version = 1", "schema_version = 2"), ("memphis-1gw.toml", "[schema_version]", "got 2")),
     Case("scenario-unknown-key", _set(SCENARIO, 'name = "default"', 'name = "default"\ncolour = "red"'), ("default.toml", "[scenario.colour]", "unknown key")),
@@ -244,7 +244,7 @@ CASES = [
     Case("scenario-file-missing", lambda w: setattr(w, "scenario", w.root / "models/scenarios/nope.toml"), ("nope.toml", "scenario file not found", "default")),
     Case("builtin-name-misspelt", lambda w: setattr(w, "scenario", "defualt"), ("defualt", "scenario file not found", "Did you mean the built-in 'default'?")),
     Case("site-file-missing", _set(SCENARIO, "../sites/memphis-1gw.toml", "../sites/memphis-2gw.toml"), ("default.toml", "[scenario.site]", "memphis-2gw.toml", "not found")),
-    Case("tariff-file-missing", _set(SCENARIO, "../tariffs/mlgw", "../tariff/mlgw"), ("default.toml", "[scenario.tariff]", "not found")),
+    Case("tariff-file-missing", _set(SCENARIO, "../tariffs/tva", "../tariff/tva"), ("default.toml", "[scenario.tariff]", "not found")),
     Case("battery-file-missing", _set(SITE, "megapack2xl-4h.toml", "megapack3-4h.toml"), ("memphis-1gw.toml", "[site.battery_groups.0.unit]", "megapack3-4h.toml", "not found")),
     Case("cluster-file-missing", _set(SITE, "../clusters/gpu-1m.toml", "../cluster/gpu-1m.toml"), ("memphis-1gw.toml", "[site.gpu_cluster]", "not found")),
     Case("load-file-missing", _set(SCENARIO, LOAD, "site_load.parquet"), ("default.toml", "[load.path]", "site_load.parquet", "not found")),
@@ -258,19 +258,19 @@ CASES = [
     Case("gpu-column-wrong", _set(SCENARIO, 'gpu_column = "gpu_load_mw"', 'gpu_column = "gpu_mw"'), (LOAD, "[load.gpu_column]", "gpu_mw")),
     Case("load-timestamp-column-wrong", _set(SCENARIO, 'column = "load_mw"', 'column = "load_mw"\ntimestamp_column = "time"'), (LOAD, "[load.timestamp_column]", "time")),
     # ---- the default's tariff-engine (TOU) tariff and its market exposure --------------------
-    Case("tou-tariff-unknown-key", _set(TOU, "prorate_partial_months = false", "prorate_partial_months = false\nratchet_frac = 0.8"), ("mlgw-lgs3-tou-style.toml", "[tariff.ratchet_frac]", "unknown key", "Did you mean 'ratchets'?")),
-    Case("tou-tariff-misspelt-key", _set(TOU, "prorate_partial_months = false", "prorate_partial_month = false"), ("mlgw-lgs3-tou-style.toml", "[tariff.prorate_partial_month]", "unknown key", "Did you mean 'prorate_partial_months'?")),
-    Case("tou-negative-demand-rate", _set(TOU, "rate_usd_per_mw = 10190.0", "rate_usd_per_mw = -10190.0"), ("mlgw-lgs3-tou-style.toml", "[tariff.tou_demand.0.periods.1.rate_usd_per_mw]", "-10190")),
-    Case("tou-schedule-11-months", _set(TOU, "  [0,0,0,0,1,1,1,1,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0],  # Feb\n", ""), ("mlgw-lgs3-tou-style.toml", "[tariff.energy.schedule.weekday]", "12 months x 24 hours", "11x")),
-    Case("tou-price-file-missing", _set(TOU, PRICE, "miso_rt_lmp_arkansas_hub_2031.parquet"), ("2031.parquet", "[tariff.energy.price_series.path]", "not found", "mlgw-lgs3-tou-style.toml")),
-    Case("tou-price-column-wrong", _set(TOU, 'column = "lmp_usd_per_mwh"', 'column = "lmp"'), (PRICE, "[tariff.energy.price_series.column]", "lmp_usd_per_mwh", "mlgw-lgs3-tou-style.toml")),
+    Case("tou-tariff-unknown-key", _set(TOU, "prorate_partial_months = false", "prorate_partial_months = false\nratchet_frac = 0.8"), ("tva-mlgw-large-tou.toml", "[tariff.ratchet_frac]", "unknown key", "Did you mean 'ratchets'?")),
+    Case("tou-tariff-misspelt-key", _set(TOU, "prorate_partial_months = false", "prorate_partial_month = false"), ("tva-mlgw-large-tou.toml", "[tariff.prorate_partial_month]", "unknown key", "Did you mean 'prorate_partial_months'?")),
+    Case("tou-negative-demand-rate", _set(TOU, "rate_usd_per_mw = 1710.0", "rate_usd_per_mw = -1710.0"), ("tva-mlgw-large-tou.toml", "[tariff.facility_demand.periods.0.rate_usd_per_mw]", "-1710")),
+    Case("tou-schedule-11-months", _set(TOU, "  [0,0,0,0,1,1,1,1,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0],  # Feb 04:00-10:00\n", ""), ("tva-mlgw-large-tou.toml", "[tariff.energy.schedule.weekday]", "12 months x 24 hours", "11x")),
+    Case("tou-price-file-missing", _set(TOU, PRICE, "miso_rt_lmp_arkansas_hub_2031.parquet"), ("2031.parquet", "[tariff.energy.price_series.path]", "not found", "tva-mlgw-large-tou.toml")),
+    Case("tou-price-column-wrong", _set(TOU, 'column = "lmp_usd_per_mwh"', 'column = "lmp"'), (PRICE, "[tariff.energy.price_series.column]", "lmp_usd_per_mwh", "tva-mlgw-large-tou.toml")),
     Case("tou-price-file-not-parquet", lambda w: (w.root / "data" / PRICE).write_bytes(b"PAR1 this is not parquet"), (PRICE, "[tariff.energy.price_series.path]", "cannot read")),
-    Case("energy-basis-unknown", _set(SCENARIO, 'energy_basis = "market"', 'energy_basis = "lmp"'), ("default.toml", "[scenario.energy_basis]", "'market', 'schedule' or 'market_plus_schedule'", "lmp")),
-    Case("energy-basis-on-simple-tariff", _both(_use_simple_tariff, _set(SCENARIO, 'tariff = "../tariffs/miso-arkansas-lmp-tva-demand.toml"', 'tariff = "../tariffs/miso-arkansas-lmp-tva-demand.toml"\nenergy_basis = "schedule"')), ("default.toml", "[scenario.energy_basis]", "tariff-engine tariff", "mlgw-lgs3-tou-style.toml")),
+    Case("energy-basis-unknown", _set(SCENARIO, 'energy_basis = "schedule"', 'energy_basis = "lmp"'), ("default.toml", "[scenario.energy_basis]", "'market', 'schedule' or 'market_plus_schedule'", "lmp")),
+    Case("energy-basis-on-simple-tariff", _both(_use_simple_tariff, _set(SCENARIO, 'tariff = "../tariffs/miso-arkansas-lmp-tva-demand.toml"', 'tariff = "../tariffs/miso-arkansas-lmp-tva-demand.toml"\nenergy_basis = "schedule"')), ("default.toml", "[scenario.energy_basis]", "tariff-engine tariff", "tva-mlgw-large-tou.toml")),
     Case("energy-basis-option-unknown", lambda w: None, ("default.toml", "[--energy-basis]", "market | schedule | market_plus_schedule", "got spot"), args=("run", "{scenario}", "--energy-basis", "spot", "--out", "{out}")),
     Case("energy-basis-schedule-without-rates", _both(
         lambda w: w.write("models/tariffs/lmp-only.toml", 'schema_version = 1\n[tariff]\nname = "LMP only"\n[tariff.energy]\nbasis = "market"\n[tariff.energy.price_series]\npath = "../../data/' + PRICE + '"\ncolumn = "lmp_usd_per_mwh"\n'),
-        _set(SCENARIO, 'tariff = "../tariffs/mlgw-lgs3-tou-style.toml"\nenergy_basis = "market"', 'tariff = "../tariffs/lmp-only.toml"\nenergy_basis = "schedule"'),
+        _set(SCENARIO, 'tariff = "../tariffs/tva-mlgw-large-tou.toml"\nenergy_basis = "schedule"', 'tariff = "../tariffs/lmp-only.toml"\nenergy_basis = "schedule"'),
     ), ("default.toml", "[scenario.energy_basis]", "energy basis 'schedule' does not fit", "lmp-only.toml has no TOU energy schedule")),
     Case("price-column-wrong", _simple(_set(TARIFF, 'column = "lmp_usd_per_mwh"', 'column = "lmp"')), (PRICE, "[tariff.energy_price.column]", "lmp_usd_per_mwh")),
     # ---- series contents --------------------------------------------------------------------

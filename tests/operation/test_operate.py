@@ -26,8 +26,11 @@ def days():
 
 @pytest.fixture(scope="module")
 def tou_days():
-    """The same three days on the default scenario's MLGW-style TOU tariff (LMP energy)."""
-    return optimizer.load_scenario("default", start="2021-02-10", end="2021-02-13", interval_min=60)
+    """The same three days on the MLGW-style TOU tariff with LMP energy (scenario mlgw-tou, the
+    contract priced rather than capped), where forecast errors can drain the fleet."""
+    return optimizer.load_scenario(
+        "mlgw-tou", start="2021-02-10", end="2021-02-13", interval_min=60, energy_basis="market"
+    )
 
 
 def test_perfect_forecast_without_myopia_matches_perfect_foresight(days):
@@ -145,8 +148,10 @@ def test_rolling_carries_tariff_engine_peaks():
 def test_windows_that_cannot_reach_the_terminal_soc_are_replanned_not_fatal():
     """The README's operate command (persistence, 48 h window, 1 h step) exited 3 in the last
     hours of February: the pre-check reports the unreachable target under the group's
-    ``final_soc_min_frac`` field, which the re-plan rule did not recognise (issue 18)."""
-    sc = optimizer.load_scenario("default", start="2021-02-20", end="2021-03-01", interval_min=60)
+    ``final_soc_min_frac`` field, which the re-plan rule did not recognise (issue 18). The
+    default's TVA tariff no longer drains the fleet that way; the older MLGW-style tariff on
+    MISO prices (scenario mlgw-tou) still does, so it carries the test."""
+    sc = optimizer.load_scenario("mlgw-tou", start="2021-02-20", end="2021-03-01", interval_min=60)
     res = operate(sc, "persistence", window="48h", step="1h")
     assert res.violations["terminal_relaxed"] >= 1
     assert res.schedule["grid_import_mw"].notna().all()

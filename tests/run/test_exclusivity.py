@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from optimizer import SolverOptions, optimize
-from optimizer.run.exclusivity import candidate_pairs
 from optimizer.formulation.model_data import ModelData
+from optimizer.run.exclusivity import candidate_pairs
 from optimizer.testing import make_scenario, make_unit
 
 
@@ -19,7 +19,9 @@ def _negative_prices(seed: int = 3, options: SolverOptions | None = None):
     price = rng.normal(20, 30, n)
     load = 5 + rng.random(n)
     unit = make_unit(charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9)
-    return make_scenario(load.tolist(), price.tolist(), unit=unit, n_units=3, initial_soc_frac=0.5, options=options)
+    return make_scenario(
+        load.tolist(), price.tolist(), unit=unit, n_units=3, initial_soc_frac=0.5, options=options
+    )
 
 
 def _overlap(result) -> float:
@@ -42,11 +44,13 @@ def test_one_mip_round_reaches_the_exclusive_optimum():
     assert e.method == "mip"
     assert e.rounds == 1
     assert e.mip_gap_frac == pytest.approx(0.0, abs=1e-6)
-    assert e.n_pairs > 0 and e.n_binaries >= e.n_pairs
+    assert e.n_pairs > 0
+    assert e.n_binaries >= e.n_pairs
     assert e.cost_usd == pytest.approx(66.0366, rel=1e-4)
     assert _overlap(r) <= 1e-6
     s = r.summary()
-    assert s["exclusivity_method"] == "mip" and s["exclusivity_rounds"] == 1
+    assert s["exclusivity_method"] == "mip"
+    assert s["exclusivity_rounds"] == 1
     assert s["exclusivity_mip_gap"] == pytest.approx(0.0, abs=1e-6)
 
 

@@ -9,6 +9,7 @@ import os
 import pytest
 
 from optimizer import load_scenario, optimize
+from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.options import SolverOptions
 from optimizer.solver.strategy import (
     RULES,
@@ -17,7 +18,6 @@ from optimizer.solver.strategy import (
     has_block_demand,
     plan_solve,
 )
-from optimizer.formulation.model_data import ModelData
 
 
 def _shape(n_intervals, interval_min):
