@@ -29,7 +29,11 @@ def main() -> None:
     ap.add_argument("--window", default="48h")
     ap.add_argument("--step", default="1h")
     args = ap.parse_args()
-    spans = {"week": ("2021-02-01", "2021-02-08"), "month": ("2021-02-01", "2021-03-01"), "year": ("2021-01-01", "2022-01-01")}
+    spans = {
+        "week": ("2021-02-01", "2021-02-08"),
+        "month": ("2021-02-01", "2021-03-01"),
+        "year": ("2021-01-01", "2022-01-01"),
+    }
     start, end = spans[args.span]
     sc = optimizer.load_scenario("year-2021", start=start, end=end, interval_min=60)
     load0 = os.getloadavg()
@@ -40,9 +44,19 @@ def main() -> None:
     s = res.summary()
     import highspy
 
-    s.update({"span": args.span, "window": args.window, "step": args.step, "wall_total_s": wall,
-              "machine": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
-              "load_before": load0, "load_after": load1, "highspy": highspy.__version__ if hasattr(highspy, "__version__") else "?"})
+    s.update(
+        {
+            "span": args.span,
+            "window": args.window,
+            "step": args.step,
+            "wall_total_s": wall,
+            "machine": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(),
+            "load_before": load0,
+            "load_after": load1,
+            "highspy": highspy.__version__ if hasattr(highspy, "__version__") else "?",
+        }
+    )
     lines = [
         "# Rolling-horizon operation benchmark",
         "",
@@ -60,7 +74,9 @@ def main() -> None:
     ]
     out = HERE / f"OPERATE-{args.span}-{args.forecast}.md"
     out.write_text("\n".join(lines))
-    (HERE / f"operate-{args.span}-{args.forecast}.json").write_text(json.dumps(s, indent=2, default=str))
+    (HERE / f"operate-{args.span}-{args.forecast}.json").write_text(
+        json.dumps(s, indent=2, default=str)
+    )
     print("\n".join(lines))
 
 

@@ -50,18 +50,29 @@ TESTS_DIR = REPO / "tests"
 SIZES: dict[str, dict[str, Any]] = {
     "day-5min": {
         "label": "1 day at 5 min (2021-02-15)",
-        "start": "2021-02-15T00:00", "end": "2021-02-16T00:00", "interval_min": 5,
+        "start": "2021-02-15T00:00",
+        "end": "2021-02-16T00:00",
+        "interval_min": 5,
     },
     "week-5min": {
         "label": "1 week at 5 min (2021-02-15 to 2021-02-22)",
-        "start": "2021-02-15T00:00", "end": "2021-02-22T00:00", "interval_min": 5,
+        "start": "2021-02-15T00:00",
+        "end": "2021-02-22T00:00",
+        "interval_min": 5,
     },
     "month-15min": {
         "label": "1 month at 15 min (February 2021)",
-        "start": "2021-02-01T00:00", "end": "2021-03-01T00:00", "interval_min": 15,
+        "start": "2021-02-01T00:00",
+        "end": "2021-03-01T00:00",
+        "interval_min": 15,
     },
     "year-60min": {"label": "1 year at 1 h (2021)", "start": None, "end": None, "interval_min": 60},
-    "year-15min": {"label": "1 year at 15 min (2021)", "start": None, "end": None, "interval_min": 15},
+    "year-15min": {
+        "label": "1 year at 15 min (2021)",
+        "start": None,
+        "end": None,
+        "interval_min": 15,
+    },
 }
 ROUTES = ["stdform", "appsi", "contrib", "raw", "linopy"]
 PYOMO_ROUTES = {"stdform", "appsi", "contrib"}
@@ -88,22 +99,26 @@ def reference_groups(scenario) -> list[dict]:
     groups = []
     for g in scenario.site.battery_groups:
         u = g.unit
-        groups.append({
-            "n_units": g.n_units,
-            "power_charge_max_mw": u.power_charge_max_mw,
-            "power_discharge_max_mw": u.power_discharge_max_mw,
-            "energy_capacity_mwh": u.energy_capacity_mwh,
-            "charge_efficiency_frac": u.charge_efficiency_frac,
-            "discharge_efficiency_frac": u.discharge_efficiency_frac,
-            "soc_min_frac": u.soc_min_frac,
-            "soc_max_frac": u.soc_max_frac,
-            "initial_soc_frac": g.initial_soc_frac,
-            "final_soc_min_frac": g.initial_soc_frac if g.final_soc_min_frac is None else g.final_soc_min_frac,
-            "self_discharge_frac_per_h": u.self_discharge_frac_per_h,
-            "aux_load_mw": u.aux_load_mw,
-            "degradation_cost_usd_per_mwh": u.degradation_cost_usd_per_mwh,
-            "availability_frac": g.availability_frac,
-        })
+        groups.append(
+            {
+                "n_units": g.n_units,
+                "power_charge_max_mw": u.power_charge_max_mw,
+                "power_discharge_max_mw": u.power_discharge_max_mw,
+                "energy_capacity_mwh": u.energy_capacity_mwh,
+                "charge_efficiency_frac": u.charge_efficiency_frac,
+                "discharge_efficiency_frac": u.discharge_efficiency_frac,
+                "soc_min_frac": u.soc_min_frac,
+                "soc_max_frac": u.soc_max_frac,
+                "initial_soc_frac": g.initial_soc_frac,
+                "final_soc_min_frac": g.initial_soc_frac
+                if g.final_soc_min_frac is None
+                else g.final_soc_min_frac,
+                "self_discharge_frac_per_h": u.self_discharge_frac_per_h,
+                "aux_load_mw": u.aux_load_mw,
+                "degradation_cost_usd_per_mwh": u.degradation_cost_usd_per_mwh,
+                "availability_frac": g.availability_frac,
+            }
+        )
     return groups
 
 
@@ -227,13 +242,24 @@ def child_pyomo(route: str, size: str) -> dict[str, Any]:
             post_s += extra["load_vars_added_s"]
     return {
         **extra,
-        "status": str(rep.status), "objective_usd": obj, "fixed_usd": data.fixed_usd,
-        "import_s": import_s, "data_s": data_s, "build_s": build_s, "handoff_s": handoff_s,
-        "solve_s": solve_s, "post_s": post_s, "solve_model_wall_s": wall,
-        "report_handoff_s": rep.handoff_s, "report_solve_s": rep.solve_s,
-        "run_clock_s": clock.inside, "run_calls": clock.calls,
-        "n_variables": rep.n_variables, "n_constraints": rep.n_constraints,
-        "n_nonzeros": rep.n_nonzeros, "simplex_iterations": rep.simplex_iterations,
+        "status": str(rep.status),
+        "objective_usd": obj,
+        "fixed_usd": data.fixed_usd,
+        "import_s": import_s,
+        "data_s": data_s,
+        "build_s": build_s,
+        "handoff_s": handoff_s,
+        "solve_s": solve_s,
+        "post_s": post_s,
+        "solve_model_wall_s": wall,
+        "report_handoff_s": rep.handoff_s,
+        "report_solve_s": rep.solve_s,
+        "run_clock_s": clock.inside,
+        "run_calls": clock.calls,
+        "n_variables": rep.n_variables,
+        "n_constraints": rep.n_constraints,
+        "n_nonzeros": rep.n_nonzeros,
+        "simplex_iterations": rep.simplex_iterations,
         "highs_options": highs_options(options),
     }
 
@@ -281,10 +307,18 @@ def child_raw(npz: str, opts: dict[str, Any]) -> dict[str, Any]:
     obj = float(h.getInfo().objective_function_value) if status == "Optimal" else None
     post_s = time.perf_counter() - t
     return {
-        "status": status.lower(), "objective_usd": obj, "import_s": import_s, "build_s": build_s,
-        "handoff_s": handoff_s, "solve_s": solve_s, "post_s": post_s,
-        "n_variables": int(A.shape[1]), "n_constraints": int(A.shape[0]), "n_nonzeros": int(A.nnz),
-        "simplex_iterations": int(h.getInfo().simplex_iteration_count), "n_solution": int(x.size),
+        "status": status.lower(),
+        "objective_usd": obj,
+        "import_s": import_s,
+        "build_s": build_s,
+        "handoff_s": handoff_s,
+        "solve_s": solve_s,
+        "post_s": post_s,
+        "n_variables": int(A.shape[1]),
+        "n_constraints": int(A.shape[0]),
+        "n_nonzeros": int(A.nnz),
+        "simplex_iterations": int(h.getInfo().simplex_iteration_count),
+        "n_solution": int(x.size),
     }
 
 
@@ -312,11 +346,18 @@ def child_linopy(npz: str, opts: dict[str, Any]) -> dict[str, Any]:
     post_s = (t_done - t_call) - handoff_s - solve_s
     M = m.matrices
     return {
-        "status": str(condition), "objective_usd": float(m.objective.value) if condition == "optimal" else None,
-        "import_s": import_s, "build_s": build_s, "handoff_s": handoff_s, "solve_s": solve_s,
-        "post_s": post_s, "run_calls": clock.calls,
-        "n_variables": int(len(M.vlabels)), "n_constraints": int(len(M.clabels)),
-        "n_nonzeros": int(M.A.nnz), "linopy_version": metadata.version("linopy"),
+        "status": str(condition),
+        "objective_usd": float(m.objective.value) if condition == "optimal" else None,
+        "import_s": import_s,
+        "build_s": build_s,
+        "handoff_s": handoff_s,
+        "solve_s": solve_s,
+        "post_s": post_s,
+        "run_calls": clock.calls,
+        "n_variables": int(len(M.vlabels)),
+        "n_constraints": int(len(M.clabels)),
+        "n_nonzeros": int(M.A.nnz),
+        "linopy_version": metadata.version("linopy"),
     }
 
 
@@ -426,8 +467,14 @@ def child_breakdown(size: str, profile_path: str | None) -> dict[str, Any]:
     ph["passmodel_s"] = time.perf_counter() - t
     ph["phases_total_s"] = sum(ph.values())
     assert not integer.any()
-    return {"cold_handoff_s": cold, "warm_handoff_s": warm, "scipy_imported_before": scipy_before,
-            "n_variables": n_col, "n_constraints": n_row, **ph}
+    return {
+        "cold_handoff_s": cold,
+        "warm_handoff_s": warm,
+        "scipy_imported_before": scipy_before,
+        "n_variables": n_col,
+        "n_constraints": n_row,
+        **ph,
+    }
 
 
 def child_scipy_import() -> dict[str, Any]:
@@ -440,14 +487,20 @@ def child_scipy_import() -> dict[str, Any]:
     import scipy.sparse  # noqa: F401
 
     with_pyomo = time.perf_counter() - t
-    return {"scipy_import_after_pyomo_s": with_pyomo, "scipy_stats_loaded": "scipy.stats" in sys.modules}
+    return {
+        "scipy_import_after_pyomo_s": with_pyomo,
+        "scipy_stats_loaded": "scipy.stats" in sys.modules,
+    }
 
 
 def child_scipy_alone() -> dict[str, Any]:
     t = time.perf_counter()
     import scipy.sparse  # noqa: F401
 
-    return {"scipy_sparse_alone_s": time.perf_counter() - t, "scipy_stats_loaded": "scipy.stats" in sys.modules}
+    return {
+        "scipy_sparse_alone_s": time.perf_counter() - t,
+        "scipy_stats_loaded": "scipy.stats" in sys.modules,
+    }
 
 
 def run_child(args: argparse.Namespace) -> None:
@@ -467,7 +520,8 @@ def run_child(args: argparse.Namespace) -> None:
     elif args.child == "profile":
         res = child_breakdown(args.size, args.profile_out)
     else:
-        raise SystemExit(f"unknown child {args.child}")
+        msg = f"unknown child {args.child}"
+        raise SystemExit(msg)
     res["peak_rss_mb"] = _rss_mb()
     Path(args.result).write_text(json.dumps(res, default=str))
 
@@ -497,11 +551,19 @@ def machine_info() -> dict[str, Any]:
             return None
 
     return {
-        "cpu": cpu, "logical_cores": os.cpu_count(),
+        "cpu": cpu,
+        "logical_cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "ram_gb": ram_gb, "os": platform.platform(), "python": platform.python_version(),
-        "highspy": ver("highspy"), "pyomo": ver("pyomo"), "linopy": ver("linopy"),
-        "numpy": ver("numpy"), "scipy": ver("scipy"), "pandas": ver("pandas"), "xarray": ver("xarray"),
+        "ram_gb": ram_gb,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "highspy": ver("highspy"),
+        "pyomo": ver("pyomo"),
+        "linopy": ver("linopy"),
+        "numpy": ver("numpy"),
+        "scipy": ver("scipy"),
+        "pandas": ver("pandas"),
+        "xarray": ver("xarray"),
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "git": _git_state(),
     }
@@ -510,20 +572,40 @@ def machine_info() -> dict[str, Any]:
 def _git_state() -> str:
     def git(*a: str) -> str:
         try:
-            return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True, check=False).stdout.strip()
+            return subprocess.run(
+                ["git", *a], cwd=REPO, capture_output=True, text=True, check=False
+            ).stdout.strip()
         except OSError:
             return ""
 
     head = git("rev-parse", "--short", "HEAD")
     dirty = git("status", "--porcelain", "--", "optimizer", "tests/reference_lp.py")
-    return f"{head}{' + uncommitted changes under optimizer/' if dirty else ''}" if head else "unknown"
+    return (
+        f"{head}{' + uncommitted changes under optimizer/' if dirty else ''}" if head else "unknown"
+    )
 
 
-def _spawn(child: str, size: str, tmp: Path, *, data: str = "", opts: dict | None = None,
-           timeout: float, profile_out: str = "") -> dict[str, Any]:
+def _spawn(
+    child: str,
+    size: str,
+    tmp: Path,
+    *,
+    data: str = "",
+    opts: dict | None = None,
+    timeout: float,
+    profile_out: str = "",
+) -> dict[str, Any]:
     result = tmp / f"{child}-{size}-{time.monotonic_ns()}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", child, "--size", size,
-           "--result", str(result)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        child,
+        "--size",
+        size,
+        "--result",
+        str(result),
+    ]
     if data:
         cmd += ["--data", data]
     if opts is not None:
@@ -535,8 +617,15 @@ def _spawn(child: str, size: str, tmp: Path, *, data: str = "", opts: dict | Non
     load_before = os.getloadavg()[0]
     t = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            cmd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s", "timeout": True}
     wall = time.perf_counter() - t
@@ -560,19 +649,30 @@ def _dump_inputs(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, A
     groups = reference_groups(sc)
     aux_ref = sum(g["availability_frac"] * g["n_units"] * g["aux_load_mw"] for g in groups)
     if not np.allclose(d.aux_load_mw, aux_ref):
-        raise SystemExit("aux load of ModelData and of the per-unit groups disagree")
+        msg = "aux load of ModelData and of the per-unit groups disagree"
+        raise SystemExit(msg)
     npz = tmp / f"inputs-{size}.npz"
     np.savez(
-        npz, load_mw=d.load_mw, price_usd_per_mwh=d.import_price_usd_per_mwh,
-        export_price_usd_per_mwh=d.export_price_usd_per_mwh, import_limit_mw=d.import_limit_mw,
-        export_limit_mw=d.export_limit_mw, demand_window=d.demand_window,
+        npz,
+        load_mw=d.load_mw,
+        price_usd_per_mwh=d.import_price_usd_per_mwh,
+        export_price_usd_per_mwh=d.export_price_usd_per_mwh,
+        import_limit_mw=d.import_limit_mw,
+        export_limit_mw=d.export_limit_mw,
+        demand_window=d.demand_window,
         demand_rate_usd_per_mw=d.demand_rate_usd_per_mw,
     )
     npz.with_suffix(".json").write_text(json.dumps({"interval_h": d.interval_h, "groups": groups}))
     opts = highs_options(sc.options)
-    info = {"n_intervals": d.n_intervals, "interval_min": sc.interval_min,
-            "start": str(sc.index[0]), "end": str(sc.index[-1]), "fixed_usd": d.fixed_usd,
-            "n_groups": len(groups), "n_windows": d.n_windows}
+    info = {
+        "n_intervals": d.n_intervals,
+        "interval_min": sc.interval_min,
+        "start": str(sc.index[0]),
+        "end": str(sc.index[-1]),
+        "fixed_usd": d.fixed_usd,
+        "n_groups": len(groups),
+        "n_windows": d.n_windows,
+    }
     return str(npz), opts, info
 
 
@@ -599,7 +699,12 @@ def aggregate(runs: list[dict[str, Any]], ref_obj: float | None) -> dict[str, An
     else:
         agg["obj_rel_diff"] = None
     agg["status"] = sorted({str(r["status"]) for r in ok})
-    loads = [x for r in ok for x in (r.get("loadavg_1min_before"), r.get("loadavg_1min_after")) if x is not None]
+    loads = [
+        x
+        for r in ok
+        for x in (r.get("loadavg_1min_before"), r.get("loadavg_1min_after"))
+        if x is not None
+    ]
     if loads:
         agg["loadavg_min"], agg["loadavg_max"] = min(loads), max(loads)
     for k in ("n_variables", "n_constraints", "n_nonzeros", "simplex_iterations"):
@@ -640,17 +745,23 @@ def findings(results: dict[str, Any]) -> list[str]:
         if std:
             over_std = std["build_s"] + std["handoff_s"] + std["post_s"]
             over_raw = raw["build_s"] + raw["handoff_s"] + raw["post_s"]
-            line += (f". stdform: {std['total_s']:.3f} s = {std['total_s'] / raw['total_s']:.2f}x raw; "
-                     f"non-solve time {over_std:.3f} s (raw {over_raw:.3f} s), "
-                     f"{100 * over_std / std['total_s']:.0f} % of its total")
+            line += (
+                f". stdform: {std['total_s']:.3f} s = {std['total_s'] / raw['total_s']:.2f}x raw; "
+                f"non-solve time {over_std:.3f} s (raw {over_raw:.3f} s), "
+                f"{100 * over_std / std['total_s']:.0f} % of its total"
+            )
             for alt in ("appsi", "contrib"):
                 if alt in done:
-                    line += (f"; {alt} hand-off+post {done[alt]['handoff_s'] + done[alt]['post_s']:.3f} s "
-                             f"vs stdform {std['handoff_s'] + std['post_s']:.3f} s")
+                    line += (
+                        f"; {alt} hand-off+post {done[alt]['handoff_s'] + done[alt]['post_s']:.3f} s "
+                        f"vs stdform {std['handoff_s'] + std['post_s']:.3f} s"
+                    )
             if "linopy" in done:
                 lp = done["linopy"]
-                line += (f"; linopy {lp['total_s']:.3f} s ({lp['total_s'] / std['total_s']:.2f}x stdform, "
-                         f"build {lp['build_s']:.3f} s)")
+                line += (
+                    f"; linopy {lp['total_s']:.3f} s ({lp['total_s'] / std['total_s']:.2f}x stdform, "
+                    f"build {lp['build_s']:.3f} s)"
+                )
         solves = [v["solve_s"] for v in done.values()]
         line += f". Solve times across routes: {min(solves):.3f}-{max(solves):.3f} s."
         skipped = [k for k, v in routes.items() if "total_s" not in v]
@@ -666,37 +777,67 @@ def findings(results: dict[str, Any]) -> list[str]:
         out.append(
             f"- **Objectives**: every measured route {verdict} the raw floor (max relative difference "
             f"{max_diff:.1e}, tolerance {RTOL:g})"
-            + ("" if all_checked else "; some runs returned no objective") + "."
+            + ("" if all_checked else "; some runs returned no objective")
+            + "."
         )
-    bugs = sorted({n.split(":")[0] for r in results["sizes"].values() for n in r.get("notes", [])
-                   if "solve_model returned status" in n})
+    bugs = sorted(
+        {
+            n.split(":")[0]
+            for r in results["sizes"].values()
+            for n in r.get("notes", [])
+            if "solve_model returned status" in n
+        }
+    )
     if bugs:
-        out.append(f"- **Project problem**: `solve_model(interface=...)` for {', '.join(bugs)} reported "
-                   "status `error` on solves that Pyomo reports as `convergenceCriteriaSatisfied` (optimal), so "
-                   "no values were loaded; the tables use Pyomo's objective and add the `load_vars()` time.")
-    bd = {s: r.get("breakdown") for s, r in results["sizes"].items() if r.get("breakdown") and "compile_s" in r["breakdown"]}
+        out.append(
+            f"- **Project problem**: `solve_model(interface=...)` for {', '.join(bugs)} reported "
+            "status `error` on solves that Pyomo reports as `convergenceCriteriaSatisfied` (optimal), so "
+            "no values were loaded; the tables use Pyomo's objective and add the `load_vars()` time."
+        )
+    bd = {
+        s: r.get("breakdown")
+        for s, r in results["sizes"].items()
+        if r.get("breakdown") and "compile_s" in r["breakdown"]
+    }
     if bd:
         parts = []
         for s, b in bd.items():
-            parts.append(f"{s}: cold {b['cold_handoff_s']:.3f} s, warm {b['warm_handoff_s']:.3f} s "
-                         f"(compile {100 * b['compile_s'] / b['phases_total_s']:.0f} % of the warm phases)")
+            parts.append(
+                f"{s}: cold {b['cold_handoff_s']:.3f} s, warm {b['warm_handoff_s']:.3f} s "
+                f"(compile {100 * b['compile_s'] / b['phases_total_s']:.0f} % of the warm phases)"
+            )
         gap = max(b["cold_handoff_s"] - b["warm_handoff_s"] for b in bd.values())
         if gap > 0.2:
-            tail = (". The cold-minus-warm gap is a one-time import (scipy, plus scipy.stats/integrate/spatial "
-                    "pulled in by Pyomo's deferred-import hook for scipy) paid by the first hand-off in each "
-                    "process; the route tables exclude it (see `import s`).")
+            tail = (
+                ". The cold-minus-warm gap is a one-time import (scipy, plus scipy.stats/integrate/spatial "
+                "pulled in by Pyomo's deferred-import hook for scipy) paid by the first hand-off in each "
+                "process; the route tables exclude it (see `import s`)."
+            )
         else:
-            tail = (". Cold and warm agree: scipy was already imported when the hand-off started (the code "
-                    "measured imports it at module level), so its one-time cost sits in `import optimizer`; "
-                    "the warm hand-off is dominated by Pyomo's LinearStandardFormCompiler.")
+            tail = (
+                ". Cold and warm agree: scipy was already imported when the hand-off started (the code "
+                "measured imports it at module level), so its one-time cost sits in `import optimizer`; "
+                "the warm hand-off is dominated by Pyomo's LinearStandardFormCompiler."
+            )
         out.append("- **stdform hand-off**: " + "; ".join(parts) + tail)
-    big = [s for s in results["sizes"] if "stdform" in results["sizes"][s]["routes"]
-           and "peak_rss_mb" in results["sizes"][s]["routes"]["stdform"]]
+    big = [
+        s
+        for s in results["sizes"]
+        if "stdform" in results["sizes"][s]["routes"]
+        and "peak_rss_mb" in results["sizes"][s]["routes"]["stdform"]
+    ]
     if big:
         s = big[-1]
         rr = results["sizes"][s]["routes"]
-        out.append("- **Peak RSS** at " + SIZES[s]["label"] + ": " + ", ".join(
-            f"{k} {v['peak_rss_mb']:.0f} MB" for k, v in rr.items() if "peak_rss_mb" in v) + ".")
+        out.append(
+            "- **Peak RSS** at "
+            + SIZES[s]["label"]
+            + ": "
+            + ", ".join(
+                f"{k} {v['peak_rss_mb']:.0f} MB" for k, v in rr.items() if "peak_rss_mb" in v
+            )
+            + "."
+        )
     return out
 
 
@@ -713,80 +854,123 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             continue
         shown.append(tok)
     cmd = " ".join(shown).replace("&&", "&& python benchmarks/bench_routes.py")
-    L.append(f"Generated by `{('python benchmarks/bench_routes.py ' + cmd).strip()}` on {mi['date']}.")
+    L.append(
+        f"Generated by `{('python benchmarks/bench_routes.py ' + cmd).strip()}` on {mi['date']}."
+    )
     L.append("")
     L.append(f"Code: git {mi.get('git', 'unknown')}.")
     L.append("")
-    L.append(f"Machine: {mi['cpu']}, {mi['logical_cores']} logical cores ({mi['usable_cores']} usable), "
-             f"{mi['ram_gb']} GB RAM, {mi['os']}. Python {mi['python']}, highspy {mi['highspy']}, "
-             f"pyomo {mi['pyomo']}, linopy {mi['linopy'] or 'not installed'}, numpy {mi['numpy']}, scipy {mi['scipy']}.")
+    L.append(
+        f"Machine: {mi['cpu']}, {mi['logical_cores']} logical cores ({mi['usable_cores']} usable), "
+        f"{mi['ram_gb']} GB RAM, {mi['os']}. Python {mi['python']}, highspy {mi['highspy']}, "
+        f"pyomo {mi['pyomo']}, linopy {mi['linopy'] or 'not installed'}, numpy {mi['numpy']}, scipy {mi['scipy']}."
+    )
     L.append("")
     for n in results.get("notes", []):
         L.append(f"Note: {n}")
         L.append("")
-    L.append("Scenario: built-in `year-2021` (Memphis 1 GW site, 900 Megapack 2 XL in one group, MISO Arkansas "
-             "Hub RT LMP, TVA-style demand charge) cut to each span; LP families 1-7 of SPEC.md. "
-             "Each route runs in a fresh subprocess per repeat; times are medians; `total` = build + hand-off + "
-             "solve + post (imports excluded, shown apart); `x raw` = total / raw total of the same run set. "
-             "Columns are explained in `benchmarks/README.md`.")
+    L.append(
+        "Scenario: built-in `year-2021` (Memphis 1 GW site, 900 Megapack 2 XL in one group, MISO Arkansas "
+        "Hub RT LMP, TVA-style demand charge) cut to each span; LP families 1-7 of SPEC.md. "
+        "Each route runs in a fresh subprocess per repeat; times are medians; `total` = build + hand-off + "
+        "solve + post (imports excluded, shown apart); `x raw` = total / raw total of the same run set. "
+        "Columns are explained in `benchmarks/README.md`."
+    )
     L.append("")
     for size, res in results["sizes"].items():
         info = res["info"]
         L.append(f"## {SIZES[size]['label']}")
         L.append("")
         algo = res["highs_options"].get("solver", "choose")
-        extra = ", dual + devex" if algo == "simplex" else (", crossover on" if algo == "ipm" else "")
-        L.append(f"T = {info['n_intervals']} intervals of {info['interval_min']} min ({info['start']} .. {info['end']}); "
-                 f"HiGHS solver={algo}{extra}, threads={res['highs_options'].get('threads')}, "
-                 f"presolve={res['highs_options'].get('presolve')}; repeats = {res['repeats']}.")
+        extra = (
+            ", dual + devex" if algo == "simplex" else (", crossover on" if algo == "ipm" else "")
+        )
+        L.append(
+            f"T = {info['n_intervals']} intervals of {info['interval_min']} min ({info['start']} .. {info['end']}); "
+            f"HiGHS solver={algo}{extra}, threads={res['highs_options'].get('threads')}, "
+            f"presolve={res['highs_options'].get('presolve')}; repeats = {res['repeats']}."
+        )
         L.append("")
-        L.append("| route | vars x rows (nnz) | build s | hand-off s | solve s | post s | total s | x raw | peak RSS MB | import s | obj rel diff |")
+        L.append(
+            "| route | vars x rows (nnz) | build s | hand-off s | solve s | post s | total s | x raw | peak RSS MB | import s | obj rel diff |"
+        )
         L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         raw_total = res["routes"].get("raw", {}).get("total_s")
         for route, a in res["routes"].items():
             if "total_s" not in a:
-                L.append(f"| {route} | - | - | - | - | - | - | - | - | - | {a.get('error', 'skipped')} |")
+                L.append(
+                    f"| {route} | - | - | - | - | - | - | - | - | - | {a.get('error', 'skipped')} |"
+                )
                 continue
-            shape = (f"{a['n_variables']} x {a['n_constraints']} ({a['n_nonzeros']})"
-                     if a.get("n_variables") else "(not reported)")
+            shape = (
+                f"{a['n_variables']} x {a['n_constraints']} ({a['n_nonzeros']})"
+                if a.get("n_variables")
+                else "(not reported)"
+            )
             ratio = a["total_s"] / raw_total if raw_total else None
             diff = a.get("obj_rel_diff")
-            L.append(f"| {route} | {shape} | {_f(a['build_s'])} | {_f(a['handoff_s'])} | {_f(a['solve_s'])} | "
-                     f"{_f(a['post_s'])} | {_f(a['total_s'])} | {_f(ratio, 2)} | {_f(a['peak_rss_mb'], 0)} | "
-                     f"{_f(a['import_s'], 2)} | {'-' if diff is None else f'{diff:.1e}'} |")
-        loads = [(a["loadavg_min"], a["loadavg_max"]) for a in res["routes"].values() if "loadavg_min" in a]
+            L.append(
+                f"| {route} | {shape} | {_f(a['build_s'])} | {_f(a['handoff_s'])} | {_f(a['solve_s'])} | "
+                f"{_f(a['post_s'])} | {_f(a['total_s'])} | {_f(ratio, 2)} | {_f(a['peak_rss_mb'], 0)} | "
+                f"{_f(a['import_s'], 2)} | {'-' if diff is None else f'{diff:.1e}'} |"
+            )
+        loads = [
+            (a["loadavg_min"], a["loadavg_max"])
+            for a in res["routes"].values()
+            if "loadavg_min" in a
+        ]
         if loads:
             lo, hi = min(x[0] for x in loads), max(x[1] for x in loads)
             cores = mi.get("usable_cores") or mi.get("logical_cores") or 1
-            warn = (" - **the machine was shared with other work during these runs (load > 1 on top of the "
-                    "benchmark's own process): treat differences below ~20 % as noise**") if hi > 1.5 else ""
+            warn = (
+                (
+                    " - **the machine was shared with other work during these runs (load > 1 on top of the "
+                    "benchmark's own process): treat differences below ~20 % as noise**"
+                )
+                if hi > 1.5
+                else ""
+            )
             L.append("")
-            L.append(f"1-min load average around the runs: {lo:.2f}-{hi:.2f} on {cores} cores{warn}.")
+            L.append(
+                f"1-min load average around the runs: {lo:.2f}-{hi:.2f} on {cores} cores{warn}."
+            )
         if res.get("notes"):
             L.append("")
             for n in res["notes"]:
                 L.append(f"Note: {n}")
         L.append("")
-    bd = {s: r["breakdown"] for s, r in results["sizes"].items() if r.get("breakdown") and "compile_s" in r["breakdown"]}
+    bd = {
+        s: r["breakdown"]
+        for s, r in results["sizes"].items()
+        if r.get("breakdown") and "compile_s" in r["breakdown"]
+    }
     if bd:
         L.append("## Where the stdform hand-off goes (HiGHS `run` stubbed out)")
         L.append("")
-        L.append("`cold` = first `solve_model` hand-off in a fresh process with nothing pre-imported (as in a CLI run); "
-                 "`warm` = a second one in the same process; the phases replay `solve_model`'s stdform route step by step (warm).")
+        L.append(
+            "`cold` = first `solve_model` hand-off in a fresh process with nothing pre-imported (as in a CLI run); "
+            "`warm` = a second one in the same process; the phases replay `solve_model`'s stdform route step by step (warm)."
+        )
         L.append("")
         si = results.get("scipy_import")
         if si:
-            L.append(f"In a fresh process, `import scipy.sparse` costs {si['alone_s']:.3f} s on its own and "
-                     f"{si['after_pyomo_s']:.3f} s once Pyomo is imported (Pyomo's deferred-import hook then also "
-                     f"imports scipy.stats/integrate/spatial: {si['stats_loaded_after_pyomo']}); median of 3. "
-                     "Whoever imports scipy first in a process pays it: the first stdform hand-off when "
-                     "`optimizer.solver.solve` imports it lazily, `import optimizer` when it is imported at module level.")
+            L.append(
+                f"In a fresh process, `import scipy.sparse` costs {si['alone_s']:.3f} s on its own and "
+                f"{si['after_pyomo_s']:.3f} s once Pyomo is imported (Pyomo's deferred-import hook then also "
+                f"imports scipy.stats/integrate/spatial: {si['stats_loaded_after_pyomo']}); median of 3. "
+                "Whoever imports scipy first in a process pays it: the first stdform hand-off when "
+                "`optimizer.solver.solve` imports it lazily, `import optimizer` when it is imported at module level."
+            )
             L.append("")
-        L.append("| size | cold s | warm s | compile (LinearStandardFormCompiler) s | column bounds s | rows/cost/CSC s | HighsLp fill s | Highs()+options+passModel s |")
+        L.append(
+            "| size | cold s | warm s | compile (LinearStandardFormCompiler) s | column bounds s | rows/cost/CSC s | HighsLp fill s | Highs()+options+passModel s |"
+        )
         L.append("|---|---:|---:|---:|---:|---:|---:|---:|")
         for s, b in bd.items():
-            L.append(f"| {s} | {_f(b['cold_handoff_s'])} | {_f(b['warm_handoff_s'])} | {_f(b['compile_s'])} | "
-                     f"{_f(b['col_bounds_s'])} | {_f(b['rows_cost_matrix_s'])} | {_f(b['highslp_fill_s'])} | {_f(b['passmodel_s'])} |")
+            L.append(
+                f"| {s} | {_f(b['cold_handoff_s'])} | {_f(b['warm_handoff_s'])} | {_f(b['compile_s'])} | "
+                f"{_f(b['col_bounds_s'])} | {_f(b['rows_cost_matrix_s'])} | {_f(b['highslp_fill_s'])} | {_f(b['passmodel_s'])} |"
+            )
         L.append("")
     L.append("## Findings (computed from the numbers above)")
     L.append("")
@@ -796,24 +980,56 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES),
-                   help="sizes to run (default: all)")
-    p.add_argument("--routes", nargs="+", choices=ROUTES, default=ROUTES, help="routes to run (default: all)")
-    p.add_argument("--repeats", type=int, default=3, help="fresh-process repeats per route (default 3)")
-    p.add_argument("--repeats-year15", type=int, default=None,
-                   help=f"repeats for {SLOW_SIZE} only (default: --repeats)")
-    p.add_argument("--slow-timeout", type=float, default=120.0,
-                   help=f"appsi/contrib at {SLOW_SIZE} are skipped when one run exceeds this many s (default 120)")
-    p.add_argument("--timeout", type=float, default=900.0, help="per-run time limit for every other run [s]")
-    p.add_argument("--no-breakdown", action="store_true", help="skip the stdform hand-off breakdown")
-    p.add_argument("--profile-size", default="month-15min",
-                   help="size whose hand-off is cProfiled to benchmarks/profile_handoff.txt ('' = none)")
-    p.add_argument("--skip-routes", action="store_true", help="run only the hand-off breakdown/profile")
-    p.add_argument("--merge", action="store_true",
-                   help="start from the existing --json and replace only what this invocation measures")
-    p.add_argument("--note", action="append", default=[], help="a note to print at the top of RESULTS.md")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--sizes",
+        nargs="+",
+        choices=list(SIZES),
+        default=list(SIZES),
+        help="sizes to run (default: all)",
+    )
+    p.add_argument(
+        "--routes", nargs="+", choices=ROUTES, default=ROUTES, help="routes to run (default: all)"
+    )
+    p.add_argument(
+        "--repeats", type=int, default=3, help="fresh-process repeats per route (default 3)"
+    )
+    p.add_argument(
+        "--repeats-year15",
+        type=int,
+        default=None,
+        help=f"repeats for {SLOW_SIZE} only (default: --repeats)",
+    )
+    p.add_argument(
+        "--slow-timeout",
+        type=float,
+        default=120.0,
+        help=f"appsi/contrib at {SLOW_SIZE} are skipped when one run exceeds this many s (default 120)",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=900.0, help="per-run time limit for every other run [s]"
+    )
+    p.add_argument(
+        "--no-breakdown", action="store_true", help="skip the stdform hand-off breakdown"
+    )
+    p.add_argument(
+        "--profile-size",
+        default="month-15min",
+        help="size whose hand-off is cProfiled to benchmarks/profile_handoff.txt ('' = none)",
+    )
+    p.add_argument(
+        "--skip-routes", action="store_true", help="run only the hand-off breakdown/profile"
+    )
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="start from the existing --json and replace only what this invocation measures",
+    )
+    p.add_argument(
+        "--note", action="append", default=[], help="a note to print at the top of RESULTS.md"
+    )
     p.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS-families-1-7.md")
     p.add_argument("--json", type=Path, default=BENCH_DIR / "results.json")
     # internal: child mode
@@ -823,7 +1039,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--opts", help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
     p.add_argument("--profile-out", help=argparse.SUPPRESS)
-    p.add_argument("--render-only", action="store_true", help="rewrite --out from --json without running")
+    p.add_argument(
+        "--render-only", action="store_true", help="rewrite --out from --json without running"
+    )
     args = p.parse_args(argv)
     if args.child:
         run_child(args)
@@ -844,7 +1062,12 @@ def main(argv: list[str] | None = None) -> None:
             notes_all.append("linopy is not installed: the peer route was skipped")
     if args.skip_routes:
         routes = []
-    results: dict[str, Any] = {"machine": machine_info(), "argv": argv_shown, "sizes": {}, "notes": notes_all}
+    results: dict[str, Any] = {
+        "machine": machine_info(),
+        "argv": argv_shown,
+        "sizes": {},
+        "notes": notes_all,
+    }
     if args.merge and args.json.exists():
         old = json.loads(args.json.read_text())
         results["sizes"] = old.get("sizes", {})
@@ -852,7 +1075,9 @@ def main(argv: list[str] | None = None) -> None:
         results["notes"] = old.get("notes", []) + notes_all
         if "scipy_import" in old:
             results["scipy_import"] = old["scipy_import"]
-        results["machine"]["date"] = f"{old['machine']['date']} (merged {results['machine']['date']})"
+        results["machine"]["date"] = (
+            f"{old['machine']['date']} (merged {results['machine']['date']})"
+        )
     results["notes"] += [n for n in args.note if n not in results["notes"]]
     t_start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-routes-") as tmpdir:
@@ -861,13 +1086,17 @@ def main(argv: list[str] | None = None) -> None:
             a = [_spawn("scipyimport", "-", tmp, timeout=120) for _ in range(3)]
             b = [_spawn("scipyalone", "-", tmp, timeout=120) for _ in range(3)]
             results["scipy_import"] = {
-                "after_pyomo_s": _median([x["scipy_import_after_pyomo_s"] for x in a if "error" not in x]),
+                "after_pyomo_s": _median(
+                    [x["scipy_import_after_pyomo_s"] for x in a if "error" not in x]
+                ),
                 "alone_s": _median([x["scipy_sparse_alone_s"] for x in b if "error" not in x]),
                 "stats_loaded_after_pyomo": all(x.get("scipy_stats_loaded") for x in a),
             }
         for size in [s for s in SIZES if s in args.sizes]:
             npz, opts, info = _dump_inputs(size, tmp)
-            repeats = args.repeats_year15 if (size == SLOW_SIZE and args.repeats_year15) else args.repeats
+            repeats = (
+                args.repeats_year15 if (size == SLOW_SIZE and args.repeats_year15) else args.repeats
+            )
             runs: dict[str, list[dict[str, Any]]] = {r: [] for r in routes}
             skipped: dict[str, str] = {}
             notes: list[str] = []
@@ -876,34 +1105,57 @@ def main(argv: list[str] | None = None) -> None:
                     if route in skipped:
                         continue
                     slow = size == SLOW_SIZE and route in ("appsi", "contrib")
-                    res = _spawn(route, size, tmp, data=npz, opts=opts,
-                                 timeout=args.slow_timeout if slow else args.timeout)
+                    res = _spawn(
+                        route,
+                        size,
+                        tmp,
+                        data=npz,
+                        opts=opts,
+                        timeout=args.slow_timeout if slow else args.timeout,
+                    )
                     if res.get("timeout") and slow:
                         skipped[route] = f"skipped: one run took > {args.slow_timeout:.0f} s"
-                        notes.append(f"{route} skipped at this size: a run exceeded {args.slow_timeout:.0f} s.")
+                        notes.append(
+                            f"{route} skipped at this size: a run exceeded {args.slow_timeout:.0f} s."
+                        )
                     elif "error" in res:
                         notes.append(f"{route} repeat {rep + 1}: {res['error']}")
                     else:
                         if res.get("objective_source"):
-                            msg_bug = (f"{route}: solve_model returned status={res['report_status']!r} (raw "
-                                       f"{res['report_raw_status']!r}) although Pyomo reports "
-                                       f"{res.get('pyomo_termination')}; objective read from Pyomo's results "
-                                       f"object and load_vars() timed into post s.")
+                            msg_bug = (
+                                f"{route}: solve_model returned status={res['report_status']!r} (raw "
+                                f"{res['report_raw_status']!r}) although Pyomo reports "
+                                f"{res.get('pyomo_termination')}; objective read from Pyomo's results "
+                                f"object and load_vars() timed into post s."
+                            )
                             if msg_bug not in notes:
                                 notes.append(msg_bug)
                         hopts = res.get("highs_options")
                         if hopts is not None and hopts != opts:
-                            notes.append(f"{route}: HiGHS options differ from the raw route: {hopts}")
+                            notes.append(
+                                f"{route}: HiGHS options differ from the raw route: {hopts}"
+                            )
                     runs[route].append(res)
-                    msg = res.get("error") or (f"build {res['build_s']:.3f} handoff {res['handoff_s']:.3f} "
-                                               f"solve {res['solve_s']:.3f} post {res['post_s']:.3f} "
-                                               f"obj {res['objective_usd']} rss {res['peak_rss_mb']:.0f} MB")
-                    print(f"[{time.perf_counter() - t_start:7.1f} s] {size} rep {rep + 1}/{repeats} {route}: {msg}",
-                          file=sys.stderr, flush=True)
+                    msg = res.get("error") or (
+                        f"build {res['build_s']:.3f} handoff {res['handoff_s']:.3f} "
+                        f"solve {res['solve_s']:.3f} post {res['post_s']:.3f} "
+                        f"obj {res['objective_usd']} rss {res['peak_rss_mb']:.0f} MB"
+                    )
+                    print(
+                        f"[{time.perf_counter() - t_start:7.1f} s] {size} rep {rep + 1}/{repeats} {route}: {msg}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             ref_runs = [r for r in runs.get("raw", []) if r.get("objective_usd") is not None]
             ref_obj = ref_runs[0]["objective_usd"] if ref_runs else None
             if ref_obj is None and args.merge:
-                ref_obj = results["sizes"].get(size, {}).get("routes", {}).get("raw", {}).get("objective_usd")
+                ref_obj = (
+                    results["sizes"]
+                    .get(size, {})
+                    .get("routes", {})
+                    .get("raw", {})
+                    .get("objective_usd")
+                )
             agg = {}
             for route in routes:
                 agg[route] = aggregate(runs[route], ref_obj)
@@ -918,27 +1170,44 @@ def main(argv: list[str] | None = None) -> None:
                 repeats_shown = prev["repeats"] if not routes else repeats
             else:
                 repeats_shown = repeats
-            entry: dict[str, Any] = {"info": info, "highs_options": opts, "repeats": repeats_shown,
-                                     "routes": agg, "runs": runs, "notes": notes}
+            entry: dict[str, Any] = {
+                "info": info,
+                "highs_options": opts,
+                "repeats": repeats_shown,
+                "routes": agg,
+                "runs": runs,
+                "notes": notes,
+            }
             for key in ("breakdown", "profile"):
                 if prev and key in prev:
                     entry[key] = prev[key]
             if size == SLOW_SIZE and repeats < args.repeats:
-                notes.append(f"run with {repeats} repeat(s) instead of {args.repeats} to stay in the time budget.")
+                notes.append(
+                    f"run with {repeats} repeat(s) instead of {args.repeats} to stay in the time budget."
+                )
             if not args.no_breakdown:
                 bd = _spawn("breakdown", size, tmp, timeout=args.timeout)
                 entry["breakdown"] = bd
-                print(f"[{time.perf_counter() - t_start:7.1f} s] {size} hand-off breakdown: "
-                      f"{ {k: round(v, 4) for k, v in bd.items() if isinstance(v, float)} }", file=sys.stderr, flush=True)
+                print(
+                    f"[{time.perf_counter() - t_start:7.1f} s] {size} hand-off breakdown: "
+                    f"{ {k: round(v, 4) for k, v in bd.items() if isinstance(v, float)} }",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if args.profile_size == size:
                 prof_path = BENCH_DIR / "profile_handoff.txt"
-                entry["profile"] = _spawn("profile", size, tmp, timeout=args.timeout, profile_out=str(prof_path))
+                entry["profile"] = _spawn(
+                    "profile", size, tmp, timeout=args.timeout, profile_out=str(prof_path)
+                )
             results["sizes"][size] = entry
             # write after every size so that a long run leaves usable partial results
             results["elapsed_s"] = time.perf_counter() - t_start
             args.json.write_text(json.dumps(results, indent=1, default=str))
             write_markdown(results, args.out)
-    print(f"wrote {args.out} and {args.json} in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
+    print(
+        f"wrote {args.out} and {args.json} in {time.perf_counter() - t_start:.0f} s",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

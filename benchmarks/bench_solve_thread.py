@@ -28,7 +28,9 @@ def main() -> None:
 
     sc = load_scenario("year-2021", start="2021-07-01", end="2021-07-03", interval_min=60)
     sf = standard_form(build_model(sc))
-    h = highs_instance(sf, {"output_flag": False, "threads": 1}, offset_usd=sf.offset, integer=sf.integer)
+    h = highs_instance(
+        sf, {"output_flag": False, "threads": 1}, offset_usd=sf.offset, integer=sf.integer
+    )
     direct, threaded = [], []
     for _ in range(args.n):
         for way, out in ((h.run, direct), (lambda: run_in_scheduler(h), threaded)):
@@ -47,9 +49,11 @@ def main() -> None:
 
     on_solve_thread(loop, 1)
     d, t, i = statistics.median(direct), statistics.median(threaded), statistics.median(inside)
-    print(f"{len(sf.columns)} columns, {args.n} solves each, load {os.getloadavg()[0]:.2f}, "
-          f"{os.cpu_count()} cores: direct {d * 1e3:.3f} ms, handed off per solve {t * 1e3:.3f} ms "
-          f"(overhead {(t - d) * 1e6:.0f} us, {(t / d - 1) * 100:.1f} %), loop handed off once {i * 1e3:.3f} ms a solve")
+    print(
+        f"{len(sf.columns)} columns, {args.n} solves each, load {os.getloadavg()[0]:.2f}, "
+        f"{os.cpu_count()} cores: direct {d * 1e3:.3f} ms, handed off per solve {t * 1e3:.3f} ms "
+        f"(overhead {(t - d) * 1e6:.0f} us, {(t / d - 1) * 100:.1f} %), loop handed off once {i * 1e3:.3f} ms a solve"
+    )
 
 
 if __name__ == "__main__":

@@ -73,39 +73,79 @@ def child(scenario: str, paths: list[str], repeats: int) -> None:
 
     import_highspy()
     sc0 = load_scenario(scenario)
-    short = load_scenario(scenario, start=sc0.index[0].tz_localize(None),
-                          end=(sc0.index[0] + pd.Timedelta(days=1)).tz_localize(None))
-    optimize(dataclasses.replace(short, options=short.options.model_copy(
-        update={"enforce_exclusivity": False})))  # warm the imports on one day
+    short = load_scenario(
+        scenario,
+        start=sc0.index[0].tz_localize(None),
+        end=(sc0.index[0] + pd.Timedelta(days=1)).tz_localize(None),
+    )
+    optimize(
+        dataclasses.replace(
+            short, options=short.options.model_copy(update={"enforce_exclusivity": False})
+        )
+    )  # warm the imports on one day
     for rep in range(repeats):
         for path in paths:
             upd = {"enforce_exclusivity": False, **PATHS[path]}
             sc = dataclasses.replace(sc0, options=sc0.options.model_copy(update=upd))
             if path.endswith("-2t"):  # bounded: measured several times slower under load
-                sc = dataclasses.replace(sc, options=sc.options.model_copy(update={"time_limit_s": TWO_THREAD_LIMIT_S}))
+                sc = dataclasses.replace(
+                    sc, options=sc.options.model_copy(update={"time_limit_s": TWO_THREAD_LIMIT_S})
+                )
             load0 = os.getloadavg()[0]
             t0 = time.perf_counter()
             try:
                 res = optimize(sc)
             except SolverLimitError:
-                print(json.dumps({
-                    "scenario": scenario, "path": path, "repeat": rep, "wall_s": time.perf_counter() - t0,
-                    "build_s": 0.0, "handoff_s": 0.0, "solve_s": TWO_THREAD_LIMIT_S, "objective": None,
-                    "iterations": 0, "rules": [], "threads": 2, "warm": "", "limit": True,
-                    "load_before": load0, "load_after": os.getloadavg()[0],
-                    "n_intervals": len(sc.index), "interval_min": sc.interval_min,
-                }), flush=True)
+                print(
+                    json.dumps(
+                        {
+                            "scenario": scenario,
+                            "path": path,
+                            "repeat": rep,
+                            "wall_s": time.perf_counter() - t0,
+                            "build_s": 0.0,
+                            "handoff_s": 0.0,
+                            "solve_s": TWO_THREAD_LIMIT_S,
+                            "objective": None,
+                            "iterations": 0,
+                            "rules": [],
+                            "threads": 2,
+                            "warm": "",
+                            "limit": True,
+                            "load_before": load0,
+                            "load_after": os.getloadavg()[0],
+                            "n_intervals": len(sc.index),
+                            "interval_min": sc.interval_min,
+                        }
+                    ),
+                    flush=True,
+                )
                 continue
             wall = time.perf_counter() - t0
             r = res.report
-            print(json.dumps({
-                "scenario": scenario, "path": path, "repeat": rep, "wall_s": wall,
-                "build_s": res.build_s, "handoff_s": r.handoff_s, "solve_s": r.solve_s,
-                "objective": r.objective_usd, "iterations": r.simplex_iterations,
-                "rules": list(r.rules), "threads": r.threads, "warm": r.warm_start.method or "",
-                "load_before": load0, "load_after": os.getloadavg()[0],
-                "n_intervals": len(sc.index), "interval_min": sc.interval_min,
-            }), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "scenario": scenario,
+                        "path": path,
+                        "repeat": rep,
+                        "wall_s": wall,
+                        "build_s": res.build_s,
+                        "handoff_s": r.handoff_s,
+                        "solve_s": r.solve_s,
+                        "objective": r.objective_usd,
+                        "iterations": r.simplex_iterations,
+                        "rules": list(r.rules),
+                        "threads": r.threads,
+                        "warm": r.warm_start.method or "",
+                        "load_before": load0,
+                        "load_after": os.getloadavg()[0],
+                        "n_intervals": len(sc.index),
+                        "interval_min": sc.interval_min,
+                    }
+                ),
+                flush=True,
+            )
 
 
 # --------------------------------------------------------------------------- parent
@@ -122,15 +162,31 @@ def stop(procs: list[subprocess.Popen]) -> None:
         p.wait()
 
 
-def run_child(scenario: str, paths: list[str], repeats: int, condition: str, budget_s: float) -> list[dict]:
+def run_child(
+    scenario: str, paths: list[str], repeats: int, condition: str, budget_s: float
+) -> list[dict]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = burners(2, budget_s) if condition == "load" else []
     try:
         if procs:
             time.sleep(1.0)  # let them reach the CPU
         out = subprocess.run(
-            [sys.executable, __file__, "--child", scenario, "--paths", *paths, "--repeats", str(repeats)],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=budget_s, check=False,
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                scenario,
+                "--paths",
+                *paths,
+                "--repeats",
+                str(repeats),
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=budget_s,
+            check=False,
         )
     finally:
         stop(procs)
@@ -153,9 +209,13 @@ def machine() -> dict[str, Any]:
     from importlib.metadata import version
 
     return {
-        "cpu_count": os.cpu_count(), "affinity": len(os.sched_getaffinity(0)),
-        "platform": platform.platform(), "python": platform.python_version(),
-        "highspy": version("highspy"), "highs": hv, "pyomo": pyomo.version.version,
+        "cpu_count": os.cpu_count(),
+        "affinity": len(os.sched_getaffinity(0)),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "highspy": version("highspy"),
+        "highs": hv,
+        "pyomo": pyomo.version.version,
     }
 
 
@@ -168,16 +228,22 @@ def summarise(rows: list[dict]) -> dict[tuple, dict[str, Any]]:
         out[key] = {
             "wall": statistics.median(r["wall_s"] for r in rs),
             "solve": statistics.median(r["handoff_s"] + r["solve_s"] for r in rs),
-            "n": len(rs), "rules": rs[0]["rules"], "warm": rs[0]["warm"],
+            "n": len(rs),
+            "rules": rs[0]["rules"],
+            "warm": rs[0]["warm"],
             "load": (min(r["load_before"] for r in rs), max(r["load_after"] for r in rs)),
-            "obj": rs[0]["objective"], "T": rs[0]["n_intervals"], "step": rs[0]["interval_min"],
+            "obj": rs[0]["objective"],
+            "T": rs[0]["n_intervals"],
+            "step": rs[0]["interval_min"],
             "iters": statistics.median(r["iterations"] or 0 for r in rs),
             "limit": sum(bool(r.get("limit")) for r in rs),
         }
     return out
 
 
-def write_md(rows: list[dict], info: dict[str, Any], args: argparse.Namespace, path: Path, wall: float) -> None:
+def write_md(
+    rows: list[dict], info: dict[str, Any], args: argparse.Namespace, path: Path, wall: float
+) -> None:
     s = summarise(rows)
     lines = [
         "# Solve strategy: every path of every shipped scenario, idle and under load",
@@ -201,65 +267,108 @@ def write_md(rows: list[dict], info: dict[str, Any], args: argparse.Namespace, p
         if not keys:
             continue
         T, step = s[keys[0]]["T"], s[keys[0]]["step"]
-        lines += [f"## {scen} ({T} intervals of {step} min)", "",
-                  "| path | condition | plan (rules) | wall s | solve s | x best 1t | iterations | load avg | runs |",
-                  "|---|---|---|---:|---:|---:|---:|---|---:|"]
+        lines += [
+            f"## {scen} ({T} intervals of {step} min)",
+            "",
+            "| path | condition | plan (rules) | wall s | solve s | x best 1t | iterations | load avg | runs |",
+            "|---|---|---|---:|---:|---:|---:|---|---:|",
+        ]
         for cond in ("idle", "load"):
             ck = [k for k in keys if k[1] == cond]
             ones = [s[k]["wall"] for k in ck if k[2] in SINGLE_THREAD]
             best = min(ones) if ones else float("nan")
             for k in sorted(ck, key=lambda k: list(PATHS).index(k[2])):
                 v = s[k]
-                cut = f" ({v['limit']} hit the {TWO_THREAD_LIMIT_S:.0f} s limit: at least)" if v["limit"] else ""
+                cut = (
+                    f" ({v['limit']} hit the {TWO_THREAD_LIMIT_S:.0f} s limit: at least)"
+                    if v["limit"]
+                    else ""
+                )
                 lines.append(
                     f"| {k[2]}{cut} | {cond} | {', '.join(v['rules']) or '-'} | {v['wall']:.2f} | {v['solve']:.2f} | "
-                    f"{v['wall'] / best:.2f} | {v['iters']:.0f} | {v['load'][0]:.2f}-{v['load'][1]:.2f} | {v['n']} |")
+                    f"{v['wall'] / best:.2f} | {v['iters']:.0f} | {v['load'][0]:.2f}-{v['load'][1]:.2f} | {v['n']} |"
+                )
             a = s.get((scen, cond, "auto"))
             if a is not None:
                 # the single-thread path that runs auto's very plan (same rules but one-thread,
                 # same iterations): its runs and auto's are one path measured twice, so the
                 # verdict pools them (their difference is the machine's noise, shown apart)
-                same = [k for k in ck if k[2] in SINGLE_THREAD and s[k]["iters"] == a["iters"]
-                        and s[k]["warm"] == a["warm"]]
-                pool = [r["wall_s"] for r in rows if r["scenario"] == scen and r["condition"] == cond
-                        and (r["path"] == "auto" or (same and r["path"] == same[0][2]))]
+                same = [
+                    k
+                    for k in ck
+                    if k[2] in SINGLE_THREAD
+                    and s[k]["iters"] == a["iters"]
+                    and s[k]["warm"] == a["warm"]
+                ]
+                pool = [
+                    r["wall_s"]
+                    for r in rows
+                    if r["scenario"] == scen
+                    and r["condition"] == cond
+                    and (r["path"] == "auto" or (same and r["path"] == same[0][2]))
+                ]
                 twin = s[same[0]]["wall"] if same else float("nan")
-                verdicts.append((scen, cond, statistics.median(pool) / best, a["rules"],
-                                 same[0][2] if same else "-", a["wall"] / twin if same else float("nan")))
+                verdicts.append(
+                    (
+                        scen,
+                        cond,
+                        statistics.median(pool) / best,
+                        a["rules"],
+                        same[0][2] if same else "-",
+                        a["wall"] / twin if same else float("nan"),
+                    )
+                )
         lines.append("")
-    lines += ["## Verdict: `auto` against the best single-thread path", "",
-              "`auto's plan / best 1t` pools the runs of `auto` and of the single-thread path that runs the same "
-              "plan (same warm start, same simplex iterations): one path measured twice. `auto / its twin` is that "
-              "pair's own ratio, i.e. the run-to-run noise of the machine at the time.", "",
-              "| scenario | condition | auto's plan / best 1t | <= 1.2x? | auto's twin | auto / its twin (noise) | auto's rules |",
-              "|---|---|---:|---|---|---:|---|"]
+    lines += [
+        "## Verdict: `auto` against the best single-thread path",
+        "",
+        "`auto's plan / best 1t` pools the runs of `auto` and of the single-thread path that runs the same "
+        "plan (same warm start, same simplex iterations): one path measured twice. `auto / its twin` is that "
+        "pair's own ratio, i.e. the run-to-run noise of the machine at the time.",
+        "",
+        "| scenario | condition | auto's plan / best 1t | <= 1.2x? | auto's twin | auto / its twin (noise) | auto's rules |",
+        "|---|---|---:|---|---|---:|---|",
+    ]
     for scen, cond, ratio, rules, twin, noise in verdicts:
-        lines.append(f"| {scen} | {cond} | {ratio:.2f} | {'yes' if ratio <= 1.2 else '**no**'} | {twin} | {noise:.2f} | "
-                     f"{', '.join(rules)} |")
+        lines.append(
+            f"| {scen} | {cond} | {ratio:.2f} | {'yes' if ratio <= 1.2 else '**no**'} | {twin} | {noise:.2f} | "
+            f"{', '.join(rules)} |"
+        )
     lines.append("")
     path.write_text("\n".join(lines))
 
 
 def git_rev() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=False).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
     except OSError:
         return "?"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--child")
     ap.add_argument("--paths", nargs="*")
     ap.add_argument("--scenarios", nargs="*", default=list(SCENARIOS))
     ap.add_argument("--conditions", nargs="*", default=["idle", "load"])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--year-paths", nargs="*")
-    ap.add_argument("--budget", type=float, default=1800.0, help="seconds per child (and burner lifetime)")
+    ap.add_argument(
+        "--budget", type=float, default=1800.0, help="seconds per child (and burner lifetime)"
+    )
     ap.add_argument("--out", default=str(HERE / "STRATEGY.md"))
     ap.add_argument("--json", default=str(HERE / "strategy.json"))
-    ap.add_argument("--merge", action="store_true", help="keep the rows of --json for scenarios not run now")
+    ap.add_argument(
+        "--merge", action="store_true", help="keep the rows of --json for scenarios not run now"
+    )
     ap.add_argument("--render-only", action="store_true")
     args = ap.parse_args()
     if args.render_only:
@@ -273,7 +382,11 @@ def main() -> None:
     info = machine()
     rows: list[dict] = []
     if args.merge and Path(args.json).exists():
-        rows = [r for r in json.loads(Path(args.json).read_text())["rows"] if r["scenario"] not in args.scenarios]
+        rows = [
+            r
+            for r in json.loads(Path(args.json).read_text())["rows"]
+            if r["scenario"] not in args.scenarios
+        ]
     for scen in args.scenarios:
         cfg = SCENARIOS[scen]
         paths = args.year_paths if (scen == "year-2021" and args.year_paths) else cfg["paths"]
@@ -283,10 +396,16 @@ def main() -> None:
             got = run_child(scen, paths, reps, cond, args.budget)
             rows += got
             for r in got:
-                print(f"  {r['path']:10s} {r['wall_s']:7.2f} s  solve {r['handoff_s'] + r['solve_s']:7.2f}  "
-                      f"load {r['load_before']:.2f}  {','.join(r['rules'])}", flush=True)
-            Path(args.json).write_text(json.dumps({"machine": info, "rows": rows, "elapsed_s": time.perf_counter() - t0},
-                                                  indent=1))
+                print(
+                    f"  {r['path']:10s} {r['wall_s']:7.2f} s  solve {r['handoff_s'] + r['solve_s']:7.2f}  "
+                    f"load {r['load_before']:.2f}  {','.join(r['rules'])}",
+                    flush=True,
+                )
+            Path(args.json).write_text(
+                json.dumps(
+                    {"machine": info, "rows": rows, "elapsed_s": time.perf_counter() - t0}, indent=1
+                )
+            )
             write_md(rows, info, args, Path(args.out), time.perf_counter() - t0)
 
 

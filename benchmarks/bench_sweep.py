@@ -90,7 +90,13 @@ def run_one(mode: str, solve: str, out_dir: Path) -> dict[str, Any]:
 
         workers = int(mode.split("-")[1])
         t1 = time.perf_counter()
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
         client = Client(cluster)
         client.wait_for_workers(workers)
         startup_s = time.perf_counter() - t1
@@ -119,8 +125,12 @@ def run_one(mode: str, solve: str, out_dir: Path) -> dict[str, Any]:
         "cases_per_hour_total": len(rows) / total_s * 3600.0,
         "case_wall_s_sum": float(rows["wall_s"].sum()),
         "median_s": {c: float(ok[c].median()) for c in TIMING_KEYS},
-        "median_s_warm_rows": {c: float(warm_rows[c].median()) for c in TIMING_KEYS} if len(warm_rows) else None,
-        "median_s_cold_rows": {c: float(cold_rows[c].median()) for c in TIMING_KEYS} if len(cold_rows) else None,
+        "median_s_warm_rows": {c: float(warm_rows[c].median()) for c in TIMING_KEYS}
+        if len(warm_rows)
+        else None,
+        "median_s_cold_rows": {c: float(cold_rows[c].median()) for c in TIMING_KEYS}
+        if len(cold_rows)
+        else None,
         "n_intervals": int(ok["n_intervals"].iloc[0]) if len(ok) else 0,
         "n_variables": int(ok["n_variables"].iloc[0]) if len(ok) else 0,
         "n_constraints": int(ok["n_constraints"].iloc[0]) if len(ok) else 0,
@@ -153,12 +163,20 @@ def push_raw_changes(h: Any, m: dict[str, Any], prev: dict[str, Any]) -> tuple[i
     c_idx = np.flatnonzero(m["cost"] != prev["cost"])
     if c_idx.size:
         h.changeColsCost(c_idx.size, c_idx.astype(np.int32), m["cost"][c_idx])
-    b_idx = np.flatnonzero((m["col_lower"] != prev["col_lower"]) | (m["col_upper"] != prev["col_upper"]))
+    b_idx = np.flatnonzero(
+        (m["col_lower"] != prev["col_lower"]) | (m["col_upper"] != prev["col_upper"])
+    )
     if b_idx.size:
-        h.changeColsBounds(b_idx.size, b_idx.astype(np.int32), m["col_lower"][b_idx], m["col_upper"][b_idx])
-    r_idx = np.flatnonzero((m["row_lower"] != prev["row_lower"]) | (m["row_upper"] != prev["row_upper"]))
+        h.changeColsBounds(
+            b_idx.size, b_idx.astype(np.int32), m["col_lower"][b_idx], m["col_upper"][b_idx]
+        )
+    r_idx = np.flatnonzero(
+        (m["row_lower"] != prev["row_lower"]) | (m["row_upper"] != prev["row_upper"])
+    )
     if r_idx.size:
-        h.changeRowsBounds(r_idx.size, r_idx.astype(np.int32), m["row_lower"][r_idx], m["row_upper"][r_idx])
+        h.changeRowsBounds(
+            r_idx.size, r_idx.astype(np.int32), m["row_lower"][r_idx], m["row_upper"][r_idx]
+        )
     return int(c_idx.size), int(b_idx.size), int(r_idx.size)
 
 
@@ -177,7 +195,6 @@ def run_raw() -> dict[str, Any]:
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "tests"))
     import highspy
-    import numpy as np
     from reference_lp import build_reference_lp
     from test_cross_check import reference_inputs
 
@@ -274,20 +291,42 @@ def run_raw() -> dict[str, Any]:
         "n_precheck_infeasible": sum(1 for r in per_case if r["status"] == "precheck_infeasible"),
         "n_warm": len(warm),
         "statuses": sorted({r["status"] for r in per_case}),
-        "status_counts": {s: sum(1 for r in per_case if r["status"] == s) for s in sorted({r["status"] for r in per_case})},
-        "warm_cold_status_mismatches": sum(1 for r in solved if r["status"] != r.get("cold_status")),
+        "status_counts": {
+            s: sum(1 for r in per_case if r["status"] == s)
+            for s in sorted({r["status"] for r in per_case})
+        },
+        "warm_cold_status_mismatches": sum(
+            1 for r in solved if r["status"] != r.get("cold_status")
+        ),
         "load_avg_1min": [load_before, os.getloadavg()[0]],
         "totals_s": totals,
         "cases_per_hour": {
             "update_run": n / (totals["update_s"] + totals["run_s"]) * 3600.0,
-            "vectors_update_run": n / (totals["vectors_s"] + totals["update_s"] + totals["run_s"]) * 3600.0,
-            "everything": n / sum(totals[k] for k in ("apply_s", "precheck_s", "vectors_s", "update_s", "run_s")) * 3600.0,
+            "vectors_update_run": n
+            / (totals["vectors_s"] + totals["update_s"] + totals["run_s"])
+            * 3600.0,
+            "everything": n
+            / sum(totals[k] for k in ("apply_s", "precheck_s", "vectors_s", "update_s", "run_s"))
+            * 3600.0,
             "cold_pass_run": n / totals["cold_pass_run_s"] * 3600.0,
         },
-        "median_warm_s": {k: med(k, warm) for k in ("apply_s", "precheck_s", "vectors_s", "update_s", "run_s")},
-        "median_iterations": {"warm": med("iterations", warm), "cold": med("cold_iterations", solved)},
+        "median_warm_s": {
+            k: med(k, warm) for k in ("apply_s", "precheck_s", "vectors_s", "update_s", "run_s")
+        },
+        "median_iterations": {
+            "warm": med("iterations", warm),
+            "cold": med("cold_iterations", solved),
+        },
         "median_changed": {k: med(k, warm) for k in ("n_cost", "n_col_bounds", "n_row_bounds")},
-        "max_rel_diff_warm_vs_cold": max((abs(r["objective_usd"] - r["cold_objective_usd"]) / max(1.0, abs(r["cold_objective_usd"])) for r in solved if "objective_usd" in r and "cold_objective_usd" in r), default=0.0),
+        "max_rel_diff_warm_vs_cold": max(
+            (
+                abs(r["objective_usd"] - r["cold_objective_usd"])
+                / max(1.0, abs(r["cold_objective_usd"]))
+                for r in solved
+                if "objective_usd" in r and "cold_objective_usd" in r
+            ),
+            default=0.0,
+        ),
         "total_usd_by_case": {r["case_id"]: r["total_usd"] for r in per_case if "total_usd" in r},
         "per_case": per_case,
     }
@@ -296,7 +335,12 @@ def run_raw() -> dict[str, Any]:
 def _same_matrix(a: Any, b: Any) -> bool:
     import numpy as np
 
-    return a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
+    return (
+        a.shape == b.shape
+        and np.array_equal(a.indptr, b.indptr)
+        and np.array_equal(a.indices, b.indices)
+        and np.array_equal(a.data, b.data)
+    )
 
 
 # ------------------------------------------------------------------------ the report
@@ -315,7 +359,12 @@ def _machine() -> dict[str, Any]:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = "-"
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "versions": versions}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
 
 
 def _median(runs: list[dict[str, Any]], key: str) -> float:
@@ -373,7 +422,11 @@ def write_markdown(
         lines += [
             f"Before measuring, the script waited until the 1-minute load average was below {waited['max_load']:.1f} "
             f"(waited {waited['waited_s']:.0f} s; load at start {waited['load_at_start']:.2f}"
-            + ("" if waited["ok"] else f", **never got below {waited['max_load']:.1f}: measured anyway**")
+            + (
+                ""
+                if waited["ok"]
+                else f", **never got below {waited['max_load']:.1f}: measured anyway**"
+            )
             + "). The last column gives the load before/after each run. A run's own processes add ~1 (sequential, "
             "local-1) to ~2 (local-2) to its *after* value, and since the 1-minute average decays over about a minute, "
             "the *before* value of the next run still carries part of that.",
@@ -447,7 +500,10 @@ def write_markdown(
             ]
             if seq_cold:
                 c = _median(seq_cold, "cases_per_hour_run")
-                lines.append(f"- at least 6x faster than cold rebuilds: **{w / c:.2f}x** over the whole sweep run. " + ("**Met.**" if w / c >= TARGET_VS_COLD else "**Not met.**"))
+                lines.append(
+                    f"- at least 6x faster than cold rebuilds: **{w / c:.2f}x** over the whole sweep run. "
+                    + ("**Met.**" if w / c >= TARGET_VS_COLD else "**Not met.**")
+                )
     lines += [
         "",
         "Per solved case (median of the per-run medians, seconds). In **warm** runs `build` is the "
@@ -486,7 +542,9 @@ def write_markdown(
         ]
     # agreement between runs
     agree = []
-    ref_key, ref_totals = (("raw-highspy", raw["total_usd_by_case"]) if raw is not None else (None, None))
+    ref_key, ref_totals = (
+        ("raw-highspy", raw["total_usd_by_case"]) if raw is not None else (None, None)
+    )
     for key, rs in runs.items():
         for r in rs:
             if ref_totals is None:
@@ -565,26 +623,57 @@ def main() -> None:
     """Run every mode cold and warm in fresh subprocesses, then the raw reference; write SWEEP.md and sweep.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--modes", nargs="+", default=["sequential", "local-1", "local-2"])
-    parser.add_argument("--solve-modes", nargs="+", default=["cold", "warm"], choices=["cold", "warm"])
+    parser.add_argument(
+        "--solve-modes", nargs="+", default=["cold", "warm"], choices=["cold", "warm"]
+    )
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--raw", action=argparse.BooleanOptionalAction, default=True, help="Also run the raw-highspy warm reference.")
-    parser.add_argument("--max-load", type=float, default=1.3, help="Wait until the 1-minute load average is below this.")
+    parser.add_argument(
+        "--raw",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Also run the raw-highspy warm reference.",
+    )
+    parser.add_argument(
+        "--max-load",
+        type=float,
+        default=1.3,
+        help="Wait until the 1-minute load average is below this.",
+    )
     parser.add_argument("--wait", type=float, default=60.0, help="Seconds per wait step.")
-    parser.add_argument("--max-wait", type=float, default=600.0, help="Give up waiting after this many seconds (and measure anyway).")
+    parser.add_argument(
+        "--max-wait",
+        type=float,
+        default=600.0,
+        help="Give up waiting after this many seconds (and measure anyway).",
+    )
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "SWEEP.md")
     parser.add_argument("--json", type=Path, default=BENCH_DIR / "sweep.json")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--solve", default="cold", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--from-json", action="store_true", help="Rewrite --out from --json without running.")
-    parser.add_argument("--note", action="append", default=[], help="A note for SWEEP.md (kept in --json); repeatable.")
+    parser.add_argument(
+        "--from-json", action="store_true", help="Rewrite --out from --json without running."
+    )
+    parser.add_argument(
+        "--note",
+        action="append",
+        default=[],
+        help="A note for SWEEP.md (kept in --json); repeatable.",
+    )
     args = parser.parse_args()
     if args.from_json:
         saved = json.loads(args.json.read_text())
         if args.note:
             saved["notes"] = [*saved.get("notes", []), *args.note]
             args.json.write_text(json.dumps(saved, indent=2) + "\n")
-        write_markdown(args.out, saved["runs"], saved["machine"], saved.get("raw"), saved.get("waited"), saved.get("notes"))
+        write_markdown(
+            args.out,
+            saved["runs"],
+            saved["machine"],
+            saved.get("raw"),
+            saved.get("waited"),
+            saved.get("notes"),
+        )
         return
     if args.one == "raw":
         print(json.dumps(run_raw()))  # noqa: T201 - child process reports to the parent
@@ -593,13 +682,24 @@ def main() -> None:
         print(json.dumps(run_one(args.one, args.solve, args.dir)))  # noqa: T201 - child process reports to the parent
         return
     waited = wait_for_quiet(args.max_load, args.wait, args.max_wait)
-    runs: dict[str, list[dict[str, Any]]] = {f"{m}/{s}": [] for m in args.modes for s in args.solve_modes}
+    runs: dict[str, list[dict[str, Any]]] = {
+        f"{m}/{s}": [] for m in args.modes for s in args.solve_modes
+    }
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     for repeat in range(args.repeats):
         for mode in args.modes:
             for solve in args.solve_modes:
                 with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
-                    cmd = [sys.executable, __file__, "--one", mode, "--solve", solve, "--dir", str(Path(tmp) / "out")]
+                    cmd = [
+                        sys.executable,
+                        __file__,
+                        "--one",
+                        mode,
+                        "--solve",
+                        solve,
+                        "--dir",
+                        str(Path(tmp) / "out"),
+                    ]
                     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
                     result = json.loads(done.stdout.strip().splitlines()[-1])
                 runs[f"{mode}/{solve}"].append(result)
@@ -610,9 +710,18 @@ def main() -> None:
                 )
     raw = None
     if args.raw:
-        done = subprocess.run([sys.executable, __file__, "--one", "raw"], env=env, capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", "raw"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         raw = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"raw-highspy: {raw['cases_per_hour']['update_run']:,.0f} cases/hour (update + run), statuses {raw['statuses']}", file=sys.stderr)  # noqa: T201
+        print(
+            f"raw-highspy: {raw['cases_per_hour']['update_run']:,.0f} cases/hour (update + run), statuses {raw['statuses']}",
+            file=sys.stderr,
+        )  # noqa: T201
     machine = _machine()
     saved = {"machine": machine, "waited": waited, "runs": runs, "raw": raw, "notes": args.note}
     args.json.write_text(json.dumps(saved, indent=2) + "\n")

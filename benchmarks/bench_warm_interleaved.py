@@ -83,7 +83,13 @@ def one_pass() -> dict[str, Any]:
         t_raw += time.perf_counter() - t1
         if row.get("status") == "optimal" and raw_total == raw_total:
             gaps.append(abs(row["bill_optimized_usd"] - raw_total) / abs(raw_total))
-    return {"project_s": t_project, "raw_s": t_raw, "max_gap": max(gaps) if gaps else float("nan"), "n": len(cases), "load": os.getloadavg()[0]}
+    return {
+        "project_s": t_project,
+        "raw_s": t_raw,
+        "max_gap": max(gaps) if gaps else float("nan"),
+        "n": len(cases),
+        "load": os.getloadavg()[0],
+    }
 
 
 def main() -> None:

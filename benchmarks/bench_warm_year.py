@@ -45,7 +45,10 @@ def _variants() -> list[Any]:
     from optimizer import load_scenario
 
     base = load_scenario("year-2021", interval_min=60)
-    return [base.replace(name=f"year-2021 x{k:.2f}", price_usd_per_mwh=base.price_usd_per_mwh * k) for k in FACTORS]
+    return [
+        base.replace(name=f"year-2021 x{k:.2f}", price_usd_per_mwh=base.price_usd_per_mwh * k)
+        for k in FACTORS
+    ]
 
 
 def run_route(route: str) -> dict[str, Any]:
@@ -77,7 +80,14 @@ def run_route(route: str) -> dict[str, Any]:
             t2 = time.perf_counter()
             info = h.getInfo()
             fixed = 12 * sc.tariff.fixed_charge_usd_per_month
-            per.append({"wall_s": t2 - t0, "run_s": t2 - t1, "iterations": int(info.simplex_iteration_count), "total_usd": float(info.objective_function_value) + fixed})
+            per.append(
+                {
+                    "wall_s": t2 - t0,
+                    "run_s": t2 - t1,
+                    "iterations": int(info.simplex_iteration_count),
+                    "total_usd": float(info.objective_function_value) + fixed,
+                }
+            )
             prev = m
         wall = time.perf_counter() - t_all
     else:
@@ -89,15 +99,28 @@ def run_route(route: str) -> dict[str, Any]:
         for sc in scenarios:
             t0 = time.perf_counter()
             res = optimize(sc) if route == "cold" else solver.optimize(sc)
-            per.append({"wall_s": time.perf_counter() - t0, "run_s": res.report.solve_s, "iterations": res.report.simplex_iterations,
-                        "total_usd": float(res.costs.loc["total", "optimized_usd"]), "interface": res.report.interface})
+            per.append(
+                {
+                    "wall_s": time.perf_counter() - t0,
+                    "run_s": res.report.solve_s,
+                    "iterations": res.report.simplex_iterations,
+                    "total_usd": float(res.costs.loc["total", "optimized_usd"]),
+                    "interface": res.report.interface,
+                }
+            )
         wall = time.perf_counter() - t_all
     peak_kb = 0
-    with open("/proc/self/status") as f:
+    with Path("/proc/self/status").open() as f:
         for line in f:
             if line.startswith("VmHWM"):
                 peak_kb = int(line.split()[1])
-    return {"route": route, "wall_s": wall, "per": per, "peak_rss_mb": peak_kb / 1024, "load": os.getloadavg()[0]}
+    return {
+        "route": route,
+        "wall_s": wall,
+        "per": per,
+        "peak_rss_mb": peak_kb / 1024,
+        "load": os.getloadavg()[0],
+    }
 
 
 def main() -> None:
@@ -112,13 +135,23 @@ def main() -> None:
     runs: dict[str, list[dict[str, Any]]] = {r: [] for r in ROUTES}
     for rep in range(args.repeats):
         for route in ROUTES:
-            out = subprocess.run([sys.executable, __file__, "--one", route], capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", route],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             res = json.loads(out.stdout.strip().splitlines()[-1])
             runs[route].append(res)
-            print(f"repeat {rep + 1} {route}: {res['wall_s']:.1f} s, load {res['load']:.2f}", file=sys.stderr)  # noqa: T201
+            print(
+                f"repeat {rep + 1} {route}: {res['wall_s']:.1f} s, load {res['load']:.2f}",
+                file=sys.stderr,
+            )  # noqa: T201
     med = {r: statistics.median(x["wall_s"] for x in runs[r]) for r in ROUTES}
     totals = {r: [p["total_usd"] for p in runs[r][0]["per"]] for r in ROUTES}
-    worst = max(abs(a - b) / abs(b) for r in ROUTES for a, b in zip(totals[r], totals["cold"], strict=True))
+    worst = max(
+        abs(a - b) / abs(b) for r in ROUTES for a, b in zip(totals[r], totals["cold"], strict=True)
+    )
     from importlib import metadata
 
     def first_warm(r: str, key: str) -> float:
@@ -135,7 +168,7 @@ def main() -> None:
         "LP: `year-2021` at 60 min (8,760 intervals, simple tariff: LMP + monthly demand charge, families 1-7); "
         "variants scale the real 2021 MISO Arkansas Hub price by 0.80 ... 1.25. `raw` = `tests/reference_lp.py` "
         "(numpy/scipy, no Pyomo) on one `highspy.Highs`, `changeColsCost` + `run()`; `warm` = `optimizer.WarmSolver` "
-        "(direct route); `persistent` = `WarmSolver(route=\"persistent\")`; `cold` = `optimizer.optimize` per variant. "
+        '(direct route); `persistent` = `WarmSolver(route="persistent")`; `cold` = `optimizer.optimize` per variant. '
         "Every route but `raw` also computes the bills, the invariant checks and the schedule.",
         "",
         "| route | 10 variants [s] | vs raw | cold / route | median warm variant [s] | median HiGHS run [s] | median simplex iterations | peak RSS [MB] | load (1-min) |",

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-import os
 
 # the scenario cut to each size; BENCH_SCENARIO (bench_full.py --scenario) picks another, e.g.
 # year-2021: the grid-stable default's families (ramp, swing, reserve, deliverability, movement)
@@ -22,12 +21,42 @@ SCENARIO = os.environ.get("BENCH_SCENARIO", "grid-stability")
 
 # key -> (label, start, end, step in minutes); naive datetimes are the site's local time
 SIZES: dict[str, dict[str, Any]] = {
-    "day-5min": {"label": "1 day at 5 min (2021-02-15)", "start": "2021-02-15", "end": "2021-02-16", "interval_min": 5},
-    "week-5min": {"label": "1 week at 5 min (2021-02-15 to 02-22)", "start": "2021-02-15", "end": "2021-02-22", "interval_min": 5},
-    "month-15min": {"label": "1 month at 15 min (February 2021)", "start": "2021-02-01", "end": "2021-03-01", "interval_min": 15},
-    "30d-5min": {"label": "30 days at 5 min (2021-02-01 to 03-03)", "start": "2021-02-01", "end": "2021-03-03", "interval_min": 5},
-    "year-60min": {"label": "1 year at 1 h (2021)", "start": "2021-01-01", "end": "2022-01-01", "interval_min": 60},
-    "year-15min": {"label": "1 year at 15 min (2021)", "start": "2021-01-01", "end": "2022-01-01", "interval_min": 15},
+    "day-5min": {
+        "label": "1 day at 5 min (2021-02-15)",
+        "start": "2021-02-15",
+        "end": "2021-02-16",
+        "interval_min": 5,
+    },
+    "week-5min": {
+        "label": "1 week at 5 min (2021-02-15 to 02-22)",
+        "start": "2021-02-15",
+        "end": "2021-02-22",
+        "interval_min": 5,
+    },
+    "month-15min": {
+        "label": "1 month at 15 min (February 2021)",
+        "start": "2021-02-01",
+        "end": "2021-03-01",
+        "interval_min": 15,
+    },
+    "30d-5min": {
+        "label": "30 days at 5 min (2021-02-01 to 03-03)",
+        "start": "2021-02-01",
+        "end": "2021-03-03",
+        "interval_min": 5,
+    },
+    "year-60min": {
+        "label": "1 year at 1 h (2021)",
+        "start": "2021-01-01",
+        "end": "2022-01-01",
+        "interval_min": 60,
+    },
+    "year-15min": {
+        "label": "1 year at 15 min (2021)",
+        "start": "2021-01-01",
+        "end": "2022-01-01",
+        "interval_min": 15,
+    },
 }
 
 
@@ -48,7 +77,9 @@ def load_size(size: str, *, enforce_exclusivity: bool = False):
     )
     import dataclasses
 
-    return dataclasses.replace(sc, options=sc.options.model_copy(update={"enforce_exclusivity": enforce_exclusivity}))
+    return dataclasses.replace(
+        sc, options=sc.options.model_copy(update={"enforce_exclusivity": enforce_exclusivity})
+    )
 
 
 def model_arrays(d: Any) -> dict[str, Any]:
@@ -63,41 +94,64 @@ def model_arrays(d: Any) -> dict[str, Any]:
     if d.energy_floor is not None:
         msg = "the benchmark builds do not mirror family 14 (energy floor); use a scenario without [resilience]"
         raise ValueError(msg)
-    floor = d.demand_floor_mw if d.demand_floor_mw is not None and len(d.demand_floor_mw) else np.zeros(d.n_windows)
+    floor = (
+        d.demand_floor_mw
+        if d.demand_floor_mw is not None and len(d.demand_floor_mw)
+        else np.zeros(d.n_windows)
+    )
     return {
-        "T": n, "dt": d.interval_h, "load_mw": d.load_mw, "aux_load_mw": d.aux_load_mw,
+        "T": n,
+        "dt": d.interval_h,
+        "load_mw": d.load_mw,
+        "aux_load_mw": d.aux_load_mw,
         "import_price_usd_per_mwh": d.import_price_usd_per_mwh,
         "export_price_usd_per_mwh": d.export_price_usd_per_mwh,
-        "import_limit_mw": d.import_limit_mw, "export_limit_mw": d.export_limit_mw,
-        "demand_window": d.demand_window, "demand_rate_usd_per_mw": d.demand_rate_usd_per_mw,
-        "demand_floor_mw": floor, "fixed_usd": d.fixed_usd,
+        "import_limit_mw": d.import_limit_mw,
+        "export_limit_mw": d.export_limit_mw,
+        "demand_window": d.demand_window,
+        "demand_rate_usd_per_mw": d.demand_rate_usd_per_mw,
+        "demand_floor_mw": floor,
+        "fixed_usd": d.fixed_usd,
         "charge_max_mw": np.array([g.charge_max_mw for g in G]),
         "discharge_max_mw": np.array([g.discharge_max_mw for g in G]),
-        "soc_min_mwh": np.array([g.soc_min_mwh for g in G]), "soc_max_mwh": np.array([g.soc_max_mwh for g in G]),
+        "soc_min_mwh": np.array([g.soc_min_mwh for g in G]),
+        "soc_max_mwh": np.array([g.soc_max_mwh for g in G]),
         "initial_soc_mwh": np.array([g.initial_soc_mwh for g in G]),
         "final_soc_min_mwh": np.array([g.final_soc_min_mwh for g in G]),
-        "etac": np.array([g.charge_efficiency_frac for g in G]), "etad": np.array([g.discharge_efficiency_frac for g in G]),
+        "etac": np.array([g.charge_efficiency_frac for g in G]),
+        "etad": np.array([g.discharge_efficiency_frac for g in G]),
         "retention": np.array([g.retention_frac for g in G]),
         "degradation_usd_per_mwh": np.array([g.degradation_cost_usd_per_mwh for g in G]),
         "has_ramp": d.ramp is not None,
-        "ramp_rise_mw": d.ramp.rise_mw if d.ramp else z, "ramp_fall_mw": d.ramp.fall_mw if d.ramp else z,
-        "ramp_initial_import_mw": np.nan if (d.ramp is None or d.ramp.initial_import_mw is None) else d.ramp.initial_import_mw,
+        "ramp_rise_mw": d.ramp.rise_mw if d.ramp else z,
+        "ramp_fall_mw": d.ramp.fall_mw if d.ramp else z,
+        "ramp_initial_import_mw": np.nan
+        if (d.ramp is None or d.ramp.initial_import_mw is None)
+        else d.ramp.initial_import_mw,
         "has_swing_data": d.swing_up_mw is not None,
         "swing_up_mw": d.swing_up_mw if d.swing_up_mw is not None else z,
         "swing_down_mw": d.swing_down_mw if d.swing_down_mw is not None else z,
         "has_reserve": r is not None,
-        "reserve_up_min_mw": r.up_min_mw if r else z, "reserve_up_max_mw": r.up_max_mw if r else z,
-        "reserve_down_min_mw": r.down_min_mw if r else z, "reserve_down_max_mw": r.down_max_mw if r else z,
-        "reserve_price_usd_per_mw_h": np.nan if (r is None or r.price_usd_per_mw_h is None) else r.price_usd_per_mw_h,
+        "reserve_up_min_mw": r.up_min_mw if r else z,
+        "reserve_up_max_mw": r.up_max_mw if r else z,
+        "reserve_down_min_mw": r.down_min_mw if r else z,
+        "reserve_down_max_mw": r.down_max_mw if r else z,
+        "reserve_price_usd_per_mw_h": np.nan
+        if (r is None or r.price_usd_per_mw_h is None)
+        else r.price_usd_per_mw_h,
         "reserve_sustain_h": r.sustain_h if r else 0.0,
         "event_cap_mw": d.event_cap_mw if d.event_cap_mw is not None else np.full(n, np.inf),
-        "event_credit_usd_per_mwh": d.event_credit_usd_per_mwh if d.event_credit_usd_per_mwh is not None else z,
+        "event_credit_usd_per_mwh": d.event_credit_usd_per_mwh
+        if d.event_credit_usd_per_mwh is not None
+        else z,
         "event_capacity_credit_usd": d.event_capacity_credit_usd,
         "has_flex": f is not None,
         "curtail_max_mw": f.curtail_max_mw if f else z,
         "curtail_cost_usd_per_mwh": f.curtail_cost_usd_per_mwh if f else 0.0,
-        "defer_max_mw": f.defer_max_mw if f else z, "recover_max_mw": f.recover_max_mw if f else z,
-        "flex_max_mw": f.flex_max_mw if f else z, "deadline_intervals": f.deadline_intervals if f else 1,
+        "defer_max_mw": f.defer_max_mw if f else z,
+        "recover_max_mw": f.recover_max_mw if f else z,
+        "flex_max_mw": f.flex_max_mw if f else z,
+        "deadline_intervals": f.deadline_intervals if f else 1,
         "max_backlog_mwh": f.max_backlog_mwh if f else 0.0,
         "defer_cost_usd_per_mwh": f.defer_cost_usd_per_mwh if f else 0.0,
         "has_movement": bool(d.has_movement),
@@ -108,7 +162,9 @@ def model_arrays(d: Any) -> dict[str, Any]:
 def write_inputs(inp: dict[str, Any], path: Path) -> None:
     """Arrays to ``path`` (.npz), scalars to ``path.with_suffix('.json')``."""
     arrays = {k: v for k, v in inp.items() if isinstance(v, np.ndarray)}
-    scalars = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in inp.items() if k not in arrays}
+    scalars = {
+        k: (v.item() if isinstance(v, np.generic) else v) for k, v in inp.items() if k not in arrays
+    }
     np.savez(path, **arrays)
     path.with_suffix(".json").write_text(json.dumps(scalars, allow_nan=True))
 

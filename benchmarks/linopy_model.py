@@ -84,10 +84,10 @@ def build_linopy_model(
     # is masked out); t = 0 gets its own rows with the initial energy on the right-hand side.
     flow = per_b(dt / etad) * d - per_b(etac * dt) * c
     later = xr.DataArray(np.arange(T) >= 1, coords=[t_idx])
-    m.add_constraints(s - per_b(r) * s.roll(t=1) + flow == 0.0, name="soc", mask=later & (ones_bt > 0))
     m.add_constraints(
-        s.isel(t=0) + flow.isel(t=0) == per_b(r * s_init), name="soc_first"
+        s - per_b(r) * s.roll(t=1) + flow == 0.0, name="soc", mask=later & (ones_bt > 0)
     )
+    m.add_constraints(s.isel(t=0) + flow.isel(t=0) == per_b(r * s_init), name="soc_first")
 
     objective = (per_t(np.asarray(price_usd_per_mwh, dtype=float) * dt) * g).sum()
     pix = np.asarray(export_price_usd_per_mwh, dtype=float) * dt
@@ -125,9 +125,15 @@ def build_linopy_full(inp: dict) -> linopy.Model:
     dmax = np.atleast_2d(np.asarray(inp["discharge_max_mw"], dtype=float))
     B = cmax.shape[0]
     smin, smax = np.asarray(inp["soc_min_mwh"], float), np.asarray(inp["soc_max_mwh"], float)
-    s0, sfin = np.asarray(inp["initial_soc_mwh"], float), np.asarray(inp["final_soc_min_mwh"], float)
+    s0, sfin = (
+        np.asarray(inp["initial_soc_mwh"], float),
+        np.asarray(inp["final_soc_min_mwh"], float),
+    )
     etac, etad = np.asarray(inp["etac"], float), np.asarray(inp["etad"], float)
-    ret, delta = np.asarray(inp["retention"], float), np.asarray(inp["degradation_usd_per_mwh"], float)
+    ret, delta = (
+        np.asarray(inp["retention"], float),
+        np.asarray(inp["degradation_usd_per_mwh"], float),
+    )
     win = np.asarray(inp["demand_window"], dtype=np.int64)
     D = np.asarray(inp["demand_rate_usd_per_mw"], float)
     K = D.size
@@ -141,7 +147,11 @@ def build_linopy_full(inp: dict) -> linopy.Model:
     credit = np.asarray(inp["event_credit_usd_per_mwh"], float)
     has_flex = bool(inp["has_flex"])
     curt = has_flex and bool(np.any(np.asarray(inp["curtail_max_mw"]) > 0))
-    defer = has_flex and bool(np.any(np.asarray(inp["defer_max_mw"]) > 0)) and float(inp["max_backlog_mwh"]) > 0
+    defer = (
+        has_flex
+        and bool(np.any(np.asarray(inp["defer_max_mw"]) > 0))
+        and float(inp["max_backlog_mwh"]) > 0
+    )
 
     t_idx = pd.RangeIndex(T, name="t")
     b_idx = pd.Index([f"b{i}" for i in range(B)], name="b")
@@ -153,7 +163,9 @@ def build_linopy_full(inp: dict) -> linopy.Model:
         return xr.DataArray(np.asarray(v, dtype=float), coords=[b_idx])
 
     def per_bt(v) -> xr.DataArray:
-        return xr.DataArray(np.broadcast_to(np.asarray(v, dtype=float), (B, T)), coords=[b_idx, t_idx])
+        return xr.DataArray(
+            np.broadcast_to(np.asarray(v, dtype=float), (B, T)), coords=[b_idx, t_idx]
+        )
 
     m = linopy.Model()
     g = m.add_variables(lower=0.0, upper=per_t(inp["import_limit_mw"]), name="g")
@@ -163,10 +175,18 @@ def build_linopy_full(inp: dict) -> linopy.Model:
     s = m.add_variables(lower=per_bt(smin[:, None]), upper=per_bt(smax[:, None]), name="s")
     if K:
         k_idx = pd.RangeIndex(K, name="k")
-        p = m.add_variables(lower=xr.DataArray(np.asarray(inp["demand_floor_mw"], float), coords=[k_idx]), name="p")
+        p = m.add_variables(
+            lower=xr.DataArray(np.asarray(inp["demand_floor_mw"], float), coords=[k_idx]), name="p"
+        )
     if has_reserve:
-        ru = m.add_variables(lower=per_t(inp["reserve_up_min_mw"]), upper=per_t(inp["reserve_up_max_mw"]), name="ru")
-        rd = m.add_variables(lower=per_t(inp["reserve_down_min_mw"]), upper=per_t(inp["reserve_down_max_mw"]), name="rd")
+        ru = m.add_variables(
+            lower=per_t(inp["reserve_up_min_mw"]), upper=per_t(inp["reserve_up_max_mw"]), name="ru"
+        )
+        rd = m.add_variables(
+            lower=per_t(inp["reserve_down_min_mw"]),
+            upper=per_t(inp["reserve_down_max_mw"]),
+            name="rd",
+        )
     if curt:
         u = m.add_variables(lower=0.0, upper=per_t(inp["curtail_max_mw"]), name="u")
     if defer:
@@ -187,13 +207,18 @@ def build_linopy_full(inp: dict) -> linopy.Model:
     # (2) state of charge; shift() leaves no variable at t = 0, where the rhs holds r s_-1
     rhs = np.zeros((B, T))
     rhs[:, 0] = ret * s0
-    m.add_constraints(s - per_b(ret) * s.shift(t=1) - per_b(etac * dt) * c + per_b(dt / etad) * d == per_bt(rhs), name="soc")
+    m.add_constraints(
+        s - per_b(ret) * s.shift(t=1) - per_b(etac * dt) * c + per_b(dt / etad) * d == per_bt(rhs),
+        name="soc",
+    )
     # (5) terminal energy
     m.add_constraints(s.isel(t=-1) >= per_b(sfin), name="terminal")
     # (7) demand peaks
     if K:
         k_of_t = xr.DataArray(np.where(win >= 0, win, 0), coords=[t_idx])
-        m.add_constraints(p.isel(k=k_of_t) - g >= 0.0, name="demand", mask=xr.DataArray(win >= 0, coords=[t_idx]))
+        m.add_constraints(
+            p.isel(k=k_of_t) - g >= 0.0, name="demand", mask=xr.DataArray(win >= 0, coords=[t_idx])
+        )
     # (8) ramp
     if has_ramp:
         g0 = float(inp["ramp_initial_import_mw"])
@@ -202,24 +227,41 @@ def build_linopy_full(inp: dict) -> linopy.Model:
         m.add_constraints(step <= per_t(inp["ramp_rise_mw"]), name="ramp_up", mask=later)
         m.add_constraints(-step <= per_t(inp["ramp_fall_mw"]), name="ramp_down", mask=later)
         if np.isfinite(g0):
-            m.add_constraints(g.isel(t=0) - x.isel(t=0) <= float(inp["ramp_rise_mw"][0]) + g0, name="ramp_up0")
-            m.add_constraints(x.isel(t=0) - g.isel(t=0) <= float(inp["ramp_fall_mw"][0]) - g0, name="ramp_down0")
+            m.add_constraints(
+                g.isel(t=0) - x.isel(t=0) <= float(inp["ramp_rise_mw"][0]) + g0, name="ramp_up0"
+            )
+            m.add_constraints(
+                x.isel(t=0) - g.isel(t=0) <= float(inp["ramp_fall_mw"][0]) - g0, name="ramp_down0"
+            )
     # (9) swing buffer
     if has_swing:
         up = (c - d).sum("b")
         dn = (d - c).sum("b")
         if has_reserve:
             up, dn = up - ru, dn - rd
-        m.add_constraints(up >= per_t(np.asarray(inp["swing_up_mw"], float) - dmax.sum(axis=0)), name="swing_up")
-        m.add_constraints(dn >= per_t(np.asarray(inp["swing_down_mw"], float) - cmax.sum(axis=0)), name="swing_down")
+        m.add_constraints(
+            up >= per_t(np.asarray(inp["swing_up_mw"], float) - dmax.sum(axis=0)), name="swing_up"
+        )
+        m.add_constraints(
+            dn >= per_t(np.asarray(inp["swing_down_mw"], float) - cmax.sum(axis=0)),
+            name="swing_down",
+        )
     # (10) reserve energy
     if has_reserve and sustain > 0 and B:
         fleet = s.sum("b")
-        m.add_constraints(fleet - (sustain / etad.min()) * ru >= float(smin.sum()), name="reserve_energy_up")
-        m.add_constraints(fleet + (sustain * etac.max()) * rd <= float(smax.sum()), name="reserve_energy_down")
+        m.add_constraints(
+            fleet - (sustain / etad.min()) * ru >= float(smin.sum()), name="reserve_energy_up"
+        )
+        m.add_constraints(
+            fleet + (sustain * etac.max()) * rd <= float(smax.sum()), name="reserve_energy_down"
+        )
     # (11) event caps
     if in_event.any():
-        m.add_constraints(g <= per_t(np.where(in_event, cap, 0.0)), name="event_cap", mask=xr.DataArray(in_event, coords=[t_idx]))
+        m.add_constraints(
+            g <= per_t(np.where(in_event, cap, 0.0)),
+            name="event_cap",
+            mask=xr.DataArray(in_event, coords=[t_idx]),
+        )
     # (12) deferral backlog and flex floor
     if defer:
         dl = int(inp["deadline_intervals"])
@@ -242,7 +284,9 @@ def build_linopy_full(inp: dict) -> linopy.Model:
         later = xr.DataArray(np.arange(T) >= 1, coords=[t_idx])
         m.add_constraints(mp - mm - net + net.shift(t=1) == 0.0, name="movement", mask=later)
         if mv_first:
-            m.add_constraints(mp.isel(t=0) - mm.isel(t=0) - g.isel(t=0) + x.isel(t=0) == -g0m, name="movement0")
+            m.add_constraints(
+                mp.isel(t=0) - mm.isel(t=0) - g.isel(t=0) + x.isel(t=0) == -g0m, name="movement0"
+            )
     # (15) reserve deliverability
     if has_reserve:
         m.add_constraints(ru - g + x <= per_t(gexp), name="reserve_deliverable")

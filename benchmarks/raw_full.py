@@ -71,9 +71,15 @@ def build_raw_full(inp: dict[str, Any]) -> dict[str, Any]:
     dmax = np.atleast_2d(np.asarray(inp["discharge_max_mw"], dtype=float))
     B = cmax.shape[0]
     smin, smax = np.asarray(inp["soc_min_mwh"], float), np.asarray(inp["soc_max_mwh"], float)
-    s0, sfin = np.asarray(inp["initial_soc_mwh"], float), np.asarray(inp["final_soc_min_mwh"], float)
+    s0, sfin = (
+        np.asarray(inp["initial_soc_mwh"], float),
+        np.asarray(inp["final_soc_min_mwh"], float),
+    )
     etac, etad = np.asarray(inp["etac"], float), np.asarray(inp["etad"], float)
-    ret, delta = np.asarray(inp["retention"], float), np.asarray(inp["degradation_usd_per_mwh"], float)
+    ret, delta = (
+        np.asarray(inp["retention"], float),
+        np.asarray(inp["degradation_usd_per_mwh"], float),
+    )
     win = np.asarray(inp["demand_window"], dtype=np.int64)
     D = np.asarray(inp["demand_rate_usd_per_mw"], float)
     K = D.size
@@ -88,7 +94,11 @@ def build_raw_full(inp: dict[str, Any]) -> dict[str, Any]:
     credit = np.asarray(inp["event_credit_usd_per_mwh"], float)
     has_flex = bool(inp["has_flex"])
     curt = has_flex and bool(np.any(np.asarray(inp["curtail_max_mw"]) > 0))
-    defer = has_flex and bool(np.any(np.asarray(inp["defer_max_mw"]) > 0)) and float(inp["max_backlog_mwh"]) > 0
+    defer = (
+        has_flex
+        and bool(np.any(np.asarray(inp["defer_max_mw"]) > 0))
+        and float(inp["max_backlog_mwh"]) > 0
+    )
 
     # ---- column layout ----------------------------------------------------------------------
     BT = B * T
@@ -152,7 +162,11 @@ def build_raw_full(inp: dict[str, Any]) -> dict[str, Any]:
         cost[imp] = cost[imm] = float(inp["movement_cost_usd_per_mw"])
     paid = ev_t[credit[ev_t] != 0.0]
     cost[ig[paid]] += credit[paid] * dt
-    offset = float(inp["fixed_usd"]) - float(np.sum(credit[paid] * L[paid]) * dt) - float(inp["event_capacity_credit_usd"])
+    offset = (
+        float(inp["fixed_usd"])
+        - float(np.sum(credit[paid] * L[paid]) * dt)
+        - float(inp["event_capacity_credit_usd"])
+    )
 
     # ---- rows -------------------------------------------------------------------------------
     R, C, V = [], [], []
@@ -293,12 +307,34 @@ def build_raw_full(inp: dict[str, Any]) -> dict[str, Any]:
         add(r15, ig, -1.0)
         add(r15, ix, 1.0)
 
-    A = sp.csc_matrix((np.concatenate(V), (np.concatenate(R), np.concatenate(C))), shape=(nrow, ncol))
+    A = sp.csc_matrix(
+        (np.concatenate(V), (np.concatenate(R), np.concatenate(C))), shape=(nrow, ncol)
+    )
     return {
-        "A": A, "cost": cost, "col_lower": lo, "col_upper": hi,
-        "row_lower": np.concatenate(rlo), "row_upper": np.concatenate(rhi), "offset": offset,
-        "idx": {"g": ig, "x": ix, "c": ic, "d": id_, "s": is_, "p": ip, "ru": iru, "rd": ird,
-                "u": iu, "v": iv, "w": iw, "B": ib, "V": iV, "m+": imp, "m-": imm},
+        "A": A,
+        "cost": cost,
+        "col_lower": lo,
+        "col_upper": hi,
+        "row_lower": np.concatenate(rlo),
+        "row_upper": np.concatenate(rhi),
+        "offset": offset,
+        "idx": {
+            "g": ig,
+            "x": ix,
+            "c": ic,
+            "d": id_,
+            "s": is_,
+            "p": ip,
+            "ru": iru,
+            "rd": ird,
+            "u": iu,
+            "v": iv,
+            "w": iw,
+            "B": ib,
+            "V": iV,
+            "m+": imp,
+            "m-": imm,
+        },
     }
 
 

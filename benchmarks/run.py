@@ -35,9 +35,16 @@ QUICK_SETTINGS = ["dual-devex", "dual-steepest", "ipm-crossover"]
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="small sizes, 1 repeat, < 2 min")
-    p.add_argument("--out", type=Path, default=None, help="RESULTS file (default RESULTS.md, quick: RESULTS-quick.md)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="RESULTS file (default RESULTS.md, quick: RESULTS-quick.md)",
+    )
     p.add_argument("--options-out", type=Path, default=None)
-    p.add_argument("--skip-options", action="store_true", help="reuse the existing highs_options json")
+    p.add_argument(
+        "--skip-options", action="store_true", help="reuse the existing highs_options json"
+    )
     p.add_argument("--repeats", type=int, default=3)
     args = p.parse_args(argv)
 
@@ -53,13 +60,37 @@ def main(argv: list[str] | None = None) -> None:
     if not args.skip_options:
         oargs = ["--out", str(opt_out), "--json", str(opt_json)]
         if args.quick:
-            oargs += ["--sizes", *QUICK_OPTION_SIZES, "--settings", *QUICK_SETTINGS, "--time-limit", "10"]
+            oargs += [
+                "--sizes",
+                *QUICK_OPTION_SIZES,
+                "--settings",
+                *QUICK_SETTINGS,
+                "--time-limit",
+                "10",
+            ]
         bench_highs_options.main(oargs)
     entry = " ".join(["run.py", *(sys.argv[1:] if argv is None else argv)])
-    fargs = ["--out", str(out), "--json", str(res_json), "--options-json", str(opt_json), "--entry", entry]
+    fargs = [
+        "--out",
+        str(out),
+        "--json",
+        str(res_json),
+        "--options-json",
+        str(opt_json),
+        "--entry",
+        entry,
+    ]
     if args.quick:
-        fargs += ["--sizes", *QUICK_SIZES, "--repeats", "1", "--max-load", "99",
-                  "--note", "quick run (--quick): small sizes, one repeat; the full run is `python benchmarks/run.py`"]
+        fargs += [
+            "--sizes",
+            *QUICK_SIZES,
+            "--repeats",
+            "1",
+            "--max-load",
+            "99",
+            "--note",
+            "quick run (--quick): small sizes, one repeat; the full run is `python benchmarks/run.py`",
+        ]
     else:
         fargs += ["--repeats", str(args.repeats)]
     bench_full.main(fargs)

@@ -30,14 +30,21 @@ def miso_arkansas() -> pd.DataFrame:
         raw = pd.read_csv(SHARED / "prices" / f"miso_rt_lmp_hourly_hubs_{year}.csv", skiprows=3)
         end_utc = pd.to_datetime(raw["UTC Timestamp (Interval Ending)"]).dt.tz_localize("UTC")
         start = (end_utc - pd.Timedelta(hours=1)).dt.tz_convert("America/Chicago")
-        parts.append(pd.DataFrame({"interval_start": start, "lmp_usd_per_mwh": raw["Arkansas Hub LMP"].astype(float)}))
+        parts.append(
+            pd.DataFrame(
+                {"interval_start": start, "lmp_usd_per_mwh": raw["Arkansas Hub LMP"].astype(float)}
+            )
+        )
     frame = pd.concat(parts, ignore_index=True)
     lo = pd.Timestamp("2021-01-01", tz="America/Chicago")
     hi = pd.Timestamp("2022-01-01", tz="America/Chicago")
-    frame = frame[(frame["interval_start"] >= lo) & (frame["interval_start"] < hi)].drop_duplicates("interval_start")
+    frame = frame[(frame["interval_start"] >= lo) & (frame["interval_start"] < hi)].drop_duplicates(
+        "interval_start"
+    )
     frame = frame.sort_values("interval_start").reset_index(drop=True)
     expected = pd.date_range(lo, hi, freq="1h", inclusive="left")
-    assert len(frame) == len(expected) and (frame["interval_start"].to_numpy() == expected.to_numpy()).all()  # noqa: S101 - build script
+    assert len(frame) == len(expected)
+    assert (frame["interval_start"].to_numpy() == expected.to_numpy()).all()
     return frame
 
 
@@ -58,10 +65,14 @@ def miso_arkansas_partial(year: int) -> pd.DataFrame:
     raw = pd.read_csv(SHARED / "prices" / f"miso_rt_lmp_hourly_hubs_{year}.csv", skiprows=3)
     end_utc = pd.to_datetime(raw["UTC Timestamp (Interval Ending)"]).dt.tz_localize("UTC")
     start = (end_utc - pd.Timedelta(hours=1)).dt.tz_convert("America/Chicago")
-    frame = pd.DataFrame({"interval_start": start, "lmp_usd_per_mwh": raw["Arkansas Hub LMP"].astype(float)})
+    frame = pd.DataFrame(
+        {"interval_start": start, "lmp_usd_per_mwh": raw["Arkansas Hub LMP"].astype(float)}
+    )
     lo = pd.Timestamp(f"{year}-01-01", tz="America/Chicago")
     hi = pd.Timestamp(f"{year + 1}-01-01", tz="America/Chicago")
-    frame = frame[(frame["interval_start"] >= lo) & (frame["interval_start"] < hi)].drop_duplicates("interval_start")
+    frame = frame[(frame["interval_start"] >= lo) & (frame["interval_start"] < hi)].drop_duplicates(
+        "interval_start"
+    )
     return frame.sort_values("interval_start").reset_index(drop=True)
 
 
@@ -74,16 +85,28 @@ def site_load() -> pd.DataFrame:
     from optimizer.loads.gpu_profile import GpuProfileParams, generate_site_load
 
     cluster = load_gpu_cluster(ROOT / "models" / "clusters" / "gpu-1m.toml")
-    index = pd.date_range(pd.Timestamp("2021-01-01", tz="America/Chicago"), pd.Timestamp("2022-01-01", tz="America/Chicago"), freq="15min", inclusive="left", name="interval_start")
+    index = pd.date_range(
+        pd.Timestamp("2021-01-01", tz="America/Chicago"),
+        pd.Timestamp("2022-01-01", tz="America/Chicago"),
+        freq="15min",
+        inclusive="left",
+        name="interval_start",
+    )
     frame = generate_site_load(index, cluster, GpuProfileParams(seed=2021))
     return frame.reset_index()
 
 
 if __name__ == "__main__":
     out = ROOT / "data"
-    miso_arkansas().to_parquet(out / "miso_rt_lmp_arkansas_hub_2021.parquet", compression="zstd", index=False)
+    miso_arkansas().to_parquet(
+        out / "miso_rt_lmp_arkansas_hub_2021.parquet", compression="zstd", index=False
+    )
     for year in PARTIAL_YEARS:
-        miso_arkansas_partial(year).to_parquet(out / f"miso_rt_lmp_arkansas_hub_{year}.parquet", compression="zstd", index=False)
+        miso_arkansas_partial(year).to_parquet(
+            out / f"miso_rt_lmp_arkansas_hub_{year}.parquet", compression="zstd", index=False
+        )
     load = site_load()
     load[["load_mw", "gpu_load_mw"]] = load[["load_mw", "gpu_load_mw"]].round(4)
-    load.to_parquet(out / "memphis_1gw_site_load_2021_15min.parquet", compression="zstd", index=False)
+    load.to_parquet(
+        out / "memphis_1gw_site_load_2021_15min.parquet", compression="zstd", index=False
+    )

@@ -1,6 +1,6 @@
 """A parameter loop: how the bill moves with fleet size, re-solving one model warm.
 
-    python examples/parameter_loop.py
+python examples/parameter_loop.py
 """
 
 from __future__ import annotations
@@ -17,6 +17,13 @@ for units in (0, 300, 600, 900, 1200):
     case = base.replace(site=base.site.model_copy(update={"battery_groups": groups}))
     res = solver.optimize(case)
     s = res.summary()
-    rows.append({"n_units": units, "bill_usd": s["bill_optimized_usd"], "savings_usd": s["savings_usd"], "peak_mw": s["peak_import_optimized_mw"]})
+    rows.append(
+        {
+            "n_units": units,
+            "bill_usd": s["bill_optimized_usd"],
+            "savings_usd": s["savings_usd"],
+            "peak_mw": s["peak_import_optimized_mw"],
+        }
+    )
 print(pd.DataFrame(rows).round(0))
 print(f"{solver.n_builds} build(s), {solver.n_warm} warm re-solves")

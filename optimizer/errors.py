@@ -71,7 +71,9 @@ class Issue:
             where.append(f"at {self.timestamp}")
         head = " ".join(where) or "input"
         msg = f"{head}: {self.what}"
-        parts = [f"{k} {v}" for k, v in (("expected", self.expected), ("got", self.got)) if v is not None]
+        parts = [
+            f"{k} {v}" for k, v in (("expected", self.expected), ("got", self.got)) if v is not None
+        ]
         if parts:
             msg += "; " + ", ".join(parts)
         msg += "."
@@ -83,7 +85,11 @@ class Issue:
 
 def file_not_found(path: object) -> Issue:
     """The one wording of a missing input file (paths in a TOML model are relative to it)."""
-    return Issue("file not found", path=str(path), fix="Check the path; paths in a TOML model are relative to that TOML file")
+    return Issue(
+        "file not found",
+        path=str(path),
+        fix="Check the path; paths in a TOML model are relative to that TOML file",
+    )
 
 
 class OptimizerError(Exception):

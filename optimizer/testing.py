@@ -26,7 +26,9 @@ TZ = "America/Chicago"
 
 def make_index(n: int, interval_min: int = 60, start: str = "2021-02-01 00:00") -> pd.DatetimeIndex:
     """``n`` local interval starts from ``start`` in America/Chicago."""
-    return pd.date_range(pd.Timestamp(start, tz=TZ), periods=n, freq=f"{interval_min}min", name="interval_start")
+    return pd.date_range(
+        pd.Timestamp(start, tz=TZ), periods=n, freq=f"{interval_min}min", name="interval_start"
+    )
 
 
 def make_unit(
@@ -81,7 +83,13 @@ def make_scenario(
     if groups is None:
         unit = unit or make_unit()
         groups = [
-            BatteryGroup(name="bess", unit=unit, n_units=n_units, initial_soc_frac=initial_soc_frac, final_soc_min_frac=final_soc_min_frac)
+            BatteryGroup(
+                name="bess",
+                unit=unit,
+                n_units=n_units,
+                initial_soc_frac=initial_soc_frac,
+                final_soc_min_frac=final_soc_min_frac,
+            )
         ]
     site = Site(
         name="test site",
@@ -102,6 +110,8 @@ def make_scenario(
         site=site,
         tariff=tariff,
         load_mw=pd.Series(np.asarray(load_mw, dtype=float), index=index, name="load_mw"),
-        price_usd_per_mwh=pd.Series(np.asarray(price_usd_per_mwh, dtype=float), index=index, name="price_usd_per_mwh"),
+        price_usd_per_mwh=pd.Series(
+            np.asarray(price_usd_per_mwh, dtype=float), index=index, name="price_usd_per_mwh"
+        ),
         options=options or SolverOptions(),
     )

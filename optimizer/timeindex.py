@@ -46,9 +46,7 @@ def format_step(step: pd.Timedelta) -> str:
     return f"{secs / 60:g} min" if secs >= 60 else f"{secs:g} s"
 
 
-def index_issues(
-    index: object, *, field: str = FIELD, path: str | None = None
-) -> list[Issue]:
+def index_issues(index: object, *, field: str = FIELD, path: str | None = None) -> list[Issue]:
     """Every problem of ``index`` as a horizon; an empty list when it is fine.
 
     Parameters

@@ -125,17 +125,21 @@ def build_reference_lp(
         return np.array([float(grp[key]) for grp in groups], dtype=float)
 
     n = g_arr("n_units")
-    a = np.array([np.broadcast_to(np.asarray(grp["availability_frac"], dtype=float), (T,)) for grp in groups]).reshape(B, T)
-    E = n * g_arr("energy_capacity_mwh")                      # group energy capacity [MWh]
-    Pc = a * (n * g_arr("power_charge_max_mw"))[:, None]     # (B, T) [MW]
+    a = np.array(
+        [np.broadcast_to(np.asarray(grp["availability_frac"], dtype=float), (T,)) for grp in groups]
+    ).reshape(B, T)
+    E = n * g_arr("energy_capacity_mwh")  # group energy capacity [MWh]
+    Pc = a * (n * g_arr("power_charge_max_mw"))[:, None]  # (B, T) [MW]
     Pd = a * (n * g_arr("power_discharge_max_mw"))[:, None]
     etac, etad = g_arr("charge_efficiency_frac"), g_arr("discharge_efficiency_frac")
-    r = (1.0 - g_arr("self_discharge_frac_per_h")) ** dt      # SOC retention per interval
+    r = (1.0 - g_arr("self_discharge_frac_per_h")) ** dt  # SOC retention per interval
     s_init = g_arr("initial_soc_frac") * E
     s_lo, s_hi = g_arr("soc_min_frac") * E, g_arr("soc_max_frac") * E
     s_end = np.maximum(s_lo, g_arr("final_soc_min_frac") * E)
     top = np.array([grp.get("final_soc_max_frac") for grp in groups], dtype=object)
-    s_end_hi = np.array([s_hi[i] if top[i] is None else min(s_hi[i], float(top[i]) * E[i]) for i in range(B)])
+    s_end_hi = np.array(
+        [s_hi[i] if top[i] is None else min(s_hi[i], float(top[i]) * E[i]) for i in range(B)]
+    )
     aux = (a * (n * g_arr("aux_load_mw"))[:, None]).sum(axis=0)  # (T,) [MW]
     delta = g_arr("degradation_cost_usd_per_mwh")
 
@@ -153,18 +157,32 @@ def build_reference_lp(
     ncol = 2 * T + 3 * BT + K + 2 * TM
 
     ones_bt = np.ones((B, T))
-    cost = np.concatenate([
-        pi * dt, -pix * dt, np.zeros(BT), (delta[:, None] * dt * ones_bt).ravel(), np.zeros(BT), D,
-        np.full(2 * TM, mu),
-    ])
+    cost = np.concatenate(
+        [
+            pi * dt,
+            -pix * dt,
+            np.zeros(BT),
+            (delta[:, None] * dt * ones_bt).ravel(),
+            np.zeros(BT),
+            D,
+            np.full(2 * TM, mu),
+        ]
+    )
     s_lower = s_lo[:, None] * ones_bt
     s_lower[:, -1] = s_end
     lower = np.concatenate([np.zeros(2 * T + 2 * BT), s_lower.ravel(), np.zeros(K + 2 * TM)])
     s_upper = s_hi[:, None] * ones_bt
     s_upper[:, -1] = s_end_hi
-    upper = np.concatenate([
-        gimp, gexp, Pc.ravel(), Pd.ravel(), s_upper.ravel(), np.full(K + 2 * TM, np.inf),
-    ])
+    upper = np.concatenate(
+        [
+            gimp,
+            gexp,
+            Pc.ravel(),
+            Pd.ravel(),
+            s_upper.ravel(),
+            np.full(K + 2 * TM, np.inf),
+        ]
+    )
 
     # ---- rows: (1) balance [0, T), (2) SOC [T, T + BT), (7) demand [T + BT, T + BT + M) ---------
     rows, cols, vals = [], [], []
@@ -263,9 +281,22 @@ def build_reference_lp(
     row_upper = np.concatenate(hi_parts)
 
     return dict(
-        A=A, cost=cost, col_lower=lower, col_upper=upper, row_lower=row_lower,
-        row_upper=row_upper, idx=dict(g=ig, x=ix, c=ic, d=id_, s=is_, p=ip, mp=imp, mm=imm),
-        T=T, B=B, K=K, dt=dt, pi=pi, pix=pix, D=D, delta=delta, mu=mu,
+        A=A,
+        cost=cost,
+        col_lower=lower,
+        col_upper=upper,
+        row_lower=row_lower,
+        row_upper=row_upper,
+        idx=dict(g=ig, x=ix, c=ic, d=id_, s=is_, p=ip, mp=imp, mm=imm),
+        T=T,
+        B=B,
+        K=K,
+        dt=dt,
+        pi=pi,
+        pix=pix,
+        D=D,
+        delta=delta,
+        mu=mu,
     )
 
 
@@ -295,12 +326,19 @@ def solve_reference(
     ``movement_usd`` (``mu * sum_t |Δ(g - x)|``) recomputed from the schedule.  Schedule and cost terms are None unless optimal.
     """
     m = build_reference_lp(
-        load_mw=load_mw, price_usd_per_mwh=price_usd_per_mwh,
-        export_price_usd_per_mwh=export_price_usd_per_mwh, import_limit_mw=import_limit_mw,
-        export_limit_mw=export_limit_mw, interval_h=interval_h, demand_window=demand_window,
-        demand_rate_usd_per_mw=demand_rate_usd_per_mw, groups=groups,
-        movement_cost_usd_per_mw=movement_cost_usd_per_mw, reserve=reserve,
-        critical_load_mw=critical_load_mw, ride_through_h=ride_through_h,
+        load_mw=load_mw,
+        price_usd_per_mwh=price_usd_per_mwh,
+        export_price_usd_per_mwh=export_price_usd_per_mwh,
+        import_limit_mw=import_limit_mw,
+        export_limit_mw=export_limit_mw,
+        interval_h=interval_h,
+        demand_window=demand_window,
+        demand_rate_usd_per_mw=demand_rate_usd_per_mw,
+        groups=groups,
+        movement_cost_usd_per_mw=movement_cost_usd_per_mw,
+        reserve=reserve,
+        critical_load_mw=critical_load_mw,
+        ride_through_h=ride_through_h,
     )
     A = m["A"]
     lp = highspy.HighsLp()
@@ -328,8 +366,19 @@ def solve_reference(
 
     T, B = m["T"], m["B"]
     out = dict(status=status, objective_usd=None)
-    keys = ("grid_import_mw", "grid_export_mw", "charge_mw", "discharge_mw", "soc_mwh", "peak_mw",
-            "energy_usd", "export_usd", "demand_usd", "degradation_usd", "movement_usd")
+    keys = (
+        "grid_import_mw",
+        "grid_export_mw",
+        "charge_mw",
+        "discharge_mw",
+        "soc_mwh",
+        "peak_mw",
+        "energy_usd",
+        "export_usd",
+        "demand_usd",
+        "degradation_usd",
+        "movement_usd",
+    )
     out.update(dict.fromkeys(keys))
     if status != "optimal":
         return out
@@ -341,7 +390,12 @@ def solve_reference(
     p = v[ix["p"]]
     out.update(
         objective_usd=float(h.getInfo().objective_function_value),
-        grid_import_mw=g, grid_export_mw=x, charge_mw=c, discharge_mw=d, soc_mwh=s, peak_mw=p,
+        grid_import_mw=g,
+        grid_export_mw=x,
+        charge_mw=c,
+        discharge_mw=d,
+        soc_mwh=s,
+        peak_mw=p,
         energy_usd=float(m["pi"] @ g * dt),
         export_usd=float(-(m["pix"] @ x) * dt),
         demand_usd=float(m["D"] @ p),

@@ -6,7 +6,6 @@ functions and under ``TYPE_CHECKING`` count, so a lazy import cannot hide a cycl
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +22,9 @@ def test_import_linter_contracts_hold() -> None:
     from importlinter.cli import lint_imports
 
     code = lint_imports(config_filename=str(REPO / "pyproject.toml"), no_cache=True)
-    assert code == 0, "lint-imports found a broken contract; run `lint-imports` from the repository root"
+    assert code == 0, (
+        "lint-imports found a broken contract; run `lint-imports` from the repository root"
+    )
 
 
 @pytest.mark.parametrize(
@@ -31,12 +32,17 @@ def test_import_linter_contracts_hold() -> None:
     [
         ("import optimizer", ("pyomo", "scipy", "highspy", "dask", "matplotlib", "plotly")),
         ("import optimizer.tariffs", ("pyomo", "scipy", "highspy", "dask")),
-        ("import optimizer.cli.app", ("pyomo", "scipy", "highspy", "dask", "plotly", "pandas", "numpy", "pydantic")),
+        (
+            "import optimizer.cli.app",
+            ("pyomo", "scipy", "highspy", "dask", "plotly", "pandas", "numpy", "pydantic"),
+        ),
     ],
 )
 def test_light_imports(statement: str, heavy: tuple[str, ...]) -> None:
     code = f"{statement}\nimport sys\nprint(','.join(m for m in {heavy!r} if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     assert out.stdout.strip() == "", f"{statement!r} loaded {out.stdout.strip()}"
 
 

@@ -10,9 +10,24 @@ import logging
 
 import typer
 
-from optimizer.cli import bill, evaluate, init, operate, report, resilience, run, sweep, validate
+from optimizer.cli import (
+    bill,
+    evaluate,
+    init,
+    operate,
+    report,
+    resilience,
+    run,
+    size,
+    sweep,
+    validate,
+)
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Battery dispatch for large AI datacenters (Pyomo + HiGHS).")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Battery dispatch for large AI datacenters (Pyomo + HiGHS).",
+)
 app.command("run")(run.run)
 app.command("validate")(validate.validate)
 app.command("list")(validate.list_scenarios)
@@ -23,6 +38,7 @@ app.command("bill")(bill.bill_command)
 app.command("init")(init.init)
 app.command("resilience")(resilience.resilience_command)
 app.command("evaluate")(evaluate.evaluate_command)
+app.command("size")(size.size_command)
 
 
 def main() -> None:

@@ -19,13 +19,26 @@ from optimizer.errors import OptimizerError
 
 
 def bill_command(
-    tariff: Annotated[str, typer.Option("--tariff", help="Tariff TOML or URDB JSON, or a built-in tariff's name (tva-mlgw-large-tou).")],
-    load: Annotated[Path, typer.Option("--load", help="CSV/Parquet of grid import: interval_start + a MW column.")],
+    tariff: Annotated[
+        str,
+        typer.Option(
+            "--tariff",
+            help="Tariff TOML or URDB JSON, or a built-in tariff's name (tva-mlgw-large-tou).",
+        ),
+    ],
+    load: Annotated[
+        Path,
+        typer.Option("--load", help="CSV/Parquet of grid import: interval_start + a MW column."),
+    ],
     column: Annotated[str, typer.Option(help="The MW column.")] = "load_mw",
-    timestamp_column: Annotated[str, typer.Option(help="The interval-start column.")] = "interval_start",
+    timestamp_column: Annotated[
+        str, typer.Option(help="The interval-start column.")
+    ] = "interval_start",
     start: Annotated[str | None, typer.Option(help="First interval, ISO 8601.")] = None,
     end: Annotated[str | None, typer.Option(help="End (exclusive), ISO 8601.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the bill lines as CSV here.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the bill lines as CSV here.")
+    ] = None,
 ) -> None:
     """Bill a load (or import) series under a tariff, month by month and line by line (no optimisation)."""
     from optimizer.inputs.timeseries import read_series
@@ -44,6 +57,11 @@ def bill_command(
             series = series[series.index >= _aware(t0, series.index.tz)]
         if t1 is not None:
             series = series[series.index < _aware(t1, series.index.tz)]
+        if (t0 is not None or t1 is not None) and series.empty:
+            from optimizer.errors import InputError
+
+            msg = f"--start/--end: no data of {load} in {start or '...'} .. {end or '...'}; expected a window inside the file's data, with --end after --start. Correct --start/--end."
+            raise InputError(msg)
         price = None
         src = getattr(spec.energy, "price_series", None)
         if src is not None and spec.energy.basis != "schedule":
@@ -60,7 +78,13 @@ def bill_command(
         t.add_column(col, justify="right" if col != "line" else "left")
     flat = lines.reset_index() if "month" not in lines.columns else lines
     for row in flat.itertuples():
-        t.add_row(str(row.month), str(row.line), f"{row.quantity:,.2f} {row.unit}", f"{row.rate:,.2f} {row.rate_unit}", _money(row.amount_usd))
+        t.add_row(
+            str(row.month),
+            str(row.line),
+            f"{row.quantity:,.2f} {row.unit}",
+            f"{row.rate:,.2f} {row.rate_unit}",
+            _money(row.amount_usd),
+        )
     t.add_section()
     t.add_row("total", "", "", "", _money(float(lines["amount_usd"].sum())), style="bold")
     err.print(t)
@@ -70,7 +94,7 @@ def bill_command(
             err.print(f"[dim]{row.month} {line}: {row.note}[/]")
     if out is not None:
         try:
+            out.parent.mkdir(parents=True, exist_ok=True)  # check_output_file allowed a new folder
             write_atomic(out, lambda p: flat.to_csv(p, index=False))
         except OptimizerError as exc:
             raise _fail(exc) from None
-

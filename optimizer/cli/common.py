@@ -49,7 +49,8 @@ def _parse_time(value: str | None, option: str) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(value)
     except ValueError as exc:
-        raise InputError(f"{option}: not an ISO 8601 date-time; expected e.g. 2021-02-14 or 2021-02-14T00:00-06:00, got {value!r}. Correct {option}.") from exc
+        msg = f"{option}: not an ISO 8601 date-time; expected e.g. 2021-02-14 or 2021-02-14T00:00-06:00, got {value!r}. Correct {option}."
+        raise InputError(msg) from exc
 
 
 def _parse_step(value: str | None, option: str = "--step") -> int | None:
@@ -97,4 +98,3 @@ def _aware(ts: dt.datetime, tz: Any) -> Any:
 
     stamp = pd.Timestamp(ts)
     return stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
-

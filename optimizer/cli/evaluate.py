@@ -1,5 +1,4 @@
-"""``bess-dispatch evaluate``: bill a given schedule, list what it breaks, compare with the optimum.
-"""
+"""``bess-dispatch evaluate``: bill a given schedule, list what it breaks, compare with the optimum."""
 
 from __future__ import annotations
 

@@ -12,7 +12,9 @@ from optimizer.errors import OptimizerError
 
 
 def init(
-    folder: Annotated[Path, typer.Argument(help="Folder to create (or an empty one) for the copy.")],
+    folder: Annotated[
+        Path, typer.Argument(help="Folder to create (or an empty one) for the copy.")
+    ],
 ) -> None:
     """Copy the built-in models/ and data/ into FOLDER; the copied scenarios run as they are."""
     import shutil
@@ -34,6 +36,8 @@ def init(
         raise _fail(exc) from None
     root = builtin_root()
     for name in ("models", "data"):
-        shutil.copytree(root / name, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        shutil.copytree(
+            root / name, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.py")
+        )
     err.print(f"copied the built-in models and data into {folder}")
     err.print(f"try: bess-dispatch run {folder / 'models' / 'scenarios' / 'default.toml'}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -22,16 +23,33 @@ from optimizer.errors import InputError, OptimizerError
 
 
 def operate(
-    scenario: Annotated[str | None, typer.Argument(help="Scenario TOML or built-in name (default: 'default').")] = None,
+    scenario: Annotated[
+        str | None, typer.Argument(help="Scenario TOML or built-in name (default: 'default').")
+    ] = None,
     window: Annotated[str, typer.Option(help="Optimisation window, e.g. 48h.")] = "48h",
     step: Annotated[str, typer.Option(help="Committed step, e.g. 1h.")] = "1h",
-    forecast: Annotated[str, typer.Option(help="perfect, persistence, persistence-week or noisy.")] = "persistence",
+    forecast: Annotated[
+        str, typer.Option(help="perfect, persistence, persistence-week or noisy.")
+    ] = "persistence",
     seed: Annotated[int, typer.Option(help="Seed of the noisy forecast.")] = 0,
-    interval: Annotated[str | None, typer.Option("--step-data", help="Model step for the data, e.g. 60 (default: the scenario's).")] = None,
+    interval: Annotated[
+        str | None,
+        typer.Option(
+            "--step-data", help="Model step for the data, e.g. 60 (default: the scenario's)."
+        ),
+    ] = None,
     start: Annotated[str | None, typer.Option(help="Horizon start, ISO 8601.")] = None,
     end: Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write operation.parquet and operation.json here.")] = None,
-    energy_basis: Annotated[str | None, typer.Option("--energy-basis", help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write operation.parquet and operation.json here.")
+    ] = None,
+    energy_basis: Annotated[
+        str | None,
+        typer.Option(
+            "--energy-basis",
+            help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.",
+        ),
+    ] = None,
 ) -> None:
     """Receding-horizon operation on forecasts; prints the rolling bill, the perfect-foresight bill and the gap."""
 
@@ -52,29 +70,81 @@ def operate(
         _parse_duration(step, "--step")
         if out is not None:
             check_output_dir(out)
-        sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(interval, "--step-data"), energy_basis=energy_basis)
-        with Progress(TextColumn("operate"), BarColumn(), TextColumn("{task.completed}/{task.total} windows"), TimeRemainingColumn(), console=err, transient=True) as bar:
+        sc = load_scenario(
+            _scenario_arg(scenario),
+            start=_parse_time(start, "--start"),
+            end=_parse_time(end, "--end"),
+            interval_min=_parse_step(interval, "--step-data"),
+            energy_basis=energy_basis,
+        )
+        with Progress(
+            TextColumn("operate"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} windows"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
             task = bar.add_task("operate", total=None)
-            res = run_operate(sc, forecast, window=window, step=step, seed=seed, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            res = run_operate(
+                sc,
+                forecast,
+                window=window,
+                step=step,
+                seed=seed,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     except OptimizerError as exc:
         raise _fail(exc) from None
     s = res.summary()
-    t = Table(title=f"{sc.name}: rolling operation, window {window}, step {step}, forecast {forecast}")
+    t = Table(
+        title=f"{sc.name}: rolling operation, window {window}, step {step}, forecast {forecast}"
+    )
     t.add_column("term")
-    for col in ("without batteries", "rolling", "rolling, perfect forecast", "full-horizon optimum"):
+    for col in (
+        "without batteries",
+        "rolling",
+        "rolling, perfect forecast",
+        "full-horizon optimum",
+    ):
         t.add_column(col, justify="right")
     for term, row in res.costs.iterrows():
-        t.add_row(f"{term} [USD]", _money(row["baseline_usd"]), _money(row["rolling_usd"]), _money(row["rolling_perfect_forecast_usd"]), _money(row["perfect_foresight_usd"]), style="bold" if term == "total" else "")
+        t.add_row(
+            f"{term} [USD]",
+            _money(row["baseline_usd"]),
+            _money(row["rolling_usd"]),
+            _money(row["rolling_perfect_forecast_usd"]),
+            _money(row["perfect_foresight_usd"]),
+            style="bold" if term == "total" else "",
+        )
     t.add_section()
     t.add_row("value of foresight [USD]", "", _money(s["value_of_foresight_usd"]), "", "")
     t.add_row("cost of the window's myopia [USD]", "", "", _money(s["window_myopia_usd"]), "")
-    t.add_row("solves", "", f"{s['n_solves']} ({s['n_builds']} builds), {s['solves_per_s']:.1f}/s", "", f"{s['wall_s']:.1f} s")
+    t.add_row(
+        "solves",
+        "",
+        f"{s['n_solves']} ({s['n_builds']} builds), {s['solves_per_s']:.1f}/s",
+        "",
+        f"{s['wall_s']:.1f} s",
+    )
     err.print(t)
     if out is not None:
+        created = not out.exists()
         try:
+            out.mkdir(parents=True, exist_ok=True)  # check_output_dir allowed a new folder
             write_atomic(out / "operation.parquet", lambda p: res.schedule.to_parquet(p))
-            write_atomic(out / "operation.json", lambda p: p.write_text(json.dumps(s, indent=2) + "\n"))
-        except OptimizerError as exc:
-            raise _fail(exc) from None
+            write_atomic(
+                out / "operation.json", lambda p: p.write_text(json.dumps(s, indent=2) + "\n")
+            )
+        except (OSError, OptimizerError) as exc:
+            (out / "operation.parquet").unlink(
+                missing_ok=True
+            )  # nothing partial: both files or none
+            if created:
+                shutil.rmtree(out, ignore_errors=True)
+            raise _fail(
+                exc
+                if isinstance(exc, OptimizerError)
+                else InputError(f"{out}: cannot write ({exc.strerror}). Choose another --out.")
+            ) from None
         err.print(f"wrote {out}/operation.parquet, operation.json")
-

@@ -11,9 +11,14 @@ from rich.table import Table
 from optimizer.cli.common import _money, err
 
 
-def render_summary(summary: dict[str, Any], out: Path | None, written: list[Path] | None = None) -> None:
+def render_summary(
+    summary: dict[str, Any], out: Path | None, written: list[Path] | None = None
+) -> None:
     """Print the rich summary table to stderr."""
-    t = Table(title=f"{summary['scenario']}: {summary['start'][:16]} .. {summary['end'][:16]}, {summary['interval_min']} min", show_header=True)
+    t = Table(
+        title=f"{summary['scenario']}: {summary['start'][:16]} .. {summary['end'][:16]}, {summary['interval_min']} min",
+        show_header=True,
+    )
     t.add_column("term")
     t.add_column("without batteries", justify="right")
     t.add_column("with batteries", justify="right")
@@ -30,25 +35,55 @@ def render_summary(summary: dict[str, Any], out: Path | None, written: list[Path
             continue  # a term this tariff and site do not have (or round-off at a binding cap)
         style = "bold" if term == "total" else ""
         label = "what-if energy" if term == "energy" and what_if else term
-        t.add_row(f"{label} [USD]", _money(row["baseline_usd"]), _money(row["optimized_usd"]), _money(row["savings_usd"]), style=style)
+        t.add_row(
+            f"{label} [USD]",
+            _money(row["baseline_usd"]),
+            _money(row["optimized_usd"]),
+            _money(row["savings_usd"]),
+            style=style,
+        )
     t.add_section()
-    t.add_row("peak import [MW]", f"{summary['peak_import_baseline_mw']:,.1f}", f"{summary['peak_import_optimized_mw']:,.1f}", f"{summary['peak_import_baseline_mw'] - summary['peak_import_optimized_mw']:,.1f}")
+    t.add_row(
+        "peak import [MW]",
+        f"{summary['peak_import_baseline_mw']:,.1f}",
+        f"{summary['peak_import_optimized_mw']:,.1f}",
+        f"{summary['peak_import_baseline_mw'] - summary['peak_import_optimized_mw']:,.1f}",
+    )
     t.add_row("equivalent full cycles", "", f"{summary['equivalent_full_cycles']:.2f}", "")
-    t.add_row("solve", "", f"build {summary['build_s']:.2f} s, hand-off {summary['handoff_s']:.2f} s, HiGHS {summary['solve_s']:.2f} s", "")
-    t.add_row("LP size", "", f"{summary['n_variables']:,} vars x {summary['n_constraints']:,} rows", "")
+    t.add_row(
+        "solve",
+        "",
+        f"build {summary['build_s']:.2f} s, hand-off {summary['handoff_s']:.2f} s, HiGHS {summary['solve_s']:.2f} s",
+        "",
+    )
+    t.add_row(
+        "LP size", "", f"{summary['n_variables']:,} vars x {summary['n_constraints']:,} rows", ""
+    )
     err.print(t)
     if not summary["baseline_feasible"]:
-        broken = ", ".join(f"{k} in {n} intervals" for k, n in summary.get("baseline_violations", {}).items() if n)
-        err.print(f"[yellow]note[/]: the no-battery baseline breaks hard limits ({broken}); its bill is shown for reference only.")
+        broken = ", ".join(
+            f"{k} in {n} intervals" for k, n in summary.get("baseline_violations", {}).items() if n
+        )
+        err.print(
+            f"[yellow]note[/]: the no-battery baseline breaks hard limits ({broken}); its bill is shown for reference only."
+        )
     if summary["exclusivity_pairs"]:
         how = summary.get("exclusivity_method") or "mip"
         gap = summary.get("exclusivity_mip_gap")
         how += f", MIP gap {gap:.2%}" if gap else ""
-        err.print(f"[yellow]note[/]: exclusive charge/discharge enforced on {summary['exclusivity_pairs']} intervals ({how}; cost {_money(summary['exclusivity_cost_usd'])}).")
+        err.print(
+            f"[yellow]note[/]: exclusive charge/discharge enforced on {summary['exclusivity_pairs']} intervals ({how}; cost {_money(summary['exclusivity_cost_usd'])})."
+        )
     grid = summary.get("grid")
     if grid and grid.get("stability", {}).get("optimized"):
         render_stability(grid, summary["costs_usd"])
-    if grid and (grid["ramp"].get("rise_limit_mw") is not None or grid["events"] or grid["headroom"]["swing_up_max_mw"] > 0 or grid["curtailed_mwh"] or grid["deferred_mwh"]):
+    if grid and (
+        grid["ramp"].get("rise_limit_mw") is not None
+        or grid["events"]
+        or grid["headroom"]["swing_up_max_mw"] > 0
+        or grid["curtailed_mwh"]
+        or grid["deferred_mwh"]
+    ):
         render_grid(grid)
     if summary.get("resilience"):
         render_ride_through(summary["resilience"])
@@ -155,23 +190,71 @@ def render_grid(grid: dict[str, Any]) -> None:
     t.add_column("without batteries", justify="right")
     t.add_column("with batteries", justify="right")
     t.add_column("limit", justify="right")
-    t.add_row("largest rise [MW/interval]", f"{r['largest_rise_baseline_mw']:,.1f}", f"{r['largest_rise_optimized_mw']:,.1f}", f"{r.get('rise_limit_mw', float('nan')):,.1f}")
-    t.add_row("largest fall [MW/interval]", f"{r['largest_fall_baseline_mw']:,.1f}", f"{r['largest_fall_optimized_mw']:,.1f}", f"{r.get('fall_limit_mw', float('nan')):,.1f}")
+    t.add_row(
+        "largest rise [MW/interval]",
+        f"{r['largest_rise_baseline_mw']:,.1f}",
+        f"{r['largest_rise_optimized_mw']:,.1f}",
+        f"{r.get('rise_limit_mw', float('nan')):,.1f}",
+    )
+    t.add_row(
+        "largest fall [MW/interval]",
+        f"{r['largest_fall_baseline_mw']:,.1f}",
+        f"{r['largest_fall_optimized_mw']:,.1f}",
+        f"{r.get('fall_limit_mw', float('nan')):,.1f}",
+    )
     if "violations_baseline" in r:
-        t.add_row("ramp violations [intervals]", f"{r['violations_baseline']}", f"{r['violations_optimized']}", "0")
+        t.add_row(
+            "ramp violations [intervals]",
+            f"{r['violations_baseline']}",
+            f"{r['violations_optimized']}",
+            "0",
+        )
     for key, n in grid["baseline_violations"].items():
         if key != "ramp":
             t.add_row(f"{key} violations [intervals]", f"{n}", "0", "0")
-    t.add_row("headroom up min / mean [MW]", "", f"{h['headroom_up_min_mw']:,.1f} / {h['headroom_up_mean_mw']:,.1f}", f"swing {h['swing_up_max_mw']:,.1f} max")
-    t.add_row("headroom down min / mean [MW]", "", f"{h['headroom_down_min_mw']:,.1f} / {h['headroom_down_mean_mw']:,.1f}", f"swing {h['swing_down_max_mw']:,.1f} max")
-    t.add_row("curtailed / deferred [MWh]", "", f"{grid['curtailed_mwh']:,.1f} / {grid['deferred_mwh']:,.1f}", "")
+    t.add_row(
+        "headroom up min / mean [MW]",
+        "",
+        f"{h['headroom_up_min_mw']:,.1f} / {h['headroom_up_mean_mw']:,.1f}",
+        f"swing {h['swing_up_max_mw']:,.1f} max",
+    )
+    t.add_row(
+        "headroom down min / mean [MW]",
+        "",
+        f"{h['headroom_down_min_mw']:,.1f} / {h['headroom_down_mean_mw']:,.1f}",
+        f"swing {h['swing_down_max_mw']:,.1f} max",
+    )
+    t.add_row(
+        "curtailed / deferred [MWh]",
+        "",
+        f"{grid['curtailed_mwh']:,.1f} / {grid['deferred_mwh']:,.1f}",
+        "",
+    )
     err.print(t)
     if grid["events"]:
         e = Table(title="events", show_header=True)
-        for col in ("event", "cap MW", "import before MW", "max during MW", "reduced MWh", "battery MWh", "curtailed MWh", "deferred MWh"):
+        for col in (
+            "event",
+            "cap MW",
+            "import before MW",
+            "max during MW",
+            "reduced MWh",
+            "battery MWh",
+            "curtailed MWh",
+            "deferred MWh",
+        ):
             e.add_column(col, justify="right")
         for ev in grid["events"]:
-            e.add_row(ev["event_id"], f"{ev['cap_mw']:,.0f}", f"{ev['import_before_mw']:,.1f}", f"{ev['import_during_max_mw']:,.1f}", f"{ev['reduction_mwh']:,.1f}", f"{ev['battery_mwh']:,.1f}", f"{ev['curtailment_mwh']:,.1f}", f"{ev['deferral_mwh']:,.1f}")
+            e.add_row(
+                ev["event_id"],
+                f"{ev['cap_mw']:,.0f}",
+                f"{ev['import_before_mw']:,.1f}",
+                f"{ev['import_during_max_mw']:,.1f}",
+                f"{ev['reduction_mwh']:,.1f}",
+                f"{ev['battery_mwh']:,.1f}",
+                f"{ev['curtailment_mwh']:,.1f}",
+                f"{ev['deferral_mwh']:,.1f}",
+            )
         err.print(e)
 
 
@@ -185,6 +268,24 @@ def render_sweep(cases: Any, folder: Path, pngs: list[Path], axes: tuple[str, ..
     if "savings_usd" in cases.columns and cases["savings_usd"].notna().any():
         best = cases.loc[cases["savings_usd"].idxmax()]
         where = ", ".join(f"{a}={best[a]}" for a in axes)
-        err.print(f"best savings: {_money(best['savings_usd'])} at {where} (case {best['case_id']})")
+        err.print(
+            f"best savings: {_money(best['savings_usd'])} at {where} (case {best['case_id']})"
+        )
+    if "net_value_usd" in cases.columns and cases["net_value_usd"].notna().any():
+        best = cases.loc[cases["net_value_usd"].idxmax()]
+        where = ", ".join(f"{a}={best[a]}" for a in axes)
+        err.print(
+            f"best net value: {_money(best['net_value_usd'])} at {where} (case {best['case_id']}; savings minus annualised fleet cost)"
+        )
+        fleets = (
+            cases[cases["net_value_usd"].notna() & (cases.get("fleet_units", 1) > 0)]
+            if "fleet_units" in cases.columns
+            else cases.iloc[0:0]
+        )
+        if len(fleets) and best.get("fleet_units", 1) == 0:
+            top = fleets.loc[fleets["net_value_usd"].idxmax()]
+            err.print(
+                f"best net value with a fleet: {_money(top['net_value_usd'])} at "
+                + ", ".join(f"{a}={top[a]}" for a in axes)
+            )
     err.print(f"wrote {folder}/cases.parquet" + "".join(f", {p.name}" for p in pngs))
-

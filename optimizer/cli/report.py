@@ -16,7 +16,12 @@ from optimizer.errors import OptimizerError
 
 
 def report_command(
-    folder: Annotated[Path, typer.Argument(help="A run's output folder (summary.json, schedule.parquet) or a study's (cases.parquet).")],
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A run's output folder (summary.json, schedule.parquet) or a study's (cases.parquet)."
+        ),
+    ],
 ) -> None:
     """Write a self-contained report.html (opens offline) into a run or study output folder."""
     from optimizer.report import report_kind, write_report, write_study_report
@@ -34,4 +39,3 @@ def report_command(
     except OptimizerError as exc:
         raise _fail(exc) from None
     err.print(f"wrote {path}")
-

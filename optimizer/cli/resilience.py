@@ -143,6 +143,7 @@ def resilience_command(
     _render_survival(survival, onsite_generation_mw)
     _render_tradeoff(study.curve)
     table = survival.summary()
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / "survival.csv", lambda p: table.to_csv(p))
@@ -153,6 +154,10 @@ def resilience_command(
             write_atomic(folder / "survival.png", lambda p: plot_survival(curve, study.curve, p))
             written.append("survival.png")
     except OptimizerError as exc:
+        for name in ("survival.csv", "tradeoff.csv", "survival.png"):  # nothing partial
+            (folder / name).unlink(missing_ok=True)
+        if created:
+            folder.rmdir()
         raise _fail(exc) from None
     err.print(f"wrote {folder}/" + ", ".join(written))
 

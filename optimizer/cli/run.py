@@ -19,17 +19,43 @@ from optimizer.errors import InputError, OptimizerError
 
 
 def run(
-    scenario: Annotated[str | None, typer.Argument(help="Scenario TOML, or a built-in name (default: the built-in 'default').")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: bess-dispatch-out/<scenario name>). Files of an earlier run there are replaced, never mixed.")] = None,
-    start: Annotated[str | None, typer.Option(help="Horizon start, ISO 8601 (site-local if no offset).")] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="Scenario TOML, or a built-in name (default: the built-in 'default')."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output folder (default: bess-dispatch-out/<scenario name>). Files of an earlier run there are replaced, never mixed.",
+        ),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(help="Horizon start, ISO 8601 (site-local if no offset).")
+    ] = None,
     end: Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")] = None,
     step: Annotated[str | None, typer.Option(help="Step: 5, 15min, 1h ...")] = None,
-    interface: Annotated[str | None, typer.Option(help="Solver hand-off: stdform, appsi, contrib.")] = None,
-    algorithm: Annotated[str | None, typer.Option(help="HiGHS algorithm: auto, simplex, ipm, choose.")] = None,
+    interface: Annotated[
+        str | None, typer.Option(help="Solver hand-off: stdform, appsi, contrib.")
+    ] = None,
+    algorithm: Annotated[
+        str | None, typer.Option(help="HiGHS algorithm: auto, simplex, ipm, choose.")
+    ] = None,
     time_limit_s: Annotated[float | None, typer.Option(help="Solver time limit [s].")] = None,
     plot: Annotated[bool, typer.Option(help="Write dispatch.png.")] = True,
-    report: Annotated[bool, typer.Option("--report/--no-report", help="Also write report.html (self-contained, opens offline).")] = False,
-    energy_basis: Annotated[str | None, typer.Option("--energy-basis", help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.")] = None,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report/--no-report", help="Also write report.html (self-contained, opens offline)."
+        ),
+    ] = False,
+    energy_basis: Annotated[
+        str | None,
+        typer.Option(
+            "--energy-basis",
+            help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.",
+        ),
+    ] = None,
 ) -> None:
     """Optimise a scenario, print the bill, and write schedule.parquet/.csv, summary.json, dispatch.png."""
     from optimizer.io import load_scenario
@@ -37,8 +63,22 @@ def run(
     from optimizer.run.optimize import optimize
 
     try:
-        sc = load_scenario(_scenario_arg(scenario), start=_parse_time(start, "--start"), end=_parse_time(end, "--end"), interval_min=_parse_step(step), energy_basis=energy_basis)
-        changes = {k: v for k, v in (("interface", interface), ("algorithm", algorithm), ("time_limit_s", time_limit_s)) if v is not None}
+        sc = load_scenario(
+            _scenario_arg(scenario),
+            start=_parse_time(start, "--start"),
+            end=_parse_time(end, "--end"),
+            interval_min=_parse_step(step),
+            energy_basis=energy_basis,
+        )
+        changes = {
+            k: v
+            for k, v in (
+                ("interface", interface),
+                ("algorithm", algorithm),
+                ("time_limit_s", time_limit_s),
+            )
+            if v is not None
+        }
         if changes:
             from pydantic import ValidationError
 
@@ -64,4 +104,3 @@ def run(
     except OptimizerError as exc:
         raise _fail(exc) from None
     render_summary(summary, folder, written)
-

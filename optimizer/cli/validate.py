@@ -38,4 +38,3 @@ def list_scenarios() -> None:
 
     for name in list_builtin_scenarios():
         typer.echo(f"{name}\t{builtin_scenario(name)}")
-

@@ -29,4 +29,6 @@ def add_power_limits(m: pyo.ConcreteModel, data: ModelData) -> None:
     for g in data.groups:
         keys = [(g.name, t) for t in ts]
         set_bounds(m, m.charge_mw, keys, lambda d, b=g.name: (None, d.group(b).charge_max_mw), data)
-        set_bounds(m, m.discharge_mw, keys, lambda d, b=g.name: (None, d.group(b).discharge_max_mw), data)
+        set_bounds(
+            m, m.discharge_mw, keys, lambda d, b=g.name: (None, d.group(b).discharge_max_mw), data
+        )

@@ -30,6 +30,7 @@ from optimizer.formulation.reserve import (
     add_swing_buffer,
 )
 from optimizer.formulation.sets import add_sets
+from optimizer.formulation.sizing import add_sizing, add_throughput_budget
 from optimizer.formulation.state_of_charge import (
     add_energy_limits,
     add_state_of_charge,
@@ -40,15 +41,19 @@ from optimizer.formulation.variables import add_core_variables
 from optimizer.inputs.scenario import Scenario
 
 
-def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: bool = False) -> pyo.ConcreteModel:
+def build_model(
+    scenario: Scenario, data: ModelData | None = None, *, mutable: bool = False
+) -> pyo.ConcreteModel:
     """Build the dispatch LP of ``scenario``.
 
     Families (``SPEC.md`` §4): 1 power balance, 2 state of charge, 3 power limits, 4 energy
     limits, 5 terminal energy, 6 interconnection, 7 demand peaks, 8 ramp, 9 swing buffer,
     10 reserve energy, 11 utility events, 12 curtailment (with deferral); §8: 13 import
-    movement, 14 energy floors (ride-through), 15 reserve deliverability. Families 8-15 are
-    built only when the scenario asks for them. Cost terms (§5, §8): energy, export, demand,
-    degradation, curtailment, reserve, event credit, movement, fixed.
+    movement, 14 energy floors (ride-through), 15 reserve deliverability, 16 sizing (unit
+    counts and the contract demand as decisions; only with ``data.sizing``, which forces a
+    mutable build), and the throughput budget. Families 8-16 are built only when asked for.
+    Cost terms (§5, §8): energy, export, demand, degradation, curtailment, reserve, event
+    credit, movement, fixed, capex and contract (16).
 
     Parameters
     ----------
@@ -67,15 +72,21 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
         With ``m.objective_usd`` and one ``m.cost_<name>_usd`` per term.
     """
     data = ModelData.from_scenario(scenario) if data is None else data
+    mutable = mutable or data.sizing is not None  # family 16 rewrites the Params of the others
     with PauseGC():
         m = pyo.ConcreteModel(name=scenario.name)
         object.__setattr__(m, "_mutable", mutable)
         add_sets(m, data)
         add_core_variables(m, data)
-        tariff = add_tariff_charges(m, data) if data.tariff is not None else None  # 7, tariff engine
+        tariff = (
+            add_tariff_charges(m, data) if data.tariff is not None else None
+        )  # 7, tariff engine
         costs: list[CostTerm] = [energy_cost(m, data, tariff["energy_extra"] if tariff else 0.0)]
         if tariff is not None:
-            costs += [CostTerm(name, tariff[name]) for name in ("demand", "excess", "coincident", "minimum")]
+            costs += [
+                CostTerm(name, tariff[name])
+                for name in ("demand", "excess", "coincident", "minimum")
+            ]
         if data.flex is not None:
             costs.append(add_flexible_load(m, data))  # 12 (variables used by the balance)
         add_power_balance(m, data)  # 1
@@ -107,9 +118,24 @@ def build_model(scenario: Scenario, data: ModelData | None = None, *, mutable: b
             if data.has_events:
                 costs.append(add_events(m, data))  # 11
             else:
-                costs.append(CostTerm("event_credit", param(m, "event_capacity_credit", None, lambda d: -d.event_capacity_credit_usd, data)))
+                costs.append(
+                    CostTerm(
+                        "event_credit",
+                        param(
+                            m,
+                            "event_capacity_credit",
+                            None,
+                            lambda d: -d.event_capacity_credit_usd,
+                            data,
+                        ),
+                    )
+                )
+        if data.throughput_max_mwh is not None:
+            add_throughput_budget(m, data)  # warranty cycle limit
         if any(g.degradation_cost_usd_per_mwh > 0 for g in data.groups):
             costs.append(degradation_cost(m, data))
         costs.append(fixed_charges(m, data))
+        if data.sizing is not None:
+            costs += add_sizing(m, data)  # 16, last: it rewrites the rows above in N
         add_objective(m, costs)
     return m

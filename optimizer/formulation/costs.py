@@ -34,8 +34,16 @@ def export_revenue(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
 def degradation_cost(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     """``degradation_usd = sum_bt delta[b] d[b,t] dt``."""
     names = [g.name for g in data.groups if g.degradation_cost_usd_per_mwh > 0]
-    w = param(m, "degradation_weight", names, lambda d: {g.name: g.degradation_cost_usd_per_mwh * d.interval_h for g in d.groups}, data)
-    return CostTerm("degradation", quicksum(w[b] * m.discharge_mw[b, t] for b in names for t in m.T))
+    w = param(
+        m,
+        "degradation_weight",
+        names,
+        lambda d: {g.name: g.degradation_cost_usd_per_mwh * d.interval_h for g in d.groups},
+        data,
+    )
+    return CostTerm(
+        "degradation", quicksum(w[b] * m.discharge_mw[b, t] for b in names for t in m.T)
+    )
 
 
 def fixed_charges(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:

@@ -27,16 +27,33 @@ def add_events(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     """
     assert data.event_cap_mw is not None  # noqa: S101 - only called with events
     ts = [int(t) for t in np.flatnonzero(np.isfinite(data.event_cap_mw))]
-    cap = param(m, "event_cap", ts, lambda d: dict(zip(ts, d.event_cap_mw[ts].tolist(), strict=True)), data)
+    cap = param(
+        m, "event_cap", ts, lambda d: dict(zip(ts, d.event_cap_mw[ts].tolist(), strict=True)), data
+    )
     m.event_cap = pyo.Constraint(ts, rule=lambda m, t: m.grid_import_mw[t] <= cap[t])
-    credit = data.event_credit_usd_per_mwh if data.event_credit_usd_per_mwh is not None else np.zeros(data.n_intervals)
+    credit = (
+        data.event_credit_usd_per_mwh
+        if data.event_credit_usd_per_mwh is not None
+        else np.zeros(data.n_intervals)
+    )
     paid = [t for t in ts if credit[t] != 0.0]
-    w = param(m, "event_credit_weight", paid, lambda d: dict(zip(paid, (d.event_credit_usd_per_mwh[paid] * d.interval_h).tolist(), strict=True)), data)
+    w = param(
+        m,
+        "event_credit_weight",
+        paid,
+        lambda d: dict(
+            zip(paid, (d.event_credit_usd_per_mwh[paid] * d.interval_h).tolist(), strict=True)
+        ),
+        data,
+    )
     const = param(
         m,
         "event_credit_constant",
         None,
-        lambda d: -float(np.sum(d.event_credit_usd_per_mwh[paid] * d.load_mw[paid]) * d.interval_h) - d.event_capacity_credit_usd,
+        lambda d: (
+            -float(np.sum(d.event_credit_usd_per_mwh[paid] * d.load_mw[paid]) * d.interval_h)
+            - d.event_capacity_credit_usd
+        ),
         data,
     )
     energy = quicksum(w[t] * m.grid_import_mw[t] for t in paid)

@@ -14,7 +14,9 @@ import pyomo.environ as pyo
 from optimizer.formulation.model_data import ModelData
 
 
-def add_exclusivity(m: pyo.ConcreteModel, data: ModelData, pairs: Sequence[tuple[str, int]]) -> None:
+def add_exclusivity(
+    m: pyo.ConcreteModel, data: ModelData, pairs: Sequence[tuple[str, int]]
+) -> None:
     """Add ``excl_mode[b,t]`` binaries and ``excl_charge``/``excl_discharge`` rows on ``pairs``.
 
     Notes
@@ -32,10 +34,13 @@ def add_exclusivity(m: pyo.ConcreteModel, data: ModelData, pairs: Sequence[tuple
     m.excl_mode = pyo.Var(m.excl_pairs, domain=pyo.Binary)
     m.excl_charge = pyo.Constraint(
         m.excl_pairs,
-        rule=lambda m, b, t: m.charge_mw[b, t] <= float(by_name[b].charge_max_mw[t]) * m.excl_mode[b, t],
+        rule=lambda m, b, t: (
+            m.charge_mw[b, t] <= float(by_name[b].charge_max_mw[t]) * m.excl_mode[b, t]
+        ),
     )
     m.excl_discharge = pyo.Constraint(
         m.excl_pairs,
-        rule=lambda m, b, t: m.discharge_mw[b, t]
-        <= float(by_name[b].discharge_max_mw[t]) * (1 - m.excl_mode[b, t]),
+        rule=lambda m, b, t: (
+            m.discharge_mw[b, t] <= float(by_name[b].discharge_max_mw[t]) * (1 - m.excl_mode[b, t])
+        ),
     )

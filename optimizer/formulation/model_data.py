@@ -14,6 +14,7 @@ import pandas as pd
 
 from optimizer import units
 from optimizer.errors import InputError, Issue
+from optimizer.inputs.economics import HOURS_PER_YEAR_H
 from optimizer.inputs.grid import allocate_interruptible
 from optimizer.inputs.scenario import Scenario
 from optimizer.loads.critical import (
@@ -120,6 +121,28 @@ class EnergyFloorData:
 
 
 @dataclass(frozen=True)
+class SizingData:
+    """Family 16: the unit counts ``N_b`` (and the contract ``K``) as decisions (``SPEC.md`` §8).
+
+    Every number of the LP that depends on a group's unit count ``n_b`` is affine in it
+    (``n_b`` only multiplies data), so two evaluations give its slope: ``perturbed[b]`` is the
+    same scenario with group ``b`` at ``2 n_b``; the :class:`ModelData` this hangs on is at
+    ``reference_units``. :func:`optimizer.formulation.sizing.sizing_data` builds it.
+    """
+
+    min_units: tuple[float, ...]  # Nmin_b [-]
+    max_units: tuple[float, ...]  # Nmax_b [-]
+    reference_units: tuple[float, ...]  # n_b of the arrays, > 0 [-]
+    unit_cost_usd: tuple[float, ...]  # (capex CRF + om) horizon_h / 8760, per unit [USD]
+    perturbed: tuple[ModelData, ...]  # the data with group b at 2 n_b
+    contract_cost_usd_per_mw: float | None = (
+        None  # rate x billing months; None: K is not a decision
+    )
+    contract_min_mw: float = 0.0  # [MW]
+    contract_max_mw: float = float("inf")  # [MW]
+
+
+@dataclass(frozen=True)
 class ModelData:
     """Every number the LP needs, as floats and numpy arrays over the horizon."""
 
@@ -151,6 +174,8 @@ class ModelData:
     demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
     tariff: Any = None  # optimizer.tariffs.arrays.TariffArrays when the scenario has a TariffSpec
     energy_floor: EnergyFloorData | None = None  # family 14
+    throughput_max_mwh: np.ndarray | None = None  # (B,) energy discharged over the horizon [MWh]
+    sizing: SizingData | None = None  # family 16; only run.sizing sets it
 
     def group(self, name: str) -> GroupData:
         """The group called ``name``."""
@@ -168,7 +193,11 @@ class ModelData:
     @property
     def has_swing(self) -> bool:
         """Family 9 is needed (an up or down swing envelope, or reserve headroom)."""
-        return self.swing_up_mw is not None or self.swing_down_mw is not None or self.reserve is not None
+        return (
+            self.swing_up_mw is not None
+            or self.swing_down_mw is not None
+            or self.reserve is not None
+        )
 
     @property
     def has_movement(self) -> bool:
@@ -212,7 +241,9 @@ class ModelData:
         if rate > 0:
             window, rates = months, np.full(n_months, rate)
             labels = scenario.billing_month_labels()
-            floor = np.array([scenario.month_to_date_peak_mw.get(lab, 0.0) for lab in labels], dtype=float)
+            floor = np.array(
+                [scenario.month_to_date_peak_mw.get(lab, 0.0) for lab in labels], dtype=float
+            )
         else:
             window, rates = np.full(n, -1, dtype=np.int64), np.zeros(0)
             floor = np.zeros(0)
@@ -264,15 +295,27 @@ class ModelData:
             movement_cost_usd_per_mw=scenario.grid.movement_cost_usd_per_mw,
             demand_floor_mw=floor,
             tariff=arrays,
-            energy_floor=_energy_floor(scenario, groups),
+            energy_floor=_energy_floor(scenario, groups, cap),
+            throughput_max_mwh=_throughput(scenario),
         )
 
 
-def _energy_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
+def _throughput(scenario: Scenario) -> np.ndarray | None:
+    """Discharge budget of each group over the horizon: cycles/y x n E x horizon/8760 [MWh]."""
+    cycles = None if scenario.sizing is None else scenario.sizing.max_cycles_per_year
+    if cycles is None or not scenario.site.battery_groups:
+        return None
+    years = scenario.n_intervals * scenario.interval_h / HOURS_PER_YEAR_H
+    return np.array([cycles * g.energy_capacity_mwh * years for g in scenario.site.battery_groups])
+
+
+def _energy_floor(
+    scenario: Scenario, groups: list[GroupData], event_cap_mw: np.ndarray | None
+) -> EnergyFloorData | None:
     """``F_t`` of family 14: the ride-through floor of ``[resilience]`` and the event-readiness
     floors of the enrolled interruptible programmes, combined by an elementwise maximum."""
     ride = _ride_through_floor(scenario, groups)
-    ready = _readiness_floor(scenario, groups)
+    ready = _readiness_floor(scenario, groups, event_cap_mw)
     if ready is None:
         return ride
     if ride is None:
@@ -288,7 +331,9 @@ def _energy_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorDat
     )
 
 
-def _readiness_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:
+def _readiness_floor(
+    scenario: Scenario, groups: list[GroupData], event_cap_mw: np.ndarray | None
+) -> EnergyFloorData | None:
     """Event readiness (``SPEC.md`` §8 family 14, issue 19): for each interruptible programme
     the site is credited for (:func:`~optimizer.inputs.grid.allocate_interruptible`), with
     ``hold_readiness`` and a ``max_event_duration_h``, hold at every interval the energy to cut
@@ -298,7 +343,11 @@ def _readiness_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloor
     deferral may also answer a call; the floor does not count on them (conservative).
     """
     grid = scenario.grid
-    if not groups or not grid.programs or not any(g.discharge_max_mw.max(initial=0.0) > 0 for g in groups):
+    if (
+        not groups
+        or not grid.programs
+        or not any(g.discharge_max_mw.max(initial=0.0) > 0 for g in groups)
+    ):
         return None
     credited = allocate_interruptible(grid.programs)
     fleet = outage_fleet(scenario.site.battery_groups)
@@ -308,9 +357,17 @@ def _readiness_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloor
     floor = np.zeros(n)
     longest = 0.0
     for p in grid.programs:
-        if not (p.hold_readiness and p.max_event_duration_h and credited.get(p.name, 0.0) > 0 and p.kind == "reduce_to"):
+        if not (
+            p.hold_readiness
+            and p.max_event_duration_h
+            and credited.get(p.name, 0.0) > 0
+            and p.kind == "reduce_to"
+        ):
             continue
-        hours = float(np.ceil(p.max_event_duration_h / scenario.interval_h - 1e-9)) * scenario.interval_h  # whole intervals, rounded up
+        hours = (
+            float(np.ceil(p.max_event_duration_h / scenario.interval_h - 1e-9))
+            * scenario.interval_h
+        )  # whole intervals, rounded up
         cut = np.maximum(0.0, load + aux - float(p.firm_demand_mw or 0.0))
         f = energy_floor_mwh(
             cut,
@@ -325,15 +382,34 @@ def _readiness_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloor
         longest = max(longest, hours)
     if longest == 0.0:
         return None
-    # phase in from the initial SOC: never ask for more than the fleet can have charged by then,
-    # flat out within the import headroom (as formulation.precheck computes it)
+    # Phase in: never ask for more than the fleet can hold by then. From the initial SOC (and
+    # after every called event, which spends the energy) it charges flat out within the import
+    # headroom; inside an event it discharges what the cut needs and holds no floor.
+    in_event = np.isfinite(event_cap_mw) if event_cap_mw is not None else np.zeros(n, dtype=bool)
+    need_mw = (
+        np.where(in_event, np.maximum(load + aux - np.where(in_event, event_cap_mw, 0.0), 0.0), 0.0)
+        if event_cap_mw is not None
+        else np.zeros(n)
+    )
     headroom = np.maximum(scenario.site.import_limit_mw - load - aux, 0.0)
+    charge_mw = sum((g.charge_max_mw for g in groups), np.zeros(n))
+    etac = min(g.charge_efficiency_frac for g in groups)
+    keep = min(g.retention_frac for g in groups)
+    s_max = sum(g.soc_max_mwh for g in groups)
+    level = sum(g.initial_soc_mwh for g in groups)
     top = np.zeros(n)
-    for g in groups:
-        level = g.initial_soc_mwh
-        for t in range(n):
-            level = min(g.soc_max_mwh, g.retention_frac * level + g.charge_efficiency_frac * min(g.charge_max_mw[t], headroom[t]) * scenario.interval_h)
-            top[t] += level
+    for t in range(n):
+        if in_event[t]:
+            level = max(
+                fleet.soc_min_mwh,
+                keep * level - need_mw[t] * scenario.interval_h / fleet.discharge_efficiency_frac,
+            )
+        else:
+            level = min(
+                s_max, keep * level + etac * min(charge_mw[t], headroom[t]) * scenario.interval_h
+            )
+        top[t] = level
+    floor = np.where(in_event, 0.0, floor)
     floor = np.minimum(floor, np.maximum(top - fleet.soc_min_mwh, 0.0))
     return EnergyFloorData(
         floor_mwh=floor,
@@ -401,9 +477,12 @@ def _check_convex(arrays: Any, scenario: Scenario) -> None:
     if arrays.is_convex:
         return
 
-    bad = [w.name for w in arrays.demand_windows if not w.is_convex] + [b.name for b in arrays.energy_tiers if not b.is_convex]
+    bad = [w.name for w in arrays.demand_windows if not w.is_convex] + [
+        b.name for b in arrays.energy_tiers if not b.is_convex
+    ]
+    msg = ""
     raise InputError(
-        "",
+        msg,
         issues=[
             Issue(
                 "declining tier rates cannot be priced exactly by the LP",
@@ -448,8 +527,16 @@ def _reserve(scenario: Scenario, n: int, groups: list[GroupData]) -> ReserveData
     if r is None:
         return None
     fleet_up = sum(float(np.max(g.discharge_max_mw + g.charge_max_mw, initial=0)) for g in groups)
-    up_max = r.max_up_mw if r.max_up_mw is not None else (fleet_up if r.price_usd_per_mw_h is not None else r.up_mw)
-    down_max = r.max_down_mw if r.max_down_mw is not None else (fleet_up if r.price_usd_per_mw_h is not None else r.down_mw)
+    up_max = (
+        r.max_up_mw
+        if r.max_up_mw is not None
+        else (fleet_up if r.price_usd_per_mw_h is not None else r.up_mw)
+    )
+    down_max = (
+        r.max_down_mw
+        if r.max_down_mw is not None
+        else (fleet_up if r.price_usd_per_mw_h is not None else r.down_mw)
+    )
     return ReserveData(
         up_min_mw=np.full(n, r.up_mw),
         down_min_mw=np.full(n, r.down_mw),
@@ -503,13 +590,19 @@ def _flex(scenario: Scenario, n: int) -> FlexData | None:
         else:  # USD per GPU-hour -> USD per MWh at the meter: one GPU-hour draws gpu_power * pue / (1 - share) MWh
             mwh_per_gpu_h = cluster.gpu_power_mw * cluster.pue
             kappa = f.curtailment_cost_usd_per_gpu_h / mwh_per_gpu_h
-    rating = cluster.gpu_power_total_mw * cluster.pue if cluster is not None else float(np.max(lgpu, initial=0.0))
+    rating = (
+        cluster.gpu_power_total_mw * cluster.pue
+        if cluster is not None
+        else float(np.max(lgpu, initial=0.0))
+    )
     dt_h = scenario.interval_h
     return FlexData(
         curtail_max_mw=f.curtailable_share_frac * lgpu,
         curtail_cost_usd_per_mwh=float(kappa or 0.0),
         defer_max_mw=f.deferrable_share_frac * lgpu,
-        recover_max_mw=np.maximum(rating - lgpu, 0.0) if f.deferrable_share_frac > 0 else np.zeros(n),
+        recover_max_mw=np.maximum(rating - lgpu, 0.0)
+        if f.deferrable_share_frac > 0
+        else np.zeros(n),
         flex_max_mw=(1.0 - f.power_floor_frac) * lgpu,
         deadline_intervals=max(1, int(round(f.deferral_deadline_h / dt_h))),
         max_backlog_mwh=f.max_backlog_mwh,

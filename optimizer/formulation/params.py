@@ -78,7 +78,9 @@ def is_mutable(m: pyo.ConcreteModel) -> bool:
     return bool(getattr(m, "_mutable", False))
 
 
-def param(m: pyo.ConcreteModel, name: str, index: Iterable[Any] | None, getter: Getter, data: ModelData) -> Any:
+def param(
+    m: pyo.ConcreteModel, name: str, index: Iterable[Any] | None, getter: Getter, data: ModelData
+) -> Any:
     """Values of ``getter(data)``: plain (array, dict or float) or a mutable Param named ``p_<name>``.
 
     ``index`` is None for a scalar; otherwise the Param's index set, and ``getter`` returns

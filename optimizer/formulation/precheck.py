@@ -59,7 +59,9 @@ def check_import_cap_reachable(scenario: Scenario, data: ModelData) -> list[Issu
         Issue(
             "load exceeds the import cap plus full fleet discharge and flexible load",
             path=scenario.source_path,
-            field="grid_import_limit_mw" if scenario.grid_import_limit_mw is not None else "site.import_limit_mw",
+            field="grid_import_limit_mw"
+            if scenario.grid_import_limit_mw is not None
+            else "site.import_limit_mw",
             timestamp=scenario.index[t].isoformat(),
             expected=f"load + aux - fleet discharge - curtailment <= {cap:.3f} MW",
             got=f"{short[t]:.3f} MW over the cap ({int(bad.sum())} intervals short, first at {first})",
@@ -129,10 +131,17 @@ def check_terminal_energy_reachable(scenario: Scenario, data: ModelData) -> list
     for g in data.groups:
         top = g.initial_soc_mwh
         for t in range(data.n_intervals):  # cheap scalar recursion; T <= 1e5
-            top = min(g.soc_max_mwh, g.retention_frac * top + g.charge_efficiency_frac * g.charge_max_mw[t] * dt)
+            top = min(
+                g.soc_max_mwh,
+                g.retention_frac * top + g.charge_efficiency_frac * g.charge_max_mw[t] * dt,
+            )
         bottom = g.initial_soc_mwh
         for t in range(data.n_intervals):  # discharging flat out
-            bottom = max(g.soc_min_mwh, g.retention_frac * bottom - g.discharge_max_mw[t] * dt / g.discharge_efficiency_frac)
+            bottom = max(
+                g.soc_min_mwh,
+                g.retention_frac * bottom
+                - g.discharge_max_mw[t] * dt / g.discharge_efficiency_frac,
+            )
         if g.final_soc_max_mwh < bottom - 1e-9 * max(1.0, g.energy_capacity_mwh):
             issues.append(
                 Issue(
@@ -167,13 +176,41 @@ def check_event_program_limits(scenario: Scenario, data: ModelData) -> list[Issu
         mine = [e for e in scenario.grid.events if e.program == p.name]
         hours = sum((e.end - e.start).total_seconds() / 3600 for e in mine)
         if p.max_events_per_year is not None and len(mine) > p.max_events_per_year:
-            issues.append(Issue(f"program {p.name} called too often", path=scenario.source_path, field=f"grid.programs.{p.name}.max_events_per_year", expected=f"<= {p.max_events_per_year} events", got=f"{len(mine)}", fix="Drop events from the calendar"))
+            issues.append(
+                Issue(
+                    f"program {p.name} called too often",
+                    path=scenario.source_path,
+                    field=f"grid.programs.{p.name}.max_events_per_year",
+                    expected=f"<= {p.max_events_per_year} events",
+                    got=f"{len(mine)}",
+                    fix="Drop events from the calendar",
+                )
+            )
         if p.max_hours_per_year is not None and hours > p.max_hours_per_year + 1e-9:
-            issues.append(Issue(f"program {p.name} called for too many hours", path=scenario.source_path, field=f"grid.programs.{p.name}.max_hours_per_year", expected=f"<= {p.max_hours_per_year} h", got=f"{hours:.2f} h", fix="Shorten or drop events"))
+            issues.append(
+                Issue(
+                    f"program {p.name} called for too many hours",
+                    path=scenario.source_path,
+                    field=f"grid.programs.{p.name}.max_hours_per_year",
+                    expected=f"<= {p.max_hours_per_year} h",
+                    got=f"{hours:.2f} h",
+                    fix="Shorten or drop events",
+                )
+            )
         for e in mine:
             h = (e.end - e.start).total_seconds() / 3600
             if p.max_event_duration_h is not None and h > p.max_event_duration_h + 1e-9:
-                issues.append(Issue(f"event {e.event_id} longer than program {p.name} allows", path=scenario.source_path, field=f"grid.events.{e.event_id}", timestamp=e.start.isoformat(), expected=f"<= {p.max_event_duration_h} h", got=f"{h:.2f} h", fix="Shorten the event"))
+                issues.append(
+                    Issue(
+                        f"event {e.event_id} longer than program {p.name} allows",
+                        path=scenario.source_path,
+                        field=f"grid.events.{e.event_id}",
+                        timestamp=e.start.isoformat(),
+                        expected=f"<= {p.max_event_duration_h} h",
+                        got=f"{h:.2f} h",
+                        fix="Shorten the event",
+                    )
+                )
     return issues
 
 
@@ -299,4 +336,5 @@ def precheck(scenario: Scenario) -> None:
     """Run the solver-free infeasibility checks; raise :class:`InfeasibleError` listing all."""
     issues = find_infeasibilities(scenario, ModelData.from_scenario(scenario))
     if issues:
-        raise InfeasibleError("", issues=issues)
+        msg = ""
+        raise InfeasibleError(msg, issues=issues)

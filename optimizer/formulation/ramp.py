@@ -39,7 +39,11 @@ def add_ramp(m: pyo.ConcreteModel, data: ModelData) -> None:
     assert r is not None  # noqa: S101 - build_model only calls this when the family is on
     g, x = m.grid_import_mw, m.grid_export_mw
     has_start = r.initial_import_mw is not None
-    g0 = param(m, "ramp_initial_import", None, lambda d: d.ramp.initial_import_mw, data) if has_start else None
+    g0 = (
+        param(m, "ramp_initial_import", None, lambda d: d.ramp.initial_import_mw, data)
+        if has_start
+        else None
+    )
     rise = param(m, "ramp_rise", m.T, lambda d: d.ramp.rise_mw, data)
     fall = param(m, "ramp_fall", m.T, lambda d: d.ramp.fall_mw, data)
     ts = range(0 if has_start else 1, data.n_intervals)

@@ -29,11 +29,21 @@ def add_reserve_variables(m: pyo.ConcreteModel, data: ModelData) -> CostTerm | N
     m.reserve_up_mw = pyo.Var(m.T)
     m.reserve_down_mw = pyo.Var(m.T)
     set_bounds(m, m.reserve_up_mw, ts, lambda d: (d.reserve.up_min_mw, d.reserve.up_max_mw), data)
-    set_bounds(m, m.reserve_down_mw, ts, lambda d: (d.reserve.down_min_mw, d.reserve.down_max_mw), data)
+    set_bounds(
+        m, m.reserve_down_mw, ts, lambda d: (d.reserve.down_min_mw, d.reserve.down_max_mw), data
+    )
     if not r.is_priced:
         return None
-    w = param(m, "reserve_weight", None, lambda d: -float(d.reserve.price_usd_per_mw_h or 0.0) * d.interval_h, data)
-    return CostTerm("reserve", quicksum(w * (m.reserve_up_mw[t] + m.reserve_down_mw[t]) for t in m.T))
+    w = param(
+        m,
+        "reserve_weight",
+        None,
+        lambda d: -float(d.reserve.price_usd_per_mw_h or 0.0) * d.interval_h,
+        data,
+    )
+    return CostTerm(
+        "reserve", quicksum(w * (m.reserve_up_mw[t] + m.reserve_down_mw[t]) for t in m.T)
+    )
 
 
 def add_swing_buffer(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -59,10 +69,34 @@ def add_swing_buffer(m: pyo.ConcreteModel, data: ModelData) -> None:
     """
     n = data.n_intervals
     names = [g.name for g in data.groups]
-    fleet_d = param(m, "swing_fleet_discharge", m.T, lambda d: sum((g.discharge_max_mw for g in d.groups), np.zeros(d.n_intervals)), data)
-    fleet_c = param(m, "swing_fleet_charge", m.T, lambda d: sum((g.charge_max_mw for g in d.groups), np.zeros(d.n_intervals)), data)
-    wup = param(m, "swing_up", m.T, lambda d: d.swing_up_mw if d.swing_up_mw is not None else np.zeros(n), data)
-    wdn = param(m, "swing_down", m.T, lambda d: d.swing_down_mw if d.swing_down_mw is not None else np.zeros(n), data)
+    fleet_d = param(
+        m,
+        "swing_fleet_discharge",
+        m.T,
+        lambda d: sum((g.discharge_max_mw for g in d.groups), np.zeros(d.n_intervals)),
+        data,
+    )
+    fleet_c = param(
+        m,
+        "swing_fleet_charge",
+        m.T,
+        lambda d: sum((g.charge_max_mw for g in d.groups), np.zeros(d.n_intervals)),
+        data,
+    )
+    wup = param(
+        m,
+        "swing_up",
+        m.T,
+        lambda d: d.swing_up_mw if d.swing_up_mw is not None else np.zeros(n),
+        data,
+    )
+    wdn = param(
+        m,
+        "swing_down",
+        m.T,
+        lambda d: d.swing_down_mw if d.swing_down_mw is not None else np.zeros(n),
+        data,
+    )
     has_reserve = hasattr(m, "reserve_up_mw")
 
     def _up(m: pyo.ConcreteModel, t: int) -> object:
@@ -95,15 +129,28 @@ def add_reserve_energy(m: pyo.ConcreteModel, data: ModelData) -> None:
     if r.sustain_h <= 0 or not data.groups:
         return
     names = [g.name for g in data.groups]
-    k_up = param(m, "reserve_up_energy_h", None, lambda d: d.reserve.sustain_h / min(g.discharge_efficiency_frac for g in d.groups), data)
-    k_dn = param(m, "reserve_down_energy_h", None, lambda d: d.reserve.sustain_h * max(g.charge_efficiency_frac for g in d.groups), data)
+    k_up = param(
+        m,
+        "reserve_up_energy_h",
+        None,
+        lambda d: d.reserve.sustain_h / min(g.discharge_efficiency_frac for g in d.groups),
+        data,
+    )
+    k_dn = param(
+        m,
+        "reserve_down_energy_h",
+        None,
+        lambda d: d.reserve.sustain_h * max(g.charge_efficiency_frac for g in d.groups),
+        data,
+    )
     lo = param(m, "reserve_soc_floor", None, lambda d: sum(g.soc_min_mwh for g in d.groups), data)
     hi = param(m, "reserve_soc_ceiling", None, lambda d: sum(g.soc_max_mwh for g in d.groups), data)
     m.reserve_energy_up = pyo.Constraint(
         m.T, rule=lambda m, t: sum(m.soc_mwh[b, t] for b in names) - k_up * m.reserve_up_mw[t] >= lo
     )
     m.reserve_energy_down = pyo.Constraint(
-        m.T, rule=lambda m, t: sum(m.soc_mwh[b, t] for b in names) + k_dn * m.reserve_down_mw[t] <= hi
+        m.T,
+        rule=lambda m, t: sum(m.soc_mwh[b, t] for b in names) + k_dn * m.reserve_down_mw[t] <= hi,
     )
 
 

@@ -31,14 +31,33 @@ def add_state_of_charge(m: pyo.ConcreteModel, data: ModelData) -> None:
     ==========  =====================================  ==========================
     """
     names = [g.name for g in data.groups]
-    keep = param(m, "soc_retention", names, lambda d: {g.name: g.retention_frac for g in d.groups}, data)
-    into = param(m, "soc_charge_coef", names, lambda d: {g.name: g.charge_efficiency_frac * d.interval_h for g in d.groups}, data)
-    out = param(m, "soc_discharge_coef", names, lambda d: {g.name: d.interval_h / g.discharge_efficiency_frac for g in d.groups}, data)
-    start = param(m, "soc_initial", names, lambda d: {g.name: g.initial_soc_mwh for g in d.groups}, data)
+    keep = param(
+        m, "soc_retention", names, lambda d: {g.name: g.retention_frac for g in d.groups}, data
+    )
+    into = param(
+        m,
+        "soc_charge_coef",
+        names,
+        lambda d: {g.name: g.charge_efficiency_frac * d.interval_h for g in d.groups},
+        data,
+    )
+    out = param(
+        m,
+        "soc_discharge_coef",
+        names,
+        lambda d: {g.name: d.interval_h / g.discharge_efficiency_frac for g in d.groups},
+        data,
+    )
+    start = param(
+        m, "soc_initial", names, lambda d: {g.name: g.initial_soc_mwh for g in d.groups}, data
+    )
 
     def _balance(m: pyo.ConcreteModel, b: str, t: int) -> pyo.Expression:
         before = start[b] if t == 0 else m.soc_mwh[b, t - 1]
-        return m.soc_mwh[b, t] == keep[b] * before + into[b] * m.charge_mw[b, t] - out[b] * m.discharge_mw[b, t]
+        return (
+            m.soc_mwh[b, t]
+            == keep[b] * before + into[b] * m.charge_mw[b, t] - out[b] * m.discharge_mw[b, t]
+        )
 
     m.soc_balance = pyo.Constraint(m.B, m.T, rule=_balance)
 
@@ -55,7 +74,13 @@ def add_energy_limits(m: pyo.ConcreteModel, data: ModelData) -> None:
     ts = list(m.T)
     for g in data.groups:
         keys = [(g.name, t) for t in ts]
-        set_bounds(m, m.soc_mwh, keys, lambda d, b=g.name: (d.group(b).soc_min_mwh, d.group(b).soc_max_mwh), data)
+        set_bounds(
+            m,
+            m.soc_mwh,
+            keys,
+            lambda d, b=g.name: (d.group(b).soc_min_mwh, d.group(b).soc_max_mwh),
+            data,
+        )
 
 
 def add_terminal_energy(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -79,9 +104,17 @@ def add_terminal_energy(m: pyo.ConcreteModel, data: ModelData) -> None:
     """
     last = m.T.last()
     names = [g.name for g in data.groups]
-    target = param(m, "soc_final", names, lambda d: {g.name: g.final_soc_min_mwh for g in d.groups}, data)
+    target = param(
+        m, "soc_final", names, lambda d: {g.name: g.final_soc_min_mwh for g in d.groups}, data
+    )
     m.soc_terminal = pyo.Constraint(m.B, rule=lambda m, b: m.soc_mwh[b, last] >= target[b])
     capped = [g.name for g in data.groups if math.isfinite(g.final_soc_max_mwh)]
     if capped:
-        top = param(m, "soc_final_max", capped, lambda d: {b: d.group(b).final_soc_max_mwh for b in capped}, data)
+        top = param(
+            m,
+            "soc_final_max",
+            capped,
+            lambda d: {b: d.group(b).final_soc_max_mwh for b in capped},
+            data,
+        )
         m.soc_terminal_max = pyo.Constraint(capped, rule=lambda m, b: m.soc_mwh[b, last] <= top[b])

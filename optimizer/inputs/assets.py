@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from optimizer.frozen import FrozenModel
+from optimizer.inputs.economics import UnitEconomics
 
 
 class BatteryUnit(FrozenModel):
@@ -39,6 +40,9 @@ class BatteryUnit(FrozenModel):
     )
     degradation_cost_usd_per_mwh: float = Field(
         default=0.0, ge=0, description="Wear cost per MWh discharged [USD/MWh] (an assumption)."
+    )
+    economics: UnitEconomics | None = Field(
+        default=None, description="Capital and O&M cost, life and fade (investment studies)."
     )
 
     @model_validator(mode="after")

@@ -29,14 +29,51 @@ def read_event_calendar(path: Path) -> tuple[Event, ...]:
         Listing every bad row: naive or unparseable times, an end not after its start.
     """
     if not path.exists():
-        raise ModelFileError("", issues=[Issue("file not found", path=str(path), fix="Check the calendar path (relative to the TOML)")])
+        msg = ""
+        raise ModelFileError(
+            msg,
+            issues=[
+                Issue(
+                    "file not found",
+                    path=str(path),
+                    fix="Check the calendar path (relative to the TOML)",
+                )
+            ],
+        )
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:  # EmptyDataError, UnicodeDecodeError are ValueErrors
-        raise ModelFileError("", issues=[Issue(f"cannot read the calendar ({exc})".replace("\n", " "), path=str(path), fix="Write a CSV with the header event_id,program,start,end")]) from exc
+    except (
+        OSError,
+        ValueError,
+        pd.errors.ParserError,
+    ) as exc:  # EmptyDataError, UnicodeDecodeError are ValueErrors
+        msg = ""
+        raise ModelFileError(
+            msg,
+            issues=[
+                Issue(
+                    f"cannot read the calendar ({exc})".replace("\n", " "),
+                    path=str(path),
+                    fix="Write a CSV with the header event_id,program,start,end",
+                )
+            ],
+        ) from exc
     missing = {"event_id", "program", "start", "end"} - set(frame.columns)
     if missing:
-        raise ModelFileError("", issues=[Issue("calendar columns missing", path=str(path), field=sorted(missing)[0], expected="event_id, program, start, end", got=", ".join(map(str, frame.columns)), fix=f"Add {sorted(missing)}")])
+        msg = ""
+        raise ModelFileError(
+            msg,
+            issues=[
+                Issue(
+                    "calendar columns missing",
+                    path=str(path),
+                    field=sorted(missing)[0],
+                    expected="event_id, program, start, end",
+                    got=", ".join(map(str, frame.columns)),
+                    fix=f"Add {sorted(missing)}",
+                )
+            ],
+        )
     events = []
     issues = []
     for n, row in enumerate(frame.itertuples(index=False), start=2):  # line 1 is the header
@@ -50,19 +87,54 @@ def read_event_calendar(path: Path) -> tuple[Event, ...]:
                     raise ValueError(text)
             except (ValueError, TypeError, OverflowError):
                 stamps.pop(col, None)
-                issues.append(Issue("unparseable time", path=str(path), field=f"{event_id}.{col}", expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00", got=repr(text), fix="Correct the time"))
+                issues.append(
+                    Issue(
+                        "unparseable time",
+                        path=str(path),
+                        field=f"{event_id}.{col}",
+                        expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00",
+                        got=repr(text),
+                        fix="Correct the time",
+                    )
+                )
                 continue
             if stamps[col].tzinfo is None:
-                issues.append(Issue("time has no UTC offset", path=str(path), field=f"{event_id}.{col}", timestamp=text, expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00", got=repr(text), fix="Write the UTC offset into the time"))
+                issues.append(
+                    Issue(
+                        "time has no UTC offset",
+                        path=str(path),
+                        field=f"{event_id}.{col}",
+                        timestamp=text,
+                        expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00",
+                        got=repr(text),
+                        fix="Write the UTC offset into the time",
+                    )
+                )
         if len(stamps) < 2 or any(s.tzinfo is None for s in stamps.values()):
             continue
         try:
-            events.append(Event(event_id=event_id, program=str(row.program).strip(), start=stamps["start"].to_pydatetime(), end=stamps["end"].to_pydatetime()))
+            events.append(
+                Event(
+                    event_id=event_id,
+                    program=str(row.program).strip(),
+                    start=stamps["start"].to_pydatetime(),
+                    end=stamps["end"].to_pydatetime(),
+                )
+            )
         except ValidationError as exc:  # collect them all
             for err in exc.errors():
-                issues.append(Issue(err["msg"].removeprefix("Value error, "), path=str(path), field=event_id, timestamp=stamps["start"].isoformat(), fix="Correct the row"))
+                issues.append(
+                    Issue(
+                        err["msg"].removeprefix("Value error, "),
+                        path=str(path),
+                        field=event_id,
+                        timestamp=stamps["start"].isoformat(),
+                        fix="Correct the row",
+                    )
+                )
     if issues:
-        raise ModelFileError("", issues=issues)
+        msg = ""
+        raise ModelFileError(msg, issues=issues)
     return tuple(events)
 
 
@@ -138,5 +210,12 @@ def derive_event_calendar(
     events = []
     for i, row in enumerate(peaks.head(limit).sort_values("at").itertuples()):
         s = pd.Timestamp(row.at) - pd.Timedelta(hours=lead_h)
-        events.append(Event(event_id=f"{program.name.replace(' ', '-')}-{i + 1}", program=program.name, start=s.to_pydatetime(), end=(s + pd.Timedelta(hours=duration_h)).to_pydatetime()))
+        events.append(
+            Event(
+                event_id=f"{program.name.replace(' ', '-')}-{i + 1}",
+                program=program.name,
+                start=s.to_pydatetime(),
+                end=(s + pd.Timedelta(hours=duration_h)).to_pydatetime(),
+            )
+        )
     return tuple(events)

@@ -52,18 +52,27 @@ class SwingBuffer(FrozenModel):
     """
 
     source: Literal["telemetry", "cluster_model"]
-    path: str | None = Field(default=None, description="Telemetry CSV/Parquet (relative to the TOML).")
+    path: str | None = Field(
+        default=None, description="Telemetry CSV/Parquet (relative to the TOML)."
+    )
     column: str = "power_w"
     timestamp_column: str = "interval_start"
     coherent_mw: float | None = Field(
         default=None, gt=0, description="Site MW that swings in step with the trace's shape [MW]."
     )
-    percentile: float | None = Field(default=None, gt=50, le=100, description="Percentile [%]; None: max/min.")
-    align: Literal["repeat", "exact"] = Field(
-        default="repeat", description="repeat: tile the trace's per-interval swing over the horizon."
+    percentile: float | None = Field(
+        default=None, gt=50, le=100, description="Percentile [%]; None: max/min."
     )
-    up_frac: float = Field(default=0.10, ge=0, le=1, description="Swing above the mean, share of Lgpu [-].")
-    down_frac: float = Field(default=0.30, ge=0, le=1, description="Swing below the mean, share of Lgpu [-].")
+    align: Literal["repeat", "exact"] = Field(
+        default="repeat",
+        description="repeat: tile the trace's per-interval swing over the horizon.",
+    )
+    up_frac: float = Field(
+        default=0.10, ge=0, le=1, description="Swing above the mean, share of Lgpu [-]."
+    )
+    down_frac: float = Field(
+        default=0.30, ge=0, le=1, description="Swing below the mean, share of Lgpu [-]."
+    )
     attribution: str = ""
 
     @model_validator(mode="after")
@@ -83,11 +92,19 @@ class FrequencyReserve(FrozenModel):
     """
 
     up_mw: float = Field(default=0.0, ge=0, description="Up reserve held (or the minimum) [MW].")
-    down_mw: float = Field(default=0.0, ge=0, description="Down reserve held (or the minimum) [MW].")
-    sustain_h: float = Field(default=0.25, ge=0, description="How long a held reserve must last, H [h].")
-    price_usd_per_mw_h: float | None = Field(default=None, ge=0, description="Reserve price [USD/MW-h].")
+    down_mw: float = Field(
+        default=0.0, ge=0, description="Down reserve held (or the minimum) [MW]."
+    )
+    sustain_h: float = Field(
+        default=0.25, ge=0, description="How long a held reserve must last, H [h]."
+    )
+    price_usd_per_mw_h: float | None = Field(
+        default=None, ge=0, description="Reserve price [USD/MW-h]."
+    )
     max_up_mw: float | None = Field(default=None, ge=0, description="Most up reserve offered [MW].")
-    max_down_mw: float | None = Field(default=None, ge=0, description="Most down reserve offered [MW].")
+    max_down_mw: float | None = Field(
+        default=None, ge=0, description="Most down reserve offered [MW]."
+    )
 
 
 class EventProgram(FrozenModel):
@@ -97,20 +114,34 @@ class EventProgram(FrozenModel):
     notice_min: float = Field(ge=0, description="Notice before an event starts [min].")
     kind: Literal["reduce_to", "reduce_by"]
     firm_demand_mw: float | None = Field(
-        default=None, ge=0, description="reduce_to: import cap during an event (protected/firm demand) [MW]."
+        default=None,
+        ge=0,
+        description="reduce_to: import cap during an event (protected/firm demand) [MW].",
     )
-    reduction_mw: float | None = Field(default=None, gt=0, description="reduce_by: reduction below the baseline [MW].")
-    baseline_mw: float | None = Field(default=None, gt=0, description="reduce_by: the stated baseline [MW].")
+    reduction_mw: float | None = Field(
+        default=None, gt=0, description="reduce_by: reduction below the baseline [MW]."
+    )
+    baseline_mw: float | None = Field(
+        default=None, gt=0, description="reduce_by: the stated baseline [MW]."
+    )
     max_events_per_year: int | None = Field(default=None, ge=0)
     max_hours_per_year: float | None = Field(default=None, ge=0)
     max_event_duration_h: float | None = Field(default=None, gt=0)
-    credit_usd_per_mw_month: float = Field(default=0.0, ge=0, description="Capacity credit on interruptible MW [USD/MW-month].")
-    credit_usd_per_mwh: float = Field(default=0.0, ge=0, description="Energy credit on MWh reduced below the load [USD/MWh].")
-    interruptible_mw: float = Field(default=0.0, ge=0, description="MW the capacity credit is paid on [MW].")
+    credit_usd_per_mw_month: float = Field(
+        default=0.0, ge=0, description="Capacity credit on interruptible MW [USD/MW-month]."
+    )
+    credit_usd_per_mwh: float = Field(
+        default=0.0, ge=0, description="Energy credit on MWh reduced below the load [USD/MWh]."
+    )
+    interruptible_mw: float = Field(
+        default=0.0, ge=0, description="MW the capacity credit is paid on [MW]."
+    )
     hold_readiness: bool = Field(
-        default=True,
+        default=False,
         description="Hold, at every interval, the stored energy a call of max_event_duration_h may need "
-        "(family 14, event readiness) instead of pre-charging on foreknowledge of the calendar.",
+        "(family 14, event readiness) instead of pre-charging on foreknowledge of the calendar. "
+        "Off by default: with the grid-stability scenario's reserve and coarse warm start it is not yet "
+        "measured (see docs/formulation.md).",
     )
     source: str = ""
 
@@ -161,20 +192,40 @@ class FlexibleLoad(FrozenModel):
     their scheduled power.
     """
 
-    curtailable_share_frac: float = Field(default=0.0, ge=0, le=1, description="phi: share of Lgpu that may be curtailed [-].")
-    curtailment_cost_usd_per_mwh: float | None = Field(default=None, ge=0, description="kappa [USD/MWh].")
-    curtailment_cost_usd_per_gpu_h: float | None = Field(default=None, ge=0, description="Lost compute [USD/GPU-h].")
-    power_floor_frac: float = Field(default=0.0, ge=0, le=1, description="GPU power never below this share of Lgpu [-].")
-    deferrable_share_frac: float = Field(default=0.0, ge=0, le=1, description="Share of Lgpu that may be deferred [-].")
-    deferral_deadline_h: float = Field(default=4.0, gt=0, description="Deferred work must run within [h].")
-    max_backlog_mwh: float = Field(default=0.0, ge=0, description="Largest deferred-energy backlog [MWh].")
+    curtailable_share_frac: float = Field(
+        default=0.0, ge=0, le=1, description="phi: share of Lgpu that may be curtailed [-]."
+    )
+    curtailment_cost_usd_per_mwh: float | None = Field(
+        default=None, ge=0, description="kappa [USD/MWh]."
+    )
+    curtailment_cost_usd_per_gpu_h: float | None = Field(
+        default=None, ge=0, description="Lost compute [USD/GPU-h]."
+    )
+    power_floor_frac: float = Field(
+        default=0.0, ge=0, le=1, description="GPU power never below this share of Lgpu [-]."
+    )
+    deferrable_share_frac: float = Field(
+        default=0.0, ge=0, le=1, description="Share of Lgpu that may be deferred [-]."
+    )
+    deferral_deadline_h: float = Field(
+        default=4.0, gt=0, description="Deferred work must run within [h]."
+    )
+    max_backlog_mwh: float = Field(
+        default=0.0, ge=0, description="Largest deferred-energy backlog [MWh]."
+    )
     deferral_cost_usd_per_mwh: float = Field(
-        default=0.0, ge=0, description="Cost of delaying one MWh of GPU work (an assumption) [USD/MWh]."
+        default=0.0,
+        ge=0,
+        description="Cost of delaying one MWh of GPU work (an assumption) [USD/MWh].",
     )
 
     @model_validator(mode="after")
     def _cost(self) -> FlexibleLoad:
-        if self.curtailable_share_frac > 0 and self.curtailment_cost_usd_per_mwh is None and self.curtailment_cost_usd_per_gpu_h is None:
+        if (
+            self.curtailable_share_frac > 0
+            and self.curtailment_cost_usd_per_mwh is None
+            and self.curtailment_cost_usd_per_gpu_h is None
+        ):
             msg = "curtailable_share_frac > 0 needs curtailment_cost_usd_per_mwh or curtailment_cost_usd_per_gpu_h"
             raise ValueError(msg)
         return self

@@ -21,6 +21,7 @@ import pandas as pd
 from optimizer import timeindex, units
 from optimizer.errors import InputError, Issue, TimeSeriesError
 from optimizer.inputs.assets import Site
+from optimizer.inputs.economics import Sizing
 from optimizer.inputs.grid import GridRules
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
@@ -95,6 +96,10 @@ class Scenario:
     availability_frac : dict of str to pandas.Series
         Share of each group's units in service per interval, ``a_bt`` [-], by group name;
         a group not listed keeps its own ``availability_frac``.
+    sizing : Sizing or None
+        The investment view (``[sizing]``): unit-count bounds, the contract demand as a
+        decision, the discount rate; read by :func:`optimizer.run.sizing.size_fleet` only
+        (its ``max_cycles_per_year``, when set, also limits every dispatch of the scenario).
     """
 
     name: str
@@ -116,6 +121,9 @@ class Scenario:
     grid_export_limit_mw: pd.Series | None = None
     sell_price_usd_per_mwh: pd.Series | None = None
     availability_frac: dict[str, pd.Series] = field(default_factory=dict)
+    sizing: Sizing | None = (
+        None  # the investment view, SPEC §8 family 16 ([sizing]); dispatch ignores it
+    )
 
     def __post_init__(self) -> None:
         if self.tariff_spec is None and isinstance(self.tariff, EngineTariff):
@@ -149,7 +157,7 @@ class Scenario:
                             expected=f"{len(index)} intervals from {index[0].isoformat()}",
                             got=f"{len(other)} intervals from {other.index[0].isoformat()}",
                             fix="Put every series on the same horizon (Scenario.from_series does "
-                                "this)",
+                            "this)",
                         )
                     ],
                 )
@@ -190,7 +198,7 @@ class Scenario:
                     field="availability_frac",
                     got=type(self.availability_frac).__name__,
                     fix="Pass {'group': series} or a DataFrame with one column per group to "
-                        "Scenario.from_series",
+                    "Scenario.from_series",
                 )
             )
         else:
@@ -205,7 +213,7 @@ class Scenario:
                     field="tariff_spec",
                     got=type(self.tariff_spec).__name__,
                     fix="Pass an optimizer.tariffs.TariffSpec (or read one with "
-                        "optimizer.io.tariff_file.load_tariff_spec)",
+                    "optimizer.io.tariff_file.load_tariff_spec)",
                 )
             )
         if issues:
@@ -222,10 +230,10 @@ class Scenario:
                         path=self.source_path,
                         field="load_mw",
                         expected=f"interval starts in {self.site.timezone} (billing months are "
-                                 f"the site's local months)",
+                        f"the site's local months)",
                         got=f"stamps in {zone}",
                         fix=f"Convert the series (series.tz_convert({self.site.timezone!r})) or "
-                            f"build the scenario with Scenario.from_series, which converts",
+                        f"build the scenario with Scenario.from_series, which converts",
                     )
                 ]
             )
@@ -330,7 +338,7 @@ class Scenario:
                         expected="a series or the group's availability_frac, not both",
                         got=f"a series and availability_frac = {groups[name].availability_frac}",
                         fix="Fold the group's availability_frac into the series and leave it at "
-                            "1.0",
+                        "1.0",
                     )
                 )
         x = self.grid_export_limit_mw
@@ -355,7 +363,7 @@ class Scenario:
                         field="sell_price_usd_per_mwh",
                         got=f"tariff {spec.name!r}",
                         fix="Use the spec's export_compensation ('wholesale', 'fixed' or "
-                            "'schedule'), or a simple Tariff with export_compensation = 'series'",
+                        "'schedule'), or a simple Tariff with export_compensation = 'series'",
                     )
                 )
             elif comp != "series":
@@ -386,7 +394,7 @@ class Scenario:
                     field="month_to_date_peak_mw",
                     got=f"tariff-engine tariff {spec.name!r}",
                     fix="Give the peaks as tariff_spec.state.peaks (PeakRecord(month, charge, "
-                        "peak_mw))",
+                    "peak_mw))",
                 )
             )
         return issues
@@ -429,7 +437,8 @@ class Scenario:
                 )
             )
         if issues:
-            raise TimeSeriesError("", issues=issues)
+            msg = ""
+            raise TimeSeriesError(msg, issues=issues)
 
     # ----------------------------------------------------------------- builders
     @classmethod
@@ -549,7 +558,7 @@ class Scenario:
                     "price_usd_per_mwh missing",
                     field="price_usd_per_mwh",
                     fix="Pass the energy price series (only a tariff-engine tariff with energy "
-                        "basis 'schedule' needs none)",
+                    "basis 'schedule' needs none)",
                 )
             )
         if index is not None and not isinstance(index, pd.DatetimeIndex):
@@ -616,8 +625,8 @@ class Scenario:
                             field="grid.swing",
                             got="source = 'telemetry'",
                             fix="Pass swing_up_mw and swing_down_mw "
-                                "(optimizer.loads.swing.swing_from_telemetry makes them), or use "
-                                "source = 'cluster_model'",
+                            "(optimizer.loads.swing.swing_from_telemetry makes them), or use "
+                            "source = 'cluster_model'",
                         )
                     ]
                 )

@@ -17,6 +17,7 @@ import pandas as pd
 
 from optimizer import timeindex
 from optimizer.errors import Issue, TimeSeriesError, file_not_found
+from optimizer.frozen import SANE_MAX
 from optimizer.timeindex import format_step
 
 SeriesKind = Literal["power", "price"]
@@ -56,6 +57,12 @@ def read_series(path: Path, column: str, timestamp_column: str = "interval_start
     if not path.exists():
         raise TimeSeriesError(
             issues=[file_not_found(path)],
+        )
+    if path.is_dir():  # pyarrow would read a folder as an empty dataset
+        raise TimeSeriesError(
+            issues=[
+                Issue("a folder, not a file", path=str(path), fix="Point at a CSV or Parquet file")
+            ]
         )
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
@@ -277,6 +284,19 @@ def check_series(
                 expected="finite numbers" if not allow_inf else "numbers or +inf (no cap)",
                 got=f"{int(bad.sum())} non-finite values",
                 fix="Fill or remove the missing values",
+            )
+        )
+    huge = np.isfinite(values) & (np.abs(values) > SANE_MAX)
+    if huge.any():
+        issues.append(
+            Issue(
+                "value out of any sane range",
+                path=source,
+                field=name,
+                timestamp=idx[huge][0].isoformat(),
+                expected=f"a magnitude <= {SANE_MAX:g}",
+                got=f"{values[huge][0]:g} ({int(huge.sum())} values)",
+                fix="Check the unit and the value",
             )
         )
     return issues

@@ -258,9 +258,20 @@ def _write_system_peaks(sc: Scenario, path: Path) -> dict[str, Any]:
     (valuing it again would charge it twice).
     """
     peaks = sc.grid.system_peaks
-    frame = pd.DataFrame({"interval_start": [pd.Timestamp(h).isoformat() for h in peaks.hours], "tva_load_mw": list(peaks.system_load_mw)})
+    frame = pd.DataFrame(
+        {
+            "interval_start": [pd.Timestamp(h).isoformat() for h in peaks.hours],
+            "tva_load_mw": list(peaks.system_load_mw),
+        }
+    )
     frame.to_csv(path / "system_peaks.csv", index=False)
-    return {"system_load": "system_peaks.csv", "column": "tva_load_mw", "n_per_month": peaks.n_per_month, "value_usd_per_mw_month": 0.0, "attribution": peaks.source}
+    return {
+        "system_load": "system_peaks.csv",
+        "column": "tva_load_mw",
+        "n_per_month": peaks.n_per_month,
+        "value_usd_per_mw_month": 0.0,
+        "attribution": peaks.source,
+    }
 
 
 def _write_events(sc: Scenario, path: Path) -> dict[str, Any]:

@@ -47,14 +47,32 @@ def check_output_dir(path: str | Path, *, option: str | None = "--out") -> Path:
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        what = "output folder is a file" if existing == out else f"a part of the output path is a file ({existing})"
-        raise OutputPathError("", issues=[Issue(what, path=str(out), field=option, expected="a folder (or a path that does not exist yet)", got=f"{existing} is a file", fix=f"Give a folder path{f' with {option}' if option else ''}, or remove the file")])
+        what = (
+            "output folder is a file"
+            if existing == out
+            else f"a part of the output path is a file ({existing})"
+        )
+        msg = ""
+        raise OutputPathError(
+            msg,
+            issues=[
+                Issue(
+                    what,
+                    path=str(out),
+                    field=option,
+                    expected="a folder (or a path that does not exist yet)",
+                    got=f"{existing} is a file",
+                    fix=f"Give a folder path{f' with {option}' if option else ''}, or remove the file",
+                )
+            ],
+        )
     try:
         fd, probe = tempfile.mkstemp(prefix=".bess-write-check.", dir=existing)
         os.close(fd)
         Path(probe).unlink()
     except OSError as exc:
-        raise OutputPathError("", issues=[_os_issue(out, exc, option)]) from exc
+        msg = ""
+        raise OutputPathError(msg, issues=[_os_issue(out, exc, option)]) from exc
     return out
 
 
@@ -68,8 +86,21 @@ def check_output_file(path: str | Path, *, option: str | None = "--out") -> Path
     """
     target = Path(path)
     if target.is_dir():
-        raise OutputPathError("", issues=[Issue("output file is a folder", path=str(target), field=option, expected="a file path", got="an existing folder", fix=f"Give a file name{f' with {option}' if option else ''}, e.g. {target / 'bill.csv'}")])
-    check_output_dir(target.parent if str(target.parent) else Path("."), option=option)
+        msg = ""
+        raise OutputPathError(
+            msg,
+            issues=[
+                Issue(
+                    "output file is a folder",
+                    path=str(target),
+                    field=option,
+                    expected="a file path",
+                    got="an existing folder",
+                    fix=f"Give a file name{f' with {option}' if option else ''}, e.g. {target / 'bill.csv'}",
+                )
+            ],
+        )
+    check_output_dir(target.parent if str(target.parent) else Path(), option=option)
     return target
 
 
@@ -89,7 +120,8 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise OutputPathError("", issues=[_os_issue(target, exc, None)]) from exc
+        msg = ""
+        raise OutputPathError(msg, issues=[_os_issue(target, exc, None)]) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -100,7 +132,8 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
         tmp.replace(target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputPathError("", issues=[_os_issue(target, exc, None)]) from exc
+        msg = ""
+        raise OutputPathError(msg, issues=[_os_issue(target, exc, None)]) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

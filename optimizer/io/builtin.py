@@ -31,7 +31,15 @@ def list_builtin_scenarios() -> list[str]:
     return sorted(p.stem for p in (builtin_root() / "models" / "scenarios").glob("*.toml"))
 
 
-BUILTIN_KINDS = {"scenario": "scenarios", "study": "studies", "tariff": "tariffs", "site": "sites", "battery": "batteries", "cluster": "clusters", "program": "programs"}
+BUILTIN_KINDS = {
+    "scenario": "scenarios",
+    "study": "studies",
+    "tariff": "tariffs",
+    "site": "sites",
+    "battery": "batteries",
+    "cluster": "clusters",
+    "program": "programs",
+}
 """Built-in model kinds and their folder under ``models/``."""
 
 
@@ -56,13 +64,34 @@ def resolve_model_path(value: str | Path, kind: str, *, option: str | None = Non
     path = Path(value)
     if path.exists():
         return path.resolve()
+    if (
+        not path.is_absolute() and (builtin_root() / path).is_file()
+    ):  # README's models/... outside the clone
+        return builtin_root() / path
     named = builtin_root() / "models" / BUILTIN_KINDS[kind] / f"{path.stem}.toml"
-    if path.parent == Path(".") and named.exists():
+    if path.parent == Path() and named.exists():
         return named
     names = list_builtin(kind)
     near = difflib.get_close_matches(path.stem, names, n=1)
-    fix = f"Did you mean the built-in {near[0]!r}?" if near else f"Give the path of a {kind} TOML or a built-in name"
-    raise ModelFileError("", issues=[Issue(f"{kind} file not found", path=str(path), field=option, expected=f"a {kind} file or a built-in name ({', '.join(names)})", got=str(value), fix=fix)])
+    fix = (
+        f"Did you mean the built-in {near[0]!r}?"
+        if near
+        else f"Give the path of a {kind} TOML or a built-in name"
+    )
+    msg = ""
+    raise ModelFileError(
+        msg,
+        issues=[
+            Issue(
+                f"{kind} file not found",
+                path=str(path),
+                field=option,
+                expected=f"a {kind} file or a built-in name ({', '.join(names)})",
+                got=str(value),
+                fix=fix,
+            )
+        ],
+    )
 
 
 def resolve_data_path(value: str | Path, *, option: str | None = None) -> Path:
@@ -79,7 +108,28 @@ def resolve_data_path(value: str | Path, *, option: str | None = None) -> Path:
     named = builtin_root() / "data" / path.name
     if named.is_file():
         return named
-    names = sorted(p.name for p in (builtin_root() / "data").iterdir() if p.suffix in (".parquet", ".csv", ".gz"))
+    names = sorted(
+        p.name
+        for p in (builtin_root() / "data").iterdir()
+        if p.suffix in (".parquet", ".csv", ".gz")
+    )
     near = difflib.get_close_matches(path.name, names, n=1)
-    fix = f"Did you mean the built-in {near[0]!r}?" if near else "Give the path of a CSV or Parquet file"
-    raise ModelFileError("", issues=[Issue("data file not found", path=str(path), field=option, expected=f"a file, or a built-in data file ({', '.join(names)})", got=str(value), fix=fix)])
+    fix = (
+        f"Did you mean the built-in {near[0]!r}?"
+        if near
+        else "Give the path of a CSV or Parquet file"
+    )
+    msg = ""
+    raise ModelFileError(
+        msg,
+        issues=[
+            Issue(
+                "data file not found",
+                path=str(path),
+                field=option,
+                expected=f"a file, or a built-in data file ({', '.join(names)})",
+                got=str(value),
+                fix=fix,
+            )
+        ],
+    )

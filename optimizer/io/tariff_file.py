@@ -53,7 +53,7 @@ def read_urdb(path: str | Path) -> TariffSpec:
         raise InputError(issues=[Issue("file not found", path=str(path), fix="Check the path")])
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(
             issues=[Issue(f"not valid JSON ({exc})", path=str(path), fix="Check the file")]
         ) from exc
@@ -208,10 +208,16 @@ def spec_from_legacy(tariff: Tariff, *, base: Path | None = None) -> TariffSpec:
     charge and the same export compensation. ``base`` resolves the price-series path.
     """
     if tariff.export_compensation == "series":
-        raise InputError(issues=[Issue(
-            "export_compensation = 'series' cannot be converted to a tariff-engine tariff",
-            field="tariff.export_compensation", got="'series'",
-            fix="Bill the schedule with optimizer.evaluate, or use 'wholesale' or 'fixed'")])
+        raise InputError(
+            issues=[
+                Issue(
+                    "export_compensation = 'series' cannot be converted to a tariff-engine tariff",
+                    field="tariff.export_compensation",
+                    got="'series'",
+                    fix="Bill the schedule with optimizer.evaluate, or use 'wholesale' or 'fixed'",
+                )
+            ]
+        )
     energy: dict[str, Any] = {
         "basis": "market",
         "adder_usd_per_mwh": tariff.energy_adder_usd_per_mwh,

@@ -45,28 +45,49 @@ def interval_swing(
     """
     issues = check_series(trace, name="swing telemetry")
     if issues:
-        raise TimeSeriesError("", issues=issues)
+        msg = ""
+        raise TimeSeriesError(msg, issues=issues)
     t = ns(trace.index)
     sample = int(np.median(np.diff(t))) if len(t) > 1 else 0
     step = step_min * 60 * 10**9
     if sample <= 0 or sample >= step:
+        msg = ""
         raise TimeSeriesError(
-            "",
-            issues=[Issue("telemetry is not finer than the model step", field="grid.swing", expected=f"samples shorter than {step_min} min", got=f"{sample / 1e9:g} s", fix="Use 1 s to 1 min telemetry or a longer model step")],
+            msg,
+            issues=[
+                Issue(
+                    "telemetry is not finer than the model step",
+                    field="grid.swing",
+                    expected=f"samples shorter than {step_min} min",
+                    got=f"{sample / 1e9:g} s",
+                    fix="Use 1 s to 1 min telemetry or a longer model step",
+                )
+            ],
         )
     per = step // sample
-    block = (t - (t[0] // step) * step) // step  # clock-aligned in UTC (exact for whole-minute offsets)
+    block = (
+        t - (t[0] // step) * step
+    ) // step  # clock-aligned in UTC (exact for whole-minute offsets)
     frame = pd.DataFrame({"block": block, "v": trace.to_numpy(dtype=float)})
     grouped = frame.groupby("block")["v"]
     stats = pd.DataFrame({"n": grouped.size(), "mean": grouped.mean()})
     if percentile is None:
         stats["hi"], stats["lo"] = grouped.max(), grouped.min()
     else:
-        stats["hi"], stats["lo"] = grouped.quantile(percentile / 100), grouped.quantile(1 - percentile / 100)
+        stats["hi"], stats["lo"] = (
+            grouped.quantile(percentile / 100),
+            grouped.quantile(1 - percentile / 100),
+        )
     stats = stats[stats["n"] == per]
-    starts = pd.to_datetime((t[0] // step) * step + stats.index.to_numpy() * step, utc=True).tz_convert(trace.index.tz)
+    starts = pd.to_datetime(
+        (t[0] // step) * step + stats.index.to_numpy() * step, utc=True
+    ).tz_convert(trace.index.tz)
     return pd.DataFrame(
-        {"mean": stats["mean"].to_numpy(), "up": (stats["hi"] - stats["mean"]).to_numpy(), "down": (stats["mean"] - stats["lo"]).to_numpy()},
+        {
+            "mean": stats["mean"].to_numpy(),
+            "up": (stats["hi"] - stats["mean"]).to_numpy(),
+            "down": (stats["mean"] - stats["lo"]).to_numpy(),
+        },
         index=pd.DatetimeIndex(starts, name="interval_start"),
     )
 
@@ -92,14 +113,35 @@ def swing_from_telemetry(
     step_min = int(round((ns(index)[1] - ns(index)[0]) / 60e9)) if len(index) > 1 else 60
     sw = interval_swing(trace, step_min, percentile=percentile)
     if sw.empty:
-        raise TimeSeriesError("", issues=[Issue("telemetry holds no full model interval", field="grid.swing", fix="Use a longer trace or a shorter step")])
+        msg = ""
+        raise TimeSeriesError(
+            msg,
+            issues=[
+                Issue(
+                    "telemetry holds no full model interval",
+                    field="grid.swing",
+                    fix="Use a longer trace or a shorter step",
+                )
+            ],
+        )
     scale = coherent_mw / float(trace.max())
     if align == "exact":
         up = sw["up"].reindex(index)
         down = sw["down"].reindex(index)
         if up.isna().any():
             first = index[up.isna().to_numpy()][0]
-            raise TimeSeriesError("", issues=[Issue("telemetry does not cover the horizon", field="grid.swing", timestamp=first.isoformat(), fix="Use align = 'repeat' or a longer trace")])
+            msg = ""
+            raise TimeSeriesError(
+                msg,
+                issues=[
+                    Issue(
+                        "telemetry does not cover the horizon",
+                        field="grid.swing",
+                        timestamp=first.isoformat(),
+                        fix="Use align = 'repeat' or a longer trace",
+                    )
+                ],
+            )
         up_v, down_v = up.to_numpy(), down.to_numpy()
     else:
         reps = int(np.ceil(len(index) / len(sw)))
@@ -111,7 +153,9 @@ def swing_from_telemetry(
     )
 
 
-def swing_from_cluster(gpu_load_mw: pd.Series, *, up_frac: float, down_frac: float) -> tuple[pd.Series, pd.Series]:
+def swing_from_cluster(
+    gpu_load_mw: pd.Series, *, up_frac: float, down_frac: float
+) -> tuple[pd.Series, pd.Series]:
     """Swing envelope from the GPU-cluster model: fixed shares of the GPU load [MW]."""
     return (
         (gpu_load_mw * up_frac).rename("swing_up_mw"),

@@ -29,7 +29,9 @@ Forecast = Callable[[Scenario, int, int], pd.DataFrame]
 
 
 def _actual(scenario: Scenario) -> pd.DataFrame:
-    return pd.DataFrame({"load_mw": scenario.load_mw, "price_usd_per_mwh": scenario.price_usd_per_mwh})
+    return pd.DataFrame(
+        {"load_mw": scenario.load_mw, "price_usd_per_mwh": scenario.price_usd_per_mwh}
+    )
 
 
 def perfect(scenario: Scenario, issue: int, stop: int) -> pd.DataFrame:
@@ -44,11 +46,20 @@ def persistence(scenario: Scenario, issue: int, stop: int, *, lag_h: float = 24.
     pos = np.arange(issue, stop) - lag
     last_known = max(issue - 1, 0)
     pos = np.where((pos >= 0) & (pos <= last_known), pos, last_known)
-    return pd.DataFrame(actual[pos], index=scenario.index[issue:stop], columns=["load_mw", "price_usd_per_mwh"])
+    return pd.DataFrame(
+        actual[pos], index=scenario.index[issue:stop], columns=["load_mw", "price_usd_per_mwh"]
+    )
 
 
 def noisy(
-    scenario: Scenario, issue: int, stop: int, *, seed: int = 0, load_sigma_frac: float = 0.03, price_sigma_frac: float = 0.15, rho: float = 0.9
+    scenario: Scenario,
+    issue: int,
+    stop: int,
+    *,
+    seed: int = 0,
+    load_sigma_frac: float = 0.03,
+    price_sigma_frac: float = 0.15,
+    rho: float = 0.9,
 ) -> pd.DataFrame:
     """Actuals with a seeded multiplicative AR(1) error growing with lead time (see module doc)."""
     rng = np.random.default_rng([seed, issue])

@@ -107,7 +107,9 @@ class OperationResult:
             "bill_rolling_usd": float(self.costs.loc["total", "rolling_usd"]),
             "bill_perfect_foresight_usd": float(self.costs.loc["total", "perfect_foresight_usd"]),
             "bill_baseline_usd": float(self.costs.loc["total", "baseline_usd"]),
-            "bill_rolling_perfect_forecast_usd": float(self.costs.loc["total", "rolling_perfect_forecast_usd"]),
+            "bill_rolling_perfect_forecast_usd": float(
+                self.costs.loc["total", "rolling_perfect_forecast_usd"]
+            ),
             "value_of_foresight_usd": self.value_of_foresight_usd,
             "window_myopia_usd": self.window_myopia_usd,
             "n_solves": self.n_solves,
@@ -168,12 +170,31 @@ def operate(
     total = n_windows if name == "perfect" else 2 * n_windows
     # the whole roll runs on the library's one-thread HiGHS thread: one hand-off instead of one
     # per window (each costs two thread wake-ups, ~12 ms a solve on a busy 2-core machine)
-    rolled = on_solve_thread(lambda: _roll(scenario, full, fc, w, k, terminal, solver, progress, 0, total), 1)
+    rolled = on_solve_thread(
+        lambda: _roll(scenario, full, fc, w, k, terminal, solver, progress, 0, total), 1
+    )
     # The same rolling procedure on a perfect forecast: the gap to it is what better forecasts
     # are worth (zero for a perfect forecast); its gap to the full-horizon optimum is the cost
     # of planning only one window ahead.
-    reference = rolled if name == "perfect" else on_solve_thread(
-        lambda: _roll(scenario, full, by_name("perfect"), w, k, terminal, solver, progress, n_windows, total), 1)
+    reference = (
+        rolled
+        if name == "perfect"
+        else on_solve_thread(
+            lambda: _roll(
+                scenario,
+                full,
+                by_name("perfect"),
+                w,
+                k,
+                terminal,
+                solver,
+                progress,
+                n_windows,
+                total,
+            ),
+            1,
+        )
+    )
     return _result(scenario, full, rolled, reference, solver, time.perf_counter() - t_start, name)
 
 
@@ -204,11 +225,19 @@ def _roll(
     state = _State(
         soc={g.name: g.initial_soc_mwh for g in groups},
         mtd=dict(scenario.month_to_date_peak_mw),
-        spec_peaks={} if scenario.tariff_spec is None else {(r.month, r.charge): r.peak_mw for r in scenario.tariff_spec.state.peaks},
+        spec_peaks={}
+        if scenario.tariff_spec is None
+        else {(r.month, r.charge): r.peak_mw for r in scenario.tariff_spec.state.peaks},
     )
     months = scenario.index.tz_localize(None).to_period("M").astype(str)
-    out = {key: np.zeros(n) for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")}
-    per_group = {g.name: {key: np.zeros(n) for key in ("charge_mw", "discharge_mw", "soc_mwh")} for g in groups}
+    out = {
+        key: np.zeros(n)
+        for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")
+    }
+    per_group = {
+        g.name: {key: np.zeros(n) for key in ("charge_mw", "discharge_mw", "soc_mwh")}
+        for g in groups
+    }
     told = notice_positions(scenario)
     issue, i = 0, 0
     while issue < n:
@@ -218,9 +247,21 @@ def _roll(
         plan = _solve_window(solver, sub, terminal, state)
         later = [p for p in told.values() if p > issue]
         commit = min(k, n - issue, min(later, default=n) - issue)  # re-plan when a notice arrives
-        _apply(scenario, full, issue, commit, plan.schedule.iloc[:commit], state.soc, out, per_group, scenario.interval_h)
+        _apply(
+            scenario,
+            full,
+            issue,
+            commit,
+            plan.schedule.iloc[:commit],
+            state.soc,
+            out,
+            per_group,
+            scenario.interval_h,
+        )
         for t in range(issue, issue + commit):
-            state.mtd[months[t]] = max(state.mtd.get(months[t], 0.0), float(out["grid_import_mw"][t]))
+            state.mtd[months[t]] = max(
+                state.mtd.get(months[t], 0.0), float(out["grid_import_mw"][t])
+            )
         if full.tariff is not None:
             _tariff_peaks(full.tariff, out["grid_import_mw"], issue + commit, state.spec_peaks)
         issue, i = issue + commit, i + 1
@@ -279,16 +320,32 @@ def _window_grid(
 
 
 def _window_scenario(
-    scenario: Scenario, fcast: pd.DataFrame, issue: int, stop: int, state: _State, terminal: str,
-    out: dict[str, np.ndarray], told: dict[str, int],
+    scenario: Scenario,
+    fcast: pd.DataFrame,
+    issue: int,
+    stop: int,
+    state: _State,
+    terminal: str,
+    out: dict[str, np.ndarray],
+    told: dict[str, int],
 ) -> Scenario:
     """The scenario of one window: forecast load and prices, SOC, peaks, the import before and the
     events announced so far carried in."""
     groups = tuple(
         g.model_copy(
             update={
-                "initial_soc_frac": float(np.clip(state.soc[g.name] / g.energy_capacity_mwh, g.unit.soc_min_frac, g.unit.soc_max_frac)) if g.energy_capacity_mwh > 0 else 0.0,
-                "final_soc_min_frac": g.initial_soc_frac if terminal == "initial" else g.unit.soc_min_frac,
+                "initial_soc_frac": float(
+                    np.clip(
+                        state.soc[g.name] / g.energy_capacity_mwh,
+                        g.unit.soc_min_frac,
+                        g.unit.soc_max_frac,
+                    )
+                )
+                if g.energy_capacity_mwh > 0
+                else 0.0,
+                "final_soc_min_frac": g.initial_soc_frac
+                if terminal == "initial"
+                else g.unit.soc_min_frac,
                 "final_soc_frac": None,  # a window ends on the rolling rule, not the study's target
                 "final_soc_max_frac": None,
             }
@@ -301,9 +358,14 @@ def _window_scenario(
         site=scenario.site.model_copy(update={"battery_groups": groups}),
         load_mw=fcast["load_mw"].rename("load_mw"),
         price_usd_per_mwh=fcast["price_usd_per_mwh"].rename("price_usd_per_mwh"),
-        gpu_load_mw=None if scenario.gpu_load_mw is None else scenario.gpu_load_mw.iloc[issue:stop] * (fcast["load_mw"] / scenario.load_mw.iloc[issue:stop]).fillna(1.0),
+        gpu_load_mw=None
+        if scenario.gpu_load_mw is None
+        else scenario.gpu_load_mw.iloc[issue:stop]
+        * (fcast["load_mw"] / scenario.load_mw.iloc[issue:stop]).fillna(1.0),
         swing_up_mw=None if scenario.swing_up_mw is None else scenario.swing_up_mw.iloc[issue:stop],
-        swing_down_mw=None if scenario.swing_down_mw is None else scenario.swing_down_mw.iloc[issue:stop],
+        swing_down_mw=None
+        if scenario.swing_down_mw is None
+        else scenario.swing_down_mw.iloc[issue:stop],
         month_to_date_peak_mw=dict(state.mtd) if spec is None else {},  # a spec carries its own
         source_path=scenario.source_path,
         grid_import_limit_mw=_cut(scenario.grid_import_limit_mw, issue, stop),
@@ -327,9 +389,23 @@ def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _Stat
     except InfeasibleError as exc:
         if terminal != "initial" or not any(_is_terminal(i.field) for i in exc.issues):
             raise
-        logger.info("window %s cannot reach the terminal SOC; re-planned without the terminal rule", sub.name)
-        relaxed = tuple(g.model_copy(update={"final_soc_min_frac": g.unit.soc_min_frac, "final_soc_frac": None, "final_soc_max_frac": None}) for g in sub.site.battery_groups)
-        plan = solver.optimize(sub.replace(site=sub.site.model_copy(update={"battery_groups": relaxed})), reports=False)
+        logger.info(
+            "window %s cannot reach the terminal SOC; re-planned without the terminal rule",
+            sub.name,
+        )
+        relaxed = tuple(
+            g.model_copy(
+                update={
+                    "final_soc_min_frac": g.unit.soc_min_frac,
+                    "final_soc_frac": None,
+                    "final_soc_max_frac": None,
+                }
+            )
+            for g in sub.site.battery_groups
+        )
+        plan = solver.optimize(
+            sub.replace(site=sub.site.model_copy(update={"battery_groups": relaxed})), reports=False
+        )
         state.n_relaxed += 1
     state.n_solves += 1
     return plan
@@ -337,7 +413,9 @@ def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _Stat
 
 def _is_terminal(field: str | None) -> bool:
     """Whether an infeasibility issue is the end-of-window SOC target (pre-check or elastic re-solve)."""
-    return bool(field) and (field.startswith("soc_terminal") or field.endswith("final_soc_min_frac"))
+    return bool(field) and (
+        field.startswith("soc_terminal") or field.endswith("final_soc_min_frac")
+    )
 
 
 def _solution(rolled: _Rolled, n: int) -> Solution:
@@ -356,7 +434,15 @@ def _solution(rolled: _Rolled, n: int) -> Solution:
     )
 
 
-def _result(scenario: Scenario, full: ModelData, rolled: _Rolled, reference: _Rolled, solver: WarmSolver, wall: float, name: str) -> OperationResult:
+def _result(
+    scenario: Scenario,
+    full: ModelData,
+    rolled: _Rolled,
+    reference: _Rolled,
+    solver: WarmSolver,
+    wall: float,
+    name: str,
+) -> OperationResult:
     """The rolling schedule and bill against rolling on a perfect forecast and the full-horizon optimum."""
     n = scenario.n_intervals
     sol = _solution(rolled, n)
@@ -386,9 +472,15 @@ def _result(scenario: Scenario, full: ModelData, rolled: _Rolled, reference: _Ro
     )
     violations = {
         "import_cap": int(np.sum(out["grid_import_mw"] > full.import_limit_mw * (1 + 1e-9))),
-        "event_cap": 0 if full.event_cap_mw is None
+        "event_cap": 0
+        if full.event_cap_mw is None
         else int(np.sum(out["grid_import_mw"] > full.event_cap_mw * (1 + 1e-9))),
-        "off_plan": int(np.sum(np.abs(out["grid_import_mw"] - out["planned_import_mw"]) > 1e-6 * max(1.0, float(full.load_mw.max())))),
+        "off_plan": int(
+            np.sum(
+                np.abs(out["grid_import_mw"] - out["planned_import_mw"])
+                > 1e-6 * max(1.0, float(full.load_mw.max()))
+            )
+        ),
         "terminal_relaxed": rolled.state.n_relaxed,
     }
     total = costs.loc["total"]
@@ -396,7 +488,9 @@ def _result(scenario: Scenario, full: ModelData, rolled: _Rolled, reference: _Ro
         schedule=schedule,
         costs=costs,
         value_of_foresight_usd=float(total["rolling_usd"] - total["rolling_perfect_forecast_usd"]),
-        window_myopia_usd=float(total["rolling_perfect_forecast_usd"] - total["perfect_foresight_usd"]),
+        window_myopia_usd=float(
+            total["rolling_perfect_forecast_usd"] - total["perfect_foresight_usd"]
+        ),
         n_solves=rolled.state.n_solves + (0 if reference is rolled else reference.state.n_solves),
         n_builds=solver.n_builds,
         wall_s=wall,
@@ -407,11 +501,15 @@ def _result(scenario: Scenario, full: ModelData, rolled: _Rolled, reference: _Ro
 
 def _with_peaks(spec: Any, peaks: dict[tuple[str, str], float]) -> Any:
     """The tariff spec with the peaks metered so far as its month-to-date state."""
-    records = tuple(PeakRecord(month=m, charge=c, peak_mw=max(0.0, v)) for (m, c), v in sorted(peaks.items()))
+    records = tuple(
+        PeakRecord(month=m, charge=c, peak_mw=max(0.0, v)) for (m, c), v in sorted(peaks.items())
+    )
     return spec.model_copy(update={"state": BillingState(peaks=records, energy=spec.state.energy)})
 
 
-def _tariff_peaks(arrays: Any, grid_import_mw: np.ndarray, done: int, peaks: dict[tuple[str, str], float]) -> None:
+def _tariff_peaks(
+    arrays: Any, grid_import_mw: np.ndarray, done: int, peaks: dict[tuple[str, str], float]
+) -> None:
     """Update the metered peak of every tariff-engine window from the blocks committed so far.
 
     A block counts once all its intervals are committed (positions < ``done``). Expected-value
@@ -445,7 +543,9 @@ def _apply(
         t = issue + j
         row = plan.iloc[j]
         planned = float(row["grid_import_mw"]) - float(row["grid_export_mw"])
-        need = float(full.load_mw[t] + full.aux_load_mw[t]) - planned  # what the battery must supply net
+        need = (
+            float(full.load_mw[t] + full.aux_load_mw[t]) - planned
+        )  # what the battery must supply net
         net = {}
         for g in full.groups:  # start from the plan's own split
             c = float(row[f"charge_mw_{g.name}"] if multi else row["charge_mw"])
@@ -453,15 +553,24 @@ def _apply(
             net[g.name] = d - c
         delta = need - sum(net.values())
         for g in full.groups:  # the deviation goes to the groups in order, within limits
-            lo = -min(g.charge_max_mw[t], (g.soc_max_mwh - g.retention_frac * soc[g.name]) / (g.charge_efficiency_frac * dt))
-            hi = min(g.discharge_max_mw[t], (g.retention_frac * soc[g.name] - g.soc_min_mwh) * g.discharge_efficiency_frac / dt)
+            lo = -min(
+                g.charge_max_mw[t],
+                (g.soc_max_mwh - g.retention_frac * soc[g.name]) / (g.charge_efficiency_frac * dt),
+            )
+            hi = min(
+                g.discharge_max_mw[t],
+                (g.retention_frac * soc[g.name] - g.soc_min_mwh) * g.discharge_efficiency_frac / dt,
+            )
             want = net[g.name] + delta
             got = float(np.clip(want, min(lo, 0.0), max(hi, 0.0)))
             delta -= got - net[g.name]
             net[g.name] = got
         for g in full.groups:
             c, d = max(-net[g.name], 0.0), max(net[g.name], 0.0)
-            soc[g.name] = g.retention_frac * soc[g.name] + (g.charge_efficiency_frac * c - d / g.discharge_efficiency_frac) * dt
+            soc[g.name] = (
+                g.retention_frac * soc[g.name]
+                + (g.charge_efficiency_frac * c - d / g.discharge_efficiency_frac) * dt
+            )
             per_group[g.name]["charge_mw"][t] = c
             per_group[g.name]["discharge_mw"][t] = d
             per_group[g.name]["soc_mwh"][t] = soc[g.name]

@@ -113,7 +113,16 @@ def format_number(value: float | None, unit: str) -> str:
     return f"{value:,.{d}f}"
 
 
-def kpi(key: str, label: str, value: float | None, unit: str, *, suffix: str = "", sub: str = "", tone: str = "") -> str:
+def kpi(
+    key: str,
+    label: str,
+    value: float | None,
+    unit: str,
+    *,
+    suffix: str = "",
+    sub: str = "",
+    tone: str = "",
+) -> str:
     """One key-figure card; the number sits in ``#kpi-<key>`` with its raw value in ``data-value``."""
     raw = "" if value is None else repr(float(value))
     unit_html = f'<span class="kpi-unit">{esc(suffix)}</span>' if suffix else ""
@@ -163,7 +172,10 @@ def table(
     """An HTML table; ``sortable`` adds click-to-sort headers (``SORT_JS``); ``numeric_header`` right-aligns all but the first header."""
     cls = ' class="sortable"' if sortable else ""
     tid = f' id="{esc(table_id)}"' if table_id else ""
-    head = "".join(f'<th class="num">{esc(h)}</th>' if numeric_header and i else f"<th>{esc(h)}</th>" for i, h in enumerate(header))
+    head = "".join(
+        f'<th class="num">{esc(h)}</th>' if numeric_header and i else f"<th>{esc(h)}</th>"
+        for i, h in enumerate(header)
+    )
     body = []
     for i, row in enumerate(rows):
         rc = f' class="{esc(row_classes[i])}"' if row_classes and row_classes[i] else ""
@@ -191,7 +203,11 @@ def find_number(flat: Mapping[str, Any], *names: str) -> float | None:
     for name in names:
         for key, value in flat.items():
             is_number = isinstance(value, int | float) and not isinstance(value, bool)
-            if (key == name or key.endswith("." + name)) and is_number and math.isfinite(float(value)):
+            if (
+                (key == name or key.endswith("." + name))
+                and is_number
+                and math.isfinite(float(value))
+            ):
                 return float(value)
     return None
 
@@ -200,7 +216,9 @@ def figure_div(fig: Any, div_id: str) -> str:
     """A figure as a ``<div class="chart">`` plus its ``Plotly.newPlot`` call (no plotly.js)."""
     import plotly.io as pio
 
-    body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOT_CONFIG)
+    body = pio.to_html(
+        fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOT_CONFIG
+    )
     return f'<div class="chart-wrap" data-chart="{esc(div_id)}">{body}</div>'
 
 
@@ -209,7 +227,7 @@ def page(title: str, subtitle: str, sections: Sequence[str]) -> str:
     from plotly.offline import get_plotlyjs
 
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>{CSS}</style>"
         f'<script type="text/javascript">window.PlotlyConfig = {{MathJaxConfig: "local"}};</script>'

@@ -78,8 +78,12 @@ def scenario_inputs(scenario: Scenario) -> dict[str, Any]:
         "tariff": scenario.tariff.model_dump(mode="json"),
         "fleet": {
             "energy_capacity_mwh": capacity_mwh,
-            "soc_min_mwh": sum(g.n_units * g.unit.energy_capacity_mwh * g.unit.soc_min_frac for g in groups),
-            "soc_max_mwh": sum(g.n_units * g.unit.energy_capacity_mwh * g.unit.soc_max_frac for g in groups),
+            "soc_min_mwh": sum(
+                g.n_units * g.unit.energy_capacity_mwh * g.unit.soc_min_frac for g in groups
+            ),
+            "soc_max_mwh": sum(
+                g.n_units * g.unit.energy_capacity_mwh * g.unit.soc_max_frac for g in groups
+            ),
         },
     }
     grid = getattr(scenario, "grid", None)
@@ -95,7 +99,9 @@ def local_ms(index: pd.DatetimeIndex) -> np.ndarray:
     return naive.as_unit("ms").asi8.astype(float)
 
 
-def thin_positions(values: np.ndarray, max_points: int = MAX_POINTS, target_points: int = THINNED_POINTS) -> np.ndarray:
+def thin_positions(
+    values: np.ndarray, max_points: int = MAX_POINTS, target_points: int = THINNED_POINTS
+) -> np.ndarray:
     """Positions to plot: all of them up to ``max_points``, else each bucket's min and max.
 
     Min/max per bucket keeps every peak and trough visible (a mean would hide the peak that
@@ -187,12 +193,22 @@ def waterfall_figure(costs: Mapping[str, Mapping[str, float]]) -> go.Figure:
     terms = [
         t
         for t, row in costs.items()
-        if t != "total" and (abs(row.get("baseline_usd", 0.0)) > 0.005 or abs(row.get("optimized_usd", 0.0)) > 0.005)
+        if t != "total"
+        and (
+            abs(row.get("baseline_usd", 0.0)) > 0.005 or abs(row.get("optimized_usd", 0.0)) > 0.005
+        )
     ]
     x = ["without batteries"] + terms + ["with batteries"]
-    y = [total.get("baseline_usd", 0.0)] + [costs[t]["optimized_usd"] - costs[t]["baseline_usd"] for t in terms] + [0.0]
+    y = (
+        [total.get("baseline_usd", 0.0)]
+        + [costs[t]["optimized_usd"] - costs[t]["baseline_usd"] for t in terms]
+        + [0.0]
+    )
     text = [P.format_number(total.get("baseline_usd"), "usd")]
-    text += ["no change" if abs(v) < 0.005 else ("+" if v > 0 else "") + P.format_number(v, "usd") for v in y[1:-1]]
+    text += [
+        "no change" if abs(v) < 0.005 else ("+" if v > 0 else "") + P.format_number(v, "usd")
+        for v in y[1:-1]
+    ]
     text += [P.format_number(total.get("optimized_usd"), "usd")]
     fig = go.Figure(
         go.Waterfall(
@@ -210,7 +226,9 @@ def waterfall_figure(costs: Mapping[str, Mapping[str, float]]) -> go.Figure:
         )
     )
     lo = min(0.0, *(np.cumsum(y[:-1]))) if len(y) > 1 else 0.0
-    hi = max(np.cumsum(y[:-1]).max(), total.get("baseline_usd", 0.0), total.get("optimized_usd", 0.0))
+    hi = max(
+        np.cumsum(y[:-1]).max(), total.get("baseline_usd", 0.0), total.get("optimized_usd", 0.0)
+    )
     pad = 0.12 * (hi - lo if hi > lo else 1.0)
     fig.update_layout(
         template="plotly_white",
@@ -222,7 +240,9 @@ def waterfall_figure(costs: Mapping[str, Mapping[str, float]]) -> go.Figure:
     return fig
 
 
-def dispatch_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Mapping[str, Any]) -> go.Figure:
+def dispatch_figure(
+    summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Mapping[str, Any]
+) -> go.Figure:
     """Load and import against the cap; charge/discharge; SOC and its band; price; events shaded."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -236,48 +256,178 @@ def dispatch_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Ma
         shared_xaxes=True,
         vertical_spacing=0.035,
         row_heights=[0.34, 0.24, 0.2, 0.22],
-        subplot_titles=("site load and grid import [MW]", "battery charge / discharge and flexible GPU load [MW]", "state of charge [MWh]", "energy price [USD/MWh]"),
+        subplot_titles=(
+            "site load and grid import [MW]",
+            "battery charge / discharge and flexible GPU load [MW]",
+            "state of charge [MWh]",
+            "energy price [USD/MWh]",
+        ),
     )
     line = {"width": 1.2}
     if "load_mw" in s:
-        fig.add_trace(_trace(x, s["load_mw"].to_numpy(float), name="site load", line={**line, "color": COLORS["load"]}), 1, 1)
+        fig.add_trace(
+            _trace(
+                x,
+                s["load_mw"].to_numpy(float),
+                name="site load",
+                line={**line, "color": COLORS["load"]},
+            ),
+            1,
+            1,
+        )
     if "grid_import_mw" in s:
-        fig.add_trace(_trace(x, s["grid_import_mw"].to_numpy(float), name="grid import", line={**line, "color": COLORS["import"]}), 1, 1)
+        fig.add_trace(
+            _trace(
+                x,
+                s["grid_import_mw"].to_numpy(float),
+                name="grid import",
+                line={**line, "color": COLORS["import"]},
+            ),
+            1,
+            1,
+        )
     if "grid_export_mw" in s and float(s["grid_export_mw"].abs().max()) > 1e-6:
-        fig.add_trace(_trace(x, -s["grid_export_mw"].to_numpy(float), name="grid export (negative)", line={**line, "color": COLORS["export"]}), 1, 1)
+        fig.add_trace(
+            _trace(
+                x,
+                -s["grid_export_mw"].to_numpy(float),
+                name="grid export (negative)",
+                line={**line, "color": COLORS["export"]},
+            ),
+            1,
+            1,
+        )
     cap = P.find_number(flat, "import_limit_mw", "grid_import_limit_mw")
     if "import_cap_mw" in s:  # per interval: the site cap, lower during utility events
-        fig.add_trace(_trace(x, s["import_cap_mw"].to_numpy(float), name="import cap", line={"color": COLORS["cap"], "dash": "dash", "width": 1.5, "shape": "hv"}), 1, 1)
+        fig.add_trace(
+            _trace(
+                x,
+                s["import_cap_mw"].to_numpy(float),
+                name="import cap",
+                line={"color": COLORS["cap"], "dash": "dash", "width": 1.5, "shape": "hv"},
+            ),
+            1,
+            1,
+        )
     elif cap is not None:
         fig.add_trace(
-            go.Scatter(x=[x[0], x[-1] + step_ms], y=[cap, cap], mode="lines", name=f"import cap {cap:,.0f} MW", line={"color": COLORS["cap"], "dash": "dash", "width": 1.5}),
+            go.Scatter(
+                x=[x[0], x[-1] + step_ms],
+                y=[cap, cap],
+                mode="lines",
+                name=f"import cap {cap:,.0f} MW",
+                line={"color": COLORS["cap"], "dash": "dash", "width": 1.5},
+            ),
             1,
             1,
         )
     if "discharge_mw" in s:
-        fig.add_trace(_trace(x, s["discharge_mw"].to_numpy(float), name="discharge", fill="tozeroy", line={"width": 0.6, "color": COLORS["discharge"], "shape": "hv"}), 2, 1)
+        fig.add_trace(
+            _trace(
+                x,
+                s["discharge_mw"].to_numpy(float),
+                name="discharge",
+                fill="tozeroy",
+                line={"width": 0.6, "color": COLORS["discharge"], "shape": "hv"},
+            ),
+            2,
+            1,
+        )
     if "charge_mw" in s:
-        fig.add_trace(_trace(x, -s["charge_mw"].to_numpy(float), name="charge (negative)", fill="tozeroy", line={"width": 0.6, "color": COLORS["charge"], "shape": "hv"}), 2, 1)
-    flex = {"GPU load curtailed": s["curtailed_mw"].to_numpy(float) if "curtailed_mw" in s else None}
+        fig.add_trace(
+            _trace(
+                x,
+                -s["charge_mw"].to_numpy(float),
+                name="charge (negative)",
+                fill="tozeroy",
+                line={"width": 0.6, "color": COLORS["charge"], "shape": "hv"},
+            ),
+            2,
+            1,
+        )
+    flex = {
+        "GPU load curtailed": s["curtailed_mw"].to_numpy(float) if "curtailed_mw" in s else None
+    }
     if "deferred_mw" in s:
-        flex["GPU load deferred minus recovered"] = s["deferred_mw"].to_numpy(float) - (s["recovered_mw"].to_numpy(float) if "recovered_mw" in s else 0.0)
+        flex["GPU load deferred minus recovered"] = s["deferred_mw"].to_numpy(float) - (
+            s["recovered_mw"].to_numpy(float) if "recovered_mw" in s else 0.0
+        )
     for (name, values), color in zip(flex.items(), ("#bf3989", "#6e7781"), strict=False):
         if values is not None and np.abs(values).max(initial=0.0) > 1e-6:
-            fig.add_trace(_trace(x, values, name=name, line={"width": 1, "color": color, "shape": "hv", "dash": "dot"}), 2, 1)
+            fig.add_trace(
+                _trace(
+                    x,
+                    values,
+                    name=name,
+                    line={"width": 1, "color": color, "shape": "hv", "dash": "dot"},
+                ),
+                2,
+                1,
+            )
     if "soc_mwh" in s:
-        fig.add_trace(_trace(x, s["soc_mwh"].to_numpy(float), name="state of charge", fill="tozeroy", line={**line, "color": COLORS["soc"]}, fillcolor="rgba(11,114,133,0.15)"), 3, 1)
+        fig.add_trace(
+            _trace(
+                x,
+                s["soc_mwh"].to_numpy(float),
+                name="state of charge",
+                fill="tozeroy",
+                line={**line, "color": COLORS["soc"]},
+                fillcolor="rgba(11,114,133,0.15)",
+            ),
+            3,
+            1,
+        )
     for key, label in (("soc_min_mwh", "SOC min"), ("soc_max_mwh", "SOC max")):
         v = P.find_number(flat, key)
         if v is not None:
-            fig.add_trace(go.Scatter(x=[x[0], x[-1] + step_ms], y=[v, v], mode="lines", name=f"{label} {v:,.0f} MWh", line={"color": COLORS["soc"], "dash": "dot", "width": 1}), 3, 1)
+            fig.add_trace(
+                go.Scatter(
+                    x=[x[0], x[-1] + step_ms],
+                    y=[v, v],
+                    mode="lines",
+                    name=f"{label} {v:,.0f} MWh",
+                    line={"color": COLORS["soc"], "dash": "dot", "width": 1},
+                ),
+                3,
+                1,
+            )
     cap_mwh = P.find_number(flat, "fleet_energy_mwh", "energy_capacity_mwh")
     if cap_mwh:
         fig.update_yaxes(range=[0, cap_mwh * 1.05], row=3, col=1)
     if "price_usd_per_mwh" in s:
-        fig.add_trace(_trace(x, s["price_usd_per_mwh"].to_numpy(float), name="price", line={"width": 1, "color": COLORS["price"], "shape": "hv"}), 4, 1)
+        fig.add_trace(
+            _trace(
+                x,
+                s["price_usd_per_mwh"].to_numpy(float),
+                name="price",
+                line={"width": 1, "color": COLORS["price"], "shape": "hv"},
+            ),
+            4,
+            1,
+        )
     for first, last, label in event_runs(s):
-        fig.add_vrect(x0=x[first], x1=x[last] + step_ms, fillcolor=COLORS["event"], line_width=0, layer="below", row="all", col=1)
-        fig.add_annotation(x=x[first], y=0.98, xref="x", yref="y domain", text=f"event {label}", textangle=-90, showarrow=False, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.75)", font={"size": 10, "color": COLORS["cap"]})
+        fig.add_vrect(
+            x0=x[first],
+            x1=x[last] + step_ms,
+            fillcolor=COLORS["event"],
+            line_width=0,
+            layer="below",
+            row="all",
+            col=1,
+        )
+        fig.add_annotation(
+            x=x[first],
+            y=0.98,
+            xref="x",
+            yref="y domain",
+            text=f"event {label}",
+            textangle=-90,
+            showarrow=False,
+            xanchor="right",
+            yanchor="top",
+            bgcolor="rgba(255,255,255,0.75)",
+            font={"size": 10, "color": COLORS["cap"]},
+        )
     fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
     fig.update_yaxes(hoverformat=",.1f")
     fig.update_xaxes(
@@ -313,11 +463,16 @@ def _timezone(flat: Mapping[str, Any]) -> str:
     return "site time"
 
 
-def ramp_limits_mw(summary: Mapping[str, Any], flat: Mapping[str, Any]) -> tuple[float | None, float | None]:
+def ramp_limits_mw(
+    summary: Mapping[str, Any], flat: Mapping[str, Any]
+) -> tuple[float | None, float | None]:
     """Largest allowed rise and fall of grid import per interval [MW], if the run has a ramp limit."""
     dt_min = float(summary.get("interval_min", 15))
     out = []
-    for step_keys, per_min_keys in ((RAMP_RISE_STEP_KEYS, RAMP_RISE_PER_MIN_KEYS), (RAMP_FALL_STEP_KEYS, RAMP_FALL_PER_MIN_KEYS)):
+    for step_keys, per_min_keys in (
+        (RAMP_RISE_STEP_KEYS, RAMP_RISE_PER_MIN_KEYS),
+        (RAMP_FALL_STEP_KEYS, RAMP_FALL_PER_MIN_KEYS),
+    ):
         value = P.find_number(flat, *step_keys)
         if value is None and (per_min := P.find_number(flat, *per_min_keys)) is not None:
             value = per_min * dt_min
@@ -325,7 +480,9 @@ def ramp_limits_mw(summary: Mapping[str, Any], flat: Mapping[str, Any]) -> tuple
     return out[0], out[1]
 
 
-def ramp_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Mapping[str, Any]) -> tuple[go.Figure, str]:
+def ramp_figure(
+    summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Mapping[str, Any]
+) -> tuple[go.Figure, str]:
     """Step-to-step change of grid import [MW per interval], with and without batteries, against the limits."""
     import plotly.graph_objects as go
 
@@ -336,17 +493,47 @@ def ramp_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Mappin
     steps = np.diff(s["grid_import_mw"].to_numpy(float))
     fig = go.Figure()
     if "load_mw" in s:
-        fig.add_trace(_trace(x[1:], np.diff(s["load_mw"].to_numpy(float)), name="without batteries (load)", line={"width": 0.8, "color": COLORS["load"]}, opacity=0.7))
-    fig.add_trace(_trace(x[1:], steps, name="with batteries (grid import)", line={"width": 1.1, "color": COLORS["import"]}))
+        fig.add_trace(
+            _trace(
+                x[1:],
+                np.diff(s["load_mw"].to_numpy(float)),
+                name="without batteries (load)",
+                line={"width": 0.8, "color": COLORS["load"]},
+                opacity=0.7,
+            )
+        )
+    fig.add_trace(
+        _trace(
+            x[1:],
+            steps,
+            name="with batteries (grid import)",
+            line={"width": 1.1, "color": COLORS["import"]},
+        )
+    )
     rise, fall = ramp_limits_mw(summary, flat)
     for value, sign, label in ((rise, 1.0, "rise limit"), (fall, -1.0, "fall limit")):
         if value is not None:
-            fig.add_trace(go.Scatter(x=[x[0], x[-1] + step_ms], y=[sign * value, sign * value], mode="lines", name=f"{label} {value:,.1f} MW per interval", line={"color": COLORS["cap"], "dash": "dash", "width": 1.2}))
-    parts = [f"With batteries: largest rise {steps.max(initial=0.0):,.1f} MW, largest fall {-steps.min(initial=0.0):,.1f} MW per {dt_min:g}-minute interval"]
-    recorded = summary.get("grid", {}).get("ramp", {}) if isinstance(summary.get("grid"), Mapping) else {}
+            fig.add_trace(
+                go.Scatter(
+                    x=[x[0], x[-1] + step_ms],
+                    y=[sign * value, sign * value],
+                    mode="lines",
+                    name=f"{label} {value:,.1f} MW per interval",
+                    line={"color": COLORS["cap"], "dash": "dash", "width": 1.2},
+                )
+            )
+    parts = [
+        f"With batteries: largest rise {steps.max(initial=0.0):,.1f} MW, largest fall {-steps.min(initial=0.0):,.1f} MW per {dt_min:g}-minute interval"
+    ]
+    recorded = (
+        summary.get("grid", {}).get("ramp", {}) if isinstance(summary.get("grid"), Mapping) else {}
+    )
     if rise is not None or fall is not None:
         if "violations_optimized" in recorded:
-            n_bad, n_base = recorded.get("violations_optimized"), recorded.get("violations_baseline")
+            n_bad, n_base = (
+                recorded.get("violations_optimized"),
+                recorded.get("violations_baseline"),
+            )
         else:
             tol = 1e-6 * max(1.0, float(np.abs(s["grid_import_mw"]).max()))
             hi = rise if rise is not None else np.inf
@@ -356,7 +543,9 @@ def ramp_figure(summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Mappin
             n_base = int(np.sum((base > hi + tol) | (-base > lo + tol)))
         parts.append(f"steps outside the limits: {n_bad} with batteries, {n_base} without")
         if P.find_number(flat, "return_to_service_mw_per_min") is not None:
-            parts.append("a slower return-to-service rise limit after events, where set, is counted but not drawn")
+            parts.append(
+                "a slower return-to-service rise limit after events, where set, is counted but not drawn"
+            )
     else:
         parts.append("no ramp limit in this run")
     fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
@@ -386,7 +575,10 @@ def headroom_figure(schedule: pd.DataFrame) -> tuple[go.Figure, str]:
     fig = go.Figure()
     parts = []
     has_need = any(c in s for c in HEADROOM_UP_NEED + HEADROOM_DOWN_NEED)
-    for direction, cols, color in (("up", HEADROOM_UP_NEED, COLORS["discharge"]), ("down", HEADROOM_DOWN_NEED, COLORS["charge"])):
+    for direction, cols, color in (
+        ("up", HEADROOM_UP_NEED, COLORS["discharge"]),
+        ("down", HEADROOM_DOWN_NEED, COLORS["charge"]),
+    ):
         col = f"headroom_{direction}_mw"
         if col not in s:
             continue
@@ -396,14 +588,31 @@ def headroom_figure(schedule: pd.DataFrame) -> tuple[go.Figure, str]:
         if need_cols:
             need = s[need_cols].to_numpy(float).sum(axis=1)
             margin = have - need
-            fig.add_trace(_trace(x, margin, name=f"margin {direction}: {col} - ({' + '.join(need_cols)})", line={"width": 1, "color": color}))
+            fig.add_trace(
+                _trace(
+                    x,
+                    margin,
+                    name=f"margin {direction}: {col} - ({' + '.join(need_cols)})",
+                    line={"width": 1, "color": color},
+                )
+            )
             n_bad = int(np.sum(margin < -1e-6 * max(1.0, float(np.max(np.abs(have))))))
             msg += f", most needed {_mw(np.max(need))}, smallest margin {_mw(np.min(margin))}, {n_bad} interval(s) short"
         else:
-            fig.add_trace(_trace(x, have, name=f"headroom {direction}", line={"width": 1, "color": color}))
+            fig.add_trace(
+                _trace(x, have, name=f"headroom {direction}", line={"width": 1, "color": color})
+            )
         parts.append(msg)
     if has_need:
-        fig.add_trace(go.Scatter(x=[x[0], x[-1] + step_ms], y=[0.0, 0.0], mode="lines", name="required: margin >= 0", line={"color": COLORS["cap"], "dash": "dash", "width": 1.2}))
+        fig.add_trace(
+            go.Scatter(
+                x=[x[0], x[-1] + step_ms],
+                y=[0.0, 0.0],
+                mode="lines",
+                name="required: margin >= 0",
+                line={"color": COLORS["cap"], "dash": "dash", "width": 1.2},
+            )
+        )
     else:
         parts.append("no swing or reserve requirement in this run")
     fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
@@ -412,13 +621,19 @@ def headroom_figure(schedule: pd.DataFrame) -> tuple[go.Figure, str]:
         template="plotly_white",
         height=320,
         hovermode="x unified",
-        yaxis={"title": "margin over need [MW]" if has_need else "headroom [MW]", "rangemode": "tozero"},
+        yaxis={
+            "title": "margin over need [MW]" if has_need else "headroom [MW]",
+            "rangemode": "tozero",
+        },
         margin={"l": 70, "r": 20, "t": 20, "b": 40},
         legend={"orientation": "h", "y": -0.2, "x": 0},
     )
     text = "; ".join(parts) + "."
     if has_need:
-        text = "Headroom up = power the fleet could still add (discharge more or charge less); down = the reverse. " + text
+        text = (
+            "Headroom up = power the fleet could still add (discharge more or charge less); down = the reverse. "
+            + text
+        )
     return fig, text
 
 
@@ -437,21 +652,58 @@ def _kpis(summary: Mapping[str, Any], schedule: pd.DataFrame) -> str:
     cards = [
         P.kpi("bill_baseline_usd", "Bill without batteries", base, "usd"),
         P.kpi("bill_optimized_usd", "Bill with batteries", opt, "usd"),
-        P.kpi("savings_usd", "Savings", sav, "usd", sub=share, tone="good" if (sav or 0) >= 0 else "bad"),
+        P.kpi(
+            "savings_usd",
+            "Savings",
+            sav,
+            "usd",
+            sub=share,
+            tone="good" if (sav or 0) >= 0 else "bad",
+        ),
         P.kpi("peak_import_baseline_mw", "Peak import before", peak0, "mw", suffix="MW"),
         P.kpi("peak_import_optimized_mw", "Peak import after", peak1, "mw", suffix="MW", sub=dpeak),
-        P.kpi("equivalent_full_cycles", "Equivalent full cycles", summary.get("equivalent_full_cycles"), "cycles", sub=f"{summary.get('energy_discharged_mwh', 0.0):,.0f} MWh discharged"),
+        P.kpi(
+            "equivalent_full_cycles",
+            "Equivalent full cycles",
+            summary.get("equivalent_full_cycles"),
+            "cycles",
+            sub=f"{summary.get('energy_discharged_mwh', 0.0):,.0f} MWh discharged",
+        ),
     ]
     events = event_records(summary, schedule)
     served = [event_served(e) for e in events]
     if events and all(v is not None for v in served):
         n_ok = sum(bool(v) for v in served)
-        cards.append(P.kpi_text("events", "Events served", f"{n_ok} of {len(events)}", sub="import within the event cap", value=n_ok))
+        cards.append(
+            P.kpi_text(
+                "events",
+                "Events served",
+                f"{n_ok} of {len(events)}",
+                sub="import within the event cap",
+                value=n_ok,
+            )
+        )
     elif events:
-        n_int = int((schedule["event"].fillna("").astype(str) != "").sum()) if "event" in schedule else 0
-        cards.append(P.kpi_text("events", "Events", f"{len(events)}", sub=f"{n_int} intervals; performance not recorded", value=len(events)))
+        n_int = (
+            int((schedule["event"].fillna("").astype(str) != "").sum())
+            if "event" in schedule
+            else 0
+        )
+        cards.append(
+            P.kpi_text(
+                "events",
+                "Events",
+                f"{len(events)}",
+                sub=f"{n_int} intervals; performance not recorded",
+                value=len(events),
+            )
+        )
     else:
-        cards.append(P.kpi_text("events", "Events served", "no events", sub="no utility event in the horizon"))
+        cards.append(
+            P.kpi_text(
+                "events", "Events served", "no events", sub="no utility event in the horizon"
+            )
+        )
     notes = _basis_note(summary) + _violations_note(summary)
     return '<div class="kpis">' + "".join(cards) + "</div>" + notes
 
@@ -486,10 +738,18 @@ def _events_section(summary: Mapping[str, Any], schedule: pd.DataFrame) -> str:
     if not events:
         return ""
     keys = list(dict.fromkeys(k for e in events for k in e))
-    rows = [[("yes" if event_served(e) else "no") if event_served(e) is not None else "", *(_short_time(e.get(k)) for k in keys)] for e in events]
+    rows = [
+        [
+            ("yes" if event_served(e) else "no") if event_served(e) is not None else "",
+            *(_short_time(e.get(k)) for k in keys),
+        ]
+        for e in events
+    ]
     body = P.table(["served", *keys], rows)
     body += '<p class="note">Served: grid import stayed at or below the event cap in every interval of the event. Reduction [MWh] = battery + curtailment + deferral - auxiliary load.</p>'
-    return P.section("Utility events", '<div class="table-wrap nowrap">' + body + "</div>", section_id="events")
+    return P.section(
+        "Utility events", '<div class="table-wrap nowrap">' + body + "</div>", section_id="events"
+    )
 
 
 STABILITY_ROWS = (
@@ -538,8 +798,11 @@ def _stability_section(summary: Mapping[str, Any]) -> str:
     peaks = grid.get("system_peaks") if isinstance(grid.get("system_peaks"), Mapping) else {}
     if peaks.get("n_hours"):
         rows = [
-            ["mean over the hours", peaks["mean_draw_baseline_mw"],
-             peaks["mean_draw_optimized_mw"]],
+            [
+                "mean over the hours",
+                peaks["mean_draw_baseline_mw"],
+                peaks["mean_draw_optimized_mw"],
+            ],
             ["highest hour", peaks["max_draw_baseline_mw"], peaks["max_draw_optimized_mw"]],
         ]
         body += "<h3>Draw in the tightest hours of the system load</h3>" + P.table(
@@ -560,7 +823,11 @@ def _bill_table(costs: Mapping[str, Mapping[str, float]]) -> str:
         [term, row.get("baseline_usd"), row.get("optimized_usd"), row.get("savings_usd")]
         for term, row in costs.items()
     ]
-    return P.table(["term", "without batteries [USD]", "with batteries [USD]", "savings [USD]"], rows, numeric_header=True)
+    return P.table(
+        ["term", "without batteries [USD]", "with batteries [USD]", "savings [USD]"],
+        rows,
+        numeric_header=True,
+    )
 
 
 SOURCE_KEYS = ("attribution", "source", "source_path", "path")
@@ -581,16 +848,25 @@ def _inputs_section(summary: Mapping[str, Any], inputs: Mapping[str, Any] | None
         if k.rsplit(".", 1)[-1] in SOURCE_KEYS and isinstance(v, str) and v.strip()
     ]
     src = "".join(f"<li>{i}</li>" for i in items) or "<li>none recorded</li>"
-    parts = [f"<h3>Sources and notes</h3><ul class=\"sources\">{src}</ul>"]
-    rows = [[k, v if isinstance(v, int | float | bool) or v is None else str(v)] for k, v in flat.items()]
-    parts.append("<h3>Inputs and run facts</h3><p class=\"note\">Every key of <code>summary.json</code> (and of the scenario's inputs, when the report was written by <code>run --report</code>).</p>")
+    parts = [f'<h3>Sources and notes</h3><ul class="sources">{src}</ul>']
+    rows = [
+        [k, v if isinstance(v, int | float | bool) or v is None else str(v)]
+        for k, v in flat.items()
+    ]
+    parts.append(
+        '<h3>Inputs and run facts</h3><p class="note">Every key of <code>summary.json</code> (and of the scenario\'s inputs, when the report was written by <code>run --report</code>).</p>'
+    )
     parts.append('<div class="table-wrap">' + P.table(["key", "value"], rows) + "</div>")
     return "".join(parts)
 
 
-def build_run_html(summary: Mapping[str, Any], schedule: pd.DataFrame, inputs: Mapping[str, Any] | None = None) -> str:
+def build_run_html(
+    summary: Mapping[str, Any], schedule: pd.DataFrame, inputs: Mapping[str, Any] | None = None
+) -> str:
     """The report page of one run, as an HTML string (see :func:`write_report`)."""
-    flat = P.flatten({**dict(summary), "inputs": {**dict(summary.get("inputs", {}) or {}), **dict(inputs or {})}})
+    flat = P.flatten(
+        {**dict(summary), "inputs": {**dict(summary.get("inputs", {}) or {}), **dict(inputs or {})}}
+    )
     costs = summary.get("costs_usd", {}) or {}
     title = f"Battery dispatch report: {summary.get('scenario', '')}"
     sub = (
@@ -600,13 +876,25 @@ def build_run_html(summary: Mapping[str, Any], schedule: pd.DataFrame, inputs: M
     )
     sections = [P.section("Key figures", _kpis(summary, schedule), section_id="key-figures")]
     if not summary.get("baseline_feasible", True):
-        sections[0] = sections[0].replace("</section>", '<p class="note bad">The no-battery baseline breaks a hard limit; its bill is shown for reference only.</p></section>')
+        sections[0] = sections[0].replace(
+            "</section>",
+            '<p class="note bad">The no-battery baseline breaks a hard limit; its bill is shown for reference only.</p></section>',
+        )
     if costs:
-        sections.append(P.section("Bill: without batteries to with batteries", P.figure_div(waterfall_figure(costs), "chart-waterfall") + _bill_table(costs), section_id="bill"))
+        sections.append(
+            P.section(
+                "Bill: without batteries to with batteries",
+                P.figure_div(waterfall_figure(costs), "chart-waterfall") + _bill_table(costs),
+                section_id="bill",
+            )
+        )
     note = ""
     if len(schedule) > MAX_POINTS:
         note = f'<p class="note">{len(schedule):,} intervals: each trace is thinned to the lowest and highest value of each bucket (about {THINNED_POINTS:,} points), so every peak stays visible; zoom in for the shape, the key figures use every interval.</p>'
-    if "import_cap_mw" not in schedule and P.find_number(flat, "import_limit_mw", "grid_import_limit_mw") is None:
+    if (
+        "import_cap_mw" not in schedule
+        and P.find_number(flat, "import_limit_mw", "grid_import_limit_mw") is None
+    ):
         note += '<p class="note">The import cap is not recorded in this run\'s summary.json, so it is not drawn.</p>'
     sections.append(
         P.section(
@@ -623,13 +911,27 @@ def build_run_html(summary: Mapping[str, Any], schedule: pd.DataFrame, inputs: M
         sections.append(events_html)
     if "grid_import_mw" in schedule and len(schedule) > 1:
         fig, text = ramp_figure(summary, schedule, flat)
-        sections.append(P.section("Ramp compliance", P.figure_div(fig, "chart-ramp") + f'<p class="note">{P.esc(text)}</p>', section_id="ramp"))
+        sections.append(
+            P.section(
+                "Ramp compliance",
+                P.figure_div(fig, "chart-ramp") + f'<p class="note">{P.esc(text)}</p>',
+                section_id="ramp",
+            )
+        )
     if "headroom_up_mw" in schedule or "headroom_down_mw" in schedule:
         fig, text = headroom_figure(schedule)
-        sections.append(P.section("Headroom compliance", P.figure_div(fig, "chart-headroom") + f'<p class="note">{P.esc(text)}</p>', section_id="headroom"))
+        sections.append(
+            P.section(
+                "Headroom compliance",
+                P.figure_div(fig, "chart-headroom") + f'<p class="note">{P.esc(text)}</p>',
+                section_id="headroom",
+            )
+        )
     if resilience_html := resilience_section(summary):
         sections.append(resilience_html)
-    sections.append(P.section("Scenario inputs", _inputs_section(summary, inputs), section_id="inputs"))
+    sections.append(
+        P.section("Scenario inputs", _inputs_section(summary, inputs), section_id="inputs")
+    )
     sections.append(P.json_script(summary, "summary-json"))
     return P.page(title, sub, sections)
 

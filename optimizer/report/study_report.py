@@ -29,11 +29,42 @@ SAVINGS_COLS = ("savings_usd", "total_savings_usd")
 BASELINE_COLS = ("baseline_total_usd", "bill_baseline_usd", "baseline_usd")
 PEAK_COLS = ("peak_import_mw", "peak_import_optimized_mw")
 META_COLS = {
-    "case_id", "position", "study", "label", "start", "end", "interval_min", "load_shift_days", "status", "error_type",
-    "message", "error", "reason", "path", "schedule_path", "solver", "interface", "termination", "solve_mode", "worker",
-    "n_intervals", "baseline_feasible",
+    "case_id",
+    "position",
+    "study",
+    "label",
+    "start",
+    "end",
+    "interval_min",
+    "load_shift_days",
+    "status",
+    "error_type",
+    "message",
+    "error",
+    "reason",
+    "path",
+    "schedule_path",
+    "solver",
+    "interface",
+    "termination",
+    "solve_mode",
+    "worker",
+    "n_intervals",
+    "baseline_feasible",
 }
-RESULT_PREFIXES = ("peak_", "energy_charged", "energy_discharged", "equivalent_full_cycles", "n_variables", "n_constraints", "exclusivity", "cost_", "baseline_", "optimized_", "savings")
+RESULT_PREFIXES = (
+    "peak_",
+    "energy_charged",
+    "energy_discharged",
+    "equivalent_full_cycles",
+    "n_variables",
+    "n_constraints",
+    "exclusivity",
+    "cost_",
+    "baseline_",
+    "optimized_",
+    "savings",
+)
 RESULT_SUFFIXES = ("_usd", "_s")
 MAX_LINES = 24
 
@@ -59,7 +90,9 @@ def find_axes(cases: pd.DataFrame) -> list[str]:
         values = cases[col].dropna()
         if values.nunique() < 2:
             continue
-        if not pd.api.types.is_numeric_dtype(values) and values.nunique() > max(24, len(cases) // 2):
+        if not pd.api.types.is_numeric_dtype(values) and values.nunique() > max(
+            24, len(cases) // 2
+        ):
             continue
         if any(_one_to_one(cases, a, name) for a in axes):
             continue
@@ -83,7 +116,9 @@ def study_axes(study_dir: Path, cases: pd.DataFrame) -> tuple[list[str] | None, 
         return None, {}
     names = list(study.get("axes", {}) or {})
     if not names:
-        names = list(dict.fromkeys(k for c in study.get("cases", []) or [] for k in c if k != "label"))
+        names = list(
+            dict.fromkeys(k for c in study.get("cases", []) or [] for k in c if k != "label")
+        )
     names = [n for n in names if n in cases.columns]
     return (names or None), study
 
@@ -103,27 +138,57 @@ def savings_figure(ok: pd.DataFrame, axes: list[str], metric: str) -> go.Figure:
     x_axis = max(numeric or axes, key=lambda a: ok[a].nunique()) if axes else None
     if x_axis is None:
         frame = ok.reset_index(drop=True)
-        fig.add_trace(go.Scatter(x=frame.get("case_id", frame.index), y=frame[metric], mode="markers+lines", name=metric))
+        fig.add_trace(
+            go.Scatter(
+                x=frame.get("case_id", frame.index),
+                y=frame[metric],
+                mode="markers+lines",
+                name=metric,
+            )
+        )
         xtitle = "case"
     else:
         others = [a for a in axes if a != x_axis]
         groups = list(ok.groupby(others, dropna=False, sort=True)) if others else [((), ok)]
         for key, grp in groups[:MAX_LINES]:
             key = key if isinstance(key, tuple) else (key,)
-            name = ", ".join(f"{a}={_label(v)}" for a, v in zip(others, key, strict=False)) or metric
+            name = (
+                ", ".join(f"{a}={_label(v)}" for a, v in zip(others, key, strict=False)) or metric
+            )
             g = grp.sort_values(x_axis)
-            fig.add_trace(go.Scatter(x=g[x_axis], y=g[metric], mode="lines+markers", name=name, customdata=g.get("case_id"), hovertemplate=f"{x_axis}=%{{x}}<br>{metric}=%{{y:,.0f}}<br>case %{{customdata}}<extra>{name}</extra>"))
+            fig.add_trace(
+                go.Scatter(
+                    x=g[x_axis],
+                    y=g[metric],
+                    mode="lines+markers",
+                    name=name,
+                    customdata=g.get("case_id"),
+                    hovertemplate=f"{x_axis}=%{{x}}<br>{metric}=%{{y:,.0f}}<br>case %{{customdata}}<extra>{name}</extra>",
+                )
+            )
         xtitle = x_axis
-    fig.update_layout(template="plotly_white", height=400, xaxis={"title": xtitle}, yaxis={"title": metric, "tickprefix": "$" if metric.endswith("_usd") else ""}, margin={"l": 80, "r": 20, "t": 20, "b": 50}, legend={"title": {"text": ""}})
+    fig.update_layout(
+        template="plotly_white",
+        height=400,
+        xaxis={"title": xtitle},
+        yaxis={"title": metric, "tickprefix": "$" if metric.endswith("_usd") else ""},
+        margin={"l": 80, "r": 20, "t": 20, "b": 50},
+        legend={"title": {"text": ""}},
+    )
     return fig
 
 
-def heatmap_figure(ok: pd.DataFrame, x_axis: str, y_axis: str, metric: str, others: list[str]) -> go.Figure:
+def heatmap_figure(
+    ok: pd.DataFrame, x_axis: str, y_axis: str, metric: str, others: list[str]
+) -> go.Figure:
     """The metric over two axes (the mean over any further axes, as in the heatmap PNG)."""
     import plotly.graph_objects as go
 
     grid = ok.pivot_table(index=y_axis, columns=x_axis, values=metric, aggfunc="mean")
-    text = [[P.format_number(v, "usd") if metric.endswith("_usd") else f"{v:,.4g}" for v in row] for row in grid.to_numpy()]
+    text = [
+        [P.format_number(v, "usd") if metric.endswith("_usd") else f"{v:,.4g}" for v in row]
+        for row in grid.to_numpy()
+    ]
     fig = go.Figure(
         go.Heatmap(
             z=grid.to_numpy(),
@@ -136,7 +201,13 @@ def heatmap_figure(ok: pd.DataFrame, x_axis: str, y_axis: str, metric: str, othe
             hovertemplate=f"{x_axis}=%{{x}}<br>{y_axis}=%{{y}}<br>{metric}=%{{text}}<extra></extra>",
         )
     )
-    fig.update_layout(template="plotly_white", height=420, xaxis={"title": x_axis, "type": "category"}, yaxis={"title": y_axis, "type": "category"}, margin={"l": 80, "r": 20, "t": 40, "b": 50})
+    fig.update_layout(
+        template="plotly_white",
+        height=420,
+        xaxis={"title": x_axis, "type": "category"},
+        yaxis={"title": y_axis, "type": "category"},
+        margin={"l": 80, "r": 20, "t": 40, "b": 50},
+    )
     return fig
 
 
@@ -156,15 +227,58 @@ def pareto_figure(ok: pd.DataFrame, cost_col: str, peak_col: str, axes: list[str
         cost = g[cost_col].to_numpy(float)
         peak = g[peak_col].to_numpy(float)
         front = pareto_front(-cost if cost_col.startswith("savings") else cost, peak)
-        hover = np.asarray(g.apply(lambda r: "<br>".join([f"case {r.get('case_id', r.name)}"] + [f"{a}={_label(r[a])}" for a in axes]), axis=1).tolist() if len(g) else [], dtype=object)
-        fig.add_trace(go.Scatter(x=peak, y=cost, mode="markers", name=f"case{suffix}", marker={"size": 7, "opacity": 0.6}, text=list(hover), hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra></extra>"))
+        hover = np.asarray(
+            g.apply(
+                lambda r: "<br>".join(
+                    [f"case {r.get('case_id', r.name)}"] + [f"{a}={_label(r[a])}" for a in axes]
+                ),
+                axis=1,
+            ).tolist()
+            if len(g)
+            else [],
+            dtype=object,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=peak,
+                y=cost,
+                mode="markers",
+                name=f"case{suffix}",
+                marker={"size": 7, "opacity": 0.6},
+                text=list(hover),
+                hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra></extra>",
+            )
+        )
         order = np.argsort(peak[front])
-        fig.add_trace(go.Scatter(x=peak[front][order], y=cost[front][order], mode="lines+markers", name=f"Pareto front{suffix}", line={"shape": "hv"}, marker={"size": 9}, text=list(hover[front][order]) if len(g) else [], hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra>front</extra>"))
-    fig.update_layout(template="plotly_white", height=420, xaxis={"title": f"{peak_col} [MW]"}, yaxis={"title": cost_col, "tickprefix": "$"}, margin={"l": 80, "r": 20, "t": 20, "b": 50})
+        fig.add_trace(
+            go.Scatter(
+                x=peak[front][order],
+                y=cost[front][order],
+                mode="lines+markers",
+                name=f"Pareto front{suffix}",
+                line={"shape": "hv"},
+                marker={"size": 9},
+                text=list(hover[front][order]) if len(g) else [],
+                hovertemplate="%{text}<br>peak %{x:,.1f} MW<br>%{y:,.0f} USD<extra>front</extra>",
+            )
+        )
+    fig.update_layout(
+        template="plotly_white",
+        height=420,
+        xaxis={"title": f"{peak_col} [MW]"},
+        yaxis={"title": cost_col, "tickprefix": "$"},
+        margin={"l": 80, "r": 20, "t": 20, "b": 50},
+    )
     return fig
 
 
-def build_study_html(cases: pd.DataFrame, *, title: str = "Study report", axes: Sequence[str] | None = None, description: str = "") -> str:
+def build_study_html(
+    cases: pd.DataFrame,
+    *,
+    title: str = "Study report",
+    axes: Sequence[str] | None = None,
+    description: str = "",
+) -> str:
     """The study report page as an HTML string (see :func:`write_study_report`)."""
     cases = cases.reset_index(drop=cases.index.name is None)
     axes = list(axes) if axes is not None else find_axes(cases)
@@ -185,34 +299,137 @@ def build_study_html(cases: pd.DataFrame, *, title: str = "Study report", axes: 
     cards = [
         P.kpi("n_cases", "Cases", len(cases), "count"),
         P.kpi("n_ok", "Solved", int(ok_mask.sum()), "count"),
-        P.kpi("n_failed", "Failed or infeasible", int((~ok_mask).sum()), "count", tone="bad" if (~ok_mask).any() else ""),
+        P.kpi(
+            "n_failed",
+            "Failed or infeasible",
+            int((~ok_mask).sum()),
+            "count",
+            tone="bad" if (~ok_mask).any() else "",
+        ),
     ]
     if sav_col and len(ok):
         best = ok.loc[ok[sav_col].idxmax()]
-        cards.append(P.kpi("best_savings_usd", "Best savings", float(best[sav_col]), "usd", sub=f"case {best.get('case_id', '')}: " + ", ".join(f"{a}={_label(best[a])}" for a in axes), tone="good"))
-    sections = [P.section("Key figures", '<div class="kpis">' + "".join(cards) + "</div>", section_id="key-figures")]
+        cards.append(
+            P.kpi(
+                "best_savings_usd",
+                "Best savings",
+                float(best[sav_col]),
+                "usd",
+                sub=f"case {best.get('case_id', '')}: "
+                + ", ".join(f"{a}={_label(best[a])}" for a in axes),
+                tone="good",
+            )
+        )
+    sections = [
+        P.section(
+            "Key figures",
+            '<div class="kpis">' + "".join(cards) + "</div>",
+            section_id="key-figures",
+        )
+    ]
     axes_note = f"Axes found: {', '.join(axes) if axes else 'none'}."
     if metric and len(ok):
-        sections.append(P.section(f"{metric} along the study", P.figure_div(savings_figure(ok, axes, metric), "chart-savings") + f'<p class="note">{P.esc(axes_note)}</p>', section_id="savings"))
+        sections.append(
+            P.section(
+                f"{metric} along the study",
+                P.figure_div(savings_figure(ok, axes, metric), "chart-savings")
+                + f'<p class="note">{P.esc(axes_note)}</p>',
+                section_id="savings",
+            )
+        )
     if metric and len(ok) and len(axes) >= 2:
         by_size = sorted(axes, key=lambda a: -ok[a].nunique())
         x_axis, y_axis = by_size[0], by_size[1]
         others = [a for a in axes if a not in (x_axis, y_axis)]
         note = f"Mean over {', '.join(others)}." if others else ""
-        sections.append(P.section(f"{metric} over {x_axis} and {y_axis}", P.figure_div(heatmap_figure(ok, x_axis, y_axis, metric, others), "chart-heatmap") + (f'<p class="note">{P.esc(note)}</p>' if note else ""), section_id="heatmap"))
+        sections.append(
+            P.section(
+                f"{metric} over {x_axis} and {y_axis}",
+                P.figure_div(heatmap_figure(ok, x_axis, y_axis, metric, others), "chart-heatmap")
+                + (f'<p class="note">{P.esc(note)}</p>' if note else ""),
+                section_id="heatmap",
+            )
+        )
     elif metric:
-        sections.append(P.section("Heatmap", '<p class="note">A heatmap needs two axes that vary; this study has fewer.</p>', section_id="heatmap"))
+        sections.append(
+            P.section(
+                "Heatmap",
+                '<p class="note">A heatmap needs two axes that vary; this study has fewer.</p>',
+                section_id="heatmap",
+            )
+        )
     cost_col = total_col or sav_col
     if cost_col and peak_col and len(ok):
-        sections.append(P.section("Pareto front: bill against peak import", P.figure_div(pareto_figure(ok, cost_col, peak_col, axes), "chart-pareto") + '<p class="note">Red: no other case has both a lower bill and a lower peak import.</p>', section_id="pareto"))
-    lead = [c for c in ("case_id", "status", *axes, sav_col, total_col, peak_col, "equivalent_full_cycles", "message") if c and c in cases.columns]
+        sections.append(
+            P.section(
+                "Pareto front: bill against peak import",
+                P.figure_div(pareto_figure(ok, cost_col, peak_col, axes), "chart-pareto")
+                + '<p class="note">Red: no other case has both a lower bill and a lower peak import.</p>',
+                section_id="pareto",
+            )
+        )
+    lead = [
+        c
+        for c in (
+            "case_id",
+            "status",
+            *axes,
+            sav_col,
+            total_col,
+            peak_col,
+            "equivalent_full_cycles",
+            "message",
+        )
+        if c and c in cases.columns
+    ]
     cases = cases[list(dict.fromkeys(lead)) + [c for c in cases.columns if c not in lead]]
-    years = [c for c in cases.columns if str(c).endswith("year")]  # a year is a label, not a quantity: 2022, not 2,022
-    cases = cases.assign(**{c: cases[c].map(lambda v: "" if pd.isna(v) else str(int(v)) if isinstance(v, int | float | np.number) else str(v)) for c in years})
-    rows = [[None if (isinstance(v, float) and np.isnan(v)) else (v.item() if isinstance(v, np.generic) else v) for v in r] for r in cases.itertuples(index=False)]
+    years = [
+        c for c in cases.columns if str(c).endswith("year")
+    ]  # a year is a label, not a quantity: 2022, not 2,022
+    cases = cases.assign(
+        **{
+            c: cases[c].map(
+                lambda v: (
+                    ""
+                    if pd.isna(v)
+                    else str(int(v))
+                    if isinstance(v, int | float | np.number)
+                    else str(v)
+                )
+            )
+            for c in years
+        }
+    )
+    rows = [
+        [
+            None
+            if (isinstance(v, float) and np.isnan(v))
+            else (v.item() if isinstance(v, np.generic) else v)
+            for v in r
+        ]
+        for r in cases.itertuples(index=False)
+    ]
     classes = ["" if k else "failed" for k in ok_mask]
-    sections.append(P.section("Cases", '<p class="note">Click a column header to sort.</p><div class="table-wrap nowrap">' + P.table([str(c) for c in cases.columns], rows, sortable=True, row_classes=classes, table_id="cases-table") + "</div>", section_id="cases"))
-    return P.page(title, f"{description + '. ' if description else ''}{len(cases):,} cases; {axes_note}", sections)
+    sections.append(
+        P.section(
+            "Cases",
+            '<p class="note">Click a column header to sort.</p><div class="table-wrap nowrap">'
+            + P.table(
+                [str(c) for c in cases.columns],
+                rows,
+                sortable=True,
+                row_classes=classes,
+                table_id="cases-table",
+            )
+            + "</div>",
+            section_id="cases",
+        )
+    )
+    return P.page(
+        title,
+        f"{description + '. ' if description else ''}{len(cases):,} cases; {axes_note}",
+        sections,
+    )
 
 
 def write_study_report(study_dir: str | Path, *, axes: Sequence[str] | None = None) -> Path:
@@ -242,5 +459,10 @@ def write_study_report(study_dir: str | Path, *, axes: Sequence[str] | None = No
     cases = read_cases(folder)
     named, study = study_axes(folder, cases)
     name = study.get("name") or folder.resolve().name
-    text = build_study_html(cases, title=f"Study report: {name}", axes=axes if axes is not None else named, description=str(study.get("description", "")))
+    text = build_study_html(
+        cases,
+        title=f"Study report: {name}",
+        axes=axes if axes is not None else named,
+        description=str(study.get("description", "")),
+    )
     return write_atomic(folder / "report.html", lambda p: p.write_text(text, encoding="utf-8"))

@@ -38,7 +38,11 @@ class Tolerances:
             sum(float(np.max(g.discharge_max_mw, initial=0)) for g in data.groups),
             sum(float(np.max(g.charge_max_mw, initial=0)) for g in data.groups),
         )
-        scale_mwh = max(1.0, sum(g.energy_capacity_mwh for g in data.groups), data.flex.max_backlog_mwh if data.flex else 0.0)
+        scale_mwh = max(
+            1.0,
+            sum(g.energy_capacity_mwh for g in data.groups),
+            data.flex.max_backlog_mwh if data.flex else 0.0,
+        )
         scale_usd = max(1.0, abs(objective_usd))
         return cls(mw=REL_TOL * scale_mw, mwh=REL_TOL * scale_mwh, usd=REL_TOL * scale_usd)
 
@@ -111,7 +115,10 @@ def excess_battery(data: ModelData, sol: Solution) -> list[Excess]:
         a, b = sol.groups[gd.name], gd.name
         s, c, d = a["soc_mwh"], a["charge_mw"], a["discharge_mw"]
         prev = np.concatenate(([gd.initial_soc_mwh], s[:-1]))
-        expect = gd.retention_frac * prev + (gd.charge_efficiency_frac * c - d / gd.discharge_efficiency_frac) * dt
+        expect = (
+            gd.retention_frac * prev
+            + (gd.charge_efficiency_frac * c - d / gd.discharge_efficiency_frac) * dt
+        )
         last = np.zeros(n)
         last_max = np.zeros(n)
         if n:
@@ -120,13 +127,21 @@ def excess_battery(data: ModelData, sol: Solution) -> list[Excess]:
         out += [
             Excess(2, f"soc_balance[{b}]", "SOC recursion violated", "MWh", np.abs(s - expect)),
             Excess(3, f"charge_limit[{b}]", "charge above its limit", "MW", c - gd.charge_max_mw),
-            Excess(3, f"discharge_limit[{b}]", "discharge above its limit", "MW", d - gd.discharge_max_mw),
+            Excess(
+                3,
+                f"discharge_limit[{b}]",
+                "discharge above its limit",
+                "MW",
+                d - gd.discharge_max_mw,
+            ),
             Excess(3, f"charge_limit[{b}]", "negative charge", "MW", -c),
             Excess(3, f"discharge_limit[{b}]", "negative discharge", "MW", -d),
             Excess(4, f"energy_limit[{b}]", "SOC below its band", "MWh", gd.soc_min_mwh - s),
             Excess(4, f"energy_limit[{b}]", "SOC above its band", "MWh", s - gd.soc_max_mwh),
             Excess(5, f"soc_terminal[{b}]", "terminal energy not reached", "MWh", last),
-            Excess(5, f"soc_terminal_max[{b}]", "terminal energy above its target", "MWh", last_max),
+            Excess(
+                5, f"soc_terminal_max[{b}]", "terminal energy above its target", "MWh", last_max
+            ),
         ]
     return out
 
@@ -136,13 +151,33 @@ def excess_grid(data: ModelData, sol: Solution) -> list[Excess]:
     g, x = sol.grid_import_mw, sol.grid_export_mw
     with np.errstate(invalid="ignore"):
         out = [
-            Excess(6, "import_limit", "import above the interconnection cap", "MW", np.nan_to_num(g - data.import_limit_mw, neginf=0.0)),
-            Excess(6, "export_limit", "export above the interconnection cap", "MW", np.nan_to_num(x - data.export_limit_mw, neginf=0.0)),
+            Excess(
+                6,
+                "import_limit",
+                "import above the interconnection cap",
+                "MW",
+                np.nan_to_num(g - data.import_limit_mw, neginf=0.0),
+            ),
+            Excess(
+                6,
+                "export_limit",
+                "export above the interconnection cap",
+                "MW",
+                np.nan_to_num(x - data.export_limit_mw, neginf=0.0),
+            ),
             Excess(6, "import_limit", "negative import", "MW", -g),
             Excess(6, "export_limit", "negative export", "MW", -x),
         ]
         if data.event_cap_mw is not None:
-            out.append(Excess(11, "event_cap", "import above an event cap", "MW", np.nan_to_num(g - data.event_cap_mw, neginf=0.0)))
+            out.append(
+                Excess(
+                    11,
+                    "event_cap",
+                    "import above an event cap",
+                    "MW",
+                    np.nan_to_num(g - data.event_cap_mw, neginf=0.0),
+                )
+            )
     return out
 
 
@@ -152,8 +187,16 @@ def excess_ramp(data: ModelData, g: np.ndarray) -> list[Excess]:
         return []
     steps = ramp_steps_mw(data, g)
     return [
-        Excess(8, "ramp_up", "import rises faster than the ramp limit", "MW", steps - data.ramp.rise_mw),
-        Excess(8, "ramp_down", "import falls faster than the ramp limit", "MW", -steps - data.ramp.fall_mw),
+        Excess(
+            8, "ramp_up", "import rises faster than the ramp limit", "MW", steps - data.ramp.rise_mw
+        ),
+        Excess(
+            8,
+            "ramp_down",
+            "import falls faster than the ramp limit",
+            "MW",
+            -steps - data.ramp.fall_mw,
+        ),
     ]
 
 
@@ -162,13 +205,39 @@ def excess_headroom(data: ModelData, sol: Solution) -> list[Excess]:
     if not data.has_swing:
         return []
     n = data.n_intervals
-    up = sum((g.discharge_max_mw - sol.groups[g.name]["discharge_mw"] + sol.groups[g.name]["charge_mw"] for g in data.groups), np.zeros(n))
-    down = sum((g.charge_max_mw - sol.groups[g.name]["charge_mw"] + sol.groups[g.name]["discharge_mw"] for g in data.groups), np.zeros(n))
+    up = sum(
+        (
+            g.discharge_max_mw
+            - sol.groups[g.name]["discharge_mw"]
+            + sol.groups[g.name]["charge_mw"]
+            for g in data.groups
+        ),
+        np.zeros(n),
+    )
+    down = sum(
+        (
+            g.charge_max_mw - sol.groups[g.name]["charge_mw"] + sol.groups[g.name]["discharge_mw"]
+            for g in data.groups
+        ),
+        np.zeros(n),
+    )
     wup = data.swing_up_mw if data.swing_up_mw is not None else np.zeros(n)
     wdn = data.swing_down_mw if data.swing_down_mw is not None else np.zeros(n)
     out = [
-        Excess(9, "swing_up", "up headroom below swing plus reserve", "MW", wup + sol.reserve_up_mw - up),
-        Excess(9, "swing_down", "down headroom below swing plus reserve", "MW", wdn + sol.reserve_down_mw - down),
+        Excess(
+            9,
+            "swing_up",
+            "up headroom below swing plus reserve",
+            "MW",
+            wup + sol.reserve_up_mw - up,
+        ),
+        Excess(
+            9,
+            "swing_down",
+            "down headroom below swing plus reserve",
+            "MW",
+            wdn + sol.reserve_down_mw - down,
+        ),
     ]
     r = data.reserve
     if r is not None and r.sustain_h > 0 and data.groups:
@@ -178,12 +247,32 @@ def excess_headroom(data: ModelData, sol: Solution) -> list[Excess]:
         lo = sum(g.soc_min_mwh for g in data.groups)
         hi = sum(g.soc_max_mwh for g in data.groups)
         out += [
-            Excess(10, "reserve_energy_up", "stored energy cannot sustain the up reserve", "MWh", lo - (s - sol.reserve_up_mw * r.sustain_h / etad)),
-            Excess(10, "reserve_energy_down", "no room to sustain the down reserve", "MWh", s + sol.reserve_down_mw * r.sustain_h * etac - hi),
+            Excess(
+                10,
+                "reserve_energy_up",
+                "stored energy cannot sustain the up reserve",
+                "MWh",
+                lo - (s - sol.reserve_up_mw * r.sustain_h / etad),
+            ),
+            Excess(
+                10,
+                "reserve_energy_down",
+                "no room to sustain the down reserve",
+                "MWh",
+                s + sol.reserve_down_mw * r.sustain_h * etac - hi,
+            ),
         ]
     if r is not None:  # family 15: the held up-reserve can reach the grid
         room = sol.grid_import_mw + data.export_limit_mw - sol.grid_export_mw
-        out.append(Excess(15, "reserve_deliverable", "up reserve above import plus export headroom", "MW", sol.reserve_up_mw - room))
+        out.append(
+            Excess(
+                15,
+                "reserve_deliverable",
+                "up reserve above import plus export headroom",
+                "MW",
+                sol.reserve_up_mw - room,
+            )
+        )
     return out
 
 
@@ -193,7 +282,15 @@ def excess_energy_floor(data: ModelData, sol: Solution) -> list[Excess]:
     if f is None:
         return []
     short = f.soc_min_mwh + f.floor_mwh - sol.fleet("soc_mwh")
-    return [Excess(14, "floor_energy", f"stored energy below the ride-through floor ({f.hours_h:g} h of '{f.level}')", "MWh", short)]
+    return [
+        Excess(
+            14,
+            "floor_energy",
+            f"stored energy below the ride-through floor ({f.hours_h:g} h of '{f.level}')",
+            "MWh",
+            short,
+        )
+    ]
 
 
 def excess_flexible_load(data: ModelData, sol: Solution) -> list[Excess]:
@@ -208,11 +305,37 @@ def excess_flexible_load(data: ModelData, sol: Solution) -> list[Excess]:
     if len(b):
         end[-1] = abs(b[-1])
     return [
-        Excess(12, "curtail_limit", "curtailment above its limit", "MW", sol.curtailed_mw - f.curtail_max_mw),
-        Excess(12, "defer_limit", "deferral above its limit", "MW", sol.deferred_mw - f.defer_max_mw),
-        Excess(12, "recover_limit", "recovery above the GPU rating", "MW", sol.recovered_mw - f.recover_max_mw),
-        Excess(12, "flex_floor", "curtailed plus deferred below the power floor", "MW", sol.curtailed_mw + sol.deferred_mw - f.flex_max_mw),
-        Excess(12, "backlog_balance", "backlog recursion violated", "MWh", np.abs(b - prev - (sol.deferred_mw - sol.recovered_mw) * dt)),
+        Excess(
+            12,
+            "curtail_limit",
+            "curtailment above its limit",
+            "MW",
+            sol.curtailed_mw - f.curtail_max_mw,
+        ),
+        Excess(
+            12, "defer_limit", "deferral above its limit", "MW", sol.deferred_mw - f.defer_max_mw
+        ),
+        Excess(
+            12,
+            "recover_limit",
+            "recovery above the GPU rating",
+            "MW",
+            sol.recovered_mw - f.recover_max_mw,
+        ),
+        Excess(
+            12,
+            "flex_floor",
+            "curtailed plus deferred below the power floor",
+            "MW",
+            sol.curtailed_mw + sol.deferred_mw - f.flex_max_mw,
+        ),
+        Excess(
+            12,
+            "backlog_balance",
+            "backlog recursion violated",
+            "MWh",
+            np.abs(b - prev - (sol.deferred_mw - sol.recovered_mw) * dt),
+        ),
         Excess(12, "backlog_limit", "backlog above its limit", "MWh", b - f.max_backlog_mwh),
         Excess(12, "backlog_end", "deferred energy not recovered by the end", "MWh", end),
     ]
@@ -221,8 +344,13 @@ def excess_flexible_load(data: ModelData, sol: Solution) -> list[Excess]:
 def excess_exclusive(data: ModelData, sol: Solution) -> list[Excess]:
     """SPEC §6: no group both charges and discharges in one interval (the smaller flow) [MW]."""
     return [
-        Excess(0, f"exclusive[{g.name}]", "simultaneous charge and discharge", "MW",
-               np.minimum(sol.groups[g.name]["charge_mw"], sol.groups[g.name]["discharge_mw"]))
+        Excess(
+            0,
+            f"exclusive[{g.name}]",
+            "simultaneous charge and discharge",
+            "MW",
+            np.minimum(sol.groups[g.name]["charge_mw"], sol.groups[g.name]["discharge_mw"]),
+        )
         for g in data.groups
     ]
 
@@ -231,13 +359,24 @@ def all_excesses(data: ModelData, sol: Solution, *, exclusive: bool = True) -> l
     """Every limit of every family, on the schedule ``sol`` (the ramp on the net draw ``g - x``)."""
     out = excess_balance(data, sol) + excess_battery(data, sol) + excess_grid(data, sol)
     out += excess_ramp(data, sol.grid_import_mw - sol.grid_export_mw)
-    out += excess_headroom(data, sol) + excess_flexible_load(data, sol) + excess_energy_floor(data, sol)
+    out += (
+        excess_headroom(data, sol)
+        + excess_flexible_load(data, sol)
+        + excess_energy_floor(data, sol)
+    )
     if exclusive:
         out += excess_exclusive(data, sol)
     return out
 
 
-def violations(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances, *, exclusive: bool = True) -> pd.DataFrame:
+def violations(
+    index: pd.DatetimeIndex,
+    data: ModelData,
+    sol: Solution,
+    tol: Tolerances,
+    *,
+    exclusive: bool = True,
+) -> pd.DataFrame:
     """Every violation of every family, one row per (interval, constraint), in time order.
 
     Columns: ``interval_start``, ``family`` (``SPEC.md`` §4; 0 for exclusivity),
@@ -247,36 +386,52 @@ def violations(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tol
     for e in all_excesses(data, sol, exclusive=exclusive):
         for t in np.flatnonzero(e.mask(tol)):
             rows.append((index[t], e.family, e.constraint, e.what, float(e.amount[t]), e.unit))
-    frame = pd.DataFrame(rows, columns=["interval_start", "family", "constraint", "what", "amount", "unit"])
-    return frame.sort_values(["interval_start", "family", "constraint"], kind="stable").reset_index(drop=True)
+    frame = pd.DataFrame(
+        rows, columns=["interval_start", "family", "constraint", "what", "amount", "unit"]
+    )
+    return frame.sort_values(["interval_start", "family", "constraint"], kind="stable").reset_index(
+        drop=True
+    )
 
 
-def check_balance(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
+def check_balance(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
     """Family 1 holds: ``g - x + sum(d - c) = L - u - v + w + aux``."""
     return _issues(index, excess_balance(data, sol), tol)
 
 
-def check_soc(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
+def check_soc(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
     """Families 2, 3, 4 and 5 hold for every group."""
     return _issues(index, excess_battery(data, sol), tol)
 
 
-def check_grid_limits(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
+def check_grid_limits(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
     """Families 6 and 11 hold."""
     return _issues(index, excess_grid(data, sol), tol)
 
 
-def check_ramp(index: pd.DatetimeIndex, data: ModelData, g: np.ndarray, tol: Tolerances) -> list[Issue]:
+def check_ramp(
+    index: pd.DatetimeIndex, data: ModelData, g: np.ndarray, tol: Tolerances
+) -> list[Issue]:
     """Family 8 holds."""
     return _issues(index, excess_ramp(data, g), tol)
 
 
-def check_headroom(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
+def check_headroom(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
     """Families 9, 10 and 15 hold."""
     return _issues(index, excess_headroom(data, sol), tol)
 
 
-def check_energy_floor(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
+def check_energy_floor(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
     """Family 14 holds."""
     return _issues(index, excess_energy_floor(data, sol), tol)
 
@@ -296,7 +451,7 @@ def check_movement(
     if len(up) != len(steps):
         what = "movement rows do not match the schedule"
         return [Issue(what, field="movement_balance", expected=f"{len(steps)}", got=f"{len(up)}")]
-    at = index[len(index) - len(steps):]
+    at = index[len(index) - len(steps) :]
     issues = []
     split = np.abs(up - down - steps)
     both = np.abs(up + down - np.abs(steps))
@@ -341,7 +496,9 @@ def check_hud_blocks(data: ModelData, sol: Solution) -> list[Issue]:
     ]
 
 
-def check_flexible_load(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
+def check_flexible_load(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
     """Family 12 and the deferral backlog hold; deferred energy is conserved."""
     return _issues(index, excess_flexible_load(data, sol), tol)
 
@@ -350,7 +507,14 @@ def check_costs(terms: pd.Series, objective_usd: float, tol: Tolerances) -> list
     """The cost terms recomputed from the schedule sum to the solver's objective."""
     diff = abs(float(terms["total"]) - objective_usd)
     if diff > max(tol.usd, 1e-6):
-        return [Issue("cost terms do not sum to the solver objective", field="objective_usd", expected=f"{objective_usd:.6f} USD", got=f"{float(terms['total']):.6f} USD (difference {diff:.6g})")]
+        return [
+            Issue(
+                "cost terms do not sum to the solver objective",
+                field="objective_usd",
+                expected=f"{objective_usd:.6f} USD",
+                got=f"{float(terms['total']):.6f} USD (difference {diff:.6g})",
+            )
+        ]
     return []
 
 
@@ -364,19 +528,39 @@ def simultaneous_pairs(data: ModelData, groups: dict, tol: Tolerances) -> list[t
     return pairs
 
 
-def check_exclusive(index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances) -> list[Issue]:
+def check_exclusive(
+    index: pd.DatetimeIndex, data: ModelData, sol: Solution, tol: Tolerances
+) -> list[Issue]:
     """No interval both charges and discharges."""
     pairs = simultaneous_pairs(data, sol.groups, tol)
     if pairs:
         b, t = pairs[0]
-        return [Issue("simultaneous charge and discharge", field=b, timestamp=index[t].isoformat(), got=f"{len(pairs)} intervals")]
+        return [
+            Issue(
+                "simultaneous charge and discharge",
+                field=b,
+                timestamp=index[t].isoformat(),
+                got=f"{len(pairs)} intervals",
+            )
+        ]
     return []
 
 
-def check_against_baseline(optimized: pd.Series, baseline: pd.Series, baseline_feasible: bool, tol: Tolerances) -> list[Issue]:
+def check_against_baseline(
+    optimized: pd.Series, baseline: pd.Series, baseline_feasible: bool, tol: Tolerances
+) -> list[Issue]:
     """With a feasible baseline (and no terminal target above the initial SOC), the optimised total never exceeds it."""
-    if baseline_feasible and optimized["total"] > baseline["total"] + max(tol.usd, REL_TOL * abs(baseline["total"])):
-        return [Issue("optimised bill above the idle-fleet bill", field="total_usd", expected=f"<= {baseline['total']:.2f}", got=f"{optimized['total']:.2f}")]
+    if baseline_feasible and optimized["total"] > baseline["total"] + max(
+        tol.usd, REL_TOL * abs(baseline["total"])
+    ):
+        return [
+            Issue(
+                "optimised bill above the idle-fleet bill",
+                field="total_usd",
+                expected=f"<= {baseline['total']:.2f}",
+                got=f"{optimized['total']:.2f}",
+            )
+        ]
     return []
 
 
@@ -407,7 +591,8 @@ def check_solution(
         issues += check_exclusive(index, data, sol, tol)
     issues += check_against_baseline(terms, baseline, baseline_feasible, tol)
     if issues:
-        raise ResultCheckError("", issues=issues)
+        msg = ""
+        raise ResultCheckError(msg, issues=issues)
 
 
 def baseline_violations(data: ModelData) -> dict[str, int]:
@@ -416,7 +601,12 @@ def baseline_violations(data: ModelData) -> dict[str, int]:
     out = {"import_cap": int(np.sum(g > data.import_limit_mw * (1 + REL_TOL)))}
     if data.ramp is not None:
         steps = ramp_steps_mw(data, g)
-        out["ramp"] = int(np.sum((steps > data.ramp.rise_mw * (1 + REL_TOL)) | (-steps > data.ramp.fall_mw * (1 + REL_TOL))))
+        out["ramp"] = int(
+            np.sum(
+                (steps > data.ramp.rise_mw * (1 + REL_TOL))
+                | (-steps > data.ramp.fall_mw * (1 + REL_TOL))
+            )
+        )
     if data.event_cap_mw is not None:
         out["event_cap"] = int(np.sum(g > data.event_cap_mw * (1 + REL_TOL)))
     return out

@@ -16,14 +16,28 @@ from optimizer.results.extract import Solution
 from optimizer.tariffs.evaluate import cost_terms
 
 COST_TERMS = (
-    "energy", "export", "demand", "excess", "coincident", "minimum",
-    "degradation", "curtailment", "reserve", "event_credit", "movement", "fixed",
+    "energy",
+    "export",
+    "demand",
+    "excess",
+    "coincident",
+    "minimum",
+    "degradation",
+    "curtailment",
+    "reserve",
+    "event_credit",
+    "movement",
+    "fixed",
 )
 
 
 def window_peaks_mw(grid_import_mw: np.ndarray, data: ModelData) -> np.ndarray:
     """Highest import in each demand window, at least the month-to-date peak [MW]."""
-    peaks = np.zeros(data.n_windows) if data.demand_floor_mw is None else data.demand_floor_mw.astype(float).copy()
+    peaks = (
+        np.zeros(data.n_windows)
+        if data.demand_floor_mw is None
+        else data.demand_floor_mw.astype(float).copy()
+    )
     w = data.demand_window
     mask = w >= 0
     if mask.any():
@@ -57,26 +71,40 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
     g = sol.grid_import_mw
     tariff = {"excess": 0.0, "coincident": 0.0, "minimum": 0.0}
     if data.tariff is not None:  # the tariff engine's own numpy bill (optimizer.tariffs.evaluate)
-
         t_terms = cost_terms(data.tariff, g, sol.grid_export_mw)
-        energy, export, demand = float(t_terms["energy"]), float(t_terms["export"]), float(t_terms["demand"])
+        energy, export, demand = (
+            float(t_terms["energy"]),
+            float(t_terms["export"]),
+            float(t_terms["demand"]),
+        )
         tariff = {k: float(t_terms[k]) for k in tariff}
     else:
         energy = float(np.dot(data.import_price_usd_per_mwh, g) * dt)
         export = -float(np.dot(data.export_price_usd_per_mwh, sol.grid_export_mw) * dt)
         demand = float(np.dot(data.demand_rate_usd_per_mw, window_peaks_mw(g, data)))
-    degradation = float(sum(gd.degradation_cost_usd_per_mwh * sol.groups[gd.name]["discharge_mw"].sum() * dt for gd in data.groups))
+    degradation = float(
+        sum(
+            gd.degradation_cost_usd_per_mwh * sol.groups[gd.name]["discharge_mw"].sum() * dt
+            for gd in data.groups
+        )
+    )
     curtailment = 0.0
     if data.flex is not None:  # lost compute plus the cost of delaying deferred work
         curtailment = float(data.flex.curtail_cost_usd_per_mwh * sol.curtailed_mw.sum() * dt)
         curtailment += float(data.flex.defer_cost_usd_per_mwh * sol.deferred_mw.sum() * dt)
     reserve = 0.0
     if data.reserve is not None and data.reserve.is_priced:
-        reserve = -float(data.reserve.price_usd_per_mw_h or 0.0) * float((sol.reserve_up_mw + sol.reserve_down_mw).sum()) * dt
+        reserve = (
+            -float(data.reserve.price_usd_per_mw_h or 0.0)
+            * float((sol.reserve_up_mw + sol.reserve_down_mw).sum())
+            * dt
+        )
     event_credit = -data.event_capacity_credit_usd
     if data.event_credit_usd_per_mwh is not None and data.event_cap_mw is not None:
         inside = np.isfinite(data.event_cap_mw)
-        event_credit -= float(np.sum(data.event_credit_usd_per_mwh[inside] * (data.load_mw[inside] - g[inside])) * dt)
+        event_credit -= float(
+            np.sum(data.event_credit_usd_per_mwh[inside] * (data.load_mw[inside] - g[inside])) * dt
+        )
     values = {
         "energy": energy,
         "export": export,
@@ -113,7 +141,11 @@ def idle_terms(data: ModelData) -> tuple[pd.Series, bool]:
     for g in data.groups:
         kept = g.initial_soc_mwh * g.retention_frac ** np.arange(1, n + 1)
         sol.groups[g.name]["soc_mwh"] = kept
-        feasible &= bool(kept[-1] >= g.final_soc_min_mwh - 1e-9 and kept[-1] <= g.final_soc_max_mwh + 1e-9 and kept.min() >= g.soc_min_mwh - 1e-9)
+        feasible &= bool(
+            kept[-1] >= g.final_soc_min_mwh - 1e-9
+            and kept[-1] <= g.final_soc_max_mwh + 1e-9
+            and kept.min() >= g.soc_min_mwh - 1e-9
+        )
     if data.event_cap_mw is not None:
         feasible &= bool(np.all(sol.grid_import_mw <= data.event_cap_mw * (1 + 1e-9)))
     if data.energy_floor is not None:
@@ -121,7 +153,10 @@ def idle_terms(data: ModelData) -> tuple[pd.Series, bool]:
         feasible &= bool(np.all(sol.fleet("soc_mwh") >= f.soc_min_mwh + f.floor_mwh - 1e-9))
     if data.ramp is not None:
         steps = ramp_steps_mw(data, sol.grid_import_mw)
-        feasible &= bool(np.all(steps <= data.ramp.rise_mw * (1 + 1e-9)) and np.all(-steps <= data.ramp.fall_mw * (1 + 1e-9)))
+        feasible &= bool(
+            np.all(steps <= data.ramp.rise_mw * (1 + 1e-9))
+            and np.all(-steps <= data.ramp.fall_mw * (1 + 1e-9))
+        )
     if data.has_swing:
         feasible = False  # holding headroom may force the fleet off idle; no simple idle comparison
     return bill_terms(data, sol), feasible
@@ -135,6 +170,8 @@ def net_meter(data: ModelData, g: np.ndarray, x: np.ndarray) -> tuple[np.ndarray
     reported. Balance, caps and every cost term are unchanged.
     """
     both = np.minimum(g, x)
-    neutral = np.isclose(data.import_price_usd_per_mwh, data.export_price_usd_per_mwh, rtol=0.0, atol=1e-12)
+    neutral = np.isclose(
+        data.import_price_usd_per_mwh, data.export_price_usd_per_mwh, rtol=0.0, atol=1e-12
+    )
     cut = np.where(neutral & (both > 0), both, 0.0)
     return g - cut, x - cut

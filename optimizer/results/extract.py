@@ -41,7 +41,10 @@ class Solution:
         return cls(
             grid_import_mw=data.load_mw.copy(),
             grid_export_mw=z.copy(),
-            groups={g.name: {"charge_mw": z.copy(), "discharge_mw": z.copy(), "soc_mwh": z.copy()} for g in data.groups},
+            groups={
+                g.name: {"charge_mw": z.copy(), "discharge_mw": z.copy(), "soc_mwh": z.copy()}
+                for g in data.groups
+            },
             curtailed_mw=z.copy(),
             deferred_mw=z.copy(),
             recovered_mw=z.copy(),
@@ -67,12 +70,16 @@ def extract_group_arrays(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dic
     for key in ("charge_mw", "discharge_mw", "soc_mwh"):
         var = getattr(m, key)
         if list(m.B) == names and len(var) == n * len(names):  # indexed by B x T, in that order
-            values = np.fromiter((v.value or 0.0 for v in var.values()), dtype=float, count=len(var)).reshape(len(names), n)
+            values = np.fromiter(
+                (v.value or 0.0 for v in var.values()), dtype=float, count=len(var)
+            ).reshape(len(names), n)
             for i, name in enumerate(names):
                 out[name][key] = values[i]
         else:
             for name in names:
-                out[name][key] = np.array([var[name, t].value or 0.0 for t in range(n)], dtype=float)
+                out[name][key] = np.array(
+                    [var[name, t].value or 0.0 for t in range(n)], dtype=float
+                )
     return out
 
 
@@ -154,7 +161,9 @@ def build_schedule(scenario: Scenario, data: ModelData, sol: Solution) -> pd.Dat
             "swing_down_mw": data.swing_down_mw if data.swing_down_mw is not None else np.zeros(n),
             "reserve_up_mw": sol.reserve_up_mw,
             "reserve_down_mw": sol.reserve_down_mw,
-            "import_cap_mw": np.minimum(data.import_limit_mw, data.event_cap_mw) if data.event_cap_mw is not None else data.import_limit_mw,
+            "import_cap_mw": np.minimum(data.import_limit_mw, data.event_cap_mw)
+            if data.event_cap_mw is not None
+            else data.import_limit_mw,
         },
         index=scenario.index,
     )
@@ -185,5 +194,14 @@ def tidy_groups(scenario: Scenario, groups: dict[str, dict[str, np.ndarray]]) ->
             )
         )
     if not parts:
-        return pd.DataFrame(columns=["interval_start", "group", "charge_mw", "discharge_mw", "soc_mwh", "net_discharge_mw"])
+        return pd.DataFrame(
+            columns=[
+                "interval_start",
+                "group",
+                "charge_mw",
+                "discharge_mw",
+                "soc_mwh",
+                "net_discharge_mw",
+            ]
+        )
     return pd.concat(parts, ignore_index=True)

@@ -45,7 +45,9 @@ def event_performance(scenario: Scenario, schedule: pd.DataFrame) -> pd.DataFram
                 "start": e.start.isoformat(),
                 "end": e.end.isoformat(),
                 "cap_mw": e.cap_mw,
-                "import_before_mw": float(before["grid_import_mw"].mean()) if len(before) else float("nan"),
+                "import_before_mw": float(before["grid_import_mw"].mean())
+                if len(before)
+                else float("nan"),
                 "import_during_max_mw": float(during["grid_import_mw"].max()),
                 "load_during_mean_mw": float(during["load_mw"].mean()),
                 "reduction_mwh": float((during["load_mw"] - during["grid_import_mw"]).sum() * dt),
@@ -60,7 +62,9 @@ def event_performance(scenario: Scenario, schedule: pd.DataFrame) -> pd.DataFram
 
 def ramp_compliance(data: ModelData, schedule: pd.DataFrame) -> dict[str, Any]:
     """Largest step of grid import per interval, optimised and baseline, against the limit [MW]."""
-    g = schedule["grid_import_mw"].to_numpy() - schedule["grid_export_mw"].to_numpy()  # the net draw (family 8)
+    g = (
+        schedule["grid_import_mw"].to_numpy() - schedule["grid_export_mw"].to_numpy()
+    )  # the net draw (family 8)
     base = schedule["load_mw"].to_numpy()
     opt_steps = ramp_steps_mw(data, g)
     base_steps = ramp_steps_mw(data, base)
@@ -74,8 +78,12 @@ def ramp_compliance(data: ModelData, schedule: pd.DataFrame) -> dict[str, Any]:
         out["rise_limit_mw"] = float(np.max(data.ramp.rise_mw))
         out["fall_limit_mw"] = float(np.max(data.ramp.fall_mw))
         tol = 1e-6 * max(1.0, float(np.max(np.abs(base))))
-        out["violations_optimized"] = int(np.sum((opt_steps > data.ramp.rise_mw + tol) | (-opt_steps > data.ramp.fall_mw + tol)))
-        out["violations_baseline"] = int(np.sum((base_steps > data.ramp.rise_mw + tol) | (-base_steps > data.ramp.fall_mw + tol)))
+        out["violations_optimized"] = int(
+            np.sum((opt_steps > data.ramp.rise_mw + tol) | (-opt_steps > data.ramp.fall_mw + tol))
+        )
+        out["violations_baseline"] = int(
+            np.sum((base_steps > data.ramp.rise_mw + tol) | (-base_steps > data.ramp.fall_mw + tol))
+        )
     return out
 
 
@@ -174,9 +182,15 @@ def system_peaks(scenario: Scenario, schedule: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def grid_report(scenario: Scenario, data: ModelData, schedule: pd.DataFrame, baseline_violations: dict[str, int]) -> dict[str, Any]:
+def grid_report(
+    scenario: Scenario, data: ModelData, schedule: pd.DataFrame, baseline_violations: dict[str, int]
+) -> dict[str, Any]:
     """Everything above, JSON-ready (part of ``summary.json`` under ``grid``)."""
-    events = event_performance(scenario, schedule).to_dict(orient="records") if scenario.grid.events else []
+    events = (
+        event_performance(scenario, schedule).to_dict(orient="records")
+        if scenario.grid.events
+        else []
+    )
     held = data.has_swing or (scenario.grid.swing is None and scenario.grid.reserve is None)
     return {
         "fleet_holds_headroom": bool(held),  # False: swing/reserve asked, no fleet to hold them

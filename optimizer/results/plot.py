@@ -45,8 +45,26 @@ def plot_dispatch(schedule: pd.DataFrame, scenario: Scenario, path: Path) -> Non
     ax.set_title(f"{scenario.name}: dispatch ({scenario.site.name})")
 
     ax = axes[1]
-    ax.fill_between(idx, 0, s["discharge_mw"], step="post", color="tab:green", alpha=0.6, lw=0, label="discharge [MW]")
-    ax.fill_between(idx, 0, -s["charge_mw"], step="post", color="tab:orange", alpha=0.6, lw=0, label="charge [MW] (negative)")
+    ax.fill_between(
+        idx,
+        0,
+        s["discharge_mw"],
+        step="post",
+        color="tab:green",
+        alpha=0.6,
+        lw=0,
+        label="discharge [MW]",
+    )
+    ax.fill_between(
+        idx,
+        0,
+        -s["charge_mw"],
+        step="post",
+        color="tab:orange",
+        alpha=0.6,
+        lw=0,
+        label="charge [MW] (negative)",
+    )
     ax.set_ylabel("MW")
     ax2 = ax.twinx()
     ax2.plot(idx, 100 * s["soc_fraction"], color="k", lw=0.8, label="SOC [%]")

@@ -132,8 +132,13 @@ class DispatchResult:
         """Return self when optimal; raise the matching SolveError otherwise."""
         if self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             return self
-        err = {SolveStatus.INFEASIBLE: InfeasibleError, SolveStatus.UNBOUNDED: UnboundedError}.get(self.status, SolverLimitError)
-        raise err("", issues=list(self.issues) or [Issue(f"solve ended {self.status}", field="solver")])
+        err = {SolveStatus.INFEASIBLE: InfeasibleError, SolveStatus.UNBOUNDED: UnboundedError}.get(
+            self.status, SolverLimitError
+        )
+        msg = ""
+        raise err(
+            msg, issues=list(self.issues) or [Issue(f"solve ended {self.status}", field="solver")]
+        )
 
     def summary(self) -> dict[str, Any]:
         """Key figures, JSON-ready (the CLI table, ``summary.json`` and sweeps use these)."""
@@ -153,9 +158,15 @@ class DispatchResult:
             # how energy is priced: the tariff's schedule, or a labelled market what-if
             "energy_basis": energy_basis(sc),
             "energy_basis_label": ENERGY_BASIS_LABELS[energy_basis(sc)],
-            "bill_baseline_usd": float(self.costs.loc["total", "baseline_usd"]) if len(self.costs) else None,
-            "bill_optimized_usd": float(self.costs.loc["total", "optimized_usd"]) if len(self.costs) else None,
-            "savings_usd": float(self.costs.loc["total", "savings_usd"]) if len(self.costs) else None,
+            "bill_baseline_usd": float(self.costs.loc["total", "baseline_usd"])
+            if len(self.costs)
+            else None,
+            "bill_optimized_usd": float(self.costs.loc["total", "optimized_usd"])
+            if len(self.costs)
+            else None,
+            "savings_usd": float(self.costs.loc["total", "savings_usd"])
+            if len(self.costs)
+            else None,
             "peak_import_baseline_mw": float(sc.load_mw.max()),
             "peak_import_optimized_mw": float(s["grid_import_mw"].max()) if len(s) else None,
             "energy_charged_mwh": charged,

@@ -174,15 +174,23 @@ def make_exclusive(
         method, gap = "fixed-modes", None
     stamps = tuple(scenario.index[t].isoformat() for _, t in sorted(found, key=lambda p: p[1]))
     excl = Exclusivity(
-        n_pairs=len(found), intervals=stamps, lp_objective_usd=lp_objective,
-        mip_objective_usd=report.objective_usd, method=method, mip_gap_frac=gap, rounds=rounds,
+        n_pairs=len(found),
+        intervals=stamps,
+        lp_objective_usd=lp_objective,
+        mip_objective_usd=report.objective_usd,
+        method=method,
+        mip_gap_frac=gap,
+        rounds=rounds,
         n_binaries=len(enforced) if method != "fixed-modes" else 0,
         seconds=time.perf_counter() - t0,
     )
     logger.warning(
-        "exclusive charge/discharge enforced on %d intervals (%s, %d rounds, %.1f s, "
-        "cost %.2f USD)",
-        len(found), method, rounds, excl.seconds, excl.cost_usd,
+        "exclusive charge/discharge enforced on %d intervals (%s, %d rounds, %.1f s, cost %.2f USD)",
+        len(found),
+        method,
+        rounds,
+        excl.seconds,
+        excl.cost_usd,
     )
     return Outcome(m, _with_lp(report, lp), excl, [])
 
@@ -219,7 +227,7 @@ def _fix_modes(
         report = solve_model(m, options)  # type: ignore[arg-type]
         if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             issue = Issue(
-                "fixing charge or discharge on the overlapping intervals made it infeasible",
+                "fixing charge or discharge on the overlapping intervals made the problem infeasible",
                 field="exclusivity",
                 got=f"{len(fixed)} intervals",
                 fix="Raise SolverOptions.exclusivity_time_limit_s so that the MIP can finish",

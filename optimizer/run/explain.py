@@ -38,7 +38,11 @@ RELAXABLE = {
     "ramp_down": ("ramp", "MW", "import falls faster than the ramp limit allows"),
     "swing_up": ("swing buffer", "MW", "not enough up headroom for the swing and reserve"),
     "swing_down": ("swing buffer", "MW", "not enough down headroom for the swing and reserve"),
-    "reserve_energy_up": ("reserve energy", "MWh", "not enough stored energy to sustain the up reserve"),
+    "reserve_energy_up": (
+        "reserve energy",
+        "MWh",
+        "not enough stored energy to sustain the up reserve",
+    ),
     "reserve_energy_down": ("reserve energy", "MWh", "not enough room to sustain the down reserve"),
     "event_cap": ("utility event", "MW", "import above the event cap"),
     "soc_terminal": ("terminal energy", "MWh", "terminal energy target missed"),
@@ -72,13 +76,21 @@ def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
     m.elastic.slack_import_cap = pyo.Var(m.T, domain=pyo.NonNegativeReals)
     for t in m.T:
         m.grid_import_mw[t].setub(None)
-    m.elastic.import_cap = pyo.Constraint(m.T, rule=lambda b, t: m.grid_import_mw[t] <= float(cap[t]) + m.elastic.slack_import_cap[t])
+    m.elastic.import_cap = pyo.Constraint(
+        m.T, rule=lambda b, t: m.grid_import_mw[t] <= float(cap[t]) + m.elastic.slack_import_cap[t]
+    )
     for t in m.T:
         slacks.append(("import_cap", t, m.elastic.slack_import_cap[t]))
     m.elastic.total = pyo.Objective(expr=sum(v for _, _, v in slacks), sense=pyo.minimize)
     report = solve_model(m, scenario.options.model_copy(update={"enforce_exclusivity": False}))
     if report.status != SolveStatus.OPTIMAL:
-        return [Issue(f"the elastic re-solve also failed ({report.raw_status})", field="solver", fix="The infeasibility lies in a family that cannot be relaxed (power or energy bounds); check the battery and load data")]
+        return [
+            Issue(
+                f"the elastic re-solve also failed ({report.raw_status})",
+                field="solver",
+                fix="The infeasibility lies in a family that cannot be relaxed (power or energy bounds); check the battery and load data",
+            )
+        ]
     tol = 1e-6 * max(1.0, float(np.max(data.load_mw)))
     found: dict[str, list[tuple[object, float]]] = {}
     for name, key, var in slacks:
@@ -87,10 +99,16 @@ def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
             found.setdefault(name, []).append((key, v))
     issues = []
     for name, items in found.items():
-        family, unit, what = RELAXABLE.get(name, ("interconnection", "MW", "import above the interconnection cap"))
+        family, unit, what = RELAXABLE.get(
+            name, ("interconnection", "MW", "import above the interconnection cap")
+        )
         items.sort(key=lambda kv: -kv[1])
         key, worst = items[0]
-        t = key if isinstance(key, int) else (data.n_intervals - 1 if name == "soc_terminal" else int(key[-1]))
+        t = (
+            key
+            if isinstance(key, int)
+            else (data.n_intervals - 1 if name == "soc_terminal" else int(key[-1]))
+        )
         stamps = [scenario.index[k if isinstance(k, int) else t].isoformat() for k, _ in items[:3]]
         total = sum(v for _, v in items)
         where = f"group {key}" if name == "soc_terminal" else f"{len(items)} intervals"
@@ -106,7 +124,13 @@ def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
             )
         )
     issues.sort(key=lambda i: i.field or "")
-    return issues[:MAX_ISSUES] or [Issue("infeasible, but the elastic re-solve found no relaxable violation", field="solver", fix="Check power and energy bounds")]
+    return issues[:MAX_ISSUES] or [
+        Issue(
+            "infeasible, but the elastic re-solve found no relaxable violation",
+            field="solver",
+            fix="Check power and energy bounds",
+        )
+    ]
 
 
 def explain_failure(scenario: Scenario, data: ModelData, report: SolveReport) -> list[Issue]:
@@ -118,7 +142,14 @@ def explain_failure(scenario: Scenario, data: ModelData, report: SolveReport) ->
     if report.status == SolveStatus.INFEASIBLE:
         return diagnose_infeasibility(scenario, data)
     if report.status == SolveStatus.UNBOUNDED:
-        return [Issue("the LP is unbounded", field="solver", got=report.raw_status, fix="Check for negative prices with no import or export cap")]
+        return [
+            Issue(
+                "the LP is unbounded",
+                field="solver",
+                got=report.raw_status,
+                fix="Check for negative prices with no import or export cap",
+            )
+        ]
     return [
         Issue(
             f"the solver ended with '{report.raw_status}'",

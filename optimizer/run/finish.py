@@ -52,7 +52,13 @@ def finish(
         # costs the baseline plus its auxiliary load; compare with that when idling is feasible
         idle, idle_feasible = idle_terms(data)
         check_solution(
-            scenario.index, data, sol, terms, idle, idle_feasible, float(report.objective_usd or 0.0),
+            scenario.index,
+            data,
+            sol,
+            terms,
+            idle,
+            idle_feasible,
+            float(report.objective_usd or 0.0),
             require_exclusive=options.enforce_exclusivity,
         )
     costs = pd.DataFrame({"baseline_usd": base, "optimized_usd": terms})
@@ -60,6 +66,19 @@ def finish(
     costs = costs.loc[[*COST_TERMS, "total"]]
     costs.index.name = "term"
     schedule = build_schedule(scenario, data, sol)
+    if not reports:
+        return DispatchResult(
+            scenario=scenario,
+            status=report.status,
+            schedule=schedule,
+            groups=tidy_groups(scenario, sol.groups),
+            costs=costs,
+            report=report,
+            build_s=build_s,
+            baseline_feasible=baseline_feasible,
+            exclusivity=exclusivity,
+            baseline_violations=violations,
+        )
     return DispatchResult(
         scenario=scenario,
         status=report.status,
@@ -71,12 +90,14 @@ def finish(
         baseline_feasible=baseline_feasible,
         exclusivity=exclusivity,
         baseline_violations=violations,
-        grid=grid_report(scenario, data, schedule, violations) if reports else {},
-        resilience=ride_through_summary(scenario, schedule) if reports else {},
+        grid=grid_report(scenario, data, schedule, violations),
+        resilience=ride_through_summary(scenario, schedule),
     )
 
 
-def failure_result(scenario: Scenario, report: SolveReport, build_s: float, issues: list[Issue]) -> DispatchResult:
+def failure_result(
+    scenario: Scenario, report: SolveReport, build_s: float, issues: list[Issue]
+) -> DispatchResult:
     """A result without a schedule: what the solve ended with, and why (``raise_on_failure=False``)."""
     return DispatchResult(
         scenario=scenario,

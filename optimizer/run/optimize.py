@@ -20,9 +20,9 @@ from optimizer.solver.strategy import has_block_demand, plan_solve
 logger = logging.getLogger(__name__)
 
 
-
-
-def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: bool = True) -> DispatchResult:
+def optimize(
+    scenario: Scenario, *, raise_on_failure: bool = True, precheck: bool = True
+) -> DispatchResult:
     """Schedule the fleet at least cost and verify the schedule.
 
     Parameters
@@ -53,30 +53,50 @@ def optimize(scenario: Scenario, *, raise_on_failure: bool = True, precheck: boo
         if issues:
             report = SolveReport(status=SolveStatus.INFEASIBLE, termination="infeasible")  # type: ignore[arg-type]
             if raise_on_failure:
-                raise InfeasibleError("", issues=issues)
+                msg = ""
+                raise InfeasibleError(msg, issues=issues)
             return failure_result(scenario, report, 0.0, issues)
 
     t0 = time.perf_counter()
     m = build_model(scenario, data)
     build_s = time.perf_counter() - t0
-    logger.info("built %s: %d intervals, %d groups in %.3f s", scenario.name, data.n_intervals, len(data.groups), build_s)
+    logger.info(
+        "built %s: %d intervals, %d groups in %.3f s",
+        scenario.name,
+        data.n_intervals,
+        len(data.groups),
+        build_s,
+    )
     windows = data.tariff.demand_windows if data.tariff is not None else ()
-    plan = plan_solve(options, scenario.index, interval_min=scenario.interval_min, block_demand=has_block_demand(windows),
-                      soc_floor_mwh={g.name: g.initial_soc_mwh for g in data.groups}, release_rows=True)
+    plan = plan_solve(
+        options,
+        scenario.index,
+        interval_min=scenario.interval_min,
+        block_demand=has_block_demand(windows),
+        soc_floor_mwh={g.name: g.initial_soc_mwh for g in data.groups},
+        release_rows=True,
+    )
     report = solve_model(m, options, plan=plan)
     if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         issues = explain_failure(scenario, data, report)
         if raise_on_failure:
-            err = {SolveStatus.INFEASIBLE: InfeasibleError, SolveStatus.UNBOUNDED: UnboundedError}.get(report.status, SolverLimitError)
-            raise err("", issues=issues)
+            err = {
+                SolveStatus.INFEASIBLE: InfeasibleError,
+                SolveStatus.UNBOUNDED: UnboundedError,
+            }.get(report.status, SolverLimitError)
+            msg = ""
+            raise err(msg, issues=issues)
         return failure_result(scenario, report, build_s, issues)
 
     exclusivity = Exclusivity()
-    if options.enforce_exclusivity:  # bounded in time and always exclusive: optimizer/run/exclusivity.py
+    if (
+        options.enforce_exclusivity
+    ):  # bounded in time and always exclusive: optimizer/run/exclusivity.py
         out = make_exclusive(scenario, data, m, report, lambda: build_model(scenario, data))
         if out.issues:
             if raise_on_failure:
-                raise InfeasibleError("", issues=out.issues)
+                msg = ""
+                raise InfeasibleError(msg, issues=out.issues)
             return failure_result(scenario, out.report, build_s, out.issues)
         m, report, exclusivity = out.model, out.report, out.exclusivity
 

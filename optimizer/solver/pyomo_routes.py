@@ -63,7 +63,12 @@ def solve_pyomo_route(m: pyo.ConcreteModel, opts: dict[str, Any], interface: str
     else:
         solver = ContribHighs()
         res = on_solve_thread(
-            lambda: solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False, solver_options=dict(opts)),
+            lambda: solver.solve(
+                m,
+                load_solutions=False,
+                raise_exception_on_nonoptimal_result=False,
+                solver_options=dict(opts),
+            ),
             int(opts.get("threads", 1)),
         )
         objective = res.incumbent_objective

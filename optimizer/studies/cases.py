@@ -63,16 +63,27 @@ class Case(FrozenModel):
     load_shift_days: int = 0
     base_scenario: str
     price_file: str | None = None
+    discount_rate_frac: float = 0.07  # for net_value_usd only; not in the case id
+    lifetime_years: int | None = None
 
     @property
     def input_key(self) -> tuple[object, ...]:
         """Cases with equal keys share the same prepared inputs (the same loaded series)."""
-        return (self.base_scenario, self.start, self.end, self.interval_min, self.load_shift_days, self.price_file)
+        return (
+            self.base_scenario,
+            self.start,
+            self.end,
+            self.interval_min,
+            self.load_shift_days,
+            self.price_file,
+        )
 
 
 def canonical_json(obj: object) -> str:
     """JSON with sorted keys, no spaces, and ISO date-times: one text per value."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_json_default)
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_json_default
+    )
 
 
 def _json_default(obj: object) -> str:
@@ -93,7 +104,9 @@ def week_shift_days(offset_days: int) -> int:
     return lower if offset_days - lower <= lower + 7 - offset_days else lower + 7
 
 
-def move_to_year(start: dt.datetime, end: dt.datetime, year: int) -> tuple[dt.datetime, dt.datetime]:
+def move_to_year(
+    start: dt.datetime, end: dt.datetime, year: int
+) -> tuple[dt.datetime, dt.datetime]:
     """The same calendar dates in ``year`` (both ends move by the same number of years)."""
     years = year - start.year
     try:
@@ -117,7 +130,9 @@ def prepare_inputs(case: Case) -> Scenario:
 
     shift = pd.Timedelta(days=case.load_shift_days)
     if case.load_shift_days == 0 and case.price_file is None:
-        return load_scenario(case.base_scenario, start=case.start, end=case.end, interval_min=case.interval_min)
+        return load_scenario(
+            case.base_scenario, start=case.start, end=case.end, interval_min=case.interval_min
+        )
     src = load_scenario(
         case.base_scenario,
         start=(pd.Timestamp(case.start) - shift).to_pydatetime(),
@@ -149,15 +164,18 @@ def prepare_inputs(case: Case) -> Scenario:
     return src.replace(**changes, notes=tuple(notes))
 
 
-def _shift_series(series: pd.Series, index: pd.DatetimeIndex, shift_days: int, name: str) -> pd.Series:
+def _shift_series(
+    series: pd.Series, index: pd.DatetimeIndex, shift_days: int, name: str
+) -> pd.Series:
     """``series`` read at the wall-clock times of ``index`` minus ``shift_days``."""
     src = series.copy()
     src.index = pd.DatetimeIndex(src.index).tz_localize(None)
     src = src[~src.index.duplicated(keep="first")]
     want = pd.DatetimeIndex(index).tz_localize(None) - pd.Timedelta(days=shift_days)
     if want.min() < src.index.min() or want.max() > src.index.max():
+        msg = ""
         raise TimeSeriesError(
-            "",
+            msg,
             issues=[
                 Issue(
                     "shifted series does not cover the horizon",
@@ -175,28 +193,55 @@ def _shift_series(series: pd.Series, index: pd.DatetimeIndex, shift_days: int, n
 
 def _year_prices(src: Scenario, path: Path, index: pd.DatetimeIndex) -> pd.Series:
     source = src.tariff.energy_price
-    if source is None and src.tariff_spec is not None:  # a tariff-engine tariff names its own price file
+    if (
+        source is None and src.tariff_spec is not None
+    ):  # a tariff-engine tariff names its own price file
         source = getattr(src.tariff_spec.energy, "price_series", None)
     if source is None:
-        raise TimeSeriesError("", issues=[Issue("the base tariff names no price file, so its column is unknown", field="tariff.energy_price", fix="Give the base tariff an [tariff.energy_price] table")])
+        msg = ""
+        raise TimeSeriesError(
+            msg,
+            issues=[
+                Issue(
+                    "the base tariff names no price file, so its column is unknown",
+                    field="tariff.energy_price",
+                    fix="Give the base tariff an [tariff.energy_price] table",
+                )
+            ],
+        )
     raw = read_series(path, source.column, source.timestamp_column).tz_convert(index.tz)
     stamps = pd.DatetimeIndex(raw.index)
     first = max(int(stamps.searchsorted(index[0], side="right")) - 1, 0)
-    last = int(stamps.searchsorted(index[-1] + pd.Timedelta(minutes=timeindex.interval_min(index, default_min=60)), side="left"))
+    last = int(
+        stamps.searchsorted(
+            index[-1] + pd.Timedelta(minutes=timeindex.interval_min(index, default_min=60)),
+            side="left",
+        )
+    )
     window = raw.iloc[first:last]
     try:
-        price, _ = to_horizon(window, index, kind="price", name="price_usd_per_mwh", source=str(path))
+        price, _ = to_horizon(
+            window, index, kind="price", name="price_usd_per_mwh", source=str(path)
+        )
     except TimeSeriesError as exc:
         step = pd.Timedelta(minutes=timeindex.interval_min(index, default_min=60))
-        first_gap, got = (exc.issues[0].timestamp, exc.issues[0].got) if exc.issues else (None, None)
+        first_gap, got = (
+            (exc.issues[0].timestamp, exc.issues[0].got) if exc.issues else (None, None)
+        )
         src_steps = pd.Series(pd.DatetimeIndex(window.index)).diff().dropna()
-        if len(window) == 0 or (len(src_steps) and src_steps.min() == step):  # same step: name the missing intervals
+        if len(window) == 0 or (
+            len(src_steps) and src_steps.min() == step
+        ):  # same step: name the missing intervals
             wanted = pd.date_range(index[0], index[-1], freq=step)
             missing = wanted.difference(stamps)
             if len(missing):
-                first_gap, got = missing[0].isoformat(), f"{len(missing)} of {len(wanted)} intervals missing"
+                first_gap, got = (
+                    missing[0].isoformat(),
+                    f"{len(missing)} of {len(wanted)} intervals missing",
+                )
+        msg = ""
         raise TimeSeriesError(
-            "",
+            msg,
             issues=[
                 Issue(
                     "the price file does not cover the case window",
@@ -226,19 +271,41 @@ def set_fleet_units(site: Site, fleet_units: int) -> Site:
     """
     groups = site.battery_groups
     if not groups:
-        raise ModelFileError("", issues=[Issue("fleet_units needs a battery group in the base site; it has none", field="fleet_units", fix="Add a [[site.battery_groups]] table to the base site")])
+        msg = ""
+        raise ModelFileError(
+            msg,
+            issues=[
+                Issue(
+                    "fleet_units needs a battery group in the base site; it has none",
+                    field="fleet_units",
+                    fix="Add a [[site.battery_groups]] table to the base site",
+                )
+            ],
+        )
     if len(groups) == 1:
         counts = [fleet_units]
     else:
         total = sum(g.n_units for g in groups)
         if total == 0:
-            raise ModelFileError("", issues=[Issue("cannot scale several battery groups that have 0 units in all", field="fleet_units", fix="Give the base groups their relative sizes, or set each by its dotted path")])
+            msg = ""
+            raise ModelFileError(
+                msg,
+                issues=[
+                    Issue(
+                        "cannot scale several battery groups that have 0 units in all",
+                        field="fleet_units",
+                        fix="Give the base groups their relative sizes, or set each by its dotted path",
+                    )
+                ],
+            )
         exact = [g.n_units * fleet_units / total for g in groups]
         counts = [math.floor(x) for x in exact]
         by_remainder = sorted(range(len(groups)), key=lambda i: (-(exact[i] - counts[i]), i))
         for i in by_remainder[: fleet_units - sum(counts)]:
             counts[i] += 1
-    new_groups = tuple(g.model_copy(update={"n_units": n}) for g, n in zip(groups, counts, strict=True))
+    new_groups = tuple(
+        g.model_copy(update={"n_units": n}) for g, n in zip(groups, counts, strict=True)
+    )
     return site.model_copy(update={"battery_groups": new_groups})
 
 
@@ -253,27 +320,82 @@ def _walk(data: Any, parts: list[str], root: str, axis: str) -> tuple[Any, str |
         key: str | int
         if isinstance(node, dict):
             if part not in node:
-                raise ModelFileError("", issues=[Issue(f"no field {part!r} in {where}", field=axis, expected=f"one of {sorted(node)}", got=part, fix="Correct the dotted path")])
+                msg = ""
+                raise ModelFileError(
+                    msg,
+                    issues=[
+                        Issue(
+                            f"no field {part!r} in {where}",
+                            field=axis,
+                            expected=f"one of {sorted(node)}",
+                            got=part,
+                            fix="Correct the dotted path",
+                        )
+                    ],
+                )
             key = part
         elif isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                raise ModelFileError("", issues=[Issue(f"{where} has no position {part!r}", field=axis, expected=f"0 .. {len(node) - 1}", got=part, fix="Correct the dotted path")])
+                msg = ""
+                raise ModelFileError(
+                    msg,
+                    issues=[
+                        Issue(
+                            f"{where} has no position {part!r}",
+                            field=axis,
+                            expected=f"0 .. {len(node) - 1}",
+                            got=part,
+                            fix="Correct the dotted path",
+                        )
+                    ],
+                )
             key = int(part)
         else:
-            raise ModelFileError("", issues=[Issue(f"{where} is a scalar; it has no field {part!r}", field=axis, fix="Correct the dotted path")])
+            msg = ""
+            raise ModelFileError(
+                msg,
+                issues=[
+                    Issue(
+                        f"{where} is a scalar; it has no field {part!r}",
+                        field=axis,
+                        fix="Correct the dotted path",
+                    )
+                ],
+            )
         if i == len(parts) - 1:
             if isinstance(node[key], dict | list | tuple):
-                raise ModelFileError("", issues=[Issue(f"{where}.{part} is a table or list; a dotted axis must name a scalar field", field=axis, fix="Name a field inside it")])
+                msg = ""
+                raise ModelFileError(
+                    msg,
+                    issues=[
+                        Issue(
+                            f"{where}.{part} is a table or list; a dotted axis must name a scalar field",
+                            field=axis,
+                            fix="Name a field inside it",
+                        )
+                    ],
+                )
             return node, key
         child = node[key]
         if isinstance(child, tuple):
             child = list(child)
             node[key] = child
         if child is None:
-            raise ModelFileError("", issues=[Issue(f"{where}.{part} is not set in the base scenario, so its fields cannot be swept", field=axis, fix=f"Set {where}.{part} in the base scenario first")])
+            msg = ""
+            raise ModelFileError(
+                msg,
+                issues=[
+                    Issue(
+                        f"{where}.{part} is not set in the base scenario, so its fields cannot be swept",
+                        field=axis,
+                        fix=f"Set {where}.{part} in the base scenario first",
+                    )
+                ],
+            )
         node = child
         where = f"{where}.{part}"
-    raise ModelFileError("", issues=[Issue("empty dotted path", field=axis, fix="Name a field")])
+    msg = ""
+    raise ModelFileError(msg, issues=[Issue("empty dotted path", field=axis, fix="Name a field")])
 
 
 def _set_path(model: BaseModel, root: str, parts: list[str], value: Scalar, axis: str) -> BaseModel:
@@ -285,7 +407,18 @@ def _set_path(model: BaseModel, root: str, parts: list[str], value: Scalar, axis
         return type(model).model_validate(data)
     except ValidationError as exc:
         what = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        raise ModelFileError("", issues=[Issue(f"value rejected: {what}", field=axis, got=repr(value), fix="Use a value within the field's bounds")]) from exc
+        msg = ""
+        raise ModelFileError(
+            msg,
+            issues=[
+                Issue(
+                    f"value rejected: {what}",
+                    field=axis,
+                    got=repr(value),
+                    fix="Use a value within the field's bounds",
+                )
+            ],
+        ) from exc
 
 
 def apply_case(base: Scenario, case: Case) -> Scenario:
@@ -303,7 +436,11 @@ def apply_case(base: Scenario, case: Case) -> Scenario:
     ModelFileError
         A dotted path that does not exist, or a value the model rejects.
     """
-    models: dict[str, Any] = {root: getattr(base, root) for root in DOTTED_ROOTS if isinstance(getattr(base, root, None), BaseModel)}
+    models: dict[str, Any] = {
+        root: getattr(base, root)
+        for root in DOTTED_ROOTS
+        if isinstance(getattr(base, root, None), BaseModel)
+    }
     price = base.price_usd_per_mwh
     for name, value in case.values.items():
         if name == "price_year":
@@ -315,12 +452,38 @@ def apply_case(base: Scenario, case: Case) -> Scenario:
             models["site"] = set_fleet_units(models["site"], int(value))
             continue
         dotted = _NAMED_TO_DOTTED.get(name, name)
-        series = {"site.import_limit_mw": base.grid_import_limit_mw, "site.export_limit_mw": base.grid_export_limit_mw}
-        if series.get(dotted) is not None:  # the base's cap series replaces the site's cap: a sweep of it would change nothing
-            raise ModelFileError(issues=[Issue("the axis sweeps a cap that the base scenario's cap series replaces", field=name, got=dotted, fix="Drop the [series] cap from the base scenario, or sweep something else")])
+        series = {
+            "site.import_limit_mw": base.grid_import_limit_mw,
+            "site.export_limit_mw": base.grid_export_limit_mw,
+        }
+        if (
+            series.get(dotted) is not None
+        ):  # the base's cap series replaces the site's cap: a sweep of it would change nothing
+            raise ModelFileError(
+                issues=[
+                    Issue(
+                        "the axis sweeps a cap that the base scenario's cap series replaces",
+                        field=name,
+                        got=dotted,
+                        fix="Drop the [series] cap from the base scenario, or sweep something else",
+                    )
+                ]
+            )
         root, *parts = dotted.split(".")
         if root not in models:
-            raise ModelFileError("", issues=[Issue(f"the scenario has no model {root!r}", field=name, expected=f"one of {sorted(models)}", got=root, fix="Correct the dotted path")])
+            msg = ""
+            raise ModelFileError(
+                msg,
+                issues=[
+                    Issue(
+                        f"the scenario has no model {root!r}",
+                        field=name,
+                        expected=f"one of {sorted(models)}",
+                        got=root,
+                        fix="Correct the dotted path",
+                    )
+                ],
+            )
         models[root] = _set_path(models[root], root, parts, value, name)
     models["options"] = models["options"].model_copy(update={"threads": 1})
     label = ",".join(f"{k}={v}" for k, v in case.values.items())
@@ -332,31 +495,65 @@ def case_scenario(case: Case) -> Scenario:
     return apply_case(prepare_inputs(case), case)
 
 
+_WRONG_TYPE = ("_type", "_parsing", "int_from_float")
+"""Endings of the pydantic error types that mean a value of the wrong type (not out of bounds)."""
+
+
 def check_paths(base: Scenario, study: Study) -> None:
-    """Check that every dotted axis names an existing scalar field of ``base``; raise listing all.
+    """Check that every dotted axis names an existing scalar field of ``base`` and that its
+    values have the field's type; raise listing all, naming the study file.
 
     A value out of bounds is not checked here: that case becomes a failed row.
 
     Raises
     ------
     ModelFileError
-        Every dotted axis that names no field, a table, or a field under an unset model.
+        Every dotted axis that names no field, a table, or a field under an unset model, and
+        every value of the wrong type (text for a number, ...).
     """
     issues: list[Issue] = []
+    where = study.source_path or study.base_scenario
     for name in study.axis_names:
         if name in NAMED_AXES:
             continue
         root, *parts = name.split(".")
         model = getattr(base, root, None)
         if not isinstance(model, BaseModel):
-            issues.append(Issue(f"the scenario has no model {root!r}", path=study.base_scenario, field=name, fix="Correct the dotted path"))
+            issues.append(
+                Issue(
+                    f"the scenario has no model {root!r}",
+                    path=where,
+                    field=name,
+                    fix="Correct the dotted path",
+                )
+            )
             continue
         try:
             _walk(model.model_dump(), parts, root, name)
         except ModelFileError as exc:
-            issues.extend(dataclasses.replace(i, path=study.base_scenario) for i in exc.issues)
+            issues.extend(dataclasses.replace(i, path=where) for i in exc.issues)
+            continue
+        values = list(study.axes.get(name, ())) + [c[name] for c in study.cases if name in c]
+        for value in values:
+            try:
+                _set_path(model, root, parts, value, name)
+            except ModelFileError as exc:
+                cause = exc.__cause__
+                if isinstance(cause, ValidationError) and any(
+                    e["type"].endswith(_WRONG_TYPE) for e in cause.errors()
+                ):
+                    issues.append(
+                        Issue(
+                            "axis value of the wrong type",
+                            path=where,
+                            field=name,
+                            got=repr(value),
+                            fix="Give values of the field's type",
+                        )
+                    )
     if issues:
-        raise ModelFileError("", issues=issues)
+        msg = ""
+        raise ModelFileError(msg, issues=issues)
 
 
 def _base_path(study: Study) -> tuple[str, str]:
@@ -367,7 +564,19 @@ def _base_path(study: Study) -> tuple[str, str]:
     if not path.exists() and Path(written).suffix != ".toml" and builtin_scenario(written).exists():
         path = builtin_scenario(written)
     if not path.exists():
-        raise ModelFileError("", issues=[Issue("base scenario not found", path=str(path), field="study.base_scenario", got=written, fix="Give a scenario TOML (relative to the study file) or a built-in name")])
+        msg = ""
+        raise ModelFileError(
+            msg,
+            issues=[
+                Issue(
+                    "base scenario not found",
+                    path=str(path),
+                    field="study.base_scenario",
+                    got=written,
+                    fix="Give a scenario TOML (relative to the study file) or a built-in name",
+                )
+            ],
+        )
     return written, str(path)
 
 
@@ -415,7 +624,11 @@ def expand_study(study: Study) -> list[Case]:
             try:
                 c_start, c_end = move_to_year(start, end, year)
             except ValueError as exc:
-                raise ModelFileError("", issues=[Issue(str(exc), field="price_year", fix="Choose other study dates")]) from exc
+                msg = ""
+                raise ModelFileError(
+                    msg,
+                    issues=[Issue(str(exc), field="price_year", fix="Choose other study dates")],
+                ) from exc
             shift = week_shift_days((c_start - start).days)
             price_written = study.price_files[year]
             price_abs = str(study.resolve(price_written))
@@ -441,11 +654,25 @@ def expand_study(study: Study) -> list[Case]:
                 load_shift_days=shift,
                 base_scenario=base,
                 price_file=price_abs,
+                discount_rate_frac=study.discount_rate_frac,
+                lifetime_years=study.lifetime_years,
             )
         )
     seen: dict[str, int] = {}
     for c in cases:
         if c.case_id in seen:
-            raise ModelFileError("", issues=[Issue("two cases have the same inputs", path=study.source_path, field=f"cases[{c.position}]", got=f"same as cases[{seen[c.case_id]}]", fix="Remove the duplicate")])
+            msg = ""
+            raise ModelFileError(
+                msg,
+                issues=[
+                    Issue(
+                        "two cases have the same inputs",
+                        path=study.source_path,
+                        field=f"cases[{c.position}]",
+                        got=f"same as cases[{seen[c.case_id]}]",
+                        fix="Remove the duplicate",
+                    )
+                ],
+            )
         seen[c.case_id] = c.position
     return cases

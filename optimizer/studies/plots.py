@@ -94,9 +94,24 @@ def plot_savings_vs_fleet(
         for lv in lines:
             g = sub if lv is None else sub[sub[line] == lv]
             g = g.groupby(x, as_index=False)[metric].mean().sort_values(x)
-            ax.plot(g[x], g[metric] / _MUSD, marker="o", ms=3.5, lw=1.5, label=f"{line} = {_label(lv)}" if line else metric)
+            ax.plot(
+                g[x],
+                g[metric] / _MUSD,
+                marker="o",
+                ms=3.5,
+                lw=1.5,
+                label=f"{line} = {_label(lv)}" if line else metric,
+            )
         if len(failed_here):
-            ax.scatter(failed_here[x], np.zeros(len(failed_here)), marker="x", color="0.4", s=22, label=f"failed or infeasible ({len(failed_here)})", zorder=3)
+            ax.scatter(
+                failed_here[x],
+                np.zeros(len(failed_here)),
+                marker="x",
+                color="0.4",
+                s=22,
+                label=f"failed or infeasible ({len(failed_here)})",
+                zorder=3,
+            )
         ax.axhline(0.0, color="0.7", lw=0.8)
         ax.set_xlabel(f"{x} [-]")
         ax.set_title(f"{panel} = {_label(pv)}" if panel else "")
@@ -128,13 +143,22 @@ def plot_heatmap(
     """
     ok = _ok(cases)
     grid = ok.pivot_table(index=y, columns=x, values=metric, aggfunc=agg)
-    grid = grid.reindex(index=sorted(cases[y].dropna().unique()), columns=sorted(cases[x].dropna().unique()))
+    grid = grid.reindex(
+        index=sorted(cases[y].dropna().unique()), columns=sorted(cases[x].dropna().unique())
+    )
     scale, unit = (_MUSD, "million USD") if metric.endswith("_usd") else (1.0, "")
     values = grid.to_numpy(dtype=float) / scale
-    fig = _figure(figsize=(max(6.0, 0.55 * grid.shape[1] + 3), max(3.5, 0.45 * grid.shape[0] + 2)), layout="constrained")
+    fig = _figure(
+        figsize=(max(6.0, 0.55 * grid.shape[1] + 3), max(3.5, 0.45 * grid.shape[0] + 2)),
+        layout="constrained",
+    )
     ax = fig.subplots()
     image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", origin="lower", cmap="viridis")
-    ax.set_xticks(range(grid.shape[1]), [_label(v) for v in grid.columns], rotation=90 if grid.shape[1] > 10 else 0)
+    ax.set_xticks(
+        range(grid.shape[1]),
+        [_label(v) for v in grid.columns],
+        rotation=90 if grid.shape[1] > 10 else 0,
+    )
     ax.set_yticks(range(grid.shape[0]), [_label(v) for v in grid.index])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
@@ -143,9 +167,27 @@ def plot_heatmap(
         mid = float(np.nanmean(finite)) if finite.size else 0.0
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
-                ax.text(j, i, f"{v:.2f}" if scale != 1.0 else f"{v:.3g}", ha="center", va="center", fontsize=7, color="white" if v < mid else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.2f}" if scale != 1.0 else f"{v:.3g}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v < mid else "black",
+                )
     fig.colorbar(image, ax=ax, label=f"{metric} [{unit}]" if unit else metric)
-    others = [c for c in ("price_year", "import_limit_mw", "fleet_units", "price_multiplier", "demand_charge_usd_per_mw") if c not in (x, y) and _varying(cases, c)]
+    others = [
+        c
+        for c in (
+            "price_year",
+            "import_limit_mw",
+            "fleet_units",
+            "price_multiplier",
+            "demand_charge_usd_per_mw",
+        )
+        if c not in (x, y) and _varying(cases, c)
+    ]
     over = f", {agg} over {', '.join(others)}" if others else ""
     ax.set_title(f"{metric} by {x} and {y}{over}")
     return _save(fig, Path(path))
@@ -181,17 +223,28 @@ def plot_pareto(
         ax.scatter(p[~front], c[~front], s=14, alpha=0.5, color="tab:gray", label="dominated cases")
         order = np.argsort(p[front])
         ax.plot(p[front][order], c[front][order], drawstyle="steps-post", lw=1.5, color="tab:red")
-        ax.scatter(p[front], c[front], s=22, color="tab:red", label=f"Pareto front ({int(front.sum())} cases)", zorder=3)
+        ax.scatter(
+            p[front],
+            c[front],
+            s=22,
+            color="tab:red",
+            label=f"Pareto front ({int(front.sum())} cases)",
+            zorder=3,
+        )
         ax.set_xlabel(f"{peak} [MW]")
         ax.set_title(f"{group} = {_label(gv)}" if group else "")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     axes[0].set_ylabel(f"{cost} [million USD]")
-    fig.suptitle(f"Bill against peak import, lower-left is better ({len(ok)} of {len(cases)} cases solved)")
+    fig.suptitle(
+        f"Bill against peak import, lower-left is better ({len(ok)} of {len(cases)} cases solved)"
+    )
     return _save(fig, Path(path))
 
 
-def write_study_plots(cases: pd.DataFrame, out_dir: str | Path, *, axes: Sequence[str] = ()) -> list[Path]:
+def write_study_plots(
+    cases: pd.DataFrame, out_dir: str | Path, *, axes: Sequence[str] = ()
+) -> list[Path]:
     """Write every figure that fits the study's axes into ``out_dir``.
 
     ``savings_vs_fleet.png`` when fleet size varies; ``heatmap_<x>__<y>.png`` over the first
@@ -206,11 +259,20 @@ def write_study_plots(cases: pd.DataFrame, out_dir: str | Path, *, axes: Sequenc
     written: list[Path] = []
     if _ok(cases).empty:
         return written
-    varying = [a for a in (axes or ("fleet_units", "import_limit_mw", "price_year")) if _varying(cases, a)]
+    varying = [
+        a for a in (axes or ("fleet_units", "import_limit_mw", "price_year")) if _varying(cases, a)
+    ]
     if "fleet_units" in varying:
         varying = ["fleet_units", *[a for a in varying if a != "fleet_units"]]
         rest = [a for a in varying if a != "fleet_units"]
-        written.append(plot_savings_vs_fleet(cases, out / "savings_vs_fleet.png", line=rest[0] if rest else None, panel=rest[1] if len(rest) > 1 else None))
+        written.append(
+            plot_savings_vs_fleet(
+                cases,
+                out / "savings_vs_fleet.png",
+                line=rest[0] if rest else None,
+                panel=rest[1] if len(rest) > 1 else None,
+            )
+        )
     if len(varying) >= 2:
         x, y = varying[0], varying[1]
         written.append(plot_heatmap(cases, out / f"heatmap_{x}__{y}.png", x=x, y=y))

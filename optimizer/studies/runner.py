@@ -138,7 +138,12 @@ def _message(exc: BaseException) -> str:
 
 
 def _head_row(case: Case) -> dict[str, Any]:
-    row: dict[str, Any] = {"case_id": case.case_id, "position": case.position, "study": case.study, "label": case.label}
+    row: dict[str, Any] = {
+        "case_id": case.case_id,
+        "position": case.position,
+        "study": case.study,
+        "label": case.label,
+    }
     row.update(case.values)
     row.update(
         start=case.start.isoformat(),
@@ -159,20 +164,55 @@ def _effective(row: dict[str, Any], case: Case, scenario: Scenario) -> None:
         import_limit_mw=float(site.import_limit_mw),
         demand_charge_usd_per_mw=float(tariff.demand_charge_usd_per_mw),
         price_multiplier=float(case.values.get("price_multiplier", 1.0)),
-        price_year=int(case.values["price_year"]) if "price_year" in case.values else case.start.year,
+        price_year=int(case.values["price_year"])
+        if "price_year" in case.values
+        else case.start.year,
         fleet_power_mw=float(site.fleet_power_discharge_max_mw),
         fleet_energy_mwh=float(site.fleet_energy_capacity_mwh),
         n_intervals=int(scenario.n_intervals),
     )
 
 
+def _net_value(row: dict[str, Any], case: Case, scenario: Scenario) -> None:
+    """``annualised_cost_usd`` (the fleet's capital and O&M, annualised and prorated to the
+    case's horizon) and ``net_value_usd = savings_usd - annualised_cost_usd`` [USD], when every
+    group's unit has ``economics``."""
+    from optimizer.inputs.economics import HOURS_PER_YEAR_H, annualised_cost_usd_per_unit
+
+    groups = scenario.site.battery_groups
+    if not groups or any(g.unit.economics is None for g in groups):
+        return
+    years = scenario.n_intervals * scenario.interval_h / HOURS_PER_YEAR_H
+    cost = (
+        sum(
+            g.n_units
+            * annualised_cost_usd_per_unit(
+                g.unit.economics, case.discount_rate_frac, case.lifetime_years
+            )  # type: ignore[arg-type]
+            for g in groups
+        )
+        * years
+    )
+    row["annualised_cost_usd"] = cost
+    if row.get("savings_usd") is not None:
+        row["net_value_usd"] = float(row["savings_usd"]) - cost
+
+
 def _result_columns(row: dict[str, Any], result: DispatchResult) -> None:
     report = result.report
-    row.update(build_s=float(result.build_s), handoff_s=float(report.handoff_s), solve_s=float(report.solve_s))
+    row.update(
+        build_s=float(result.build_s),
+        handoff_s=float(report.handoff_s),
+        solve_s=float(report.solve_s),
+    )
     if str(result.status) not in OK_STATUSES:
         row["status"] = str(result.status)
-        row["error_type"] = {"infeasible": "InfeasibleError", "unbounded": "UnboundedError"}.get(str(result.status), "SolverLimitError")
-        row["message"] = "; ".join(i.message() for i in result.issues) or f"solve ended {result.status}"
+        row["error_type"] = {"infeasible": "InfeasibleError", "unbounded": "UnboundedError"}.get(
+            str(result.status), "SolverLimitError"
+        )
+        row["message"] = (
+            "; ".join(i.message() for i in result.issues) or f"solve ended {result.status}"
+        )
         return
     s = result.summary()
     row["status"] = str(result.status)
@@ -203,7 +243,11 @@ def _result_columns(row: dict[str, Any], result: DispatchResult) -> None:
 
 
 def run_case(
-    case: Case, cache: WorkerCache | None = None, *, base: Scenario | None = None, schedule_dir: str | None = None
+    case: Case,
+    cache: WorkerCache | None = None,
+    *,
+    base: Scenario | None = None,
+    schedule_dir: str | None = None,
 ) -> dict[str, Any]:
     """Build, solve and summarise one case; never raises for a failing case.
 
@@ -234,7 +278,9 @@ def run_case(
     t0 = time.perf_counter()
     cache = WorkerCache() if cache is None else cache
     row = _head_row(case)
-    row.update(solve_mode="cold", schedule_path=None, worker=f"{socket.gethostname()}:{os.getpid()}")
+    row.update(
+        solve_mode="cold", schedule_path=None, worker=f"{socket.gethostname()}:{os.getpid()}"
+    )
     try:
         if base is None:
             base = cache.prepared(case)
@@ -246,7 +292,9 @@ def run_case(
         if cache.warm:
             from optimizer.run.warm import WarmSolver
 
-            solver = cache.solvers.setdefault((scenario.n_intervals, scenario.interval_min), WarmSolver(max_models=8))
+            solver = cache.solvers.setdefault(
+                (scenario.n_intervals, scenario.interval_min), WarmSolver(max_models=8)
+            )
             assert isinstance(solver, WarmSolver)  # noqa: S101 - the cache holds only these
             warm_before = solver.n_warm
             result = solver.optimize(scenario, raise_on_failure=False)
@@ -254,6 +302,7 @@ def run_case(
         else:
             result = optimize(scenario, raise_on_failure=False)
         _result_columns(row, result)
+        _net_value(row, case, scenario)
         if schedule_dir is not None and row["status"] in OK_STATUSES:
             from optimizer.io import write_atomic
 
@@ -290,7 +339,9 @@ class SweepCachePlugin(WorkerPlugin):
         self.cache = WorkerCache()
 
 
-def run_case_on_worker(case: Case, base: Scenario | None = None, *, schedule_dir: str | None = None, warm: bool = True) -> dict[str, Any]:
+def run_case_on_worker(
+    case: Case, base: Scenario | None = None, *, schedule_dir: str | None = None, warm: bool = True
+) -> dict[str, Any]:
     """:func:`run_case` with the calling dask worker's cache (a fresh one if none).
 
     ``base`` is the case's prepared inputs, scattered once to every worker by
@@ -310,13 +361,19 @@ def run_case_on_worker(case: Case, base: Scenario | None = None, *, schedule_dir
 
 
 def _dask_rows(
-    client: Client, todo: Sequence[Case], bases: dict[tuple[object, ...], Scenario], schedule_dir: str | None, warm: bool = True
+    client: Client,
+    todo: Sequence[Case],
+    bases: dict[tuple[object, ...], Scenario],
+    schedule_dir: str | None,
+    warm: bool = True,
 ) -> Iterator[dict[str, Any]]:
     from distributed import as_completed
 
     client.register_plugin(SweepCachePlugin(), name=PLUGIN_NAME)
     token = uuid.uuid4().hex[:8]
-    shared = {key: client.scatter(scenario, broadcast=True, hash=False) for key, scenario in bases.items()}
+    shared = {
+        key: client.scatter(scenario, broadcast=True, hash=False) for key, scenario in bases.items()
+    }
     futures = client.map(
         run_case_on_worker,
         list(todo),
@@ -334,7 +391,12 @@ def _dask_rows(
                 row = fut.result()
             except Exception as exc:  # lost worker, unpicklable input, ...: still a row
                 row = _head_row(case)
-                row.update(status="error", error_type=type(exc).__name__, message=_message(exc), solve_mode="cold")
+                row.update(
+                    status="error",
+                    error_type=type(exc).__name__,
+                    message=_message(exc),
+                    solve_mode="cold",
+                )
             fut.release()
             yield row
     finally:
@@ -383,7 +445,9 @@ class _Bar:
         if self.enabled:
             self.progress.update(self.task, advance=1, failed=self.failed)
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.enabled:
             self.progress.stop()
 
@@ -437,31 +501,50 @@ def run_study(
         Both ``client`` and ``workers`` given, or ``save_schedules`` without ``out_dir``.
     """
     if client is not None and workers is not None:
-        msg = "run_study: give either client (an existing cluster) or workers (a local one), not both"
+        msg = (
+            "run_study: give either client (an existing cluster) or workers (a local one), not both"
+        )
         raise ValueError(msg)
     if save_schedules and out_dir is None:
         msg = "run_study: save_schedules needs out_dir; pass out_dir=<folder>"
         raise ValueError(msg)
     cases = expand_study(study)
     out = Path(out_dir).resolve() if out_dir is not None else None
-    done = {c.case_id: _read_row(p) for c in cases if out is not None and (p := _row_path(out, c.case_id)).exists()}
+    done = {
+        c.case_id: _read_row(p)
+        for c in cases
+        if out is not None and (p := _row_path(out, c.case_id)).exists()
+    }
     todo = [c for c in cases if c.case_id not in done]
     cache = WorkerCache(warm=warm)
     first: dict[tuple[object, ...], Case] = {}
     for c in todo:
         first.setdefault(c.input_key, c)
-    bases = {key: cache.prepared(c) for key, c in first.items()}  # fail before building: every input loads and covers its window
+    bases = {
+        key: cache.prepared(c) for key, c in first.items()
+    }  # fail before building: every input loads and covers its window
     if bases:
         check_paths(next(iter(bases.values())), study)
     schedule_dir = str(out / "schedules") if (save_schedules and out is not None) else None
     n_failed = sum(1 for r in done.values() if r.get("status") not in OK_STATUSES)
-    logger.info("study %s: %d cases, %d already done, %d to run", study.name, len(cases), len(done), len(todo))
+    logger.info(
+        "study %s: %d cases, %d already done, %d to run",
+        study.name,
+        len(cases),
+        len(done),
+        len(todo),
+    )
     rows = dict(done)
     t0 = time.perf_counter()
-    with _Rows(todo, bases, cache, schedule_dir, warm, client, workers) as stream, _Bar(
-        total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress
-    ) as bar:
-        _prepare_folder(out, study, cases)  # only now, inputs checked and cluster reached: a refused study writes nothing
+    with (
+        _Rows(todo, bases, cache, schedule_dir, warm, client, workers) as stream,
+        _Bar(
+            total=len(cases), done=len(done), failed=n_failed, title=study.name, enabled=progress
+        ) as bar,
+    ):
+        _prepare_folder(
+            out, study, cases
+        )  # only now, inputs checked and cluster reached: a refused study writes nothing
         for row in stream:
             if out is not None:
                 _write_row(out, row)
@@ -514,24 +597,33 @@ class _Rows:
         if isinstance(client, str):
             try:
                 self.own_client = DaskClient(client, timeout=SCHEDULER_TIMEOUT_S)
-            except (OSError, TimeoutError) as exc:
+            except (
+                Exception
+            ) as exc:  # refused, timed out, or something that is not a dask scheduler answered
                 issue = Issue(
-                    "cannot reach the dask scheduler", field="--scheduler", got=f"{client} ({exc})",
+                    "cannot reach the dask scheduler",
+                    field="--scheduler",
+                    got=f"{client} ({type(exc).__name__}: {exc})",
                     fix="Start one (`dask scheduler`, then `dask worker ADDRESS`), check the address, or run locally with --workers N",
                 )
-                raise InputError("", issues=[issue]) from exc
+                msg = ""
+                raise InputError(msg, issues=[issue]) from exc
         elif client is None:
             self.own_cluster = LocalCluster(
-                n_workers=int(workers or 1), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+                n_workers=int(workers or 1),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
             )
             self.own_client = DaskClient(self.own_cluster)
         active = self.own_client if self.own_client is not None else client
         return _dask_rows(active, todo, bases, schedule_dir, warm)
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.own_client is not None:
             self.own_client.close()
         if self.own_cluster is not None:
             self.own_cluster.close()
-
-

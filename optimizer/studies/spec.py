@@ -79,7 +79,13 @@ __all__ = ["DOTTED_ROOTS", "NAMED_AXES", "Study", "load_study"]
 
 Scalar = bool | int | float | str
 
-NAMED_AXES = ("fleet_units", "import_limit_mw", "price_year", "price_multiplier", "demand_charge_usd_per_mw")
+NAMED_AXES = (
+    "fleet_units",
+    "import_limit_mw",
+    "price_year",
+    "price_multiplier",
+    "demand_charge_usd_per_mw",
+)
 """Axes with a name of their own; any other axis is a dotted path into the scenario."""
 
 DOTTED_ROOTS = ("site", "tariff", "options", "grid")
@@ -94,7 +100,11 @@ _LABEL_KEY = "label"
 
 # ------------------------------------------------------------------ the study spec
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(float(value))
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
 
 
 def _check_axis_values(name: str, values: tuple[Scalar, ...], price_years: set[int]) -> list[str]:
@@ -112,7 +122,9 @@ def _check_axis_values(name: str, values: tuple[Scalar, ...], price_years: set[i
             problems.append(f"axis {name!r}: values must be scalars; got {bad[:3]}")
         return problems
     for v in values:
-        if name == "fleet_units" and not (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
+        if name == "fleet_units" and not (
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        ):
             problems.append(f"axis 'fleet_units': expected whole numbers >= 0, got {v!r}")
         elif name == "price_year" and not (isinstance(v, int) and not isinstance(v, bool)):
             problems.append(f"axis 'price_year': expected a year like 2024, got {v!r}")
@@ -123,14 +135,18 @@ def _check_axis_values(name: str, values: tuple[Scalar, ...], price_years: set[i
             )
         elif name == "import_limit_mw" and not (_is_number(v) and float(v) > 0):  # type: ignore[arg-type]
             problems.append(f"axis 'import_limit_mw': expected numbers > 0 [MW], got {v!r}")
-        elif name in ("price_multiplier", "demand_charge_usd_per_mw") and not (_is_number(v) and float(v) >= 0):  # type: ignore[arg-type]
+        elif name in ("price_multiplier", "demand_charge_usd_per_mw") and not (
+            _is_number(v) and float(v) >= 0
+        ):  # type: ignore[arg-type]
             problems.append(f"axis {name!r}: expected numbers >= 0, got {v!r}")
     return problems
 
 
 def _normalise(name: str, value: Scalar) -> Scalar:
     """One spelling per value, so ``1000`` and ``1000.0`` give the same case id."""
-    if name in ("import_limit_mw", "price_multiplier", "demand_charge_usd_per_mw") and _is_number(value):
+    if name in ("import_limit_mw", "price_multiplier", "demand_charge_usd_per_mw") and _is_number(
+        value
+    ):
         return float(value)
     return value
 
@@ -162,6 +178,11 @@ class Study(FrozenModel):
     base_dir : str, optional
         Folder that relative paths are resolved against: the study TOML's folder when read
         by :func:`load_study`, else the working directory.
+    discount_rate_frac : float
+        Owner's real discount rate for the fleet's annualised cost in ``net_value_usd``
+        [-/y]; not part of any case id (net value is arithmetic on the solved case).
+    lifetime_years : int, optional
+        Years the fleet cost is annualised over; default: each unit's ``economics``.
     """
 
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
@@ -174,13 +195,24 @@ class Study(FrozenModel):
     axes: dict[str, tuple[Scalar, ...]] = Field(default_factory=dict)
     cases: tuple[dict[str, Scalar], ...] = ()
     base_dir: str | None = None
-    source_path: str | None = Field(default=None, description="The study TOML read by load_study (for messages); not part of any case id.")
+    source_path: str | None = Field(
+        default=None,
+        description="The study TOML read by load_study (for messages); not part of any case id.",
+    )
+    discount_rate_frac: float = Field(
+        default=0.07, ge=0, le=0.5, description="Real discount rate for net_value_usd [-/y]."
+    )
+    lifetime_years: int | None = Field(
+        default=None, gt=0, le=60, description="Annualisation period; default: the unit's [y]."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Study:
         problems: list[str] = []
         if bool(self.axes) == bool(self.cases):
-            problems.append("a study needs either [axes] (cartesian product) or [[cases]] (explicit list), not both and not neither")
+            problems.append(
+                "a study needs either [axes] (cartesian product) or [[cases]] (explicit list), not both and not neither"
+            )
         years = set(self.price_files)
         for name, values in self.axes.items():
             if len(values) == 0:
@@ -195,7 +227,9 @@ class Study(FrozenModel):
                 problems.append(f"cases[{i}]: label must be a string, got {label!r}")
             for name, value in case.items():
                 if name != _LABEL_KEY:
-                    problems += [f"cases[{i}]: {p}" for p in _check_axis_values(name, (value,), years)]
+                    problems += [
+                        f"cases[{i}]: {p}" for p in _check_axis_values(name, (value,), years)
+                    ]
         if self.start is not None and self.end is not None and _wall(self.end) <= _wall(self.start):
             problems.append(f"end must be after start; got {self.start} .. {self.end}")
         if problems:
@@ -228,7 +262,10 @@ class Study(FrozenModel):
         """``(label, values)`` of every case, in order (product order: last axis fastest)."""
         if self.cases:
             return [
-                (str(c.get(_LABEL_KEY, "")), {k: _normalise(k, v) for k, v in c.items() if k != _LABEL_KEY})
+                (
+                    str(c.get(_LABEL_KEY, "")),
+                    {k: _normalise(k, v) for k, v in c.items() if k != _LABEL_KEY},
+                )
                 for c in self.cases
             ]
         names = list(self.axes)
@@ -286,19 +323,41 @@ def load_study(path: str | Path) -> Study:
         for key in sorted(set(doc) - {"study", "axes", "cases"})
     ]
     if "study" not in doc:
-        issues.append(Issue("table [study] missing", path=str(path), field="study", fix="Add a [study] table with name and base_scenario"))
+        issues.append(
+            Issue(
+                "table [study] missing",
+                path=str(path),
+                field="study",
+                fix="Add a [study] table with name and base_scenario",
+            )
+        )
     if issues:
-        raise ModelFileError("", issues=issues)
+        msg = ""
+        raise ModelFileError(msg, issues=issues)
     raw = dict(doc["study"])
     for key in ("axes", "cases", "base_dir", "source_path"):
         if key in raw:
-            raise ModelFileError("", issues=[Issue("key not allowed in [study]", path=str(path), field=f"study.{key}", fix="Write axes in [axes] and cases in [[cases]]")])
-    raw["axes"] = {k: tuple(v) if isinstance(v, list) else (v,) for k, v in _flatten(doc.get("axes", {})).items()}
+            msg = ""
+            raise ModelFileError(
+                msg,
+                issues=[
+                    Issue(
+                        "key not allowed in [study]",
+                        path=str(path),
+                        field=f"study.{key}",
+                        fix="Write axes in [axes] and cases in [[cases]]",
+                    )
+                ],
+            )
+    raw["axes"] = {
+        k: tuple(v) if isinstance(v, list) else (v,)
+        for k, v in _flatten(doc.get("axes", {})).items()
+    }
     raw["cases"] = tuple(_flatten(c) for c in doc.get("cases", []))
     raw["base_dir"] = str(path.parent)
     raw["source_path"] = str(path)
     try:
         return Study.model_validate(raw)
     except ValidationError as exc:
-        raise ModelFileError("", issues=issues_from_validation(exc, path, "study", Study)) from exc
-
+        msg = ""
+        raise ModelFileError(msg, issues=issues_from_validation(exc, path, "study", Study)) from exc

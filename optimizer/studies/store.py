@@ -37,8 +37,25 @@ def _write_row(out: Path, row: dict[str, Any]) -> None:
     write_atomic(_row_path(out, row["case_id"]), lambda p: frame.to_parquet(p, index=False))
 
 
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow errors of many types: a corrupt or truncated file
+        msg = ""
+        raise InputError(
+            msg,
+            issues=[
+                Issue(
+                    f"cannot read the study output ({type(exc).__name__})",
+                    path=str(path),
+                    fix="Delete the file and run the sweep again (finished cases are skipped)",
+                )
+            ],
+        ) from exc
+
+
 def _read_row(path: Path) -> dict[str, Any]:
-    frame = pd.read_parquet(path)
+    frame = _read_parquet(path)
     return {k: (None if v is pd.NA else v) for k, v in frame.iloc[0].to_dict().items()}
 
 
@@ -52,10 +69,16 @@ def _frame(rows: list[dict[str, Any]], axes: Sequence[str]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows)
     if frame.empty:
         return frame
-    first = [c for c in (*_HEAD, *axes, "start", "end", "interval_min", "load_shift_days", *_STATUS) if c in frame.columns]
+    first = [
+        c
+        for c in (*_HEAD, *axes, "start", "end", "interval_min", "load_shift_days", *_STATUS)
+        if c in frame.columns
+    ]
     last = [c for c in _TAIL if c in frame.columns]
     middle = [c for c in frame.columns if c not in first and c not in last]
-    frame = frame[first + middle + last].sort_values("position", kind="stable").reset_index(drop=True)
+    frame = (
+        frame[first + middle + last].sort_values("position", kind="stable").reset_index(drop=True)
+    )
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return pd.read_parquet(io.BytesIO(buffer.getvalue()))
@@ -76,8 +99,20 @@ def read_cases(out_dir: str | Path, study: Study | None = None) -> pd.DataFrame:
     if not (out / "cases").is_dir():
         path = out / "cases.parquet"
         if not path.is_file():
-            raise InputError("", issues=[Issue("missing study output", path=str(path), expected="cases.parquet or a cases/ folder", got="neither", fix="Point at a folder written by `bess-dispatch sweep`")])
-        return pd.read_parquet(path)
+            msg = ""
+            raise InputError(
+                msg,
+                issues=[
+                    Issue(
+                        "missing study output",
+                        path=str(path),
+                        expected="cases.parquet or a cases/ folder",
+                        got="neither",
+                        fix="Point at a folder written by `bess-dispatch sweep`",
+                    )
+                ],
+            )
+        return _read_parquet(path)
     if study is None:
         paths = sorted((out / "cases").glob("*.parquet"))
         axes: Sequence[str] = ()
@@ -93,7 +128,10 @@ def _write_manifest(out: Path, study: Study, cases: list[Case]) -> None:
         "study": study.model_dump(mode="json"),
         "axes": list(study.axis_names),
         "n_cases": len(cases),
-        "cases": [{"case_id": c.case_id, "position": c.position, "label": c.label, "values": c.values} for c in cases],
+        "cases": [
+            {"case_id": c.case_id, "position": c.position, "label": c.label, "values": c.values}
+            for c in cases
+        ],
     }
     text = json.dumps(manifest, indent=2) + "\n"
     write_atomic(out / "study.json", lambda p: p.write_text(text, encoding="utf-8"))

@@ -27,7 +27,8 @@ def test_out_that_is_a_file_exits_2_before_solving(tmp_path: Path) -> None:
     target.write_text("not a folder")
     res = runner.invoke(app, ["run", "default", *DAY, "--out", str(target)])
     assert res.exit_code == 2, res.output
-    assert "output folder is a file" in res.output and str(target) in res.output
+    assert "output folder is a file" in res.output
+    assert str(target) in res.output
     assert "Traceback" not in res.output
     assert target.read_text() == "not a folder"
 
@@ -36,10 +37,13 @@ def test_out_below_a_file_exits_2(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     res = runner.invoke(app, ["run", "default", *DAY, "--out", str(tmp_path / "f" / "sub")])
     assert res.exit_code == 2, res.output
-    assert "is a file" in res.output and "--out" in res.output
+    assert "is a file" in res.output
+    assert "--out" in res.output
 
 
-def test_default_out_is_per_scenario_and_no_plot_writes_no_png(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_out_is_per_scenario_and_no_plot_writes_no_png(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     res = runner.invoke(app, ["run", "default", *DAY, "--no-plot"])
     assert res.exit_code == 0, res.output
@@ -54,7 +58,9 @@ def test_a_folder_never_mixes_two_runs(tmp_path: Path) -> None:
     assert runner.invoke(app, ["run", "default", *DAY, "--out", str(out)]).exit_code == 0
     assert (out / "dispatch.png").is_file()
     (out / "report.html").write_text("<html>an earlier run's report</html>")
-    assert runner.invoke(app, ["run", "default", *DAY, "--out", str(out), "--no-plot"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["run", "default", *DAY, "--out", str(out), "--no-plot"]).exit_code == 0
+    )
     assert not (out / "dispatch.png").exists()
     assert not (out / "report.html").exists()
 
@@ -67,7 +73,8 @@ def test_write_atomic_failure_leaves_nothing_and_names_the_path(tmp_path: Path) 
     target = tmp_path / "summary.json"
     with pytest.raises(OutputPathError) as info:
         write_atomic(target, full_disk)
-    assert "No space left on device" in str(info.value) and str(target) in str(info.value)
+    assert "No space left on device" in str(info.value)
+    assert str(target) in str(info.value)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -82,15 +89,45 @@ def test_bill_out_that_is_a_folder_exits_2(tmp_path: Path) -> None:
     from optimizer.io import builtin_root
 
     root = builtin_root()
-    res = runner.invoke(app, ["bill", "--tariff", str(root / "models" / "tariffs" / "mlgw-lgs3-tou-style.toml"), "--load", str(root / "data" / "memphis_1gw_site_load_2021_15min.parquet"), "--start", "2021-02-01", "--end", "2021-02-02", "--out", str(tmp_path)])
+    res = runner.invoke(
+        app,
+        [
+            "bill",
+            "--tariff",
+            str(root / "models" / "tariffs" / "mlgw-lgs3-tou-style.toml"),
+            "--load",
+            str(root / "data" / "memphis_1gw_site_load_2021_15min.parquet"),
+            "--start",
+            "2021-02-01",
+            "--end",
+            "2021-02-02",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert res.exit_code == 2, res.output
     assert "output file is a folder" in res.output
 
 
 def test_builtin_names_for_sweep_and_bill(tmp_path: Path) -> None:
-    res = runner.invoke(app, ["bill", "--tariff", "mlgw-lgs3-tou-style", "--load", "memphis_1gw_site_load_2021_15min.parquet", "--start", "2021-02-01", "--end", "2021-02-02"])
+    res = runner.invoke(
+        app,
+        [
+            "bill",
+            "--tariff",
+            "mlgw-lgs3-tou-style",
+            "--load",
+            "memphis_1gw_site_load_2021_15min.parquet",
+            "--start",
+            "2021-02-01",
+            "--end",
+            "2021-02-02",
+        ],
+    )
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["sweep", "fleet-sise", "--workers", "0", "--out", str(tmp_path / "s")])
+    res = runner.invoke(
+        app, ["sweep", "fleet-sise", "--workers", "0", "--out", str(tmp_path / "s")]
+    )
     assert res.exit_code == 2, res.output
     assert "Did you mean the built-in 'fleet-size'" in res.output
 
@@ -100,8 +137,10 @@ def test_init_copies_models_and_data_that_run(tmp_path: Path) -> None:
     res = runner.invoke(app, ["init", str(folder)])
     assert res.exit_code == 0, res.output
     scenario = folder / "models" / "scenarios" / "default.toml"
-    assert scenario.is_file() and (folder / "data" / "SOURCES.md").is_file()
+    assert scenario.is_file()
+    assert (folder / "data" / "SOURCES.md").is_file()
     res = runner.invoke(app, ["validate", str(scenario)])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["init", str(folder)])
-    assert res.exit_code == 2 and "already exists" in res.output
+    assert res.exit_code == 2
+    assert "already exists" in res.output

@@ -28,7 +28,9 @@ def _final_band(g) -> tuple[float, float | None]:
         return u.soc_min_frac, None
     if g.final_soc_min_frac is not None:
         return g.final_soc_min_frac, g.final_soc_max_frac
-    return (u.soc_min_frac if g.final_soc_max_frac is not None else g.initial_soc_frac), g.final_soc_max_frac
+    return (
+        u.soc_min_frac if g.final_soc_max_frac is not None else g.initial_soc_frac
+    ), g.final_soc_max_frac
 
 
 def reference_inputs(scenario) -> dict:
@@ -63,11 +65,25 @@ def reference_inputs(scenario) -> dict:
     export_ok = scenario.site.allows_export
     kind = scenario.tariff.export_compensation
     lmp = scenario.price_usd_per_mwh.to_numpy()
-    pix = lmp if kind == "wholesale" else np.full(n, scenario.tariff.export_price_usd_per_mwh or 0.0) if kind == "fixed" else np.zeros(n)
+    pix = (
+        lmp
+        if kind == "wholesale"
+        else np.full(n, scenario.tariff.export_price_usd_per_mwh or 0.0)
+        if kind == "fixed"
+        else np.zeros(n)
+    )
     if kind == "series":
         pix = scenario.sell_price_usd_per_mwh.to_numpy()
-    gimp = np.full(n, scenario.site.import_limit_mw) if scenario.grid_import_limit_mw is None else scenario.grid_import_limit_mw.to_numpy()
-    gexp = np.full(n, scenario.site.export_limit_mw if export_ok else 0.0) if scenario.grid_export_limit_mw is None else scenario.grid_export_limit_mw.to_numpy()
+    gimp = (
+        np.full(n, scenario.site.import_limit_mw)
+        if scenario.grid_import_limit_mw is None
+        else scenario.grid_import_limit_mw.to_numpy()
+    )
+    gexp = (
+        np.full(n, scenario.site.export_limit_mw if export_ok else 0.0)
+        if scenario.grid_export_limit_mw is None
+        else scenario.grid_export_limit_mw.to_numpy()
+    )
     return {
         "load_mw": scenario.load_mw.to_numpy(),
         "price_usd_per_mwh": lmp + scenario.tariff.energy_adder_usd_per_mwh,
@@ -115,7 +131,9 @@ def random_scenario(seed: int, *, allow_negative_prices: bool):
             )
         )
     export = float(rng.choice([0.0, 30.0]))
-    start = str(rng.choice(["2021-02-01 00:00", "2021-03-14 00:00", "2021-01-31 20:00"]))  # DST and a month edge
+    start = str(
+        rng.choice(["2021-02-01 00:00", "2021-03-14 00:00", "2021-01-31 20:00"])
+    )  # DST and a month edge
     return make_scenario(
         load,
         price,
@@ -141,7 +159,9 @@ def test_pyomo_matches_independent_highspy_model(seed):
     ours = result.objective_usd - fixed
     assert ours == pytest.approx(ref["objective_usd"], rel=1e-6, abs=1e-6)
     # the cost terms agree one by one where the optimum is unique in them
-    assert result.costs.loc["demand", "optimized_usd"] == pytest.approx(ref["demand_usd"], rel=1e-5, abs=1e-4)
+    assert result.costs.loc["demand", "optimized_usd"] == pytest.approx(
+        ref["demand_usd"], rel=1e-5, abs=1e-4
+    )
 
 
 def test_cross_check_detects_a_different_model():
@@ -212,11 +232,20 @@ def test_movement_and_reserve_families_match_the_reference(seed):
     reserve = None
     if seed % 2 == 0:
         fleet_mw = min(
-            sum(g["availability_frac"] * g["n_units"] * g["power_discharge_max_mw"] for g in inputs["groups"]),
-            sum(g["availability_frac"] * g["n_units"] * g["power_charge_max_mw"] for g in inputs["groups"]),
+            sum(
+                g["availability_frac"] * g["n_units"] * g["power_discharge_max_mw"]
+                for g in inputs["groups"]
+            ),
+            sum(
+                g["availability_frac"] * g["n_units"] * g["power_charge_max_mw"]
+                for g in inputs["groups"]
+            ),
         )
         reserve = {"up_mw": 0.2 * fleet_mw, "down_mw": 0.2 * fleet_mw, "sustain_h": 0.25}
-    rules = GridRules(movement_cost_usd_per_mw=mu, reserve=None if reserve is None else FrequencyReserve(**reserve))
+    rules = GridRules(
+        movement_cost_usd_per_mw=mu,
+        reserve=None if reserve is None else FrequencyReserve(**reserve),
+    )
     result = optimize(scenario.replace(grid=rules))
     ref = solve_reference(**inputs, movement_cost_usd_per_mw=mu, reserve=reserve)
     assert ref["status"] == "optimal"
@@ -233,20 +262,36 @@ def test_reference_movement_and_deliverability_rows_bind():
     USD/MW it no longer pays (400 USD). A 4 MW up-reserve without export needs g >= 4 (family
     15; family 9's headroom 100 - d + c >= 4 is idle): x = 6, 400 - 120 = 280 USD."""
     group = {
-        "n_units": 1, "power_charge_max_mw": 100.0, "power_discharge_max_mw": 100.0,
-        "energy_capacity_mwh": 10.0, "charge_efficiency_frac": 1.0, "discharge_efficiency_frac": 1.0,
-        "soc_min_frac": 0.0, "soc_max_frac": 1.0, "initial_soc_frac": 0.0, "final_soc_min_frac": 0.0,
-        "self_discharge_frac_per_h": 0.0, "aux_load_mw": 0.0, "degradation_cost_usd_per_mwh": 0.0,
+        "n_units": 1,
+        "power_charge_max_mw": 100.0,
+        "power_discharge_max_mw": 100.0,
+        "energy_capacity_mwh": 10.0,
+        "charge_efficiency_frac": 1.0,
+        "discharge_efficiency_frac": 1.0,
+        "soc_min_frac": 0.0,
+        "soc_max_frac": 1.0,
+        "initial_soc_frac": 0.0,
+        "final_soc_min_frac": 0.0,
+        "self_discharge_frac_per_h": 0.0,
+        "aux_load_mw": 0.0,
+        "degradation_cost_usd_per_mwh": 0.0,
         "availability_frac": 1.0,
     }
     base = {
-        "load_mw": np.array([10.0, 10.0]), "price_usd_per_mwh": np.array([10.0, 30.0]),
-        "export_price_usd_per_mwh": np.zeros(2), "import_limit_mw": np.full(2, 100.0),
-        "export_limit_mw": np.zeros(2), "interval_h": 1.0, "demand_window": np.full(2, -1),
-        "demand_rate_usd_per_mw": np.zeros(0), "groups": [group],
+        "load_mw": np.array([10.0, 10.0]),
+        "price_usd_per_mwh": np.array([10.0, 30.0]),
+        "export_price_usd_per_mwh": np.zeros(2),
+        "import_limit_mw": np.full(2, 100.0),
+        "export_limit_mw": np.zeros(2),
+        "interval_h": 1.0,
+        "demand_window": np.full(2, -1),
+        "demand_rate_usd_per_mw": np.zeros(0),
+        "groups": [group],
     }
     assert solve_reference(**base)["objective_usd"] == pytest.approx(200.0)
-    assert solve_reference(**base, movement_cost_usd_per_mw=15.0)["objective_usd"] == pytest.approx(400.0)
+    assert solve_reference(**base, movement_cost_usd_per_mw=15.0)["objective_usd"] == pytest.approx(
+        400.0
+    )
     held = solve_reference(**base, reserve={"up_mw": 4.0, "down_mw": 0.0, "sustain_h": 0.0})
     assert held["objective_usd"] == pytest.approx(280.0)
 
@@ -272,13 +317,26 @@ def time_varying_scenario(seed: int):
             change["final_soc_frac"] = "free"
         elif kind == 2:
             lo = float(rng.uniform(u.soc_min_frac, u.soc_max_frac))
-            change |= {"final_soc_min_frac": lo, "final_soc_max_frac": float(rng.uniform(lo, u.soc_max_frac))}
+            change |= {
+                "final_soc_min_frac": lo,
+                "final_soc_max_frac": float(rng.uniform(lo, u.soc_max_frac)),
+            }
         groups.append(BatteryGroup.model_validate(g.model_dump() | change))
-    site = base.site.model_copy(update={"battery_groups": tuple(groups), "export_limit_mw": 40.0, "export_policy": "allowed"})
+    site = base.site.model_copy(
+        update={
+            "battery_groups": tuple(groups),
+            "export_limit_mw": 40.0,
+            "export_policy": "allowed",
+        }
+    )
     price = base.price_usd_per_mwh
     return Scenario.from_series(
-        name="tv", site=site, tariff=base.tariff.model_copy(update={"export_compensation": "series"}),
-        load_mw=base.load_mw, price_usd_per_mwh=price, options=base.options,
+        name="tv",
+        site=site,
+        tariff=base.tariff.model_copy(update={"export_compensation": "series"}),
+        load_mw=base.load_mw,
+        price_usd_per_mwh=price,
+        options=base.options,
         grid_import_limit_mw=pd.Series(gimp, idx),
         grid_export_limit_mw=pd.Series(rng.uniform(0, 30, n) * (rng.random(n) < 0.7), idx),
         sell_price_usd_per_mwh=pd.Series(price.to_numpy() * rng.uniform(0.3, 0.95, n), idx),

@@ -20,11 +20,19 @@ def _site(hold: bool):
     readiness the fleet must hold (100 - 60) MW x 1 h = 40 MWh at the end of every hour (reachable
     from hour 0: 30 + 50 >= 40), so it may discharge only 20 MW at hours 1 and 3:
     SOC [60, 40, 60, 40]."""
-    unit = make_unit(power_mw=50, energy_mwh=60, charge_efficiency_frac=1.0, discharge_efficiency_frac=1.0)
+    unit = make_unit(
+        power_mw=50, energy_mwh=60, charge_efficiency_frac=1.0, discharge_efficiency_frac=1.0
+    )
     sc = make_scenario([100.0] * 4, [10.0, 50.0, 10.0, 50.0], unit=unit, initial_soc_frac=0.5)
     prog = EventProgram(
-        name="IP30", notice_min=30, kind="reduce_to", firm_demand_mw=60.0, interruptible_mw=40.0,
-        credit_usd_per_mw_month=1000.0, max_event_duration_h=1.0, hold_readiness=hold,
+        name="IP30",
+        notice_min=30,
+        kind="reduce_to",
+        firm_demand_mw=60.0,
+        interruptible_mw=40.0,
+        credit_usd_per_mw_month=1000.0,
+        max_event_duration_h=1.0,
+        hold_readiness=hold,
     )
     return sc.replace(grid=GridRules(programs=(prog,)))
 

@@ -8,7 +8,14 @@ import pytest
 
 from optimizer import InfeasibleError, optimize
 from optimizer.inputs.assets import BatteryGroup
-from optimizer.inputs.grid import Event, EventProgram, FlexibleLoad, FrequencyReserve, GridRules, RampLimit
+from optimizer.inputs.grid import (
+    Event,
+    EventProgram,
+    FlexibleLoad,
+    FrequencyReserve,
+    GridRules,
+    RampLimit,
+)
 from optimizer.testing import ATOL_MW, make_scenario, make_unit
 
 
@@ -16,7 +23,12 @@ def _events(sc, cap_mw: float, first: int, last: int, **program):
     idx = sc.index
     step = idx[1] - idx[0]
     prog = EventProgram(name="P", notice_min=30, kind="reduce_to", firm_demand_mw=cap_mw, **program)
-    ev = Event(event_id="E1", program="P", start=idx[first].to_pydatetime(), end=(idx[last] + step).to_pydatetime())
+    ev = Event(
+        event_id="E1",
+        program="P",
+        start=idx[first].to_pydatetime(),
+        end=(idx[last] + step).to_pydatetime(),
+    )
     return prog, ev
 
 
@@ -34,7 +46,11 @@ def test_load_step_met_by_battery_exactly_at_the_ramp_limit():
     cost = 30 * 800 + 1 * 20 = 24,020 USD."""
     unit = make_unit(power_mw=100, energy_mwh=100, degradation_cost_usd_per_mwh=1.0)
     sc = make_scenario([100, 100, 200, 200, 200], [30] * 5, unit=unit, initial_soc_frac=0.5)
-    sc = sc.replace(grid=GridRules(ramp=RampLimit(rise_mw_per_min=1.0, fall_mw_per_min=1.0, initial_import_mw=100.0)))
+    sc = sc.replace(
+        grid=GridRules(
+            ramp=RampLimit(rise_mw_per_min=1.0, fall_mw_per_min=1.0, initial_import_mw=100.0)
+        )
+    )
     res = optimize(sc)
     s = res.schedule
     assert res.objective_usd == pytest.approx(24_020.0, rel=1e-9)
@@ -42,10 +58,12 @@ def test_load_step_met_by_battery_exactly_at_the_ramp_limit():
     assert s.discharge_mw.iloc[2] == pytest.approx(20.0, abs=1e-6)
     assert s.grid_import_mw.iloc[2] - s.grid_import_mw.iloc[1] == pytest.approx(60.0, abs=1e-6)
     steps = np.diff(np.concatenate(([100.0], s.grid_import_mw.to_numpy())))
-    assert steps.max() <= 60.0 + 1e-6 and steps.min() >= -60.0 - 1e-6
+    assert steps.max() <= 60.0 + 1e-6
+    assert steps.min() >= -60.0 - 1e-6
     grid = res.summary()["grid"]["ramp"]
     assert grid["largest_rise_baseline_mw"] == pytest.approx(100.0)
-    assert grid["violations_baseline"] == 1 and grid["violations_optimized"] == 0
+    assert grid["violations_baseline"] == 1
+    assert grid["violations_optimized"] == 0
 
 
 def test_event_cap_met_by_battery_energy_equal_to_the_area_with_losses():
@@ -56,8 +74,12 @@ def test_event_cap_met_by_battery_energy_equal_to_the_area_with_losses():
     is 50 * (400 - 80) = 16,000 USD less nothing else (the rest of the energy is zero).
     0.1 % less energy and the event is infeasible: the solver says so."""
     energy = 80 / 0.9
-    unit = make_unit(power_mw=50, energy_mwh=energy, charge_efficiency_frac=1.0, discharge_efficiency_frac=0.9)
-    groups = [BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)]
+    unit = make_unit(
+        power_mw=50, energy_mwh=energy, charge_efficiency_frac=1.0, discharge_efficiency_frac=0.9
+    )
+    groups = [
+        BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)
+    ]
     sc = make_scenario([100] * 4, [50] * 4, groups=groups)
     prog, ev = _events(sc, 60.0, 1, 2)
     sc = sc.replace(grid=GridRules(programs=(prog,), events=(ev,)))
@@ -71,9 +93,18 @@ def test_event_cap_met_by_battery_energy_equal_to_the_area_with_losses():
     assert ev_row["reduction_mwh"] == pytest.approx(80.0, abs=1e-6)
     assert ev_row["battery_mwh"] == pytest.approx(80.0, abs=1e-6)
 
-    small = make_unit(power_mw=50, energy_mwh=energy * 0.999, charge_efficiency_frac=1.0, discharge_efficiency_frac=0.9)
-    groups = [BatteryGroup(name="b", unit=small, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)]
-    short = make_scenario([100] * 4, [50] * 4, groups=groups).replace(grid=GridRules(programs=(prog,), events=(ev,)))
+    small = make_unit(
+        power_mw=50,
+        energy_mwh=energy * 0.999,
+        charge_efficiency_frac=1.0,
+        discharge_efficiency_frac=0.9,
+    )
+    groups = [
+        BatteryGroup(name="b", unit=small, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)
+    ]
+    short = make_scenario([100] * 4, [50] * 4, groups=groups).replace(
+        grid=GridRules(programs=(prog,), events=(ev,))
+    )
     with pytest.raises(InfeasibleError):
         optimize(short)
 
@@ -85,7 +116,9 @@ def test_swing_buffer_reduces_arbitrage_power_by_exactly_the_swing():
     up headroom 10 - d + c >= 3 and down headroom 10 - c + d >= 3 leave 7 MW each way:
     cost 10 * 27 + 100 * 13 = 1,570 USD, i.e. 3 MW x 90 USD/MWh spread = 270 USD more."""
     unit = make_unit(power_mw=10, energy_mwh=100)
-    groups = [BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=0.0, final_soc_min_frac=0.0)]
+    groups = [
+        BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=0.0, final_soc_min_frac=0.0)
+    ]
     sc = make_scenario([20, 20], [10, 100], groups=groups)
     free = optimize(sc)
     assert free.objective_usd == pytest.approx(1_300.0, rel=1e-9)
@@ -105,7 +138,9 @@ def test_reserve_energy_keeps_stored_energy_for_the_sustain_time():
     Up headroom: 20 - 10 + 0 = 10 >= 10. Cost = 100 * 40 + 10 * 60 = 4,600 USD."""
     unit = make_unit(power_mw=20, energy_mwh=40)
     sc = make_scenario([50, 50], [100, 10], unit=unit, initial_soc_frac=0.75)
-    sc = sc.replace(grid=GridRules(reserve=FrequencyReserve(up_mw=10.0, down_mw=0.0, sustain_h=2.0)))
+    sc = sc.replace(
+        grid=GridRules(reserve=FrequencyReserve(up_mw=10.0, down_mw=0.0, sustain_h=2.0))
+    )
     res = optimize(sc)
     assert res.objective_usd == pytest.approx(4_600.0, rel=1e-9)
     assert res.schedule.soc_mwh.min() >= 20.0 - 1e-6
@@ -123,7 +158,9 @@ def test_deferral_moves_gpu_energy_to_cheaper_hours_within_its_deadline(deadline
     unit = make_unit(power_mw=1, energy_mwh=1)
     groups = [BatteryGroup(name="b", unit=unit, n_units=0, initial_soc_frac=0.0)]
     sc = make_scenario([10, 5, 5], [100, 50, 10], groups=groups)
-    flex = FlexibleLoad(deferrable_share_frac=0.5, deferral_deadline_h=deadline_h, max_backlog_mwh=10.0)
+    flex = FlexibleLoad(
+        deferrable_share_frac=0.5, deferral_deadline_h=deadline_h, max_backlog_mwh=10.0
+    )
     res = optimize(sc.replace(grid=GridRules(flexible_load=flex)))
     assert res.costs.loc["total", "baseline_usd"] == pytest.approx(1_300.0)
     assert res.objective_usd == pytest.approx(expected_usd, rel=1e-9)
@@ -156,7 +193,8 @@ def test_unreachable_event_cap_names_event_interval_and_missing_mw():
     with pytest.raises(InfeasibleError) as err:
         optimize(sc)
     msg = str(err.value)
-    assert "event E1" in msg and "10.000 MW missing" in msg
+    assert "event E1" in msg
+    assert "10.000 MW missing" in msg
     assert sc.index[1].isoformat() in msg
 
 
@@ -171,8 +209,17 @@ def test_ramp_with_paid_export_limits_the_net_draw():
     n2 >= 88, so the lossless battery charges c1 = 14 and c2 = 8 MW (22 MWh kept; the final SOC
     is free). Export stays 0 and the bill is 30 * (100 + 94 + 88) = 8,460 USD. With a 1 MW
     battery the net draw cannot follow: infeasible, 13 MW short at hour 1."""
-    unit = make_unit(power_mw=20, energy_mwh=30, charge_efficiency_frac=1.0, discharge_efficiency_frac=1.0)
-    sc = make_scenario([100, 80, 80], [30, 30, 30], unit=unit, export_limit_mw=100, export_compensation="wholesale", final_soc_min_frac=0.0)
+    unit = make_unit(
+        power_mw=20, energy_mwh=30, charge_efficiency_frac=1.0, discharge_efficiency_frac=1.0
+    )
+    sc = make_scenario(
+        [100, 80, 80],
+        [30, 30, 30],
+        unit=unit,
+        export_limit_mw=100,
+        export_compensation="wholesale",
+        final_soc_min_frac=0.0,
+    )
     sc = sc.replace(grid=GridRules(ramp=RampLimit(rise_mw_per_min=0.1, fall_mw_per_min=0.1)))
     res = optimize(sc)
     s = res.schedule
@@ -180,6 +227,16 @@ def test_ramp_with_paid_export_limits_the_net_draw():
     assert net == pytest.approx([100.0, 94.0, 88.0], abs=1e-6)
     assert s.charge_mw.to_numpy() == pytest.approx([0.0, 14.0, 8.0], abs=1e-6)
     assert res.objective_usd == pytest.approx(30 * (100 + 94 + 88), rel=1e-9)
-    small = sc.replace(site=sc.site.model_copy(update={"battery_groups": (sc.site.battery_groups[0].model_copy(update={"unit": make_unit(power_mw=1, energy_mwh=1)}),)}))
+    small = sc.replace(
+        site=sc.site.model_copy(
+            update={
+                "battery_groups": (
+                    sc.site.battery_groups[0].model_copy(
+                        update={"unit": make_unit(power_mw=1, energy_mwh=1)}
+                    ),
+                )
+            }
+        )
+    )
     with pytest.raises(InfeasibleError, match="13.000 MW short"):
         optimize(small)

@@ -20,10 +20,18 @@ def test_step_invariance_hourly_prices_repeated_at_15_min():
     rng = np.random.default_rng(7)
     load = rng.uniform(10, 40, 24)
     price = rng.uniform(10, 90, 24)
-    unit = make_unit(power_mw=5, energy_mwh=12, charge_efficiency_frac=0.95, discharge_efficiency_frac=0.92, degradation_cost_usd_per_mwh=3)
+    unit = make_unit(
+        power_mw=5,
+        energy_mwh=12,
+        charge_efficiency_frac=0.95,
+        discharge_efficiency_frac=0.92,
+        degradation_cost_usd_per_mwh=3,
+    )
     kw = dict(unit=unit, initial_soc_frac=0.3, demand_charge_usd_per_mw=400.0)
     hourly = optimize(make_scenario(load, price, interval_min=60, **kw))
-    quarter = optimize(make_scenario(np.repeat(load, 4), np.repeat(price, 4), interval_min=15, **kw))
+    quarter = optimize(
+        make_scenario(np.repeat(load, 4), np.repeat(price, 4), interval_min=15, **kw)
+    )
     assert quarter.objective_usd == pytest.approx(hourly.objective_usd, rel=1e-7)
     assert hourly.objective_usd < hourly.costs.loc["total", "baseline_usd"]  # the battery is used
 
@@ -40,11 +48,15 @@ def test_finer_step_never_costs_more_and_is_sensitive():
     unit = make_unit(power_mw=5, energy_mwh=12, self_discharge_frac_per_h=0.01)
     hourly = optimize(make_scenario(load, price, unit=unit, initial_soc_frac=0.5))
     p15 = np.repeat(price, 4)
-    quarter = optimize(make_scenario(np.repeat(load, 4), p15, interval_min=15, unit=unit, initial_soc_frac=0.5))
+    quarter = optimize(
+        make_scenario(np.repeat(load, 4), p15, interval_min=15, unit=unit, initial_soc_frac=0.5)
+    )
     assert quarter.objective_usd <= hourly.objective_usd + 1e-7 * abs(hourly.objective_usd)
     p15 = p15.copy()
     p15[int(np.argmax(p15))] *= 3  # one quarter-hour spike
-    spiked = optimize(make_scenario(np.repeat(load, 4), p15, interval_min=15, unit=unit, initial_soc_frac=0.5))
+    spiked = optimize(
+        make_scenario(np.repeat(load, 4), p15, interval_min=15, unit=unit, initial_soc_frac=0.5)
+    )
     assert spiked.objective_usd != pytest.approx(quarter.objective_usd, rel=1e-7)
 
 
@@ -55,10 +67,40 @@ def test_price_scaling_scales_the_cost(k):
     rng = np.random.default_rng(11)
     load = rng.uniform(10, 40, 48)
     price = rng.uniform(-10, 150, 48)
-    unit = make_unit(power_mw=4, energy_mwh=10, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9, degradation_cost_usd_per_mwh=5)
-    base = optimize(make_scenario(load, price, unit=unit, initial_soc_frac=0.5, demand_charge_usd_per_mw=300, fixed_charge_usd_per_month=100))
-    unit_k = make_unit(power_mw=4, energy_mwh=10, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9, degradation_cost_usd_per_mwh=5 * k)
-    scaled = optimize(make_scenario(load, price * k, unit=unit_k, initial_soc_frac=0.5, demand_charge_usd_per_mw=300 * k, fixed_charge_usd_per_month=100 * k))
+    unit = make_unit(
+        power_mw=4,
+        energy_mwh=10,
+        charge_efficiency_frac=0.9,
+        discharge_efficiency_frac=0.9,
+        degradation_cost_usd_per_mwh=5,
+    )
+    base = optimize(
+        make_scenario(
+            load,
+            price,
+            unit=unit,
+            initial_soc_frac=0.5,
+            demand_charge_usd_per_mw=300,
+            fixed_charge_usd_per_month=100,
+        )
+    )
+    unit_k = make_unit(
+        power_mw=4,
+        energy_mwh=10,
+        charge_efficiency_frac=0.9,
+        discharge_efficiency_frac=0.9,
+        degradation_cost_usd_per_mwh=5 * k,
+    )
+    scaled = optimize(
+        make_scenario(
+            load,
+            price * k,
+            unit=unit_k,
+            initial_soc_frac=0.5,
+            demand_charge_usd_per_mw=300 * k,
+            fixed_charge_usd_per_month=100 * k,
+        )
+    )
     assert scaled.objective_usd == pytest.approx(k * base.objective_usd, rel=1e-7)
 
 
@@ -71,17 +113,45 @@ def test_price_scaling_scales_the_cost(k):
     seed=st.integers(0, 10_000),
     cap_slack=st.floats(0.0, 30.0),
 )
-def test_properties_bounds_hold_and_relaxing_never_costs_more(power, energy, etac, etad, seed, cap_slack):
+def test_properties_bounds_hold_and_relaxing_never_costs_more(
+    power, energy, etac, etad, seed, cap_slack
+):
     """On random batteries and prices: the result passes the SPEC §6 checks (optimize raises
     otherwise), beats or equals the baseline, and relaxing the import cap never raises the cost."""
     rng = np.random.default_rng(seed)
     load = rng.uniform(5, 30, 24)
     price = rng.uniform(-20, 200, 24)
-    unit = make_unit(power_mw=power, energy_mwh=energy, charge_efficiency_frac=etac, discharge_efficiency_frac=etad)
+    unit = make_unit(
+        power_mw=power,
+        energy_mwh=energy,
+        charge_efficiency_frac=etac,
+        discharge_efficiency_frac=etad,
+    )
     cap = float(load.max() + cap_slack)
-    tight = optimize(make_scenario(load, price, unit=unit, initial_soc_frac=0.5, import_limit_mw=cap, demand_charge_usd_per_mw=50))
-    loose = optimize(make_scenario(load, price, unit=unit, initial_soc_frac=0.5, import_limit_mw=cap + 50, demand_charge_usd_per_mw=50))
-    assert tight.objective_usd <= tight.costs.loc["total", "baseline_usd"] + 1e-6 * abs(tight.objective_usd) + 1e-6
+    tight = optimize(
+        make_scenario(
+            load,
+            price,
+            unit=unit,
+            initial_soc_frac=0.5,
+            import_limit_mw=cap,
+            demand_charge_usd_per_mw=50,
+        )
+    )
+    loose = optimize(
+        make_scenario(
+            load,
+            price,
+            unit=unit,
+            initial_soc_frac=0.5,
+            import_limit_mw=cap + 50,
+            demand_charge_usd_per_mw=50,
+        )
+    )
+    assert (
+        tight.objective_usd
+        <= tight.costs.loc["total", "baseline_usd"] + 1e-6 * abs(tight.objective_usd) + 1e-6
+    )
     assert loose.objective_usd <= tight.objective_usd + 1e-6 * max(1.0, abs(tight.objective_usd))
     s = tight.schedule
     assert (s.grid_import_mw <= cap + 1e-6 * cap).all()

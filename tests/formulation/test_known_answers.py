@@ -41,7 +41,9 @@ def col(result, name: str) -> list[float]:
 
 
 def assert_exclusive(result, scale: float = 1.0) -> None:
-    both = np.minimum(result.schedule["charge_mw"].to_numpy(), result.schedule["discharge_mw"].to_numpy())
+    both = np.minimum(
+        result.schedule["charge_mw"].to_numpy(), result.schedule["discharge_mw"].to_numpy()
+    )
     assert np.all(both <= ATOL_MW * scale), f"simultaneous charge and discharge: {both}"
 
 
@@ -52,11 +54,18 @@ def assert_exclusive(result, scale: float = 1.0) -> None:
 
 def _arbitrage(etac: float, etad: float, *, power_mw: float = 1.0, energy_mwh: float = 1.0):
     unit = make_unit(
-        power_mw=power_mw, energy_mwh=energy_mwh, charge_efficiency_frac=etac, discharge_efficiency_frac=etad
+        power_mw=power_mw,
+        energy_mwh=energy_mwh,
+        charge_efficiency_frac=etac,
+        discharge_efficiency_frac=etad,
     )
     sc = make_scenario(
-        [0.0, 0.0], [10.0, 50.0], unit=unit, initial_soc_frac=0.0,
-        export_limit_mw=10.0, export_compensation="wholesale",
+        [0.0, 0.0],
+        [10.0, 50.0],
+        unit=unit,
+        initial_soc_frac=0.0,
+        export_limit_mw=10.0,
+        export_compensation="wholesale",
     )
     return optimize(sc)
 
@@ -152,8 +161,13 @@ def test_case3_peak_shaved_to_the_mean_load():
     """
     unit = make_unit(power_mw=15.0, energy_mwh=20.0)
     r = optimize(
-        make_scenario([10.0, 30.0, 10.0, 30.0], [FLAT_PRICE] * 4, unit=unit, initial_soc_frac=0.0,
-                      demand_charge_usd_per_mw=DEMAND_RATE)
+        make_scenario(
+            [10.0, 30.0, 10.0, 30.0],
+            [FLAT_PRICE] * 4,
+            unit=unit,
+            initial_soc_frac=0.0,
+            demand_charge_usd_per_mw=DEMAND_RATE,
+        )
     )
     s = r.schedule
     assert s["grid_import_mw"].max() == mw(20.0, 30.0)
@@ -181,8 +195,13 @@ def test_case4_energy_limited_peak():
     """
     unit = make_unit(power_mw=20.0, energy_mwh=4.0)
     r = optimize(
-        make_scenario([10.0, 30.0, 30.0, 10.0], [FLAT_PRICE] * 4, unit=unit, initial_soc_frac=0.0,
-                      demand_charge_usd_per_mw=DEMAND_RATE)
+        make_scenario(
+            [10.0, 30.0, 30.0, 10.0],
+            [FLAT_PRICE] * 4,
+            unit=unit,
+            initial_soc_frac=0.0,
+            demand_charge_usd_per_mw=DEMAND_RATE,
+        )
     )
     assert r.schedule["grid_import_mw"].max() == mw(28.0, 30.0)
     assert col(r, "grid_import_mw") == mw([14.0, 28.0, 28.0, 10.0], 30.0)
@@ -205,8 +224,13 @@ def test_case5_power_limited_peak():
     """
     unit = make_unit(power_mw=5.0, power_charge_mw=20.0, energy_mwh=20.0)
     r = optimize(
-        make_scenario([10.0, 30.0, 10.0], [FLAT_PRICE] * 3, unit=unit, initial_soc_frac=0.0,
-                      demand_charge_usd_per_mw=DEMAND_RATE)
+        make_scenario(
+            [10.0, 30.0, 10.0],
+            [FLAT_PRICE] * 3,
+            unit=unit,
+            initial_soc_frac=0.0,
+            demand_charge_usd_per_mw=DEMAND_RATE,
+        )
     )
     assert r.schedule["grid_import_mw"].max() == mw(25.0, 30.0)
     assert col(r, "grid_import_mw") == mw([15.0, 25.0, 10.0], 30.0)
@@ -253,8 +277,13 @@ def test_case6_demand_charge_against_arbitrage(rate, d_expected, g_expected, ene
     assert 0 < abs(rate - BREAK_EVEN_USD_PER_MW) <= 1.0  # "just" either side
     unit = make_unit(power_mw=10.0, energy_mwh=5.0)
     r = optimize(
-        make_scenario([10.0, 10.0, 20.0], [20.0, 100.0, 40.0], unit=unit, initial_soc_frac=0.0,
-                      demand_charge_usd_per_mw=rate)
+        make_scenario(
+            [10.0, 10.0, 20.0],
+            [20.0, 100.0, 40.0],
+            unit=unit,
+            initial_soc_frac=0.0,
+            demand_charge_usd_per_mw=rate,
+        )
     )
     assert col(r, "charge_mw") == mw([5.0, 0.0, 0.0], 20.0)
     assert col(r, "discharge_mw") == mw(d_expected, 20.0)
@@ -272,8 +301,12 @@ def test_case6_demand_charge_against_arbitrage(rate, d_expected, g_expected, ene
 
 def _unreachable_terminal():
     """Empty 2 MW / 10 MWh battery, etac = 0.9, final_soc_min_frac = 1.0, 3 hourly intervals."""
-    unit = make_unit(power_mw=2.0, energy_mwh=10.0, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9)
-    return make_scenario([5.0, 5.0, 5.0], [30.0, 30.0, 30.0], unit=unit, initial_soc_frac=0.0, final_soc_min_frac=1.0)
+    unit = make_unit(
+        power_mw=2.0, energy_mwh=10.0, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9
+    )
+    return make_scenario(
+        [5.0, 5.0, 5.0], [30.0, 30.0, 30.0], unit=unit, initial_soc_frac=0.0, final_soc_min_frac=1.0
+    )
 
 
 def test_case7_unreachable_terminal_energy_precheck():
@@ -363,7 +396,8 @@ def _assert_group_columns(r):
     s = r.schedule
     for base in ("charge_mw", "discharge_mw", "soc_mwh"):
         a, b = f"{base}_lossless", f"{base}_lossy"
-        assert a in s.columns and b in s.columns
+        assert a in s.columns
+        assert b in s.columns
         assert (s[a] + s[b]).to_list() == mw(s[base].to_list(), 5.0)
 
 

@@ -46,13 +46,21 @@ batteries = st.fixed_dictionaries(
 
 
 @EXAMPLES
-@given(battery=batteries, seed=st.integers(0, 10_000), extra=st.floats(0.05, 2.0), initial=st.floats(0.2, 0.9))
+@given(
+    battery=batteries,
+    seed=st.integers(0, 10_000),
+    extra=st.floats(0.05, 2.0),
+    initial=st.floats(0.2, 0.9),
+)
 def test_more_power_never_costs_more(battery, seed, extra, initial):
     """Raising the charge and discharge power limits only enlarges the feasible set: every old
     schedule stays feasible at the same cost. Holds with losses, wear cost and any prices."""
     load, price, demand = _case(seed)
     unit = make_unit(self_discharge_frac_per_h=0.001, **battery)
-    bigger = make_unit(self_discharge_frac_per_h=0.001, **{**battery, "power_mw": battery["power_mw"] * (1 + extra)})
+    bigger = make_unit(
+        self_discharge_frac_per_h=0.001,
+        **{**battery, "power_mw": battery["power_mw"] * (1 + extra)},
+    )
     kw = dict(initial_soc_frac=initial, demand_charge_usd_per_mw=demand)
     small = optimize(make_scenario(load, price, unit=unit, **kw))
     large = optimize(make_scenario(load, price, unit=bigger, **kw))
@@ -60,7 +68,12 @@ def test_more_power_never_costs_more(battery, seed, extra, initial):
 
 
 @EXAMPLES
-@given(battery=batteries, seed=st.integers(0, 10_000), extra=st.floats(0.05, 2.0), initial=st.floats(0.2, 0.9))
+@given(
+    battery=batteries,
+    seed=st.integers(0, 10_000),
+    extra=st.floats(0.05, 2.0),
+    initial=st.floats(0.2, 0.9),
+)
 def test_more_energy_never_costs_more(battery, seed, extra, initial):
     """With energy E' > E and the same initial (and terminal) SOC fraction f, the old SOC path
     shifted up by f (E' - E) is feasible (f lies in the SOC band) with the same flows and cost.
@@ -75,7 +88,13 @@ def test_more_energy_never_costs_more(battery, seed, extra, initial):
 
 
 @EXAMPLES
-@given(battery=batteries, seed=st.integers(0, 10_000), n_units=st.integers(1, 3), added=st.integers(1, 3), initial=st.floats(0.2, 0.9))
+@given(
+    battery=batteries,
+    seed=st.integers(0, 10_000),
+    n_units=st.integers(1, 3),
+    added=st.integers(1, 3),
+    initial=st.floats(0.2, 0.9),
+)
 def test_more_units_never_cost_more(battery, seed, n_units, added, initial):
     """More identical units scale power and energy together: the two arguments above combined.
     Without auxiliary load (each unit in service draws it, so more units do cost more)."""
@@ -94,7 +113,12 @@ def test_more_units_never_cost_more(battery, seed, n_units, added, initial):
 
 
 @EXAMPLES
-@given(battery=batteries, seed=st.integers(0, 10_000), gain=st.floats(0.01, 0.3), which=st.sampled_from(["charge", "discharge", "both"]))
+@given(
+    battery=batteries,
+    seed=st.integers(0, 10_000),
+    gain=st.floats(0.01, 0.3),
+    which=st.sampled_from(["charge", "discharge", "both"]),
+)
 def test_more_efficiency_never_costs_more(battery, seed, gain, which):
     """Higher charge efficiency: charging c * eta_c / eta_c' gives the same SOC path with less
     import. Higher discharge efficiency: discharging up to d * eta_d' / eta_d (capped at the

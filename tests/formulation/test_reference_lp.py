@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from reference_lp import solve_reference
 
 
 def _group(**kw) -> dict:
     g = dict(
-        n_units=1, power_charge_max_mw=1.0, power_discharge_max_mw=1.0, energy_capacity_mwh=1.0,
-        charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9, soc_min_frac=0.0,
-        soc_max_frac=1.0, initial_soc_frac=0.0, final_soc_min_frac=0.0,
-        self_discharge_frac_per_h=0.0, aux_load_mw=0.0, degradation_cost_usd_per_mwh=0.0,
+        n_units=1,
+        power_charge_max_mw=1.0,
+        power_discharge_max_mw=1.0,
+        energy_capacity_mwh=1.0,
+        charge_efficiency_frac=0.9,
+        discharge_efficiency_frac=0.9,
+        soc_min_frac=0.0,
+        soc_max_frac=1.0,
+        initial_soc_frac=0.0,
+        final_soc_min_frac=0.0,
+        self_discharge_frac_per_h=0.0,
+        aux_load_mw=0.0,
+        degradation_cost_usd_per_mwh=0.0,
         availability_frac=1.0,
     )
     g.update(kw)
@@ -22,16 +30,19 @@ def _group(**kw) -> dict:
 
 def _check_invariants(res: dict, load, dt: float, groups: list[dict], tol: float = 1e-6) -> None:
     """SPEC section 6: balance and SOC recursion hold, cost terms sum to the objective."""
-    g, x, c, d, s = (res[k] for k in
-                     ("grid_import_mw", "grid_export_mw", "charge_mw", "discharge_mw", "soc_mwh"))
+    g, x, c, d, s = (
+        res[k] for k in ("grid_import_mw", "grid_export_mw", "charge_mw", "discharge_mw", "soc_mwh")
+    )
     aux = sum(gr["availability_frac"] * gr["n_units"] * gr["aux_load_mw"] for gr in groups)
     np.testing.assert_allclose(g - x + (d - c).sum(axis=0), np.asarray(load) + aux, atol=tol)
     for b, gr in enumerate(groups):
         E = gr["n_units"] * gr["energy_capacity_mwh"]
         prev = np.concatenate([[gr["initial_soc_frac"] * E], s[b, :-1]])
         r = (1 - gr["self_discharge_frac_per_h"]) ** dt
-        rec = prev * r + (gr["charge_efficiency_frac"] * c[b]
-                          - d[b] / gr["discharge_efficiency_frac"]) * dt
+        rec = (
+            prev * r
+            + (gr["charge_efficiency_frac"] * c[b] - d[b] / gr["discharge_efficiency_frac"]) * dt
+        )
         np.testing.assert_allclose(s[b], rec, atol=tol)
     total = res["energy_usd"] + res["export_usd"] + res["demand_usd"] + res["degradation_usd"]
     assert total == pytest.approx(res["objective_usd"], abs=tol * max(1.0, abs(total)))
@@ -54,19 +65,26 @@ def test_arbitrage_two_hours_charge_power_binds():
     """
     groups = [_group()]
     res = solve_reference(
-        load_mw=np.zeros(2), price_usd_per_mwh=np.array([10.0, 50.0]),
-        export_price_usd_per_mwh=np.array([10.0, 50.0]), import_limit_mw=np.full(2, 10.0),
-        export_limit_mw=np.full(2, 10.0), interval_h=1.0, demand_window=np.full(2, -1),
-        demand_rate_usd_per_mw=np.zeros(0), groups=groups,
+        load_mw=np.zeros(2),
+        price_usd_per_mwh=np.array([10.0, 50.0]),
+        export_price_usd_per_mwh=np.array([10.0, 50.0]),
+        import_limit_mw=np.full(2, 10.0),
+        export_limit_mw=np.full(2, 10.0),
+        interval_h=1.0,
+        demand_window=np.full(2, -1),
+        demand_rate_usd_per_mw=np.zeros(0),
+        groups=groups,
     )
     assert res["status"] == "optimal"
     assert res["objective_usd"] == pytest.approx(-30.5, abs=1e-6)
     np.testing.assert_allclose(res["charge_mw"], [[1.0, 0.0]], atol=1e-7)
     np.testing.assert_allclose(res["discharge_mw"], [[0.0, 0.81]], atol=1e-7)
     np.testing.assert_allclose(res["soc_mwh"], [[0.9, 0.0]], atol=1e-7)
-    np.testing.assert_allclose(res["grid_import_mw"] - res["grid_export_mw"], [1.0, -0.81],
-                               atol=1e-7)
-    assert res["peak_mw"].shape == (0,) and res["demand_usd"] == 0.0
+    np.testing.assert_allclose(
+        res["grid_import_mw"] - res["grid_export_mw"], [1.0, -0.81], atol=1e-7
+    )
+    assert res["peak_mw"].shape == (0,)
+    assert res["demand_usd"] == 0.0
     _check_invariants(res, np.zeros(2), 1.0, groups)
 
 
@@ -86,12 +104,24 @@ def test_peak_shaving_with_losses_and_degradation():
         objective = 50 (40 + 0.19 c*) + 5 (0.81 c*) + 1000 peak = 23,199.4475... USD.
     """
     load = np.array([10.0, 30.0])
-    groups = [_group(power_charge_max_mw=20.0, power_discharge_max_mw=20.0,
-                     energy_capacity_mwh=20.0, degradation_cost_usd_per_mwh=5.0)]
+    groups = [
+        _group(
+            power_charge_max_mw=20.0,
+            power_discharge_max_mw=20.0,
+            energy_capacity_mwh=20.0,
+            degradation_cost_usd_per_mwh=5.0,
+        )
+    ]
     res = solve_reference(
-        load_mw=load, price_usd_per_mwh=np.full(2, 50.0), export_price_usd_per_mwh=np.zeros(2),
-        import_limit_mw=np.full(2, 100.0), export_limit_mw=np.zeros(2), interval_h=1.0,
-        demand_window=np.array([0, 0]), demand_rate_usd_per_mw=np.array([1000.0]), groups=groups,
+        load_mw=load,
+        price_usd_per_mwh=np.full(2, 50.0),
+        export_price_usd_per_mwh=np.zeros(2),
+        import_limit_mw=np.full(2, 100.0),
+        export_limit_mw=np.zeros(2),
+        interval_h=1.0,
+        demand_window=np.array([0, 0]),
+        demand_rate_usd_per_mw=np.array([1000.0]),
+        groups=groups,
     )
     c_star = 20.0 / 1.81
     peak = 10.0 + c_star
@@ -114,10 +144,15 @@ def test_unreachable_terminal_energy_is_infeasible():
     no schedule meets the terminal energy constraint (family 5): status "infeasible", no objective.
     """
     res = solve_reference(
-        load_mw=np.zeros(1), price_usd_per_mwh=np.full(1, 10.0),
-        export_price_usd_per_mwh=np.zeros(1), import_limit_mw=np.full(1, 10.0),
-        export_limit_mw=np.zeros(1), interval_h=1.0, demand_window=np.full(1, -1),
-        demand_rate_usd_per_mw=np.zeros(0), groups=[_group(final_soc_min_frac=1.0)],
+        load_mw=np.zeros(1),
+        price_usd_per_mwh=np.full(1, 10.0),
+        export_price_usd_per_mwh=np.zeros(1),
+        import_limit_mw=np.full(1, 10.0),
+        export_limit_mw=np.zeros(1),
+        interval_h=1.0,
+        demand_window=np.full(1, -1),
+        demand_rate_usd_per_mw=np.zeros(0),
+        groups=[_group(final_soc_min_frac=1.0)],
     )
     assert res["status"] == "infeasible"
     assert res["objective_usd"] is None

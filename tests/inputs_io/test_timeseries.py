@@ -22,7 +22,8 @@ def test_fine_power_is_averaged_to_the_model_step():
     out, note = to_horizon(src, idx("2021-02-01", 8, "15min"), kind="power", name="load_mw")
     assert out.iloc[0] == pytest.approx(np.mean(np.arange(15)))
     assert out.iloc[7] == pytest.approx(np.mean(np.arange(105, 120)))
-    assert "time-weighted mean" in note and "1 min to 15 min" in note
+    assert "time-weighted mean" in note
+    assert "1 min to 15 min" in note
 
 
 def test_one_second_telemetry_is_averaged():
@@ -33,17 +34,25 @@ def test_one_second_telemetry_is_averaged():
 
 def test_coarse_price_is_held_over_the_hour():
     src = pd.Series([10.0, 20.0], index=idx("2021-02-01", 2, "1h"))
-    out, note = to_horizon(src, idx("2021-02-01", 8, "15min"), kind="price", name="price_usd_per_mwh")
+    out, note = to_horizon(
+        src, idx("2021-02-01", 8, "15min"), kind="price", name="price_usd_per_mwh"
+    )
     assert out.tolist() == [10.0] * 4 + [20.0] * 4
     assert "forward-fill" in note
 
 
 def test_dst_day_has_23_hours_and_prices_follow_utc():
-    index = pd.date_range(pd.Timestamp("2021-03-14", tz=TZ), pd.Timestamp("2021-03-15", tz=TZ), freq="1h", inclusive="left")
+    index = pd.date_range(
+        pd.Timestamp("2021-03-14", tz=TZ),
+        pd.Timestamp("2021-03-15", tz=TZ),
+        freq="1h",
+        inclusive="left",
+    )
     assert len(index) == 23
     src = pd.Series(np.arange(23, dtype=float), index=index)
     out, note = to_horizon(src, index, kind="price", name="p")
-    assert note is None and out.tolist() == list(range(23))
+    assert note is None
+    assert out.tolist() == list(range(23))
 
 
 @pytest.mark.parametrize(
@@ -59,14 +68,17 @@ def test_dst_day_has_23_hours_and_prices_follow_utc():
 def test_bad_series_are_named(mutate, what):
     s = pd.Series(np.arange(6, dtype=float), index=idx("2021-02-01", 6, "15min"))
     issues = check_series(mutate(s), name="load_mw", source="x.csv")
-    assert issues and what in issues[0].what
+    assert issues
+    assert what in issues[0].what
     assert issues[0].field == "load_mw"
 
 
 def test_short_series_names_first_missing_interval():
     src = pd.Series(np.ones(4), index=idx("2021-02-01", 4, "15min"))
     with pytest.raises(TimeSeriesError, match="2021-02-01T01:00:00-06:00") as err:
-        to_horizon(src, idx("2021-02-01", 6, "15min"), kind="power", name="load_mw", source="load.csv")
+        to_horizon(
+            src, idx("2021-02-01", 6, "15min"), kind="power", name="load_mw", source="load.csv"
+        )
     assert err.value.issues[0].path == "load.csv"
 
 
@@ -76,12 +88,15 @@ def test_frontier_trace_resamples_to_15_min_mw():
     path = builtin_root() / "data" / "ornl_frontier_hpl_power_15s.csv"
     raw = read_series(path, "power_w")
     assert str(raw.index[0]) == "2023-04-29 01:10:15-04:00"
-    index = pd.date_range(pd.Timestamp("2023-04-29 01:15", tz="America/New_York"), periods=8, freq="15min")
+    index = pd.date_range(
+        pd.Timestamp("2023-04-29 01:15", tz="America/New_York"), periods=8, freq="15min"
+    )
     out, _ = to_horizon(raw * 1e-6, index, kind="power", name="load_mw")
     block = raw.loc[index[0] : index[0] + pd.Timedelta("14min 45s")]
     assert len(block) == 60
     assert out.iloc[0] == pytest.approx(block.mean() * 1e-6)
-    assert 5 < out.min() and out.max() < 27  # the 6.9-25.9 MW run
+    assert out.min() > 5
+    assert out.max() < 27
 
 
 def test_generator_scenario_from_toml(tmp_path):
@@ -90,8 +105,8 @@ def test_generator_scenario_from_toml(tmp_path):
     p.write_text(f"""schema_version = 1
 [scenario]
 name = "gen"
-site = "{models / 'sites' / 'memphis-1gw.toml'}"
-tariff = "{models / 'tariffs' / 'miso-arkansas-lmp-tva-demand.toml'}"
+site = "{models / "sites" / "memphis-1gw.toml"}"
+tariff = "{models / "tariffs" / "miso-arkansas-lmp-tva-demand.toml"}"
 [horizon]
 start = 2021-07-01T00:00:00-05:00
 end = 2021-07-03T00:00:00-05:00
@@ -103,7 +118,8 @@ seed = 5
 """)
     sc = load_scenario(p)
     assert sc.n_intervals == 192
-    assert 0 < sc.gpu_load_mw.min() and (sc.gpu_load_mw <= sc.load_mw).all()
+    assert sc.gpu_load_mw.min() > 0
+    assert (sc.gpu_load_mw <= sc.load_mw).all()
     assert sc.load_mw.max() <= sc.site.gpu_cluster.site_power_max_mw
     again = load_scenario(p)
     assert again.load_mw.equals(sc.load_mw)
@@ -119,7 +135,10 @@ def test_one_unsorted_index_gives_one_message_everywhere():
     spec = TariffSpec.model_validate({"name": "t", "energy": {"basis": "market"}})
     series = pd.Series(np.ones(4), index=index)
     whats = [check_series(series, name="load_mw")[0].what]
-    for call in (lambda: demand_windows(spec, index), lambda: bill(series, spec, price_usd_per_mwh=series)):
+    for call in (
+        lambda: demand_windows(spec, index),
+        lambda: bill(series, spec, price_usd_per_mwh=series),
+    ):
         with pytest.raises(InputError) as err:
             call()
         whats.append(err.value.issues[0].what)

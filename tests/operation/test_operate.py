@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def days():
     """Three days of the default site on the simple tariff (LMP + one monthly demand charge)."""
-    return optimizer.load_scenario("year-2021", start="2021-02-10", end="2021-02-13", interval_min=60)
+    return optimizer.load_scenario(
+        "year-2021", start="2021-02-10", end="2021-02-13", interval_min=60
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,9 @@ def test_perfect_forecast_without_myopia_matches_perfect_foresight(days):
     window's plan is the tail of the perfect-foresight optimum, so the rolling bill equals it
     (the terminal rule is the same as the full problem's: end at least at the initial SOC)."""
     res = operate(days, "perfect", window=days.n_intervals, step="1h")
-    assert res.window_myopia_usd == pytest.approx(0.0, abs=1e-6 * res.costs.loc["total", "perfect_foresight_usd"])
+    assert res.window_myopia_usd == pytest.approx(
+        0.0, abs=1e-6 * res.costs.loc["total", "perfect_foresight_usd"]
+    )
     assert res.violations["off_plan"] == 0
 
 
@@ -51,27 +55,43 @@ def test_forecast_error_costs_money_and_state_carries(days):
     g = days.site.battery_groups[0]
     u = g.unit
     prev = np.concatenate(([g.initial_soc_mwh], s.soc_mwh.to_numpy()[:-1]))
-    expect = (1 - u.self_discharge_frac_per_h) * prev + u.charge_efficiency_frac * s.charge_mw - s.discharge_mw / u.discharge_efficiency_frac
+    expect = (
+        (1 - u.self_discharge_frac_per_h) * prev
+        + u.charge_efficiency_frac * s.charge_mw
+        - s.discharge_mw / u.discharge_efficiency_frac
+    )
     assert np.abs(s.soc_mwh - expect).max() < 1e-6 * g.energy_capacity_mwh
     assert res.n_builds < res.n_solves  # warm windows
     assert res.violations["terminal_relaxed"] == 0
 
 
-def test_tou_tariff_rolling_operation_carries_state_and_relaxes_an_unreachable_terminal_rule(tou_days):
+def test_tou_tariff_rolling_operation_carries_state_and_relaxes_an_unreachable_terminal_rule(
+    tou_days,
+):
     """On the TOU tariff with a noisy forecast, forecast errors drain the fleet late in the run so
     that a last, short window cannot recharge to the initial SOC under the 1,000 MW import cap;
     that window is re-planned without the terminal rule (counted), and the run completes."""
     res = operate(tou_days, "noisy", window="24h", step="1h", seed=3)
-    assert res.n_solves == 2 * tou_days.n_intervals  # the forecast run and the perfect-forecast reference
+    assert (
+        res.n_solves == 2 * tou_days.n_intervals
+    )  # the forecast run and the perfect-forecast reference
     assert res.violations["import_cap"] == 0
     assert res.violations["terminal_relaxed"] >= 1
     s = res.schedule
     g = tou_days.site.battery_groups[0]
     u = g.unit
     prev = np.concatenate(([g.initial_soc_mwh], s.soc_mwh.to_numpy()[:-1]))
-    expect = (1 - u.self_discharge_frac_per_h) * prev + u.charge_efficiency_frac * s.charge_mw - s.discharge_mw / u.discharge_efficiency_frac
+    expect = (
+        (1 - u.self_discharge_frac_per_h) * prev
+        + u.charge_efficiency_frac * s.charge_mw
+        - s.discharge_mw / u.discharge_efficiency_frac
+    )
     assert np.abs(s.soc_mwh - expect).max() < 1e-6 * g.energy_capacity_mwh
-    assert res.costs.loc["total", "rolling_usd"] >= res.costs.loc["total", "perfect_foresight_usd"] - 1e-6 * res.costs.loc["total", "perfect_foresight_usd"]
+    assert (
+        res.costs.loc["total", "rolling_usd"]
+        >= res.costs.loc["total", "perfect_foresight_usd"]
+        - 1e-6 * res.costs.loc["total", "perfect_foresight_usd"]
+    )
 
 
 def test_forecasts_only_use_the_past(days):
@@ -81,7 +101,8 @@ def test_forecasts_only_use_the_past(days):
     assert f["load_mw"].iloc[0] == pytest.approx(days.load_mw.iloc[issue - 24])
     a = noisy(days, issue, issue + 24, seed=1)
     b = noisy(days, issue, issue + 24, seed=1)
-    assert a.equals(b) and not a.equals(noisy(days, issue, issue + 24, seed=2))
+    assert a.equals(b)
+    assert not a.equals(noisy(days, issue, issue + 24, seed=2))
 
 
 def test_user_forecast_function_and_frame(days):
@@ -89,19 +110,34 @@ def test_user_forecast_function_and_frame(days):
 
     def mine(sc, issue, stop):
         calls.append(issue)
-        return pd.DataFrame({"load_mw": sc.load_mw.iloc[issue:stop], "price_usd_per_mwh": sc.price_usd_per_mwh.iloc[issue:stop]})
+        return pd.DataFrame(
+            {
+                "load_mw": sc.load_mw.iloc[issue:stop],
+                "price_usd_per_mwh": sc.price_usd_per_mwh.iloc[issue:stop],
+            }
+        )
 
     a = operate(days, mine, window="12h", step="6h")
     frame = pd.DataFrame({"load_mw": days.load_mw, "price_usd_per_mwh": days.price_usd_per_mwh})
     b = operate(days, frame, window="12h", step="6h")
     assert calls[:2] == [0, 6]
-    assert a.costs.loc["total", "rolling_usd"] == pytest.approx(b.costs.loc["total", "rolling_usd"], rel=1e-9)
+    assert a.costs.loc["total", "rolling_usd"] == pytest.approx(
+        b.costs.loc["total", "rolling_usd"], rel=1e-9
+    )
 
 
 def test_public_api_is_typed_and_listed():
     for name in optimizer.__all__:
         assert hasattr(optimizer, name), name
-    assert {"operate", "optimize", "load_scenario", "Scenario", "DispatchResult", "WarmSolver", "read_result"} <= set(optimizer.__all__)
+    assert {
+        "operate",
+        "optimize",
+        "load_scenario",
+        "Scenario",
+        "DispatchResult",
+        "WarmSolver",
+        "read_result",
+    } <= set(optimizer.__all__)
 
 
 def test_result_converts_to_dict_and_parquet(tmp_path, days):
@@ -111,7 +147,8 @@ def test_result_converts_to_dict_and_parquet(tmp_path, days):
     assert len(d["schedule"]["grid_import_mw"]) == days.n_intervals
     path = res.to_parquet(tmp_path)
     back = pd.read_parquet(path)
-    assert back.index.tz is not None and np.allclose(back.grid_import_mw, res.schedule.grid_import_mw)
+    assert back.index.tz is not None
+    assert np.allclose(back.grid_import_mw, res.schedule.grid_import_mw)
 
 
 def test_concurrent_solves_in_one_process(days):
@@ -128,8 +165,12 @@ def test_concurrent_solves_in_one_process(days):
 @pytest.mark.parametrize("script", ["planning_pipeline.py", "parameter_loop.py", "read_results.py"])
 def test_examples_run(script, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
-    args = [sys.executable, str(ROOT / "examples" / script)] + ([str(tmp_path / "out")] if script == "read_results.py" else [])
-    proc = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+    args = [sys.executable, str(ROOT / "examples" / script)] + (
+        [str(tmp_path / "out")] if script == "read_results.py" else []
+    )
+    proc = subprocess.run(
+        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip()
 
@@ -167,8 +208,12 @@ def test_a_perfect_forecast_has_no_value_of_foresight_whatever_the_window(days):
     assert res.window_myopia_usd >= -1e-6 * res.costs.loc["total", "perfect_foresight_usd"]
     noisy_run = operate(days, "noisy", window="24h", step="1h", seed=3)
     total = noisy_run.costs.loc["total"]
-    assert noisy_run.value_of_foresight_usd == pytest.approx(total["rolling_usd"] - total["rolling_perfect_forecast_usd"])
-    assert total["rolling_perfect_forecast_usd"] == pytest.approx(res.costs.loc["total", "rolling_usd"], rel=1e-9)
+    assert noisy_run.value_of_foresight_usd == pytest.approx(
+        total["rolling_usd"] - total["rolling_perfect_forecast_usd"]
+    )
+    assert total["rolling_perfect_forecast_usd"] == pytest.approx(
+        res.costs.loc["total", "rolling_usd"], rel=1e-9
+    )
 
 
 def test_step_longer_than_window_is_bad_input(days):

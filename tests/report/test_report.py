@@ -67,7 +67,9 @@ def grid_dir(tmp_path_factory):
 
     from optimizer import load_scenario, optimize
 
-    sc = load_scenario("grid-stability", start=dt.datetime(2021, 2, 16, 12), end=dt.datetime(2021, 2, 17, 12))
+    sc = load_scenario(
+        "grid-stability", start=dt.datetime(2021, 2, 16, 12), end=dt.datetime(2021, 2, 17, 12)
+    )
     out = tmp_path_factory.mktemp("grid")
     optimize(sc).to_dir(out, plot=False)
     write_report(out, inputs=scenario_inputs(sc))
@@ -110,7 +112,15 @@ def _cases() -> pd.DataFrame:
                     "solve_s": 0.3,
                 }
             )
-    rows.append({"case_id": "bad", "status": "infeasible", "fleet_units": 0, "import_limit_mw": 800.0, "message": "import cap below load"})
+    rows.append(
+        {
+            "case_id": "bad",
+            "status": "infeasible",
+            "fleet_units": 0,
+            "import_limit_mw": 800.0,
+            "message": "import cap below load",
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -180,7 +190,8 @@ def test_report_is_self_contained(run_dir):
     assert not re.search(r"<script[^>]+src=", html), "every script must be inline"
     assert not re.search(r"<link[^>]+href=", html), "no external stylesheet"
     assert "cdn.plot.ly" not in html.split("</head>")[1], "a figure references the CDN"
-    assert "Plotly.newPlot" in html and len(html) > 3_000_000, "plotly.js must be inlined once"
+    assert "Plotly.newPlot" in html, "plotly.js must be inlined"
+    assert len(html) > 3_000_000, "plotly.js must be inlined once"
     assert html.count("* plotly.js v") == 1, "one bundle, not one per figure"
     assert html.count("window.PlotlyConfig") == 1
 
@@ -202,7 +213,9 @@ def test_charts_notes_and_inputs_present(run_dir, small_result):
     assert set(ids) >= RUN_CHARTS
     summary = json.loads((run_dir / "summary.json").read_text())
     for note in summary["notes"]:
-        assert json.dumps(note)[1:-1].replace("/", "\\/") in html or note.replace("&", "&amp;") in html
+        assert (
+            json.dumps(note)[1:-1].replace("/", "\\/") in html or note.replace("&", "&amp;") in html
+        )
     assert '"name":"import cap"' in html  # drawn from the schedule's import_cap_mw
     assert "inputs.site.import_limit_mw" in html
     assert "inputs.tariff.demand_charge_usd_per_mw" in html
@@ -213,7 +226,9 @@ def test_report_without_inputs_renders_summary_metadata(run_dir, tmp_path):
     for name in ("summary.json", "schedule.parquet"):
         shutil.copy(run_dir / name, tmp_path / name)
     schedule = pd.read_parquet(tmp_path / "schedule.parquet")
-    schedule.drop(columns=["import_cap_mw"], errors="ignore").to_parquet(tmp_path / "schedule.parquet")
+    schedule.drop(columns=["import_cap_mw"], errors="ignore").to_parquet(
+        tmp_path / "schedule.parquet"
+    )
     summary = json.loads((tmp_path / "summary.json").read_text())
     summary["inputs"] = {"site": {"import_limit_mw": 999.0}, "price_source": "MISO via EIA"}
     (tmp_path / "summary.json").write_text(json.dumps(summary))
@@ -238,7 +253,10 @@ def test_grid_run_events_ramp_and_headroom(grid_dir):
     html = (grid_dir / "report.html").read_text(encoding="utf-8")
     limit = summary["grid"]["ramp"]["rise_limit_mw"]
     assert f"rise limit {limit:,.1f} MW per interval" in html
-    assert f"steps outside the limits: {summary['grid']['ramp']['violations_optimized']} with batteries, {summary['grid']['ramp']['violations_baseline']} without" in html
+    assert (
+        f"steps outside the limits: {summary['grid']['ramp']['violations_optimized']} with batteries, {summary['grid']['ramp']['violations_baseline']} without"
+        in html
+    )
     assert "swing_up_mw + reserve_up_mw" in html
     for e in events:
         assert f"event {e['event_id']}" in html
@@ -272,8 +290,14 @@ def test_a_year_at_15_min_is_thinned_and_stays_small(run_dir):
 
     summary = json.loads((run_dir / "summary.json").read_text())
     small = pd.read_parquet(run_dir / "schedule.parquet")
-    index = pd.date_range("2021-01-01", periods=35_040, freq="15min", tz="America/Chicago", name="interval_start")
-    year = pd.DataFrame(np.resize(small.drop(columns=["event"]).to_numpy(), (35_040, small.shape[1] - 1)), columns=small.columns.drop("event"), index=index)
+    index = pd.date_range(
+        "2021-01-01", periods=35_040, freq="15min", tz="America/Chicago", name="interval_start"
+    )
+    year = pd.DataFrame(
+        np.resize(small.drop(columns=["event"]).to_numpy(), (35_040, small.shape[1] - 1)),
+        columns=small.columns.drop("event"),
+        index=index,
+    )
     html = build_run_html(summary, year)
     assert "35,040 intervals: each trace is thinned" in html
     assert len(html.encode()) < 6_500_000
@@ -307,7 +331,13 @@ def test_study_report_content(study_dir):
 def test_study_axes_from_the_manifest(tmp_path):
     """A sweep's study.json names the axes; the report uses them over its own guess."""
     _cases().to_parquet(tmp_path / "cases.parquet")
-    manifest = {"study": {"name": "mini", "description": "fleet x cap", "axes": {"import_limit_mw": [950.0, 1000.0]}}}
+    manifest = {
+        "study": {
+            "name": "mini",
+            "description": "fleet x cap",
+            "axes": {"import_limit_mw": [950.0, 1000.0]},
+        }
+    }
     (tmp_path / "study.json").write_text(json.dumps(manifest))
     ids = _parse(write_study_report(tmp_path)).by_id
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -317,7 +347,9 @@ def test_study_axes_from_the_manifest(tmp_path):
 
 
 def test_study_report_tolerates_few_columns(tmp_path):
-    pd.DataFrame({"case_id": ["a", "b", "c"], "savings_usd": [1.0, 3.0, 2.0]}).to_parquet(tmp_path / "cases.parquet")
+    pd.DataFrame({"case_id": ["a", "b", "c"], "savings_usd": [1.0, 3.0, 2.0]}).to_parquet(
+        tmp_path / "cases.parquet"
+    )
     ids = _parse(write_study_report(tmp_path)).by_id
     assert "chart-savings" in ids
     assert "chart-heatmap" not in ids
@@ -348,13 +380,22 @@ def test_study_report_one_front_per_price_year_mean_heatmap_and_years_as_years()
             "peak_import_optimized_mw": [900, 850, 1000, 950, 900, 850, 1000, 950],
         }
     )
-    fig = pareto_figure(frame, "bill_optimized_usd", "peak_import_optimized_mw", ["fleet_units", "import_limit_mw", "price_year"])
+    fig = pareto_figure(
+        frame,
+        "bill_optimized_usd",
+        "peak_import_optimized_mw",
+        ["fleet_units", "import_limit_mw", "price_year"],
+    )
     fronts = [t for t in fig.data if t.name.startswith("Pareto front")]
-    assert sorted(t.name for t in fronts) == ["Pareto front (price_year 2022)", "Pareto front (price_year 2024)"]
+    assert sorted(t.name for t in fronts) == [
+        "Pareto front (price_year 2022)",
+        "Pareto front (price_year 2024)",
+    ]
     heat = heatmap_figure(frame, "fleet_units", "import_limit_mw", "savings_usd", ["price_year"])
     assert heat.data[0].z[0][1] == pytest.approx(11.0)  # mean of 2 and 20, not the best (20)
     html = build_study_html(frame, axes=["fleet_units", "import_limit_mw", "price_year"])
-    assert ">2022<" in html and "2,022" not in html
+    assert ">2022<" in html
+    assert "2,022" not in html
 
 
 # ------------------------------------------------------------------------------- the CLI
@@ -376,17 +417,45 @@ def test_cli_report_on_a_run_and_on_nothing(run_dir, tmp_path):
 
 def test_cli_run_with_report(tmp_path):
     out = tmp_path / "out"
-    res = CliRunner().invoke(app, ["run", "--start", "2021-02-15T00:00", "--end", "2021-02-16T00:00", "--out", str(out), "--report", "--no-plot"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--start",
+            "2021-02-15T00:00",
+            "--end",
+            "2021-02-16T00:00",
+            "--out",
+            str(out),
+            "--report",
+            "--no-plot",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert (out / "report.html").stat().st_size > 0
-    res = CliRunner().invoke(app, ["run", "--start", "2021-02-15T00:00", "--end", "2021-02-16T00:00", "--out", str(tmp_path / "o2"), "--no-plot"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--start",
+            "2021-02-15T00:00",
+            "--end",
+            "2021-02-16T00:00",
+            "--out",
+            str(tmp_path / "o2"),
+            "--no-plot",
+        ],
+    )
     assert res.exit_code == 0
     assert not (tmp_path / "o2" / "report.html").exists()
 
 
 # ------------------------------------------------------------------------- real browser
 def _chromium() -> tuple[str, str] | None:
-    binary = next((b for n in ("chromium", "chromium-browser", "google-chrome") if (b := shutil.which(n))), None)
+    binary = next(
+        (b for n in ("chromium", "chromium-browser", "google-chrome") if (b := shutil.which(n))),
+        None,
+    )
     driver = shutil.which("chromedriver")
     return (binary, driver) if binary and driver else None
 
@@ -395,17 +464,30 @@ def _chromium() -> tuple[str, str] | None:
 def browser():
     found = _chromium()
     if found is None:
-        pytest.skip("no chromium/chromedriver on PATH (Debian: apt-get install chromium chromium-driver; .ci/run installs them)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install '.[test]')")
+        pytest.skip(
+            "no chromium/chromedriver on PATH (Debian: apt-get install chromium chromium-driver; .ci/run installs them)"
+        )
+    webdriver = pytest.importorskip(
+        "selenium.webdriver", reason="selenium not installed (pip install '.[test]')"
+    )
     from selenium.webdriver.chrome.service import Service
 
     binary, driver_path = found
     opts = webdriver.ChromeOptions()
     opts.binary_location = binary
     for arg in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--hide-scrollbars", "--window-size=1300,1000", "--force-device-scale-factor=1",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--window-size=1300,1000",
+        "--force-device-scale-factor=1",
     ):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -436,15 +518,19 @@ def _assert_rendered(drv, chart_id: str) -> None:
     el = drv.find_element("id", chart_id)
     drv.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
     rect = el.rect
-    assert rect["width"] > 300 and rect["height"] > 150, (chart_id, rect)
+    assert rect["width"] > 300, (chart_id, rect)
+    assert rect["height"] > 150, (chart_id, rect)
     img = np.asarray(Image.open(io.BytesIO(el.screenshot_as_png)).convert("L"), dtype=float)
     # a blank (or error-only) container is one flat colour: demand real variation and ink
     ink = np.mean(img < 200)
-    assert img.std() > 8 and ink > 0.01, f"{chart_id} looks blank: std {img.std():.1f}, ink {ink:.3f}"
+    assert img.std() > 8, f"{chart_id} looks blank: std {img.std():.1f}"
+    assert ink > 0.01, f"{chart_id} looks blank: std {img.std():.1f}, ink {ink:.3f}"
 
 
 def _assert_offline(drv) -> None:
-    urls = drv.execute_script("return performance.getEntriesByType('resource').map(function (e) { return e.name; });")
+    urls = drv.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; });"
+    )
     assert all(not u.startswith(("http:", "https:")) for u in urls), urls
 
 
@@ -453,7 +539,9 @@ def test_run_report_in_headless_chromium(browser, run_dir):
     summary = json.loads((run_dir / "summary.json").read_text())
     logs = _open(browser, run_dir / "report.html", RUN_CHARTS)
     assert [e for e in logs if e["level"] == "SEVERE"] == [], logs
-    containers = browser.execute_script("return Array.from(document.querySelectorAll('.chart-wrap')).map(function (e) { return e.getAttribute('data-chart'); });")
+    containers = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.chart-wrap')).map(function (e) { return e.getAttribute('data-chart'); });"
+    )
     assert set(containers) == RUN_CHARTS
     for chart in containers:
         _assert_rendered(browser, chart)
@@ -481,8 +569,21 @@ def test_headline_numbers_of_a_year_fit_their_cards(browser, tmp_path):
     """A year's bill (nine digits) fits its card at a laptop width."""
     from optimizer.report import page as P
 
-    cards = "".join(P.kpi(f"k{i}", label, value, "usd") for i, (label, value) in enumerate([("Bill without batteries", 409_434_112.0), ("Bill with batteries", -384_662_739.77), ("Savings", 24_771_372.2)]))
-    html = P.page("kpis", "", [P.section("Key figures", '<div class="kpis">' + cards + "</div>", section_id="k")])
+    cards = "".join(
+        P.kpi(f"k{i}", label, value, "usd")
+        for i, (label, value) in enumerate(
+            [
+                ("Bill without batteries", 409_434_112.0),
+                ("Bill with batteries", -384_662_739.77),
+                ("Savings", 24_771_372.2),
+            ]
+        )
+    )
+    html = P.page(
+        "kpis",
+        "",
+        [P.section("Key figures", '<div class="kpis">' + cards + "</div>", section_id="k")],
+    )
     path = tmp_path / "kpis.html"
     path.write_text(html)
     browser.set_window_size(1024, 800)
@@ -502,7 +603,9 @@ def test_grid_report_in_headless_chromium(browser, grid_dir):
     n = len(summary["grid"]["events"])
     assert re.fullmatch(rf"\d+ of {n}", browser.find_element("id", "kpi-events").text)
     # the event bands are drawn: plotly renders one shape per event per subplot
-    n_shapes = browser.execute_script("return document.querySelectorAll('#chart-dispatch .shapelayer path').length;")
+    n_shapes = browser.execute_script(
+        "return document.querySelectorAll('#chart-dispatch .shapelayer path').length;"
+    )
     assert n_shapes >= 4 * n
     # zoom: the "1 day" button narrows the dispatch chart to the last day
     browser.find_element("css selector", "#chart-dispatch .rangeselector .button").click()

@@ -17,9 +17,21 @@ def test_csv_stamps_are_local_wall_clock_with_offset_and_utc() -> None:
     change repeats 01:00; the offset tells the two apart."""
     index = pd.date_range("2021-11-07 00:00", periods=4, freq="30min", tz="America/Chicago")
     frame = schedule_for_csv(pd.DataFrame({"grid_import_mw": [1.0, 2.0, 3.0, 4.0]}, index=index))
-    assert frame["interval_start_local"].tolist() == ["2021-11-07 00:00:00", "2021-11-07 00:30:00", "2021-11-07 01:00:00", "2021-11-07 01:30:00"]
+    assert frame["interval_start_local"].tolist() == [
+        "2021-11-07 00:00:00",
+        "2021-11-07 00:30:00",
+        "2021-11-07 01:00:00",
+        "2021-11-07 01:30:00",
+    ]
     assert frame["utc_offset"].tolist() == ["-05:00", "-05:00", "-05:00", "-05:00"]
-    later = schedule_for_csv(pd.DataFrame({"x": [0.0, 0.0]}, index=pd.date_range("2021-11-07 06:30", periods=2, freq="30min", tz="UTC").tz_convert("America/Chicago")))
+    later = schedule_for_csv(
+        pd.DataFrame(
+            {"x": [0.0, 0.0]},
+            index=pd.date_range("2021-11-07 06:30", periods=2, freq="30min", tz="UTC").tz_convert(
+                "America/Chicago"
+            ),
+        )
+    )
     assert later["interval_start_local"].tolist() == ["2021-11-07 01:30:00", "2021-11-07 01:00:00"]
     assert later["utc_offset"].tolist() == ["-05:00", "-06:00"]
     assert later["interval_start_utc"].tolist() == ["2021-11-07T06:30:00Z", "2021-11-07T07:00:00Z"]
@@ -33,7 +45,9 @@ def test_to_excel_writes_three_sheets(default_result, tmp_path) -> None:
     assert set(sheets) == {"schedule", "bill", "summary"}
     assert len(sheets["schedule"]) == len(default_result.schedule)
     assert pd.api.types.is_datetime64_any_dtype(sheets["schedule"]["interval_start_local"])
-    assert sheets["bill"].set_index("term").loc["total", "optimized_usd"] == pytest.approx(default_result.costs.loc["total", "optimized_usd"])
+    assert sheets["bill"].set_index("term").loc["total", "optimized_usd"] == pytest.approx(
+        default_result.costs.loc["total", "optimized_usd"]
+    )
 
 
 def test_the_package_logger_has_a_null_handler() -> None:

@@ -83,7 +83,9 @@ def test_bill_command_reproduces_the_february_run(default_scenario, default_resu
     assert float(lines["amount_usd"].sum()) == pytest.approx(
         summary["costs_usd"]["total"]["optimized_usd"]
         - summary["costs_usd"]["degradation"]["optimized_usd"]
-        - summary["costs_usd"]["movement"]["optimized_usd"],  # wear and the movement cost are not on the bill
+        - summary["costs_usd"]["movement"][
+            "optimized_usd"
+        ],  # wear and the movement cost are not on the bill
         rel=REL,
     )
     assert lines.loc[lines["line"] == "energy on-peak (winter)", "rate"].item() == 48.10
@@ -101,7 +103,10 @@ def test_the_calculator_reproduces_the_july_run():
     assert result.costs.loc["total", "optimized_usd"] < result.costs.loc["total", "baseline_usd"]
     base = bill(sc.load_mw, sc.tariff_spec)  # the no-battery bill is the calculator's too
     assert float(base["amount_usd"].sum()) == pytest.approx(
-        float(result.costs.loc["total", "baseline_usd"] - result.costs.loc["movement", "baseline_usd"]), rel=REL
+        float(
+            result.costs.loc["total", "baseline_usd"] - result.costs.loc["movement", "baseline_usd"]
+        ),
+        rel=REL,
     )
     assert np.isclose(g.max(), 910.0, atol=1e-6) or g.max() < 910.0
 

@@ -14,9 +14,19 @@ import pytest
 from optimizer.testing import ATOL_MW
 
 SPEC_COLUMNS = [
-    "load_mw", "gpu_load_mw", "curtailed_mw", "grid_import_mw", "grid_export_mw", "charge_mw",
-    "discharge_mw", "soc_mwh", "soc_fraction", "price_usd_per_mwh", "headroom_up_mw",
-    "headroom_down_mw", "event",
+    "load_mw",
+    "gpu_load_mw",
+    "curtailed_mw",
+    "grid_import_mw",
+    "grid_export_mw",
+    "charge_mw",
+    "discharge_mw",
+    "soc_mwh",
+    "soc_fraction",
+    "price_usd_per_mwh",
+    "headroom_up_mw",
+    "headroom_down_mw",
+    "event",
 ]
 
 
@@ -37,7 +47,10 @@ def test_default_horizon_and_data(default_scenario):
 
 def test_default_schedule_columns(default_result):
     s = default_result.schedule
-    assert list(s.columns[: len(SPEC_COLUMNS) + 1]) == SPEC_COLUMNS[:3] + ["aux_load_mw"] + SPEC_COLUMNS[3:]
+    assert (
+        list(s.columns[: len(SPEC_COLUMNS) + 1])
+        == SPEC_COLUMNS[:3] + ["aux_load_mw"] + SPEC_COLUMNS[3:]
+    )
     assert s.index.name == "interval_start"
     assert s.index.tz is not None
 
@@ -49,12 +62,23 @@ def test_default_invariants_from_schedule(default_scenario, default_result):
     dt = 0.25
     scale = 1e-6 * 1000
     # balance
-    resid = s.grid_import_mw - s.grid_export_mw + s.discharge_mw - s.charge_mw - s.load_mw - s.aux_load_mw
+    resid = (
+        s.grid_import_mw
+        - s.grid_export_mw
+        + s.discharge_mw
+        - s.charge_mw
+        - s.load_mw
+        - s.aux_load_mw
+    )
     assert np.abs(resid).max() < scale
     # SOC recursion from the initial state
     prev = np.concatenate(([g.initial_soc_mwh], s.soc_mwh.to_numpy()[:-1]))
     r = (1 - u.self_discharge_frac_per_h) ** dt
-    expect = r * prev + (u.charge_efficiency_frac * s.charge_mw - s.discharge_mw / u.discharge_efficiency_frac) * dt
+    expect = (
+        r * prev
+        + (u.charge_efficiency_frac * s.charge_mw - s.discharge_mw / u.discharge_efficiency_frac)
+        * dt
+    )
     assert np.abs(s.soc_mwh - expect).max() < 1e-6 * g.energy_capacity_mwh
     # bounds and caps
     assert s.charge_mw.max() <= g.power_charge_max_mw + scale
@@ -102,11 +126,14 @@ def _hand_bill(import_mw: pd.Series) -> dict[str, float]:
 
 def test_default_tariff_is_tva_seasonal_tou_on_schedule_energy(default_scenario):
     spec = default_scenario.tariff_spec
-    assert spec is not None and "TVA seasonal TOU" in spec.name
+    assert spec is not None
+    assert "TVA seasonal TOU" in spec.name
     assert spec.energy.basis == "schedule"  # default.toml: the real bill; market is a what-if
     assert spec.season_of(2) == "winter"
-    assert spec.demand_interval_min == 30 and spec.demand_metering == "sliding"
-    assert spec.contract is not None and spec.contract.import_cap_mw == 910.0
+    assert spec.demand_interval_min == 30
+    assert spec.demand_metering == "sliding"
+    assert spec.contract is not None
+    assert spec.contract.import_cap_mw == 910.0
 
 
 def test_default_costs_recompute_and_beat_baseline(default_scenario, default_result):
@@ -122,11 +149,29 @@ def test_default_costs_recompute_and_beat_baseline(default_scenario, default_res
     assert costs.loc["excess", "baseline_usd"] == 0  # the 2021 load (909.5 MW) fits the contract
     # family 13 on the default: 1 USD/MW times the draw's total variation, for both schedules
     net = (s.grid_import_mw - s.grid_export_mw).to_numpy()
-    assert costs.loc["movement", "optimized_usd"] == pytest.approx(np.abs(np.diff(net)).sum(), rel=1e-9)
-    assert costs.loc["movement", "baseline_usd"] == pytest.approx(np.abs(np.diff(s.load_mw.to_numpy())).sum(), rel=1e-9)
-    terms = ["energy", "export", "demand", "excess", "coincident", "minimum", "degradation", "movement", "fixed"]
-    assert costs.loc[terms, "optimized_usd"].sum() == pytest.approx(costs.loc["total", "optimized_usd"], rel=1e-12)
-    assert costs.loc["total", "optimized_usd"] == pytest.approx(default_result.report.objective_usd, rel=1e-6)
+    assert costs.loc["movement", "optimized_usd"] == pytest.approx(
+        np.abs(np.diff(net)).sum(), rel=1e-9
+    )
+    assert costs.loc["movement", "baseline_usd"] == pytest.approx(
+        np.abs(np.diff(s.load_mw.to_numpy())).sum(), rel=1e-9
+    )
+    terms = [
+        "energy",
+        "export",
+        "demand",
+        "excess",
+        "coincident",
+        "minimum",
+        "degradation",
+        "movement",
+        "fixed",
+    ]
+    assert costs.loc[terms, "optimized_usd"].sum() == pytest.approx(
+        costs.loc["total", "optimized_usd"], rel=1e-12
+    )
+    assert costs.loc["total", "optimized_usd"] == pytest.approx(
+        default_result.report.objective_usd, rel=1e-6
+    )
     assert costs.loc["total", "optimized_usd"] < costs.loc["total", "baseline_usd"]
     assert (costs["savings_usd"] == costs["baseline_usd"] - costs["optimized_usd"]).all()
 
@@ -135,10 +180,17 @@ def test_default_bill_equals_the_independent_calculator(default_scenario, defaul
     from optimizer import bill
 
     s = default_result.schedule
-    lines = bill(s.grid_import_mw, default_scenario.tariff_spec, export_mw=s.grid_export_mw, price_usd_per_mwh=default_scenario.price_usd_per_mwh)
+    lines = bill(
+        s.grid_import_mw,
+        default_scenario.tariff_spec,
+        export_mw=s.grid_export_mw,
+        price_usd_per_mwh=default_scenario.price_usd_per_mwh,
+    )
     by_kind = lines.groupby("kind")["amount_usd"].sum()
     for term in ("energy", "demand", "excess", "fixed"):
-        assert default_result.costs.loc[term, "optimized_usd"] == pytest.approx(by_kind.get(term, 0.0), rel=1e-9, abs=1e-3), term  # sub-cent round-off of a zero term
+        assert default_result.costs.loc[term, "optimized_usd"] == pytest.approx(
+            by_kind.get(term, 0.0), rel=1e-9, abs=1e-3
+        ), term  # sub-cent round-off of a zero term
 
 
 def test_default_summary_is_consistent(default_result):
@@ -148,7 +200,8 @@ def test_default_summary_is_consistent(default_result):
     s = default_result.schedule
     assert sm["equivalent_full_cycles"] == pytest.approx(s.discharge_mw.sum() * 0.25 / 3524.4)
     assert sm["peak_import_optimized_mw"] == pytest.approx(s.grid_import_mw.max())
-    assert sm["n_variables"] > 0 and sm["n_constraints"] > 0
+    assert sm["n_variables"] > 0
+    assert sm["n_constraints"] > 0
 
 
 def test_default_draw_is_no_harder_on_the_grid_than_the_load(default_scenario, default_result):

@@ -5,24 +5,50 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizer.results.checks import check_solution
+from optimizer import optimize
 from optimizer.errors import ResultCheckError
 from optimizer.formulation.model_data import ModelData
+from optimizer.results.checks import check_solution
 from optimizer.results.costs import baseline_terms, bill_terms
 from optimizer.results.extract import Solution
 from optimizer.testing import make_scenario, make_unit
-from optimizer import optimize
 
 
 @pytest.fixture(scope="module")
 def solved():
-    unit = make_unit(power_mw=5, energy_mwh=10, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.95, degradation_cost_usd_per_mwh=2)
-    sc = make_scenario([20, 25, 40, 30, 20, 35], [20, 15, 90, 60, 10, 120], unit=unit, initial_soc_frac=0.5, import_limit_mw=50, demand_charge_usd_per_mw=100)
+    unit = make_unit(
+        power_mw=5,
+        energy_mwh=10,
+        charge_efficiency_frac=0.9,
+        discharge_efficiency_frac=0.95,
+        degradation_cost_usd_per_mwh=2,
+    )
+    sc = make_scenario(
+        [20, 25, 40, 30, 20, 35],
+        [20, 15, 90, 60, 10, 120],
+        unit=unit,
+        initial_soc_frac=0.5,
+        import_limit_mw=50,
+        demand_charge_usd_per_mw=100,
+    )
     res = optimize(sc)
     data = ModelData.from_scenario(sc)
     s = res.schedule
-    groups = {"bess": {"charge_mw": s.charge_mw.to_numpy().copy(), "discharge_mw": s.discharge_mw.to_numpy().copy(), "soc_mwh": s.soc_mwh.to_numpy().copy()}}
-    return sc, data, s.grid_import_mw.to_numpy().copy(), s.grid_export_mw.to_numpy().copy(), groups, res.report.objective_usd
+    groups = {
+        "bess": {
+            "charge_mw": s.charge_mw.to_numpy().copy(),
+            "discharge_mw": s.discharge_mw.to_numpy().copy(),
+            "soc_mwh": s.soc_mwh.to_numpy().copy(),
+        }
+    }
+    return (
+        sc,
+        data,
+        s.grid_import_mw.to_numpy().copy(),
+        s.grid_export_mw.to_numpy().copy(),
+        groups,
+        res.report.objective_usd,
+    )
 
 
 def _check(sc, data, g, x, groups, objective):
@@ -40,7 +66,10 @@ def test_clean_solution_passes(solved):
     ("corrupt", "needle"),
     [
         (lambda g, x, gr: g.__setitem__(2, g[2] + 0.5), "power balance"),
-        (lambda g, x, gr: gr["bess"]["soc_mwh"].__setitem__(3, gr["bess"]["soc_mwh"][3] + 0.2), "SOC recursion"),
+        (
+            lambda g, x, gr: gr["bess"]["soc_mwh"].__setitem__(3, gr["bess"]["soc_mwh"][3] + 0.2),
+            "SOC recursion",
+        ),
         (lambda g, x, gr: gr["bess"]["charge_mw"].__setitem__(1, 7.0), "charge above its limit"),
         (lambda g, x, gr: g.__setitem__(0, 60.0), "import above the interconnection cap"),
     ],

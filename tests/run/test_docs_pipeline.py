@@ -23,7 +23,11 @@ def test_pipeline_page_runs(capsys):
     check, result = namespace["check"], namespace["result"]
     assert result.schedule["soc_fraction"].iloc[-1] == __import__("pytest").approx(0.5, abs=1e-6)
     assert not check.is_feasible  # the operator's plan breaks the Wednesday cap and the final SOC
-    assert set(check.violations["what"]) == {"import above the interconnection cap", "terminal energy not reached"}
+    assert set(check.violations["what"]) == {
+        "import above the interconnection cap",
+        "terminal energy not reached",
+    }
     assert check.compare(result).loc["total", "excess_usd"] > 0
     out = capsys.readouterr().out
-    assert "excess_usd" in out and "terminal energy not reached" in out
+    assert "excess_usd" in out
+    assert "terminal energy not reached" in out

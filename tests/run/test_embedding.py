@@ -15,21 +15,36 @@ TZ = "America/Chicago"
 
 
 def _site(group: BatteryGroup, *, import_limit_mw: float = 100.0, export_mw: float = 0.0) -> Site:
-    return Site(name="s", timezone=TZ, battery_groups=(group,), import_limit_mw=import_limit_mw,
-                export_limit_mw=export_mw, export_policy="allowed" if export_mw > 0 else "none")
+    return Site(
+        name="s",
+        timezone=TZ,
+        battery_groups=(group,),
+        import_limit_mw=import_limit_mw,
+        export_limit_mw=export_mw,
+        export_policy="allowed" if export_mw > 0 else "none",
+    )
 
 
 def _scenario(group, load, price, **kw) -> Scenario:
     idx = make_index(len(load))
     series = {k: pd.Series(v, idx) for k, v in kw.pop("series", {}).items()}
     avail = {k: pd.Series(v, idx) for k, v in kw.pop("availability", {}).items()}
-    return Scenario.from_series(name="t", site=kw.pop("site", None) or _site(group), tariff=kw.pop("tariff", Tariff(name="t")),
-                                load_mw=pd.Series(load, idx, dtype=float), price_usd_per_mwh=pd.Series(price, idx, dtype=float),
-                                availability_frac=avail or None, **series, **kw)
+    return Scenario.from_series(
+        name="t",
+        site=kw.pop("site", None) or _site(group),
+        tariff=kw.pop("tariff", Tariff(name="t")),
+        load_mw=pd.Series(load, idx, dtype=float),
+        price_usd_per_mwh=pd.Series(price, idx, dtype=float),
+        availability_frac=avail or None,
+        **series,
+        **kw,
+    )
 
 
 # ------------------------------------------------------------------------- final SOC
-LOSSY = make_unit(power_mw=1.0, energy_mwh=1.0, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9)
+LOSSY = make_unit(
+    power_mw=1.0, energy_mwh=1.0, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9
+)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +58,11 @@ LOSSY = make_unit(power_mw=1.0, energy_mwh=1.0, charge_efficiency_frac=0.9, disc
         # default (SPEC 5): at least the initial 0.5 MWh, so only 0.45 MW is discharged
         ({}, 10 * (1 + 5 / 9) + 50 * (1 - 0.45), 0.5),
         # a band [0.6, 0.7]: the lower side binds, 0.4 MWh * 0.9 = 0.36 MW discharged
-        ({"final_soc_min_frac": 0.6, "final_soc_max_frac": 0.7}, 10 * (1 + 5 / 9) + 50 * (1 - 0.36), 0.6),
+        (
+            {"final_soc_min_frac": 0.6, "final_soc_max_frac": 0.7},
+            10 * (1 + 5 / 9) + 50 * (1 - 0.36),
+            0.6,
+        ),
     ],
 )
 def test_final_soc_known_answers(final, expected_usd, end_mwh):
@@ -57,7 +76,9 @@ def test_final_soc_known_answers(final, expected_usd, end_mwh):
 def test_final_soc_target_from_above_is_reached_or_refused():
     """A target below what discharging flat out can reach is named before solving: 0.5 MW for an
     hour at 90 % takes 0.5 / 0.9 = 0.556 MWh out of 1 MWh, so 0.444 MWh is the lowest end."""
-    slow = make_unit(power_mw=0.5, energy_mwh=1.0, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9)
+    slow = make_unit(
+        power_mw=0.5, energy_mwh=1.0, charge_efficiency_frac=0.9, discharge_efficiency_frac=0.9
+    )
     group = BatteryGroup(name="b", unit=slow, n_units=1, initial_soc_frac=1.0, final_soc_frac=0.0)
     with pytest.raises(optimizer.InfeasibleError, match="final_soc_max_frac"):
         optimize(_scenario(group, [1], [10]))
@@ -67,7 +88,9 @@ def test_final_soc_options_are_exclusive():
     with pytest.raises(ValueError, match="excludes final_soc_min_frac"):
         BatteryGroup(name="b", unit=LOSSY, n_units=1, final_soc_frac=0.5, final_soc_min_frac=0.4)
     with pytest.raises(ValueError, match="band is empty"):
-        BatteryGroup(name="b", unit=LOSSY, n_units=1, final_soc_min_frac=0.6, final_soc_max_frac=0.5)
+        BatteryGroup(
+            name="b", unit=LOSSY, n_units=1, final_soc_min_frac=0.6, final_soc_max_frac=0.5
+        )
 
 
 # ------------------------------------------------------------- caps, availability, sell price
@@ -78,10 +101,16 @@ def test_time_varying_import_cap_known_answer():
     """Load 10 MW, prices 50 then 10, an empty 1 MW / 1 MWh battery. The site cap is 10 MW, the
     series lifts it (inf) in hour 0 and lowers it to 9.5 MW in hour 1: the battery must buy
     0.5 MWh at 50 to cover hour 1: 10.5 x 50 + 9.5 x 10 = 620 USD (600 USD without the series)."""
-    group = BatteryGroup(name="b", unit=IDEAL, n_units=1, initial_soc_frac=0.0, final_soc_frac="free")
+    group = BatteryGroup(
+        name="b", unit=IDEAL, n_units=1, initial_soc_frac=0.0, final_soc_frac="free"
+    )
     site = _site(group, import_limit_mw=10.0)
-    assert optimize(_scenario(group, [10, 10], [50, 10], site=site)).objective_usd == pytest.approx(600.0)
-    capped = _scenario(group, [10, 10], [50, 10], site=site, series={"grid_import_limit_mw": [np.inf, 9.5]})
+    assert optimize(_scenario(group, [10, 10], [50, 10], site=site)).objective_usd == pytest.approx(
+        600.0
+    )
+    capped = _scenario(
+        group, [10, 10], [50, 10], site=site, series={"grid_import_limit_mw": [np.inf, 9.5]}
+    )
     result = optimize(capped)
     assert result.objective_usd == pytest.approx(620.0, abs=ATOL_USD)
     assert result.schedule["grid_import_mw"].tolist() == pytest.approx([10.5, 9.5])
@@ -104,9 +133,14 @@ def test_sell_price_series_and_export_cap_known_answer():
     """No load, prices 10 then 50, export paid 0 then 40 USD/MWh and capped at 0 then 0.5 MW: the
     empty 1 MW / 1 MWh battery buys 0.5 MWh at 10 and sells it at 40: 5 - 20 = -15 USD."""
     group = BatteryGroup(name="b", unit=IDEAL, n_units=1, initial_soc_frac=0.0)
-    sc = _scenario(group, [0, 0], [10, 50], site=_site(group, export_mw=5.0),
-                   tariff=Tariff(name="t", export_compensation="series"),
-                   series={"sell_price_usd_per_mwh": [0.0, 40.0], "grid_export_limit_mw": [0.0, 0.5]})
+    sc = _scenario(
+        group,
+        [0, 0],
+        [10, 50],
+        site=_site(group, export_mw=5.0),
+        tariff=Tariff(name="t", export_compensation="series"),
+        series={"sell_price_usd_per_mwh": [0.0, 40.0], "grid_export_limit_mw": [0.0, 0.5]},
+    )
     assert optimize(sc).objective_usd == pytest.approx(-15.0, abs=ATOL_USD)
 
 
@@ -115,7 +149,12 @@ def test_contradictions_are_refused():
     with pytest.raises(InputError, match="availability given twice"):
         _scenario(group, [1, 1], [10, 50], availability={"b": [1.0, 1.0]})
     with pytest.raises(InputError, match="unknown battery group"):
-        _scenario(group.model_copy(update={"availability_frac": 1.0}), [1, 1], [10, 50], availability={"x": [1.0, 1.0]})
+        _scenario(
+            group.model_copy(update={"availability_frac": 1.0}),
+            [1, 1],
+            [10, 50],
+            availability={"x": [1.0, 1.0]},
+        )
     with pytest.raises(InputError, match="does not pay it"):
         _scenario(group, [1, 1], [10, 50], series={"sell_price_usd_per_mwh": [1.0, 1.0]})
     with pytest.raises(InputError, match="may not export"):
@@ -127,23 +166,63 @@ def test_contradictions_are_refused():
 # ------------------------------------------------------------------------- round trip
 def _everything() -> Scenario:
     """A scenario built in Python with every embedding input, over a DST change (23 h day)."""
-    idx = pd.date_range(pd.Timestamp("2021-03-13", tz=TZ), pd.Timestamp("2021-03-15", tz=TZ), freq="15min", inclusive="left")
+    idx = pd.date_range(
+        pd.Timestamp("2021-03-13", tz=TZ),
+        pd.Timestamp("2021-03-15", tz=TZ),
+        freq="15min",
+        inclusive="left",
+    )
     t = np.arange(len(idx))
-    unit = make_unit(power_mw=1.0, energy_mwh=4.0, charge_efficiency_frac=0.95, discharge_efficiency_frac=0.95,
-                     aux_load_mw=0.002, degradation_cost_usd_per_mwh=3.0)
-    groups = (BatteryGroup(name="east", unit=unit, n_units=20, initial_soc_frac=0.5, final_soc_frac=0.8),
-              BatteryGroup(name="west", unit=unit, n_units=10, initial_soc_frac=0.5, final_soc_min_frac=0.3, final_soc_max_frac=0.6))
-    site = Site(name="pipeline", timezone=TZ, battery_groups=groups, import_limit_mw=60.0, export_limit_mw=10.0, export_policy="allowed")
-    tariff = Tariff(name="lmp", demand_charge_usd_per_mw=9000.0, fixed_charge_usd_per_month=100.0, export_compensation="series")
+    unit = make_unit(
+        power_mw=1.0,
+        energy_mwh=4.0,
+        charge_efficiency_frac=0.95,
+        discharge_efficiency_frac=0.95,
+        aux_load_mw=0.002,
+        degradation_cost_usd_per_mwh=3.0,
+    )
+    groups = (
+        BatteryGroup(name="east", unit=unit, n_units=20, initial_soc_frac=0.5, final_soc_frac=0.8),
+        BatteryGroup(
+            name="west",
+            unit=unit,
+            n_units=10,
+            initial_soc_frac=0.5,
+            final_soc_min_frac=0.3,
+            final_soc_max_frac=0.6,
+        ),
+    )
+    site = Site(
+        name="pipeline",
+        timezone=TZ,
+        battery_groups=groups,
+        import_limit_mw=60.0,
+        export_limit_mw=10.0,
+        export_policy="allowed",
+    )
+    tariff = Tariff(
+        name="lmp",
+        demand_charge_usd_per_mw=9000.0,
+        fixed_charge_usd_per_month=100.0,
+        export_compensation="series",
+    )
     price = pd.Series(30 + 20 * np.sin(t / 8), idx)
     cap = pd.Series(np.where(t % 40 < 4, 45.0, np.inf), idx)
     return Scenario.from_series(
-        name="pipeline", site=site, tariff=tariff, load_mw=pd.Series(40 + 5 * np.cos(t / 11), idx),
-        price_usd_per_mwh=price, grid_import_limit_mw=cap, grid_export_limit_mw=pd.Series(5.0, idx),
-        sell_price_usd_per_mwh=price * 0.8, availability_frac={"east": pd.Series(np.where(t < 30, 0.5, 1.0), idx)},
+        name="pipeline",
+        site=site,
+        tariff=tariff,
+        load_mw=pd.Series(40 + 5 * np.cos(t / 11), idx),
+        price_usd_per_mwh=price,
+        grid_import_limit_mw=cap,
+        grid_export_limit_mw=pd.Series(5.0, idx),
+        sell_price_usd_per_mwh=price * 0.8,
+        availability_frac={"east": pd.Series(np.where(t < 30, 0.5, 1.0), idx)},
         month_to_date_peak_mw={"2021-03": 42.0},
-        grid=optimizer.GridRules(ramp=optimizer.RampLimit(rise_mw_per_min=1.0, fall_mw_per_min=1.0),
-                                 swing=optimizer.SwingBuffer(source="cluster_model", up_frac=0.02, down_frac=0.05)),
+        grid=optimizer.GridRules(
+            ramp=optimizer.RampLimit(rise_mw_per_min=1.0, fall_mw_per_min=1.0),
+            swing=optimizer.SwingBuffer(source="cluster_model", up_frac=0.02, down_frac=0.05),
+        ),
     )
 
 
@@ -151,10 +230,24 @@ def test_round_trip_python_files_python(tmp_path):
     sc = _everything()
     toml = sc.to_dir(tmp_path / "sc")
     back = load_scenario(toml)
-    for name in ("load_mw", "price_usd_per_mwh", "grid_import_limit_mw", "grid_export_limit_mw",
-                 "sell_price_usd_per_mwh", "swing_up_mw", "swing_down_mw"):
-        pd.testing.assert_series_equal(getattr(back, name), getattr(sc, name), check_names=False, check_freq=False)
-    pd.testing.assert_series_equal(back.availability_frac["east"], sc.availability_frac["east"], check_names=False, check_freq=False)
+    for name in (
+        "load_mw",
+        "price_usd_per_mwh",
+        "grid_import_limit_mw",
+        "grid_export_limit_mw",
+        "sell_price_usd_per_mwh",
+        "swing_up_mw",
+        "swing_down_mw",
+    ):
+        pd.testing.assert_series_equal(
+            getattr(back, name), getattr(sc, name), check_names=False, check_freq=False
+        )
+    pd.testing.assert_series_equal(
+        back.availability_frac["east"],
+        sc.availability_frac["east"],
+        check_names=False,
+        check_freq=False,
+    )
     assert back.site == sc.site
     assert back.month_to_date_peak_mw == sc.month_to_date_peak_mw
     assert back.grid.ramp == sc.grid.ramp
@@ -169,6 +262,7 @@ def test_round_trip_builtin_scenarios(tmp_path, name):
     full = load_scenario(name)
     sc = load_scenario(name, start=full.index[0], end=full.index[0] + pd.Timedelta("1D"))
     back = load_scenario(sc.to_dir(tmp_path / name))
+
     def rules(spec):  # the spec without where its price series is read from (now series.parquet)
         return None if spec is None else spec.model_dump(exclude={"energy": {"price_series"}})
 
@@ -197,7 +291,9 @@ def test_evaluate_the_optimum_bills_it_and_finds_nothing(solved):
     sc, result = solved
     ev = optimizer.evaluate(sc, result.schedule)
     assert ev.is_feasible, ev.violations
-    pd.testing.assert_series_equal(ev.costs["evaluated_usd"], result.costs["optimized_usd"], check_names=False, atol=1e-6)
+    pd.testing.assert_series_equal(
+        ev.costs["evaluated_usd"], result.costs["optimized_usd"], check_names=False, atol=1e-6
+    )
     assert ev.compare(result)["excess_usd"].abs().max() < 1e-6
 
 
@@ -209,10 +305,21 @@ def test_evaluate_the_default_month_optimum(default_result, default_scenario):
 
 def test_evaluate_finds_exactly_the_broken_rows(solved):
     sc, result = solved
-    plan = result.schedule[["grid_import_mw", "grid_export_mw", "charge_mw_east", "discharge_mw_east", "soc_mwh_east",
-                            "charge_mw_west", "discharge_mw_west", "soc_mwh_west", "swing_up_mw"]].copy()
-    plan.iloc[7, plan.columns.get_loc("grid_import_mw")] += 3.0            # balance broken at row 7
-    plan.iloc[50, plan.columns.get_loc("charge_mw_west")] = 25.0           # 15 MW over 10 MW at row 50
+    plan = result.schedule[
+        [
+            "grid_import_mw",
+            "grid_export_mw",
+            "charge_mw_east",
+            "discharge_mw_east",
+            "soc_mwh_east",
+            "charge_mw_west",
+            "discharge_mw_west",
+            "soc_mwh_west",
+            "swing_up_mw",
+        ]
+    ].copy()
+    plan.iloc[7, plan.columns.get_loc("grid_import_mw")] += 3.0  # balance broken at row 7
+    plan.iloc[50, plan.columns.get_loc("charge_mw_west")] = 25.0  # 15 MW over 10 MW at row 50
     plan.iloc[50, plan.columns.get_loc("soc_mwh_west")] += 25.0 * 0.95 / 4  # ... the SOC follows it
     ev = optimizer.evaluate(sc, plan)
     v = ev.violations
@@ -252,7 +359,18 @@ def test_evaluate_cli(tmp_path, solved):
     plan = result.schedule.copy()
     plan.iloc[7, plan.columns.get_loc("grid_import_mw")] += 3.0
     plan.to_parquet(tmp_path / "plan.parquet")
-    out = CliRunner().invoke(app, ["evaluate", str(folder), str(tmp_path / "plan.parquet"), "--violations-csv", str(tmp_path / "v.csv")])
+    out = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            str(folder),
+            str(tmp_path / "plan.parquet"),
+            "--violations-csv",
+            str(tmp_path / "v.csv"),
+        ],
+    )
     assert out.exit_code == 0, out.output
-    assert "1 violation(s)" in out.output and "grid_balance" in out.output and "above optimum" in out.output
+    assert "1 violation(s)" in out.output
+    assert "grid_balance" in out.output
+    assert "above optimum" in out.output
     assert len(pd.read_csv(tmp_path / "v.csv")) == 1

@@ -14,9 +14,13 @@ def result():
 
 def test_every_family_is_built_and_holds(result):
     sc = result.scenario
-    assert sc.interval_min == 5 and sc.n_intervals == 7 * 288
-    assert sc.grid.ramp is not None and sc.grid.reserve is not None and sc.grid.flexible_load is not None
-    assert sc.swing_up_mw is not None and sc.swing_up_mw.max() > 0
+    assert sc.interval_min == 5
+    assert sc.n_intervals == 7 * 288
+    assert sc.grid.ramp is not None
+    assert sc.grid.reserve is not None
+    assert sc.grid.flexible_load is not None
+    assert sc.swing_up_mw is not None
+    assert sc.swing_up_mw.max() > 0
     assert len(sc.grid.events) == 3  # derived from the real TVA load
     grid = result.summary()["grid"]
     assert grid["ramp"]["violations_optimized"] == 0
@@ -33,5 +37,11 @@ def test_holding_swing_and_reserve_costs_money(result):
     """The same run without the swing buffer and reserve is cheaper (or equal): holding headroom
     only removes options."""
     sc = result.scenario
-    free = optimize(sc.replace(swing_up_mw=None, swing_down_mw=None, grid=sc.grid.model_copy(update={"reserve": None, "swing": None})))
+    free = optimize(
+        sc.replace(
+            swing_up_mw=None,
+            swing_down_mw=None,
+            grid=sc.grid.model_copy(update={"reserve": None, "swing": None}),
+        )
+    )
     assert free.objective_usd <= result.objective_usd + 1e-6 * abs(result.objective_usd)

@@ -15,10 +15,17 @@ def test_event_energy_shortfall_is_reported_in_mw_at_the_interval():
     too little: 0.95 * 80 / 0.9 MWh, i.e. it delivers 76 MWh. The elastic re-solve puts the
     missing 4 MWh in the event hour where it is cheapest to miss: 4 MW in one hour."""
     unit = make_unit(power_mw=50, energy_mwh=80 / 0.9 * 0.95, discharge_efficiency_frac=0.9)
-    groups = [BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)]
+    groups = [
+        BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)
+    ]
     sc = make_scenario([100] * 4, [50] * 4, groups=groups)
     prog = EventProgram(name="P", notice_min=30, kind="reduce_to", firm_demand_mw=60)
-    ev = Event(event_id="E1", program="P", start=sc.index[1].to_pydatetime(), end=sc.index[3].to_pydatetime())
+    ev = Event(
+        event_id="E1",
+        program="P",
+        start=sc.index[1].to_pydatetime(),
+        end=sc.index[3].to_pydatetime(),
+    )
     with pytest.raises(InfeasibleError) as err:
         optimize(sc.replace(grid=GridRules(programs=(prog,), events=(ev,))))
     issue = err.value.issues[0]
@@ -33,9 +40,15 @@ def test_ramp_infeasibility_names_the_ramp_family():
     earlier; but the load before is flat and there is no way to raise import (battery full).
     The elastic re-solve reports ramp rows."""
     unit = make_unit(power_mw=100, energy_mwh=100)
-    groups = [BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)]
+    groups = [
+        BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)
+    ]
     sc = make_scenario([100, 400, 400], [50] * 3, groups=groups)
-    sc = sc.replace(grid=GridRules(ramp=RampLimit(rise_mw_per_min=1.0, fall_mw_per_min=1.0, initial_import_mw=100.0)))
+    sc = sc.replace(
+        grid=GridRules(
+            ramp=RampLimit(rise_mw_per_min=1.0, fall_mw_per_min=1.0, initial_import_mw=100.0)
+        )
+    )
     with pytest.raises(InfeasibleError) as err:
         optimize(sc)
     fields = {i.field for i in err.value.issues}
@@ -45,9 +58,16 @@ def test_ramp_infeasibility_names_the_ramp_family():
 
 def test_raise_on_failure_false_returns_the_reason():
     unit = make_unit(power_mw=100, energy_mwh=100)
-    groups = [BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)]
+    groups = [
+        BatteryGroup(name="b", unit=unit, n_units=1, initial_soc_frac=1.0, final_soc_min_frac=0.0)
+    ]
     sc = make_scenario([100, 400, 400], [50] * 3, groups=groups)
-    sc = sc.replace(grid=GridRules(ramp=RampLimit(rise_mw_per_min=1.0, fall_mw_per_min=1.0, initial_import_mw=100.0)))
+    sc = sc.replace(
+        grid=GridRules(
+            ramp=RampLimit(rise_mw_per_min=1.0, fall_mw_per_min=1.0, initial_import_mw=100.0)
+        )
+    )
     res = optimize(sc, raise_on_failure=False)
     assert res.status == "infeasible"
-    assert res.issues and "ramp" in res.issues[0].message()
+    assert res.issues
+    assert "ramp" in res.issues[0].message()

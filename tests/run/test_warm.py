@@ -20,7 +20,12 @@ def _variants(base):
     site = base.site
     g = site.battery_groups[0]
     out = []
-    for k, units, cap in ((1.0, 900, 1000.0), (1.3, 600, 1000.0), (0.7, 1200, 950.0), (1.0, 300, 1000.0)):  # the default's reserve and swing need a fleet
+    for k, units, cap in (
+        (1.0, 900, 1000.0),
+        (1.3, 600, 1000.0),
+        (0.7, 1200, 950.0),
+        (1.0, 300, 1000.0),
+    ):  # the default's reserve and swing need a fleet
         groups = (g.model_copy(update={"n_units": units}),)
         out.append(
             base.replace(

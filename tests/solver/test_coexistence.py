@@ -36,7 +36,12 @@ def _plain_highspy_solve() -> str:
 
 @pytest.mark.parametrize("threads", [None, 1, 2])
 def test_optimize_after_and_before_a_plain_highspy_solve(threads: int | None) -> None:
-    sc = make_scenario([10, 20, 30], [10, 50, 30], unit=make_unit(power_mw=5, energy_mwh=10), options=SolverOptions(threads=threads))
+    sc = make_scenario(
+        [10, 20, 30],
+        [10, 50, 30],
+        unit=make_unit(power_mw=5, energy_mwh=10),
+        options=SolverOptions(threads=threads),
+    )
     assert _plain_highspy_solve() == "Optimal"
     first = optimize(sc)
     assert _plain_highspy_solve() == "Optimal"

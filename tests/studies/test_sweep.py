@@ -41,13 +41,13 @@ runner = CliRunner()
 TINY_TOML = f"""schema_version = 1
 [study]
 name = "tiny"
-base_scenario = "{ROOT / 'models' / 'scenarios' / 'default.toml'}"
+base_scenario = "{ROOT / "models" / "scenarios" / "default.toml"}"
 start = 2021-08-02T00:00:00
 end = 2021-08-05T00:00:00
 interval_min = 60
 [study.price_files]
-2022 = "{DATA / 'miso_rt_lmp_arkansas_hub_2022.parquet'}"
-2024 = "{DATA / 'miso_rt_lmp_arkansas_hub_2024.parquet'}"
+2022 = "{DATA / "miso_rt_lmp_arkansas_hub_2022.parquet"}"
+2024 = "{DATA / "miso_rt_lmp_arkansas_hub_2024.parquet"}"
 [axes]
 fleet_units = [0, 300, 900]
 import_limit_mw = [1000.0, 850.0]
@@ -91,11 +91,21 @@ def test_case_ids_are_stable_hashes_of_the_inputs(tiny, tmp_path):
     assert [c.case_id for c in cases] == [c.case_id for c in expand_study(tiny)]
     assert len({c.case_id for c in cases}) == 12
     # the axes written in another order and 1000 written as an integer: same cases, same ids
-    reordered = TINY_TOML.split("[axes]")[0] + "[axes]\nprice_year = [2024, 2022]\nimport_limit_mw = [850.0, 1000]\nfleet_units = [900, 300, 0]\n"
+    reordered = (
+        TINY_TOML.split("[axes]")[0]
+        + "[axes]\nprice_year = [2024, 2022]\nimport_limit_mw = [850.0, 1000]\nfleet_units = [900, 300, 0]\n"
+    )
     other = expand_study(load_study(_write(tmp_path, reordered)))
     assert {c.case_id: c.values for c in other} == {c.case_id: c.values for c in cases}
     # a pinned id: changing the canonical form would orphan every finished case on disk
-    study = Study(name="pin", base_scenario="default", start=dt.datetime(2021, 8, 2), end=dt.datetime(2021, 8, 3), interval_min=60, axes={"fleet_units": (0, 450)})
+    study = Study(
+        name="pin",
+        base_scenario="default",
+        start=dt.datetime(2021, 8, 2),
+        end=dt.datetime(2021, 8, 3),
+        interval_min=60,
+        axes={"fleet_units": (0, 450)},
+    )
     pinned = [c.case_id for c in expand_study(study)]
     assert pinned == ["08e7d2f65b204fbd", "cc9eb12e095ab93f"]
     # label, study name and position do not enter the id
@@ -107,25 +117,38 @@ def test_price_year_moves_the_dates_and_shifts_the_load_by_whole_weeks(tiny):
     assert week_shift_days(365) == 364
     assert week_shift_days(1096) == 1099  # 2021-08 -> 2024-08: 157 weeks is 3 days off, 156 weeks 4
     assert week_shift_days(0) == 0
-    assert move_to_year(dt.datetime(2021, 8, 2), dt.datetime(2021, 8, 5), 2024) == (dt.datetime(2024, 8, 2), dt.datetime(2024, 8, 5))
+    assert move_to_year(dt.datetime(2021, 8, 2), dt.datetime(2021, 8, 5), 2024) == (
+        dt.datetime(2024, 8, 2),
+        dt.datetime(2024, 8, 5),
+    )
     case = next(c for c in expand_study(tiny) if c.values["price_year"] == 2024)
     assert case.load_shift_days == 1099
     base = prepare_inputs(case)
     assert base.index[0] == pd.Timestamp("2024-08-02", tz="America/Chicago")
     assert base.n_intervals == 72
     # load: the 2021 load 1099 days (157 weeks) earlier, same weekday and hour
-    source = pd.read_parquet(DATA / "memphis_1gw_site_load_2021_15min.parquet").set_index("interval_start")["load_mw"]
+    source = pd.read_parquet(DATA / "memphis_1gw_site_load_2021_15min.parquet").set_index(
+        "interval_start"
+    )["load_mw"]
     hourly = source.resample("1h").mean()
     earlier = base.index - pd.Timedelta(days=1099)
     assert (earlier.day_of_week == base.index.day_of_week).all()
-    np.testing.assert_allclose(base.load_mw.to_numpy(), hourly.loc[earlier].to_numpy(), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        base.load_mw.to_numpy(), hourly.loc[earlier].to_numpy(), rtol=0, atol=1e-9
+    )
     # prices: the 2024 file on those dates, unchanged
-    prices = pd.read_parquet(DATA / "miso_rt_lmp_arkansas_hub_2024.parquet").set_index("interval_start")["lmp_usd_per_mwh"]
-    np.testing.assert_array_equal(base.price_usd_per_mwh.to_numpy(), prices.loc[base.index].to_numpy())
+    prices = pd.read_parquet(DATA / "miso_rt_lmp_arkansas_hub_2024.parquet").set_index(
+        "interval_start"
+    )["lmp_usd_per_mwh"]
+    np.testing.assert_array_equal(
+        base.price_usd_per_mwh.to_numpy(), prices.loc[base.index].to_numpy()
+    )
 
 
 def test_a_window_the_price_file_does_not_cover_stops_the_study_before_solving(tmp_path):
-    text = TINY_TOML.replace("2021-08-02T00:00:00", "2021-07-02T00:00:00").replace("2021-08-05T00:00:00", "2021-07-05T00:00:00")
+    text = TINY_TOML.replace("2021-08-02T00:00:00", "2021-07-02T00:00:00").replace(
+        "2021-08-05T00:00:00", "2021-07-05T00:00:00"
+    )
     with pytest.raises(TimeSeriesError, match="2022-07-03") as info:
         run_study(load_study(_write(tmp_path, text)), out_dir=tmp_path / "out", progress=False)
     assert info.value.issues[0].field == "price_year"
@@ -133,14 +156,20 @@ def test_a_window_the_price_file_does_not_cover_stops_the_study_before_solving(t
 
 
 def test_bad_axes_are_reported_all_at_once(tmp_path):
-    text = TINY_TOML.split("[axes]")[0] + '[axes]\nfleet_units = [-1]\nprice_year = [2023]\n"sight.import_limit_mw" = [1.0]\n'
+    text = (
+        TINY_TOML.split("[axes]")[0]
+        + '[axes]\nfleet_units = [-1]\nprice_year = [2023]\n"sight.import_limit_mw" = [1.0]\n'
+    )
     with pytest.raises(ModelFileError) as info:
         load_study(_write(tmp_path, text))
     message = str(info.value)
     assert "fleet_units" in message
     assert "2023" in message
     assert "sight.import_limit_mw" in message
-    typo = TINY_TOML.split("[axes]")[0] + "[axes]\nsite.battery_groups.0.unit.degradation_cost_usd_per_mhw = [1.0]\n"
+    typo = (
+        TINY_TOML.split("[axes]")[0]
+        + "[axes]\nsite.battery_groups.0.unit.degradation_cost_usd_per_mhw = [1.0]\n"
+    )
     with pytest.raises(ModelFileError, match="degradation_cost_usd_per_mhw"):
         run_study(load_study(_write(tmp_path, typo, "typo.toml")), progress=False)
 
@@ -148,7 +177,15 @@ def test_bad_axes_are_reported_all_at_once(tmp_path):
 def test_fleet_units_scales_several_groups_in_proportion(default_scenario):
     site = default_scenario.site
     g = site.battery_groups[0]
-    three = site.model_copy(update={"battery_groups": (g, g.model_copy(update={"name": "b", "n_units": 300}), g.model_copy(update={"name": "c", "n_units": 300}))})
+    three = site.model_copy(
+        update={
+            "battery_groups": (
+                g,
+                g.model_copy(update={"name": "b", "n_units": 300}),
+                g.model_copy(update={"name": "c", "n_units": 300}),
+            )
+        }
+    )
     scaled = set_fleet_units(three, 1001)  # 900:300:300 -> 600.6, 200.2, 200.2
     assert [x.n_units for x in scaled.battery_groups] == [601, 200, 200]
     assert [x.n_units for x in set_fleet_units(site, 1234).battery_groups] == [1234]
@@ -171,23 +208,39 @@ def test_sequential_run_gives_one_row_per_case_matching_optimize(tiny, tiny_refe
     assert bad["message"].str.contains("import cap").all()
     assert (ok.loc[ok["fleet_units"] == 0, "savings_usd"].abs() < 1e-6).all()
     assert (ok.loc[ok["fleet_units"] > 0, "savings_usd"] > 0).all()
-    for col in ("bill_baseline_usd", "energy_optimized_usd", "demand_savings_usd", "peak_import_optimized_mw", "equivalent_full_cycles", "build_s", "solve_s"):
+    for col in (
+        "bill_baseline_usd",
+        "energy_optimized_usd",
+        "demand_savings_usd",
+        "peak_import_optimized_mw",
+        "equivalent_full_cycles",
+        "build_s",
+        "solve_s",
+    ):
         assert ok[col].notna().all(), col
     # a row is what optimize() returns for the same case
     case = expand_study(tiny)[7]
     result = optimize(case_scenario(case))
     row = rows.set_index("case_id").loc[case.case_id]
     assert row["bill_optimized_usd"] == pytest.approx(result.objective_usd, abs=1e-6)
-    assert row["peak_import_optimized_mw"] == pytest.approx(result.schedule["grid_import_mw"].max(), abs=1e-9)
+    assert row["peak_import_optimized_mw"] == pytest.approx(
+        result.schedule["grid_import_mw"].max(), abs=1e-9
+    )
     # in memory (no folder) gives the same rows
     _assert_same(_results(run_study(tiny, progress=False)), _results(rows), check_dtype=False)
     pngs = write_study_plots(rows, tmp_path, axes=tiny.axis_names)
-    assert sorted(p.name for p in pngs) == ["heatmap_fleet_units__import_limit_mw.png", "pareto_cost_vs_peak.png", "savings_vs_fleet.png"]
+    assert sorted(p.name for p in pngs) == [
+        "heatmap_fleet_units__import_limit_mw.png",
+        "pareto_cost_vs_peak.png",
+        "savings_vs_fleet.png",
+    ]
     assert all(p.stat().st_size > 10_000 for p in pngs)
 
 
 def test_failing_cases_become_rows_and_never_stop_the_sweep(tmp_path):
-    text = TINY_TOML.split("[axes]")[0] + """
+    text = (
+        TINY_TOML.split("[axes]")[0]
+        + """
 [[cases]]
 label = "fine"
 fleet_units = 300
@@ -203,8 +256,11 @@ label = "dearer wear"
 fleet_units = 300
 site.battery_groups.0.unit.degradation_cost_usd_per_mwh = 40.0
 """
+    )
     study = load_study(_write(tmp_path, text))
-    rows = run_study(study, out_dir=tmp_path / "out", save_schedules=True, progress=False).set_index("label")
+    rows = run_study(
+        study, out_dir=tmp_path / "out", save_schedules=True, progress=False
+    ).set_index("label")
     assert rows.loc["fine", "status"] == "optimal"
     assert rows.loc["efficiency above 1", "status"] == "input_error"
     assert rows.loc["efficiency above 1", "error_type"] == "ModelFileError"
@@ -222,12 +278,19 @@ site.battery_groups.0.unit.degradation_cost_usd_per_mwh = 40.0
 def test_local_cluster_in_process_gives_the_same_rows(tiny, tiny_reference):
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         rows = run_study(tiny, client, progress=False)
     _assert_same(_results(rows), _results(tiny_reference), check_dtype=False)
 
 
-RESUME_TOML = TINY_TOML.replace("2021-08-05T00:00:00", "2021-08-09T00:00:00").replace("fleet_units = [0, 300, 900]", "fleet_units = [100, 300, 600, 900]")
+RESUME_TOML = TINY_TOML.replace("2021-08-05T00:00:00", "2021-08-09T00:00:00").replace(
+    "fleet_units = [0, 300, 900]", "fleet_units = [100, 300, 600, 900]"
+)
 
 
 def test_resume_after_sigkill_skips_finished_cases_and_gives_identical_results(tmp_path):
@@ -235,9 +298,28 @@ def test_resume_after_sigkill_skips_finished_cases_and_gives_identical_results(t
     study = load_study(study_path)
     n = study.n_cases
     out = tmp_path / "out"
-    cmd = [sys.executable, "-c", "from optimizer.cli.app import main; main()", "sweep", str(study_path), "--workers", "0", "--out", str(out), "--no-plots", "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from optimizer.cli.app import main; main()",
+        "sweep",
+        str(study_path),
+        "--workers",
+        "0",
+        "--out",
+        str(out),
+        "--no-plots",
+        "--no-progress",
+    ]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -280,14 +362,37 @@ def test_external_dask_scheduler_and_two_workers(tiny, tiny_reference, tmp_path)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     log = (tmp_path / "dask.log").open("wb")
     procs = [
-        subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], cwd=tmp_path, env=env, stdout=log, stderr=log, start_new_session=True)
+        subprocess.Popen(
+            [dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
     ]
     try:
         for i in range(2):
             procs.append(
                 subprocess.Popen(
-                    [dask_cli, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard", "--no-nanny", "--name", f"w{i}"],
-                    cwd=tmp_path, env=env, stdout=log, stderr=log, start_new_session=True,
+                    [
+                        dask_cli,
+                        "worker",
+                        address,
+                        "--host",
+                        "127.0.0.1",
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--no-nanny",
+                        "--name",
+                        f"w{i}",
+                    ],
+                    cwd=tmp_path,
+                    env=env,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
                 )
             )
         from distributed import Client
@@ -315,18 +420,33 @@ def test_external_dask_scheduler_and_two_workers(tiny, tiny_reference, tmp_path)
 
 # ------------------------------------------------------------------ CLI and plots
 def test_cli_sweep_writes_cases_and_plots(tmp_path):
-    study = _write(tmp_path, TINY_TOML.replace("fleet_units = [0, 300, 900]", "fleet_units = [300, 900]"))
-    result = runner.invoke(app, ["sweep", str(study), "--workers", "0", "--out", str(tmp_path / "out"), "--no-progress"])
+    study = _write(
+        tmp_path, TINY_TOML.replace("fleet_units = [0, 300, 900]", "fleet_units = [300, 900]")
+    )
+    result = runner.invoke(
+        app,
+        ["sweep", str(study), "--workers", "0", "--out", str(tmp_path / "out"), "--no-progress"],
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "cases.parquet").exists()
-    assert {p.name for p in (tmp_path / "out").glob("*.png")} == {"savings_vs_fleet.png", "heatmap_fleet_units__import_limit_mw.png", "pareto_cost_vs_peak.png"}
+    assert {p.name for p in (tmp_path / "out").glob("*.png")} == {
+        "savings_vs_fleet.png",
+        "heatmap_fleet_units__import_limit_mw.png",
+        "pareto_cost_vs_peak.png",
+    }
     assert len(pd.read_parquet(tmp_path / "out" / "cases.parquet")) == 8
-    bad = _write(tmp_path, TINY_TOML.replace("fleet_units = [0, 300, 900]", "fleet_units = [-5]"), "bad.toml")
-    result = runner.invoke(app, ["sweep", str(bad), "--workers", "0", "--out", str(tmp_path / "bad")])
+    bad = _write(
+        tmp_path, TINY_TOML.replace("fleet_units = [0, 300, 900]", "fleet_units = [-5]"), "bad.toml"
+    )
+    result = runner.invoke(
+        app, ["sweep", str(bad), "--workers", "0", "--out", str(tmp_path / "bad")]
+    )
     assert result.exit_code == 2
     assert "fleet_units" in result.output
     assert "Traceback" not in result.output
-    result = runner.invoke(app, ["sweep", str(study), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+    result = runner.invoke(
+        app, ["sweep", str(study), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"]
+    )
     assert result.exit_code == 2
 
 
@@ -345,6 +465,11 @@ def test_tou_cases_of_both_price_years_share_one_warm_model(tiny, tiny_reference
     assert set(ok["price_year"]) == {2022, 2024}
     assert (ok["solve_mode"] == "cold").sum() == 2
     cold = run_study(tiny, progress=False, warm=False)
-    size = ["n_constraints", "n_variables"]  # the warm model holds masked block rows for every window
+    size = [
+        "n_constraints",
+        "n_variables",
+    ]  # the warm model holds masked block rows for every window
     _assert_same(_results(cold).drop(columns=size), _results(tiny_reference).drop(columns=size))
-    assert (tiny_reference.loc[ok.index, "n_constraints"] > cold.loc[ok.index, "n_constraints"]).all()
+    assert (
+        tiny_reference.loc[ok.index, "n_constraints"] > cold.loc[ok.index, "n_constraints"]
+    ).all()

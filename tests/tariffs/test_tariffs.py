@@ -17,6 +17,8 @@ import pytest
 from pydantic import ValidationError
 
 from optimizer.errors import InputError, ModelFileError, TimeSeriesError
+from optimizer.io import load_tariff_spec
+from optimizer.io.tariff_file import read_system_load, read_urdb
 from optimizer.tariffs import (
     TariffSpec,
     bill,
@@ -30,8 +32,6 @@ from optimizer.tariffs import (
     urdb_to_spec,
     window_values,
 )
-from optimizer.io import load_tariff_spec
-from optimizer.io.tariff_file import read_system_load, read_urdb
 
 TZ = "America/Chicago"
 REPO = Path(__file__).resolve().parents[2]
@@ -466,7 +466,12 @@ def test_coincident_hours_from_tva_system_load(tmp_path):
     # covers every local month of 2021 in full; December 2020 is incomplete and left out
     starts = [c.start for c in t.coincident_peak.candidates]
     assert len(starts) == 12
-    assert (starts[0].year, starts[0].month, starts[-1].year, starts[-1].month) == (2021, 1, 2021, 12)
+    assert (starts[0].year, starts[0].month, starts[-1].year, starts[-1].month) == (
+        2021,
+        1,
+        2021,
+        12,
+    )
     idx = horizon("2021-02-16", 48)
     g = pd.Series(1.0, index=idx)
     g[pd.Timestamp("2021-02-16 18:00", tz=TZ)] = 3.0

@@ -65,7 +65,12 @@ def solve_persistent(
     t0 = time.perf_counter()
     with FD_LOCK:  # Pyomo's persistent interface redirects stdout/stderr descriptors
         res = on_solve_thread(
-            lambda: solver.solve(m, solver_options=opts, load_solutions=False, raise_exception_on_nonoptimal_result=False),
+            lambda: solver.solve(
+                m,
+                solver_options=opts,
+                load_solutions=False,
+                raise_exception_on_nonoptimal_result=False,
+            ),
             int(opts.get("threads", 1)),
         )
     total_s = time.perf_counter() - t0
