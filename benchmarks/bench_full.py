@@ -556,6 +556,12 @@ def write_markdown(
     for n in results.get("notes", []):
         L.append(f"Note: {n}")
         L.append("")
+    if results.get("scenario", "grid-stability") != "grid-stability":
+        L.append(
+            f"**Scenario of this run: `{results['scenario']}`** (`--scenario`), not `grid-stability`: "
+            "the paragraph below describes the default; see the note for this scenario's families."
+        )
+        L.append("")
     L.append(
         "**LP.** The built-in `grid-stability` scenario (Memphis 1 GW AI site, 900 Megapack 2 XL, MISO Arkansas Hub "
         "RT LMP, TVA-style demand charge, GPU-profile load) with every SPEC §4 family on: 1-7, 8 ramp "

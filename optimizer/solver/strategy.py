@@ -8,7 +8,8 @@ multi-interval block averages), and each threshold below carries the measurement
 the HiGHS version it was measured with. ``benchmarks/bench_strategy.py`` measures every path
 of every shipped scenario as a whole, idle and beside two busy processes
 (``benchmarks/STRATEGY.md``); the rule of issue 24 is that ``auto`` is never more than 1.2x
-the best single-thread path under load. :func:`plan_solve` applies the rules and returns a :class:`SolvePlan`, which
+the best single-thread path under load. :func:`plan_solve` applies the rules and returns a
+:class:`SolvePlan`, which
 :func:`optimizer.solver.solve.solve_model` follows without deciding anything itself.
 
 The rules (:data:`RULES`; ``auto`` is the default of ``SolverOptions.warm_start``,
@@ -60,7 +61,8 @@ WarmPlan = BlockPlan | CoarsePlan  # how a stdform solve starts
 # limit) against 2.8 s on one with the machine at load 4, and over 25 s (all three hit the
 # limit) against 9.6 s beside two busy processes; mlgw-tou 4.8 s against 0.8 s; the
 # grid-stability week hit the limit on 2 threads every time. A first single run: 42 s against
-# 2.7 s, and 144 s against 12.8 s under load. Issue 24 saw 2.2-2.8 s against 0.33-0.38 s. A 2-thread simplex loses badly whenever the second core is taken, and the cases it
+# 2.7 s, and 144 s against 12.8 s under load. Issue 24 saw 2.2-2.8 s against 0.33-0.38 s.
+# A 2-thread simplex loses badly whenever the second core is taken, and the cases it
 # won idle are served better by the coarse start, so auto never picks it; threads = 2 with
 # simplex_strategy = 3 in highs_options still asks for it.
 AUTO_THREADS = 1  # [-]
@@ -88,7 +90,8 @@ COARSE_AUTO_MIN_INTERVALS = 96  # [-]
 COARSE_LEVELS_MIN = (120, 30)  # group length of each level, coarsest first [min]
 
 # block-demand-cold. No coarse start for an LP whose demand peaks are taken on multi-interval
-# block averages (TOU windows on 30-minute blocks at 15 min) at steps of this length or more. Measured (solve_model, best of 2, HiGHS 1.16): the
+# block averages (TOU windows on 30-minute blocks at 15 min) at steps of this length or more.
+# Measured (solve_model, best of 2, HiGHS 1.16): the
 # default scenario's February at 15 min 0.71 s coarse against 0.48 s cold (the lifted basis
 # still needs ~4,900 iterations, each dearer than a presolved cold one), mlgw-tou's March at
 # 15 min 0.55 s against 0.42 s; at 5 min the same tariffs gain (a week of default 0.27 s against
@@ -313,7 +316,8 @@ def highs_options(options: SolverOptions) -> dict[str, Any]:
 
     ``algorithm = "auto"`` (or ``"choose"``) leaves HiGHS at its default dual simplex with its
     own pricing; ``"simplex"`` forces dual simplex with devex pricing, ``"ipm"`` the interior
-    point method with crossover. ``threads = None`` is one thread (rule one-thread). ``highs_options`` of
+    point method with crossover. ``threads = None`` is one thread (rule one-thread).
+    ``highs_options`` of
     ``options`` win over everything.
 
     Parameters
