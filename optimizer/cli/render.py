@@ -87,6 +87,14 @@ def render_summary(
         render_grid(grid)
     if summary.get("resilience"):
         render_ride_through(summary["resilience"])
+    partial = [m for m in summary.get("billing_months", []) if m["demand_billed_in_full"]]
+    if partial:
+        which = ", ".join(
+            f"{m['month']} ({m['covered_share_frac']:.1%} of its hours)" for m in partial
+        )
+        err.print(
+            f"[yellow]note[/]: partial billing month {which}: energy is billed for the horizon, monthly demand and fixed charges in full."
+        )
     for note in summary["notes"]:
         err.print(f"[dim]input: {note}[/]")
     if out is not None and written:

@@ -29,6 +29,39 @@ def energy_basis(scenario: Scenario) -> str:
     return "simple" if spec is None else str(spec.energy.basis)
 
 
+def billing_months_covered(index: pd.DatetimeIndex, interval_h: float) -> list[dict[str, Any]]:
+    """Each calendar month the horizon touches, with the share of its hours it covers [-].
+
+    Monthly charges (demand, excess, facilities, fixed) are billed in full for every month the
+    horizon touches, even partly: ``demand_billed_in_full`` says so, so a one-day study's bill
+    is read as one day of energy plus a whole month of demand (issue 18: bills say what they
+    assume). HUD blocks of a tariff-engine tariff follow the covered share.
+    """
+    if not len(index):
+        return []
+    local = index.tz_localize(None) if index.tz is not None else index
+    months = local.to_period("M")
+    out = []
+    for month in months.unique():
+        start = month.start_time.tz_localize(index.tz) if index.tz is not None else month.start_time
+        end = (
+            (month + 1).start_time.tz_localize(index.tz)
+            if index.tz is not None
+            else (month + 1).start_time
+        )
+        hours = (end - start) / pd.Timedelta(hours=1)
+        covered = float((months == month).sum()) * interval_h
+        share = min(1.0, covered / hours)
+        out.append(
+            {
+                "month": str(month),
+                "covered_share_frac": share,
+                "demand_billed_in_full": share < 1.0 - 1e-9,
+            }
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class Exclusivity:
     """What the exclusivity re-solve did (``SPEC.md`` §6).
@@ -197,6 +230,7 @@ class DispatchResult:
                 term: {k: float(v) for k, v in row.items()} for term, row in self.costs.iterrows()
             },
             "notes": list(sc.notes),
+            "billing_months": billing_months_covered(sc.index, sc.interval_h),
         }
         if self.grid:
             out["grid"] = self.grid

@@ -144,3 +144,22 @@ def test_init_copies_models_and_data_that_run(tmp_path: Path) -> None:
     res = runner.invoke(app, ["init", str(folder)])
     assert res.exit_code == 2
     assert "already exists" in res.output
+
+
+def test_a_partial_month_is_marked_billed_in_full(tmp_path: Path) -> None:
+    """Issue 18: a one-day run billed a whole month's demand charge without a word."""
+    import json
+
+    out = tmp_path / "day"
+    res = runner.invoke(app, ["run", "default", *DAY, "--out", str(out), "--no-plot"])
+    assert res.exit_code == 0, res.output
+    assert "partial billing month 2021-02" in " ".join(res.output.split())
+    months = json.loads((out / "summary.json").read_text())["billing_months"]
+    assert months == [
+        {
+            "month": "2021-02",
+            "covered_share_frac": months[0]["covered_share_frac"],
+            "demand_billed_in_full": True,
+        }
+    ]
+    assert abs(months[0]["covered_share_frac"] - 24 / 672) < 1e-12
