@@ -355,57 +355,9 @@ def to_horizon(
     if step_src is None or step_src == step_dst:
         out = series.reindex(index)
     elif step_src < step_dst:
-        if step_dst % step_src != pd.Timedelta(0):
-            raise TimeSeriesError(
-                issues=[
-                    Issue(
-                        "source step does not divide the model step",
-                        path=source,
-                        field=name,
-                        expected=f"a source step dividing {format_step(step_dst)}",
-                        got=f"a step of {format_step(step_src)}",
-                        fix="Resample the source first or choose another --step",
-                    )
-                ],
-            )
-        per = int(step_dst / step_src)
-        # bin every source stamp to the model interval that contains it
-        pos = np.searchsorted(ns(index), ns(series.index), side="right") - 1
-        inside = (pos >= 0) & (ns(series.index) < ns(index)[-1] + step_dst.value)
-        grouped = pd.Series(series.to_numpy()[inside]).groupby(pos[inside])
-        means, counts = grouped.mean(), grouped.count()
-        out = pd.Series(np.nan, index=index)
-        full = counts.index[counts.to_numpy() == per]
-        out.iloc[full.to_numpy()] = means.loc[full].to_numpy()
-        note = (
-            f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
-            "time-weighted mean"
-        )
+        out, note = _mean_to_coarser(series, index, step_src, step_dst, name, source)
     else:
-        if step_src % step_dst != pd.Timedelta(0):
-            raise TimeSeriesError(
-                issues=[
-                    Issue(
-                        "model step does not divide the source step",
-                        path=source,
-                        field=name,
-                        expected=f"a source step that is a multiple of {format_step(step_dst)}",
-                        got=f"a step of {format_step(step_src)}",
-                        fix="Choose a model step that divides the source step",
-                    )
-                ],
-            )
-        # step hold: each model interval takes the source interval that contains it
-        src = ns(series.index)
-        pos = np.searchsorted(src, ns(index), side="right") - 1
-        ok = (pos >= 0) & (ns(index) < src[-1] + step_src.value)
-        vals = np.full(len(index), np.nan)
-        vals[ok] = series.to_numpy()[pos[ok]]
-        out = pd.Series(vals, index=index)
-        note = (
-            f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
-            "forward-fill (step hold)"
-        )
+        out, note = _hold_to_finer(series, index, step_src, step_dst, name, source)
     missing = out.isna().to_numpy()
     if missing.any():
         first = index[missing][0]
@@ -428,3 +380,77 @@ def to_horizon(
     out.name = name
     out.index.name = "interval_start"
     return out.astype(float), note
+
+
+def _mean_to_coarser(
+    series: pd.Series,
+    index: pd.DatetimeIndex,
+    step_src: pd.Timedelta,
+    step_dst: pd.Timedelta,
+    name: str,
+    source: str | None,
+) -> tuple[pd.Series, str]:
+    """``series`` on the coarser ``index``: the mean of each fully covered interval, else NaN."""
+    if step_dst % step_src != pd.Timedelta(0):
+        raise TimeSeriesError(
+            issues=[
+                Issue(
+                    "source step does not divide the model step",
+                    path=source,
+                    field=name,
+                    expected=f"a source step dividing {format_step(step_dst)}",
+                    got=f"a step of {format_step(step_src)}",
+                    fix="Resample the source first or choose another --step",
+                )
+            ],
+        )
+    per = int(step_dst / step_src)
+    # bin every source stamp to the model interval that contains it
+    pos = np.searchsorted(ns(index), ns(series.index), side="right") - 1
+    inside = (pos >= 0) & (ns(series.index) < ns(index)[-1] + step_dst.value)
+    grouped = pd.Series(series.to_numpy()[inside]).groupby(pos[inside])
+    means, counts = grouped.mean(), grouped.count()
+    out = pd.Series(np.nan, index=index)
+    full = counts.index[counts.to_numpy() == per]
+    out.iloc[full.to_numpy()] = means.loc[full].to_numpy()
+    note = (
+        f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
+        "time-weighted mean"
+    )
+    return out, note
+
+
+def _hold_to_finer(
+    series: pd.Series,
+    index: pd.DatetimeIndex,
+    step_src: pd.Timedelta,
+    step_dst: pd.Timedelta,
+    name: str,
+    source: str | None,
+) -> tuple[pd.Series, str]:
+    """``series`` on the finer ``index``: each interval holds the source value containing it."""
+    if step_src % step_dst != pd.Timedelta(0):
+        raise TimeSeriesError(
+            issues=[
+                Issue(
+                    "model step does not divide the source step",
+                    path=source,
+                    field=name,
+                    expected=f"a source step that is a multiple of {format_step(step_dst)}",
+                    got=f"a step of {format_step(step_src)}",
+                    fix="Choose a model step that divides the source step",
+                )
+            ],
+        )
+    # step hold: each model interval takes the source interval that contains it
+    src = ns(series.index)
+    pos = np.searchsorted(src, ns(index), side="right") - 1
+    ok = (pos >= 0) & (ns(index) < src[-1] + step_src.value)
+    vals = np.full(len(index), np.nan)
+    vals[ok] = series.to_numpy()[pos[ok]]
+    out = pd.Series(vals, index=index)
+    note = (
+        f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
+        "forward-fill (step hold)"
+    )
+    return out, note
