@@ -244,7 +244,6 @@ def dispatch_figure(
     summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Mapping[str, Any]
 ) -> go.Figure:
     """Load and import against the cap; charge/discharge; SOC and its band; price; events shaded."""
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     s = schedule
@@ -263,14 +262,49 @@ def dispatch_figure(
             "energy price [USD/MWh]",
         ),
     )
-    line = {"width": 1.2}
+    _grid_panel(fig, s, x, step_ms, flat)
+    _battery_panel(fig, s, x)
+    _soc_panel(fig, s, x, step_ms, flat)
+    if "price_usd_per_mwh" in s:
+        fig.add_trace(
+            _trace(
+                x,
+                s["price_usd_per_mwh"].to_numpy(float),
+                name="price",
+                line={"width": 1, "color": COLORS["price"], "shape": "hv"},
+            ),
+            4,
+            1,
+        )
+    _shade_events(fig, s, x, step_ms)
+    _dispatch_axes(fig, flat)
+    return fig
+
+
+_LINE = {"width": 1.2}
+"""The line of the dispatch figure's main traces [px]."""
+
+
+def _level(x: np.ndarray, step_ms: float, value: float, name: str, line: dict[str, Any]) -> Any:
+    """A horizontal line at ``value`` across the whole horizon, ``x`` in local ms since epoch."""
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=[x[0], x[-1] + step_ms], y=[value, value], mode="lines", name=name, line=line
+    )
+
+
+def _grid_panel(
+    fig: go.Figure, s: pd.DataFrame, x: np.ndarray, step_ms: float, flat: Mapping[str, Any]
+) -> None:
+    """Row 1: site load, grid import and export [MW], and the import cap [MW]."""
     if "load_mw" in s:
         fig.add_trace(
             _trace(
                 x,
                 s["load_mw"].to_numpy(float),
                 name="site load",
-                line={**line, "color": COLORS["load"]},
+                line={**_LINE, "color": COLORS["load"]},
             ),
             1,
             1,
@@ -281,7 +315,7 @@ def dispatch_figure(
                 x,
                 s["grid_import_mw"].to_numpy(float),
                 name="grid import",
-                line={**line, "color": COLORS["import"]},
+                line={**_LINE, "color": COLORS["import"]},
             ),
             1,
             1,
@@ -292,7 +326,7 @@ def dispatch_figure(
                 x,
                 -s["grid_export_mw"].to_numpy(float),
                 name="grid export (negative)",
-                line={**line, "color": COLORS["export"]},
+                line={**_LINE, "color": COLORS["export"]},
             ),
             1,
             1,
@@ -311,16 +345,20 @@ def dispatch_figure(
         )
     elif cap is not None:
         fig.add_trace(
-            go.Scatter(
-                x=[x[0], x[-1] + step_ms],
-                y=[cap, cap],
-                mode="lines",
-                name=f"import cap {cap:,.0f} MW",
-                line={"color": COLORS["cap"], "dash": "dash", "width": 1.5},
+            _level(
+                x,
+                step_ms,
+                cap,
+                f"import cap {cap:,.0f} MW",
+                {"color": COLORS["cap"], "dash": "dash", "width": 1.5},
             ),
             1,
             1,
         )
+
+
+def _battery_panel(fig: go.Figure, s: pd.DataFrame, x: np.ndarray) -> None:
+    """Row 2: discharge and charge [MW], and curtailed or deferred GPU load [MW] if any."""
     if "discharge_mw" in s:
         fig.add_trace(
             _trace(
@@ -364,6 +402,12 @@ def dispatch_figure(
                 2,
                 1,
             )
+
+
+def _soc_panel(
+    fig: go.Figure, s: pd.DataFrame, x: np.ndarray, step_ms: float, flat: Mapping[str, Any]
+) -> None:
+    """Row 3: the fleet's state of charge [MWh] between its SOC minimum and maximum."""
     if "soc_mwh" in s:
         fig.add_trace(
             _trace(
@@ -371,7 +415,7 @@ def dispatch_figure(
                 s["soc_mwh"].to_numpy(float),
                 name="state of charge",
                 fill="tozeroy",
-                line={**line, "color": COLORS["soc"]},
+                line={**_LINE, "color": COLORS["soc"]},
                 fillcolor="rgba(11,114,133,0.15)",
             ),
             3,
@@ -381,12 +425,12 @@ def dispatch_figure(
         v = P.find_number(flat, key)
         if v is not None:
             fig.add_trace(
-                go.Scatter(
-                    x=[x[0], x[-1] + step_ms],
-                    y=[v, v],
-                    mode="lines",
-                    name=f"{label} {v:,.0f} MWh",
-                    line={"color": COLORS["soc"], "dash": "dot", "width": 1},
+                _level(
+                    x,
+                    step_ms,
+                    v,
+                    f"{label} {v:,.0f} MWh",
+                    {"color": COLORS["soc"], "dash": "dot", "width": 1},
                 ),
                 3,
                 1,
@@ -394,17 +438,10 @@ def dispatch_figure(
     cap_mwh = P.find_number(flat, "fleet_energy_mwh", "energy_capacity_mwh")
     if cap_mwh:
         fig.update_yaxes(range=[0, cap_mwh * 1.05], row=3, col=1)
-    if "price_usd_per_mwh" in s:
-        fig.add_trace(
-            _trace(
-                x,
-                s["price_usd_per_mwh"].to_numpy(float),
-                name="price",
-                line={"width": 1, "color": COLORS["price"], "shape": "hv"},
-            ),
-            4,
-            1,
-        )
+
+
+def _shade_events(fig: go.Figure, s: pd.DataFrame, x: np.ndarray, step_ms: float) -> None:
+    """Shade each utility event over every row and label it on the first."""
     for first, last, label in event_runs(s):
         fig.add_vrect(
             x0=x[first],
@@ -428,6 +465,10 @@ def dispatch_figure(
             bgcolor="rgba(255,255,255,0.75)",
             font={"size": 10, "color": COLORS["cap"]},
         )
+
+
+def _dispatch_axes(fig: go.Figure, flat: Mapping[str, Any]) -> None:
+    """The dispatch figure's date axes, range buttons, hover formats and layout."""
     fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
     fig.update_yaxes(hoverformat=",.1f")
     fig.update_xaxes(
@@ -453,7 +494,6 @@ def dispatch_figure(
         legend={"orientation": "h", "y": -0.08, "x": 0},
     )
     fig.update_annotations(font_size=12, selector={"xref": "paper"})
-    return fig
 
 
 def _timezone(flat: Mapping[str, Any]) -> str:
