@@ -7,7 +7,7 @@ failure; 5 a result check failed; 1 is left to genuine bugs (which show a traceb
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +22,20 @@ from optimizer.errors import (
 )
 
 err = Console(stderr=True)
+
+# Options several commands share, with the same help text.
+StartOption = Annotated[
+    str | None, typer.Option(help="Horizon start, ISO 8601 (site-local if no offset).")
+]
+EndOption = Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")]
+StepOption = Annotated[str | None, typer.Option(help="Step: 5, 15min, 1h ...")]
+EnergyBasisOption = Annotated[
+    str | None,
+    typer.Option(
+        "--energy-basis",
+        help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.",
+    ),
+]
 
 EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_CHECK = 2, 3, 4, 5
 

@@ -11,6 +11,8 @@ import typer
 from rich.table import Table
 
 from optimizer.cli.common import (
+    EndOption,
+    EnergyBasisOption,
     _fail,
     _money,
     _parse_duration,
@@ -39,17 +41,11 @@ def operate(
         ),
     ] = None,
     start: Annotated[str | None, typer.Option(help="Horizon start, ISO 8601.")] = None,
-    end: Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")] = None,
+    end: EndOption = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write operation.parquet and operation.json here.")
     ] = None,
-    energy_basis: Annotated[
-        str | None,
-        typer.Option(
-            "--energy-basis",
-            help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.",
-        ),
-    ] = None,
+    energy_basis: EnergyBasisOption = None,
 ) -> None:
     """Receding-horizon operation on forecasts; prints the rolling bill, the perfect-foresight bill and the gap."""
     try:

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from optimizer.cli.common import _fail, _parse_step, _parse_time, _scenario_arg, err
+from optimizer.cli.common import (
+    EndOption,
+    StartOption,
+    StepOption,
+    _fail,
+    _parse_step,
+    _parse_time,
+    _scenario_arg,
+    err,
+)
 from optimizer.errors import InputError, OptimizerError
 
 _LEVELS = {
@@ -82,11 +91,9 @@ def resilience_command(
             "--out", help="Output folder (default: bess-dispatch-out/<scenario name>/resilience)."
         ),
     ] = None,
-    start: Annotated[
-        str | None, typer.Option(help="Horizon start, ISO 8601 (site-local if no offset).")
-    ] = None,
-    end: Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")] = None,
-    step: Annotated[str | None, typer.Option(help="Step: 5, 15min, 1h ...")] = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    step: StepOption = None,
     onsite_generation_mw: Annotated[
         float,
         typer.Option(
