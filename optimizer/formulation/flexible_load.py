@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
@@ -55,13 +58,7 @@ def _add_curtailment(m: pyo.ConcreteModel, data: ModelData, ts: list[int]) -> li
     """Add ``curtailed_mw[t]`` [MW]; return its cost terms kappa u[t] dt [USD]."""
     m.curtailed_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
     set_bounds(m, m.curtailed_mw, ts, lambda d: (None, d.flex.curtail_max_mw), data)
-    kappa = param(
-        m,
-        "curtail_weight",
-        None,
-        lambda d: d.flex.curtail_cost_usd_per_mwh * d.interval_h,
-        data,
-    )
+    kappa = _weight(m, "curtail_weight", lambda d: d.flex.curtail_cost_usd_per_mwh, data)
     return [kappa * m.curtailed_mw[t] for t in m.T]
 
 
@@ -110,14 +107,15 @@ def _add_deferral(m: pyo.ConcreteModel, data: ModelData, ts: list[int]) -> list[
     )
     if not f.defer_cost_usd_per_mwh:
         return []
-    mu = param(
-        m,
-        "defer_weight",
-        None,
-        lambda d: d.flex.defer_cost_usd_per_mwh * d.interval_h,
-        data,
-    )
+    mu = _weight(m, "defer_weight", lambda d: d.flex.defer_cost_usd_per_mwh, data)
     return [mu * m.deferred_mw[t] for t in m.T]
+
+
+def _weight(
+    m: pyo.ConcreteModel, name: str, cost: Callable[[ModelData], float], data: ModelData
+) -> Any:
+    """The objective weight of a cost ``cost(data)`` [USD/MWh]: times ``dt_h`` [USD/MW]."""
+    return param(m, name, None, lambda d: cost(d) * d.interval_h, data)
 
 
 def _add_flex_floor(m: pyo.ConcreteModel, data: ModelData) -> None:
