@@ -7,7 +7,7 @@ failure; 5 a result check failed; 1 is left to genuine bugs (which show a traceb
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from optimizer.errors import (
     SolveError,
     UnboundedError,
 )
+
+if TYPE_CHECKING:
+    from optimizer.inputs.scenario import Scenario
 
 err = Console(stderr=True)
 
@@ -101,6 +104,27 @@ def _scenario_arg(scenario: str | None) -> str:
     from optimizer.io import builtin_scenario
 
     return str(builtin_scenario("default")) if scenario is None else scenario
+
+
+def _load_scenario(
+    scenario: str | None,
+    start: str | None,
+    end: str | None,
+    step: str | None,
+    *,
+    step_option: str = "--step",
+    energy_basis: str | None = None,
+) -> Scenario:
+    """The scenario a command names, over the horizon and step of its options."""
+    from optimizer.io import load_scenario  # lazy: --help stays light
+
+    return load_scenario(
+        _scenario_arg(scenario),
+        start=_parse_time(start, "--start"),
+        end=_parse_time(end, "--end"),
+        interval_min=_parse_step(step, step_option),
+        energy_basis=energy_basis,
+    )
 
 
 def _money(x: float | None) -> str:

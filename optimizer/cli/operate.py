@@ -14,11 +14,9 @@ from optimizer.cli.common import (
     EndOption,
     EnergyBasisOption,
     _fail,
+    _load_scenario,
     _money,
     _parse_duration,
-    _parse_step,
-    _parse_time,
-    _scenario_arg,
     err,
 )
 from optimizer.errors import InputError, OptimizerError
@@ -76,7 +74,6 @@ def _run_operation(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from optimizer.io import load_scenario
     from optimizer.io.atomic import check_output_dir
     from optimizer.operation.forecasts import by_name
     from optimizer.operation.operate import operate as run_operate
@@ -90,12 +87,8 @@ def _run_operation(
     _parse_duration(step, "--step")
     if out is not None:
         check_output_dir(out)
-    sc = load_scenario(
-        _scenario_arg(scenario),
-        start=_parse_time(start, "--start"),
-        end=_parse_time(end, "--end"),
-        interval_min=_parse_step(interval, "--step-data"),
-        energy_basis=energy_basis,
+    sc = _load_scenario(
+        scenario, start, end, interval, step_option="--step-data", energy_basis=energy_basis
     )
     with Progress(
         TextColumn("operate"),

@@ -12,9 +12,7 @@ from optimizer.cli.common import (
     StartOption,
     StepOption,
     _fail,
-    _parse_step,
-    _parse_time,
-    _scenario_arg,
+    _load_scenario,
     err,
 )
 from optimizer.errors import InputError, OptimizerError
@@ -110,7 +108,6 @@ def resilience_command(
     --hours at each --critical level, as warm re-solves of one model; writes survival.png,
     survival.csv and tradeoff.csv.
     """
-    from optimizer.io import load_scenario
     from optimizer.io.atomic import check_output_dir
     from optimizer.results.outage import simulate_ride_through
     from optimizer.run.resilience import resilience_tradeoff
@@ -118,12 +115,7 @@ def resilience_command(
     try:
         levels = _parse_levels(critical)
         wanted = _parse_hours(hours)
-        sc = load_scenario(
-            _scenario_arg(scenario),
-            start=_parse_time(start, "--start"),
-            end=_parse_time(end, "--end"),
-            interval_min=_parse_step(step),
-        )
+        sc = _load_scenario(scenario, start, end, step)
         _check_whole_intervals(wanted, sc.interval_min)
         folder = check_output_dir(
             out if out is not None else Path("bess-dispatch-out") / sc.name / "resilience"

@@ -14,9 +14,7 @@ from optimizer.cli.common import (
     StartOption,
     StepOption,
     _fail,
-    _parse_step,
-    _parse_time,
-    _scenario_arg,
+    _load_scenario,
 )
 from optimizer.cli.render import render_summary
 from optimizer.errors import InputError, OptimizerError
@@ -54,18 +52,11 @@ def run(
     energy_basis: EnergyBasisOption = None,
 ) -> None:
     """Optimise a scenario, print the bill, and write schedule.parquet/.csv, summary.json, dispatch.png."""
-    from optimizer.io import load_scenario
     from optimizer.io.atomic import check_output_dir
     from optimizer.run.optimize import optimize
 
     try:
-        sc = load_scenario(
-            _scenario_arg(scenario),
-            start=_parse_time(start, "--start"),
-            end=_parse_time(end, "--end"),
-            interval_min=_parse_step(step),
-            energy_basis=energy_basis,
-        )
+        sc = _load_scenario(scenario, start, end, step, energy_basis=energy_basis)
         changes = {
             k: v
             for k, v in (
