@@ -103,3 +103,18 @@ def test_an_import_cap_the_fleet_cannot_hold_is_broken_by_the_least_mw():
         "import_limit": {"intervals": 1, "largest_mw": pytest.approx(40.0), "at": t4.isoformat()}
     }
     assert res.schedule.grid_import_mw.max() == pytest.approx(190.0, abs=1e-6)
+
+
+def test_the_cli_warns_in_one_line_with_the_counts_and_the_worst_break(capsys):
+    """``bess-dispatch operate`` prints one warning line from the summary; none when clean."""
+    from optimizer.cli.operate import warn_fallbacks
+
+    s = operate(_ramped(100.0), "persistence", window="48h", step="1h").summary()
+    warn_fallbacks(s)
+    line = " ".join(capsys.readouterr().err.split())
+    assert line.startswith("warning: 1 fallback step(s)")
+    assert "ramp elastic 1" in line
+    assert "largest planned break 20.0 MW" in line
+    assert "ramp_up in 2 intervals, worst 20.0 MW (ramp_up at 2021-02-01T03:00:00-06:00)" in line
+    warn_fallbacks({"fallbacks": dict.fromkeys(FALLBACK_ORDER, 0), "realised_breaks": {}})
+    assert capsys.readouterr().err == ""
