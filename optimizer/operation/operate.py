@@ -46,7 +46,6 @@ deferral are not carried across windows in this version.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,15 +59,13 @@ from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
 from optimizer.operation.breaks import ramp_intervals, realised_breaks
 from optimizer.operation.forecasts import Forecast, by_name, from_frame
-from optimizer.operation.replan import Fallback, WindowPlan, plan_window
+from optimizer.operation.replan import FALLBACK_ORDER, Fallback, WindowPlan, plan_window
 from optimizer.results.costs import baseline_terms, bill_terms
 from optimizer.results.extract import Solution
 from optimizer.run.optimize import optimize
 from optimizer.run.warm import WarmSolver
 from optimizer.solver.highs import on_solve_thread
 from optimizer.tariffs.spec import BillingState, PeakRecord
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -138,8 +135,7 @@ class OperationResult:
             "solves_per_s": self.n_solves / self.wall_s if self.wall_s > 0 else float("nan"),
             "violations": dict(self.violations),
             "fallbacks": {
-                rule: sum(f.rule == rule for f in self.fallbacks)
-                for rule in ("terminal", "ramp", "grid")
+                rule: sum(f.rule == rule for f in self.fallbacks) for rule in FALLBACK_ORDER
             },
             "fallback_windows": [f.to_dict() for f in self.fallbacks],
             "largest_planned_break_mw": max((f.break_mw for f in self.fallbacks), default=0.0),
