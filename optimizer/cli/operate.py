@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from optimizer.cli.common import (
@@ -54,6 +55,7 @@ def operate(
         raise _fail(exc) from None
     s = res.summary()
     err.print(_operation_table(sc.name, res.costs, s, window, step, forecast))
+    warn_fallbacks(s)
     if out is not None:
         _write_operation(out, res.schedule, s)
 
@@ -164,3 +166,26 @@ def _write_operation(out: Path, schedule: Any, s: dict[str, Any]) -> None:
             else InputError(f"{out}: cannot write ({exc.strerror}). Choose another --out.")
         ) from None
     err.print(f"wrote {out}/operation.parquet, operation.json")
+
+
+def warn_fallbacks(summary: dict[str, Any]) -> None:
+    """One warning line when windows were re-planned or the realised schedule breaks a grid limit."""
+    n = summary.get("fallbacks", {})
+    breaks = summary.get("realised_breaks", {})
+    if not any(n.values()) and not breaks:
+        return
+    where = ", ".join(f"{k} in {v['intervals']}" for k, v in breaks.items())
+    worst = max(breaks.items(), key=lambda kv: kv[1]["largest_mw"], default=None)
+    realised = (
+        "no grid limit broken in the realised schedule"
+        if worst is None
+        else f"the realised schedule breaks {where} intervals, worst"
+        f" {worst[1]['largest_mw']:,.1f} MW ({worst[0]} at {worst[1]['at']})"
+    )
+    err.print(
+        f"[yellow]warning[/]: {sum(n.values())} fallback step(s) (terminal rule dropped"
+        f" {n.get('terminal', 0)}, ramp elastic {n.get('ramp', 0)}, grid limits elastic"
+        f" {n.get('grid', 0)}), largest planned break"
+        f" {summary.get('largest_planned_break_mw', 0.0):,.1f} MW; {realised}"
+        + escape(" (operation.json: fallback_windows, realised_breaks).")
+    )
