@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from optimizer import SolveStatus, load_scenario, optimize
+from optimizer.errors import InfeasibleError
 from optimizer.formulation.build import build_model
 from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.grid import Event, EventProgram, GridRules
@@ -156,3 +157,18 @@ def test_grid_stability_with_a_call_is_feasible_with_readiness_on():
     held = floor.floor_mwh > 0
     assert np.all(soc[held] >= floor.soc_min_mwh + floor.floor_mwh[held] - 1e-6)
     assert s.grid_import_mw.iloc[first : last + 1].max() <= 400.0 + 1e-6
+
+
+def test_an_infeasible_readiness_floor_is_explained():
+    """The fleet must end at most 10 MWh full, but the floor asks 40 MWh at the last hour: the
+    elastic re-solve names the floor, its interval and the 30 MWh short (not a crash, not 'the
+    elastic re-solve also failed')."""
+    sc = _called()
+    group = sc.site.battery_groups[0].model_copy(update={"final_soc_max_frac": 0.1})
+    sc = sc.replace(site=sc.site.model_copy(update={"battery_groups": (group,)}))
+    with pytest.raises(InfeasibleError) as info:
+        optimize(sc)
+    (issue,) = info.value.issues
+    assert issue.field == "floor_energy"
+    assert issue.timestamp == sc.index[7].isoformat()
+    assert issue.got.startswith("30.000 MWh short at worst")
