@@ -108,7 +108,8 @@ class EnergyFloorData:
     ``floor_mwh`` is one array, ``F_t``, so floors of several origins combine by an elementwise
     maximum before they reach the LP: the ride-through floor of ``[resilience]`` and each enrolled
     interruptible programme's event-readiness floor (``C_t = max(0, L_t + aux_t - firm demand)``
-    over its longest call, phased in from the initial SOC), with no change to the family.
+    over its longest call, 0 inside a call, phased in from the initial SOC and after each call), with
+    no change to the family.
     """
 
     floor_mwh: np.ndarray  # F_t, (T,), 0 where no floor is held [MWh]
