@@ -108,7 +108,8 @@ class EnergyFloorData:
     ``floor_mwh`` is one array, ``F_t``, so floors of several origins combine by an elementwise
     maximum before they reach the LP: the ride-through floor of ``[resilience]`` and each enrolled
     interruptible programme's event-readiness floor (``C_t = max(0, L_t + aux_t - firm demand)``
-    over its longest call, phased in from the initial SOC), with no change to the family.
+    over its longest call, 0 inside a call, phased in from the initial SOC and after each call), with
+    no change to the family.
     """
 
     floor_mwh: np.ndarray  # F_t, (T,), 0 where no floor is held [MWh]
@@ -295,7 +296,9 @@ class ModelData:
             movement_cost_usd_per_mw=scenario.grid.movement_cost_usd_per_mw,
             demand_floor_mw=floor,
             tariff=arrays,
-            energy_floor=_energy_floor(scenario, groups, cap),
+            energy_floor=_energy_floor(
+                scenario, groups, cap, import_limit, _ramp(scenario, events, n)
+            ),
             throughput_max_mwh=_throughput(scenario),
         )
 
@@ -310,12 +313,16 @@ def _throughput(scenario: Scenario) -> np.ndarray | None:
 
 
 def _energy_floor(
-    scenario: Scenario, groups: list[GroupData], event_cap_mw: np.ndarray | None
+    scenario: Scenario,
+    groups: list[GroupData],
+    event_cap_mw: np.ndarray | None,
+    import_limit_mw: np.ndarray,
+    ramp: RampData | None,
 ) -> EnergyFloorData | None:
     """``F_t`` of family 14: the ride-through floor of ``[resilience]`` and the event-readiness
     floors of the enrolled interruptible programmes, combined by an elementwise maximum."""
     ride = _ride_through_floor(scenario, groups)
-    ready = _readiness_floor(scenario, groups, event_cap_mw)
+    ready = _readiness_floor(scenario, groups, event_cap_mw, import_limit_mw, ramp)
     if ready is None:
         return ride
     if ride is None:
@@ -332,15 +339,22 @@ def _energy_floor(
 
 
 def _readiness_floor(
-    scenario: Scenario, groups: list[GroupData], event_cap_mw: np.ndarray | None
+    scenario: Scenario,
+    groups: list[GroupData],
+    event_cap_mw: np.ndarray | None,
+    import_limit_mw: np.ndarray,
+    ramp: RampData | None,
 ) -> EnergyFloorData | None:
     """Event readiness (``SPEC.md`` §8 family 14, issue 19): for each interruptible programme
     the site is credited for (:func:`~optimizer.inputs.grid.allocate_interruptible`), with
-    ``hold_readiness`` and a ``max_event_duration_h``, hold at every interval the energy to cut
-    the draw to the programme's cap for its longest call: ``C_t = max(0, L_t + aux_t - cap)``
-    over ``max_event_duration_h``. So a call is answered from stored energy whenever it comes,
-    and the LP does not pre-charge on its foreknowledge of the calendar. Curtailment and
-    deferral may also answer a call; the floor does not count on them (conservative).
+    ``hold_readiness`` (the default) and a ``max_event_duration_h``, hold at every interval the
+    energy to cut the draw to the programme's cap for its longest call:
+    ``C_t = max(0, L_t + aux_t - cap)`` over ``max_event_duration_h``. So a call is answered
+    from stored energy whenever it comes, and the LP does not pre-charge on its foreknowledge
+    of the calendar. Curtailment and deferral may also answer a call; the floor does not count
+    on them (conservative). No floor is held inside a called event (it is being spent), and
+    the floor is capped by :func:`_readiness_reach_mwh` after the initial SOC and after each
+    call, so it never asks for more than a fleet that held only the floor can have.
     """
     grid = scenario.grid
     if (
@@ -382,37 +396,9 @@ def _readiness_floor(
         longest = max(longest, hours)
     if longest == 0.0:
         return None
-    # Phase in: never ask for more than the fleet can hold by then. From the initial SOC (and
-    # after every called event, which spends the energy) it charges flat out within the import
-    # headroom; inside an event it discharges what the cut needs and holds no floor.
-    in_event = np.isfinite(event_cap_mw) if event_cap_mw is not None else np.zeros(n, dtype=bool)
-    need_mw = (
-        np.where(in_event, np.maximum(load + aux - np.where(in_event, event_cap_mw, 0.0), 0.0), 0.0)
-        if event_cap_mw is not None
-        else np.zeros(n)
-    )
-    headroom = np.maximum(scenario.site.import_limit_mw - load - aux, 0.0)
-    charge_mw = sum((g.charge_max_mw for g in groups), np.zeros(n))
-    etac = min(g.charge_efficiency_frac for g in groups)
-    keep = min(g.retention_frac for g in groups)
-    s_max = sum(g.soc_max_mwh for g in groups)
-    level = sum(g.initial_soc_mwh for g in groups)
-    top = np.zeros(n)
-    for t in range(n):
-        if in_event[t]:
-            level = max(
-                fleet.soc_min_mwh,
-                keep * level - need_mw[t] * scenario.interval_h / fleet.discharge_efficiency_frac,
-            )
-        else:
-            level = min(
-                s_max, keep * level + etac * min(charge_mw[t], headroom[t]) * scenario.interval_h
-            )
-        top[t] = level
-    floor = np.where(in_event, 0.0, floor)
-    floor = np.minimum(floor, np.maximum(top - fleet.soc_min_mwh, 0.0))
+    ceiling = _import_ceiling_mw(import_limit_mw, event_cap_mw, ramp)
     return EnergyFloorData(
-        floor_mwh=floor,
+        floor_mwh=_readiness_reach_mwh(scenario, groups, floor, ceiling, event_cap_mw),
         soc_min_mwh=fleet.soc_min_mwh,
         critical_load_mw=np.zeros(n),
         power_short_mw=np.zeros(n),
@@ -420,6 +406,77 @@ def _readiness_floor(
         level="event readiness",
         allow_power_shortfall=True,
     )
+
+
+def _import_ceiling_mw(
+    import_limit_mw: np.ndarray, event_cap_mw: np.ndarray | None, ramp: RampData | None
+) -> np.ndarray:
+    """The most the site can draw at each interval [MW]: the import limit, the cap inside a
+    called event, and with family 8 the ramp limits from there, backwards (the fall into an
+    event within its notice) and forwards (the return to service after it, from the initial
+    import when given). Difference limits keep the pointwise largest draw, so this is a draw
+    the site can follow."""
+    ceiling = np.asarray(import_limit_mw, dtype=float).copy()
+    if event_cap_mw is not None:
+        ceiling = np.minimum(ceiling, event_cap_mw)
+    if ramp is None:
+        return ceiling
+    for t in range(len(ceiling) - 2, -1, -1):
+        ceiling[t] = min(ceiling[t], ceiling[t + 1] + ramp.fall_mw[t + 1])
+    if ramp.initial_import_mw is not None and len(ceiling):
+        ceiling[0] = min(ceiling[0], ramp.initial_import_mw + ramp.rise_mw[0])
+    for t in range(1, len(ceiling)):
+        ceiling[t] = min(ceiling[t], ceiling[t - 1] + ramp.rise_mw[t])
+    return ceiling
+
+
+def _readiness_reach_mwh(
+    scenario: Scenario,
+    groups: list[GroupData],
+    floor_mwh: np.ndarray,
+    ceiling_mw: np.ndarray,
+    event_cap_mw: np.ndarray | None,
+) -> np.ndarray:
+    """``floor_mwh`` phased in [MWh]: never above what the fleet can hold at each interval,
+    and 0 inside a called event.
+
+    The reach starts at the initial SOC. Each interval the site draws its ceiling
+    (:func:`_import_ceiling_mw`): what the load and aux leave charges the fleet within its
+    charge power less the down swing and down reserve it must keep, up to the SOC maximum less
+    the down reserve's energy; a draw below the load (inside a call, in its notice, during the
+    return to service) discharges it (no curtailment counted on: conservative). At the first
+    interval of a call the reach drops to the SOC minimum plus the floor just before it, the
+    fleet that held the floor and no more, so that meeting the floor after a call never needs
+    a pre-charge planned on foreknowledge of the call.
+    """
+    n = scenario.n_intervals
+    dt_h = scenario.interval_h
+    fleet = outage_fleet(scenario.site.battery_groups)
+    net_mw = ceiling_mw - scenario.load_mw.to_numpy(dtype=float) - scenario.aux_load_mw()
+    room_mw = sum((g.charge_max_mw for g in groups), np.zeros(n))
+    reserve = scenario.grid.reserve
+    s_top = sum(g.soc_max_mwh for g in groups)
+    etac = min(g.charge_efficiency_frac for g in groups)
+    if scenario.swing_down_mw is not None:
+        room_mw = room_mw - scenario.swing_down_mw.to_numpy(dtype=float)
+    if reserve is not None:
+        room_mw = room_mw - reserve.down_mw
+        s_top -= reserve.down_mw * reserve.sustain_h * max(g.charge_efficiency_frac for g in groups)
+    room_mw = np.maximum(room_mw, 0.0)
+    in_event = np.isfinite(event_cap_mw) if event_cap_mw is not None else np.zeros(n, dtype=bool)
+    keep = min(g.retention_frac for g in groups)
+    level = sum(g.initial_soc_mwh for g in groups)
+    out = np.zeros(n)
+    for t in range(n):
+        if in_event[t] and t > 0 and not in_event[t - 1]:
+            level = min(level, fleet.soc_min_mwh + out[t - 1])
+        if net_mw[t] >= 0:
+            level = keep * level + etac * min(net_mw[t], room_mw[t]) * dt_h
+        else:
+            level = keep * level + net_mw[t] * dt_h / fleet.discharge_efficiency_frac
+        level = min(max(level, fleet.soc_min_mwh), max(s_top, fleet.soc_min_mwh))
+        out[t] = 0.0 if in_event[t] else min(floor_mwh[t], max(level - fleet.soc_min_mwh, 0.0))
+    return out
 
 
 def _ride_through_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:

@@ -137,11 +137,11 @@ class EventProgram(FrozenModel):
         default=0.0, ge=0, description="MW the capacity credit is paid on [MW]."
     )
     hold_readiness: bool = Field(
-        default=False,
-        description="Hold, at every interval, the stored energy a call of max_event_duration_h may need "
-        "(family 14, event readiness) instead of pre-charging on foreknowledge of the calendar. "
-        "Off by default: with the grid-stability scenario's reserve and coarse warm start it is not yet "
-        "measured (see docs/formulation.md).",
+        default=True,
+        description="Hold, at every interval outside a called event, the stored energy a call of "
+        "max_event_duration_h may need (family 14, event readiness) instead of pre-charging on "
+        "foreknowledge of the calendar; spent during a call and phased in again after it. On by "
+        "default (measured in docs/formulation.md); false plans on perfect foresight of the calls.",
     )
     source: str = ""
 

@@ -277,20 +277,18 @@ def excess_headroom(data: ModelData, sol: Solution) -> list[Excess]:
 
 
 def excess_energy_floor(data: ModelData, sol: Solution) -> list[Excess]:
-    """Family 14: ``sum_b s[b,t] >= sum_b smin[b] n[b] E[b] + F[t]`` (the ride-through floor)."""
+    """Family 14: ``sum_b s[b,t] >= sum_b smin[b] n[b] E[b] + F[t]`` (the ride-through floor,
+    the event-readiness floor outside called events, or their elementwise maximum)."""
     f = data.energy_floor
     if f is None:
         return []
     short = f.soc_min_mwh + f.floor_mwh - sol.fleet("soc_mwh")
-    return [
-        Excess(
-            14,
-            "floor_energy",
-            f"stored energy below the ride-through floor ({f.hours_h:g} h of '{f.level}')",
-            "MWh",
-            short,
-        )
-    ]
+    what = (
+        f"stored energy below the event-readiness floor (a call of up to {f.hours_h:g} h)"
+        if f.level == "event readiness"
+        else f"stored energy below the ride-through floor ({f.hours_h:g} h of '{f.level}')"
+    )
+    return [Excess(14, "floor_energy", what, "MWh", short)]
 
 
 def excess_flexible_load(data: ModelData, sol: Solution) -> list[Excess]:

@@ -12,6 +12,7 @@ ramp (8)               ramp_up / ramp_down rows        MW
 swing buffer (9)       swing_up / swing_down rows      MW
 reserve energy (10)    reserve_energy_up / _down rows  MWh
 utility events (11)    event_cap rows                  MW
+energy floors (14)     floor_energy rows               MWh
 =====================  ==============================  ======
 
 The objective becomes the sum of the slacks (the cost terms are dropped), so the solution
@@ -46,6 +47,11 @@ RELAXABLE = {
     "reserve_energy_down": ("reserve energy", "MWh", "not enough room to sustain the down reserve"),
     "event_cap": ("utility event", "MW", "import above the event cap"),
     "soc_terminal": ("terminal energy", "MWh", "terminal energy target missed"),
+    "floor_energy": (
+        "energy floor",
+        "MWh",
+        "stored energy below the ride-through or event-readiness floor",
+    ),
 }
 MAX_ISSUES = 12
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
+import numpy as np
+
 from optimizer.errors import InfeasibleError, SolverLimitError, UnboundedError
 from optimizer.formulation.build import build_model
 from optimizer.formulation.model_data import ModelData
@@ -75,6 +77,7 @@ def optimize(
         block_demand=has_block_demand(windows),
         soc_floor_mwh={g.name: g.initial_soc_mwh for g in data.groups},
         release_rows=True,
+        coarse_breaks=_event_edges(data.event_cap_mw),
     )
     report = solve_model(m, options, plan=plan)
     if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
@@ -101,3 +104,12 @@ def optimize(
         m, report, exclusivity = out.model, out.report, out.exclusivity
 
     return finish(scenario, data, m, report, build_s, exclusivity=exclusivity)
+
+
+def _event_edges(event_cap_mw: np.ndarray | None) -> tuple[int, ...]:
+    """Where a called event starts or ends: every interval whose in-event state differs from
+    the interval before it [-]. A coarse warm-start group never straddles one."""
+    if event_cap_mw is None:
+        return ()
+    inside = np.isfinite(event_cap_mw)
+    return tuple(int(t) for t in np.flatnonzero(inside[1:] != inside[:-1]) + 1)

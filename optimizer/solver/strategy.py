@@ -38,7 +38,7 @@ single-interval peak rows and is treated like the simple tariff.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -393,6 +393,7 @@ def plan_warm_start(
     index: pd.DatetimeIndex,
     shape: LpShape,
     soc_floor_mwh: Mapping[str, float],
+    coarse_breaks: Sequence[int] = (),
 ) -> tuple[WarmPlan | None, tuple[str, ...]]:
     """The warm start of ``SolverOptions.warm_start = mode`` (rules blocks, blocks-from-coarse,
     coarse, block-demand-cold); ``"auto"`` tries the blocks first.
@@ -407,6 +408,8 @@ def plan_warm_start(
         The LP's shape.
     soc_floor_mwh : Mapping
         Group name -> least SOC at the end of every month block but the last [MWh].
+    coarse_breaks : sequence of int
+        Intervals at which a coarse group must start (the edges of the called events) [-].
 
     Returns
     -------
@@ -427,14 +430,16 @@ def plan_warm_start(
         if plan is not None:
             rules = ("blocks",)
             if coarse_gains(shape):
-                plan.coarse = plan_coarse(index, shape.interval_min, COARSE_LEVELS_MIN)
+                plan.coarse = plan_coarse(
+                    index, shape.interval_min, COARSE_LEVELS_MIN, coarse_breaks
+                )
                 rules += ("blocks-from-coarse",)
     if plan is None and mode in ("coarse", "auto"):
         if auto and shape.n_intervals < COARSE_AUTO_MIN_INTERVALS:
             return None, ()
         if auto and not coarse_gains(shape):
             return None, ("block-demand-cold",) if shape.block_demand else ()
-        plan = plan_coarse(index, shape.interval_min, COARSE_LEVELS_MIN)
+        plan = plan_coarse(index, shape.interval_min, COARSE_LEVELS_MIN, coarse_breaks)
         rules = ("coarse", "coarse-one-thread") if plan is not None else ()
     return plan, rules
 
@@ -447,6 +452,7 @@ def plan_solve(
     block_demand: bool = False,
     soc_floor_mwh: Mapping[str, float] | None = None,
     release_rows: bool = False,
+    coarse_breaks: Sequence[int] = (),
 ) -> SolvePlan:
     """The plan of one solve: every rule of :data:`RULES` applied to the LP's shape.
 
@@ -468,6 +474,9 @@ def plan_solve(
     release_rows : bool
         Allow the solve to release the model's rows (rule release-rows); the caller then
         rebuilds the model when it needs them (``SolveReport.rows_released``).
+    coarse_breaks : sequence of int
+        Intervals at which a coarse group must start: the first interval of each called event
+        and the one after its last (:func:`optimizer.solver.warmstart.coarse.plan_coarse`) [-].
 
     Returns
     -------
@@ -489,7 +498,7 @@ def plan_solve(
         shape = LpShape.of(index, interval_min, block_demand=block_demand)
         if options.warm_start != "none" and len(index):
             warm, warm_rules = plan_warm_start(
-                options.warm_start, index, shape, soc_floor_mwh or {}
+                options.warm_start, index, shape, soc_floor_mwh or {}, coarse_breaks
             )
             rules += warm_rules
     coarse_opts = {**opts, "threads": 1}  # one thread, HiGHS's own choice of simplex

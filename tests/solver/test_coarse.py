@@ -282,3 +282,26 @@ def test_the_summary_says_how_the_lp_was_started():
     assert summary["warm_start"]["fallback"] == ""
     assert summary["simplex_iterations"] > 0
     json.dumps(summary)  # JSON-safe for summary.json
+
+
+def test_a_coarse_group_never_straddles_an_event():
+    """An event from 17:00 to 19:00 local (23:00-01:00 UTC) cuts the 120-minute UTC groups in
+    half; its first interval and the one after its last start a group of their own, and the rest
+    of the clock groups stay as they were. Merged columns take one value, so a group straddling
+    the event would carry its cap over the whole group (measured: an infeasible coarse LP on
+    grid-stability with event readiness)."""
+    tz = "America/Chicago"
+    day5 = pd.date_range("2021-02-16", "2021-02-17", freq="5min", tz=tz, inclusive="left")
+    first, after = 17 * 12, 19 * 12  # out-of-range breaks below are ignored
+    plain = coarse.plan_coarse(day5, 5, (120, 30))
+    cut = coarse.plan_coarse(day5, 5, (120, 30), breaks=(first, after, 0, len(day5), 10**6))
+    assert plain.group_of_t[0][first] == plain.group_of_t[0][first - 1]  # 120 min straddles
+    for g in cut.group_of_t:
+        assert g[first] == g[first - 1] + 1
+        assert g[after] == g[after - 1] + 1
+        inside = set(g[first:after])
+        assert not inside & set(g[:first])
+        assert not inside & set(g[after:])
+        assert np.all(np.diff(g) >= 0)
+        assert g[0] == 0
+    assert [int(g[-1]) + 1 for g in cut.group_of_t] == [14, 48]  # two 120-min groups cut in two

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,12 +124,21 @@ class LevelMap:
 
 
 def plan_coarse(
-    index: pd.DatetimeIndex, interval_min: int, levels_min: tuple[int, ...]
+    index: pd.DatetimeIndex,
+    interval_min: int,
+    levels_min: tuple[int, ...],
+    breaks: Sequence[int] = (),
 ) -> CoarsePlan | None:
     """The coarse levels of ``index``, or None when no level is coarser than the step.
 
     Each level's groups are clock periods of its length (on UTC instants, so a DST change
-    repeats no group; a partial first or last period is a group of its own). Levels not longer
+    repeats no group; a partial first or last period is a group of its own), and a group also
+    starts at every interval of ``breaks`` (an event's first interval and the one after its
+    last): a group never straddles an event. Its merged columns take one value, so an event
+    row on part of a group would hold its cap over the whole group, an event twice as long as
+    called, and with the stored energy event readiness holds the coarse LP can be infeasible
+    where the full LP is not (measured on ``grid-stability``, an event at 17:00 local and
+    120-minute groups on UTC clock periods). Levels not longer
     than ``interval_min`` or not a multiple of it are left out, and so is a level with as many
     groups as intervals. Whether a coarse start is used at all is
     :func:`optimizer.solver.strategy.plan_solve`'s decision.
@@ -141,6 +151,8 @@ def plan_coarse(
         Interval length [min].
     levels_min : tuple of int
         Group length of each level [min], any order.
+    breaks : sequence of int
+        Intervals at which a group must start [-]; out-of-range ones are ignored.
 
     Returns
     -------
@@ -152,12 +164,16 @@ def plan_coarse(
     seconds = np.asarray(
         index.as_unit("s").asi8, dtype=np.int64
     )  # UTC instants: no repeated hour at a DST change
+    cut = np.array([b for b in breaks if 0 < b < len(index)], dtype=np.int64)
     levels, groups = [], []
     for minutes in sorted(set(levels_min), reverse=True):
         if minutes <= interval_min or minutes % interval_min:
             continue
         period = seconds // (minutes * 60)
-        group = np.concatenate([[0], np.cumsum(np.diff(period) != 0)]).astype(np.int64)
+        starts = np.concatenate([[False], np.diff(period) != 0])
+        starts[cut] = True
+        starts[0] = False
+        group = np.cumsum(starts).astype(np.int64)
         if int(group[-1]) + 1 < len(index):
             levels.append(minutes)
             groups.append(group)
