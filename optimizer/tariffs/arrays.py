@@ -165,8 +165,13 @@ def tariff_arrays(
     index: pd.DatetimeIndex,
     *,
     price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
+    sell_price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
 ) -> TariffArrays:
     """Everything the LP needs from ``spec`` on ``index`` (see the module docstring).
+
+    ``price_usd_per_mwh`` is the market price [USD/MWh] (a market energy basis, wholesale
+    export); ``sell_price_usd_per_mwh`` the export price of ``export_compensation = "series"``
+    [USD/MWh].
 
     Examples
     --------
@@ -204,7 +209,9 @@ def tariff_arrays(
     return TariffArrays(
         interval_h=units.interval_h(step),
         energy_price_usd_per_mwh=energy_price_usd_per_mwh(spec, index, price_usd_per_mwh),
-        export_price_usd_per_mwh=export_price_usd_per_mwh(spec, index, price_usd_per_mwh),
+        export_price_usd_per_mwh=export_price_usd_per_mwh(
+            spec, index, price_usd_per_mwh, sell_price_usd_per_mwh
+        ),
         months=tuple(months),
         demand_windows=wins,
         energy_tiers=tiers,

@@ -174,7 +174,8 @@ def cost_terms(
         terms["coincident"] += coincident
         terms["excess"] += excess
         terms["fixed"] += m.fixed_usd
-        terms["minimum"] += max(0.0, m.minimum_usd - subtotal)
+        if m.minimum_usd > 0:  # no minimum bill: a negative bill (paid to import) stands
+            terms["minimum"] += max(0.0, m.minimum_usd - subtotal)
         terms["export"] -= float(
             np.dot(arrays.export_price_usd_per_mwh[m.positions], x[m.positions]) * dt_h
         )

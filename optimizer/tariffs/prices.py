@@ -120,18 +120,39 @@ def export_price_usd_per_mwh(
     spec: TariffSpec,
     index: pd.DatetimeIndex,
     price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
+    sell_price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
 ) -> FloatArray:
     """Export credit ``pix_t`` per interval [USD/MWh].
 
     ``none``: 0; ``wholesale``: the price series (no adder); ``fixed``:
     ``export_price_usd_per_mwh``; ``schedule``: the period's ``sell_usd_per_mwh`` (0 where
-    a period has none).
+    a period has none); ``series``: ``sell_price_usd_per_mwh``.
+
+    Raises
+    ------
+    InputError
+        ``wholesale`` without a price series, or ``series`` without a sell-price series.
     """
     timeindex.interval_min(index)
     kind = spec.export_compensation
     n = len(index)
     if kind == "none":
         return np.zeros(n)
+    if kind == "series":
+        sell = _aligned(sell_price_usd_per_mwh, index, "sell_price_usd_per_mwh")
+        if sell is None:
+            raise InputError(
+                issues=[
+                    Issue(
+                        "no sell-price series given",
+                        field="tariff.export_compensation",
+                        expected="sell_price_usd_per_mwh for 'series'",
+                        got="None",
+                        fix="Pass sell_price_usd_per_mwh or choose another export_compensation",
+                    )
+                ],
+            )
+        return sell
     if kind == "fixed":
         return np.full(n, float(spec.export_price_usd_per_mwh or 0.0))
     if kind == "wholesale":
