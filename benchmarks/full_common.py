@@ -82,23 +82,53 @@ def load_size(size: str, *, enforce_exclusivity: bool = False):
     )
 
 
+def single_interval_demand(d: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SPEC §4.7's demand arrays of ``d``'s tariff: window per interval (-1: none), rate per
+    window [USD/MW] and month-to-date floor per window [MW].
+
+    Every tariff reaches the LP as a TariffSpec (a simple tariff is converted when the Scenario
+    is built); the benchmark builds mirror only the simple tariff's shape: facility windows on
+    single intervals, with no ratchet, tier, contract, coincident, energy-tier, HUD or minimum
+    charge.
+    """
+    arr = d.tariff
+    plain = (
+        not arr.energy_tiers
+        and not arr.hud_blocks
+        and arr.import_cap_mw is None
+        and all(mo.minimum_usd == 0 for mo in arr.months)
+        and all(
+            w.kind == "facility"
+            and w.block_intervals == 1
+            and w.block_weights is None
+            and not w.ratchet_links
+            and not w.tier_steps
+            and w.contract_mw is None
+            and w.billing_floor_mw == 0
+            for w in arr.demand_windows
+        )
+    )
+    if not plain:
+        msg = "the benchmark builds mirror only the simple tariff (one facility charge on single intervals); use a scenario with one"
+        raise ValueError(msg)
+    window = np.full(d.n_intervals, -1, dtype=np.int64)
+    for k, w in enumerate(arr.demand_windows):
+        window[w.positions] = k
+    rates = np.array([w.rate_usd_per_mw for w in arr.demand_windows], dtype=float)
+    floor = np.array([w.peak_floor_mw for w in arr.demand_windows], dtype=float)
+    return window, rates, floor
+
+
 def model_arrays(d: Any) -> dict[str, Any]:
     """``ModelData`` -> the flat dict of numpy arrays and scalars read by ``raw_full`` and linopy."""
     n = d.n_intervals
     G = d.groups
     r, f = d.reserve, d.flex
     z = np.zeros(n)
-    if d.tariff is not None:
-        msg = "the benchmark builds do not mirror the tariff engine (TariffArrays); use a scenario without one"
-        raise ValueError(msg)
+    window, rates, floor = single_interval_demand(d)
     if d.energy_floor is not None:
         msg = "the benchmark builds do not mirror family 14 (energy floor); use a scenario without [resilience]"
         raise ValueError(msg)
-    floor = (
-        d.demand_floor_mw
-        if d.demand_floor_mw is not None and len(d.demand_floor_mw)
-        else np.zeros(d.n_windows)
-    )
     return {
         "T": n,
         "dt": d.interval_h,
@@ -108,8 +138,8 @@ def model_arrays(d: Any) -> dict[str, Any]:
         "export_price_usd_per_mwh": d.export_price_usd_per_mwh,
         "import_limit_mw": d.import_limit_mw,
         "export_limit_mw": d.export_limit_mw,
-        "demand_window": d.demand_window,
-        "demand_rate_usd_per_mw": d.demand_rate_usd_per_mw,
+        "demand_window": window,
+        "demand_rate_usd_per_mw": rates,
         "demand_floor_mw": floor,
         "fixed_usd": d.fixed_usd,
         "charge_max_mw": np.array([g.charge_max_mw for g in G]),
