@@ -147,8 +147,10 @@ class DemandWindow:
         return len(self.block_starts)
 
     def block_averages_mw(self, grid_import_mw: npt.ArrayLike) -> FloatArray:
-        """Average import of each block [MW]."""
+        """Average import of each block [MW] (a one-interval block's is its import, exactly)."""
         g = np.asarray(grid_import_mw, dtype=float)
+        if self.block_intervals == 1 and np.all(self.block_ends - self.block_starts == 1):
+            return g[self.block_starts]
         csum = np.concatenate([[0.0], np.cumsum(g)])
         return (csum[self.block_ends] - csum[self.block_starts]) / (
             self.block_ends - self.block_starts
