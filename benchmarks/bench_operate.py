@@ -2,9 +2,11 @@
 
     python benchmarks/bench_operate.py [--span month|year] [--forecast persistence]
 
-Writes benchmarks/OPERATE.md. A rolling year at hourly steps with a 48-hour window is
+Writes benchmarks/OPERATE-<span>-<forecast>.md and operate-<span>-<forecast>.json. A rolling year at hourly steps with a 48-hour window is
 8,760 window solves on one persistent model (rebuilt only when the structure changes:
-the last, shorter windows, and windows that cross a month boundary).
+the last, shorter windows, and windows that cross a month boundary). Windows that cannot be
+planned are re-planned in the fallback order (``optimizer/operation/replan.py``); the table
+counts them and gives the largest break, planned and realised.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def main() -> None:
     wall = time.perf_counter() - t0
     load1 = os.getloadavg()
     s = res.summary()
+    f = s["fallbacks"]
+    breaks = "; ".join(
+        f"{k}: {v['intervals']}, {v['largest_mw']:,.1f} MW at {v['at'][:16]}"
+        for k, v in s["realised_breaks"].items()
+    )
     import highspy
 
     s.update(
@@ -71,6 +78,11 @@ def main() -> None:
         "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {args.span} | {args.window} | {args.step} | {args.forecast} | {s['n_solves']} | {s['n_builds']} | {s['wall_s']:.1f} | {s['solves_per_s']:.1f} | {s['bill_rolling_usd']:,.0f} | {s['bill_perfect_foresight_usd']:,.0f} | {s['value_of_foresight_usd']:,.0f} | {s['window_myopia_usd']:,.0f} |",
         "",
+        "| fallbacks: terminal / ramp / grid | reference-roll fallbacks | largest planned break MW | realised limit breaks (intervals, largest MW, where) |",
+        "|---|---:|---:|---|",
+        f"| {f['terminal']} / {f['ramp']} / {f['grid']} | {s['reference_fallbacks']} | {s['largest_planned_break_mw']:,.1f} | {breaks or 'none'} |",
+        "",
+        *_windows(s["fallback_windows"]),
     ]
     out = HERE / f"OPERATE-{args.span}-{args.forecast}.md"
     out.write_text("\n".join(lines))
@@ -78,6 +90,24 @@ def main() -> None:
         json.dumps(s, indent=2, default=str)
     )
     print("\n".join(lines))
+
+
+def _windows(rows: list[dict]) -> list[str]:
+    """The fallback windows, largest planned break first (at most 20)."""
+    if not rows:
+        return []
+    top = sorted(rows, key=lambda r: -r["break_mw"])[:20]
+    out = [
+        f"Fallback windows ({len(rows)}; the {len(top)} largest planned breaks):",
+        "",
+        "| window start | rule | limit | at | planned break MW | total over the window MW |",
+        "|---|---|---|---|---:|---:|",
+    ]
+    out += [
+        f"| {r['window_start'][:16]} | {r['rule']} | {r['limit'] or '-'} | {r['at'][:16] or '-'} | {r['break_mw']:,.1f} | {r['total_break_mw']:,.1f} |"
+        for r in top
+    ]
+    return [*out, ""]
 
 
 if __name__ == "__main__":

@@ -645,11 +645,11 @@ def _dump_inputs(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, A
     from optimizer.solver.strategy import highs_options
 
     sys.path.insert(0, str(BENCH_DIR))
-    from full_common import single_interval_demand
+    from full_common import _demand
 
     sc = _load(size)
     d = ModelData.from_scenario(sc)
-    window, rates, _ = single_interval_demand(d)
+    window, rates, _ = _demand(d)
     groups = reference_groups(sc)
     aux_ref = sum(g["availability_frac"] * g["n_units"] * g["aux_load_mw"] for g in groups)
     if not np.allclose(d.aux_load_mw, aux_ref):

@@ -82,53 +82,17 @@ def load_size(size: str, *, enforce_exclusivity: bool = False):
     )
 
 
-def single_interval_demand(d: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SPEC §4.7's demand arrays of ``d``'s tariff: window per interval (-1: none), rate per
-    window [USD/MW] and month-to-date floor per window [MW].
-
-    Every tariff reaches the LP as a TariffSpec (a simple tariff is converted when the Scenario
-    is built); the benchmark builds mirror only the simple tariff's shape: facility windows on
-    single intervals, with no ratchet, tier, contract, coincident, energy-tier, HUD or minimum
-    charge.
-    """
-    arr = d.tariff
-    plain = (
-        not arr.energy_tiers
-        and not arr.hud_blocks
-        and arr.import_cap_mw is None
-        and all(mo.minimum_usd == 0 for mo in arr.months)
-        and all(
-            w.kind == "facility"
-            and w.block_intervals == 1
-            and w.block_weights is None
-            and not w.ratchet_links
-            and not w.tier_steps
-            and w.contract_mw is None
-            and w.billing_floor_mw == 0
-            for w in arr.demand_windows
-        )
-    )
-    if not plain:
-        msg = "the benchmark builds mirror only the simple tariff (one facility charge on single intervals); use a scenario with one"
-        raise ValueError(msg)
-    window = np.full(d.n_intervals, -1, dtype=np.int64)
-    for k, w in enumerate(arr.demand_windows):
-        window[w.positions] = k
-    rates = np.array([w.rate_usd_per_mw for w in arr.demand_windows], dtype=float)
-    floor = np.array([w.peak_floor_mw for w in arr.demand_windows], dtype=float)
-    return window, rates, floor
-
-
 def model_arrays(d: Any) -> dict[str, Any]:
     """``ModelData`` -> the flat dict of numpy arrays and scalars read by ``raw_full`` and linopy."""
     n = d.n_intervals
     G = d.groups
     r, f = d.reserve, d.flex
     z = np.zeros(n)
-    window, rates, floor = single_interval_demand(d)
+    window, rates, floor = _demand(d)
+    need = np.full(n, np.nan)  # family 14: a row where the floor holds energy, NaN elsewhere
     if d.energy_floor is not None:
-        msg = "the benchmark builds do not mirror family 14 (energy floor); use a scenario without [resilience]"
-        raise ValueError(msg)
+        held = d.energy_floor.floor_mwh > 0
+        need[held] = d.energy_floor.soc_min_mwh + d.energy_floor.floor_mwh[held]
     return {
         "T": n,
         "dt": d.interval_h,
@@ -141,6 +105,7 @@ def model_arrays(d: Any) -> dict[str, Any]:
         "demand_window": window,
         "demand_rate_usd_per_mw": rates,
         "demand_floor_mw": floor,
+        "floor_energy_mwh": need,
         "fixed_usd": d.fixed_usd,
         "charge_max_mw": np.array([g.charge_max_mw for g in G]),
         "discharge_max_mw": np.array([g.discharge_max_mw for g in G]),
@@ -187,6 +152,46 @@ def model_arrays(d: Any) -> dict[str, Any]:
         "has_movement": bool(d.has_movement),
         "movement_cost_usd_per_mw": float(d.movement_cost_usd_per_mw) if d.has_movement else 0.0,
     }
+
+
+def _demand(d: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Family 7 as (window of each interval or -1, rate per window [USD/MW], floor [MW]).
+
+    From ``ModelData``'s ``TariffArrays`` when the tariff is the simple one (converted to a
+    TariffSpec when the Scenario is built) (one facility peak per billing month on single intervals: no
+    TOU windows, tiers, ratchets, contract or coincident charge). Anything richer is refused:
+    the raw and linopy builds do not mirror the rest of the tariff engine.
+    """
+    n = d.n_intervals
+    a = d.tariff  # every tariff reaches the LP as a TariffSpec (the simple one converted)
+    simple = (
+        not a.energy_tiers
+        and not a.hud_blocks
+        and a.import_cap_mw is None
+        and all(mo.minimum_usd == 0 for mo in a.months)
+        and all(
+            w.kind == "facility"
+            and w.block_weights is None
+            and w.block_intervals == 1
+            and not w.ratchet_links
+            and not w.tier_steps
+            and w.contract_mw is None
+            and w.billing_floor_mw == 0
+            for w in a.demand_windows
+        )
+    )
+    if not simple:
+        msg = (
+            "the benchmark builds mirror only the simple tariff (energy price + one monthly facility "
+            "peak on single intervals); use a scenario with such a tariff"
+        )
+        raise ValueError(msg)
+    window = np.full(n, -1, dtype=np.int64)
+    for k, w in enumerate(a.demand_windows):
+        window[w.positions] = k
+    rates = np.array([w.rate_usd_per_mw for w in a.demand_windows], dtype=float)
+    floor = np.array([w.peak_floor_mw for w in a.demand_windows], dtype=float)
+    return window, rates, floor
 
 
 def write_inputs(inp: dict[str, Any], path: Path) -> None:

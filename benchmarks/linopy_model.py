@@ -287,6 +287,13 @@ def build_linopy_full(inp: dict) -> linopy.Model:
             m.add_constraints(
                 mp.isel(t=0) - mm.isel(t=0) - g.isel(t=0) + x.isel(t=0) == -g0m, name="movement0"
             )
+    # (14) energy floor: rows only where the floor holds energy
+    need = np.asarray(inp.get("floor_energy_mwh", np.full(T, np.nan)), float)
+    held = np.isfinite(need)
+    if held.any() and B:
+        m.add_constraints(
+            s.sum("b") >= per_t(np.where(held, need, 0.0)), name="floor_energy", mask=per_t(held)
+        )
     # (15) reserve deliverability
     if has_reserve:
         m.add_constraints(ru - g + x <= per_t(gexp), name="reserve_deliverable")

@@ -1,4 +1,4 @@
-"""The full dispatch LP (SPEC.md families 1-13 and 15 + the deferral backlog) as numpy/scipy matrices.
+"""The full dispatch LP (SPEC.md families 1-15 + the deferral backlog) as numpy/scipy matrices.
 
 This is the *floor* of the benchmarks: no modelling layer at all, one vectorised COO -> CSC
 build, handed to ``highspy`` as an ``HighsLp``. It mirrors the maths of
@@ -35,6 +35,7 @@ Rows::
          flex_floor[t]     u + v                                       <= (1 - floor) Lgpu
     (13) movement[t]       m+ - m- - (g - x)_t + (g - x)_t-1           =  0   (t >= 1; t = 0
                                                                               against y_init = g_init)
+    (14) floor_energy[t]   sum_b s                                     >= smin + F_t  (where F_t > 0)
     (15) deliverable[t]    ru - g + x                                  <= Gexp
 
 Bounds: 0 <= g <= Gimp, 0 <= x <= Gexp, 0 <= c <= a n Pc, 0 <= d <= a n Pd,
@@ -300,6 +301,12 @@ def build_raw_full(inp: dict[str, Any]) -> dict[str, Any]:
         later = t_mv >= 1
         add(rm[later], ig[t_mv[later] - 1], 1.0)
         add(rm[later], ix[t_mv[later] - 1], -1.0)
+    # (14) energy floor (ride-through, event readiness): rows only where the floor holds energy
+    need = np.asarray(inp.get("floor_energy_mwh", np.full(T, np.nan)), float)
+    t14 = np.flatnonzero(np.isfinite(need))
+    if t14.size and B:
+        r14 = rows(t14.size, need[t14], inf)
+        add(np.broadcast_to(r14, (B, t14.size)), is_[:, t14], 1.0)
     # (15) reserve deliverability
     if has_reserve:
         r15 = rows(T, -inf, gexp)

@@ -7,7 +7,7 @@ failure; 5 a result check failed; 1 is left to genuine bugs (which show a traceb
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,7 +21,24 @@ from optimizer.errors import (
     UnboundedError,
 )
 
+if TYPE_CHECKING:
+    from optimizer.inputs.scenario import Scenario
+
 err = Console(stderr=True)
+
+# Options several commands share, with the same help text.
+StartOption = Annotated[
+    str | None, typer.Option(help="Horizon start, ISO 8601 (site-local if no offset).")
+]
+EndOption = Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")]
+StepOption = Annotated[str | None, typer.Option(help="Step: 5, 15min, 1h ...")]
+EnergyBasisOption = Annotated[
+    str | None,
+    typer.Option(
+        "--energy-basis",
+        help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.",
+    ),
+]
 
 EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_CHECK = 2, 3, 4, 5
 
@@ -87,6 +104,27 @@ def _scenario_arg(scenario: str | None) -> str:
     from optimizer.io import builtin_scenario
 
     return str(builtin_scenario("default")) if scenario is None else scenario
+
+
+def _load_scenario(
+    scenario: str | None,
+    start: str | None,
+    end: str | None,
+    step: str | None,
+    *,
+    step_option: str = "--step",
+    energy_basis: str | None = None,
+) -> Scenario:
+    """The scenario a command names, over the horizon and step of its options."""
+    from optimizer.io import load_scenario  # lazy: --help stays light
+
+    return load_scenario(
+        _scenario_arg(scenario),
+        start=_parse_time(start, "--start"),
+        end=_parse_time(end, "--end"),
+        interval_min=_parse_step(step, step_option),
+        energy_basis=energy_basis,
+    )
 
 
 def _money(x: float | None) -> str:

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from optimizer.cli.common import _fail, _parse_step, _parse_time, _scenario_arg, err
+from optimizer.cli.common import (
+    EndOption,
+    StartOption,
+    StepOption,
+    _fail,
+    _load_scenario,
+    err,
+)
 from optimizer.errors import InputError, OptimizerError
 
 _LEVELS = {
@@ -82,11 +89,9 @@ def resilience_command(
             "--out", help="Output folder (default: bess-dispatch-out/<scenario name>/resilience)."
         ),
     ] = None,
-    start: Annotated[
-        str | None, typer.Option(help="Horizon start, ISO 8601 (site-local if no offset).")
-    ] = None,
-    end: Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")] = None,
-    step: Annotated[str | None, typer.Option(help="Step: 5, 15min, 1h ...")] = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    step: StepOption = None,
     onsite_generation_mw: Annotated[
         float,
         typer.Option(
@@ -103,32 +108,15 @@ def resilience_command(
     --hours at each --critical level, as warm re-solves of one model; writes survival.png,
     survival.csv and tradeoff.csv.
     """
-    from optimizer.io import load_scenario
-    from optimizer.io.atomic import check_output_dir, write_atomic
+    from optimizer.io.atomic import check_output_dir
     from optimizer.results.outage import simulate_ride_through
-    from optimizer.results.survival_plot import plot_survival
     from optimizer.run.resilience import resilience_tradeoff
 
     try:
         levels = _parse_levels(critical)
         wanted = _parse_hours(hours)
-        sc = load_scenario(
-            _scenario_arg(scenario),
-            start=_parse_time(start, "--start"),
-            end=_parse_time(end, "--end"),
-            interval_min=_parse_step(step),
-        )
-        odd = [
-            h
-            for h in wanted
-            if abs(h * 60 / sc.interval_min - round(h * 60 / sc.interval_min)) > 1e-9
-        ]
-        if odd:
-            msg = (
-                f"--hours: each must be a whole number of {sc.interval_min}-min intervals; got "
-                f"{odd}. Round them to a multiple of {sc.interval_min / 60:g} h."
-            )
-            raise InputError(msg)
+        sc = _load_scenario(scenario, start, end, step)
+        _check_whole_intervals(wanted, sc.interval_min)
         folder = check_output_dir(
             out if out is not None else Path("bess-dispatch-out") / sc.name / "resilience"
         )
@@ -142,16 +130,35 @@ def resilience_command(
         raise _fail(exc) from None
     _render_survival(survival, onsite_generation_mw)
     _render_tradeoff(study.curve)
+    _write_resilience(folder, survival, study.curve, plot)
+
+
+def _check_whole_intervals(hours_h: list[float], interval_min: int) -> None:
+    """Raise unless each of ``hours_h`` [h] is a whole number of ``interval_min`` [min] steps."""
+    odd = [h for h in hours_h if abs(h * 60 / interval_min - round(h * 60 / interval_min)) > 1e-9]
+    if odd:
+        msg = (
+            f"--hours: each must be a whole number of {interval_min}-min intervals; got "
+            f"{odd}. Round them to a multiple of {interval_min / 60:g} h."
+        )
+        raise InputError(msg)
+
+
+def _write_resilience(folder: Path, survival: Any, curve: Any, plot: bool) -> None:
+    """Write survival.csv, tradeoff.csv and (with ``plot``) survival.png: all of them or none."""
+    from optimizer.io.atomic import write_atomic
+    from optimizer.results.survival_plot import plot_survival
+
     table = survival.summary()
     created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / "survival.csv", lambda p: table.to_csv(p))
-        write_atomic(folder / "tradeoff.csv", lambda p: study.curve.to_csv(p, index=False))
+        write_atomic(folder / "tradeoff.csv", lambda p: curve.to_csv(p, index=False))
         written = ["survival.csv", "tradeoff.csv"]
         if plot:
-            curve = survival.curve([0.25 * k for k in range(1, 97)])
-            write_atomic(folder / "survival.png", lambda p: plot_survival(curve, study.curve, p))
+            hours = survival.curve([0.25 * k for k in range(1, 97)])
+            write_atomic(folder / "survival.png", lambda p: plot_survival(hours, curve, p))
             written.append("survival.png")
     except OptimizerError as exc:
         for name in ("survival.csv", "tradeoff.csv", "survival.png"):  # nothing partial

@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from optimizer.cli.common import (
+    EndOption,
+    EnergyBasisOption,
+    StartOption,
+    StepOption,
     _fail,
-    _parse_step,
-    _parse_time,
-    _scenario_arg,
+    _load_scenario,
 )
 from optimizer.cli.render import render_summary
 from optimizer.errors import InputError, OptimizerError
@@ -30,11 +32,9 @@ def run(
             help="Output folder (default: bess-dispatch-out/<scenario name>). Files of an earlier run there are replaced, never mixed.",
         ),
     ] = None,
-    start: Annotated[
-        str | None, typer.Option(help="Horizon start, ISO 8601 (site-local if no offset).")
-    ] = None,
-    end: Annotated[str | None, typer.Option(help="Horizon end (exclusive), ISO 8601.")] = None,
-    step: Annotated[str | None, typer.Option(help="Step: 5, 15min, 1h ...")] = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    step: StepOption = None,
     interface: Annotated[
         str | None, typer.Option(help="Solver hand-off: stdform, appsi, contrib.")
     ] = None,
@@ -49,27 +49,14 @@ def run(
             "--report/--no-report", help="Also write report.html (self-contained, opens offline)."
         ),
     ] = False,
-    energy_basis: Annotated[
-        str | None,
-        typer.Option(
-            "--energy-basis",
-            help="Market exposure of a TOU tariff: market (LMP), schedule (TOU rates) or market_plus_schedule.",
-        ),
-    ] = None,
+    energy_basis: EnergyBasisOption = None,
 ) -> None:
     """Optimise a scenario, print the bill, and write schedule.parquet/.csv, summary.json, dispatch.png."""
-    from optimizer.io import load_scenario
     from optimizer.io.atomic import check_output_dir
     from optimizer.run.optimize import optimize
 
     try:
-        sc = load_scenario(
-            _scenario_arg(scenario),
-            start=_parse_time(start, "--start"),
-            end=_parse_time(end, "--end"),
-            interval_min=_parse_step(step),
-            energy_basis=energy_basis,
-        )
+        sc = _load_scenario(scenario, start, end, step, energy_basis=energy_basis)
         changes = {
             k: v
             for k, v in (

@@ -75,30 +75,13 @@ def size_command(
     re-optimises the dispatch year by year on the faded fleet. Writes sizing.json,
     curve.csv, lifetime.csv and net-value.png.
     """
-    from optimizer.inputs.economics import Sizing
-    from optimizer.io import load_scenario
     from optimizer.io.atomic import check_output_dir  # lazy: --help stays light
-    from optimizer.run.lifetime import lifetime_economics
-    from optimizer.run.sizing import scale_capital_cost, size_fleet, sizing_scenario
+    from optimizer.run.sizing import size_fleet
 
     try:
-        path = _scenario_arg(scenario)
-        first = load_scenario(path)
-        sz = first.sizing or Sizing()
-        year = first.index[0].year
-        t0 = _parse_time(start, "--start") or sz.start or dt.datetime(year, 1, 1)
-        t1 = _parse_time(end, "--end") or sz.end or dt.datetime(year + 1, 1, 1)
-        step_min = _parse_step(step) or sz.interval_min or 60
-        sc = load_scenario(path, start=t0, end=t1, interval_min=step_min)
-        changes: dict[str, Any] = {}
-        if not contract:
-            changes["contract"] = None
-        if max_units is not None:
-            changes["max_units"] = max_units
-        sz = sz.model_copy(update=changes)
-        if capital_cost_factor != 1.0:
-            sc = scale_capital_cost(sc, capital_cost_factor)
-        sc = sizing_scenario(sc, sz)
+        first, sc, sz = _sizing_scenario(
+            scenario, start, end, step, contract, max_units, capital_cost_factor
+        )
         wanted = _parse_curve(curve, sz.max_units)
         folder = check_output_dir(
             out if out is not None else Path("bess-dispatch-out") / first.name / "size"
@@ -107,23 +90,61 @@ def size_command(
         t_start = time.perf_counter()
         result = size_fleet(sc, curve_units=wanted, evaluate_units=sorted(set(units or [])))
         _render_sizing(result, capital_cost_factor)
-        lives: dict[str, Any] = {}
-        if lifetime:
-            chosen = {b: int(round(v)) for b, v in result.rounded.units.items()}
-            err.print("[dim]valuing the fleet year by year ...[/]")
-            lives["optimum"] = lifetime_economics(
-                sc, chosen, contract_mw=result.rounded.contract_mw
-            )
-            logger.info("lifetime of the optimum: %.1f s", time.perf_counter() - t_start)
-            _render_lifetime(lives["optimum"], "the rounded optimum")
-            for total, point in result.fixed.items():
-                fleet = {b: int(round(v)) for b, v in point.units.items()}
-                lives[str(total)] = lifetime_economics(sc, fleet, contract_mw=point.contract_mw)
-                _render_lifetime(lives[str(total)], f"{total:,} units", table=False)
+        lives = _value_lifetimes(sc, result, t_start) if lifetime else {}
     except OptimizerError as exc:
         raise _fail(exc) from None
     written = _write(folder, result, lives, plot)
     err.print(f"wrote {folder}/" + ", ".join(written))
+
+
+def _sizing_scenario(
+    scenario: str | None,
+    start: str | None,
+    end: str | None,
+    step: str | None,
+    contract: bool,
+    max_units: int | None,
+    capital_cost_factor: float,
+) -> tuple[Any, Any, Any]:
+    """The scenario as given, the sizing scenario over its horizon, and its ``[sizing]`` settings."""
+    from optimizer.inputs.economics import Sizing
+    from optimizer.io import load_scenario
+    from optimizer.run.sizing import scale_capital_cost, sizing_scenario
+
+    path = _scenario_arg(scenario)
+    first = load_scenario(path)
+    sz = first.sizing or Sizing()
+    year = first.index[0].year
+    t0 = _parse_time(start, "--start") or sz.start or dt.datetime(year, 1, 1)
+    t1 = _parse_time(end, "--end") or sz.end or dt.datetime(year + 1, 1, 1)
+    step_min = _parse_step(step) or sz.interval_min or 60
+    sc = load_scenario(path, start=t0, end=t1, interval_min=step_min)
+    changes: dict[str, Any] = {}
+    if not contract:
+        changes["contract"] = None
+    if max_units is not None:
+        changes["max_units"] = max_units
+    sz = sz.model_copy(update=changes)
+    if capital_cost_factor != 1.0:
+        sc = scale_capital_cost(sc, capital_cost_factor)
+    return first, sizing_scenario(sc, sz), sz
+
+
+def _value_lifetimes(sc: Any, result: Any, t_start: float) -> dict[str, Any]:
+    """The life of the rounded optimum and of each fixed size, keyed ``optimum`` or the unit count."""
+    from optimizer.run.lifetime import lifetime_economics
+
+    lives: dict[str, Any] = {}
+    chosen = {b: int(round(v)) for b, v in result.rounded.units.items()}
+    err.print("[dim]valuing the fleet year by year ...[/]")
+    lives["optimum"] = lifetime_economics(sc, chosen, contract_mw=result.rounded.contract_mw)
+    logger.info("lifetime of the optimum: %.1f s", time.perf_counter() - t_start)
+    _render_lifetime(lives["optimum"], "the rounded optimum")
+    for total, point in result.fixed.items():
+        fleet = {b: int(round(v)) for b, v in point.units.items()}
+        lives[str(total)] = lifetime_economics(sc, fleet, contract_mw=point.contract_mw)
+        _render_lifetime(lives[str(total)], f"{total:,} units", table=False)
+    return lives
 
 
 def _parse_curve(value: str | None, max_units: int) -> list[int]:

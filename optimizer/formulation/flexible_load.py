@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
@@ -43,76 +46,88 @@ def add_flexible_load(m: pyo.ConcreteModel, data: ModelData) -> CostTerm:
     ts = list(m.T)
     terms: list[object] = []
     if f.has_curtailment:
-        m.curtailed_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
-        set_bounds(m, m.curtailed_mw, ts, lambda d: (None, d.flex.curtail_max_mw), data)
-        kappa = param(
-            m,
-            "curtail_weight",
-            None,
-            lambda d: d.flex.curtail_cost_usd_per_mwh * d.interval_h,
-            data,
-        )
-        terms.extend(kappa * m.curtailed_mw[t] for t in m.T)
+        terms.extend(_add_curtailment(m, data, ts))
     if f.has_deferral:
-        last = data.n_intervals - 1
-        m.deferred_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
-        m.recovered_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
-        m.backlog_mwh = pyo.Var(m.T, domain=pyo.NonNegativeReals)
-        set_bounds(m, m.deferred_mw, ts, lambda d: (None, d.flex.defer_max_mw), data)
-        set_bounds(m, m.recovered_mw, ts, lambda d: (None, d.flex.recover_max_mw), data)
-        set_bounds(
-            m,
-            m.backlog_mwh,
-            ts,
-            lambda d: (None, [0.0 if t == last else d.flex.max_backlog_mwh for t in ts]),
-            data,
-        )
-        dt = param(m, "flex_interval_h", None, lambda d: d.interval_h, data)
-        m.flex_backlog = pyo.Constraint(
-            m.T,
-            rule=lambda m, t: (
-                m.backlog_mwh[t]
-                == (0.0 if t == 0 else m.backlog_mwh[t - 1])
-                + dt * (m.deferred_mw[t] - m.recovered_mw[t])
-            ),
-        )
-        d_int = f.deadline_intervals
-        # running total of deferred energy, so the deadline rows stay sparse (3 entries, not D)
-        m.deferred_total_mwh = pyo.Var(m.T, domain=pyo.NonNegativeReals)
-        m.flex_deferred_total = pyo.Constraint(
-            m.T,
-            rule=lambda m, t: (
-                m.deferred_total_mwh[t]
-                == (0.0 if t == 0 else m.deferred_total_mwh[t - 1]) + dt * m.deferred_mw[t]
-            ),
-        )
-        m.flex_deadline = pyo.Constraint(
-            m.T,
-            rule=lambda m, t: (
-                m.backlog_mwh[t]
-                <= m.deferred_total_mwh[t]
-                - (m.deferred_total_mwh[t - d_int] if t >= d_int else 0.0)
-            ),
-        )
-        if f.defer_cost_usd_per_mwh:
-            mu = param(
-                m,
-                "defer_weight",
-                None,
-                lambda d: d.flex.defer_cost_usd_per_mwh * d.interval_h,
-                data,
-            )
-            terms.extend(mu * m.deferred_mw[t] for t in m.T)
+        terms.extend(_add_deferral(m, data, ts))
     if f.has_curtailment or f.has_deferral:
-        room = param(m, "flex_max", m.T, lambda d: d.flex.flex_max_mw, data)
-        flex_vars = [
-            v
-            for v in (getattr(m, "curtailed_mw", None), getattr(m, "deferred_mw", None))
-            if v is not None
-        ]
-
-        def _floor(m: pyo.ConcreteModel, t: int) -> object:
-            return sum(v[t] for v in flex_vars) <= room[t]
-
-        m.flex_floor = pyo.Constraint(m.T, rule=_floor)
+        _add_flex_floor(m, data)
     return CostTerm("curtailment", quicksum(terms))
+
+
+def _add_curtailment(m: pyo.ConcreteModel, data: ModelData, ts: list[int]) -> list[object]:
+    """Add ``curtailed_mw[t]`` [MW]; return its cost terms kappa u[t] dt [USD]."""
+    m.curtailed_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    set_bounds(m, m.curtailed_mw, ts, lambda d: (None, d.flex.curtail_max_mw), data)
+    kappa = _weight(m, "curtail_weight", lambda d: d.flex.curtail_cost_usd_per_mwh, data)
+    return [kappa * m.curtailed_mw[t] for t in m.T]
+
+
+def _add_deferral(m: pyo.ConcreteModel, data: ModelData, ts: list[int]) -> list[object]:
+    """Add deferral, recovery and the backlog [MWh] with its deadline; return mu v[t] dt [USD]."""
+    f = data.flex
+    assert f is not None  # noqa: S101 - only called with flexible load
+    last = data.n_intervals - 1
+    m.deferred_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    m.recovered_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    m.backlog_mwh = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    set_bounds(m, m.deferred_mw, ts, lambda d: (None, d.flex.defer_max_mw), data)
+    set_bounds(m, m.recovered_mw, ts, lambda d: (None, d.flex.recover_max_mw), data)
+    set_bounds(
+        m,
+        m.backlog_mwh,
+        ts,
+        lambda d: (None, [0.0 if t == last else d.flex.max_backlog_mwh for t in ts]),
+        data,
+    )
+    dt = param(m, "flex_interval_h", None, lambda d: d.interval_h, data)
+    m.flex_backlog = pyo.Constraint(
+        m.T,
+        rule=lambda m, t: (
+            m.backlog_mwh[t]
+            == (0.0 if t == 0 else m.backlog_mwh[t - 1])
+            + dt * (m.deferred_mw[t] - m.recovered_mw[t])
+        ),
+    )
+    d_int = f.deadline_intervals
+    # running total of deferred energy, so the deadline rows stay sparse (3 entries, not D)
+    m.deferred_total_mwh = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    m.flex_deferred_total = pyo.Constraint(
+        m.T,
+        rule=lambda m, t: (
+            m.deferred_total_mwh[t]
+            == (0.0 if t == 0 else m.deferred_total_mwh[t - 1]) + dt * m.deferred_mw[t]
+        ),
+    )
+    m.flex_deadline = pyo.Constraint(
+        m.T,
+        rule=lambda m, t: (
+            m.backlog_mwh[t]
+            <= m.deferred_total_mwh[t] - (m.deferred_total_mwh[t - d_int] if t >= d_int else 0.0)
+        ),
+    )
+    if not f.defer_cost_usd_per_mwh:
+        return []
+    mu = _weight(m, "defer_weight", lambda d: d.flex.defer_cost_usd_per_mwh, data)
+    return [mu * m.deferred_mw[t] for t in m.T]
+
+
+def _weight(
+    m: pyo.ConcreteModel, name: str, cost: Callable[[ModelData], float], data: ModelData
+) -> Any:
+    """The objective weight of a cost ``cost(data)`` [USD/MWh]: times ``dt_h`` [USD/MW]."""
+    return param(m, name, None, lambda d: cost(d) * d.interval_h, data)
+
+
+def _add_flex_floor(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Add ``flex_floor[t]``: curtailed plus deferred load [MW] within the flexible share."""
+    room = param(m, "flex_max", m.T, lambda d: d.flex.flex_max_mw, data)
+    flex_vars = [
+        v
+        for v in (getattr(m, "curtailed_mw", None), getattr(m, "deferred_mw", None))
+        if v is not None
+    ]
+
+    def _floor(m: pyo.ConcreteModel, t: int) -> object:
+        return sum(v[t] for v in flex_vars) <= room[t]
+
+    m.flex_floor = pyo.Constraint(m.T, rule=_floor)

@@ -45,8 +45,46 @@ def sizing_data(scenario: Scenario) -> SizingData:
         No ``[sizing]``, a group with 0 units, or a unit without ``economics``.
     """
     sz = scenario.sizing
+    issues = _sizing_issues(scenario)
+    if issues:
+        msg = ""
+        raise InputError(msg, issues=issues)
+    assert sz is not None  # noqa: S101 - checked above
+    groups = scenario.site.battery_groups
+    horizon_frac = scenario.n_intervals * scenario.interval_h / HOURS_PER_YEAR_H
+    perturbed = _perturbed_data(scenario)
+    costs = []
+    for g in groups:
+        econ = g.unit.economics
+        assert econ is not None  # noqa: S101 - checked above
+        life = sz.lifetime_years or econ.lifetime_years
+        costs.append(annualised_cost_usd_per_unit(econ, sz.discount_rate_frac, life) * horizon_frac)
+    contract = sz.contract
+    contract_cost = None
+    k_max = float("inf")
+    if contract is not None:
+        contract_cost = contract.rate_usd_per_mw_month * scenario.n_billing_months()
+        k_max = (
+            float(np.max(scenario.import_limit_mw()))
+            if contract.max_mw is None
+            else contract.max_mw
+        )
+    return SizingData(
+        min_units=tuple(float(sz.bounds(g.name)[0]) for g in groups),
+        max_units=tuple(float(sz.bounds(g.name)[1]) for g in groups),
+        reference_units=tuple(float(g.n_units) for g in groups),
+        unit_cost_usd=tuple(costs),
+        perturbed=tuple(perturbed),
+        contract_cost_usd_per_mw=contract_cost,
+        contract_min_mw=0.0 if contract is None else contract.min_mw,
+        contract_max_mw=k_max,
+    )
+
+
+def _sizing_issues(scenario: Scenario) -> list[Issue]:
+    """What stops ``scenario`` from being sized: no ``[sizing]``, no group, no units or costs."""
     issues: list[Issue] = []
-    if sz is None:
+    if scenario.sizing is None:
         issues.append(
             Issue(
                 "the scenario has no [sizing] table",
@@ -86,11 +124,12 @@ def sizing_data(scenario: Scenario) -> SizingData:
                     fix="Add a [battery_unit.economics] table (capital_cost_usd, lifetime_years)",
                 )
             )
-    if issues:
-        msg = ""
-        raise InputError(msg, issues=issues)
-    assert sz is not None  # noqa: S101 - checked above
-    horizon_frac = scenario.n_intervals * scenario.interval_h / HOURS_PER_YEAR_H
+    return issues
+
+
+def _perturbed_data(scenario: Scenario) -> list[ModelData]:
+    """The model data with each battery group in turn at twice its units, the others unchanged."""
+    groups = scenario.site.battery_groups
     perturbed = []
     for b in range(len(groups)):
         twice = tuple(
@@ -102,32 +141,7 @@ def sizing_data(scenario: Scenario) -> SizingData:
                 scenario.replace(site=scenario.site.model_copy(update={"battery_groups": twice}))
             )
         )
-    costs = []
-    for g in groups:
-        econ = g.unit.economics
-        assert econ is not None  # noqa: S101 - checked above
-        life = sz.lifetime_years or econ.lifetime_years
-        costs.append(annualised_cost_usd_per_unit(econ, sz.discount_rate_frac, life) * horizon_frac)
-    contract = sz.contract
-    contract_cost = None
-    k_max = float("inf")
-    if contract is not None:
-        contract_cost = contract.rate_usd_per_mw_month * scenario.n_billing_months()
-        k_max = (
-            float(np.max(scenario.import_limit_mw()))
-            if contract.max_mw is None
-            else contract.max_mw
-        )
-    return SizingData(
-        min_units=tuple(float(sz.bounds(g.name)[0]) for g in groups),
-        max_units=tuple(float(sz.bounds(g.name)[1]) for g in groups),
-        reference_units=tuple(float(g.n_units) for g in groups),
-        unit_cost_usd=tuple(costs),
-        perturbed=tuple(perturbed),
-        contract_cost_usd_per_mw=contract_cost,
-        contract_min_mw=0.0 if contract is None else contract.min_mw,
-        contract_max_mw=k_max,
-    )
+    return perturbed
 
 
 def with_fixed_units(

@@ -12,6 +12,7 @@ tightest, which is what this rule imitates.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from pydantic import ValidationError
@@ -28,6 +29,21 @@ def read_event_calendar(path: Path) -> tuple[Event, ...]:
     ModelFileError
         Listing every bad row: naive or unparseable times, an end not after its start.
     """
+    frame = _calendar_frame(path)
+    events = []
+    issues: list[Issue] = []
+    for n, row in enumerate(frame.itertuples(index=False), start=2):  # line 1 is the header
+        event = _row_event(path, n, row, issues)
+        if event is not None:
+            events.append(event)
+    if issues:
+        msg = ""
+        raise ModelFileError(msg, issues=issues)
+    return tuple(events)
+
+
+def _calendar_frame(path: Path) -> pd.DataFrame:
+    """The calendar CSV as text columns; raise unless it exists, parses and has every column."""
     if not path.exists():
         msg = ""
         raise ModelFileError(
@@ -74,68 +90,73 @@ def read_event_calendar(path: Path) -> tuple[Event, ...]:
                 )
             ],
         )
-    events = []
-    issues = []
-    for n, row in enumerate(frame.itertuples(index=False), start=2):  # line 1 is the header
-        event_id = str(row.event_id).strip() or f"line {n}"
-        stamps = {}
-        for col in ("start", "end"):
-            text = str(getattr(row, col)).strip()
-            try:
-                stamps[col] = pd.Timestamp(text)
-                if pd.isna(stamps[col]):
-                    raise ValueError(text)
-            except (ValueError, TypeError, OverflowError):
-                stamps.pop(col, None)
-                issues.append(
-                    Issue(
-                        "unparseable time",
-                        path=str(path),
-                        field=f"{event_id}.{col}",
-                        expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00",
-                        got=repr(text),
-                        fix="Correct the time",
-                    )
-                )
-                continue
-            if stamps[col].tzinfo is None:
-                issues.append(
-                    Issue(
-                        "time has no UTC offset",
-                        path=str(path),
-                        field=f"{event_id}.{col}",
-                        timestamp=text,
-                        expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00",
-                        got=repr(text),
-                        fix="Write the UTC offset into the time",
-                    )
-                )
-        if len(stamps) < 2 or any(s.tzinfo is None for s in stamps.values()):
-            continue
+    return frame
+
+
+def _row_stamps(
+    path: Path, event_id: str, row: Any, issues: list[Issue]
+) -> dict[str, pd.Timestamp]:
+    """The row's parsed ``start`` and ``end``; append an issue for each one unparseable or naive."""
+    stamps: dict[str, pd.Timestamp] = {}
+    for col in ("start", "end"):
+        text = str(getattr(row, col)).strip()
         try:
-            events.append(
-                Event(
-                    event_id=event_id,
-                    program=str(row.program).strip(),
-                    start=stamps["start"].to_pydatetime(),
-                    end=stamps["end"].to_pydatetime(),
+            stamps[col] = pd.Timestamp(text)
+            if pd.isna(stamps[col]):
+                raise ValueError(text)
+        except (ValueError, TypeError, OverflowError):
+            stamps.pop(col, None)
+            issues.append(
+                Issue(
+                    "unparseable time",
+                    path=str(path),
+                    field=f"{event_id}.{col}",
+                    expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00",
+                    got=repr(text),
+                    fix="Correct the time",
                 )
             )
-        except ValidationError as exc:  # collect them all
-            for err in exc.errors():
-                issues.append(
-                    Issue(
-                        err["msg"].removeprefix("Value error, "),
-                        path=str(path),
-                        field=event_id,
-                        timestamp=stamps["start"].isoformat(),
-                        fix="Correct the row",
-                    )
+            continue
+        if stamps[col].tzinfo is None:
+            issues.append(
+                Issue(
+                    "time has no UTC offset",
+                    path=str(path),
+                    field=f"{event_id}.{col}",
+                    timestamp=text,
+                    expected="ISO 8601 with a UTC offset, e.g. 2021-02-16T07:00:00-06:00",
+                    got=repr(text),
+                    fix="Write the UTC offset into the time",
                 )
-    if issues:
-        msg = ""
-        raise ModelFileError(msg, issues=issues)
-    return tuple(events)
+            )
+    return stamps
+
+
+def _row_event(path: Path, n: int, row: Any, issues: list[Issue]) -> Event | None:
+    """The event of CSV line ``n``, or None after appending its issues to ``issues``."""
+    event_id = str(row.event_id).strip() or f"line {n}"
+    stamps = _row_stamps(path, event_id, row, issues)
+    if len(stamps) < 2 or any(s.tzinfo is None for s in stamps.values()):
+        return None
+    try:
+        return Event(
+            event_id=event_id,
+            program=str(row.program).strip(),
+            start=stamps["start"].to_pydatetime(),
+            end=stamps["end"].to_pydatetime(),
+        )
+    except ValidationError as exc:  # collect them all
+        for err in exc.errors():
+            issues.append(
+                Issue(
+                    err["msg"].removeprefix("Value error, "),
+                    path=str(path),
+                    field=event_id,
+                    timestamp=stamps["start"].isoformat(),
+                    fix="Correct the row",
+                )
+            )
+        return None
 
 
 def tightest_hours(

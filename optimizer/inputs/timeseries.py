@@ -354,58 +354,8 @@ def to_horizon(
     note = None
     if step_src is None or step_src == step_dst:
         out = series.reindex(index)
-    elif step_src < step_dst:
-        if step_dst % step_src != pd.Timedelta(0):
-            raise TimeSeriesError(
-                issues=[
-                    Issue(
-                        "source step does not divide the model step",
-                        path=source,
-                        field=name,
-                        expected=f"a source step dividing {format_step(step_dst)}",
-                        got=f"a step of {format_step(step_src)}",
-                        fix="Resample the source first or choose another --step",
-                    )
-                ],
-            )
-        per = int(step_dst / step_src)
-        # bin every source stamp to the model interval that contains it
-        pos = np.searchsorted(ns(index), ns(series.index), side="right") - 1
-        inside = (pos >= 0) & (ns(series.index) < ns(index)[-1] + step_dst.value)
-        grouped = pd.Series(series.to_numpy()[inside]).groupby(pos[inside])
-        means, counts = grouped.mean(), grouped.count()
-        out = pd.Series(np.nan, index=index)
-        full = counts.index[counts.to_numpy() == per]
-        out.iloc[full.to_numpy()] = means.loc[full].to_numpy()
-        note = (
-            f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
-            "time-weighted mean"
-        )
     else:
-        if step_src % step_dst != pd.Timedelta(0):
-            raise TimeSeriesError(
-                issues=[
-                    Issue(
-                        "model step does not divide the source step",
-                        path=source,
-                        field=name,
-                        expected=f"a source step that is a multiple of {format_step(step_dst)}",
-                        got=f"a step of {format_step(step_src)}",
-                        fix="Choose a model step that divides the source step",
-                    )
-                ],
-            )
-        # step hold: each model interval takes the source interval that contains it
-        src = ns(series.index)
-        pos = np.searchsorted(src, ns(index), side="right") - 1
-        ok = (pos >= 0) & (ns(index) < src[-1] + step_src.value)
-        vals = np.full(len(index), np.nan)
-        vals[ok] = series.to_numpy()[pos[ok]]
-        out = pd.Series(vals, index=index)
-        note = (
-            f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
-            "forward-fill (step hold)"
-        )
+        out, note = _resampled(series, index, step_src, step_dst, name, source)
     missing = out.isna().to_numpy()
     if missing.any():
         first = index[missing][0]
@@ -428,3 +378,83 @@ def to_horizon(
     out.name = name
     out.index.name = "interval_start"
     return out.astype(float), note
+
+
+_STEP_MISMATCH = {
+    True: (
+        "source step does not divide the model step",
+        "a source step dividing {}",
+        "Resample the source first or choose another --step",
+    ),
+    False: (
+        "model step does not divide the source step",
+        "a source step that is a multiple of {}",
+        "Choose a model step that divides the source step",
+    ),
+}
+"""By whether the source is finer: the problem, what was expected and the fix, when the
+coarser of the two steps is not a whole number of the finer."""
+
+
+def _resampled(
+    series: pd.Series,
+    index: pd.DatetimeIndex,
+    step_src: pd.Timedelta,
+    step_dst: pd.Timedelta,
+    name: str,
+    source: str | None,
+) -> tuple[pd.Series, str]:
+    """``series`` on ``index`` of another step: the mean of each fully covered interval when
+    the source is finer, a step hold when it is coarser; and the note that says which.
+    """
+    finer = step_src < step_dst
+    coarse, fine = (step_dst, step_src) if finer else (step_src, step_dst)
+    if coarse % fine != pd.Timedelta(0):
+        problem, expected, fix = _STEP_MISMATCH[finer]
+        raise TimeSeriesError(
+            issues=[
+                Issue(
+                    problem,
+                    path=source,
+                    field=name,
+                    expected=expected.format(format_step(step_dst)),
+                    got=f"a step of {format_step(step_src)}",
+                    fix=fix,
+                )
+            ],
+        )
+    if finer:
+        out = _interval_means(series, index, step_src, step_dst)
+    else:
+        out = _step_hold(series, index, step_src)
+    note = (
+        f"{name}: resampled from {format_step(step_src)} to {format_step(step_dst)} steps by "
+        + ("time-weighted mean" if finer else "forward-fill (step hold)")
+    )
+    return out, note
+
+
+def _interval_means(
+    series: pd.Series, index: pd.DatetimeIndex, step_src: pd.Timedelta, step_dst: pd.Timedelta
+) -> pd.Series:
+    """The mean of the finer ``series`` over each interval of ``index`` it fully covers, else NaN."""
+    per = int(step_dst / step_src)
+    # bin every source stamp to the model interval that contains it
+    pos = np.searchsorted(ns(index), ns(series.index), side="right") - 1
+    inside = (pos >= 0) & (ns(series.index) < ns(index)[-1] + step_dst.value)
+    grouped = pd.Series(series.to_numpy()[inside]).groupby(pos[inside])
+    means, counts = grouped.mean(), grouped.count()
+    out = pd.Series(np.nan, index=index)
+    full = counts.index[counts.to_numpy() == per]
+    out.iloc[full.to_numpy()] = means.loc[full].to_numpy()
+    return out
+
+
+def _step_hold(series: pd.Series, index: pd.DatetimeIndex, step_src: pd.Timedelta) -> pd.Series:
+    """The coarser ``series`` on ``index``: each interval takes the source interval containing it."""
+    src = ns(series.index)
+    pos = np.searchsorted(src, ns(index), side="right") - 1
+    ok = (pos >= 0) & (ns(index) < src[-1] + step_src.value)
+    vals = np.full(len(index), np.nan)
+    vals[ok] = series.to_numpy()[pos[ok]]
+    return pd.Series(vals, index=index)

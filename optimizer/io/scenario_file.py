@@ -721,111 +721,11 @@ def _read_grid(
 
     up = down = None
     if gt.swing is not None:
-        sw = gt.swing
-        if sw.source == "telemetry":
-            _require(path, [("grid.swing.path", str(sw.path))])
-            file = (base / str(sw.path)).resolve()
-            trace = _series(file, sw.column, sw.timestamp_column, toml=path, table="grid.swing")
-            up, down = swing_from_telemetry(
-                trace,
-                index,
-                coherent_mw=float(sw.coherent_mw or 0.0),
-                percentile=sw.percentile,
-                align=sw.align,
-            )
-            notes.append(
-                f"swing: from telemetry {file.name}"
-                + (f" ({sw.attribution})" if sw.attribution else "")
-                + f", scaled so its peak is {sw.coherent_mw:g} MW of site load swinging in step (assumption)"
-                + (
-                    ", per-interval swings repeated over the horizon"
-                    if sw.align == "repeat"
-                    else ""
-                )
-            )
-        else:
-            up, down = swing_from_cluster(gpu_mw, up_frac=sw.up_frac, down_frac=sw.down_frac)
-            notes.append(
-                f"swing: cluster model, up {sw.up_frac:g} and down {sw.down_frac:g} of GPU load (assumption)"
-            )
+        up, down = _grid_swing(gt.swing, base, path, index, gpu_mw, notes)
     programs: tuple[EventProgram, ...] = ()
     events: tuple = ()
     if gt.events is not None:
-        named = [(f"grid.events.programs.{i}", p) for i, p in enumerate(gt.events.programs)]
-        named += [
-            (key, raw)
-            for key, raw in (
-                ("grid.events.calendar", gt.events.calendar),
-                (
-                    "grid.events.derive.system_load",
-                    gt.events.derive and gt.events.derive.system_load,
-                ),
-            )
-            if raw is not None
-        ]
-        _require(path, named)
-        programs = tuple(load_event_program((base / p).resolve()) for p in gt.events.programs)
-        if gt.events.calendar is not None:
-            calendar = (base / gt.events.calendar).resolve()
-            events = read_event_calendar(calendar)
-            known = {p.name for p in programs}
-            unknown = [
-                Issue(
-                    "event names an unknown program",
-                    path=str(calendar),
-                    field=f"{e.event_id}.program",
-                    timestamp=e.start.isoformat(),
-                    expected=f"one of {sorted(known)}",
-                    got=repr(e.program),
-                    fix="Add the program's file to grid.events.programs or correct the name",
-                )
-                for e in events
-                if e.program not in known
-            ]
-            if unknown:
-                msg = ""
-                raise ModelFileError(msg, issues=unknown)
-        elif gt.events.derive is not None:
-            d = gt.events.derive
-            by_name = {p.name: p for p in programs}
-            if d.program not in by_name:
-                msg = ""
-                raise ModelFileError(
-                    msg,
-                    issues=[
-                        Issue(
-                            "derive names an unknown program",
-                            path=str(path),
-                            field="grid.events.derive.program",
-                            expected=f"one of {sorted(by_name)}",
-                            got=repr(d.program),
-                            fix="Add the program file to grid.events.programs",
-                        )
-                    ],
-                )
-            load_file = (base / d.system_load).resolve()
-            system = _series(
-                load_file,
-                d.column,
-                d.timestamp_column,
-                toml=path,
-                table="grid.events.derive",
-                path_key="system_load",
-            )
-            events = derive_event_calendar(
-                system,
-                by_name[d.program],
-                start=index[0],
-                end=index[-1]
-                + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1)),
-                threshold_quantile=d.threshold_quantile,
-                duration_h=d.duration_h,
-                lead_h=d.lead_h,
-                max_events=d.max_events,
-            )
-            notes.append(
-                f"events: {len(events)} derived from {load_file.name} (days peaking above the {d.threshold_quantile:g} quantile, {d.duration_h:g} h from {d.lead_h:g} h before the peak hour)"
-            )
+        programs, events = _grid_events(gt.events, base, path, index, notes)
     try:
         extra: dict[str, Any] = {}
         if gt.movement_cost_usd_per_mw is not None:
@@ -847,6 +747,136 @@ def _read_grid(
             msg, issues=issues_from_validation(exc, path, "grid", GridRules)
         ) from exc
     return grid, up, down
+
+
+def _grid_swing(
+    sw: SwingBuffer,
+    base: Path,
+    path: Path,
+    index: pd.DatetimeIndex,
+    gpu_mw: pd.Series,
+    notes: list[str],
+) -> tuple[pd.Series, pd.Series]:
+    """The upward and downward swing of the site load [MW], from telemetry or the cluster model."""
+    if sw.source == "telemetry":
+        _require(path, [("grid.swing.path", str(sw.path))])
+        file = (base / str(sw.path)).resolve()
+        trace = _series(file, sw.column, sw.timestamp_column, toml=path, table="grid.swing")
+        up, down = swing_from_telemetry(
+            trace,
+            index,
+            coherent_mw=float(sw.coherent_mw or 0.0),
+            percentile=sw.percentile,
+            align=sw.align,
+        )
+        notes.append(
+            f"swing: from telemetry {file.name}"
+            + (f" ({sw.attribution})" if sw.attribution else "")
+            + f", scaled so its peak is {sw.coherent_mw:g} MW of site load swinging in step (assumption)"
+            + (", per-interval swings repeated over the horizon" if sw.align == "repeat" else "")
+        )
+    else:
+        up, down = swing_from_cluster(gpu_mw, up_frac=sw.up_frac, down_frac=sw.down_frac)
+        notes.append(
+            f"swing: cluster model, up {sw.up_frac:g} and down {sw.down_frac:g} of GPU load (assumption)"
+        )
+    return up, down
+
+
+def _grid_events(
+    et: EventsTable, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]
+) -> tuple[tuple[EventProgram, ...], tuple]:
+    """The event programs of ``[grid.events]`` and their events, from a calendar or derived."""
+    named = [(f"grid.events.programs.{i}", p) for i, p in enumerate(et.programs)]
+    named += [
+        (key, raw)
+        for key, raw in (
+            ("grid.events.calendar", et.calendar),
+            ("grid.events.derive.system_load", et.derive and et.derive.system_load),
+        )
+        if raw is not None
+    ]
+    _require(path, named)
+    programs = tuple(load_event_program((base / p).resolve()) for p in et.programs)
+    events: tuple = ()
+    if et.calendar is not None:
+        events = _calendar_events((base / et.calendar).resolve(), programs)
+    elif et.derive is not None:
+        events = _derived_events(et.derive, programs, base, path, index, notes)
+    return programs, events
+
+
+def _calendar_events(calendar: Path, programs: tuple[EventProgram, ...]) -> tuple:
+    """The events of a calendar CSV; raise if one names a program not in ``programs``."""
+    events = read_event_calendar(calendar)
+    known = {p.name for p in programs}
+    unknown = [
+        Issue(
+            "event names an unknown program",
+            path=str(calendar),
+            field=f"{e.event_id}.program",
+            timestamp=e.start.isoformat(),
+            expected=f"one of {sorted(known)}",
+            got=repr(e.program),
+            fix="Add the program's file to grid.events.programs or correct the name",
+        )
+        for e in events
+        if e.program not in known
+    ]
+    if unknown:
+        msg = ""
+        raise ModelFileError(msg, issues=unknown)
+    return events
+
+
+def _derived_events(
+    d: DeriveEventsTable,
+    programs: tuple[EventProgram, ...],
+    base: Path,
+    path: Path,
+    index: pd.DatetimeIndex,
+    notes: list[str],
+) -> tuple:
+    """The events called on the tightest days of a system-load series [MW] over the horizon."""
+    by_name = {p.name: p for p in programs}
+    if d.program not in by_name:
+        msg = ""
+        raise ModelFileError(
+            msg,
+            issues=[
+                Issue(
+                    "derive names an unknown program",
+                    path=str(path),
+                    field="grid.events.derive.program",
+                    expected=f"one of {sorted(by_name)}",
+                    got=repr(d.program),
+                    fix="Add the program file to grid.events.programs",
+                )
+            ],
+        )
+    load_file = (base / d.system_load).resolve()
+    system = _series(
+        load_file,
+        d.column,
+        d.timestamp_column,
+        toml=path,
+        table="grid.events.derive",
+        path_key="system_load",
+    )
+    events = derive_event_calendar(
+        system,
+        by_name[d.program],
+        start=index[0],
+        end=index[-1] + (index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(hours=1)),
+        threshold_quantile=d.threshold_quantile,
+        duration_h=d.duration_h,
+        lead_h=d.lead_h,
+        max_events=d.max_events,
+    )
+    notes.append(
+        f"events: {len(events)} derived from {load_file.name} (days peaking above the {d.threshold_quantile:g} quantile, {d.duration_h:g} h from {d.lead_h:g} h before the peak hour)"
+    )
+    return events
 
 
 def _not_negative(raw: pd.Series, file: Path, name: str, tz: str) -> None:

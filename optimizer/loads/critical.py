@@ -164,6 +164,31 @@ def series_of(
     return arr
 
 
+def check_fleet_rates(
+    discharge_efficiency_frac: float, self_discharge_frac_per_h: float, issues: list[str]
+) -> None:
+    """Append to ``issues`` unless ``etad`` is in (0, 1] [-] and ``lam`` in [0, 1) [1/h]."""
+    if not 0 < discharge_efficiency_frac <= 1:
+        issues.append(
+            f"discharge_efficiency_frac must be in (0, 1], got {discharge_efficiency_frac}"
+        )
+    if not 0 <= self_discharge_frac_per_h < 1:
+        issues.append(
+            f"self_discharge_frac_per_h must be in [0, 1), got {self_discharge_frac_per_h}"
+        )
+
+
+def steps_or_issue(
+    hours_h: float, interval_h: float, name: str, where: str, issues: list[str]
+) -> int:
+    """:func:`steps_in`, or 0 after appending its problem to ``issues``."""
+    try:
+        return steps_in(hours_h, interval_h, name, where)
+    except ValueError as err:
+        issues.append(str(err).removeprefix(f"{where}: "))
+        return 0
+
+
 def raise_issues(where: str, issues: list[str]) -> None:
     """Raise one ValueError listing ``issues`` (none: return)."""
     if issues:
@@ -354,34 +379,16 @@ def energy_floor_mwh(
         issues.append(f"critical_load_mw must be a non-empty 1-D array, got shape {critical.shape}")
     critical = series_of(critical, n, "critical_load_mw", issues) if n else critical
     aux = series_of(aux_mw, n, "aux_mw", issues) if n else np.zeros(0)
-    if not 0 < discharge_efficiency_frac <= 1:
-        issues.append(
-            f"discharge_efficiency_frac must be in (0, 1], got {discharge_efficiency_frac}"
-        )
-    if not 0 <= self_discharge_frac_per_h < 1:
-        issues.append(
-            f"self_discharge_frac_per_h must be in [0, 1), got {self_discharge_frac_per_h}"
-        )
+    check_fleet_rates(discharge_efficiency_frac, self_discharge_frac_per_h, issues)
     if at not in ("end", "start"):
         issues.append(f"at must be 'end' or 'start', got {at!r}")
     if horizon_end not in ("extend", "wrap", "truncate"):
         issues.append(f"horizon_end must be 'extend', 'wrap' or 'truncate', got {horizon_end!r}")
-    try:
-        k_steps = steps_in(hours_h, interval_h, "hours_h", where)
-    except ValueError as err:
-        issues.append(str(err).removeprefix(f"{where}: "))
-        k_steps = 0
+    k_steps = steps_or_issue(hours_h, interval_h, "hours_h", where, issues)
     raise_issues(where, issues)
 
     load_mwh = (critical + aux) * float(interval_h) / discharge_efficiency_frac
-    # Energy of tau = 0 .. n-1 followed by the K intervals past the data, then windows of K.
-    if horizon_end == "extend":
-        tail = np.full(k_steps, load_mwh[-1])
-    elif horizon_end == "wrap":
-        tail = np.resize(load_mwh, k_steps)  # repeats the data cyclically
-    else:
-        tail = np.zeros(k_steps)
-    padded = np.concatenate([load_mwh, tail])
+    padded = _padded(load_mwh, k_steps, horizon_end)
     first = 0 if at == "start" else 1  # window of tau = t+first .. t+first+K-1
     retention = (1.0 - self_discharge_frac_per_h) ** float(interval_h)
     if retention == 1.0:
@@ -390,3 +397,14 @@ def energy_floor_mwh(
     weights = retention ** -np.arange(1, k_steps + 1, dtype=float)  # r^-k, k = 1 .. K
     windows = np.lib.stride_tricks.sliding_window_view(padded, k_steps)[first : first + n]
     return windows @ weights + soc_min_mwh * (retention**-k_steps - 1.0)
+
+
+def _padded(load_mwh: np.ndarray, k_steps: int, horizon_end: HorizonEnd) -> np.ndarray:
+    """Energy [MWh] of tau = 0 .. n-1 followed by the ``k_steps`` intervals past the data."""
+    if horizon_end == "extend":
+        tail = np.full(k_steps, load_mwh[-1])
+    elif horizon_end == "wrap":
+        tail = np.resize(load_mwh, k_steps)  # repeats the data cyclically
+    else:
+        tail = np.zeros(k_steps)
+    return np.concatenate([load_mwh, tail])

@@ -13,7 +13,13 @@ empty because the window happens to end. ``terminal = "none"`` drops the rule (m
 When forecast errors have left the fleet so low that a window cannot get back to that SOC
 (typically the last, short windows, with the import cap leaving little room to charge), the
 window is re-planned with the rule dropped, and the result counts it
-(``violations["terminal_relaxed"]``) instead of stopping the run.
+(``violations["terminal_relaxed"]``) instead of stopping the run. When the realised load has
+left a state from which no plan meets a grid limit (the ramp from the import before, with the
+fleet too empty to cover the gap: Winter Storm Uri on a persistence forecast), the window is
+re-planned with that limit elastic, broken by the least MW: the fallback order of
+:mod:`optimizer.operation.replan`. The roll never stops on an infeasible window; the result
+lists every fallback (``fallbacks``) and where and by how much the realised schedule breaks a
+hard grid limit (``realised_breaks``).
 
 Windows of one structure are warm re-solves of one persistent model (:class:`WarmSolver`);
 the model is rebuilt only when the structure changes (the last, shorter windows, and windows
@@ -32,14 +38,14 @@ notice). Each window starts its ramp (family 8) and movement (family 13) from th
 import of the interval before.
 
 Scope: families 1-7 and event caps are planned and applied. Ramp, swing and reserve are
-honoured in the plan; deviations from the forecast are absorbed by the battery alone, so the
-actual schedule may break them, and the result counts every such break. Curtailment and
+honoured in the plan (unless a fallback made them elastic); deviations from the forecast are
+absorbed by the battery alone, so the actual schedule may break the import and event caps and
+the ramp, and the result counts every such break. Curtailment and
 deferral are not carried across windows in this version.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,18 +54,18 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from optimizer.errors import InfeasibleError, InputError
+from optimizer.errors import InputError
 from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
+from optimizer.operation.breaks import ramp_intervals, realised_breaks
 from optimizer.operation.forecasts import Forecast, by_name, from_frame
+from optimizer.operation.replan import FALLBACK_ORDER, Fallback, WindowPlan, plan_window
 from optimizer.results.costs import baseline_terms, bill_terms
 from optimizer.results.extract import Solution
 from optimizer.run.optimize import optimize
 from optimizer.run.warm import WarmSolver
 from optimizer.solver.highs import on_solve_thread
 from optimizer.tariffs.spec import BillingState, PeakRecord
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,9 +91,17 @@ class OperationResult:
     wall_s : float
         Seconds for the rolling run [s].
     violations : dict
-        Intervals where the actual schedule broke a limit (``import_cap``, ``event_cap``),
-        intervals off the plan (``off_plan``), and windows re-planned without the terminal
-        rule (``terminal_relaxed``).
+        Intervals where the actual schedule broke a limit (``import_cap``, ``event_cap``,
+        ``ramp``), intervals off the plan (``off_plan``), and windows re-planned without the
+        terminal rule (``terminal_relaxed``).
+    fallbacks : tuple of Fallback
+        Every fallback step of the forecast roll, in time order: window, rule, how far the
+        plan breaks it (:mod:`optimizer.operation.replan`).
+    realised_breaks : dict
+        Per grid limit the realised schedule breaks: intervals, largest break [MW] and where
+        (:func:`optimizer.operation.breaks.realised_breaks`).
+    reference_fallbacks : int
+        Fallback steps of the perfect-forecast reference roll [-].
     """
 
     schedule: pd.DataFrame
@@ -99,6 +113,9 @@ class OperationResult:
     wall_s: float
     violations: dict[str, int] = field(default_factory=dict)
     forecast: str = ""
+    fallbacks: tuple[Fallback, ...] = ()
+    realised_breaks: dict[str, Any] = field(default_factory=dict)
+    reference_fallbacks: int = 0
 
     def summary(self) -> dict[str, Any]:
         """Key figures, JSON-ready."""
@@ -117,6 +134,16 @@ class OperationResult:
             "wall_s": self.wall_s,
             "solves_per_s": self.n_solves / self.wall_s if self.wall_s > 0 else float("nan"),
             "violations": dict(self.violations),
+            "fallbacks": {
+                rule: sum(f.rule == rule for f in self.fallbacks) for rule in FALLBACK_ORDER
+            },
+            "fallback_windows": [f.to_dict() for f in self.fallbacks],
+            "largest_planned_break_mw": max((f.break_mw for f in self.fallbacks), default=0.0),
+            "realised_breaks": dict(self.realised_breaks),
+            "largest_realised_break_mw": max(
+                (b["largest_mw"] for b in self.realised_breaks.values()), default=0.0
+            ),
+            "reference_fallbacks": self.reference_fallbacks,
         }
 
 
@@ -285,6 +312,7 @@ class _State:
     peaks: dict[tuple[str, str], float]  # (month, charge) -> metered peak so far [MW]
     n_solves: int = 0
     n_relaxed: int = 0
+    fallbacks: list[Fallback] = field(default_factory=list)
 
 
 def _forecast(forecast: str | Forecast | pd.DataFrame, seed: int) -> tuple[str, Forecast]:
@@ -370,40 +398,14 @@ def _cut(series: pd.Series | None, issue: int, stop: int) -> pd.Series | None:
     return None if series is None else series.iloc[issue:stop]
 
 
-def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _State) -> Any:
-    """Solve one window; re-plan it without the terminal rule when that rule is unreachable."""
-    try:
-        plan = solver.optimize(sub, reports=False)  # the committed schedule is reported once
-    except InfeasibleError as exc:
-        if terminal != "initial" or not any(_is_terminal(i.field) for i in exc.issues):
-            raise
-        logger.info(
-            "window %s cannot reach the terminal SOC; re-planned without the terminal rule",
-            sub.name,
-        )
-        relaxed = tuple(
-            g.model_copy(
-                update={
-                    "final_soc_min_frac": g.unit.soc_min_frac,
-                    "final_soc_frac": None,
-                    "final_soc_max_frac": None,
-                }
-            )
-            for g in sub.site.battery_groups
-        )
-        plan = solver.optimize(
-            sub.replace(site=sub.site.model_copy(update={"battery_groups": relaxed})), reports=False
-        )
-        state.n_relaxed += 1
+def _solve_window(solver: WarmSolver, sub: Scenario, terminal: str, state: _State) -> WindowPlan:
+    """Solve one window; re-plan it in the fallback order when it cannot be planned
+    (:func:`optimizer.operation.replan.plan_window`), counting each fallback."""
+    plan = plan_window(solver, sub, terminal)
     state.n_solves += 1
+    state.n_relaxed += sum(f.rule == "terminal" for f in plan.fallbacks)
+    state.fallbacks.extend(plan.fallbacks)
     return plan
-
-
-def _is_terminal(field: str | None) -> bool:
-    """Whether an infeasibility issue is the end-of-window SOC target (pre-check or elastic re-solve)."""
-    return bool(field) and (
-        field.startswith("soc_terminal") or field.endswith("final_soc_min_frac")
-    )
 
 
 def _solution(rolled: _Rolled, n: int) -> Solution:
@@ -469,6 +471,7 @@ def _result(
                 > 1e-6 * max(1.0, float(full.load_mw.max()))
             )
         ),
+        "ramp": ramp_intervals(full, sol),
         "terminal_relaxed": rolled.state.n_relaxed,
     }
     total = costs.loc["total"]
@@ -484,6 +487,9 @@ def _result(
         wall_s=wall,
         violations=violations,
         forecast=str(name),
+        fallbacks=tuple(rolled.state.fallbacks),
+        realised_breaks=realised_breaks(scenario.index, full, sol),
+        reference_fallbacks=0 if reference is rolled else len(reference.state.fallbacks),
     )
 
 

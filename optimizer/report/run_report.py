@@ -244,7 +244,6 @@ def dispatch_figure(
     summary: Mapping[str, Any], schedule: pd.DataFrame, flat: Mapping[str, Any]
 ) -> go.Figure:
     """Load and import against the cap; charge/discharge; SOC and its band; price; events shaded."""
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     s = schedule
@@ -263,87 +262,119 @@ def dispatch_figure(
             "energy price [USD/MWh]",
         ),
     )
-    line = {"width": 1.2}
-    if "load_mw" in s:
-        fig.add_trace(
-            _trace(
-                x,
-                s["load_mw"].to_numpy(float),
-                name="site load",
-                line={**line, "color": COLORS["load"]},
-            ),
-            1,
-            1,
-        )
-    if "grid_import_mw" in s:
-        fig.add_trace(
-            _trace(
-                x,
-                s["grid_import_mw"].to_numpy(float),
-                name="grid import",
-                line={**line, "color": COLORS["import"]},
-            ),
-            1,
-            1,
-        )
+    _grid_panel(fig, s, x, step_ms, flat)
+    _battery_panel(fig, s, x)
+    _soc_panel(fig, s, x, step_ms, flat)
+    _add_column(
+        fig,
+        s,
+        x,
+        "price_usd_per_mwh",
+        4,
+        name="price",
+        line={"width": 1, "color": COLORS["price"], "shape": "hv"},
+    )
+    _shade_events(fig, s, x, step_ms)
+    _dispatch_axes(fig, flat)
+    return fig
+
+
+_LINE = {"width": 1.2}
+"""The line of the dispatch figure's main traces [px]."""
+
+
+def _level(x: np.ndarray, step_ms: float, value: float, name: str, line: dict[str, Any]) -> Any:
+    """A horizontal line at ``value`` across the whole horizon, ``x`` in local ms since epoch."""
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=[x[0], x[-1] + step_ms], y=[value, value], mode="lines", name=name, line=line
+    )
+
+
+def _add_column(
+    fig: go.Figure,
+    s: pd.DataFrame,
+    x: np.ndarray,
+    column: str,
+    row: int,
+    *,
+    negate: bool = False,
+    **kw: Any,
+) -> None:
+    """Draw ``s[column]`` (negated: ``-s[column]``) in ``row`` of the figure, if the column is there."""
+    if column not in s:
+        return
+    values = s[column].to_numpy(float)
+    fig.add_trace(_trace(x, -values if negate else values, **kw), row, 1)
+
+
+def _grid_panel(
+    fig: go.Figure, s: pd.DataFrame, x: np.ndarray, step_ms: float, flat: Mapping[str, Any]
+) -> None:
+    """Row 1: site load, grid import and export [MW], and the import cap [MW]."""
+    _add_column(fig, s, x, "load_mw", 1, name="site load", line={**_LINE, "color": COLORS["load"]})
+    _add_column(
+        fig,
+        s,
+        x,
+        "grid_import_mw",
+        1,
+        name="grid import",
+        line={**_LINE, "color": COLORS["import"]},
+    )
     if "grid_export_mw" in s and float(s["grid_export_mw"].abs().max()) > 1e-6:
-        fig.add_trace(
-            _trace(
-                x,
-                -s["grid_export_mw"].to_numpy(float),
-                name="grid export (negative)",
-                line={**line, "color": COLORS["export"]},
-            ),
+        _add_column(
+            fig,
+            s,
+            x,
+            "grid_export_mw",
             1,
-            1,
+            negate=True,
+            name="grid export (negative)",
+            line={**_LINE, "color": COLORS["export"]},
         )
     cap = P.find_number(flat, "import_limit_mw", "grid_import_limit_mw")
     if "import_cap_mw" in s:  # per interval: the site cap, lower during utility events
-        fig.add_trace(
-            _trace(
-                x,
-                s["import_cap_mw"].to_numpy(float),
-                name="import cap",
-                line={"color": COLORS["cap"], "dash": "dash", "width": 1.5, "shape": "hv"},
-            ),
+        _add_column(
+            fig,
+            s,
+            x,
+            "import_cap_mw",
             1,
-            1,
+            name="import cap",
+            line={"color": COLORS["cap"], "dash": "dash", "width": 1.5, "shape": "hv"},
         )
     elif cap is not None:
         fig.add_trace(
-            go.Scatter(
-                x=[x[0], x[-1] + step_ms],
-                y=[cap, cap],
-                mode="lines",
-                name=f"import cap {cap:,.0f} MW",
-                line={"color": COLORS["cap"], "dash": "dash", "width": 1.5},
+            _level(
+                x,
+                step_ms,
+                cap,
+                f"import cap {cap:,.0f} MW",
+                {"color": COLORS["cap"], "dash": "dash", "width": 1.5},
             ),
             1,
             1,
         )
-    if "discharge_mw" in s:
-        fig.add_trace(
-            _trace(
-                x,
-                s["discharge_mw"].to_numpy(float),
-                name="discharge",
-                fill="tozeroy",
-                line={"width": 0.6, "color": COLORS["discharge"], "shape": "hv"},
-            ),
+
+
+def _battery_panel(fig: go.Figure, s: pd.DataFrame, x: np.ndarray) -> None:
+    """Row 2: discharge and charge [MW], and curtailed or deferred GPU load [MW] if any."""
+    for col, name, negate in (
+        ("discharge_mw", "discharge", False),
+        ("charge_mw", "charge (negative)", True),
+    ):
+        _add_column(
+            fig,
+            s,
+            x,
+            col,
             2,
-            1,
-        )
-    if "charge_mw" in s:
-        fig.add_trace(
-            _trace(
-                x,
-                -s["charge_mw"].to_numpy(float),
-                name="charge (negative)",
-                fill="tozeroy",
-                line={"width": 0.6, "color": COLORS["charge"], "shape": "hv"},
-            ),
-            2,
-            1,
+            negate=negate,
+            name=name,
+            fill="tozeroy",
+            line={"width": 0.6, "color": COLORS[col.removesuffix("_mw")], "shape": "hv"},
         )
     flex = {
         "GPU load curtailed": s["curtailed_mw"].to_numpy(float) if "curtailed_mw" in s else None
@@ -364,29 +395,33 @@ def dispatch_figure(
                 2,
                 1,
             )
-    if "soc_mwh" in s:
-        fig.add_trace(
-            _trace(
-                x,
-                s["soc_mwh"].to_numpy(float),
-                name="state of charge",
-                fill="tozeroy",
-                line={**line, "color": COLORS["soc"]},
-                fillcolor="rgba(11,114,133,0.15)",
-            ),
-            3,
-            1,
-        )
+
+
+def _soc_panel(
+    fig: go.Figure, s: pd.DataFrame, x: np.ndarray, step_ms: float, flat: Mapping[str, Any]
+) -> None:
+    """Row 3: the fleet's state of charge [MWh] between its SOC minimum and maximum."""
+    _add_column(
+        fig,
+        s,
+        x,
+        "soc_mwh",
+        3,
+        name="state of charge",
+        fill="tozeroy",
+        line={**_LINE, "color": COLORS["soc"]},
+        fillcolor="rgba(11,114,133,0.15)",
+    )
     for key, label in (("soc_min_mwh", "SOC min"), ("soc_max_mwh", "SOC max")):
         v = P.find_number(flat, key)
         if v is not None:
             fig.add_trace(
-                go.Scatter(
-                    x=[x[0], x[-1] + step_ms],
-                    y=[v, v],
-                    mode="lines",
-                    name=f"{label} {v:,.0f} MWh",
-                    line={"color": COLORS["soc"], "dash": "dot", "width": 1},
+                _level(
+                    x,
+                    step_ms,
+                    v,
+                    f"{label} {v:,.0f} MWh",
+                    {"color": COLORS["soc"], "dash": "dot", "width": 1},
                 ),
                 3,
                 1,
@@ -394,17 +429,10 @@ def dispatch_figure(
     cap_mwh = P.find_number(flat, "fleet_energy_mwh", "energy_capacity_mwh")
     if cap_mwh:
         fig.update_yaxes(range=[0, cap_mwh * 1.05], row=3, col=1)
-    if "price_usd_per_mwh" in s:
-        fig.add_trace(
-            _trace(
-                x,
-                s["price_usd_per_mwh"].to_numpy(float),
-                name="price",
-                line={"width": 1, "color": COLORS["price"], "shape": "hv"},
-            ),
-            4,
-            1,
-        )
+
+
+def _shade_events(fig: go.Figure, s: pd.DataFrame, x: np.ndarray, step_ms: float) -> None:
+    """Shade each utility event over every row and label it on the first."""
     for first, last, label in event_runs(s):
         fig.add_vrect(
             x0=x[first],
@@ -428,6 +456,10 @@ def dispatch_figure(
             bgcolor="rgba(255,255,255,0.75)",
             font={"size": 10, "color": COLORS["cap"]},
         )
+
+
+def _dispatch_axes(fig: go.Figure, flat: Mapping[str, Any]) -> None:
+    """The dispatch figure's date axes, range buttons, hover formats and layout."""
     fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
     fig.update_yaxes(hoverformat=",.1f")
     fig.update_xaxes(
@@ -453,7 +485,6 @@ def dispatch_figure(
         legend={"orientation": "h", "y": -0.08, "x": 0},
     )
     fig.update_annotations(font_size=12, selector={"xref": "paper"})
-    return fig
 
 
 def _timezone(flat: Mapping[str, Any]) -> str:
@@ -514,12 +545,12 @@ def ramp_figure(
     for value, sign, label in ((rise, 1.0, "rise limit"), (fall, -1.0, "fall limit")):
         if value is not None:
             fig.add_trace(
-                go.Scatter(
-                    x=[x[0], x[-1] + step_ms],
-                    y=[sign * value, sign * value],
-                    mode="lines",
-                    name=f"{label} {value:,.1f} MW per interval",
-                    line={"color": COLORS["cap"], "dash": "dash", "width": 1.2},
+                _level(
+                    x,
+                    step_ms,
+                    sign * value,
+                    f"{label} {value:,.1f} MW per interval",
+                    {"color": COLORS["cap"], "dash": "dash", "width": 1.2},
                 )
             )
     parts = [
@@ -548,17 +579,22 @@ def ramp_figure(
             )
     else:
         parts.append("no ramp limit in this run")
+    _strip_layout(fig, {"title": "change of import [MW per interval]"})
+    return fig, "; ".join(parts) + "."
+
+
+def _strip_layout(fig: go.Figure, yaxis: dict[str, Any]) -> None:
+    """The layout of a one-panel time-series figure under the dispatch (ramp, headroom)."""
     fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
     fig.update_yaxes(hoverformat=",.1f")
     fig.update_layout(
         template="plotly_white",
         height=320,
         hovermode="x unified",
-        yaxis={"title": "change of import [MW per interval]"},
+        yaxis=yaxis,
         margin={"l": 70, "r": 20, "t": 20, "b": 40},
         legend={"orientation": "h", "y": -0.2, "x": 0},
     )
-    return fig, "; ".join(parts) + "."
 
 
 def _mw(value: float) -> str:
@@ -605,28 +641,22 @@ def headroom_figure(schedule: pd.DataFrame) -> tuple[go.Figure, str]:
         parts.append(msg)
     if has_need:
         fig.add_trace(
-            go.Scatter(
-                x=[x[0], x[-1] + step_ms],
-                y=[0.0, 0.0],
-                mode="lines",
-                name="required: margin >= 0",
-                line={"color": COLORS["cap"], "dash": "dash", "width": 1.2},
+            _level(
+                x,
+                step_ms,
+                0.0,
+                "required: margin >= 0",
+                {"color": COLORS["cap"], "dash": "dash", "width": 1.2},
             )
         )
     else:
         parts.append("no swing or reserve requirement in this run")
-    fig.update_xaxes(type="date", hoverformat="%a %Y-%m-%d %H:%M")
-    fig.update_yaxes(hoverformat=",.1f")
-    fig.update_layout(
-        template="plotly_white",
-        height=320,
-        hovermode="x unified",
-        yaxis={
+    _strip_layout(
+        fig,
+        {
             "title": "margin over need [MW]" if has_need else "headroom [MW]",
             "rangemode": "tozero",
         },
-        margin={"l": 70, "r": 20, "t": 20, "b": 40},
-        legend={"orientation": "h", "y": -0.2, "x": 0},
     )
     text = "; ".join(parts) + "."
     if has_need:

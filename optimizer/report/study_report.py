@@ -295,7 +295,27 @@ def build_study_html(
         sav_col = "savings_usd"
     peak_col = _first(cases, PEAK_COLS)
     metric = sav_col or total_col
+    axes_note = f"Axes found: {', '.join(axes) if axes else 'none'}."
+    sections = [
+        _key_figures(cases, ok, ok_mask, sav_col, axes),
+        *_chart_sections(ok, axes, metric, total_col or sav_col, peak_col, axes_note),
+        _cases_section(cases, ok_mask, [*axes, sav_col, total_col, peak_col]),
+    ]
+    return P.page(
+        title,
+        f"{description + '. ' if description else ''}{len(cases):,} cases; {axes_note}",
+        sections,
+    )
 
+
+def _key_figures(
+    cases: pd.DataFrame,
+    ok: pd.DataFrame,
+    ok_mask: pd.Series,
+    sav_col: str | None,
+    axes: list[str],
+) -> str:
+    """The section of case counts and the best savings [USD] with its case."""
     cards = [
         P.kpi("n_cases", "Cases", len(cases), "count"),
         P.kpi("n_ok", "Solved", int(ok_mask.sum()), "count"),
@@ -320,14 +340,23 @@ def build_study_html(
                 tone="good",
             )
         )
-    sections = [
-        P.section(
-            "Key figures",
-            '<div class="kpis">' + "".join(cards) + "</div>",
-            section_id="key-figures",
-        )
-    ]
-    axes_note = f"Axes found: {', '.join(axes) if axes else 'none'}."
+    return P.section(
+        "Key figures",
+        '<div class="kpis">' + "".join(cards) + "</div>",
+        section_id="key-figures",
+    )
+
+
+def _chart_sections(
+    ok: pd.DataFrame,
+    axes: list[str],
+    metric: str | None,
+    cost_col: str | None,
+    peak_col: str | None,
+    axes_note: str,
+) -> list[str]:
+    """The savings curve, the heatmap over two axes and the Pareto front, those the data allows."""
+    sections = []
     if metric and len(ok):
         sections.append(
             P.section(
@@ -358,7 +387,6 @@ def build_study_html(
                 section_id="heatmap",
             )
         )
-    cost_col = total_col or sav_col
     if cost_col and peak_col and len(ok):
         sections.append(
             P.section(
@@ -368,15 +396,17 @@ def build_study_html(
                 section_id="pareto",
             )
         )
+    return sections
+
+
+def _cases_section(cases: pd.DataFrame, ok_mask: pd.Series, lead_cols: list[str | None]) -> str:
+    """The sortable table of every case, ``lead_cols`` first (after case id and status)."""
     lead = [
         c
         for c in (
             "case_id",
             "status",
-            *axes,
-            sav_col,
-            total_col,
-            peak_col,
+            *lead_cols,
             "equivalent_full_cycles",
             "message",
         )
@@ -410,25 +440,18 @@ def build_study_html(
         for r in cases.itertuples(index=False)
     ]
     classes = ["" if k else "failed" for k in ok_mask]
-    sections.append(
-        P.section(
-            "Cases",
-            '<p class="note">Click a column header to sort.</p><div class="table-wrap nowrap">'
-            + P.table(
-                [str(c) for c in cases.columns],
-                rows,
-                sortable=True,
-                row_classes=classes,
-                table_id="cases-table",
-            )
-            + "</div>",
-            section_id="cases",
+    return P.section(
+        "Cases",
+        '<p class="note">Click a column header to sort.</p><div class="table-wrap nowrap">'
+        + P.table(
+            [str(c) for c in cases.columns],
+            rows,
+            sortable=True,
+            row_classes=classes,
+            table_id="cases-table",
         )
-    )
-    return P.page(
-        title,
-        f"{description + '. ' if description else ''}{len(cases):,} cases; {axes_note}",
-        sections,
+        + "</div>",
+        section_id="cases",
     )
 
 

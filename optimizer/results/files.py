@@ -230,6 +230,27 @@ def read_schedule(path: str | Path) -> pd.DataFrame:
         Missing or unreadable file, no timestamp column, or naive or unparseable stamps.
     """
     path = Path(path)
+    frame = _schedule_frame(path)
+    if isinstance(frame.index, pd.DatetimeIndex):
+        stamps = frame.index
+    else:
+        stamps, frame = _column_stamps(frame, path)
+    if stamps.tz is None:
+        raise InputError(
+            issues=[
+                Issue(
+                    "timestamps have no time zone",
+                    path=str(path),
+                    fix="Store tz-aware interval starts",
+                )
+            ]
+        )
+    frame.index = stamps.rename("interval_start")
+    return frame
+
+
+def _schedule_frame(path: Path) -> pd.DataFrame:
+    """The schedule file as read, Parquet by its suffix, else CSV; InputError if it cannot be."""
     if not path.is_file():
         raise InputError(
             issues=[
@@ -254,73 +275,62 @@ def read_schedule(path: str | Path) -> pd.DataFrame:
                 )
             ]
         ) from exc
-    if isinstance(frame.index, pd.DatetimeIndex):
-        stamps = frame.index
-    else:
-        col = next(
-            (c for c in ("interval_start_utc", "interval_start") if c in frame.columns), None
-        )
-        if col is None:
-            raise InputError(
-                issues=[
-                    Issue(
-                        "timestamp column missing",
-                        path=str(path),
-                        expected="interval_start (ISO 8601 with offsets) or interval_start_utc",
-                        got=", ".join(map(str, frame.columns[:8])),
-                        fix="Add the column",
-                    )
-                ]
-            )
-        try:
-            stamps = pd.DatetimeIndex(
-                pd.to_datetime(frame[col].astype(str), utc=True, format="ISO8601")
-            )
-        except (ValueError, TypeError) as exc:
-            raise InputError(
-                issues=[
-                    Issue(
-                        "unparseable timestamps",
-                        path=str(path),
-                        field=col,
-                        fix="Write ISO 8601 stamps with a UTC offset",
-                    )
-                ]
-            ) from exc
-        naive = ~frame[col].astype(str).str.contains(r"(?:[Zz]|[+-]\d\d:?\d\d)$", regex=True)
-        if naive.any():
-            raise InputError(
-                issues=[
-                    Issue(
-                        "timestamps have no UTC offset",
-                        path=str(path),
-                        field=col,
-                        timestamp=str(frame[col].iloc[int(naive.to_numpy().argmax())]),
-                        fix="Write the offset (or Z) into every stamp",
-                    )
-                ]
-            )
-        frame = frame.drop(
-            columns=[
-                c
-                for c in (
-                    "interval_start_local",
-                    "utc_offset",
-                    "interval_start_utc",
-                    "interval_start",
-                )
-                if c in frame.columns
-            ]
-        )
-    if stamps.tz is None:
+    return frame
+
+
+def _column_stamps(frame: pd.DataFrame, path: Path) -> tuple[pd.DatetimeIndex, pd.DataFrame]:
+    """The UTC interval starts of a timestamp column, and ``frame`` without its time columns."""
+    col = next((c for c in ("interval_start_utc", "interval_start") if c in frame.columns), None)
+    if col is None:
         raise InputError(
             issues=[
                 Issue(
-                    "timestamps have no time zone",
+                    "timestamp column missing",
                     path=str(path),
-                    fix="Store tz-aware interval starts",
+                    expected="interval_start (ISO 8601 with offsets) or interval_start_utc",
+                    got=", ".join(map(str, frame.columns[:8])),
+                    fix="Add the column",
                 )
             ]
         )
-    frame.index = stamps.rename("interval_start")
-    return frame
+    try:
+        stamps = pd.DatetimeIndex(
+            pd.to_datetime(frame[col].astype(str), utc=True, format="ISO8601")
+        )
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            issues=[
+                Issue(
+                    "unparseable timestamps",
+                    path=str(path),
+                    field=col,
+                    fix="Write ISO 8601 stamps with a UTC offset",
+                )
+            ]
+        ) from exc
+    naive = ~frame[col].astype(str).str.contains(r"(?:[Zz]|[+-]\d\d:?\d\d)$", regex=True)
+    if naive.any():
+        raise InputError(
+            issues=[
+                Issue(
+                    "timestamps have no UTC offset",
+                    path=str(path),
+                    field=col,
+                    timestamp=str(frame[col].iloc[int(naive.to_numpy().argmax())]),
+                    fix="Write the offset (or Z) into every stamp",
+                )
+            ]
+        )
+    frame = frame.drop(
+        columns=[
+            c
+            for c in (
+                "interval_start_local",
+                "utc_offset",
+                "interval_start_utc",
+                "interval_start",
+            )
+            if c in frame.columns
+        ]
+    )
+    return stamps, frame

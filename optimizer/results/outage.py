@@ -19,6 +19,28 @@ with ``s_t >= smin + F_t`` for ``t = 0..n-1`` survives ``H`` hours from every st
 when the initial SOC also clears the floor. Power is separate: a fleet whose available
 discharge power is below the load fails at once, whatever its energy (``limit = "power"``).
 
+The simulation, interval by interval
+------------------------------------
+For start ``t`` the fleet begins at ``soc_start_mwh[t]``, cannot charge, and serves
+``load_tau = max(0, C_tau + aux_tau - gen_tau)`` for ``tau = t, t+1, ...`` until it fails
+or ``max_hours`` have passed. In each interval, in this order:
+
+1. **power**: if ``load_tau > discharge_power_max_mw[tau] + ATOL_MW`` the fleet cannot serve
+   the interval at all; survival ends at the interval's start, ``limit = "power"``;
+2. **self-discharge**: ``s <- s * (1 - lam)^dt_h`` (``SPEC.md`` family 2);
+3. **energy**: the interval needs ``e = load_tau * dt_h / etad``; if
+   ``e > max(s - smin, 0) + ATOL_MWH`` the fleet runs out inside the interval and survives
+   the share ``max(s - smin, 0) / e`` of it, ``limit = "energy"``; otherwise ``s <- s - e``.
+
+An interval with no load to serve never fails (even if self-discharge took ``s`` below
+``smin``).
+
+When an outage runs past the last interval of data, ``horizon_end="censor"`` stops the
+simulation there; a start still alive is reported with ``survival_h`` = hours to the end of
+data, ``limit = "none"`` and ``censored = True`` (its true survival is at least that).
+``"wrap"`` treats the data as periodic (interval ``n`` is interval 0, REopt's treatment of a
+typical year); nothing is censored.
+
 Several battery groups are aggregated by :func:`optimizer.loads.critical.outage_fleet`:
 energies, power and aux add up, efficiency and self-discharge take the worst group.
 """
@@ -35,12 +57,13 @@ import pandas as pd
 from optimizer.loads.critical import (
     DEFAULT_LEVELS,
     CriticalLoad,
+    check_fleet_rates,
     critical_level_name,
     critical_load_mw,
     outage_fleet,
     raise_issues,
     series_of,
-    steps_in,
+    steps_or_issue,
 )
 
 if TYPE_CHECKING:
@@ -87,19 +110,8 @@ def simulate_outages(
 ) -> pd.DataFrame:
     """Simulate a grid outage starting at every interval and report how long the fleet lasts.
 
-    For start ``t`` the fleet begins at ``soc_start_mwh[t]``, cannot charge, and serves
-    ``load_tau = max(0, C_tau + aux_tau - gen_tau)`` for ``tau = t, t+1, ...`` until it fails
-    or ``max_hours`` have passed. In each interval, in this order:
-
-    1. **power**: if ``load_tau > discharge_power_max_mw[tau] + ATOL_MW`` the fleet cannot serve
-       the interval at all; survival ends at the interval's start, ``limit = "power"``;
-    2. **self-discharge**: ``s <- s * (1 - lam)^dt_h`` (``SPEC.md`` family 2);
-    3. **energy**: the interval needs ``e = load_tau * dt_h / etad``; if
-       ``e > max(s - smin, 0) + ATOL_MWH`` the fleet runs out inside the interval and survives
-       the share ``max(s - smin, 0) / e`` of it, ``limit = "energy"``; otherwise ``s <- s - e``.
-
-    An interval with no load to serve never fails (even if self-discharge took ``s`` below
-    ``smin``).
+    The fleet cannot charge; in each interval it fails on power, then self-discharges, then
+    fails on energy, as the module docstring ("The simulation, interval by interval") sets out.
 
     Parameters
     ----------
@@ -126,11 +138,8 @@ def simulate_outages(
     max_hours : float, default 24.0
         Longest outage simulated, a whole number of intervals [h].
     horizon_end : {"censor", "wrap"}, default "censor"
-        What happens when an outage runs past the last interval of data. ``"censor"``: the
-        simulation stops there; a start still alive is reported with ``survival_h`` = hours to
-        the end of data, ``limit = "none"`` and ``censored = True`` (its true survival is at
-        least that). ``"wrap"``: the data is treated as periodic (interval ``n`` is interval 0,
-        REopt's treatment of a typical year); nothing is censored.
+        What happens when an outage runs past the last interval of data: the simulation stops
+        and censors, or reads the data as periodic (module docstring).
     index : pandas.DatetimeIndex, optional
         Interval starts (tz-aware) to label the rows with; defaults to positions ``0..n-1``.
 
@@ -150,11 +159,6 @@ def simulate_outages(
         (0, 1], self-discharge outside [0, 1), ``max_hours`` not a whole number of intervals,
         an unknown ``horizon_end``, or an index of the wrong length or without a time zone.
 
-    Notes
-    -----
-    Vectorised over start intervals, looping over the ``K = max_hours / dt_h`` steps of the
-    outage: ``O(n K)`` work, about 35,000 starts x 96 steps in well under a second.
-
     Examples
     --------
     Two intervals of one hour, 2 MW to serve, 3 MWh above the minimum at 100 % efficiency:
@@ -166,34 +170,62 @@ def simulate_outages(
     >>> df["survival_h"].tolist(), df["limit"].tolist()
     ([1.5, 1.5], ['energy', 'energy'])
     """
-    where = "simulate_outages"
     issues: list[str] = []
+    soc0 = _soc_start(soc_start_mwh, issues)
+    n = len(soc0)
+    critical = series_of(critical_load_mw, n, "critical_load_mw", issues)
+    aux = series_of(aux_mw, n, "aux_mw", issues)
+    power_max = series_of(discharge_power_max_mw, n, "discharge_power_max_mw", issues)
+    gen = _generation(onsite_generation_mw, n, issues)
+    check_fleet_rates(discharge_efficiency_frac, self_discharge_frac_per_h, issues)
+    _check_options(soc_min_mwh, horizon_end, index, n, issues)
+    k_steps = steps_or_issue(max_hours, interval_h, "max_hours", "simulate_outages", issues)
+    raise_issues("simulate_outages", issues)
+    return _outcomes(
+        soc0,
+        np.maximum(critical + aux - gen, 0.0),
+        power_max,
+        k_steps=k_steps,
+        interval_h=interval_h,
+        discharge_efficiency_frac=discharge_efficiency_frac,
+        self_discharge_frac_per_h=self_discharge_frac_per_h,
+        soc_min_mwh=soc_min_mwh,
+        horizon_end=horizon_end,
+        index=index,
+    )
+
+
+def _generation(
+    onsite_generation_mw: np.ndarray | float | None, n: int, issues: list[str]
+) -> np.ndarray:
+    """On-site generation [MW] per interval, zeros when None; problems go to ``issues``."""
+    if onsite_generation_mw is None:
+        return np.zeros(n)
+    return series_of(onsite_generation_mw, n, "onsite_generation_mw", issues)
+
+
+def _soc_start(soc_start_mwh: np.ndarray, issues: list[str]) -> np.ndarray:
+    """The starting SOCs [MWh] as a flat float array; problems go to ``issues``."""
     soc0 = np.asarray(soc_start_mwh, dtype=float)
     if soc0.ndim != 1:
         issues.append(f"soc_start_mwh must be one-dimensional, got shape {soc0.shape}")
         soc0 = soc0.reshape(-1)
-    n = len(soc0)
-    if n == 0:
+    if len(soc0) == 0:
         issues.append("soc_start_mwh is empty")
     elif np.isnan(soc0).any():
         first_nan = int(np.flatnonzero(np.isnan(soc0))[0])
         issues.append(f"soc_start_mwh holds NaN at position {first_nan}")
-    critical = series_of(critical_load_mw, n, "critical_load_mw", issues)
-    aux = series_of(aux_mw, n, "aux_mw", issues)
-    power_max = series_of(discharge_power_max_mw, n, "discharge_power_max_mw", issues)
-    gen = (
-        np.zeros(n)
-        if onsite_generation_mw is None
-        else series_of(onsite_generation_mw, n, "onsite_generation_mw", issues)
-    )
-    if not 0 < discharge_efficiency_frac <= 1:
-        issues.append(
-            f"discharge_efficiency_frac must be in (0, 1], got {discharge_efficiency_frac}"
-        )
-    if not 0 <= self_discharge_frac_per_h < 1:
-        issues.append(
-            f"self_discharge_frac_per_h must be in [0, 1), got {self_discharge_frac_per_h}"
-        )
+    return soc0
+
+
+def _check_options(
+    soc_min_mwh: float,
+    horizon_end: HorizonEnd,
+    index: pd.DatetimeIndex | None,
+    n: int,
+    issues: list[str],
+) -> None:
+    """Append to ``issues`` a bad SOC minimum [MWh], horizon end or index of ``n`` labels."""
     if not np.isfinite(soc_min_mwh) or soc_min_mwh < 0:
         issues.append(f"soc_min_mwh must be a finite number >= 0, got {soc_min_mwh}")
     if horizon_end not in ("censor", "wrap"):
@@ -203,18 +235,30 @@ def simulate_outages(
             issues.append("index must be a tz-aware DatetimeIndex of interval starts")
         elif len(index) != n:
             issues.append(f"index must have {n} entries, got {len(index)}")
-    try:
-        k_steps = steps_in(max_hours, interval_h, "max_hours", where)
-    except ValueError as err:
-        issues.append(str(err).removeprefix(f"{where}: "))
-        k_steps = 0
-    raise_issues(where, issues)
 
+
+def _outcomes(
+    soc0: np.ndarray,
+    load_mw: np.ndarray,
+    power_max: np.ndarray,
+    *,
+    k_steps: int,
+    interval_h: float,
+    discharge_efficiency_frac: float,
+    self_discharge_frac_per_h: float,
+    soc_min_mwh: float,
+    horizon_end: HorizonEnd,
+    index: pd.DatetimeIndex | None,
+) -> pd.DataFrame:
+    """Survival [h], limit and censoring of the outage starting at each interval (checked inputs).
+
+    Vectorised over start intervals, looping over the ``K = max_hours / dt_h`` steps of the
+    outage: ``O(n K)`` work, about 35,000 starts x 96 steps in well under a second.
+    """
     dt_h = float(interval_h)
-    load_mw = np.maximum(critical + aux - gen, 0.0)
     need_mwh = load_mw * dt_h / discharge_efficiency_frac
     retention = (1.0 - self_discharge_frac_per_h) ** dt_h
-
+    n = len(soc0)
     starts = np.arange(n)
     soc = soc0.copy()
     survival_h = np.full(n, k_steps * dt_h)
@@ -248,7 +292,6 @@ def simulate_outages(
 
         alive &= ~(power_fail | energy_fail)
         soc = np.where(alive, soc_kept - need, soc)
-
     out = pd.DataFrame({"survival_h": survival_h, "limit": limit, "censored": censored})
     if index is not None:
         out.index = index.rename("interval_start")

@@ -23,14 +23,15 @@ def plot_dispatch(schedule: pd.DataFrame, scenario: Scenario, path: Path) -> Non
     path : Path
         Where to write the PNG.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # The object API, not pyplot: no backend selection, no global figure registry, and
+    # about 0.1 s less import on every run.
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     s = schedule
     idx = s.index.tz_localize(None)
-    fig, axes = plt.subplots(3, 1, figsize=(13, 9), sharex=True, height_ratios=[3, 2, 1.4])
+    fig = Figure(figsize=(13, 9))
+    axes = fig.subplots(3, 1, sharex=True, height_ratios=[3, 2, 1.4])
     ax = axes[0]
     ax.plot(idx, s["load_mw"], lw=0.8, color="0.45", label="site load [MW]")
     ax.plot(idx, s["grid_import_mw"], lw=0.9, color="tab:blue", label="grid import [MW]")
@@ -78,7 +79,8 @@ def plot_dispatch(schedule: pd.DataFrame, scenario: Scenario, path: Path) -> Non
     ax.plot(idx, s["price_usd_per_mwh"], lw=0.8, color="tab:purple")
     ax.set_ylabel("USD/MWh")
     ax.set_yscale("symlog", linthresh=100)
+    # plain numbers on the symlog axis (its default labels go through mathtext: 0.15 s)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     ax.set_xlabel(f"local time ({scenario.site.timezone})")
     fig.tight_layout()
     fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)

@@ -29,12 +29,10 @@ def plot_net_value(
     title : str
         Figure title.
     """
-    import matplotlib
+    from matplotlib.figure import Figure  # the object API: no pyplot state
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    fig = Figure(figsize=(7.5, 4.5))
+    ax = fig.subplots()
     ok = curve[curve["status"] == "optimal"].sort_values("units") if len(curve) else curve
     if len(ok):
         ax.plot(ok["units"], ok["net_value_usd"] / 1e6, "o-", lw=1.6, label="fixed size (re-solve)")
@@ -58,7 +56,6 @@ def plot_net_value(
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120, format="png")
-    plt.close(fig)
 
 
 __all__ = ["plot_net_value"]

@@ -21,13 +21,11 @@ def plot_survival(curve: pd.DataFrame, tradeoff: pd.DataFrame | None, path: Path
     path : Path
         Where to write the PNG.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # the object API: no pyplot state
 
     n_panels = 1 if tradeoff is None else 2
-    fig, axes = plt.subplots(1, n_panels, figsize=(6.5 * n_panels, 4.5), squeeze=False)
+    fig = Figure(figsize=(6.5 * n_panels, 4.5))
+    axes = fig.subplots(1, n_panels, squeeze=False)
     ax = axes[0][0]
     for level in curve.columns:
         ax.plot(curve.index, 100 * curve[level], lw=1.6, label=level)
@@ -54,4 +52,3 @@ def plot_survival(curve: pd.DataFrame, tradeoff: pd.DataFrame | None, path: Path
         ax.set_title("The cost of resilience", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)

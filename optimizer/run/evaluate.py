@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, Issue
-from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.model_data import GroupData, ModelData
 from optimizer.inputs.scenario import Scenario
 from optimizer.inputs.timeseries import check_series
 from optimizer.results.checks import Tolerances, violations
@@ -262,14 +262,72 @@ def _column(frame: pd.DataFrame, name: str, issues: list[Issue]) -> np.ndarray |
     return frame[name].to_numpy(dtype=float)
 
 
+_Flows = dict[str, dict[str, np.ndarray | None]]
+"""Per battery group, its ``charge_mw``, ``discharge_mw`` and ``soc_mwh`` columns (None: not given)."""
+
+
 def _solution(
     scenario: Scenario, data: ModelData, frame: pd.DataFrame
 ) -> tuple[Solution, list[str]]:
     """The schedule as a :class:`Solution`, what is missing derived (and said in the notes)."""
-    issues: list[Issue] = []
     notes: list[str] = []
     n = data.n_intervals
     names = [g.name for g in data.groups]
+    groups, g, x, extra, used = _schedule_columns(frame, names)
+    have_battery = any(a["charge_mw"] is not None for a in groups.values())
+    z = np.zeros(n)
+    curtailed, deferred, recovered = (
+        extra[k] if extra[k] is not None else z.copy()
+        for k in ("curtailed_mw", "deferred_mw", "recovered_mw")
+    )
+    demand = data.load_mw - curtailed - deferred + recovered + data.aux_load_mw
+    if not have_battery:
+        _battery_from_grid(groups, names, demand, g, x, notes)
+    if g is None:
+        g, x = _grid_from_balance(groups, demand, x, n, notes)
+    if x is None:
+        x = z.copy()
+    done: dict[str, dict[str, np.ndarray]] = {}
+    for gd in data.groups:
+        a = groups[gd.name]
+        c, d = a["charge_mw"], a["discharge_mw"]
+        s = a["soc_mwh"]
+        if s is None:
+            s = _soc_recursion(gd, c, d, data.interval_h, n)  # type: ignore[arg-type]
+            notes.append(f"SOC of {gd.name} from the recursion from its initial SOC")
+        done[gd.name] = {"charge_mw": c, "discharge_mw": d, "soc_mwh": s}  # type: ignore[dict-item]
+    backlog = extra["backlog_mwh"]
+    if backlog is None:
+        backlog = np.cumsum((deferred - recovered) * data.interval_h)
+    r = data.reserve
+    ignored = [str(c) for c in frame.columns if c not in used]
+    if ignored:
+        notes.append(f"columns not used: {', '.join(ignored)}")
+    sol = Solution(
+        grid_import_mw=g,
+        grid_export_mw=x,
+        groups=done,
+        curtailed_mw=curtailed,
+        deferred_mw=deferred,
+        recovered_mw=recovered,
+        backlog_mwh=backlog,
+        reserve_up_mw=extra["reserve_up_mw"]
+        if extra["reserve_up_mw"] is not None
+        else (r.up_min_mw.copy() if r is not None else z.copy()),
+        reserve_down_mw=extra["reserve_down_mw"]
+        if extra["reserve_down_mw"] is not None
+        else (r.down_min_mw.copy() if r is not None else z.copy()),
+    )
+    return sol, notes
+
+
+def _schedule_columns(
+    frame: pd.DataFrame, names: list[str]
+) -> tuple[_Flows, np.ndarray | None, np.ndarray | None, dict[str, np.ndarray | None], set[str]]:
+    """The battery flows of each group, import and export [MW], the optional columns and the
+    names used; InputError listing bad columns, or if no group or not every group is given.
+    """
+    issues: list[Issue] = []
     used: set[str] = set()
 
     def col(name: str) -> np.ndarray | None:
@@ -278,7 +336,7 @@ def _solution(
             used.add(name)
         return value
 
-    groups: dict[str, dict[str, np.ndarray | None]] = {}
+    groups: _Flows = {}
     for b in names:
         suffix = [f"_{b}"] + ([""] if len(names) == 1 else [])
         arrays: dict[str, np.ndarray | None] = {}
@@ -323,85 +381,71 @@ def _solution(
                 )
             ]
         )
-    z = np.zeros(n)
-    curtailed, deferred, recovered = (
-        extra[k] if extra[k] is not None else z.copy()
-        for k in ("curtailed_mw", "deferred_mw", "recovered_mw")
-    )
-    demand = data.load_mw - curtailed - deferred + recovered + data.aux_load_mw
-    if not have_battery:
-        if len(names) > 1:
-            raise InputError(
-                issues=[
-                    Issue(
-                        "a grid schedule cannot be split between battery groups",
-                        field="schedule",
-                        got=f"groups {names}",
-                        fix="Give charge_mw_<group> and discharge_mw_<group> for every group",
-                    )
-                ]
-            )
-        net = demand - (
-            g - (x if x is not None else z)
-        )  # discharge minus charge the balance leaves
-        if names:
-            groups[names[0]]["charge_mw"] = np.maximum(-net, 0.0)
-            groups[names[0]]["discharge_mw"] = np.maximum(net, 0.0)
-            notes.append(
-                f"battery flows of {names[0]} derived from the grid import and the balance"
-            )
-    if g is None:
-        fleet = sum((a["discharge_mw"] - a["charge_mw"] for a in groups.values()), z.copy())  # type: ignore[operator]
-        rest = demand - fleet + (0.0 if x is None else x)  # g - x = demand - fleet
-        g = np.maximum(rest, 0.0)
-        if x is None:
-            x = np.maximum(-rest, 0.0)
-        notes.append(
-            "grid import derived from the balance"
-            + (" (surplus exported)" if (x > 0).any() else "")
+    return groups, g, x, extra, used
+
+
+def _battery_from_grid(
+    groups: _Flows,
+    names: list[str],
+    demand: np.ndarray,
+    g: np.ndarray | None,
+    x: np.ndarray | None,
+    notes: list[str],
+) -> None:
+    """Set the one group's charge and discharge [MW] to what the balance leaves of the grid."""
+    if len(names) > 1:
+        raise InputError(
+            issues=[
+                Issue(
+                    "a grid schedule cannot be split between battery groups",
+                    field="schedule",
+                    got=f"groups {names}",
+                    fix="Give charge_mw_<group> and discharge_mw_<group> for every group",
+                )
+            ]
         )
+    z = np.zeros(len(demand))
+    # discharge minus charge the balance leaves (g is given: checked by _schedule_columns)
+    net = demand - (g - (x if x is not None else z))  # type: ignore[operator]
+    if names:
+        groups[names[0]]["charge_mw"] = np.maximum(-net, 0.0)
+        groups[names[0]]["discharge_mw"] = np.maximum(net, 0.0)
+        notes.append(f"battery flows of {names[0]} derived from the grid import and the balance")
+
+
+def _grid_from_balance(
+    groups: _Flows, demand: np.ndarray, x: np.ndarray | None, n: int, notes: list[str]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Import (and export, when not given) [MW] from the balance with the battery flows."""
+    z = np.zeros(n)
+    fleet = sum((a["discharge_mw"] - a["charge_mw"] for a in groups.values()), z.copy())  # type: ignore[operator]
+    rest = demand - fleet + (0.0 if x is None else x)  # g - x = demand - fleet
+    g = np.maximum(rest, 0.0)
     if x is None:
-        x = z.copy()
-    done: dict[str, dict[str, np.ndarray]] = {}
-    for gd in data.groups:
-        a = groups[gd.name]
-        c, d = a["charge_mw"], a["discharge_mw"]
-        s = a["soc_mwh"]
-        if s is None:
-            s = np.empty(n)
-            prev = gd.initial_soc_mwh
-            for t in range(n):
-                prev = (
-                    gd.retention_frac * prev
-                    + (gd.charge_efficiency_frac * c[t] - d[t] / gd.discharge_efficiency_frac)
-                    * data.interval_h
-                )  # type: ignore[index]
-                s[t] = prev
-            notes.append(f"SOC of {gd.name} from the recursion from its initial SOC")
-        done[gd.name] = {"charge_mw": c, "discharge_mw": d, "soc_mwh": s}  # type: ignore[dict-item]
-    backlog = extra["backlog_mwh"]
-    if backlog is None:
-        backlog = np.cumsum((deferred - recovered) * data.interval_h)
-    r = data.reserve
-    ignored = [str(c) for c in frame.columns if c not in used]
-    if ignored:
-        notes.append(f"columns not used: {', '.join(ignored)}")
-    sol = Solution(
-        grid_import_mw=g,
-        grid_export_mw=x,
-        groups=done,
-        curtailed_mw=curtailed,
-        deferred_mw=deferred,
-        recovered_mw=recovered,
-        backlog_mwh=backlog,
-        reserve_up_mw=extra["reserve_up_mw"]
-        if extra["reserve_up_mw"] is not None
-        else (r.up_min_mw.copy() if r is not None else z.copy()),
-        reserve_down_mw=extra["reserve_down_mw"]
-        if extra["reserve_down_mw"] is not None
-        else (r.down_min_mw.copy() if r is not None else z.copy()),
+        x = np.maximum(-rest, 0.0)
+    notes.append(
+        "grid import derived from the balance" + (" (surplus exported)" if (x > 0).any() else "")
     )
-    return sol, notes
+    return g, x
+
+
+def _soc_recursion(
+    gd: GroupData, charge_mw: np.ndarray, discharge_mw: np.ndarray, interval_h: float, n: int
+) -> np.ndarray:
+    """The SOC at the end of each of ``n`` intervals [MWh] from the initial SOC and the flows."""
+    s = np.empty(n)
+    prev = gd.initial_soc_mwh
+    for t in range(n):
+        prev = (
+            gd.retention_frac * prev
+            + (
+                gd.charge_efficiency_frac * charge_mw[t]
+                - discharge_mw[t] / gd.discharge_efficiency_frac
+            )
+            * interval_h
+        )
+        s[t] = prev
+    return s
 
 
 __all__ = ["Evaluation", "evaluate"]

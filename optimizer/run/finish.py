@@ -66,19 +66,14 @@ def finish(
     costs = costs.loc[[*COST_TERMS, "total"]]
     costs.index.name = "term"
     schedule = build_schedule(scenario, data, sol)
-    if not reports:
-        return DispatchResult(
-            scenario=scenario,
-            status=report.status,
-            schedule=schedule,
-            groups=tidy_groups(scenario, sol.groups),
-            costs=costs,
-            report=report,
-            build_s=build_s,
-            baseline_feasible=baseline_feasible,
-            exclusivity=exclusivity,
-            baseline_violations=violations,
-        )
+    extra = (
+        {
+            "grid": grid_report(scenario, data, schedule, violations),
+            "resilience": ride_through_summary(scenario, schedule),
+        }
+        if reports
+        else {}
+    )
     return DispatchResult(
         scenario=scenario,
         status=report.status,
@@ -90,8 +85,7 @@ def finish(
         baseline_feasible=baseline_feasible,
         exclusivity=exclusivity,
         baseline_violations=violations,
-        grid=grid_report(scenario, data, schedule, violations),
-        resilience=ride_through_summary(scenario, schedule),
+        **extra,
     )
 
 

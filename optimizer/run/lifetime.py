@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,9 @@ from optimizer.inputs.economics import HOURS_PER_YEAR_H, Sizing
 from optimizer.inputs.scenario import Scenario
 from optimizer.run.warm import WarmSolver
 from optimizer.solver.status import SolveStatus
+
+if TYPE_CHECKING:
+    from optimizer.results.result import DispatchResult
 
 logger = logging.getLogger(__name__)
 
@@ -202,21 +206,7 @@ def lifetime_economics(
     groups = scenario.site.battery_groups
     if isinstance(units, int):
         units = {groups[0].name: units}
-    missing = [i for i, g in enumerate(groups) if g.unit.economics is None]
-    if missing:
-        msg = ""
-        raise InputError(
-            msg,
-            issues=[
-                Issue(
-                    "the battery unit has no costs",
-                    path=scenario.source_path,
-                    field=f"site.battery_groups.{i}.unit.economics",
-                    fix="Add a [battery_unit.economics] table",
-                )
-                for i in missing
-            ],
-        )
+    _check_economics(scenario)
     econ = {g.name: g.unit.economics for g in groups}
     life = sz.lifetime_years or max(e.lifetime_years for e in econ.values() if e is not None)
     per_year = HOURS_PER_YEAR_H / (scenario.n_intervals * scenario.interval_h)
@@ -240,45 +230,10 @@ def lifetime_economics(
         }
     ]
     for year in range(1, life + 1):
-        added = 0
-        aug_capex = 0.0
-        for g in groups:
-            e = econ[g.name]
-            assert e is not None  # noqa: S101
-            for c in cohorts[g.name]:
-                c[2] = e.fade.remaining_frac(year - 1 - c[0], c[3])
-            energy = sum(c[1] * c[2] for c in cohorts[g.name]) * g.unit.energy_capacity_mwh
-            if (
-                sz.augment_below_frac is not None
-                and year > 1
-                and energy < sz.augment_below_frac * nameplate[g.name]
-            ):
-                k = math.ceil((nameplate[g.name] - energy) / g.unit.energy_capacity_mwh - 1e-9)
-                cohorts[g.name].append([float(year - 1), float(k), 1.0, 0.0])
-                added += k
-                aug_capex += k * e.capital_cost_usd
+        added, aug_capex = _fade_and_augment(scenario, cohorts, nameplate, sz, year)
         fleet = _fleet_scenario(scenario, cohorts, contract_mw)
         result = solver.optimize(fleet, raise_on_failure=False)
-        n_units = sum(sum(c[1] for c in cohorts[g.name]) for g in groups)
-        energy_now = sum(
-            sum(c[1] * c[2] for c in cohorts[g.name]) * g.unit.energy_capacity_mwh for g in groups
-        )
-        row: dict[str, object] = {
-            "year": year,
-            "units": int(n_units),
-            "units_added": added,
-            "energy_frac": energy_now / sum(nameplate.values()),
-            "fleet_energy_mwh": energy_now,
-            "capex_usd": aug_capex,
-            "status": str(result.status),
-        }
-        om = sum(
-            sum(c[1] for c in cohorts[g.name])
-            * econ[g.name].fixed_om_usd_per_year  # type: ignore[union-attr]
-            * (1.0 + econ[g.name].fixed_om_escalation_frac_per_year) ** (year - 1)  # type: ignore[union-attr]
-            for g in groups
-        )
-        row["om_usd"] = om
+        row = _fleet_row(scenario, cohorts, nameplate, year, added, aug_capex, str(result.status))
         if result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             sav = result.costs["savings_usd"]
             bill = float(sav["total"]) - sum(float(sav.get(t, 0.0)) for t in SHADOW_TERMS)
@@ -289,19 +244,8 @@ def lifetime_economics(
                 if k_cost
                 else 0.0
             )
-            discharged = (
-                result.groups.groupby("group")["discharge_mw"].sum()
-                * scenario.interval_h
-                * per_year
-            )
-            for g in groups:
-                efc = float(discharged.get(g.name, 0.0)) / max(
-                    sum(c[1] for c in cohorts[g.name]) * g.unit.energy_capacity_mwh, 1e-9
-                )
-                for c in cohorts[g.name]:
-                    c[3] += efc
-            row["equivalent_full_cycles"] = float(discharged.sum()) / max(
-                sum(nameplate.values()), 1e-9
+            row["equivalent_full_cycles"] = _count_cycles(
+                scenario, result, cohorts, nameplate, per_year
             )
         else:
             logger.warning("lifetime year %d: dispatch %s; no savings counted", year, result.status)
@@ -309,27 +253,9 @@ def lifetime_economics(
             row["contract_savings_usd"] = 0.0
             row["equivalent_full_cycles"] = 0.0
         rows.append(row)
-    salvage = 0.0
-    for g in groups:
-        e = econ[g.name]
-        assert e is not None  # noqa: S101
-        for c in cohorts[g.name][1:]:  # augmentation: bought at the start of year c[0] + 1
-            used = life - c[0]
-            salvage += c[1] * e.capital_cost_usd * max(0.0, 1.0 - used / e.lifetime_years)
-    rows[-1]["salvage_usd"] = salvage
-    table = pd.DataFrame(rows).fillna(
-        {"bill_savings_usd": 0.0, "contract_savings_usd": 0.0, "om_usd": 0.0, "salvage_usd": 0.0}
-    )
-    table["cash_flow_usd"] = (
-        table["bill_savings_usd"]
-        + table["contract_savings_usd"]
-        + table["salvage_usd"]
-        - table["om_usd"]
-        - table["capex_usd"]
-    )
-    table["cumulative_usd"] = table["cash_flow_usd"].cumsum()
+    rows[-1]["salvage_usd"] = _salvage_usd(scenario, cohorts, life)
+    table = _cash_table(rows, sz.discount_rate_frac)
     r = sz.discount_rate_frac
-    table["discounted_usd"] = table["cash_flow_usd"] / (1.0 + r) ** table["year"]
     cash = table["cash_flow_usd"].to_numpy()
     return LifetimeResult(
         table=table,
@@ -341,6 +267,143 @@ def lifetime_economics(
         contract_mw=contract_mw,
         n_warm=solver.n_warm - warm_before,
     )
+
+
+def _check_economics(scenario: Scenario) -> None:
+    """Raise InputError naming every battery group whose unit has no economics."""
+    groups = scenario.site.battery_groups
+    missing = [i for i, g in enumerate(groups) if g.unit.economics is None]
+    if missing:
+        msg = ""
+        raise InputError(
+            msg,
+            issues=[
+                Issue(
+                    "the battery unit has no costs",
+                    path=scenario.source_path,
+                    field=f"site.battery_groups.{i}.unit.economics",
+                    fix="Add a [battery_unit.economics] table",
+                )
+                for i in missing
+            ],
+        )
+
+
+def _fade_and_augment(
+    scenario: Scenario,
+    cohorts: dict[str, list[list[float]]],
+    nameplate: dict[str, float],
+    sz: Sizing,
+    year: int,
+) -> tuple[int, float]:
+    """Fade every cohort to ``year``; add units where a group fell below the augmentation
+    threshold of its nameplate energy [MWh]. Returns the units added and their capex [USD].
+    """
+    added = 0
+    aug_capex = 0.0
+    for g in scenario.site.battery_groups:
+        e = g.unit.economics
+        assert e is not None  # noqa: S101
+        for c in cohorts[g.name]:
+            c[2] = e.fade.remaining_frac(year - 1 - c[0], c[3])
+        energy = sum(c[1] * c[2] for c in cohorts[g.name]) * g.unit.energy_capacity_mwh
+        if (
+            sz.augment_below_frac is not None
+            and year > 1
+            and energy < sz.augment_below_frac * nameplate[g.name]
+        ):
+            k = math.ceil((nameplate[g.name] - energy) / g.unit.energy_capacity_mwh - 1e-9)
+            cohorts[g.name].append([float(year - 1), float(k), 1.0, 0.0])
+            added += k
+            aug_capex += k * e.capital_cost_usd
+    return added, aug_capex
+
+
+def _fleet_row(
+    scenario: Scenario,
+    cohorts: dict[str, list[list[float]]],
+    nameplate: dict[str, float],
+    year: int,
+    added: int,
+    aug_capex: float,
+    status: str,
+) -> dict[str, object]:
+    """The year's row: units held and added, fleet energy [MWh] and its share of nameplate,
+    augmentation capex and fixed O&M [USD], the dispatch status."""
+    groups = scenario.site.battery_groups
+    n_units = sum(sum(c[1] for c in cohorts[g.name]) for g in groups)
+    energy_now = sum(
+        sum(c[1] * c[2] for c in cohorts[g.name]) * g.unit.energy_capacity_mwh for g in groups
+    )
+    return {
+        "year": year,
+        "units": int(n_units),
+        "units_added": added,
+        "energy_frac": energy_now / sum(nameplate.values()),
+        "fleet_energy_mwh": energy_now,
+        "capex_usd": aug_capex,
+        "status": status,
+        "om_usd": _om_usd(scenario, cohorts, year),
+    }
+
+
+def _om_usd(scenario: Scenario, cohorts: dict[str, list[list[float]]], year: int) -> float:
+    """Fixed O&M of every unit held in ``year`` [USD], escalated from year 1."""
+    return sum(
+        sum(c[1] for c in cohorts[g.name])
+        * g.unit.economics.fixed_om_usd_per_year  # type: ignore[union-attr]
+        * (1.0 + g.unit.economics.fixed_om_escalation_frac_per_year) ** (year - 1)  # type: ignore[union-attr]
+        for g in scenario.site.battery_groups
+    )
+
+
+def _count_cycles(
+    scenario: Scenario,
+    result: DispatchResult,
+    cohorts: dict[str, list[list[float]]],
+    nameplate: dict[str, float],
+    per_year: float,
+) -> float:
+    """Add the year's equivalent full cycles to each cohort; return the fleet's, on nameplate."""
+    discharged = (
+        result.groups.groupby("group")["discharge_mw"].sum() * scenario.interval_h * per_year
+    )
+    for g in scenario.site.battery_groups:
+        efc = float(discharged.get(g.name, 0.0)) / max(
+            sum(c[1] for c in cohorts[g.name]) * g.unit.energy_capacity_mwh, 1e-9
+        )
+        for c in cohorts[g.name]:
+            c[3] += efc
+    return float(discharged.sum()) / max(sum(nameplate.values()), 1e-9)
+
+
+def _salvage_usd(scenario: Scenario, cohorts: dict[str, list[list[float]]], life: int) -> float:
+    """What the augmentation units' remaining life is worth at the end of ``life`` [USD]."""
+    salvage = 0.0
+    for g in scenario.site.battery_groups:
+        e = g.unit.economics
+        assert e is not None  # noqa: S101
+        for c in cohorts[g.name][1:]:  # augmentation: bought at the start of year c[0] + 1
+            used = life - c[0]
+            salvage += c[1] * e.capital_cost_usd * max(0.0, 1.0 - used / e.lifetime_years)
+    return salvage
+
+
+def _cash_table(rows: list[dict[str, object]], r: float) -> pd.DataFrame:
+    """The yearly rows with cash flow, cumulative and discounted cash [USD] at the rate ``r``."""
+    table = pd.DataFrame(rows).fillna(
+        {"bill_savings_usd": 0.0, "contract_savings_usd": 0.0, "om_usd": 0.0, "salvage_usd": 0.0}
+    )
+    table["cash_flow_usd"] = (
+        table["bill_savings_usd"]
+        + table["contract_savings_usd"]
+        + table["salvage_usd"]
+        - table["om_usd"]
+        - table["capex_usd"]
+    )
+    table["cumulative_usd"] = table["cash_flow_usd"].cumsum()
+    table["discounted_usd"] = table["cash_flow_usd"] / (1.0 + r) ** table["year"]
+    return table
 
 
 __all__ = [

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
-import scipy.sparse as sp
 
 from optimizer.errors import Issue, SolverUnavailableError
+from optimizer.solver.sparse import sp
 from optimizer.solver.status import SolveStatus, TerminationCondition, highs_status
 
 # Anything that redirects the process's stdout/stderr file descriptors (the banner

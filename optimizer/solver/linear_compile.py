@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse as sp
 from pyomo.core.base.enums import SortComponents
 from pyomo.core.base.expression import NamedExpressionData
 from pyomo.core.base.var import VarData
@@ -41,6 +40,8 @@ from pyomo.core.expr.numeric_expr import (
 from pyomo.core.expr.numvalue import NumericConstant
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
 from pyomo.repn.plugins.standard_form import RowEntry
+
+from optimizer.solver.sparse import sp
 
 _NUMBER = frozenset({int, float, np.float64, np.float32, np.int64, np.int32})
 _SUM = frozenset({LinearExpression, SumExpression})

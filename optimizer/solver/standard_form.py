@@ -17,14 +17,11 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-
-# Pyomo's standard-form compiler imports scipy.sparse lazily: pay it at import, not in the
-# hand-off timer
-import scipy.sparse  # noqa: F401
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.solver.linear_compile import NotCompiled, compile_linear
+from optimizer.solver.sparse import sp  # noqa: F401  (scipy.sparse at import, not in the hand-off timer)
 
 logger = logging.getLogger(__name__)
 

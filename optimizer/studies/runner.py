@@ -500,14 +500,7 @@ def run_study(
     ValueError
         Both ``client`` and ``workers`` given, or ``save_schedules`` without ``out_dir``.
     """
-    if client is not None and workers is not None:
-        msg = (
-            "run_study: give either client (an existing cluster) or workers (a local one), not both"
-        )
-        raise ValueError(msg)
-    if save_schedules and out_dir is None:
-        msg = "run_study: save_schedules needs out_dir; pass out_dir=<folder>"
-        raise ValueError(msg)
+    _check_run_options(client, workers, save_schedules, out_dir)
     cases = expand_study(study)
     out = Path(out_dir).resolve() if out_dir is not None else None
     done = {
@@ -517,14 +510,7 @@ def run_study(
     }
     todo = [c for c in cases if c.case_id not in done]
     cache = WorkerCache(warm=warm)
-    first: dict[tuple[object, ...], Case] = {}
-    for c in todo:
-        first.setdefault(c.input_key, c)
-    bases = {
-        key: cache.prepared(c) for key, c in first.items()
-    }  # fail before building: every input loads and covers its window
-    if bases:
-        check_paths(next(iter(bases.values())), study)
+    bases = _prepared_inputs(todo, cache, study)
     schedule_dir = str(out / "schedules") if (save_schedules and out is not None) else None
     n_failed = sum(1 for r in done.values() if r.get("status") not in OK_STATUSES)
     logger.info(
@@ -556,6 +542,38 @@ def run_study(
         write_atomic(out / "cases.parquet", lambda p: frame.to_parquet(p, index=False))
         return frame
     return _frame([rows[c.case_id] for c in cases], study.axis_names)
+
+
+def _check_run_options(
+    client: Client | str | None,
+    workers: int | None,
+    save_schedules: bool,
+    out_dir: str | Path | None,
+) -> None:
+    """ValueError for both ``client`` and ``workers``, or ``save_schedules`` without ``out_dir``."""
+    if client is not None and workers is not None:
+        msg = (
+            "run_study: give either client (an existing cluster) or workers (a local one), not both"
+        )
+        raise ValueError(msg)
+    if save_schedules and out_dir is None:
+        msg = "run_study: save_schedules needs out_dir; pass out_dir=<folder>"
+        raise ValueError(msg)
+
+
+def _prepared_inputs(
+    todo: list[Case], cache: WorkerCache, study: Study
+) -> dict[tuple[object, ...], Scenario]:
+    """The prepared inputs of each distinct input key of ``todo``, checked before any solve."""
+    first: dict[tuple[object, ...], Case] = {}
+    for c in todo:
+        first.setdefault(c.input_key, c)
+    bases = {
+        key: cache.prepared(c) for key, c in first.items()
+    }  # fail before building: every input loads and covers its window
+    if bases:
+        check_paths(next(iter(bases.values())), study)
+    return bases
 
 
 def _prepare_folder(out: Path | None, study: Study, cases: list[Case]) -> None:

@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse as sp
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.expr.numeric_expr import (
     DivisionExpression,
@@ -44,6 +43,7 @@ from pyomo.repn import generate_standard_repn
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import sources
 from optimizer.solver.highs import highs_instance, run_highs
+from optimizer.solver.sparse import sp
 from optimizer.solver.standard_form import StandardForm, load_values, standard_form
 from optimizer.solver.status import SolveReport, SolveStatus, TerminationCondition, WarmStartReport
 

@@ -49,7 +49,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from optimizer.solver.highs import (
     LinearProgram,
@@ -61,6 +60,7 @@ from optimizer.solver.highs import (
     new_highs,
     run_in_scheduler,
 )
+from optimizer.solver.sparse import sp
 from optimizer.solver.warmstart import coarse
 from optimizer.solver.warmstart.columns import item_intervals
 

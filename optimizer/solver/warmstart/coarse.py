@@ -45,7 +45,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from optimizer.solver.highs import (
     LinearProgram,
@@ -57,6 +56,7 @@ from optimizer.solver.highs import (
     new_highs,
     run_in_scheduler,
 )
+from optimizer.solver.sparse import sp
 from optimizer.solver.standard_form import StandardForm
 from optimizer.solver.warmstart.columns import compress_keys, item_intervals
 
