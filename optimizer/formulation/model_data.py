@@ -228,7 +228,9 @@ class ModelData:
                     final_soc_max_mwh=g.final_soc_max_mwh if g.has_final_soc_max else float("inf"),
                 )
             )
-        n_months = scenario.n_billing_months()
+        arrays = scenario.tariff_arrays()  # family 7, energy, export and fixed: one tariff model
+        _check_convex(arrays, scenario)
+        n_months = len(arrays.months)  # the calendar months the horizon touches
         events = scenario.event_table()
         cap, credit, capacity_credit, baseline_credit = _events(scenario, events, n, n_months)
         # families 9, 10 and 15 are duties of the fleet: a site with no battery power at all
@@ -238,8 +240,6 @@ class ModelData:
             None if w is None else w.to_numpy(dtype=float)
             for w in (scenario.swing_up_mw, scenario.swing_down_mw)
         )
-        arrays = scenario.tariff_arrays()  # family 7, energy, export and fixed: one tariff model
-        _check_convex(arrays, scenario)
         import_price = np.asarray(arrays.energy_price_usd_per_mwh, dtype=float)
         export_price = np.asarray(arrays.export_price_usd_per_mwh, dtype=float)
         fixed = float(sum(mo.fixed_usd for mo in arrays.months))

@@ -12,7 +12,13 @@ import pandas as pd
 
 from optimizer import timeindex
 from optimizer.errors import InputError, Issue, TimeSeriesError
-from optimizer.tariffs.calendar import FloatArray, period_of, season_of_months, tariff_calendar
+from optimizer.tariffs.calendar import (
+    Calendar,
+    FloatArray,
+    period_of,
+    season_of_months,
+    tariff_calendar,
+)
 from optimizer.tariffs.spec import TariffSpec
 
 
@@ -61,6 +67,8 @@ def energy_price_usd_per_mwh(
     spec: TariffSpec,
     index: pd.DatetimeIndex,
     price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
+    *,
+    cal: Calendar | None = None,
 ) -> FloatArray:
     """Import price ``pi_t`` per interval [USD/MWh].
 
@@ -85,7 +93,8 @@ def energy_price_usd_per_mwh(
     InputError
         The basis needs a price series and none was given.
     """
-    timeindex.interval_min(index)
+    if cal is None:  # a caller with the calendar has checked the index
+        timeindex.interval_min(index)
     energy = spec.energy
     price = np.full(len(index), float(energy.adder_usd_per_mwh))
     if energy.uses_market_price:
@@ -104,7 +113,7 @@ def energy_price_usd_per_mwh(
             )
         price = price + market
     if energy.uses_schedule and energy.schedule is not None:
-        cal = tariff_calendar(spec, index)
+        cal = tariff_calendar(spec, index) if cal is None else cal
         period = period_of(energy.schedule, cal)
         season = season_of_months(spec, np.arange(1, 13))
         # rate[month - 1, period]: the season's rate, a tier's first or a HUD's last block
@@ -121,6 +130,8 @@ def export_price_usd_per_mwh(
     index: pd.DatetimeIndex,
     price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
     sell_price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
+    *,
+    cal: Calendar | None = None,
 ) -> FloatArray:
     """Export credit ``pix_t`` per interval [USD/MWh].
 
@@ -133,7 +144,8 @@ def export_price_usd_per_mwh(
     InputError
         ``wholesale`` without a price series, or ``series`` without a sell-price series.
     """
-    timeindex.interval_min(index)
+    if cal is None:  # a caller with the calendar has checked the index
+        timeindex.interval_min(index)
     kind = spec.export_compensation
     n = len(index)
     if kind == "none":
@@ -171,7 +183,7 @@ def export_price_usd_per_mwh(
             )
         return market
     assert spec.energy.schedule is not None  # noqa: S101 - guaranteed by TariffSpec validation
-    cal = tariff_calendar(spec, index)
+    cal = tariff_calendar(spec, index) if cal is None else cal
     period = period_of(spec.energy.schedule, cal)
     sell = np.array([p.sell_usd_per_mwh or 0.0 for p in spec.energy.periods])
     return sell[period]
