@@ -644,8 +644,12 @@ def _dump_inputs(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, A
     from optimizer.formulation.model_data import ModelData
     from optimizer.solver.strategy import highs_options
 
+    sys.path.insert(0, str(BENCH_DIR))
+    from full_common import _demand
+
     sc = _load(size)
     d = ModelData.from_scenario(sc)
+    window, rates, _ = _demand(d)
     groups = reference_groups(sc)
     aux_ref = sum(g["availability_frac"] * g["n_units"] * g["aux_load_mw"] for g in groups)
     if not np.allclose(d.aux_load_mw, aux_ref):
@@ -659,8 +663,8 @@ def _dump_inputs(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, A
         export_price_usd_per_mwh=d.export_price_usd_per_mwh,
         import_limit_mw=d.import_limit_mw,
         export_limit_mw=d.export_limit_mw,
-        demand_window=d.demand_window,
-        demand_rate_usd_per_mw=d.demand_rate_usd_per_mw,
+        demand_window=window,
+        demand_rate_usd_per_mw=rates,
     )
     npz.with_suffix(".json").write_text(json.dumps({"interval_h": d.interval_h, "groups": groups}))
     opts = highs_options(sc.options)
@@ -671,7 +675,7 @@ def _dump_inputs(size: str, tmp: Path) -> tuple[str, dict[str, Any], dict[str, A
         "end": str(sc.index[-1]),
         "fixed_usd": d.fixed_usd,
         "n_groups": len(groups),
-        "n_windows": d.n_windows,
+        "n_windows": len(rates),
     }
     return str(npz), opts, info
 

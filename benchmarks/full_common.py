@@ -157,20 +157,13 @@ def model_arrays(d: Any) -> dict[str, Any]:
 def _demand(d: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Family 7 as (window of each interval or -1, rate per window [USD/MW], floor [MW]).
 
-    From ``ModelData``'s own arrays, or from its ``TariffArrays`` when the tariff is the simple
-    one in tariff-engine form (one facility peak per billing month on single intervals: no
+    From ``ModelData``'s ``TariffArrays`` when the tariff is the simple one (converted to a
+    TariffSpec when the Scenario is built) (one facility peak per billing month on single intervals: no
     TOU windows, tiers, ratchets, contract or coincident charge). Anything richer is refused:
     the raw and linopy builds do not mirror the rest of the tariff engine.
     """
     n = d.n_intervals
-    a = d.tariff
-    if a is None:
-        floor = (
-            d.demand_floor_mw
-            if d.demand_floor_mw is not None and len(d.demand_floor_mw)
-            else np.zeros(d.n_windows)
-        )
-        return d.demand_window, d.demand_rate_usd_per_mw, floor
+    a = d.tariff  # every tariff reaches the LP as a TariffSpec (the simple one converted)
     simple = (
         not a.energy_tiers
         and not a.hud_blocks

@@ -13,7 +13,6 @@ from optimizer.formulation.costs import (
     export_revenue,
     fixed_charges,
 )
-from optimizer.formulation.demand_peaks import add_demand_peaks
 from optimizer.formulation.energy_floor import add_energy_floor
 from optimizer.formulation.events import add_events
 from optimizer.formulation.flexible_load import add_flexible_load
@@ -78,15 +77,11 @@ def build_model(
         object.__setattr__(m, "_mutable", mutable)
         add_sets(m, data)
         add_core_variables(m, data)
-        tariff = (
-            add_tariff_charges(m, data) if data.tariff is not None else None
-        )  # 7, tariff engine
-        costs: list[CostTerm] = [energy_cost(m, data, tariff["energy_extra"] if tariff else 0.0)]
-        if tariff is not None:
-            costs += [
-                CostTerm(name, tariff[name])
-                for name in ("demand", "excess", "coincident", "minimum")
-            ]
+        tariff = add_tariff_charges(m, data)  # 7, demand peaks and the tariff's other charges
+        costs: list[CostTerm] = [energy_cost(m, data, tariff["energy_extra"])]
+        costs += [
+            CostTerm(name, tariff[name]) for name in ("demand", "excess", "coincident", "minimum")
+        ]
         if data.flex is not None:
             costs.append(add_flexible_load(m, data))  # 12 (variables used by the balance)
         add_power_balance(m, data)  # 1
@@ -97,8 +92,6 @@ def build_model(
         add_interconnection(m, data)  # 6
         if data.export_limit_mw.any():
             costs.append(export_revenue(m, data))
-        if data.n_windows:
-            costs.append(add_demand_peaks(m, data))  # 7
         if data.ramp is not None:
             add_ramp(m, data)  # 8
         if data.has_movement:

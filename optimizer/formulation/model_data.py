@@ -23,6 +23,7 @@ from optimizer.loads.critical import (
     outage_fleet,
     power_shortfall_mw,
 )
+from optimizer.tariffs.arrays import TariffArrays
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,7 @@ class ModelData:
     export_price_usd_per_mwh: np.ndarray
     import_limit_mw: np.ndarray  # Gimp_t; the tariff's contract demand too when it is a hard cap
     export_limit_mw: np.ndarray
-    demand_window: np.ndarray  # k per interval, -1 for none
-    demand_rate_usd_per_mw: np.ndarray  # D_k per window
+    tariff: TariffArrays  # the scenario's TariffSpec on the horizon (family 7 and the bill)
     fixed_usd: float
     groups: tuple[GroupData, ...]
     ramp: RampData | None = None
@@ -172,8 +172,6 @@ class ModelData:
     baseline_event_capacity_credit_usd: float = 0.0
     flex: FlexData | None = None
     movement_cost_usd_per_mw: float = 0.0  # family 13, mu [USD/MW]
-    demand_floor_mw: np.ndarray | None = None  # (K,) peak already set this month [MW]
-    tariff: Any = None  # optimizer.tariffs.arrays.TariffArrays when the scenario has a TariffSpec
     energy_floor: EnergyFloorData | None = None  # family 14
     throughput_max_mwh: np.ndarray | None = None  # (B,) energy discharged over the horizon [MWh]
     sizing: SizingData | None = None  # family 16; only run.sizing sets it
@@ -185,11 +183,6 @@ class ModelData:
                 return g
         msg = f"no battery group {name!r}"
         raise KeyError(msg)
-
-    @property
-    def n_windows(self) -> int:
-        """Number of demand windows K [-]."""
-        return len(self.demand_rate_usd_per_mw)
 
     @property
     def has_swing(self) -> bool:
@@ -236,18 +229,9 @@ class ModelData:
                     final_soc_max_mwh=g.final_soc_max_mwh if g.has_final_soc_max else float("inf"),
                 )
             )
-        months = scenario.billing_month()
-        n_months = int(months.max()) + 1
-        rate = scenario.tariff.demand_charge_usd_per_mw
-        if rate > 0:
-            window, rates = months, np.full(n_months, rate)
-            labels = scenario.billing_month_labels()
-            floor = np.array(
-                [scenario.month_to_date_peak_mw.get(lab, 0.0) for lab in labels], dtype=float
-            )
-        else:
-            window, rates = np.full(n, -1, dtype=np.int64), np.zeros(0)
-            floor = np.zeros(0)
+        arrays = scenario.tariff_arrays()  # family 7, energy, export and fixed: one tariff model
+        _check_convex(arrays, scenario)
+        n_months = len(arrays.months)  # the calendar months the horizon touches
         events = scenario.event_table()
         cap, credit, capacity_credit, baseline_credit = _events(scenario, events, n, n_months)
         # families 9, 10 and 15 are duties of the fleet: a site with no battery power at all
@@ -257,19 +241,13 @@ class ModelData:
             None if w is None else w.to_numpy(dtype=float)
             for w in (scenario.swing_up_mw, scenario.swing_down_mw)
         )
-        arrays = scenario.tariff_arrays()
-        import_price = scenario.import_price_usd_per_mwh()
-        export_price = scenario.export_price_usd_per_mwh()
-        fixed = scenario.tariff.fixed_charge_usd_per_month * n_months
-        if arrays is not None:
-            _check_convex(arrays, scenario)
-            import_price = np.asarray(arrays.energy_price_usd_per_mwh, dtype=float)
-            export_price = np.asarray(arrays.export_price_usd_per_mwh, dtype=float)
-            window, rates, floor = np.full(n, -1, dtype=np.int64), np.zeros(0), np.zeros(0)
-            fixed = float(sum(mo.fixed_usd for mo in arrays.months))
+        import_price = np.asarray(arrays.energy_price_usd_per_mwh, dtype=float)
+        export_price = np.asarray(arrays.export_price_usd_per_mwh, dtype=float)
+        fixed = float(sum(mo.fixed_usd for mo in arrays.months))
         import_limit = scenario.import_limit_mw()
-        if arrays is not None and arrays.import_cap_mw is not None:  # contract demand as a hard cap
+        if arrays.import_cap_mw is not None:  # contract demand as a hard cap
             import_limit = np.minimum(import_limit, arrays.import_cap_mw)
+        ramp = _ramp(scenario, events, n)
         return cls(
             n_intervals=n,
             interval_h=dt_h,
@@ -280,11 +258,10 @@ class ModelData:
             export_price_usd_per_mwh=export_price,
             import_limit_mw=import_limit,
             export_limit_mw=scenario.export_limit_mw(),
-            demand_window=window,
-            demand_rate_usd_per_mw=rates,
+            tariff=arrays,
             fixed_usd=fixed,
             groups=tuple(groups),
-            ramp=_ramp(scenario, events, n),
+            ramp=ramp,
             swing_up_mw=swing_up if has_fleet else None,
             swing_down_mw=swing_down if has_fleet else None,
             reserve=_reserve(scenario, n, groups) if has_fleet else None,
@@ -294,11 +271,7 @@ class ModelData:
             baseline_event_capacity_credit_usd=baseline_credit,
             flex=_flex(scenario, n),
             movement_cost_usd_per_mw=scenario.grid.movement_cost_usd_per_mw,
-            demand_floor_mw=floor,
-            tariff=arrays,
-            energy_floor=_energy_floor(
-                scenario, groups, cap, import_limit, _ramp(scenario, events, n)
-            ),
+            energy_floor=_energy_floor(scenario, groups, cap, import_limit, ramp),
             throughput_max_mwh=_throughput(scenario),
         )
 

@@ -24,7 +24,6 @@ def structure_key(data: ModelData) -> tuple[Any, ...]:
         tuple(g.name for g in data.groups),
         tuple(g.degradation_cost_usd_per_mwh > 0 for g in data.groups),
         bool(data.export_limit_mw.any()),
-        data.n_windows,  # which window holds each interval is data (masked rows)
         None if data.ramp is None else data.ramp.initial_import_mw is not None,
         data.has_movement,
         data.swing_up_mw is not None,

@@ -1,7 +1,8 @@
-"""The tariff engine's charges in the LP (family 7, ``SPEC.md`` §4.7 and §5, extended).
+"""The tariff's charges in the LP (family 7, ``SPEC.md`` §4.7 and §5, extended).
 
-Used instead of the single monthly demand window of :mod:`demand_peaks` when the scenario
-carries a :class:`~optimizer.tariffs.spec.TariffSpec`. The records come from
+Every scenario carries a :class:`~optimizer.tariffs.spec.TariffSpec` (a simple tariff is
+converted to one at the edge: a facility charge on single-interval blocks, so
+``tariff_block[k,t]`` is ``SPEC.md``'s ``p[k] >= g[t]``). The records come from
 :func:`optimizer.tariffs.arrays.tariff_arrays` (pure pandas). One sub-family per charge
 kind, each with its rows and symbols in its docstring:
 
@@ -500,7 +501,6 @@ def add_tariff_charges(m: pyo.ConcreteModel, data: ModelData) -> dict[str, Any]:
         [USD].
     """
     arr = data.tariff
-    assert arr is not None  # noqa: S101 - only called with a tariff spec
     peaks = PeakWindows.of(m, data)
     add_tariff_peaks(m, data, peaks)
     add_tariff_ratchets(m, peaks)

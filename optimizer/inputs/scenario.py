@@ -25,15 +25,22 @@ from optimizer.inputs.economics import Sizing
 from optimizer.inputs.grid import GridRules
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
-from optimizer.inputs.tariff import EngineTariff, Tariff
+from optimizer.inputs.tariff import (
+    FACILITY_CHARGE,
+    EngineTariff,
+    Tariff,
+    facility_peaks_mw,
+    spec_from_tariff,
+)
 from optimizer.inputs.timeseries import (
     ALLOWED_INTERVAL_MIN,
     check_input_series,
     check_series,
     to_horizon,
 )
-from optimizer.tariffs.arrays import tariff_arrays
-from optimizer.tariffs.spec import TariffSpec
+from optimizer.tariffs.arrays import TariffArrays, tariff_arrays
+from optimizer.tariffs.prices import energy_price_usd_per_mwh, export_price_usd_per_mwh
+from optimizer.tariffs.spec import BillingState, PeakRecord, TariffSpec
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -61,12 +68,14 @@ class Scenario:
     site : Site
         Assets and interconnection.
     tariff : Tariff
-        Bill terms.
+        The tariff as given: a simple :class:`Tariff`, or an :class:`EngineTariff` carrying
+        a tariff-engine spec. What is billed is ``tariff_spec``.
     load_mw : pandas.Series
         Site load at the meter without batteries, ``L_t`` [MW], indexed by the horizon.
     month_to_date_peak_mw : dict
-        Peak import already set before the horizon, by billing month ``YYYY-MM`` [MW]: the
-        month's demand charge is billed on at least this (rolling-horizon state).
+        Input only, for a simple tariff: peak import already set before the horizon, by
+        billing month ``YYYY-MM`` [MW]. Validated, then moved into ``tariff_spec.state`` (the
+        one month-to-date state), so it reads empty on a built Scenario.
     price_usd_per_mwh : pandas.Series
         Energy price before the tariff adder (for example the LMP) [USD/MWh].
     gpu_load_mw : pandas.Series
@@ -85,8 +94,9 @@ class Scenario:
     swing_up_mw, swing_down_mw : pandas.Series or None
         Sub-interval swing above / below the interval mean, ``wup_t``, ``wdn_t`` [MW]; either
         alone switches family 9 on.
-    tariff_spec : TariffSpec or None
-        The tariff engine's tariff, billed instead of ``tariff``'s simple charges.
+    tariff_spec : TariffSpec
+        The tariff that is billed (LP and bill): given, or the simple tariff's conversion
+        (:func:`~optimizer.inputs.tariff.spec_from_tariff`); always set on a built Scenario.
     grid_import_limit_mw, grid_export_limit_mw : pandas.Series or None
         Interconnection caps per interval, ``Gimp_t``, ``Gexp_t`` [MW], replacing the site's
         ``import_limit_mw`` / ``export_limit_mw``; ``inf`` is no cap in that interval.
@@ -126,9 +136,8 @@ class Scenario:
     )
 
     def __post_init__(self) -> None:
-        if self.tariff_spec is None and isinstance(self.tariff, EngineTariff):
-            object.__setattr__(self, "tariff_spec", self.tariff.spec)
         self._check_types()
+        self._resolve_tariff()
         issues: list[Issue] = []
         for nm in SERIES_FIELDS:
             value = getattr(self, nm)
@@ -182,6 +191,55 @@ class Scenario:
         issues = self._range_issues() + self._consistency_issues()
         if issues:
             raise InputError(issues=issues)
+        self._fold_month_to_date()
+
+    # ------------------------------------------------------------------ tariff
+    @property
+    def has_simple_tariff(self) -> bool:
+        """The tariff was given as a simple :class:`Tariff` (``tariff_spec`` is its conversion)."""
+        return not isinstance(self.tariff, EngineTariff)
+
+    def _resolve_tariff(self) -> None:
+        """Set ``tariff_spec``: the given spec, the EngineTariff's, or the simple tariff's
+        conversion (:func:`~optimizer.inputs.tariff.spec_from_tariff`), validated once here.
+
+        A simple tariff given with a spec that is not its conversion (other than the
+        month-to-date state and where the prices are read from) becomes an
+        :class:`EngineTariff` of that spec, so ``tariff`` never describes another bill.
+        """
+        tariff, spec = self.tariff, self.tariff_spec
+        if isinstance(tariff, EngineTariff):
+            spec = tariff.spec if spec is None else spec
+            if spec is not tariff.spec and spec != tariff.spec:
+                tariff = EngineTariff(name=spec.name, spec=spec)
+        else:
+            derived = spec_from_tariff(tariff)
+            if spec is None:
+                spec = derived
+            elif _billed(spec) != _billed(derived):
+                tariff = EngineTariff(name=spec.name, spec=spec)
+        object.__setattr__(self, "tariff", tariff)
+        object.__setattr__(self, "tariff_spec", spec)
+
+    def _fold_month_to_date(self) -> None:
+        """Move ``month_to_date_peak_mw`` (a simple tariff's input) into ``tariff_spec.state``.
+
+        The one month-to-date state is the spec's ``state.peaks``; the field is left empty.
+        """
+        peaks = self.month_to_date_peak_mw
+        if not peaks:
+            return
+        spec = self.tariff_spec
+        if spec.facility_demand is not None:
+            merged = {**facility_peaks_mw(spec), **{k: float(v) for k, v in peaks.items()}}
+            others = tuple(r for r in spec.state.peaks if r.charge != FACILITY_CHARGE)
+            records = others + tuple(
+                PeakRecord(month=m, charge=FACILITY_CHARGE, peak_mw=v)
+                for m, v in sorted(merged.items())
+            )
+            state = spec.state.model_copy(update={"peaks": records})
+            object.__setattr__(self, "tariff_spec", spec.model_copy(update={"state": state}))
+        object.__setattr__(self, "month_to_date_peak_mw", {})
 
     # ----------------------------------------------------------- validation
     def _check_types(self) -> None:
@@ -206,6 +264,15 @@ class Scenario:
                 issues += check_input_series(
                     value, name=f"availability_frac[{group}]", source=self.source_path
                 )
+        if not isinstance(self.tariff, Tariff):
+            issues.append(
+                Issue(
+                    "tariff is not a Tariff",
+                    field="tariff",
+                    got=type(self.tariff).__name__,
+                    fix="Pass an optimizer.Tariff, or a TariffSpec as tariff_spec",
+                )
+            )
         if self.tariff_spec is not None and not isinstance(self.tariff_spec, TariffSpec):
             issues.append(
                 Issue(
@@ -353,20 +420,10 @@ class Scenario:
                     fix="Allow export on the site or drop the export cap series",
                 )
             )
-        spec, comp = self.tariff_spec, self.tariff.export_compensation
+        spec = self.tariff_spec
+        comp = spec.export_compensation
         if self.sell_price_usd_per_mwh is not None:
-            if spec is not None:
-                issues.append(
-                    Issue(
-                        "a sell-price series cannot be combined with a tariff-engine tariff",
-                        path=src,
-                        field="sell_price_usd_per_mwh",
-                        got=f"tariff {spec.name!r}",
-                        fix="Use the spec's export_compensation ('wholesale', 'fixed' or "
-                        "'schedule'), or a simple Tariff with export_compensation = 'series'",
-                    )
-                )
-            elif comp != "series":
+            if comp != "series":
                 issues.append(
                     Issue(
                         "sell-price series given but the tariff does not pay it",
@@ -377,7 +434,7 @@ class Scenario:
                         fix="Set export_compensation = 'series' on the tariff, or drop the series",
                     )
                 )
-        elif comp == "series" and spec is None:
+        elif comp == "series":
             issues.append(
                 Issue(
                     "export_compensation = 'series' needs a sell-price series",
@@ -386,7 +443,7 @@ class Scenario:
                     fix="Pass sell_price_usd_per_mwh (or [tariff.sell_price] in the tariff TOML)",
                 )
             )
-        if spec is not None and self.month_to_date_peak_mw:
+        if not self.has_simple_tariff and self.month_to_date_peak_mw:
             issues.append(
                 Issue(
                     "month_to_date_peak_mw applies to the simple tariff only",
@@ -467,53 +524,29 @@ class Scenario:
         """Build a Scenario from pandas Series, resampling each onto one horizon.
 
         Everything a scenario TOML can say can be said here; what cannot be carried is
-        refused with an :class:`~optimizer.errors.InputError`, never dropped.
+        refused with an :class:`~optimizer.errors.InputError`, never dropped. Every
+        argument not listed is the Scenario field of that name (see the class docstring);
+        each series is resampled onto the horizon and noted.
 
         Parameters
         ----------
-        name : str
-            Scenario name.
-        site : Site
-            Assets and interconnection.
         tariff : Tariff or TariffSpec
-            A simple tariff, a tariff-engine :class:`~optimizer.tariffs.spec.TariffSpec`, or
-            the ``tariff`` of a loaded scenario (which carries its spec).
-        load_mw : pandas.Series
-            Site load ``L_t`` [MW], tz-aware interval starts.
+            A simple tariff (converted to a TariffSpec here, the same bill), a tariff-engine
+            :class:`~optimizer.tariffs.spec.TariffSpec`, or a loaded scenario's ``tariff``.
         price_usd_per_mwh : pandas.Series, optional
             Energy price before the adder [USD/MWh]; required unless a tariff-engine tariff
             prices energy from its schedule alone (then zeros).
-        gpu_load_mw : pandas.Series, optional
-            GPU part of the load [MW].
         index : pandas.DatetimeIndex, optional
-            The horizon; default the load's index. It is converted to the site's zone (same
-            instants), so billing months are the site's local months.
-        options : SolverOptions, optional
-            How to solve.
-        notes : tuple of str
-            Notes to keep; resampling notes are added.
+            The horizon; default the load's index, converted to the site's zone.
         grid : GridRules, optional
-            Families 8-12. A ``swing`` of ``source = "cluster_model"`` is turned into the
-            swing series here (as :func:`optimizer.load_scenario` does); a telemetry swing
-            needs its series passed as ``swing_up_mw``/``swing_down_mw``.
-        swing_up_mw, swing_down_mw : pandas.Series, optional
-            Swing envelope [MW]; either alone switches family 9 on.
+            Families 8-12; a ``cluster_model`` swing becomes the swing series here.
         tariff_spec : TariffSpec, optional
             The tariff engine's tariff (the same as passing it as ``tariff``).
         month_to_date_peak_mw : mapping of str to float, optional
-            Peak import already set per billing month ``YYYY-MM`` [MW] (simple tariff; a
-            TariffSpec holds its own ``state``).
-        grid_import_limit_mw, grid_export_limit_mw : pandas.Series, optional
-            Interconnection caps per interval [MW]; ``inf`` is no cap in that interval.
-        sell_price_usd_per_mwh : pandas.Series, optional
-            Export price per interval [USD/MWh], with ``export_compensation = "series"``.
+            Peak import already set per billing month ``YYYY-MM`` [MW] for a simple tariff
+            (kept as ``tariff_spec.state``; a TariffSpec holds its own ``state``).
         availability_frac : DataFrame or mapping of str to Series, optional
-            Share of units in service per interval and battery group [-], one column (or
-            entry) per group name.
-
-        Returns
-        -------
-        Scenario
+            Share of units in service per interval [-], one column (or entry) per group.
 
         Raises
         ------
@@ -535,108 +568,18 @@ class Scenario:
         >>> sc.n_intervals, sc.interval_min
         (2, 60)
         """
-        if isinstance(tariff, TariffSpec):
-            if tariff_spec is not None and tariff_spec != tariff:
-                raise InputError(
-                    issues=[
-                        Issue(
-                            "two different tariffs given",
-                            field="tariff_spec",
-                            fix="Pass the TariffSpec once, as tariff",
-                        )
-                    ]
-                )
-            tariff, tariff_spec = EngineTariff(name=tariff.name, spec=tariff), tariff
-        elif tariff_spec is None and isinstance(tariff, EngineTariff):
-            tariff_spec = tariff.spec
-        issues = check_input_series(load_mw, name="load_mw")
-        if price_usd_per_mwh is None and not (
-            tariff_spec is not None and not tariff_spec.energy.uses_market_price
-        ):
-            issues.append(
-                Issue(
-                    "price_usd_per_mwh missing",
-                    field="price_usd_per_mwh",
-                    fix="Pass the energy price series (only a tariff-engine tariff with energy "
-                    "basis 'schedule' needs none)",
-                )
-            )
-        if index is not None and not isinstance(index, pd.DatetimeIndex):
-            issues.append(
-                Issue(
-                    "index is not a DatetimeIndex",
-                    field="index",
-                    got=type(index).__name__,
-                    fix="Pass a tz-aware pandas.DatetimeIndex of interval starts",
-                )
-            )
-        groups = _availability_dict(availability_frac, issues)
-        if issues:
-            raise InputError(issues=issues)
-        index = load_mw.index if index is None else index
-        horizon_issues = timeindex.index_issues(
-            index, field="index" if index is not load_mw.index else "load_mw"
-        )
-        if horizon_issues:
-            raise TimeSeriesError(issues=horizon_issues)
-        horizon = pd.DatetimeIndex(index).tz_convert(site.timezone).rename("interval_start")
+        tariff, tariff_spec = _given_tariff(tariff, tariff_spec)
+        groups = _check_arguments(load_mw, price_usd_per_mwh, index, availability_frac, tariff_spec)
+        horizon = _horizon(load_mw, index, site.timezone)
         if price_usd_per_mwh is None:
             price_usd_per_mwh = pd.Series(0.0, index=horizon)
         grid = grid or GridRules()
-        out_notes = list(notes)
-        named: list[tuple[str, Any, str]] = [
-            ("load_mw", load_mw, "power"),
-            ("price_usd_per_mwh", price_usd_per_mwh, "price"),
-            ("gpu_load_mw", gpu_load_mw, "power"),
-            ("swing_up_mw", swing_up_mw, "power"),
-            ("swing_down_mw", swing_down_mw, "power"),
-            ("grid_import_limit_mw", grid_import_limit_mw, "power"),
-            ("grid_export_limit_mw", grid_export_limit_mw, "power"),
-            ("sell_price_usd_per_mwh", sell_price_usd_per_mwh, "price"),
-        ]
-        named += [(f"availability_frac[{g}]", v, "power") for g, v in groups.items()]
-        for nm, s, _ in named:
-            if s is not None:
-                issues += check_input_series(s, name=nm)
-        if issues:
-            raise InputError(issues=issues)
-        series: dict[str, pd.Series | None] = {}
-        for nm, s, kind in named:
-            if s is None:
-                series[nm] = None
-                continue
-            aligned, note = to_horizon(
-                s, horizon, kind=kind, name=nm, allow_inf=nm.startswith("grid_")
-            )  # type: ignore[arg-type]
-            series[nm] = aligned
-            if note:
-                out_notes.append(note)
-        if (
-            grid.swing is not None
-            and series["swing_up_mw"] is None
-            and series["swing_down_mw"] is None
-        ):
-            sw = grid.swing
-            if sw.source != "cluster_model":
-                raise InputError(
-                    issues=[
-                        Issue(
-                            "a telemetry swing needs its series",
-                            field="grid.swing",
-                            got="source = 'telemetry'",
-                            fix="Pass swing_up_mw and swing_down_mw "
-                            "(optimizer.loads.swing.swing_from_telemetry makes them), or use "
-                            "source = 'cluster_model'",
-                        )
-                    ]
-                )
-            base = series["gpu_load_mw"] if series["gpu_load_mw"] is not None else series["load_mw"]
-            series["swing_up_mw"] = (base * sw.up_frac).rename("swing_up_mw")  # type: ignore[operator]
-            series["swing_down_mw"] = (base * sw.down_frac).rename("swing_down_mw")  # type: ignore[operator]
-            out_notes.append(
-                f"swing: cluster model, up {sw.up_frac:g} and down {sw.down_frac:g} of GPU load "
-                f"(assumption)"
-            )
+        given = (load_mw, price_usd_per_mwh, gpu_load_mw, swing_up_mw, swing_down_mw)
+        given += (grid_import_limit_mw, grid_export_limit_mw, sell_price_usd_per_mwh)
+        named = dict(zip(SERIES_FIELDS, given, strict=True))
+        named.update({f"availability_frac[{g}]": v for g, v in groups.items()})
+        series = _on_horizon(named, horizon, out_notes := list(notes))
+        _cluster_swing(grid, series, out_notes)
         return cls(
             name=name,
             site=site,
@@ -680,9 +623,18 @@ class Scenario:
         return write_scenario_dir(self, Path(path))
 
     def replace(self, **changes: object) -> Scenario:
-        """A copy with some fields changed (validated again)."""
+        """A copy with some fields changed (validated again).
+
+        A new simple ``tariff`` without a ``tariff_spec`` is converted again, keeping the
+        month-to-date peaks of the facility charge (unless new ones are given).
+        """
         import dataclasses
 
+        new = changes.get("tariff", self.tariff)
+        if "tariff_spec" not in changes and new != self.tariff:
+            changes["tariff_spec"] = None
+            if isinstance(new, Tariff) and not isinstance(new, EngineTariff):
+                changes.setdefault("month_to_date_peak_mw", facility_peaks_mw(self.tariff_spec))
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------ derived data
@@ -721,12 +673,14 @@ class Scenario:
         src = self.load_mw if self.gpu_load_mw is None else self.gpu_load_mw
         return src.to_numpy(dtype=float)
 
-    def tariff_arrays(self) -> Any:
-        """The tariff engine's arrays on this horizon (None without a TariffSpec)."""
-        if self.tariff_spec is None:
-            return None
-
-        return tariff_arrays(self.tariff_spec, self.index, price_usd_per_mwh=self.price_usd_per_mwh)
+    def tariff_arrays(self) -> TariffArrays:
+        """The tariff's arrays on this horizon (what the LP and the bill read)."""
+        return tariff_arrays(
+            self.tariff_spec,
+            self.index,
+            price_usd_per_mwh=self.price_usd_per_mwh,
+            sell_price_usd_per_mwh=self.sell_price_usd_per_mwh,
+        )
 
     def availability_array_frac(self, group: str) -> np.ndarray:
         """``a_bt`` of group ``group`` per interval [-]: its series, or its own constant."""
@@ -736,19 +690,14 @@ class Scenario:
         return np.full(self.n_intervals, float(frac))
 
     def import_price_usd_per_mwh(self) -> np.ndarray:
-        """``pi_t``: energy price plus the tariff adder [USD/MWh]."""
-        return self.price_usd_per_mwh.to_numpy(dtype=float) + self.tariff.energy_adder_usd_per_mwh
+        """``pi_t``: the tariff's energy price per interval (first tier where tiered) [USD/MWh]."""
+        return energy_price_usd_per_mwh(self.tariff_spec, self.index, self.price_usd_per_mwh)
 
     def export_price_usd_per_mwh(self) -> np.ndarray:
         """``pix_t``: what one exported MWh earns [USD/MWh] (0 when export is not paid)."""
-        kind = self.tariff.export_compensation
-        if kind == "wholesale":
-            return self.price_usd_per_mwh.to_numpy(dtype=float).copy()
-        if kind == "fixed":
-            return np.full(self.n_intervals, float(self.tariff.export_price_usd_per_mwh or 0.0))
-        if kind == "series" and self.sell_price_usd_per_mwh is not None:
-            return self.sell_price_usd_per_mwh.to_numpy(dtype=float).copy()
-        return np.zeros(self.n_intervals)
+        return export_price_usd_per_mwh(
+            self.tariff_spec, self.index, self.price_usd_per_mwh, self.sell_price_usd_per_mwh
+        )
 
     def import_limit_mw(self) -> np.ndarray:
         """``Gimp_t`` [MW]: the series when given (``inf``: no cap), else the site's cap."""
@@ -832,3 +781,133 @@ def _availability_dict(value: object, issues: list[Issue]) -> dict[str, Any]:
         )
     )
     return {}
+
+
+# ------------------------------------------------------------- from_series helpers
+def _given_tariff(
+    tariff: Tariff | TariffSpec, tariff_spec: TariffSpec | None
+) -> tuple[Tariff, TariffSpec | None]:
+    """``(tariff, tariff_spec)`` of :meth:`Scenario.from_series`: a TariffSpec given as the
+    tariff is wrapped in an :class:`EngineTariff`; an EngineTariff lends its spec."""
+    if isinstance(tariff, TariffSpec):
+        if tariff_spec is not None and tariff_spec != tariff:
+            raise InputError(
+                issues=[
+                    Issue(
+                        "two different tariffs given",
+                        field="tariff_spec",
+                        fix="Pass the TariffSpec once, as tariff",
+                    )
+                ]
+            )
+        return EngineTariff(name=tariff.name, spec=tariff), tariff
+    if tariff_spec is None and isinstance(tariff, EngineTariff):
+        return tariff, tariff.spec
+    return tariff, tariff_spec
+
+
+def _check_arguments(
+    load_mw: object,
+    price_usd_per_mwh: object,
+    index: object,
+    availability_frac: object,
+    tariff_spec: TariffSpec | None,
+) -> dict[str, Any]:
+    """The arguments of :meth:`Scenario.from_series` that must be right before any alignment;
+    returns ``availability_frac`` as ``{group: series}``."""
+    issues = check_input_series(load_mw, name="load_mw")
+    if price_usd_per_mwh is None and not (
+        tariff_spec is not None and not tariff_spec.energy.uses_market_price
+    ):
+        issues.append(
+            Issue(
+                "price_usd_per_mwh missing",
+                field="price_usd_per_mwh",
+                fix="Pass the energy price series (only a tariff-engine tariff with energy "
+                "basis 'schedule' needs none)",
+            )
+        )
+    if index is not None and not isinstance(index, pd.DatetimeIndex):
+        issues.append(
+            Issue(
+                "index is not a DatetimeIndex",
+                field="index",
+                got=type(index).__name__,
+                fix="Pass a tz-aware pandas.DatetimeIndex of interval starts",
+            )
+        )
+    groups = _availability_dict(availability_frac, issues)
+    if issues:
+        raise InputError(issues=issues)
+    return groups
+
+
+def _horizon(load_mw: pd.Series, index: pd.DatetimeIndex | None, zone: str) -> pd.DatetimeIndex:
+    """The horizon of :meth:`Scenario.from_series`: ``index`` (default the load's) in ``zone``."""
+    index = load_mw.index if index is None else index
+    issues = timeindex.index_issues(
+        index, field="index" if index is not load_mw.index else "load_mw"
+    )
+    if issues:
+        raise TimeSeriesError(issues=issues)
+    return pd.DatetimeIndex(index).tz_convert(zone).rename("interval_start")
+
+
+def _on_horizon(
+    named: dict[str, Any], horizon: pd.DatetimeIndex, notes: list[str]
+) -> dict[str, pd.Series | None]:
+    """Each named series checked and resampled onto ``horizon`` (prices as prices, the rest as
+    power); notes appended."""
+    issues: list[Issue] = []
+    for nm, s in named.items():
+        if s is not None:
+            issues += check_input_series(s, name=nm)
+    if issues:
+        raise InputError(issues=issues)
+    series: dict[str, pd.Series | None] = {}
+    for nm, s in named.items():
+        if s is None:
+            series[nm] = None
+            continue
+        kind = "price" if nm in ("price_usd_per_mwh", "sell_price_usd_per_mwh") else "power"
+        aligned, note = to_horizon(s, horizon, kind=kind, name=nm, allow_inf=nm.startswith("grid_"))  # type: ignore[arg-type]
+        series[nm] = aligned
+        if note:
+            notes.append(note)
+    return series
+
+
+def _cluster_swing(grid: GridRules, series: dict[str, pd.Series | None], notes: list[str]) -> None:
+    """Fill the swing series from a ``cluster_model`` swing when none was given."""
+    if grid.swing is None or series["swing_up_mw"] is not None:
+        return
+    if series["swing_down_mw"] is not None:
+        return
+    sw = grid.swing
+    if sw.source != "cluster_model":
+        raise InputError(
+            issues=[
+                Issue(
+                    "a telemetry swing needs its series",
+                    field="grid.swing",
+                    got="source = 'telemetry'",
+                    fix="Pass swing_up_mw and swing_down_mw "
+                    "(optimizer.loads.swing.swing_from_telemetry makes them), or use "
+                    "source = 'cluster_model'",
+                )
+            ]
+        )
+    base = series["gpu_load_mw"] if series["gpu_load_mw"] is not None else series["load_mw"]
+    series["swing_up_mw"] = (base * sw.up_frac).rename("swing_up_mw")  # type: ignore[operator]
+    series["swing_down_mw"] = (base * sw.down_frac).rename("swing_down_mw")  # type: ignore[operator]
+    notes.append(
+        f"swing: cluster model, up {sw.up_frac:g} and down {sw.down_frac:g} of GPU load "
+        f"(assumption)"
+    )
+
+
+def _billed(spec: TariffSpec) -> TariffSpec:
+    """``spec`` without its state and price-series source: what two specs must share to bill
+    the same (given the same series)."""
+    energy = spec.energy.model_copy(update={"price_series": None})
+    return spec.model_copy(update={"state": BillingState(), "energy": energy})

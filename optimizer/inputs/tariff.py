@@ -1,19 +1,34 @@
-"""The tariff: what the site pays for energy and demand, and what it earns for export.
+"""The simple tariff: what the site pays for energy and demand, and what it earns for export.
 
-Issue scope today: an energy price series (LMP) plus an optional adder, one monthly
-facility demand charge on the month's highest interval import, fixed monthly charges and
-export compensation. The price *values* live in the Scenario as a series; this model
-only says where a TOML-defined tariff reads them from.
+An energy price series (LMP) plus an optional adder, one monthly facility demand charge on
+the month's highest interval import, fixed monthly charges and export compensation. The
+price *values* live in the Scenario as a series; this model only says where a TOML-defined
+tariff reads them from.
+
+It is a way of writing one kind of :class:`~optimizer.tariffs.spec.TariffSpec`:
+:func:`spec_from_tariff` converts it (the same bill), and the Scenario does so once, at the
+edge, so the LP, the bill and rolling operation know one tariff model.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from optimizer.frozen import FrozenModel
-from optimizer.tariffs.spec import PriceSeriesSource, TariffSpec
+from optimizer.tariffs.spec import BillingState, PeakRecord, PriceSeriesSource, TariffSpec
+
+FACILITY_CHARGE = "facility"
+"""Name of the simple tariff's demand charge in its TariffSpec (``PeakRecord.charge``)."""
+
+CONVERTED_NOTE = (
+    "converted from the [tariff] schema of optimizer.inputs.tariff.Tariff:"
+    " demand on single model intervals"
+)
+"""The note every converted spec carries (how the report tells a simple tariff)."""
 
 
 class Tariff(FrozenModel):
@@ -70,3 +85,69 @@ class EngineTariff(Tariff):
     """
 
     spec: TariffSpec
+
+
+def _energy(tariff: Tariff, base: Path | None) -> dict[str, Any]:
+    """The ``energy`` table: the market price plus the adder; ``base`` resolves the path."""
+    energy: dict[str, Any] = {
+        "basis": "market",
+        "adder_usd_per_mwh": tariff.energy_adder_usd_per_mwh,
+    }
+    if tariff.energy_price is not None:
+        src = tariff.energy_price.model_dump()
+        if base is not None:
+            src["path"] = str((base / src["path"]).resolve())
+        energy["price_series"] = src
+    return energy
+
+
+def spec_from_tariff(
+    tariff: Tariff,
+    *,
+    base: Path | None = None,
+    month_to_date_peak_mw: Mapping[str, float] | None = None,
+) -> TariffSpec:
+    """The :class:`~optimizer.tariffs.spec.TariffSpec` of a simple tariff (the same bill).
+
+    Energy at the price series plus the adder, a facility demand charge
+    (:data:`FACILITY_CHARGE`) on the month's highest single model interval
+    (``demand_interval_min = None``), the fixed monthly charge and the same export
+    compensation (``"series"``: the scenario's sell-price series).
+
+    Parameters
+    ----------
+    tariff : Tariff
+        The simple tariff.
+    base : Path, optional
+        Folder that resolves the price-series path (the tariff TOML's folder).
+    month_to_date_peak_mw : mapping of str to float, optional
+        Peak import already set per billing month ``YYYY-MM`` [MW]: the spec's
+        ``state.peaks`` of the facility charge. Ignored without a demand charge (nothing is
+        billed on it).
+    """
+    spec: dict[str, Any] = {
+        "name": tariff.name,
+        "notes": [CONVERTED_NOTE],
+        "energy": _energy(tariff, base),
+        "demand_interval_min": None,
+        "fixed_charge_usd_per_month": tariff.fixed_charge_usd_per_month,
+        "export_compensation": tariff.export_compensation,
+        "export_price_usd_per_mwh": tariff.export_price_usd_per_mwh,
+    }
+    if tariff.demand_charge_usd_per_mw > 0:
+        spec["facility_demand"] = {
+            "name": FACILITY_CHARGE,
+            "periods": [
+                {"name": FACILITY_CHARGE, "rate_usd_per_mw": tariff.demand_charge_usd_per_mw}
+            ],
+        }
+        peaks = sorted((month_to_date_peak_mw or {}).items())
+        spec["state"] = BillingState(
+            peaks=tuple(PeakRecord(month=m, charge=FACILITY_CHARGE, peak_mw=v) for m, v in peaks)
+        )
+    return TariffSpec.model_validate(spec)
+
+
+def facility_peaks_mw(spec: TariffSpec) -> dict[str, float]:
+    """Month-to-date peaks of the simple tariff's facility charge in ``spec.state`` [MW]."""
+    return {r.month: r.peak_mw for r in spec.state.peaks if r.charge == FACILITY_CHARGE}

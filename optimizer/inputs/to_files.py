@@ -29,12 +29,24 @@ import pandas as pd
 from pydantic import BaseModel
 
 from optimizer.errors import InputError, Issue
+from optimizer.inputs.tariff import facility_peaks_mw
 
 # The Scenario is passed in, never imported: optimizer.inputs.scenario calls this module, and the
 # import contract forbids a cycle between the two. Annotations say ``Any``.
 Scenario = Any
 
 SERIES_FILE = "series.parquet"
+SERIES_NAMES = (
+    "load_mw",
+    "price_usd_per_mwh",
+    "gpu_load_mw",
+    "swing_up_mw",
+    "swing_down_mw",
+    "grid_import_limit_mw",
+    "grid_export_limit_mw",
+    "sell_price_usd_per_mwh",
+)
+"""The Scenario's series written to :data:`SERIES_FILE` (columns of the same names)."""
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -137,54 +149,17 @@ def write_scenario_dir(scenario: Scenario, path: Path) -> Path:
         A value the TOML schema cannot hold; every one listed, nothing written.
     """
     sc = scenario
-    issues = _lost_nones(sc.site, "site") + _lost_nones(sc.options, "solver")
-    spec = sc.tariff_spec
-    if spec is not None:
-        issues += _lost_nones(spec, "tariff")
-    else:
-        issues += _lost_nones(sc.tariff, "tariff")
-    for name in ("ramp", "reserve", "flexible_load"):
-        part = getattr(sc.grid, name)
-        if part is not None:
-            issues += _lost_nones(part, f"grid.{name}")
-    if sc.interval_min not in (1, 5, 15, 30, 60):
-        issues.append(
-            Issue(
-                "step not supported by [horizon]",
-                field="horizon.interval_min",
-                got=str(sc.interval_min),
-            )
-        )
+    issues = _refusals(sc)
     if issues:
         raise InputError(issues=issues)
-
     path.mkdir(parents=True, exist_ok=True)
-    frame = pd.DataFrame(index=sc.index)
-    frame.index.name = "interval_start"
-    for name in (
-        "load_mw",
-        "price_usd_per_mwh",
-        "gpu_load_mw",
-        "swing_up_mw",
-        "swing_down_mw",
-        "grid_import_limit_mw",
-        "grid_export_limit_mw",
-        "sell_price_usd_per_mwh",
-    ):
-        series = getattr(sc, name)
-        if series is not None:
-            frame[name] = series.to_numpy(dtype=float)
-    for group, series in sc.availability_frac.items():
-        frame[f"availability_frac_{group}"] = series.to_numpy(dtype=float)
-    frame.to_parquet(path / SERIES_FILE)
-
+    _write_series(sc, path)
     (path / "site.toml").write_text(
         toml_text({"schema_version": 1, "site": _dump(sc.site)}), encoding="utf-8"
     )
     (path / "tariff.toml").write_text(
         toml_text({"schema_version": 1, "tariff": _tariff(sc)}), encoding="utf-8"
     )
-
     step = pd.Timedelta(minutes=sc.interval_min)
     doc: dict[str, Any] = {
         "schema_version": 1,
@@ -199,6 +174,52 @@ def write_scenario_dir(scenario: Scenario, path: Path) -> Path:
     }
     if sc.gpu_load_mw is not None:
         doc["load"]["gpu_column"] = "gpu_load_mw"
+    tables = {
+        "grid": _grid_table(sc, path),
+        "series": _series_table(sc),
+        "state": _state_table(sc),
+    }
+    doc.update({name: table for name, table in tables.items() if table})
+    out = path / "scenario.toml"
+    out.write_text(toml_text(doc), encoding="utf-8")
+    return out
+
+
+def _refusals(sc: Scenario) -> list[Issue]:
+    """What the TOML schema cannot say about ``sc`` (nothing is written when any)."""
+    issues = _lost_nones(sc.site, "site") + _lost_nones(sc.options, "solver")
+    tariff = sc.tariff if sc.has_simple_tariff else sc.tariff_spec
+    issues += _lost_nones(tariff, "tariff")
+    for name in ("ramp", "reserve", "flexible_load"):
+        part = getattr(sc.grid, name)
+        if part is not None:
+            issues += _lost_nones(part, f"grid.{name}")
+    if sc.interval_min not in (1, 5, 15, 30, 60):
+        issues.append(
+            Issue(
+                "step not supported by [horizon]",
+                field="horizon.interval_min",
+                got=str(sc.interval_min),
+            )
+        )
+    return issues
+
+
+def _write_series(sc: Scenario, path: Path) -> None:
+    """``series.parquet``: every series of ``sc`` on the horizon."""
+    frame = pd.DataFrame(index=sc.index)
+    frame.index.name = "interval_start"
+    for name in SERIES_NAMES:
+        series = getattr(sc, name)
+        if series is not None:
+            frame[name] = series.to_numpy(dtype=float)
+    for group, series in sc.availability_frac.items():
+        frame[f"availability_frac_{group}"] = series.to_numpy(dtype=float)
+    frame.to_parquet(path / SERIES_FILE)
+
+
+def _grid_table(sc: Scenario, path: Path) -> dict[str, Any]:
+    """The ``[grid]`` table (events and system peaks written beside it); empty when none."""
     grid = {
         name: _dump(getattr(sc.grid, name))
         for name in ("ramp", "reserve", "flexible_load")
@@ -210,43 +231,44 @@ def write_scenario_dir(scenario: Scenario, path: Path) -> Path:
         grid["events"] = _write_events(sc, path)
     if sc.grid.system_peaks is not None:
         grid["system_peaks"] = _write_system_peaks(sc, path)
-    if grid:
-        doc["grid"] = grid
-    series_table: dict[str, Any] = {
+    return grid
+
+
+def _series_table(sc: Scenario) -> dict[str, Any]:
+    """The ``[series]`` table: caps, swing and availability read from ``series.parquet``."""
+    table: dict[str, Any] = {
         name: _source(name)
         for name in ("grid_import_limit_mw", "grid_export_limit_mw", "swing_up_mw", "swing_down_mw")
         if getattr(sc, name) is not None
     }
     if sc.availability_frac:
-        series_table["availability_frac"] = {
+        table["availability_frac"] = {
             g: _source(f"availability_frac_{g}") for g in sc.availability_frac
         }
-    if series_table:
-        doc["series"] = series_table
-    if sc.month_to_date_peak_mw:
-        doc["state"] = {
-            "month_to_date_peak_mw": {k: float(v) for k, v in sc.month_to_date_peak_mw.items()}
-        }
-    out = path / "scenario.toml"
-    out.write_text(toml_text(doc), encoding="utf-8")
-    return out
+    return table
+
+
+def _state_table(sc: Scenario) -> dict[str, Any]:
+    """The ``[state]`` table: a simple tariff's month-to-date peaks (a spec keeps its own)."""
+    peaks = facility_peaks_mw(sc.tariff_spec) if sc.has_simple_tariff else {}
+    return {"month_to_date_peak_mw": peaks} if peaks else {}
 
 
 def _tariff(sc: Scenario) -> dict[str, Any]:
-    """The ``[tariff]`` table: the spec (price series in series.parquet) or the simple tariff."""
-    spec = sc.tariff_spec
-    if spec is not None:
-        energy = spec.energy.model_copy(update={"price_series": None})
-        coincident = spec.coincident_peak
-        if coincident is not None:  # the candidates were filled in from the source; keep them only
-            coincident = coincident.model_copy(update={"source": None})
-        table = _dump(spec.model_copy(update={"energy": energy, "coincident_peak": coincident}))
-        table["energy"]["price_series"] = _source("price_usd_per_mwh")
+    """The ``[tariff]`` table: the simple tariff, or the spec (price series in series.parquet)."""
+    if sc.has_simple_tariff:
+        table = _dump(sc.tariff, exclude={"energy_price", "sell_price"})
+        table["energy_price"] = _source("price_usd_per_mwh")
+        if sc.sell_price_usd_per_mwh is not None:
+            table["sell_price"] = _source("sell_price_usd_per_mwh")
         return table
-    table = _dump(sc.tariff, exclude={"energy_price", "sell_price"})
-    table["energy_price"] = _source("price_usd_per_mwh")
-    if sc.sell_price_usd_per_mwh is not None:
-        table["sell_price"] = _source("sell_price_usd_per_mwh")
+    spec = sc.tariff_spec
+    energy = spec.energy.model_copy(update={"price_series": None})
+    coincident = spec.coincident_peak
+    if coincident is not None:  # the candidates were filled in from the source; keep them only
+        coincident = coincident.model_copy(update={"source": None})
+    table = _dump(spec.model_copy(update={"energy": energy, "coincident_peak": coincident}))
+    table["energy"]["price_series"] = _source("price_usd_per_mwh")
     return table
 
 

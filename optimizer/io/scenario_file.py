@@ -31,7 +31,7 @@ from optimizer.inputs.grid import (
 from optimizer.inputs.options import SolverOptions
 from optimizer.inputs.resilience import Resilience
 from optimizer.inputs.scenario import Scenario
-from optimizer.inputs.tariff import EngineTariff, Tariff
+from optimizer.inputs.tariff import EngineTariff, Tariff, spec_from_tariff
 from optimizer.inputs.timeseries import (
     ALLOWED_INTERVAL_MIN,
     check_series,
@@ -41,7 +41,7 @@ from optimizer.inputs.timeseries import (
 )
 from optimizer.io.builtin import builtin_scenario, list_builtin_scenarios
 from optimizer.io.models import load_event_program, load_site, load_tariff
-from optimizer.io.tariff_file import load_tariff_spec, spec_from_legacy
+from optimizer.io.tariff_file import load_tariff_spec
 from optimizer.io.toml import _require, _series, issues_from_validation, read_toml
 from optimizer.loads.gpu_profile import GpuProfileParams, generate_site_load
 from optimizer.loads.swing import swing_from_cluster, swing_from_telemetry
@@ -941,11 +941,11 @@ def _value_system_peaks(
 
     Reuses the tariff engine's coincident-peak charge (``aggregation = "expected"``, equal
     weights per month, 60-min periods); a simple tariff is first converted with
-    :func:`optimizer.io.tariff_file.spec_from_legacy` (the same bill).
+    :func:`optimizer.inputs.tariff.spec_from_tariff` (the same bill).
     """
 
     if spec is None:
-        spec = spec_from_legacy(tariff, base=tariff_file.parent)
+        spec = spec_from_tariff(tariff, base=tariff_file.parent)
     if spec.coincident_peak is not None:
         issue = Issue(
             "the tariff already has a coincident-peak charge",

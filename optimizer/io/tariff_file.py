@@ -6,8 +6,9 @@ TariffSpec field names. Paths inside it (``energy.price_series.path``,
 A ``.json`` path is read as OpenEI URDB (:func:`read_urdb`, translated by
 :func:`optimizer.tariffs.urdb.urdb_to_spec`). A ``[tariff]`` table in the older schema of
 :class:`optimizer.inputs.tariff.Tariff` (``energy_price``, ``energy_adder_usd_per_mwh``,
-``demand_charge_usd_per_mw``) is converted with :func:`spec_from_legacy`, so existing
-tariff files keep working.
+``demand_charge_usd_per_mw``) is converted with
+:func:`optimizer.inputs.tariff.spec_from_tariff` (the pure conversion; this module only
+resolves the price-series path against the file), so simple tariff files read as specs too.
 
 A coincident-peak charge may name a file of candidate hours (:func:`read_candidates_csv`)
 or an hourly system load (:func:`read_system_load`, reduced by
@@ -25,7 +26,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from optimizer.errors import InputError, Issue, ModelFileError, TimeSeriesError, file_not_found
-from optimizer.inputs.tariff import Tariff
+from optimizer.inputs.tariff import Tariff, spec_from_tariff
 from optimizer.io.toml import SCHEMA_VERSION, _one_table, issues_from_validation, read_toml
 from optimizer.tariffs.coincident import system_peak_candidates
 from optimizer.tariffs.spec import CandidateHour, TariffSpec
@@ -201,50 +202,8 @@ def read_candidates_csv(
 
 
 def spec_from_legacy(tariff: Tariff, *, base: Path | None = None) -> TariffSpec:
-    """The TariffSpec of a tariff in the older :class:`~optimizer.inputs.tariff.Tariff` schema.
-
-    Energy at the price series plus the adder, a facility demand charge on the month's
-    highest single model interval (``demand_interval_min = None``), the fixed monthly
-    charge and the same export compensation. ``base`` resolves the price-series path.
-    """
-    if tariff.export_compensation == "series":
-        raise InputError(
-            issues=[
-                Issue(
-                    "export_compensation = 'series' cannot be converted to a tariff-engine tariff",
-                    field="tariff.export_compensation",
-                    got="'series'",
-                    fix="Bill the schedule with optimizer.evaluate, or use 'wholesale' or 'fixed'",
-                )
-            ]
-        )
-    energy: dict[str, Any] = {
-        "basis": "market",
-        "adder_usd_per_mwh": tariff.energy_adder_usd_per_mwh,
-    }
-    if tariff.energy_price is not None:
-        src = tariff.energy_price.model_dump()
-        if base is not None:
-            src["path"] = str((base / src["path"]).resolve())
-        energy["price_series"] = src
-    spec: dict[str, Any] = {
-        "name": tariff.name,
-        "notes": [
-            "converted from the [tariff] schema of optimizer.inputs.tariff.Tariff:"
-            " demand on single model intervals"
-        ],
-        "energy": energy,
-        "demand_interval_min": None,
-        "fixed_charge_usd_per_month": tariff.fixed_charge_usd_per_month,
-        "export_compensation": tariff.export_compensation,
-        "export_price_usd_per_mwh": tariff.export_price_usd_per_mwh,
-    }
-    if tariff.demand_charge_usd_per_mw > 0:
-        spec["facility_demand"] = {
-            "name": "facility",
-            "periods": [{"name": "facility", "rate_usd_per_mw": tariff.demand_charge_usd_per_mw}],
-        }
-    return TariffSpec.model_validate(spec)
+    """The TariffSpec of a simple tariff: :func:`optimizer.inputs.tariff.spec_from_tariff`."""
+    return spec_from_tariff(tariff, base=base)
 
 
 def _fill_candidates(raw: dict[str, Any], path: Path) -> None:

@@ -25,9 +25,9 @@ Windows of one structure are warm re-solves of one persistent model (:class:`War
 the model is rebuilt only when the structure changes (the last, shorter windows, and windows
 that cross a month boundary).
 
-Month-to-date peaks are carried for the simple tariff (``month_to_date_peak_mw``) and for
-tariff-engine tariffs (each window's metered block-average peak, as ``TariffSpec.state``).
-Which demand blocks a TOU window holds is data in the warm model (masked rows), so windows of a
+Month-to-date peaks are carried in one state, the tariff's ``TariffSpec.state`` (each
+window's metered block-average peak per billing month and charge; a simple tariff is a
+TariffSpec whose facility charge meters single intervals). Which demand blocks a TOU window holds is data in the warm model (masked rows), so windows of a
 TOU tariff re-solve warm too; only the shrinking last windows and month-crossing windows (more
 billing windows) are built.
 
@@ -251,12 +251,8 @@ def _roll(
     groups = scenario.site.battery_groups
     state = _State(
         soc={g.name: g.initial_soc_mwh for g in groups},
-        mtd=dict(scenario.month_to_date_peak_mw),
-        spec_peaks={}
-        if scenario.tariff_spec is None
-        else {(r.month, r.charge): r.peak_mw for r in scenario.tariff_spec.state.peaks},
+        peaks={(r.month, r.charge): r.peak_mw for r in scenario.tariff_spec.state.peaks},
     )
-    months = scenario.index.tz_localize(None).to_period("M").astype(str)
     out = {
         key: np.zeros(n)
         for key in ("grid_import_mw", "grid_export_mw", "planned_import_mw", "aux_load_mw")
@@ -285,12 +281,7 @@ def _roll(
             per_group,
             scenario.interval_h,
         )
-        for t in range(issue, issue + commit):
-            state.mtd[months[t]] = max(
-                state.mtd.get(months[t], 0.0), float(out["grid_import_mw"][t])
-            )
-        if full.tariff is not None:
-            _tariff_peaks(full.tariff, out["grid_import_mw"], issue + commit, state.spec_peaks)
+        _tariff_peaks(full.tariff, out["grid_import_mw"], issue + commit, state.peaks)
         issue, i = issue + commit, i + 1
         if progress is not None:
             progress(done + i, max(total, done + i))
@@ -318,8 +309,7 @@ class _State:
     """What rolling operation carries from one window to the next."""
 
     soc: dict[str, float]  # each group's SOC [MWh]
-    mtd: dict[str, float]  # month -> highest interval import so far [MW] (simple tariff)
-    spec_peaks: dict[tuple[str, str], float]  # (month, charge) -> metered peak [MW] (tariff engine)
+    peaks: dict[tuple[str, str], float]  # (month, charge) -> metered peak so far [MW]
     n_solves: int = 0
     n_relaxed: int = 0
     fallbacks: list[Fallback] = field(default_factory=list)
@@ -380,7 +370,6 @@ def _window_scenario(
         )
         for g in scenario.site.battery_groups
     )
-    spec = scenario.tariff_spec
     return scenario.replace(
         name=f"{scenario.name}@{scenario.index[issue].isoformat()}",
         site=scenario.site.model_copy(update={"battery_groups": groups}),
@@ -394,13 +383,12 @@ def _window_scenario(
         swing_down_mw=None
         if scenario.swing_down_mw is None
         else scenario.swing_down_mw.iloc[issue:stop],
-        month_to_date_peak_mw=dict(state.mtd) if spec is None else {},  # a spec carries its own
         source_path=scenario.source_path,
         grid_import_limit_mw=_cut(scenario.grid_import_limit_mw, issue, stop),
         grid_export_limit_mw=_cut(scenario.grid_export_limit_mw, issue, stop),
         sell_price_usd_per_mwh=_cut(scenario.sell_price_usd_per_mwh, issue, stop),
         availability_frac={g: s.iloc[issue:stop] for g, s in scenario.availability_frac.items()},
-        tariff_spec=None if spec is None else _with_peaks(spec, state.spec_peaks),
+        tariff_spec=_with_peaks(scenario.tariff_spec, state.peaks),
         grid=_window_grid(scenario, issue, out, told),
     )
 

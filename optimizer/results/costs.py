@@ -31,20 +31,6 @@ COST_TERMS = (
 )
 
 
-def window_peaks_mw(grid_import_mw: np.ndarray, data: ModelData) -> np.ndarray:
-    """Highest import in each demand window, at least the month-to-date peak [MW]."""
-    peaks = (
-        np.zeros(data.n_windows)
-        if data.demand_floor_mw is None
-        else data.demand_floor_mw.astype(float).copy()
-    )
-    w = data.demand_window
-    mask = w >= 0
-    if mask.any():
-        np.maximum.at(peaks, w[mask], grid_import_mw[mask])
-    return peaks
-
-
 def net_draw_steps_mw(data: ModelData, net_import_mw: np.ndarray) -> np.ndarray:
     """Moves of the net draw ``y = g - x`` that family 13 prices [MW].
 
@@ -69,19 +55,11 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
     """Every cost term [USD] of a schedule, plus ``total``."""
     dt = data.interval_h
     g = sol.grid_import_mw
-    tariff = {"excess": 0.0, "coincident": 0.0, "minimum": 0.0}
-    if data.tariff is not None:  # the tariff engine's own numpy bill (optimizer.tariffs.evaluate)
-        t_terms = cost_terms(data.tariff, g, sol.grid_export_mw)
-        energy, export, demand = (
-            float(t_terms["energy"]),
-            float(t_terms["export"]),
-            float(t_terms["demand"]),
-        )
-        tariff = {k: float(t_terms[k]) for k in tariff}
-    else:
-        energy = float(np.dot(data.import_price_usd_per_mwh, g) * dt)
-        export = -float(np.dot(data.export_price_usd_per_mwh, sol.grid_export_mw) * dt)
-        demand = float(np.dot(data.demand_rate_usd_per_mw, window_peaks_mw(g, data)))
+    t_terms = cost_terms(data.tariff, g, sol.grid_export_mw)  # the tariff's own numpy bill
+    tariff = {
+        k: float(t_terms[k])
+        for k in ("energy", "export", "demand", "excess", "coincident", "minimum")
+    }
     degradation = float(
         sum(
             gd.degradation_cost_usd_per_mwh * sol.groups[gd.name]["discharge_mw"].sum() * dt
@@ -106,9 +84,6 @@ def bill_terms(data: ModelData, sol: Solution) -> pd.Series:
             np.sum(data.event_credit_usd_per_mwh[inside] * (data.load_mw[inside] - g[inside])) * dt
         )
     values = {
-        "energy": energy,
-        "export": export,
-        "demand": demand,
         **tariff,
         "degradation": degradation,
         "curtailment": curtailment,

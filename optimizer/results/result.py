@@ -11,6 +11,7 @@ import pandas as pd
 
 from optimizer.errors import InfeasibleError, Issue, SolverLimitError, UnboundedError
 from optimizer.inputs.scenario import Scenario
+from optimizer.inputs.tariff import CONVERTED_NOTE
 from optimizer.results.files import write_excel, write_run, write_schedule_parquet
 from optimizer.solver.status import SolveReport, SolveStatus
 
@@ -24,9 +25,11 @@ ENERGY_BASIS_LABELS = {
 
 
 def energy_basis(scenario: Scenario) -> str:
-    """The energy basis of ``scenario``'s tariff (``"simple"`` for the simple tariff)."""
+    """The energy basis of ``scenario``'s tariff (``"simple"`` for a simple tariff, also when
+    its spec gained a charge on the way in, such as valued system peaks)."""
     spec = scenario.tariff_spec
-    return "simple" if spec is None else str(spec.energy.basis)
+    simple = scenario.has_simple_tariff or CONVERTED_NOTE in spec.notes
+    return "simple" if simple else str(spec.energy.basis)
 
 
 def billing_months_covered(index: pd.DatetimeIndex, interval_h: float) -> list[dict[str, Any]]:

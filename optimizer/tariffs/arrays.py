@@ -69,7 +69,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from optimizer import timeindex, units
-from optimizer.tariffs.calendar import FloatArray, IntArray, month_shares, tariff_calendar
+from optimizer.tariffs.calendar import (
+    Calendar,
+    FloatArray,
+    IntArray,
+    month_shares,
+    tariff_calendar,
+)
 from optimizer.tariffs.demand_windows import DemandWindow, demand_windows
 from optimizer.tariffs.energy_tiers import (
     EnergyTierBlock,
@@ -140,15 +146,22 @@ class TariffArrays:
         )
 
 
-def billing_months(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[BillingMonth, ...]:
+def billing_months(
+    spec: TariffSpec,
+    index: pd.DatetimeIndex,
+    *,
+    cal: Calendar | None = None,
+    step_min: int | None = None,
+) -> tuple[BillingMonth, ...]:
     """The billing months the horizon touches, with fixed and minimum charges [USD].
 
     A month cut by the horizon is billed in full unless ``spec.prorate_partial_months``;
     then its monthly amounts are multiplied by ``horizon_h / month_h``. Daily charges count
-    the month's calendar days (times the same share when prorating).
+    the month's calendar days (times the same share when prorating). ``cal`` and ``step_min``
+    are ``tariff_calendar(spec, index)`` and the checked step [min], when the caller has them.
     """
-    step = timeindex.interval_min(index)
-    cal = tariff_calendar(spec, index)
+    step = timeindex.interval_min(index) if step_min is None else step_min
+    cal = tariff_calendar(spec, index) if cal is None else cal
     out = []
     for label, (pos, horizon_h, month_h, frac) in month_shares(spec, index, cal, step).items():
         days = calendar.monthrange(int(label[:4]), int(label[5:]))[1]
@@ -165,8 +178,13 @@ def tariff_arrays(
     index: pd.DatetimeIndex,
     *,
     price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
+    sell_price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
 ) -> TariffArrays:
     """Everything the LP needs from ``spec`` on ``index`` (see the module docstring).
+
+    ``price_usd_per_mwh`` is the market price [USD/MWh] (a market energy basis, wholesale
+    export); ``sell_price_usd_per_mwh`` the export price of ``export_compensation = "series"``
+    [USD/MWh].
 
     Examples
     --------
@@ -182,11 +200,12 @@ def tariff_arrays(
     ('2021-02 facility', 6, [0, 6], [6, 12])
     """
     step = timeindex.interval_min(index)
-    wins = demand_windows(spec, index)
+    cal = tariff_calendar(spec, index)  # once, for every part below
+    wins = demand_windows(spec, index, cal=cal)
     tiers = energy_tier_blocks(spec, index)
     huds = hud_blocks(spec, index)
     months = []
-    for m in billing_months(spec, index):
+    for m in billing_months(spec, index, cal=cal, step_min=step):
         months.append(
             BillingMonth(
                 m.month,
@@ -203,8 +222,10 @@ def tariff_arrays(
         )
     return TariffArrays(
         interval_h=units.interval_h(step),
-        energy_price_usd_per_mwh=energy_price_usd_per_mwh(spec, index, price_usd_per_mwh),
-        export_price_usd_per_mwh=export_price_usd_per_mwh(spec, index, price_usd_per_mwh),
+        energy_price_usd_per_mwh=energy_price_usd_per_mwh(spec, index, price_usd_per_mwh, cal=cal),
+        export_price_usd_per_mwh=export_price_usd_per_mwh(
+            spec, index, price_usd_per_mwh, sell_price_usd_per_mwh, cal=cal
+        ),
         months=tuple(months),
         demand_windows=wins,
         energy_tiers=tiers,

@@ -222,6 +222,19 @@ def _check_prices(
                 )
             ],
         )
+    if spec.export_compensation == "series" and export_mw is not None:
+        raise InputError(
+            issues=[
+                Issue(
+                    "the itemized bill takes no sell-price series",
+                    field="tariff.export_compensation",
+                    expected="'none', 'wholesale', 'fixed' or 'schedule'",
+                    got="'series'",
+                    fix="Bill the schedule with optimizer.evaluate (it reads the scenario's "
+                    "sell-price series), or pass no export",
+                )
+            ],
+        )
     if (
         spec.export_compensation == "wholesale"
         and export_mw is not None

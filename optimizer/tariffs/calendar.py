@@ -9,6 +9,7 @@ block starts where the local wall clock is a multiple of the demand interval.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -92,6 +93,12 @@ def month_hours(month: str | pd.Period, tz: object) -> float:
     >>> month_hours("2021-03", "America/Chicago")
     743.0
     """
+    return _month_hours(str(month), tz)
+
+
+@functools.lru_cache(maxsize=1024)
+def _month_hours(month: str, tz: object) -> float:
+    """:func:`month_hours` of a month label (pure, so cached by label and zone)."""
     period = pd.Period(month, freq="M")
     start = pd.Timestamp(period.start_time).tz_localize(
         tz, nonexistent="shift_forward", ambiguous=False

@@ -147,8 +147,10 @@ class DemandWindow:
         return len(self.block_starts)
 
     def block_averages_mw(self, grid_import_mw: npt.ArrayLike) -> FloatArray:
-        """Average import of each block [MW]."""
+        """Average import of each block [MW] (a one-interval block's is its import, exactly)."""
         g = np.asarray(grid_import_mw, dtype=float)
+        if self.block_intervals == 1 and np.all(self.block_ends - self.block_starts == 1):
+            return g[self.block_starts]
         csum = np.concatenate([[0.0], np.cumsum(g)])
         return (csum[self.block_ends] - csum[self.block_starts]) / (
             self.block_ends - self.block_starts
@@ -192,12 +194,12 @@ class _Horizon:
     windows_by_charge: dict[str, list[DemandWindow]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, spec: TariffSpec, index: pd.DatetimeIndex) -> _Horizon:
-        """Check ``index`` and the demand interval, and work out the calendar."""
+    def of(cls, spec: TariffSpec, index: pd.DatetimeIndex, cal: Calendar | None = None) -> _Horizon:
+        """Check ``index`` and the demand interval, and work out the calendar (unless given)."""
         step = timeindex.interval_min(index)
         n_block = block_intervals(spec.demand_interval_min, step)
         ids = block_ids(index, None if n_block == 1 else spec.demand_interval_min)
-        cal = tariff_calendar(spec, index)
+        cal = tariff_calendar(spec, index) if cal is None else cal
         shares = month_shares(spec, index, cal, step)
         fracs = {label: s.prorate_frac for label, s in shares.items()}
         sliding = spec.demand_metering == "sliding" and n_block > 1
@@ -358,7 +360,9 @@ def tou_windows(
     return out
 
 
-def demand_windows(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[DemandWindow, ...]:
+def demand_windows(
+    spec: TariffSpec, index: pd.DatetimeIndex, *, cal: Calendar | None = None
+) -> tuple[DemandWindow, ...]:
     """Every demand window of the horizon, in month order (facility, TOU, coincident).
 
     Windows of a zero-rate period are left out unless a ratchet or the contract refers to
@@ -370,6 +374,8 @@ def demand_windows(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[DemandWin
         The tariff, with its month-to-date ``state``.
     index : pandas.DatetimeIndex
         Local interval starts (tz-aware, regular).
+    cal : Calendar, optional
+        ``tariff_calendar(spec, index)``, when the caller has it.
 
     Returns
     -------
@@ -382,7 +388,7 @@ def demand_windows(spec: TariffSpec, index: pd.DatetimeIndex) -> tuple[DemandWin
         The demand interval does not fit the step, or ``state.peaks`` holds a month after
         the horizon.
     """
-    h = _Horizon.of(spec, index)
+    h = _Horizon.of(spec, index, cal)
     _check_state_months(spec, h.cal)
     tou_periods = [(c, period_of(c.schedule, h.cal)) for c in spec.tou_demand]
     ordered: list[DemandWindow] = []

@@ -95,7 +95,17 @@ def window_values(windows: tuple[DemandWindow, ...], grid_import_mw: npt.ArrayLi
         Index: window name. Columns ``metered_mw``, ``billed_mw``, ``excess_mw`` [MW],
         ``demand_usd``, ``excess_usd`` [USD].
     """
-    g = np.asarray(grid_import_mw, dtype=float)
+    rows = _window_rows(windows, np.asarray(grid_import_mw, dtype=float))
+    return pd.DataFrame(
+        rows, columns=["window", "metered_mw", "billed_mw", "excess_mw", "demand_usd", "excess_usd"]
+    ).set_index("window")
+
+
+def _window_rows(
+    windows: tuple[DemandWindow, ...], g: npt.NDArray[np.float64]
+) -> list[tuple[str, float, float, float, float, float]]:
+    """The rows of :func:`window_values` (name, metered, billed, excess [MW], demand, excess
+    [USD]), as plain tuples (the bill of every solve reads them)."""
     metered: dict[str, float] = {}
     rows = []
     for w in windows:
@@ -113,9 +123,7 @@ def window_values(windows: tuple[DemandWindow, ...], grid_import_mw: npt.ArrayLi
         )
         e = max(0.0, m - w.contract_mw) if w.contract_mw is not None else 0.0
         rows.append((w.name, m, b, e, cost, w.excess_rate_usd_per_mw * e))
-    return pd.DataFrame(
-        rows, columns=["window", "metered_mw", "billed_mw", "excess_mw", "demand_usd", "excess_usd"]
-    ).set_index("window")
+    return rows
 
 
 def cost_terms(
@@ -142,15 +150,19 @@ def cost_terms(
         )
         for b in arrays.energy_tiers
     }
-    vals = window_values(arrays.demand_windows, g)
-    billed = {str(k): float(v) for k, v in vals["billed_mw"].items()}
-    hud = hud_validity(arrays, g, billed)
-    # the linear form's demand part plus the exact bill's difference from the linear form
-    hud_usd = {
-        h.name: h.rate_usd_per_mw * billed.get(h.window, 0.0)
-        + float(hud.at[h.name, "exact_usd"] - hud.at[h.name, "linear_usd"])
-        for h in arrays.hud_blocks
-    }
+    rows = _window_rows(arrays.demand_windows, g)
+    billed = {r[0]: r[2] for r in rows}
+    demand_usd = {r[0]: r[4] for r in rows}
+    excess_usd = {r[0]: r[5] for r in rows}
+    hud_usd: dict[str, float] = {}
+    if arrays.hud_blocks:
+        hud = hud_validity(arrays, g, billed)
+        # the linear form's demand part plus the exact bill's difference from the linear form
+        hud_usd = {
+            h.name: h.rate_usd_per_mw * billed.get(h.window, 0.0)
+            + float(hud.at[h.name, "exact_usd"] - hud.at[h.name, "linear_usd"])
+            for h in arrays.hud_blocks
+        }
     kinds = {w.name: w.kind for w in arrays.demand_windows}
     terms = dict.fromkeys(
         ("energy", "export", "demand", "excess", "coincident", "fixed", "minimum"), 0.0
@@ -161,26 +173,22 @@ def cost_terms(
             + sum(tiers[n] for n in m.tier_block_names)
             + sum(hud_usd[n] for n in m.hud_block_names)
         )
-        demand = sum(
-            float(vals.at[n, "demand_usd"]) for n in m.window_names if kinds[n] != "coincident"
-        )
-        coincident = sum(
-            float(vals.at[n, "demand_usd"]) for n in m.window_names if kinds[n] == "coincident"
-        )
-        excess = sum(float(vals.at[n, "excess_usd"]) for n in m.window_names)
+        demand = sum(demand_usd[n] for n in m.window_names if kinds[n] != "coincident")
+        coincident = sum(demand_usd[n] for n in m.window_names if kinds[n] == "coincident")
+        excess = sum(excess_usd[n] for n in m.window_names)
         subtotal = energy + demand + coincident + excess + m.fixed_usd
         terms["energy"] += energy
         terms["demand"] += demand
         terms["coincident"] += coincident
         terms["excess"] += excess
         terms["fixed"] += m.fixed_usd
-        terms["minimum"] += max(0.0, m.minimum_usd - subtotal)
+        if m.minimum_usd > 0:  # no minimum bill: a negative bill (paid to import) stands
+            terms["minimum"] += max(0.0, m.minimum_usd - subtotal)
         terms["export"] -= float(
             np.dot(arrays.export_price_usd_per_mwh[m.positions], x[m.positions]) * dt_h
         )
-    out = pd.Series(terms, name="usd")
-    out["total"] = float(out.sum())
-    return out
+    terms["total"] = float(sum(terms.values()))
+    return pd.Series(terms, name="usd")
 
 
 __all__ = ["HUD_REL_TOL", "cost_terms", "hud_block_bill_usd", "hud_validity", "window_values"]

@@ -12,7 +12,13 @@ import pandas as pd
 
 from optimizer import timeindex
 from optimizer.errors import InputError, Issue, TimeSeriesError
-from optimizer.tariffs.calendar import FloatArray, period_of, season_of_months, tariff_calendar
+from optimizer.tariffs.calendar import (
+    Calendar,
+    FloatArray,
+    period_of,
+    season_of_months,
+    tariff_calendar,
+)
 from optimizer.tariffs.spec import TariffSpec
 
 
@@ -61,6 +67,8 @@ def energy_price_usd_per_mwh(
     spec: TariffSpec,
     index: pd.DatetimeIndex,
     price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
+    *,
+    cal: Calendar | None = None,
 ) -> FloatArray:
     """Import price ``pi_t`` per interval [USD/MWh].
 
@@ -85,7 +93,8 @@ def energy_price_usd_per_mwh(
     InputError
         The basis needs a price series and none was given.
     """
-    timeindex.interval_min(index)
+    if cal is None:  # a caller with the calendar has checked the index
+        timeindex.interval_min(index)
     energy = spec.energy
     price = np.full(len(index), float(energy.adder_usd_per_mwh))
     if energy.uses_market_price:
@@ -104,7 +113,7 @@ def energy_price_usd_per_mwh(
             )
         price = price + market
     if energy.uses_schedule and energy.schedule is not None:
-        cal = tariff_calendar(spec, index)
+        cal = tariff_calendar(spec, index) if cal is None else cal
         period = period_of(energy.schedule, cal)
         season = season_of_months(spec, np.arange(1, 13))
         # rate[month - 1, period]: the season's rate, a tier's first or a HUD's last block
@@ -120,18 +129,42 @@ def export_price_usd_per_mwh(
     spec: TariffSpec,
     index: pd.DatetimeIndex,
     price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
+    sell_price_usd_per_mwh: pd.Series | npt.ArrayLike | None = None,
+    *,
+    cal: Calendar | None = None,
 ) -> FloatArray:
     """Export credit ``pix_t`` per interval [USD/MWh].
 
     ``none``: 0; ``wholesale``: the price series (no adder); ``fixed``:
     ``export_price_usd_per_mwh``; ``schedule``: the period's ``sell_usd_per_mwh`` (0 where
-    a period has none).
+    a period has none); ``series``: ``sell_price_usd_per_mwh``.
+
+    Raises
+    ------
+    InputError
+        ``wholesale`` without a price series, or ``series`` without a sell-price series.
     """
-    timeindex.interval_min(index)
+    if cal is None:  # a caller with the calendar has checked the index
+        timeindex.interval_min(index)
     kind = spec.export_compensation
     n = len(index)
     if kind == "none":
         return np.zeros(n)
+    if kind == "series":
+        sell = _aligned(sell_price_usd_per_mwh, index, "sell_price_usd_per_mwh")
+        if sell is None:
+            raise InputError(
+                issues=[
+                    Issue(
+                        "no sell-price series given",
+                        field="tariff.export_compensation",
+                        expected="sell_price_usd_per_mwh for 'series'",
+                        got="None",
+                        fix="Pass sell_price_usd_per_mwh or choose another export_compensation",
+                    )
+                ],
+            )
+        return sell
     if kind == "fixed":
         return np.full(n, float(spec.export_price_usd_per_mwh or 0.0))
     if kind == "wholesale":
@@ -150,7 +183,7 @@ def export_price_usd_per_mwh(
             )
         return market
     assert spec.energy.schedule is not None  # noqa: S101 - guaranteed by TariffSpec validation
-    cal = tariff_calendar(spec, index)
+    cal = tariff_calendar(spec, index) if cal is None else cal
     period = period_of(spec.energy.schedule, cal)
     sell = np.array([p.sell_usd_per_mwh or 0.0 for p in spec.energy.periods])
     return sell[period]

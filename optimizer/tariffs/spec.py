@@ -824,9 +824,10 @@ class TariffSpec(FrozenModel):
         Fixed charges [USD/month], [USD/day].
     minimum_charge_usd_per_month, minimum_charge_usd_per_day : float
         Minimum bill before export credits [USD/month], [USD/day].
-    export_compensation : {"none", "wholesale", "fixed", "schedule"}
-        Export credit: nothing, the price series, ``export_price_usd_per_mwh``, or each
-        energy period's ``sell_usd_per_mwh``.
+    export_compensation : {"none", "wholesale", "fixed", "schedule", "series"}
+        Export credit: nothing, the price series, ``export_price_usd_per_mwh``, each
+        energy period's ``sell_usd_per_mwh``, or a sell-price series given with the horizon
+        (``Scenario.sell_price_usd_per_mwh``; the simple tariff's ``"series"``).
     holidays : tuple of date
         Local dates billed with the weekend schedules.
     holiday_rules : tuple of str
@@ -865,7 +866,7 @@ class TariffSpec(FrozenModel):
     fixed_charge_usd_per_day: float = Field(default=0.0, ge=0, description="[USD/day].")
     minimum_charge_usd_per_month: float = Field(default=0.0, ge=0, description="[USD/month].")
     minimum_charge_usd_per_day: float = Field(default=0.0, ge=0, description="[USD/day].")
-    export_compensation: Literal["none", "wholesale", "fixed", "schedule"] = "none"
+    export_compensation: Literal["none", "wholesale", "fixed", "schedule", "series"] = "none"
     export_price_usd_per_mwh: float | None = Field(
         default=None, description="Export price for 'fixed' [USD/MWh]."
     )

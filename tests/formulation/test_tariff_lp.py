@@ -84,7 +84,17 @@ def test_demand_interval_bills_the_block_average(tmp_path):
     assert g.rolling(6).mean().max() <= g.max() + 1e-9
 
 
-def test_legacy_tariff_still_uses_the_simple_path(tmp_path):
-    sc = _scenario(tmp_path, TOML[0])
-    assert sc.tariff_spec is None
+def test_simple_tariff_is_billed_as_its_spec(tmp_path):
+    """The simple tariff file becomes a TariffSpec at the edge: one facility charge on single
+    model intervals, and the LP's bill is the calculator's on that spec."""
+    sc = _scenario(tmp_path, TOML[0], end="2021-02-10T00:00:00-06:00")
+    assert sc.has_simple_tariff
     assert sc.tariff.demand_charge_usd_per_mw == 12750.0
+    spec = sc.tariff_spec
+    assert spec.demand_interval_min is None
+    assert spec.facility_demand.periods[0].rate_usd_per_mw == 12750.0
+    assert spec.fixed_charge_usd_per_month == 1500.0
+    res = optimize(sc)
+    _compare(res)
+    g = res.schedule.grid_import_mw
+    assert res.costs.at["demand", "optimized_usd"] == pytest.approx(12750.0 * g.max(), rel=1e-9)

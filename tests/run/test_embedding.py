@@ -9,6 +9,8 @@ import pytest
 
 import optimizer
 from optimizer import BatteryGroup, InputError, Scenario, Site, Tariff, load_scenario, optimize
+from optimizer.inputs.tariff import FACILITY_CHARGE, facility_peaks_mw, spec_from_tariff
+from optimizer.tariffs.spec import PeakRecord
 from optimizer.testing import ATOL_USD, make_index, make_unit
 
 TZ = "America/Chicago"
@@ -249,7 +251,8 @@ def test_round_trip_python_files_python(tmp_path):
         check_freq=False,
     )
     assert back.site == sc.site
-    assert back.month_to_date_peak_mw == sc.month_to_date_peak_mw
+    assert back.tariff_spec.state == sc.tariff_spec.state  # the month-to-date peak, written back
+    assert facility_peaks_mw(back.tariff_spec) == {"2021-03": 42.0}
     assert back.grid.ramp == sc.grid.ramp
     a, b = optimize(sc), optimize(back)
     assert b.objective_usd == pytest.approx(a.objective_usd, rel=1e-9)
@@ -374,3 +377,37 @@ def test_evaluate_cli(tmp_path, solved):
     assert "grid_balance" in out.output
     assert "above optimum" in out.output
     assert len(pd.read_csv(tmp_path / "v.csv")) == 1
+
+
+# ------------------------------------------------------------------ one tariff model
+def test_simple_tariff_becomes_its_spec_with_the_month_to_date_state():
+    """A simple Tariff is billed as its TariffSpec; the month-to-date peak is the spec's state."""
+    sc = _everything()
+    assert sc.has_simple_tariff
+    assert sc.month_to_date_peak_mw == {}  # moved into the one state
+    assert sc.tariff_spec == spec_from_tariff(sc.tariff, month_to_date_peak_mw={"2021-03": 42.0})
+    assert sc.tariff_spec.state.peaks == (
+        PeakRecord(month="2021-03", charge=FACILITY_CHARGE, peak_mw=42.0),
+    )
+    assert sc.tariff_spec.export_compensation == "series"
+    np.testing.assert_array_equal(
+        sc.export_price_usd_per_mwh(), sc.sell_price_usd_per_mwh.to_numpy()
+    )
+    res = optimize(sc)
+    assert res.costs.at["demand", "optimized_usd"] >= 9000.0 * 42.0 - 1e-6
+
+
+def test_replacing_the_simple_tariff_converts_it_again():
+    """``replace(tariff=...)`` bills the new tariff and keeps the month-to-date peak; a spec that
+    is not the simple tariff's makes the scenario an engine-tariff scenario (never two bills)."""
+    sc = _everything()
+    dearer = sc.tariff.model_copy(update={"demand_charge_usd_per_mw": 12000.0})
+    new = sc.replace(tariff=dearer)
+    assert new.tariff_spec.facility_demand.periods[0].rate_usd_per_mw == 12000.0
+    assert facility_peaks_mw(new.tariff_spec) == {"2021-03": 42.0}
+    again = sc.replace(month_to_date_peak_mw={"2021-03": 50.0})
+    assert facility_peaks_mw(again.tariff_spec) == {"2021-03": 50.0}
+    other = sc.tariff_spec.model_copy(update={"fixed_charge_usd_per_month": 1.0})
+    engine = sc.replace(tariff_spec=other)
+    assert not engine.has_simple_tariff
+    assert engine.tariff.spec == other

@@ -65,7 +65,7 @@ def _variants(sc):
         ),
         ("import cap 990 MW", sc.replace(site=site.model_copy(update={"import_limit_mw": 990.0}))),
     ]
-    if sc.tariff_spec is None:
+    if sc.has_simple_tariff:
         out.append(
             (
                 "fixed charge 9,999",
