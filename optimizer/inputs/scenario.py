@@ -408,6 +408,24 @@ class Scenario:
                         "1.0",
                     )
                 )
+        gpu = self.gpu_load_mw
+        if gpu is not None:
+            g, load = gpu.to_numpy(dtype=float), self.load_mw.to_numpy(dtype=float)
+            over = g > load * (1 + 1e-9) + 1e-9
+            if over.any():
+                t = int(np.argmax(over))
+                issues.append(
+                    Issue(
+                        "GPU load above the site's whole load",
+                        path=src,
+                        field="gpu_load_mw",
+                        timestamp=gpu.index[t].isoformat(),
+                        expected="gpu_load_mw <= load_mw (the GPU load is part of the site's load)",
+                        got=f"{g[t]:g} MW against load_mw {load[t]:g} MW in {int(over.sum())} "
+                        "intervals",
+                        fix="Check the two series (units, which is which)",
+                    )
+                )
         x = self.grid_export_limit_mw
         if x is not None and float(x.max()) > 0 and self.site.export_policy != "allowed":
             issues.append(

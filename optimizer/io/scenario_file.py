@@ -901,6 +901,34 @@ def _not_negative(raw: pd.Series, file: Path, name: str, tz: str) -> None:
         )
 
 
+def _gpu_within_load(load: pd.Series, gpu: pd.Series, file: Path, tz: str) -> None:
+    """The GPU load is part of the site's load: ``gpu_load_mw <= load_mw`` in every row.
+
+    A GPU load above the whole site's would size the swing buffer and the training-paused
+    critical load from power the site never draws.
+    """
+    both = pd.concat([load.rename("load"), gpu.rename("gpu")], axis=1, join="inner")
+    over = (both["gpu"] > both["load"] * (1 + 1e-9) + 1e-9).to_numpy()
+    if over.any() and isinstance(both.index, pd.DatetimeIndex) and both.index.tz is not None:
+        first = int(over.argmax())
+        msg = ""
+        raise TimeSeriesError(
+            msg,
+            issues=[
+                Issue(
+                    "GPU load above the site's whole load",
+                    path=str(file),
+                    field="gpu_load_mw",
+                    timestamp=both.index[first].tz_convert(tz).isoformat(),
+                    expected="gpu_load_mw <= load_mw (the GPU load is part of the site's load)",
+                    got=f"{both['gpu'].iloc[first]:g} MW against load_mw {both['load'].iloc[first]:g} "
+                    f"MW in {int(over.sum())} row(s)",
+                    fix="Check the two columns (units, which is which) in the load file",
+                )
+            ],
+        )
+
+
 def _system_peaks(
     sp: SystemPeaksTable, base: Path, path: Path, index: pd.DatetimeIndex, notes: list[str]
 ) -> SystemPeaks:
@@ -1093,6 +1121,7 @@ def _read_load(
             * factor
         )
         _not_negative(graw, file, "gpu_load_mw", site.timezone)
+        _gpu_within_load(raw, graw, file, site.timezone)
         gpu, _ = to_horizon(graw, index, kind="power", name="gpu_load_mw", source=str(file))
     if ld.attribution:
         notes.append(f"load: {ld.attribution}")

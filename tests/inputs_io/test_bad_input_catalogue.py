@@ -1325,12 +1325,6 @@ SERIES = [
         load_change(value("gpu_load_mw", 5000.0)),
         V(),
         (LOAD, "gpu_load_mw", f"at {AT}"),
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason="a GPU load above the whole site's load is accepted: no check that gpu_load_mw <= load_mw (optimizer/inputs/scenario.py _consistency_issues); the swing buffer and the training-paused critical load are then sized from it",
-            ),
-        ),
     ),
     Cli(
         "gpu-nan",

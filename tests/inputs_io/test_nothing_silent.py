@@ -148,6 +148,33 @@ def test_from_series_turns_a_cluster_swing_rule_into_series():
     assert sc.swing_down_mw.tolist() == pytest.approx([3.0, 3.0])
 
 
+def test_a_gpu_load_above_the_site_load_is_refused_with_its_timestamp():
+    base = make_scenario([10.0, 10.0], [10.0, 50.0])
+    gpu = pd.Series([8.0, 12.5], index=base.load_mw.index)  # the second is above the site's 10
+    with pytest.raises(InputError) as exc:
+        Scenario.from_series(
+            name="s",
+            site=base.site,
+            tariff=base.tariff,
+            load_mw=base.load_mw,
+            price_usd_per_mwh=base.price_usd_per_mwh,
+            gpu_load_mw=gpu,
+        )
+    text = str(exc.value)
+    assert "gpu_load_mw" in text
+    assert base.load_mw.index[1].isoformat() in text
+    assert "12.5 MW against load_mw 10 MW in 1 intervals" in text
+    ok = Scenario.from_series(
+        name="s",
+        site=base.site,
+        tariff=base.tariff,
+        load_mw=base.load_mw,
+        price_usd_per_mwh=base.price_usd_per_mwh,
+        gpu_load_mw=gpu.clip(upper=10.0),
+    )
+    assert ok.gpu_load_mw.max() == 10.0
+
+
 # ---------------------------------------------------------------- wrong types: one clear error
 @pytest.mark.parametrize(
     ("value", "what"),
