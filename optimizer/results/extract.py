@@ -1,8 +1,10 @@
-"""Pyomo values -> arrays -> DataFrames, with timestamps re-attached (``SPEC.md`` §7)."""
+"""Pyomo values (or a released model's arrays) -> arrays -> DataFrames, with timestamps re-attached (``SPEC.md`` §7)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ import pyomo.environ as pyo
 
 from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
+from optimizer.solver.released import solution_values
 
 
 @dataclass
@@ -54,13 +57,36 @@ class Solution:
         )
 
 
-def _vals(m: pyo.ConcreteModel, name: str, n: int) -> np.ndarray | None:
+def _var_values(m: pyo.ConcreteModel, name: str) -> tuple[Iterable[Any], np.ndarray] | None:
+    """Index keys and values of the variable ``name`` of ``m``, in its order; None when the
+    model has no such variable. A model whose variables were released while HiGHS solved (a
+    large LP) keeps them as arrays (:mod:`optimizer.solver.released`) [model units]."""
+    released = solution_values(m)
+    if released is not None:
+        if name not in released.values:
+            return None
+        return released.keys[name], released.values[name]
     var = getattr(m, name, None)
     if var is None:
         return None
-    if len(var) == n:  # indexed by T = range(n), in order
-        return np.fromiter((v.value or 0.0 for v in var.values()), dtype=float, count=n)
-    return np.array([var[t].value or 0.0 for t in range(n)], dtype=float)
+    values = np.fromiter((v.value or 0.0 for v in var.values()), dtype=float, count=len(var))
+    return var.keys(), values
+
+
+def _pick(keys: Iterable[Any], values: np.ndarray, wanted: Iterable[Any]) -> np.ndarray:
+    """``values`` at the index keys ``wanted``, looked up by key [model units]."""
+    where = {k: i for i, k in enumerate(keys)}
+    return np.array([values[where[k]] for k in wanted], dtype=float)
+
+
+def _vals(m: pyo.ConcreteModel, name: str, n: int) -> np.ndarray | None:
+    got = _var_values(m, name)
+    if got is None:
+        return None
+    keys, values = got
+    if len(values) == n:  # indexed by T = range(n), in order
+        return values
+    return _pick(keys, values, range(n))
 
 
 def extract_group_arrays(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict[str, np.ndarray]]:
@@ -68,18 +94,17 @@ def extract_group_arrays(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dic
     n, names = data.n_intervals, [g.name for g in data.groups]
     out: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}
     for key in ("charge_mw", "discharge_mw", "soc_mwh"):
-        var = getattr(m, key)
-        if list(m.B) == names and len(var) == n * len(names):  # indexed by B x T, in that order
-            values = np.fromiter(
-                (v.value or 0.0 for v in var.values()), dtype=float, count=len(var)
-            ).reshape(len(names), n)
+        got = _var_values(m, key)
+        if got is None:
+            msg = f"the model has no variable {key}"
+            raise AttributeError(msg)
+        keys, values = got
+        if list(m.B) == names and len(values) == n * len(names):  # indexed by B x T, in order
             for i, name in enumerate(names):
-                out[name][key] = values[i]
+                out[name][key] = values.reshape(len(names), n)[i]
         else:
             for name in names:
-                out[name][key] = np.array(
-                    [var[name, t].value or 0.0 for t in range(n)], dtype=float
-                )
+                out[name][key] = _pick(keys, values, ((name, t) for t in range(n)))
     return out
 
 
@@ -94,9 +119,9 @@ def extract_solution(m: pyo.ConcreteModel, data: ModelData) -> Solution:
 
     r = data.reserve
     up = down = None
-    if hasattr(m, "movement_up_mw"):
-        up = np.array([v.value or 0.0 for v in m.movement_up_mw.values()], dtype=float)
-        down = np.array([v.value or 0.0 for v in m.movement_down_mw.values()], dtype=float)
+    moves = _var_values(m, "movement_up_mw"), _var_values(m, "movement_down_mw")
+    if moves[0] is not None and moves[1] is not None:
+        up, down = moves[0][1], moves[1][1]
     return Solution(
         grid_import_mw=get("grid_import_mw", z),
         grid_export_mw=get("grid_export_mw", z),

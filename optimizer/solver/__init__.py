@@ -6,6 +6,7 @@ module              what
 status              SolveStatus, TerminationCondition, SolveReport, WarmStartReport (leaf)
 highs               the highspy import, banner, threads, an LP from arrays, a run
 standard_form       the model's LP as arrays, values back, releasing rows
+released            releasing a large model's variables; its solution as arrays
 linear_compile      the fast compile behind standard_form
 strategy            every measured rule in one table; plan_solve -> SolvePlan
 solve               solve_model: hand-off -> plan -> run -> load

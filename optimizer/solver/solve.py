@@ -32,6 +32,12 @@ from optimizer.solver.highs import (
     run_in_scheduler,
 )
 from optimizer.solver.pyomo_routes import solve_pyomo_route
+from optimizer.solver.released import (
+    fill_solution,
+    map_large_blocks,
+    release_arrays,
+    release_variables,
+)
 from optimizer.solver.standard_form import (
     StandardForm,
     load_values,
@@ -45,6 +51,10 @@ from optimizer.solver.warmstart.blocks import BlockPlan
 from optimizer.solver.warmstart.coarse import CoarsePlan, LevelMap, coarse_maps
 
 logger = logging.getLogger(__name__)
+
+# the block start's column scan: interval of each column and the block-end SOC floors, or the
+# exception the scan raised
+BlockScan = tuple[np.ndarray, dict[int, list[tuple[int, float]]]] | Exception
 
 _WARM_LABEL = {"blocks": "simplex (block warm start)", "coarse": "simplex (coarse warm start)"}
 
@@ -108,6 +118,10 @@ def _solve_stdform(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
 
 def _solve_stdform_paused(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
     t0 = time.perf_counter()
+    if plan.release_rows_min is not None and _n_rows(m) >= plan.release_rows_min:
+        # a large LP: from the compile on, freed big blocks go back to the system at once
+        # (peak RSS at a year at 15 min: ~990 MB when set at the release, ~945 MB here)
+        map_large_blocks()
     sf = standard_form(m)
     opts = plan.highs_options
     h = highs_instance(sf, opts, offset_usd=sf.offset, integer=sf.integer)
@@ -120,16 +134,24 @@ def _solve_stdform_paused(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
         maps = coarse_maps(sf, levels, len(m.T))  # needs the row entries, freed next
     sf.rows = []  # not needed after the hand-off: ~340 MB at a year at 15 min
     released = plan.release_rows_min is not None and n_rows >= plan.release_rows_min and not is_mip
+    n_intervals, n_cols, nnz = len(m.T), len(sf.columns), int(sf.a.nnz)
+    scan = _scan_blocks(sf, n_intervals, warm) if isinstance(warm, BlockPlan) else None
     if released:
         release_model_rows(m)
+        # the variables too (~170 MB at a year at 15 min): the solution comes back as arrays
+        release_variables(m, sf.columns)
+        sf.columns = []
     handoff_s = time.perf_counter() - t0
     report = WarmStartReport()
     if warm is not None:
-        out = _solve_warm(h, sf, len(m.T), warm, plan, report, maps)
+        out = _solve_warm(h, sf, n_intervals, warm, plan, report, maps, scan, release=released)
     else:
         out = run_highs(h)
     if out.x is not None:
-        load_values(m, sf, out.x)
+        if released:
+            fill_solution(m, out.x)
+        else:
+            load_values(m, sf, out.x)
     started = report.method is not None and not report.fallback
     return SolveReport(
         status=out.status,
@@ -140,9 +162,9 @@ def _solve_stdform_paused(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
         objective_usd=out.objective_usd,
         handoff_s=handoff_s,
         solve_s=out.solve_s,
-        n_variables=len(sf.columns),
+        n_variables=n_cols,
         n_constraints=n_rows,
-        n_nonzeros=int(sf.a.nnz),
+        n_nonzeros=nnz,
         is_mip=is_mip,
         simplex_iterations=int(h.getInfo().simplex_iteration_count),
         raw_status=out.raw_status,
@@ -152,6 +174,11 @@ def _solve_stdform_paused(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
         threads=int(opts.get("threads", 1)),
         mip_gap=_mip_gap(h) if is_mip and out.x is not None else None,
     )
+
+
+def _n_rows(m: pyo.ConcreteModel) -> int:
+    """Constraint rows of ``m`` before the compile (a ranged row counts once) [-]."""
+    return sum(len(c) for c in m.component_objects(pyo.Constraint, active=True, descend_into=True))
 
 
 def _mip_gap(h: Any) -> float:
@@ -168,16 +195,24 @@ def _solve_warm(
     plan: SolvePlan,
     report: WarmStartReport,
     maps: list[LevelMap] | None = None,
+    scan: BlockScan | None = None,
+    *,
+    release: bool = False,
 ) -> HighsOutcome:
     """The block or coarse warm start, then the full LP from its basis; a cold solve of ``h``
     with the plan's options whenever that does not end Optimal. The seconds count the blocks
-    or the coarse LPs too [s]."""
+    or the coarse LPs too [s]. With ``release``, the arrays of ``sf`` (HiGHS has the LP) and
+    the warm start's freed memory go before the full LP's solve."""
     t0 = time.perf_counter()
     opts = plan.highs_options
     if isinstance(warm, BlockPlan):
-        basis = _block_basis(sf, n_intervals, warm, plan, report, maps)
+        basis = _block_basis(
+            sf, scan or _scan_blocks(sf, n_intervals, warm), warm, plan, report, maps
+        )
     else:
         basis = _coarse_basis(sf, warm, maps, plan, report)
+    if release:
+        release_arrays(sf)
     if basis is not None:
         if _solve_from_basis(h, basis, plan, report, t0):
             return highs_result(h)._replace(solve_s=time.perf_counter() - t0)
@@ -195,9 +230,18 @@ def _time_left(opts: dict[str, Any], t_start: float) -> float:
     return max(1.0, float(opts.get("time_limit", 3600.0)) - (time.perf_counter() - t_start))
 
 
+def _scan_blocks(sf: StandardForm, n_intervals: int, warm: BlockPlan) -> BlockScan:
+    """The block start's column scan (:func:`blocks.scan_columns`), or the exception it raised:
+    it reads the Pyomo columns, so it runs before they are released."""
+    try:
+        return blocks.scan_columns(sf.columns, n_intervals, warm)
+    except Exception as exc:  # noqa: BLE001 - the block start reports it and the cold solve decides
+        return exc
+
+
 def _block_basis(
     sf: StandardForm,
-    n_intervals: int,
+    scan: BlockScan,
     warm: BlockPlan,
     plan: SolvePlan,
     report: WarmStartReport,
@@ -209,7 +253,9 @@ def _block_basis(
     report.fallback = ""
 
     def make() -> tuple[np.ndarray, np.ndarray]:
-        col_interval, floors = blocks.scan_columns(sf.columns, n_intervals, warm)
+        if isinstance(scan, Exception):
+            raise scan
+        col_interval, floors = scan
         if maps:
             report.block_coarse_label = warm.coarse.label
         start = blocks.block_start(

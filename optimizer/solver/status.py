@@ -199,8 +199,10 @@ class SolveReport:
     raw_status : str
         The solver's own status text.
     rows_released : bool
-        The model's constraints, objective and expressions were deleted while HiGHS solved
-        (a large LP, ``SolvePlan.release_rows_min``); a caller that needs them rebuilds the model.
+        The model's constraints, objective, expressions, variables and Params were deleted
+        while HiGHS solved (a large LP, ``SolvePlan.release_rows_min``); the solution is kept
+        as arrays (:func:`optimizer.solver.released.solution_values`, read by
+        :mod:`optimizer.results.extract`), and a caller that needs the rows rebuilds the model.
     warm_start : WarmStartReport
         How the LP was started (empty for a cold solve).
     rules : tuple of str

@@ -119,7 +119,10 @@ USER_SIMPLEX_KEYS = (
 
 # release-rows. LPs with at least this many rows release their Pyomo constraints, objective and
 # expressions once HiGHS holds the LP (when the caller allows it; optimize does). Measured
-# (benchmarks, HiGHS 1.16): a year at 15 min, peak RSS 1,429 MB -> 1,181 MB.
+# (benchmarks, HiGHS 1.16): a year at 15 min, peak RSS 1,429 MB -> 1,181 MB. They also release
+# the variables and Params (the solution comes back as arrays, optimizer.solver.released), the
+# LP's arrays after the warm start, and have glibc map blocks of 1 MiB or more from the compile
+# on: 1,097 MB -> 951 MB (benchmarks/mem_year.py, ISSUE-24.md).
 RELEASE_ROWS_MIN = 200_000  # [-]
 
 
@@ -207,8 +210,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "release-rows",
         f"the caller allows it, >= {RELEASE_ROWS_MIN} rows, an LP",
-        "delete the Pyomo rows while HiGHS solves",
-        "a year at 15 min: peak RSS 1,429 -> 1,181 MB",
+        "delete the Pyomo rows and variables while HiGHS solves; big blocks mmap'd",
+        "a year at 15 min: peak RSS 1,429 -> 1,181 MB (rows); 1,097 -> 951 MB (the rest)",
     ),
 )
 
