@@ -471,7 +471,7 @@ def check_hud_blocks(data: ModelData, sol: Solution) -> list[Issue]:
     LP is an over-estimate (an upper bound when block rates decline), so the schedule may
     not be the optimum. The independent calculator bills the blocks exactly either way.
     """
-    if data.tariff is None or not data.tariff.hud_blocks:
+    if not data.tariff.hud_blocks:
         return []
     table = hud_validity(data.tariff, sol.grid_import_mw)
     return [

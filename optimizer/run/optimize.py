@@ -69,7 +69,7 @@ def optimize(
         len(data.groups),
         build_s,
     )
-    windows = data.tariff.demand_windows if data.tariff is not None else ()
+    windows = data.tariff.demand_windows
     plan = plan_solve(
         options,
         scenario.index,

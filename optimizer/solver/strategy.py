@@ -32,8 +32,9 @@ release-rows                    the LP has >= 200,000 rows (``optimize`` asks fo
 
 Only the block-demand rule looks at a family: it keys on the LP's demand-peak rows being taken
 on averages of several intervals (a TOU demand window with 30-min blocks at a 15-min step), not
-on where the tariff came from; a tariff-engine tariff whose demand interval equals the step has
-single-interval peak rows and is treated like the simple tariff.
+on where the tariff came from. Every tariff is a tariff-engine tariff now; the simple one (a
+monthly peak on single intervals) and any tariff whose demand interval equals the step have
+single-interval peak rows and take the same path.
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ def has_block_demand(demand_windows: Iterable[Any]) -> bool:
     ----------
     demand_windows : iterable
         Demand windows with a ``block_intervals`` attribute (``TariffArrays.demand_windows``;
-        none for the simple tariff, whose peak rows are one interval each).
+        the simple tariff's are one interval each).
 
     Returns
     -------
