@@ -38,22 +38,14 @@ from optimizer.inputs.timeseries import (
     check_series,
     to_horizon,
 )
+from optimizer.inputs.to_files import SERIES_NAMES, write_scenario_dir
 from optimizer.tariffs.arrays import TariffArrays, tariff_arrays
 from optimizer.tariffs.prices import energy_price_usd_per_mwh, export_price_usd_per_mwh
 from optimizer.tariffs.spec import BillingState, PeakRecord, TariffSpec
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
-SERIES_FIELDS = (
-    "load_mw",
-    "price_usd_per_mwh",
-    "gpu_load_mw",
-    "swing_up_mw",
-    "swing_down_mw",
-    "grid_import_limit_mw",
-    "grid_export_limit_mw",
-    "sell_price_usd_per_mwh",
-)
+SERIES_FIELDS = SERIES_NAMES
 """Every Series-valued field of a Scenario (``availability_frac`` holds one per group)."""
 
 
@@ -636,8 +628,6 @@ class Scenario:
         InputError
             Something the TOML schema cannot say (nothing is dropped silently).
         """
-        from optimizer.inputs.to_files import write_scenario_dir
-
         return write_scenario_dir(self, Path(path))
 
     def replace(self, **changes: object) -> Scenario:

@@ -46,7 +46,8 @@ SERIES_NAMES = (
     "grid_export_limit_mw",
     "sell_price_usd_per_mwh",
 )
-"""The Scenario's series written to :data:`SERIES_FILE` (columns of the same names)."""
+"""Every Series-valued field of a Scenario, written to :data:`SERIES_FILE` under the same names
+(``Scenario`` reads this tuple as ``SERIES_FIELDS``)."""
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 

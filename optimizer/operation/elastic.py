@@ -32,13 +32,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
 from optimizer.errors import ResultCheckError
 from optimizer.formulation.build import build_model
+from optimizer.formulation.elastic_rows import relax_import_cap, relax_rows
 from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
 from optimizer.results.checks import Tolerances, check_balance, check_soc
@@ -139,41 +139,12 @@ def _relax(
     m: pyo.ConcreteModel, data: ModelData, names: tuple[str, ...]
 ) -> list[tuple[str, int, pyo.Var]]:
     """Give every row of ``names`` a non-negative slack (``m.elastic``): (name, position, slack)."""
-    m.elastic = pyo.Block()
     out: list[tuple[str, int, pyo.Var]] = []
     for name in names:
-        if name == IMPORT_CAP:
-            out += _relax_import_cap(m, data)
-            continue
-        con = getattr(m, name, None)
-        if con is None:
-            continue
-        keys = list(con.keys())
-        s = pyo.Var(keys, domain=pyo.NonNegativeReals)
-        m.elastic.add_component(f"slack_{name}", s)
-        for k in keys:
-            c = con[k]
-            lo, body, hi = c.lower, c.body, c.upper
-            if (lo is None) == (hi is None):
-                msg = (
-                    f"{name}[{k}] is not a one-sided row; the elastic re-plan expects <= or >= rows"
-                )
-                raise ValueError(msg)
-            c.set_value((None, body - s[k], hi) if hi is not None else (lo, body + s[k], None))
-            out.append((name, int(k if isinstance(k, int) else k[-1]), s[k]))
+        found = (
+            relax_import_cap(m, data.import_limit_mw)
+            if name == IMPORT_CAP
+            else relax_rows(m, (name,), one_sided=True)
+        )
+        out += [(nm, int(k if isinstance(k, int) else k[-1]), s) for nm, k, s in found]
     return out
-
-
-def _relax_import_cap(m: pyo.ConcreteModel, data: ModelData) -> list[tuple[str, int, pyo.Var]]:
-    """Move the finite import caps (variable bounds) into elastic rows ``g <= cap + s``."""
-    cap = np.asarray(data.import_limit_mw, dtype=float)
-    ts = [t for t in m.T if np.isfinite(cap[t])]
-    if not ts:
-        return []
-    m.elastic.slack_import_cap = pyo.Var(ts, domain=pyo.NonNegativeReals)
-    for t in ts:
-        m.grid_import_mw[t].setub(None)
-    m.elastic.import_cap = pyo.Constraint(
-        ts, rule=lambda b, t: m.grid_import_mw[t] <= float(cap[t]) + b.slack_import_cap[t]
-    )
-    return [(IMPORT_CAP, int(t), m.elastic.slack_import_cap[t]) for t in ts]

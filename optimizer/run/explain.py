@@ -28,6 +28,7 @@ import pyomo.environ as pyo
 
 from optimizer.errors import Issue
 from optimizer.formulation.build import build_model
+from optimizer.formulation.elastic_rows import relax_import_cap, relax_rows
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.precheck import find_infeasibilities
 from optimizer.inputs.scenario import Scenario
@@ -60,33 +61,8 @@ def diagnose_infeasibility(scenario: Scenario, data: ModelData) -> list[Issue]:
     """Smallest violations that would make the study feasible, family by family."""
     m = build_model(scenario, data)
     m.objective_usd.deactivate()
-    slacks: list[tuple[str, object, pyo.Var]] = []
-    m.elastic = pyo.Block()
-    for name in RELAXABLE:
-        con = getattr(m, name, None)
-        if con is None:
-            continue
-        keys = list(con.keys())
-        s = pyo.Var(keys, domain=pyo.NonNegativeReals)
-        m.elastic.add_component(f"slack_{name}", s)
-        for k in keys:
-            c = con[k]
-            lo, body, hi = c.lower, c.body, c.upper
-            if hi is not None:
-                c.set_value((lo, body - s[k], hi) if lo is None else (None, body - s[k], hi))
-            else:
-                c.set_value((lo, body + s[k], None))
-            slacks.append((name, k, s[k]))
-    # interconnection: the import cap is a bound; move it into a relaxable row
-    cap = data.import_limit_mw
-    m.elastic.slack_import_cap = pyo.Var(m.T, domain=pyo.NonNegativeReals)
-    for t in m.T:
-        m.grid_import_mw[t].setub(None)
-    m.elastic.import_cap = pyo.Constraint(
-        m.T, rule=lambda b, t: m.grid_import_mw[t] <= float(cap[t]) + m.elastic.slack_import_cap[t]
-    )
-    for t in m.T:
-        slacks.append(("import_cap", t, m.elastic.slack_import_cap[t]))
+    # interconnection: the import cap is a bound; relax_import_cap moves it into a row
+    slacks = relax_rows(m, RELAXABLE) + relax_import_cap(m, data.import_limit_mw)
     m.elastic.total = pyo.Objective(expr=sum(v for _, _, v in slacks), sense=pyo.minimize)
     report = solve_model(m, scenario.options.model_copy(update={"enforce_exclusivity": False}))
     if report.status != SolveStatus.OPTIMAL:
