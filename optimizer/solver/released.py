@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse as sp
 
+from optimizer.solver.sparse import sp
 from optimizer.solver.standard_form import StandardForm
 
 __all__ = [

@@ -45,3 +45,26 @@ def test_pyomo_still_resolves_its_deferred_scipy() -> None:
         """
     )
     assert got == "True True"
+
+
+def test_only_the_sparse_module_imports_scipy() -> None:
+    # any other direct `import scipy...` in optimizer/ brings Pyomo's hook back
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "optimizer"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path.name == "sparse.py" and path.parent.name == "solver":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(n == "scipy" or n.startswith("scipy.") for n in names):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
