@@ -23,8 +23,9 @@ one-thread                      ``threads = None``: one thread on every path (no
 blocks                          ``warm_start = "auto"``: >= 3 calendar months and >= 8,000 intervals
 blocks-from-coarse              a block start at a step where the coarse start gains
 coarse                          ``warm_start = "auto"``: step <= 15 min and >= 96 intervals
-block-demand-cold               ``"auto"``: no coarse start at >= 15 min when demand peaks are
-                                taken on multi-interval block averages (TOU windows, 30-min blocks)
+block-demand-cold               ``"auto"``: a cold solve (no coarse start, no month blocks) at
+                                >= 15 min when demand peaks are taken on multi-interval block
+                                averages (TOU windows, 30-min blocks)
 final-devex                     a solve from a lifted or assembled basis: dual simplex, devex
 coarse-one-thread               the coarse levels run on one thread, HiGHS's simplex choice
 release-rows                    the LP has >= 200,000 rows (``optimize`` asks for it)
@@ -97,7 +98,10 @@ COARSE_LEVELS_MIN = (120, 30)  # group length of each level, coarsest first [min
 # still needs ~4,900 iterations, each dearer than a presolved cold one), mlgw-tou's March at
 # 15 min 0.55 s against 0.42 s; at 5 min the same tariffs gain (a week of default 0.27 s against
 # 0.38 s, mlgw-tou 0.26 s against 0.40 s), as does every other LP measured at 15 min
-# (year-2021's July 0.25 s against 0.96 s).
+# (year-2021's July 0.25 s against 0.96 s). No month blocks either: the default's year at 15 min
+# (benchmarks/DEFAULT-YEAR.md, idle) took 56.1 s and 917 MB peak through month blocks against
+# 34.9 s and 740 MB cold (HiGHS defaults alone on the same LP: 28.8 s), while year-2021's
+# single-interval peaks keep the blocks (23.4 s against 61.1 s cold, benchmarks/RESULTS.md).
 # Re-measured as a whole on one thread (benchmarks/STRATEGY.md, optimize() wall, medians of 3):
 # default month cold 2.8 s against coarse 3.2 s (machine at load 4), 9.6 s against 16.1 s
 # beside two busy processes; mlgw-tou 0.82 s against 1.00 s, 3.05 s against 3.13 s.
@@ -191,7 +195,9 @@ RULES: tuple[Rule, ...] = (
         "block-demand-cold",
         f"warm_start auto, demand peaks on multi-interval block averages, "
         f"step >= {ENGINE_COLD_FROM_STEP_MIN} min",
-        "no coarse start",
+        "a cold solve: no coarse start, no month blocks",
+        "default's year at 15 min (TVA, benchmarks/DEFAULT-YEAR.md, idle): cold 34.9 s and "
+        "740 MB peak against month blocks 56.1 s and 917 MB (HiGHS defaults alone 28.8 s); "
         "default's February at 15 min 0.71 s coarse against 0.48 s cold; whole optimize() "
         "(benchmarks/STRATEGY.md): default cold 2.8 s vs coarse 3.2 s, under load 9.6 vs 16.1 s; "
         "mlgw-tou 0.82 vs 1.00 s, under load 3.05 vs 3.13 s",
@@ -423,6 +429,8 @@ def plan_warm_start(
     auto = mode == "auto"
     plan: WarmPlan | None = None
     rules: tuple[str, ...] = ()
+    if auto and shape.block_demand and shape.interval_min >= ENGINE_COLD_FROM_STEP_MIN:
+        return None, ("block-demand-cold",)  # cold at every size: no coarse start, no blocks
     if mode in ("blocks", "auto"):
         plan = plan_blocks(index, dict(soc_floor_mwh))
         big = (

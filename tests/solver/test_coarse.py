@@ -263,6 +263,10 @@ def test_auto_leaves_a_block_demand_lp_cold_at_15_min():
     assert has_block_demand(windows)  # 30-min blocks at 15 min
     assert not has_block_demand([w for w in windows if w.block_intervals == 1])
     assert _warm(week5, 5, "auto", block_demand=True) is not None
+    year15 = pd.date_range("2021-01-01", "2022-01-01", freq="15min", tz=tz, inclusive="left")
+    assert _warm(year15, 15, "auto", block_demand=True) is None  # no month blocks either
+    assert _warm(year15, 15, "auto", block_demand=False) is not None  # month blocks
+    assert _warm(year15, 15, "blocks", block_demand=True) is not None  # asked for: given
     res = optimize(
         load_scenario("default", start="2021-02-08T00:00", end="2021-02-10T00:00", interval_min=15)
     )
