@@ -14,6 +14,7 @@ import pandas as pd
 
 from optimizer import units
 from optimizer.errors import InputError, Issue
+from optimizer.formulation.reach import soc_reach_mwh
 from optimizer.inputs.economics import HOURS_PER_YEAR_H
 from optimizer.inputs.grid import allocate_interruptible
 from optimizer.inputs.scenario import Scenario
@@ -437,19 +438,26 @@ def _readiness_reach_mwh(
         s_top -= reserve.down_mw * reserve.sustain_h * max(g.charge_efficiency_frac for g in groups)
     room_mw = np.maximum(room_mw, 0.0)
     in_event = np.isfinite(event_cap_mw) if event_cap_mw is not None else np.zeros(n, dtype=bool)
-    keep = min(g.retention_frac for g in groups)
-    level = sum(g.initial_soc_mwh for g in groups)
-    out = np.zeros(n)
-    for t in range(n):
-        if in_event[t] and t > 0 and not in_event[t - 1]:
-            level = min(level, fleet.soc_min_mwh + out[t - 1])
-        if net_mw[t] >= 0:
-            level = keep * level + etac * min(net_mw[t], room_mw[t]) * dt_h
-        else:
-            level = keep * level + net_mw[t] * dt_h / fleet.discharge_efficiency_frac
-        level = min(max(level, fleet.soc_min_mwh), max(s_top, fleet.soc_min_mwh))
-        out[t] = 0.0 if in_event[t] else min(floor_mwh[t], max(level - fleet.soc_min_mwh, 0.0))
-    return out
+    # at a call's first interval the fleet is the one that held the floor just before it
+    cap_before = np.full(n, np.inf)
+    starts = np.flatnonzero(in_event[1:] & ~in_event[:-1]) + 1
+    cap_before[starts] = fleet.soc_min_mwh + floor_mwh[starts - 1]
+    delta = np.where(
+        net_mw >= 0,
+        etac * np.minimum(net_mw, room_mw) * dt_h,
+        net_mw * dt_h / fleet.discharge_efficiency_frac,
+    )
+    level = soc_reach_mwh(
+        sum(g.initial_soc_mwh for g in groups),
+        min(g.retention_frac for g in groups),
+        delta,
+        low_mwh=fleet.soc_min_mwh,
+        high_mwh=max(s_top, fleet.soc_min_mwh),
+        cap_before_mwh=cap_before,
+    )
+    return np.where(
+        in_event, 0.0, np.minimum(floor_mwh, np.maximum(level - fleet.soc_min_mwh, 0.0))
+    )
 
 
 def _ride_through_floor(scenario: Scenario, groups: list[GroupData]) -> EnergyFloorData | None:

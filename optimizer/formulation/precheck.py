@@ -13,6 +13,7 @@ import numpy as np
 
 from optimizer.errors import InfeasibleError, Issue, ModellingWarning
 from optimizer.formulation.model_data import ModelData
+from optimizer.formulation.reach import soc_reach_mwh
 from optimizer.inputs.scenario import Scenario
 
 
@@ -129,19 +130,18 @@ def check_terminal_energy_reachable(scenario: Scenario, data: ModelData) -> list
     issues = []
     dt = data.interval_h
     for g in data.groups:
-        top = g.initial_soc_mwh
-        for t in range(data.n_intervals):  # cheap scalar recursion; T <= 1e5
-            top = min(
-                g.soc_max_mwh,
-                g.retention_frac * top + g.charge_efficiency_frac * g.charge_max_mw[t] * dt,
-            )
-        bottom = g.initial_soc_mwh
-        for t in range(data.n_intervals):  # discharging flat out
-            bottom = max(
-                g.soc_min_mwh,
-                g.retention_frac * bottom
-                - g.discharge_max_mw[t] * dt / g.discharge_efficiency_frac,
-            )
+        top = soc_reach_mwh(
+            g.initial_soc_mwh,
+            g.retention_frac,
+            g.charge_efficiency_frac * g.charge_max_mw * dt,
+            high_mwh=g.soc_max_mwh,
+        )[-1]  # charging flat out
+        bottom = soc_reach_mwh(
+            g.initial_soc_mwh,
+            g.retention_frac,
+            -g.discharge_max_mw * dt / g.discharge_efficiency_frac,
+            low_mwh=g.soc_min_mwh,
+        )[-1]  # discharging flat out
         if g.final_soc_max_mwh < bottom - 1e-9 * max(1.0, g.energy_capacity_mwh):
             issues.append(
                 Issue(
@@ -277,15 +277,13 @@ def check_energy_floor_reachable(scenario: Scenario, data: ModelData) -> list[Is
     flex = data.flex.curtail_max_mw if data.flex is not None else np.zeros(n)
     headroom = np.maximum(data.import_limit_mw - data.load_mw - data.aux_load_mw + flex, 0.0)
     top = np.zeros(n)
-    for g in data.groups:  # scalar recursion per group, as in check_terminal_energy_reachable
-        level = g.initial_soc_mwh
-        for t in range(n):
-            level = min(
-                g.soc_max_mwh,
-                g.retention_frac * level
-                + g.charge_efficiency_frac * min(g.charge_max_mw[t], headroom[t]) * dt,
-            )
-            top[t] += level
+    for g in data.groups:
+        top += soc_reach_mwh(
+            g.initial_soc_mwh,
+            g.retention_frac,
+            g.charge_efficiency_frac * np.minimum(g.charge_max_mw, headroom) * dt,
+            high_mwh=g.soc_max_mwh,
+        )
     short = f.soc_min_mwh + f.floor_mwh - top
     tol = 1e-9 * max(1.0, sum(g.energy_capacity_mwh for g in data.groups))
     bad = short > tol

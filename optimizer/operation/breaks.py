@@ -38,12 +38,3 @@ def realised_breaks(index: pd.DatetimeIndex, data: ModelData, sol: Solution) -> 
         if e.constraint not in out or found["largest_mw"] > out[e.constraint]["largest_mw"]:
             out[e.constraint] = found
     return out
-
-
-def ramp_intervals(data: ModelData, sol: Solution) -> int:
-    """How many intervals the realised net draw breaks the ramp in, up or down [-]."""
-    if data.ramp is None:
-        return 0
-    tol = Tolerances.for_data(data, 0.0)
-    up, down = excess_ramp(data, sol.grid_import_mw - sol.grid_export_mw)
-    return int((up.mask(tol) | down.mask(tol)).sum())

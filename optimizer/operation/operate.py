@@ -57,7 +57,7 @@ import pandas as pd
 from optimizer.errors import InputError
 from optimizer.formulation.model_data import ModelData
 from optimizer.inputs.scenario import Scenario
-from optimizer.operation.breaks import ramp_intervals, realised_breaks
+from optimizer.operation.breaks import realised_breaks
 from optimizer.operation.forecasts import Forecast, by_name, from_frame
 from optimizer.operation.replan import FALLBACK_ORDER, Fallback, WindowPlan, plan_window
 from optimizer.results.costs import baseline_terms, bill_terms
@@ -460,6 +460,7 @@ def _result(
         },
         index=scenario.index,
     )
+    breaks = realised_breaks(scenario.index, full, sol)
     violations = {
         "import_cap": int(np.sum(out["grid_import_mw"] > full.import_limit_mw * (1 + 1e-9))),
         "event_cap": 0
@@ -471,7 +472,8 @@ def _result(
                 > 1e-6 * max(1.0, float(full.load_mw.max()))
             )
         ),
-        "ramp": ramp_intervals(full, sol),
+        # a step cannot rise and fall at once: the two counts add up
+        "ramp": sum(breaks.get(k, {}).get("intervals", 0) for k in ("ramp_up", "ramp_down")),
         "terminal_relaxed": rolled.state.n_relaxed,
     }
     total = costs.loc["total"]
@@ -488,7 +490,7 @@ def _result(
         violations=violations,
         forecast=str(name),
         fallbacks=tuple(rolled.state.fallbacks),
-        realised_breaks=realised_breaks(scenario.index, full, sol),
+        realised_breaks=breaks,
         reference_fallbacks=0 if reference is rolled else len(reference.state.fallbacks),
     )
 
