@@ -21,7 +21,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.solver.sparse import sp
-from optimizer.solver.standard_form import StandardForm
+from optimizer.solver.standard_form import StandardForm, return_free_memory
 
 __all__ = [
     "ReleasedSolution",
@@ -115,7 +115,7 @@ def release_variables(m: pyo.ConcreteModel, columns: list[Any]) -> ReleasedSolut
         comp.parent_block().del_component(comp)
     setattr(m, _ATTR, out)
     gc.collect()
-    _return_free_memory()
+    return_free_memory()
     return out
 
 
@@ -130,7 +130,7 @@ def release_arrays(sf: StandardForm) -> None:
     sf.a = sp.csc_matrix((n_row, n_col))
     empty = np.zeros(0)
     sf.cost = sf.col_lower = sf.col_upper = sf.row_lower = sf.row_upper = empty
-    _return_free_memory()
+    return_free_memory()
 
 
 _M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
@@ -151,13 +151,6 @@ def map_large_blocks() -> None:
     """
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
-
-
-def _return_free_memory() -> None:
-    """Give glibc's free memory back to the operating system (``malloc_trim``; elsewhere a
-    no-op: the memory stays free for reuse in-process)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def fill_solution(m: pyo.ConcreteModel, x: np.ndarray) -> None:

@@ -146,6 +146,11 @@ def release_model_rows(m: pyo.ConcreteModel) -> None:
     for comp in list(m.component_objects(kinds, descend_into=True)):
         comp.parent_block().del_component(comp)
     gc.collect()
-    # not glibc: the memory is still free for reuse in-process
+    return_free_memory()
+
+
+def return_free_memory() -> None:
+    """Give glibc's free memory back to the operating system (``malloc_trim``; elsewhere a
+    no-op: the memory stays free for reuse in-process)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
