@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import threading
 import time
 from pathlib import Path
 from typing import Annotated
@@ -82,9 +80,7 @@ def run(
                 raise InputError(msg) from exc
         folder = check_output_dir(out if out is not None else Path("bess-dispatch-out") / sc.name)
         t0 = time.perf_counter()
-        if plot:
-            _prefetch_matplotlib()
-        result = optimize(sc)
+        result = optimize(sc, while_solving=_import_matplotlib if plot else None)
         written = result.to_dir(folder, plot=plot)
         if report:
             from optimizer.report import scenario_inputs, write_report
@@ -97,13 +93,19 @@ def run(
     render_summary(summary, folder, written)
 
 
-def _prefetch_matplotlib() -> None:
-    """Import matplotlib on a daemon thread while the LP is built and solved.
+def _import_matplotlib() -> None:
+    """Import matplotlib's figure API while HiGHS solves (``optimize(while_solving=...)``).
 
-    HiGHS releases the GIL while it solves, so the import (about 0.3-0.4 s, a tenth of an idle
-    ``run``) overlaps the solve instead of following it; ``dispatch.png`` then only renders.
-    Python's per-module import locks make the main thread wait for a half-done import.
+    HiGHS releases the GIL while it solves on its own thread, so this import (about 0.3 s of
+    an idle ``run``'s 2.5-3 s) runs on the other core instead of following the solve, and
+    ``dispatch.png`` then only renders. Started any earlier (the old prefetch thread, started
+    before the build), it competed with the build for the GIL and saved nothing (measured with
+    ``benchmarks/bench_cli.py``).
     """
-    threading.Thread(
-        target=importlib.import_module, args=("matplotlib.figure",), daemon=True
-    ).start()
+    import importlib
+
+    from optimizer.results.figure import figure_class
+
+    figure_class()
+    for name in ("matplotlib.ticker", "matplotlib.backends.backend_agg"):  # the render's own
+        importlib.import_module(name)

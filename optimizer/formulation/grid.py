@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import param, set_bounds

@@ -10,7 +10,7 @@ import dataclasses
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.expr.visitor import ExpressionReplacementVisitor
 from pyomo.core.util import quicksum
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import param, set_bounds

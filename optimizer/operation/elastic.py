@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
 from optimizer.errors import ResultCheckError

@@ -25,7 +25,9 @@ def plot_dispatch(schedule: pd.DataFrame, scenario: Scenario, path: Path) -> Non
     """
     # The object API, not pyplot: no backend selection, no global figure registry, and
     # about 0.1 s less import on every run.
-    from matplotlib.figure import Figure
+    from optimizer.results.figure import figure_class
+
+    Figure = figure_class()
     from matplotlib.ticker import FuncFormatter
 
     s = schedule
@@ -82,5 +84,6 @@ def plot_dispatch(schedule: pd.DataFrame, scenario: Scenario, path: Path) -> Non
     # plain numbers on the symlog axis (its default labels go through mathtext: 0.15 s)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     ax.set_xlabel(f"local time ({scenario.site.timezone})")
-    fig.tight_layout()
+    # fixed margins, not tight_layout(): the layout pass is a second full draw (about 0.1 s)
+    fig.subplots_adjust(left=0.065, right=0.95, bottom=0.065, top=0.965, hspace=0.06)
     fig.savefig(path, dpi=110, format="png")

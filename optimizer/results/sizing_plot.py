@@ -29,7 +29,9 @@ def plot_net_value(
     title : str
         Figure title.
     """
-    from matplotlib.figure import Figure  # the object API: no pyplot state
+    from optimizer.results.figure import figure_class
+
+    Figure = figure_class()  # the object API: no pyplot state
 
     fig = Figure(figsize=(7.5, 4.5))
     ax = fig.subplots()

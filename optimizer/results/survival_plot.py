@@ -21,7 +21,9 @@ def plot_survival(curve: pd.DataFrame, tradeoff: pd.DataFrame | None, path: Path
     path : Path
         Where to write the PNG.
     """
-    from matplotlib.figure import Figure  # the object API: no pyplot state
+    from optimizer.results.figure import figure_class
+
+    Figure = figure_class()  # the object API: no pyplot state
 
     n_panels = 1 if tradeoff is None else 2
     fig = Figure(figsize=(6.5 * n_panels, 4.5))

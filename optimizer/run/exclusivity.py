@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.errors import InfeasibleError, Issue
 from optimizer.formulation.exclusivity import add_exclusivity

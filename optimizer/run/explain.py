@@ -24,7 +24,7 @@ and the amount: that is "which constraint, at which interval and by how many MW 
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.errors import Issue
 from optimizer.formulation.build import build_model

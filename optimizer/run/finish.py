@@ -7,7 +7,7 @@ Shared by the cold route (:func:`optimizer.run.optimize.optimize`) and warm re-s
 from __future__ import annotations
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.errors import Issue
 from optimizer.formulation.model_data import ModelData

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -23,7 +24,11 @@ logger = logging.getLogger(__name__)
 
 
 def optimize(
-    scenario: Scenario, *, raise_on_failure: bool = True, precheck: bool = True
+    scenario: Scenario,
+    *,
+    raise_on_failure: bool = True,
+    precheck: bool = True,
+    while_solving: Callable[[], object] | None = None,
 ) -> DispatchResult:
     """Schedule the fleet at least cost and verify the schedule.
 
@@ -38,6 +43,10 @@ def optimize(
     precheck : bool
         Run the solver-free infeasibility checks first (milliseconds); they name the
         interval and the MW or MWh short.
+    while_solving : callable, optional
+        Work for the calling thread while HiGHS solves the LP on its own thread and core
+        (HiGHS releases the GIL). ``bess-dispatch run`` imports matplotlib for its plot here.
+        Called at most once, and not at all when the solve is warm-started or fails early.
 
     Returns
     -------
@@ -79,7 +88,7 @@ def optimize(
         release_rows=True,
         coarse_breaks=_event_edges(data.event_cap_mw),
     )
-    report = solve_model(m, options, plan=plan)
+    report = solve_model(m, options, plan=plan, while_solving=while_solving)
     if report.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         issues = explain_failure(scenario, data, report)
         if raise_on_failure:

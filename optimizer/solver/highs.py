@@ -236,11 +236,17 @@ class _SolveThread:
             finally:
                 done.set()
 
-    def call(self, job: Callable[[], Any]) -> Any:
+    def call(
+        self, job: Callable[[], Any], while_waiting: Callable[[], object] | None = None
+    ) -> Any:
         done = threading.Event()
         out: list[Any] = []
         self._jobs.put((job, done, out))
-        done.wait()
+        try:
+            if while_waiting is not None:
+                while_waiting()
+        finally:
+            done.wait()  # never return while the job still runs, even if while_waiting raised
         ok, value = out[0]
         if not ok:
             raise value
@@ -252,7 +258,9 @@ _ON_SOLVE_THREAD = threading.local()  # .threads: the count of the solve thread 
 _SOLVE_THREADS_LOCK = threading.Lock()
 
 
-def on_solve_thread(job: Callable[[], Any], threads: int) -> Any:
+def on_solve_thread(
+    job: Callable[[], Any], threads: int, while_waiting: Callable[[], object] | None = None
+) -> Any:
     """Call ``job()`` on this library's HiGHS thread for ``threads`` and the calling thread.
 
     HiGHS keeps one task scheduler per calling OS thread, sized by the ``threads`` option of
@@ -276,6 +284,10 @@ def on_solve_thread(job: Callable[[], Any], threads: int) -> Any:
         What runs the solve (``h.run`` or a Pyomo ``solver.solve`` call).
     threads : int
         The HiGHS ``threads`` option of that solve (0: HiGHS chooses).
+    while_waiting : callable, optional
+        Work for the calling thread while ``job`` runs. HiGHS releases the GIL while it solves,
+        so Python work here runs beside the solve on another core (the CLI imports matplotlib
+        for its plot here). The call still returns only when ``job`` has ended.
 
     Returns
     -------
@@ -283,27 +295,31 @@ def on_solve_thread(job: Callable[[], Any], threads: int) -> Any:
         What ``job()`` returned; its exception is raised here.
     """
     if getattr(_ON_SOLVE_THREAD, "threads", None) == int(threads):
+        if while_waiting is not None:
+            while_waiting()
         return job()  # already on a solve thread of this count (a whole loop handed over once)
     key = (threading.get_ident(), int(threads))
     with _SOLVE_THREADS_LOCK:
         runner = _SOLVE_THREADS.get(key)
         if runner is None:
             runner = _SOLVE_THREADS[key] = _SolveThread(int(threads))
-    return runner.call(job)
+    return runner.call(job, while_waiting)
 
 
-def run_in_scheduler(h: Any) -> None:
+def run_in_scheduler(h: Any, while_waiting: Callable[[], object] | None = None) -> None:
     """``h.run()`` on this library's own HiGHS thread (:func:`on_solve_thread`).
 
     Parameters
     ----------
     h : highspy.Highs
         The instance to run.
+    while_waiting : callable, optional
+        Work for the calling thread while HiGHS solves (:func:`on_solve_thread`).
     """
     threads = h.getOptionValue("threads")
     if isinstance(threads, tuple):  # highspy returns (status, value)
         threads = threads[-1]
-    on_solve_thread(h.run, int(threads))
+    on_solve_thread(h.run, int(threads), while_waiting)
 
 
 class HighsOutcome(NamedTuple):
@@ -333,7 +349,7 @@ class HighsOutcome(NamedTuple):
     solve_s: float
 
 
-def run_highs(h: Any) -> HighsOutcome:
+def run_highs(h: Any, while_waiting: Callable[[], object] | None = None) -> HighsOutcome:
     """Run ``h`` (:func:`run_in_scheduler`) and read the outcome.
 
     A time or iteration limit with a feasible point is ``feasible``; anything but optimal or
@@ -343,6 +359,8 @@ def run_highs(h: Any) -> HighsOutcome:
     ----------
     h : highspy.Highs
         The instance to run.
+    while_waiting : callable, optional
+        Work for the calling thread while HiGHS solves (:func:`on_solve_thread`).
 
     Returns
     -------
@@ -350,7 +368,7 @@ def run_highs(h: Any) -> HighsOutcome:
         Status, termination, HiGHS's text, values, objective [USD] and seconds [s].
     """
     t1 = time.perf_counter()
-    run_in_scheduler(h)
+    run_in_scheduler(h, while_waiting)
     solve_s = time.perf_counter() - t1
     raw = h.modelStatusToString(h.getModelStatus())
     status, term = highs_status(raw)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.base.enums import SortComponents
 from pyomo.core.base.expression import NamedExpressionData
 from pyomo.core.base.var import VarData

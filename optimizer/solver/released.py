@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.solver.sparse import sp
 from optimizer.solver.standard_form import StandardForm, return_free_memory

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from optimizer.errors import Issue, SolverUnavailableError
@@ -31,7 +31,6 @@ from optimizer.solver.highs import (
     run_highs,
     run_in_scheduler,
 )
-from optimizer.solver.pyomo_routes import solve_pyomo_route
 from optimizer.solver.released import (
     fill_solution,
     map_large_blocks,
@@ -60,7 +59,11 @@ _WARM_LABEL = {"blocks": "simplex (block warm start)", "coarse": "simplex (coars
 
 
 def solve_model(
-    m: pyo.ConcreteModel, options: SolverOptions, *, plan: SolvePlan | None = None
+    m: pyo.ConcreteModel,
+    options: SolverOptions,
+    *,
+    plan: SolvePlan | None = None,
+    while_solving: Callable[[], object] | None = None,
 ) -> SolveReport:
     """Solve ``m`` with HiGHS, load the solution into its variables and report.
 
@@ -76,6 +79,10 @@ def solve_model(
     plan : SolvePlan, optional
         :func:`optimizer.solver.strategy.plan_solve` for the scenario (its warm start, thread
         rule and row release). Without it, a cold solve with the options' HiGHS settings.
+    while_solving : callable, optional
+        Work for the calling thread while HiGHS runs a cold solve on its own thread (HiGHS
+        releases the GIL, so it runs on the other core). Called at most once; a warm-started
+        or Pyomo-interface solve does not call it.
 
     Returns
     -------
@@ -90,7 +97,10 @@ def solve_model(
     plan = plan_solve(options) if plan is None else plan
     try:
         if options.interface == "stdform":
-            return _solve_stdform(m, plan)
+            return _solve_stdform(m, plan, while_solving)
+        # Pyomo's own interfaces load pyomo.environ and its plugins (about 0.14 s): only here
+        from optimizer.solver.pyomo_routes import solve_pyomo_route
+
         return solve_pyomo_route(m, plan.highs_options, options.interface)
     except SolverUnavailableError:
         raise
@@ -108,15 +118,19 @@ def solve_model(
         ) from exc
 
 
-def _solve_stdform(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
+def _solve_stdform(
+    m: pyo.ConcreteModel, plan: SolvePlan, while_solving: Callable[[], object] | None = None
+) -> SolveReport:
     # no cyclic garbage collection meanwhile: the hand-off and the warm starts make few cycles,
     # and each collection would scan the model's millions of objects (measured at 30 days at
     # 5 min: 0.17 s of collections inside solve_model)
     with PauseGC():
-        return _solve_stdform_paused(m, plan)
+        return _solve_stdform_paused(m, plan, while_solving)
 
 
-def _solve_stdform_paused(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
+def _solve_stdform_paused(
+    m: pyo.ConcreteModel, plan: SolvePlan, while_solving: Callable[[], object] | None = None
+) -> SolveReport:
     t0 = time.perf_counter()
     if plan.release_rows_min is not None and _n_rows(m) >= plan.release_rows_min:
         # a large LP: from the compile on, freed big blocks go back to the system at once
@@ -146,7 +160,7 @@ def _solve_stdform_paused(m: pyo.ConcreteModel, plan: SolvePlan) -> SolveReport:
     if warm is not None:
         out = _solve_warm(h, sf, n_intervals, warm, plan, report, maps, scan, release=released)
     else:
-        out = run_highs(h)
+        out = run_highs(h, while_solving)
     if out.x is not None:
         if released:
             fill_solution(m, out.x)

@@ -34,9 +34,9 @@ def _label(value: object) -> str:
 
 
 def _figure(**kwargs: Any) -> Any:
-    from matplotlib.figure import Figure
+    from optimizer.results.figure import figure_class
 
-    return Figure(**kwargs)
+    return figure_class()(**kwargs)
 
 
 def _save(fig: Any, path: Path) -> Path:

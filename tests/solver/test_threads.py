@@ -79,3 +79,50 @@ def test_the_plan_names_the_rules_it_applied(monkeypatch):
     report = optimize(short).report
     assert report.rules == ("highs-defaults", "one-thread", "block-demand-cold", "release-rows")
     assert report.threads == 1
+
+
+def test_while_solving_runs_during_the_solve_and_the_call_waits_for_it():
+    # the CLI imports matplotlib here; it must run while HiGHS solves, once, and the solve's
+    # result must not be returned before the solve has ended even when the work raises
+    import threading
+    import time
+
+    from optimizer.solver.highs import on_solve_thread
+
+    started = threading.Event()
+    seen: list[bool] = []
+
+    def job() -> str:
+        started.set()
+        time.sleep(0.2)
+        return "solved"
+
+    def work() -> None:
+        seen.append(started.wait(5))
+
+    assert on_solve_thread(job, 1, work) == "solved"
+    assert seen == [True]
+
+    ended: list[float] = []
+
+    def slow_job() -> None:
+        time.sleep(0.2)
+        ended.append(time.perf_counter())
+
+    def failing() -> None:
+        msg = "boom"
+        raise RuntimeError(msg)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        on_solve_thread(slow_job, 1, failing)
+    assert len(ended) == 1  # the job had ended when the error surfaced
+
+
+def test_optimize_calls_while_solving_once_on_a_cold_solve():
+    sc = load_scenario("default", end="2021-02-03")
+    calls: list[int] = []
+    r = optimize(sc, while_solving=lambda: calls.append(1))
+    plain = optimize(sc)
+    assert r.report.warm_start.method is None
+    assert calls == [1]
+    assert r.objective_usd == pytest.approx(plain.objective_usd, rel=1e-12)

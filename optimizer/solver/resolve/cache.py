@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import update_model

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.contrib.solver.solvers.highs import Highs as ContribHighs
 
 from optimizer.solver.highs import FD_LOCK, import_highspy, on_solve_thread
