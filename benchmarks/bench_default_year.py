@@ -94,14 +94,10 @@ def _export(path: str) -> dict[str, Any]:
     return {"columns": int(a.shape[1]), "rows": int(a.shape[0]), "nonzeros": int(a.nnz)}
 
 
-def _raw(path: str) -> dict[str, Any]:
+def highs_lp(z: Any) -> Any:
+    """A ``highspy.HighsLp`` from the arrays of an exported LP (``_export``'s .npz)."""
     import highspy
-    import numpy as np
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    t0 = time.perf_counter()
-    z = np.load(path)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = int(z["cost"].size), int(z["row_lower"].size)
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = z["cost"], z["col_lower"], z["col_upper"]
@@ -112,6 +108,18 @@ def _raw(path: str) -> dict[str, Any]:
         z["index"],
         z["value"],
     )
+    return lp
+
+
+def _raw(path: str) -> dict[str, Any]:
+    import highspy
+    import numpy as np
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    t0 = time.perf_counter()
+    z = np.load(path)
+    lp = highs_lp(z)
     t1 = time.perf_counter()
     h.passModel(lp)
     t2 = time.perf_counter()

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_default_year import highs_lp  # noqa: E402
 
 SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "default": ("HiGHS defaults", {}),
@@ -57,22 +59,6 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
 CHAIN_SETTINGS = ("default", "ipm")
 
 
-def _lp(z: Any) -> Any:
-    import highspy
-
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = int(z["cost"].size), int(z["row_lower"].size)
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = z["cost"], z["col_lower"], z["col_upper"]
-    lp.row_lower_, lp.row_upper_ = z["row_lower"], z["row_upper"]
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = (
-        z["start"],
-        z["index"],
-        z["value"],
-    )
-    return lp
-
-
 def _solve(path: str, setting: str, limit_s: float) -> dict[str, Any]:
     import highspy
     import numpy as np
@@ -83,7 +69,7 @@ def _solve(path: str, setting: str, limit_s: float) -> dict[str, Any]:
     h.setOptionValue("time_limit", limit_s)
     for k, v in SETTINGS[setting][1].items():
         h.setOptionValue(k, v)
-    h.passModel(_lp(z))
+    h.passModel(highs_lp(z))
     t0 = time.perf_counter()
     h.run()
     solve_s = time.perf_counter() - t0

@@ -9,7 +9,7 @@ VM, idle). This module unregisters that callback, if Pyomo is loaded, before it 
 ``matplotlib.figure``. Pyomo's own deferred ``matplotlib`` still resolves the first time Pyomo
 code asks for it. The same is done for ``scipy`` in :mod:`optimizer.solver.sparse`.
 
-Every plot imports ``Figure`` from here (``tests/results/test_figure_import.py`` checks that a
+Every plot imports ``Figure`` from here (``tests/test_pyomo_import_hooks.py`` checks that a
 default run with its plot loads no ``matplotlib.pyplot``).
 """
 

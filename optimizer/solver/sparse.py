@@ -10,7 +10,7 @@ deferred ``scipy`` still resolves, and still runs the callback, the first time P
 for it (its ``LinearStandardFormCompiler`` fallback, for instance), so Pyomo sees no change.
 
 Every solver module imports ``sp`` from here, never ``scipy.sparse`` directly
-(``tests/solver/test_sparse_import.py`` checks that a default run loads no ``scipy.stats``).
+(``tests/test_pyomo_import_hooks.py`` checks that a default run loads no ``scipy.stats``).
 """
 
 from __future__ import annotations
