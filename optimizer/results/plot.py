@@ -81,9 +81,17 @@ def plot_dispatch(schedule: pd.DataFrame, scenario: Scenario, path: Path) -> Non
     ax.plot(idx, s["price_usd_per_mwh"], lw=0.8, color="tab:purple")
     ax.set_ylabel("USD/MWh")
     ax.set_yscale("symlog", linthresh=100)
-    # plain numbers on the symlog axis (its default labels go through mathtext: 0.15 s)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    # plain numbers on the symlog axis (its default labels go through mathtext: 0.15 s), at
+    # most six characters so that the fixed left margin holds them: 10,000 and up as "10k"
+    ax.yaxis.set_major_formatter(FuncFormatter(_price_label))
     ax.set_xlabel(f"local time ({scenario.site.timezone})")
     # fixed margins, not tight_layout(): the layout pass is a second full draw (about 0.1 s)
     fig.subplots_adjust(left=0.065, right=0.95, bottom=0.065, top=0.965, hspace=0.06)
     fig.savefig(path, dpi=110, format="png")
+
+
+def _price_label(value: float, _pos: int | None = None) -> str:
+    """A price tick [USD/MWh] in at most six characters: ``-1,000``, ``9,000``, ``10k``."""
+    if abs(value) >= 10_000:
+        return f"{value / 1000:,.0f}k"
+    return f"{value:,.0f}"

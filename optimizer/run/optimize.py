@@ -46,7 +46,9 @@ def optimize(
     while_solving : callable, optional
         Work for the calling thread while HiGHS solves the LP on its own thread and core
         (HiGHS releases the GIL). ``bess-dispatch run`` imports matplotlib for its plot here.
-        Called at most once, and not at all when the solve is warm-started or fails early.
+        Called at most once, during the first HiGHS run of the full LP (the cold solve, or a
+        warm start's final solve); not when a pre-check fails or with the appsi or contrib
+        interface. Its exception is raised unchanged once the solve is over.
 
     Returns
     -------

@@ -242,11 +242,16 @@ class _SolveThread:
         done = threading.Event()
         out: list[Any] = []
         self._jobs.put((job, done, out))
-        try:
-            if while_waiting is not None:
+        if while_waiting is not None:
+            try:
                 while_waiting()
-        finally:
-            done.wait()  # never return while the job still runs, even if while_waiting raised
+            except Exception as exc:
+                done.wait()  # an error of the work surfaces only once the job has ended
+                if not out[0][0]:
+                    exc.add_note(f"the job on the solve thread failed too: {out[0][1]!r}")
+                raise
+            # a KeyboardInterrupt or SystemExit leaves at once, as it does from the wait below
+        done.wait()
         ok, value = out[0]
         if not ok:
             raise value
@@ -287,7 +292,9 @@ def on_solve_thread(
     while_waiting : callable, optional
         Work for the calling thread while ``job`` runs. HiGHS releases the GIL while it solves,
         so Python work here runs beside the solve on another core (the CLI imports matplotlib
-        for its plot here). The call still returns only when ``job`` has ended.
+        for its plot here). An exception of it is raised only once ``job`` has ended (with a
+        note when ``job`` failed too). On a solve thread already, it runs first, then ``job``,
+        one after the other.
 
     Returns
     -------
@@ -304,6 +311,29 @@ def on_solve_thread(
         if runner is None:
             runner = _SOLVE_THREADS[key] = _SolveThread(int(threads))
     return runner.call(job, while_waiting)
+
+
+class OneShot:
+    """``fn`` called at most once, its exception kept rather than raised.
+
+    The work handed to the first HiGHS run of a solve (``solve_model(while_solving=...)``):
+    whichever run comes first calls it, later runs find it spent, and the caller raises
+    ``error`` once the solve is over, so the work's failure is never mistaken for the
+    solver's and never costs the solve.
+    """
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        self._fn: Callable[[], object] | None = fn
+        self.error: Exception | None = None
+
+    def __call__(self) -> None:
+        fn, self._fn = self._fn, None
+        if fn is None:
+            return
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - kept; the caller raises it after the solve
+            self.error = exc
 
 
 def run_in_scheduler(h: Any, while_waiting: Callable[[], object] | None = None) -> None:

@@ -24,6 +24,7 @@ from optimizer.errors import Issue, SolverUnavailableError
 from optimizer.inputs.options import SolverOptions
 from optimizer.solver.highs import (
     HighsOutcome,
+    OneShot,
     highs_basis,
     highs_instance,
     highs_result,
@@ -80,9 +81,11 @@ def solve_model(
         :func:`optimizer.solver.strategy.plan_solve` for the scenario (its warm start, thread
         rule and row release). Without it, a cold solve with the options' HiGHS settings.
     while_solving : callable, optional
-        Work for the calling thread while HiGHS runs a cold solve on its own thread (HiGHS
-        releases the GIL, so it runs on the other core). Called at most once; a warm-started
-        or Pyomo-interface solve does not call it.
+        Work for the calling thread during the first HiGHS run of the full LP (the cold solve,
+        or a warm start's final solve), on HiGHS's own thread; HiGHS releases the GIL, so it
+        runs on the other core. Called at most once, with Python's cyclic garbage collector
+        paused; the Pyomo interfaces (appsi, contrib) do not call it. Its exception is raised
+        here, unchanged, once the solve is over.
 
     Returns
     -------
@@ -93,11 +96,23 @@ def solve_model(
     ------
     SolverUnavailableError
         When HiGHS is missing or the solver fails.
+    Exception
+        Whatever ``while_solving`` raised, after the solve.
     """
     plan = plan_solve(options) if plan is None else plan
+    once = OneShot(while_solving) if while_solving is not None else None
+    report = _solve_by_interface(m, options, plan, once)
+    if once is not None and once.error is not None:
+        raise once.error  # the caller's own failure, not the solver's
+    return report
+
+
+def _solve_by_interface(
+    m: pyo.ConcreteModel, options: SolverOptions, plan: SolvePlan, once: OneShot | None
+) -> SolveReport:
     try:
         if options.interface == "stdform":
-            return _solve_stdform(m, plan, while_solving)
+            return _solve_stdform(m, plan, once)
         # Pyomo's own interfaces load pyomo.environ and its plugins (about 0.14 s): only here
         from optimizer.solver.pyomo_routes import solve_pyomo_route
 
@@ -118,18 +133,16 @@ def solve_model(
         ) from exc
 
 
-def _solve_stdform(
-    m: pyo.ConcreteModel, plan: SolvePlan, while_solving: Callable[[], object] | None = None
-) -> SolveReport:
+def _solve_stdform(m: pyo.ConcreteModel, plan: SolvePlan, once: OneShot | None) -> SolveReport:
     # no cyclic garbage collection meanwhile: the hand-off and the warm starts make few cycles,
     # and each collection would scan the model's millions of objects (measured at 30 days at
     # 5 min: 0.17 s of collections inside solve_model)
     with PauseGC():
-        return _solve_stdform_paused(m, plan, while_solving)
+        return _solve_stdform_paused(m, plan, once)
 
 
 def _solve_stdform_paused(
-    m: pyo.ConcreteModel, plan: SolvePlan, while_solving: Callable[[], object] | None = None
+    m: pyo.ConcreteModel, plan: SolvePlan, once: OneShot | None
 ) -> SolveReport:
     t0 = time.perf_counter()
     if plan.release_rows_min is not None and _n_rows(m) >= plan.release_rows_min:
@@ -158,9 +171,11 @@ def _solve_stdform_paused(
     handoff_s = time.perf_counter() - t0
     report = WarmStartReport()
     if warm is not None:
-        out = _solve_warm(h, sf, n_intervals, warm, plan, report, maps, scan, release=released)
+        out = _solve_warm(
+            h, sf, n_intervals, warm, plan, report, maps, scan, release=released, once=once
+        )
     else:
-        out = run_highs(h, while_solving)
+        out = run_highs(h, once)
     if out.x is not None:
         if released:
             fill_solution(m, out.x)
@@ -212,6 +227,7 @@ def _solve_warm(
     scan: BlockScan | None = None,
     *,
     release: bool = False,
+    once: OneShot | None = None,
 ) -> HighsOutcome:
     """The block or coarse warm start, then the full LP from its basis; a cold solve of ``h``
     with the plan's options whenever that does not end Optimal. The seconds count the blocks
@@ -228,7 +244,7 @@ def _solve_warm(
     if release:
         release_arrays(sf)
     if basis is not None:
-        if _solve_from_basis(h, basis, plan, report, t0):
+        if _solve_from_basis(h, basis, plan, report, t0, once):
             return highs_result(h)._replace(solve_s=time.perf_counter() - t0)
         h.clearSolver()  # back to a cold solve with the caller's settings
         h.resetOptions()
@@ -236,7 +252,7 @@ def _solve_warm(
         for k, v in opts.items():
             h.setOptionValue(k, v)
         h.setOptionValue("time_limit", _time_left(opts, t0))
-    return run_highs(h)._replace(solve_s=time.perf_counter() - t0)
+    return run_highs(h, once)._replace(solve_s=time.perf_counter() - t0)
 
 
 def _time_left(opts: dict[str, Any], t_start: float) -> float:
@@ -327,7 +343,12 @@ def _start_basis(make: Callable[[], tuple[np.ndarray, np.ndarray]], report: Warm
 
 
 def _solve_from_basis(
-    h: Any, basis: Any, plan: SolvePlan, report: WarmStartReport, t_start: float
+    h: Any,
+    basis: Any,
+    plan: SolvePlan,
+    report: WarmStartReport,
+    t_start: float,
+    once: OneShot | None = None,
 ) -> bool:
     """Run the full LP in ``h`` from ``basis``; True when HiGHS reports Optimal."""
     if h.setBasis(basis) != import_highspy().HighsStatus.kOk:
@@ -338,7 +359,7 @@ def _solve_from_basis(
         h.setOptionValue(k, v)
     h.setOptionValue("time_limit", _time_left(plan.highs_options, t_start))
     t1 = time.perf_counter()
-    run_in_scheduler(h)
+    run_in_scheduler(h, once)
     report.final_s = time.perf_counter() - t1
     report.final_iterations = int(h.getInfo().simplex_iteration_count)
     raw = h.modelStatusToString(h.getModelStatus())

@@ -126,3 +126,33 @@ def test_optimize_calls_while_solving_once_on_a_cold_solve():
     assert r.report.warm_start.method is None
     assert calls == [1]
     assert r.objective_usd == pytest.approx(plain.objective_usd, rel=1e-12)
+
+
+def test_optimize_calls_while_solving_once_on_a_warm_started_solve():
+    # grid-stability at 5 min starts from coarse LPs: the work runs during the final solve
+    sc = load_scenario("grid-stability", end="2021-02-15")
+    calls: list[int] = []
+    r = optimize(sc, while_solving=lambda: calls.append(1))
+    assert r.report.warm_start.method == "coarse"
+    assert calls == [1]
+
+
+def test_an_error_of_while_solving_is_raised_unchanged_after_the_solve():
+    # not wrapped as a solver failure, and only once the solve has ended
+    from optimizer.solver.highs import OneShot
+
+    sc = load_scenario("default", end="2021-02-03")
+
+    def broken() -> None:
+        msg = "the caller's own bug"
+        raise ZeroDivisionError(msg)
+
+    with pytest.raises(ZeroDivisionError, match="the caller's own bug"):
+        optimize(sc, while_solving=broken)
+
+    calls: list[int] = []
+    once = OneShot(lambda: calls.append(1) or 1 / 0)
+    once()
+    once()
+    assert calls == [1]
+    assert isinstance(once.error, ZeroDivisionError)

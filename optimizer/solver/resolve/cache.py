@@ -23,7 +23,6 @@ import pyomo.core as pyo
 from optimizer.formulation.model_data import ModelData
 from optimizer.formulation.params import update_model
 from optimizer.solver.resolve.affine import DirectWarm
-from optimizer.solver.resolve.persistent import persistent_highs, solve_persistent
 from optimizer.solver.status import SolveReport
 
 Route = Literal["direct", "persistent"]
@@ -86,6 +85,8 @@ class CachedModel:
         """
         if self.direct is not None:
             return self.direct.solve_report(opts, warm=warm, handoff_s=handoff_s)
+        from optimizer.solver.resolve.persistent import solve_persistent  # see _persistent_highs
+
         return solve_persistent(self.persistent, self.model, opts, warm=warm)
 
 
@@ -140,7 +141,7 @@ class ModelCache:
         t1 = time.perf_counter()
         direct = DirectWarm.build(m, data, opts) if self.route == "direct" else None
         entry = CachedModel(
-            m, structure, direct, None if direct is not None else persistent_highs()
+            m, structure, direct, None if direct is not None else _persistent_highs()
         )
         handoff_s = time.perf_counter() - t1
         self._entries[structure] = entry
@@ -157,3 +158,12 @@ class ModelCache:
             Its key.
         """
         self._entries.pop(structure, None)
+
+
+def _persistent_highs() -> Any:
+    """Pyomo's persistent HiGHS interface, imported only for route ``persistent``: it loads
+    ``pyomo.environ`` and its solver plugins (about 0.1 s), which the direct route (rolling
+    operation, sweeps, sizing) never needs."""
+    from optimizer.solver.resolve.persistent import persistent_highs
+
+    return persistent_highs()
